@@ -45,6 +45,8 @@ export const configSchema = z.object({
   CRM_ADAPTER: z.enum(['builtin', 'http']).default('builtin'),
   CRM_URL: optionalUrl,
   CRM_API_KEY: optionalText,
+  CRM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
+  CRM_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
 
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,

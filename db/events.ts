@@ -1,0 +1,58 @@
+import type { VisibilityFilter } from '../workflows/policy.js';
+import type { EmittedEvent } from '../workflows/process-records.js';
+import type { Queryable, Sql, Tx } from './client.js';
+
+/** Held until commit by every event writer, so sequence order is commit order. */
+const EVENT_ORDER_LOCK = 7_041_001;
+
+export interface StoredEvent {
+  sequence: number;
+  type: string;
+  process_type: string | null;
+  process_id: string | null;
+  payload: Record<string, unknown>;
+  created_at: string;
+}
+
+export async function appendEvents(tx: Tx, processType: string | null, processId: string | null, events: EmittedEvent[]): Promise<number[]> {
+  if (events.length === 0) return [];
+  await tx`SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK})`;
+  const rows = await tx`
+    INSERT INTO events ${tx(
+      events.map((e) => ({ type: e.type, process_type: processType, process_id: processId, payload: tx.json(e.payload as never) })),
+    )}
+    RETURNING sequence`;
+  return rows.map((r) => r.sequence as number);
+}
+
+/** Records a standalone event (a view, a listing) in its own short transaction. */
+export async function recordEvent(sql: Sql, processType: string | null, processId: string | null, event: EmittedEvent): Promise<number> {
+  const [sequence] = await sql.begin((tx) => appendEvents(tx, processType, processId, [event]));
+  return sequence;
+}
+
+/** Events after a sequence, only of processes (and clients) the caller may see. */
+export async function listEvents(
+  db: Queryable,
+  options: { after: number; limit: number; processId?: string; visibility: VisibilityFilter },
+): Promise<StoredEvent[]> {
+  const v = options.visibility;
+  if ('none' in v) return [];
+  const visible =
+    'advisor_id' in v
+      ? db`AND (process_id IN (SELECT process_id FROM processes WHERE advisor_id = ${v.advisor_id})
+               OR (process_id IS NULL AND payload->>'client_id' IN (SELECT id FROM clients WHERE advisor_id = ${v.advisor_id})))`
+      : 'client_user_id' in v
+        ? db`AND (process_id IN (SELECT process_id FROM processes WHERE client_user_id = ${v.client_user_id})
+                 OR (process_id IS NULL AND payload->>'client_id' IN (SELECT id FROM clients WHERE user_id = ${v.client_user_id})))`
+        : db``;
+  const rows = await db`
+    SELECT sequence, type, process_type, process_id, payload, created_at
+    FROM events
+    WHERE sequence > ${options.after}
+      ${options.processId ? db`AND process_id = ${options.processId}` : db``}
+      ${visible}
+    ORDER BY sequence
+    LIMIT ${options.limit}`;
+  return rows as unknown as StoredEvent[];
+}

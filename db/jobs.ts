@@ -1,0 +1,41 @@
+import PgBoss from 'pg-boss';
+import type { Logger } from '../runtime/logger.js';
+import type { Tx } from './client.js';
+
+/** Every pg-boss queue the hub uses, with its retry policy. Jobs are sent inside the transaction that causes them. */
+export const QUEUES = {
+  /** Turns a recorded change's notification intents into notifications for people (in-app, Slack). */
+  deliverNotifications: 'deliver-notifications',
+} as const;
+
+const QUEUE_POLICIES: Record<string, Omit<PgBoss.Queue, 'name'>> = {
+  [QUEUES.deliverNotifications]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
+};
+
+export type Boss = PgBoss;
+
+export async function startBoss(databaseUrl: string, log: Logger, options: { supervise: boolean }): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString: databaseUrl,
+    schema: 'pgboss',
+    max: 4,
+    application_name: 'ops-hub-jobs',
+    // Only workers run maintenance and cron; the API only sends.
+    supervise: options.supervise,
+    schedule: options.supervise,
+  });
+  boss.on('error', (error: Error & { code?: string }) => {
+    // 57P01: the database is shutting down (a Ctrl-C reaches it too); not worth an alarm.
+    if (error.code === '57P01') log.debug({ err: error }, 'pg-boss lost its connection during shutdown');
+    else log.error({ err: error }, 'pg-boss');
+  });
+  await boss.start();
+  for (const [name, policy] of Object.entries(QUEUE_POLICIES)) await boss.createQueue(name, { name, ...policy });
+  return boss;
+}
+
+/** Lets pg-boss insert a job through our transaction, so the job exists if and only if the change commits. */
+export function inTransaction(tx: Tx): PgBoss.Db {
+  // pg-boss passes undefined for unset options, which node-postgres treats as NULL and postgres.js refuses.
+  return { executeSql: async (text, values) => ({ rows: await tx.unsafe(text, values.map((v) => (v === undefined ? null : v))) }) };
+}

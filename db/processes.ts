@@ -1,0 +1,58 @@
+import type { VisibilityFilter } from '../workflows/policy.js';
+import type { Queryable } from './client.js';
+
+export interface ProcessRow {
+  process_id: string;
+  process_type: string;
+  version: number;
+  title: string;
+  client_id: string | null;
+  client_user_id: string | null;
+  advisor_id: string | null;
+  assigned_user_id: string | null;
+  amount: number | null;
+  currency: string | null;
+  status: string;
+  status_entered_at: string;
+  flags: string[];
+  detail: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+export async function getProcess(db: Queryable, processId: string): Promise<ProcessRow | undefined> {
+  const [row] = await db`SELECT * FROM processes WHERE process_id = ${processId}`;
+  return row as ProcessRow | undefined;
+}
+
+export function visibilityCondition(db: Queryable, visibility: VisibilityFilter) {
+  if ('none' in visibility) return db`AND false`;
+  if ('advisor_id' in visibility) return db`AND advisor_id = ${visibility.advisor_id}`;
+  if ('client_user_id' in visibility) return db`AND client_user_id = ${visibility.client_user_id}`;
+  return db``;
+}
+
+export interface ProcessFilters {
+  process_type?: string;
+  status?: string[];
+  client_id?: string;
+  advisor_id?: string;
+  limit: number;
+  /** Keyset paging: rows updated before this (updated_at, process_id). */
+  before?: { updated_at: string; process_id: string };
+}
+
+export async function listProcesses(db: Queryable, visibility: VisibilityFilter, filters: ProcessFilters): Promise<ProcessRow[]> {
+  const rows = await db`
+    SELECT * FROM processes
+    WHERE true
+      ${visibilityCondition(db, visibility)}
+      ${filters.process_type ? db`AND process_type = ${filters.process_type}` : db``}
+      ${filters.status?.length ? db`AND status = ANY(${filters.status})` : db``}
+      ${filters.client_id ? db`AND client_id = ${filters.client_id}` : db``}
+      ${filters.advisor_id ? db`AND advisor_id = ${filters.advisor_id}` : db``}
+      ${filters.before ? db`AND (updated_at, process_id) < (${filters.before.updated_at}, ${filters.before.process_id})` : db``}
+    ORDER BY updated_at DESC, process_id DESC
+    LIMIT ${filters.limit}`;
+  return rows as unknown as ProcessRow[];
+}

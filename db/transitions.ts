@@ -1,0 +1,84 @@
+import type PgBoss from 'pg-boss';
+import type { TransitionRecording } from '../workflows/process-records.js';
+import { appendAudit } from './audit.js';
+import type { Sql } from './client.js';
+import { appendEvents } from './events.js';
+import { inTransaction, QUEUES } from './jobs.js';
+
+/** NOTIFY channel every server node LISTENs on to push changes to browsers. */
+export const PROCESS_CHANGED_CHANNEL = 'process_changed';
+
+export interface ProcessChangedNotice {
+  process_type: string;
+  process_id: string;
+  version: number;
+  /** The last event sequence this change wrote. */
+  sequence: number;
+}
+
+export interface NotificationJob {
+  process_type: string;
+  process_id: string;
+  version: number;
+  action: string;
+  notifications: TransitionRecording['notifications'];
+}
+
+/**
+ * Records one accepted change in one transaction: the card and detail, the audit row, the events, the
+ * notification job and the NOTIFY. A retried recording of a version already stored changes nothing,
+ * so a crash between commit and acknowledgement never duplicates a transition.
+ */
+export async function recordTransition(sql: Sql, boss: PgBoss, rec: TransitionRecording): Promise<{ recorded: boolean; sequences: number[] }> {
+  return sql.begin(async (tx) => {
+    const c = rec.card;
+    const stored = await tx`
+      INSERT INTO processes (process_id, process_type, version, title, client_id, client_user_id, advisor_id, assigned_user_id, amount,
+                             currency, status, status_entered_at, flags, detail, created_at, updated_at)
+      VALUES (${rec.process_id}, ${rec.process_type}, ${rec.version}, ${c.title}, ${c.client_id}, ${c.client_user_id}, ${c.advisor_id},
+              ${c.assigned_user_id}, ${c.amount}, ${c.currency}, ${c.status}, ${c.status_entered_at}, ${tx.array(c.flags)},
+              ${tx.json(rec.record as never)}, ${rec.at}, ${rec.at})
+      ON CONFLICT (process_id) DO UPDATE SET
+        version = EXCLUDED.version, title = EXCLUDED.title, client_id = EXCLUDED.client_id, client_user_id = EXCLUDED.client_user_id,
+        advisor_id = EXCLUDED.advisor_id, assigned_user_id = EXCLUDED.assigned_user_id, amount = EXCLUDED.amount,
+        currency = EXCLUDED.currency, status = EXCLUDED.status, status_entered_at = EXCLUDED.status_entered_at,
+        flags = EXCLUDED.flags, detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at
+      WHERE processes.version < EXCLUDED.version
+      RETURNING process_id`;
+    if (stored.length === 0) return { recorded: false, sequences: [] };
+
+    await appendAudit(
+      tx,
+      {
+        process_type: rec.process_type,
+        process_id: rec.process_id,
+        actor: rec.actor,
+        action: rec.action,
+        outcome: 'accepted',
+        status_before: rec.status_before,
+        status_after: rec.status_after,
+        details: { version: rec.version, ...rec.audit },
+      },
+      rec.at,
+    );
+    const sequences = await appendEvents(tx, rec.process_type, rec.process_id, rec.events);
+    if (rec.notifications.length) {
+      const job: NotificationJob = {
+        process_type: rec.process_type,
+        process_id: rec.process_id,
+        version: rec.version,
+        action: rec.action,
+        notifications: rec.notifications,
+      };
+      await boss.send(QUEUES.deliverNotifications, job, { db: inTransaction(tx) });
+    }
+    const notice: ProcessChangedNotice = {
+      process_type: rec.process_type,
+      process_id: rec.process_id,
+      version: rec.version,
+      sequence: sequences.at(-1) ?? 0,
+    };
+    await tx`SELECT pg_notify(${PROCESS_CHANGED_CHANNEL}, ${JSON.stringify(notice)})`;
+    return { recorded: true, sequences };
+  });
+}

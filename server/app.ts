@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HubError } from '../workflows/errors.js';
+import { requireUser } from './auth.js';
+import { actorFor, type HubDeps, type HubEnv } from './context.js';
+import { errorBody, toHubError } from './errors.js';
+import { applicationRoutes } from './routes/applications.js';
+import { loginRoutes, sessionRoutes } from './routes/auth.js';
+import { clientRoutes } from './routes/clients.js';
+import { eventRoutes } from './routes/events.js';
+import { healthRoutes } from './routes/health.js';
+import { notificationRoutes } from './routes/notifications.js';
+import type { AccountOpeningService } from './services/account-opening.js';
+
+export const WEB_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
+const MAX_BODY_BYTES = 256 * 1024;
+
+export interface HubServices {
+  accountOpening: AccountOpeningService;
+}
+
+/** The HTTP surface: public health and sign-in, the authenticated API, the OpenAPI document and the board. */
+export function createApp(deps: HubDeps, services: HubServices) {
+  const app = new OpenAPIHono<HubEnv>();
+  const { sql, log } = deps;
+
+  app.onError(async (error, c) => {
+    const hubError = toHubError(error);
+    if (hubError.status >= 500) log.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
+    // A command refused before it reached its service (a malformed body) is audited here.
+    const command = c.get('command');
+    const user = c.get('user');
+    if (command && user && !hubError.audited && hubError.status < 500) {
+      await services.accountOpening
+        .auditRefusal(actorFor(user, c.get('channel')), command.action, command.process_id, hubError)
+        .catch((auditError) => log.error({ err: auditError }, 'could not audit a refusal'));
+    }
+    return c.json(errorBody(hubError), hubError.status as 400);
+  });
+  app.notFound((c) => c.json(errorBody(new HubError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}`)), 404));
+
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new HubError('PAYLOAD_TOO_LARGE');
+      },
+    }),
+  );
+  app.route('/', healthRoutes(deps));
+  app.route('/api', loginRoutes(sql));
+  app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
+  app.get('/api/openapi.json', (c) =>
+    c.json(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'Operations hub API',
+          version: '1.0.0',
+          description: 'Account opening, compliance SLAs and rebalancing for wealth-management firms. Errors are {"error":{"code","message"}}.',
+        },
+      }),
+    ),
+  );
+
+  app.use('/api/*', requireUser(sql));
+  app.route('/api', sessionRoutes(sql));
+  app.route('/api', applicationRoutes(services.accountOpening, sql));
+  app.route('/api', clientRoutes(services.accountOpening, sql));
+  app.route('/api', eventRoutes(sql));
+  app.route('/api', notificationRoutes(sql));
+
+  if (existsSync(WEB_DIST)) {
+    app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));
+  } else {
+    app.get('/', (c) => c.text('The board is not built yet: run `npm run build:web` (npm start does it for you).', 503));
+  }
+  return app;
+}
+
+export type HubApp = ReturnType<typeof createApp>;

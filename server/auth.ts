@@ -1,0 +1,32 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Sql } from '../db/client.js';
+import { userForToken, type HubUser } from '../db/users.js';
+import { HubError } from '../workflows/errors.js';
+import type { Channel } from '../workflows/process-records.js';
+import type { HubEnv } from './context.js';
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}
+
+/** The same token authenticates HTTP requests and Socket.IO connections. */
+export async function authenticate(sql: Sql, token: string | undefined): Promise<HubUser> {
+  if (!token) throw new HubError('UNAUTHENTICATED');
+  const user = await userForToken(sql, token);
+  if (!user) throw new HubError('UNAUTHENTICATED', 'The token is unknown or expired; sign in again');
+  return user;
+}
+
+/** The board says so in a header; everything else over HTTP is the API channel. */
+function channelOf(header: string | undefined): Channel {
+  return header === 'board' ? 'board' : 'api';
+}
+
+export function requireUser(sql: Sql): MiddlewareHandler<HubEnv> {
+  return async (c, next) => {
+    c.set('user', await authenticate(sql, bearerToken(c.req.header('authorization'))));
+    c.set('channel', channelOf(c.req.header('x-hub-channel')));
+    await next();
+  };
+}

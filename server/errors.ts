@@ -1,0 +1,45 @@
+import { ApplicationFailure, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { HTTPException } from 'hono/http-exception';
+import { ZodError } from 'zod';
+import { errorSpec, HubError } from '../workflows/errors.js';
+
+/** Names the first offending field, as people expect: "initial_investment_amount: expected number". */
+export function validationError(error: ZodError, where = 'body'): HubError {
+  const issue = error.issues[0];
+  const field = issue?.path.length ? issue.path.join('.') : where;
+  return new HubError('VALIDATION_FAILED', `${field}: ${issue?.message ?? 'invalid'}`, {
+    field,
+    issues: error.issues.map((i) => ({ field: i.path.join('.') || where, message: i.message })),
+  });
+}
+
+/**
+ * Turns anything thrown while serving a request into the hub's one error type. Business refusals come
+ * back from Temporal as ApplicationFailures carrying the blueprint's code.
+ */
+export function toHubError(error: unknown): HubError {
+  if (error instanceof HubError) return error;
+  if (error instanceof ZodError) return validationError(error);
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type && errorSpec(error.cause.type)) {
+    const details = error.cause.details?.[0];
+    return new HubError(error.cause.type, error.cause.message, details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined);
+  }
+  if (error instanceof WorkflowNotFoundError) return new HubError('INVALID_STATUS_TRANSITION', 'This process has finished; nothing more can be done to it');
+  if (error instanceof ServiceError) return new HubError('SERVICE_UNAVAILABLE', 'The workflow service is unavailable; try again shortly');
+  if (error instanceof HTTPException) {
+    if (error.status === 413) return new HubError('PAYLOAD_TOO_LARGE');
+    if (error.status === 401) return new HubError('UNAUTHENTICATED');
+    if (error.status < 500) return new HubError('VALIDATION_FAILED', error.message || 'The request is malformed');
+  }
+  if (isConnectionError(error)) return new HubError('SERVICE_UNAVAILABLE');
+  return new HubError('INTERNAL_ERROR');
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', '57P01'].includes(code);
+}
+
+export function errorBody(error: HubError) {
+  return { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+}

@@ -1,0 +1,325 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { listAudit } from '../../db/audit.js';
+import type { Sql } from '../../db/client.js';
+import { listEvents } from '../../db/events.js';
+import {
+  ACCOUNT_TYPES,
+  APPLICATION_STATUSES,
+  CURRENCIES,
+  FUNDING_METHODS,
+  INVESTMENT_HORIZONS,
+  INVESTMENT_OBJECTIVES,
+  RISK_PROFILES,
+  RISK_SCORE_RANGE,
+  SOURCES_OF_FUNDS,
+} from '../../workflows/account-opening/spec.js';
+import { HubError } from '../../workflows/errors.js';
+import { actorFor, type HubEnv } from '../context.js';
+import type { AccountOpeningService, ApplicationCommand } from '../services/account-opening.js';
+import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+const ApplicationSchema = z
+  .object({
+    application_id: z.string(),
+    process_type: z.string(),
+    client_id: z.string(),
+    client_name: z.string(),
+    advisor_id: z.string().nullable(),
+    opened_by: z.string(),
+    account_type: z.string(),
+    status: z.enum(APPLICATION_STATUSES),
+    progress: z.object({ step: z.number().nullable(), of: z.number(), label: z.string() }),
+    selected_products: z.array(z.object({ product_id: z.string(), product_name: z.string(), allocation_percent: z.number() })).nullable(),
+    risk_score: z.number().nullable(),
+    risk_profile: z.enum(RISK_PROFILES).nullable(),
+    investment_objective: z.string().nullable(),
+    investment_horizon: z.string().nullable(),
+    initial_investment_amount: z.number().nullable(),
+    currency: z.string().nullable(),
+    source_of_funds: z.string().nullable(),
+    source_of_funds_detail: z.string().nullable(),
+    terms_accepted: z.boolean(),
+    terms_accepted_at: z.string().nullable(),
+    mandate_document_id: z.string().nullable(),
+    funding_method: z.string().nullable(),
+    funding_reference: z.string().nullable(),
+    compliance_notes: z.string().nullable(),
+    rejection_reason: z.string().nullable(),
+    suitability_warnings: z.array(z.object({ kind: z.string(), product_id: z.string(), product_name: z.string(), message: z.string() })),
+    approvals: z.array(z.object({ approved_by: z.string(), approver_name: z.string(), role: z.string(), channel: z.string(), at: z.string(), notes: z.string().nullable() })),
+    approvals_required: z.number(),
+    edd_required: z.boolean(),
+    politically_exposed: z.boolean(),
+    assigned_officer_id: z.string().nullable(),
+    account_number: z.string().nullable(),
+    crm_failure: z.object({ code: z.string(), message: z.string(), attempts: z.number(), at: z.string() }).nullable(),
+    allowed_actions: z.array(z.string()).openapi({ description: 'The commands the caller may take now' }),
+    status_entered_at: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    version: z.number(),
+  })
+  .openapi('Application');
+
+const AuditEntrySchema = z
+  .object({
+    id: z.number(),
+    at: z.string(),
+    action: z.string(),
+    outcome: z.enum(['accepted', 'refused']),
+    actor_id: z.string(),
+    actor_role: z.string(),
+    actor_name: z.string().nullable(),
+    channel: z.string(),
+    slack_user_id: z.string().nullable(),
+    status_before: z.string().nullable(),
+    status_after: z.string().nullable(),
+    error_code: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .openapi('AuditEntry');
+
+const ProcessEventSchema = z.object({ sequence: z.number(), type: z.string(), payload: z.record(z.string(), z.unknown()), created_at: z.string() });
+
+/** One entry per command endpoint: its path, the command it runs, and the body it takes. */
+const COMMANDS: { path: string; command: ApplicationCommand; summary: string; body: z.ZodType; bodyRequired?: boolean }[] = [
+  {
+    path: 'products',
+    command: 'select_products',
+    summary: 'Select investment products (draft or product_selection → risk_assessment)',
+    body: z
+      .object({
+        selected_products: z
+          .array(z.union([text(100), z.object({ product_id: text(100), allocation_percent: z.number().positive().max(100).optional() }).strict()]))
+          .max(20)
+          .optional()
+          .openapi({ example: ['prd_global_equity_index', { product_id: 'prd_core_bond', allocation_percent: 40 }] }),
+      })
+      .strict(),
+  },
+  {
+    path: 'risk-assessment',
+    command: 'complete_risk_assessment',
+    summary: 'Complete the risk assessment (risk_assessment → terms_review)',
+    body: z
+      .object({
+        risk_score: z.number().min(RISK_SCORE_RANGE.min).max(RISK_SCORE_RANGE.max).optional().openapi({ example: 55 }),
+        investment_objective: z.enum(INVESTMENT_OBJECTIVES).optional(),
+        investment_horizon: z.enum(INVESTMENT_HORIZONS).optional(),
+      })
+      .strict(),
+  },
+  {
+    path: 'terms',
+    command: 'accept_terms',
+    summary: 'Accept the terms and conditions (terms_review → funding)',
+    body: z.object({ terms_accepted: z.boolean().optional(), mandate_document_id: text(200).optional() }).strict(),
+  },
+  {
+    path: 'funding',
+    command: 'provide_funding_details',
+    summary: 'Give funding details and submit (funding → submitted → compliance_review)',
+    body: z
+      .object({
+        funding_method: z.enum(FUNDING_METHODS),
+        initial_investment_amount: z.number().positive().max(1e12).openapi({ example: 50000 }),
+        currency: z.enum(CURRENCIES),
+        source_of_funds: z.enum(SOURCES_OF_FUNDS),
+        source_of_funds_detail: text(2000).optional(),
+        funding_reference: text(200).optional(),
+      })
+      .strict(),
+  },
+  {
+    path: 'approve',
+    command: 'compliance_approve',
+    summary: 'Approve as compliance (compliance_review → approved → account_created)',
+    body: z.object({ notes: text(5000).optional() }).strict(),
+    bodyRequired: false,
+  },
+  {
+    path: 'reject',
+    command: 'compliance_reject',
+    summary: 'Reject as compliance, with a reason (compliance_review → rejected)',
+    body: z.object({ rejection_reason: text(2000) }).strict(),
+  },
+  {
+    path: 'cancel',
+    command: 'cancel_application',
+    summary: 'Cancel (from draft up to funding)',
+    body: z.object({ reason: text(2000).optional() }).strict(),
+    bodyRequired: false,
+  },
+  {
+    path: 'override-status',
+    command: 'override_status',
+    summary: 'Administrators: set the status directly, with a reason',
+    body: z.object({ status: z.enum(APPLICATION_STATUSES), reason: text(2000) }).strict(),
+  },
+  {
+    path: 'reassign',
+    command: 'reassign_application',
+    summary: 'Administrators: reassign the advisor or the compliance officer, with a reason',
+    body: z.object({ advisor_id: text(100).optional(), assigned_officer_id: text(100).optional(), reason: text(2000) }).strict(),
+  },
+  {
+    path: 'retry-account-creation',
+    command: 'retry_account_creation',
+    summary: 'Administrators: retry account creation after the CRM failed',
+    body: z.object({}).strict(),
+    bodyRequired: false,
+  },
+];
+
+const ListQuery = z.object({
+  status: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()) : undefined))
+    .pipe(z.array(z.enum(APPLICATION_STATUSES)).optional())
+    .openapi({ description: 'One status or several separated by commas', example: 'compliance_review' }),
+  client_id: z.string().max(100).optional(),
+  advisor_id: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(200).optional().openapi({ description: 'next_cursor of the previous page' }),
+});
+
+const encodeCursor = (row: { updated_at: string; application_id: string }) =>
+  Buffer.from(JSON.stringify([row.updated_at, row.application_id])).toString('base64url');
+
+function decodeCursor(cursor: string): { updated_at: string; process_id: string } {
+  try {
+    const [updated_at, process_id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    if (typeof updated_at === 'string' && typeof process_id === 'string' && !Number.isNaN(Date.parse(updated_at))) return { updated_at, process_id };
+  } catch {
+    // fall through
+  }
+  throw new HubError('VALIDATION_FAILED', 'cursor: not a cursor this API gave out', { field: 'cursor' });
+}
+
+const actor = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
+
+export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
+  const router = createRouter()
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/applications',
+        tags: ['Applications'],
+        summary: 'Start an account application (client for themselves, advisor for an assigned client, admin)',
+        security: SECURITY,
+        request: {
+          body: jsonBody(z.object({ client_id: text(100).openapi({ example: 'cli_chris_carter' }), account_type: z.enum(ACCOUNT_TYPES) }).strict()),
+          headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+        },
+        responses: { 201: jsonResponse(ApplicationSchema, 'The new application, in draft'), ...ERROR_RESPONSES },
+      }),
+      async (c) => {
+        const view = await service.start(actor(c), c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+        return c.json(view, 201);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/applications',
+        tags: ['Applications'],
+        summary: 'List the applications the caller may see',
+        security: SECURITY,
+        request: { query: ListQuery },
+        responses: {
+          200: jsonResponse(z.object({ applications: z.array(ApplicationSchema), next_cursor: z.string().nullable() }), 'A page of applications, newest change first'),
+          ...ERROR_RESPONSES,
+        },
+      }),
+      async (c) => {
+        const { limit, cursor, ...filters } = c.req.valid('query');
+        const applications = await service.list(actor(c), { ...filters, limit, before: cursor ? decodeCursor(cursor) : undefined });
+        const last = applications.at(-1);
+        return c.json({ applications, next_cursor: applications.length === limit && last ? encodeCursor(last) : null }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/applications/{id}',
+        tags: ['Applications'],
+        summary: 'An application: every field, progress, suitability warnings, approvals and the actions the caller may take',
+        security: SECURITY,
+        request: { params: IdParams },
+        responses: { 200: jsonResponse(ApplicationSchema, 'The application'), ...ERROR_RESPONSES },
+      }),
+      async (c) => c.json(await service.get(actor(c), c.req.valid('param').id), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/applications/{id}/audit',
+        tags: ['Applications'],
+        summary: 'The audit trail of an application: every command, accepted or refused',
+        security: SECURITY,
+        request: { params: IdParams },
+        responses: {
+          200: jsonResponse(z.object({ audit: z.array(AuditEntrySchema) }), 'Oldest first'),
+          ...ERROR_RESPONSES,
+        },
+      }),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        await service.requireVisible(actor(c), id);
+        return c.json({ audit: (await listAudit(sql, id)) as unknown as z.infer<typeof AuditEntrySchema>[] }, 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/applications/{id}/events',
+        tags: ['Applications'],
+        summary: "An application's events in commit order",
+        security: SECURITY,
+        request: { params: IdParams },
+        responses: {
+          200: jsonResponse(z.object({ events: z.array(ProcessEventSchema) }), 'Oldest first'),
+          ...ERROR_RESPONSES,
+        },
+      }),
+      async (c) => {
+        const { id } = c.req.valid('param');
+        await service.requireVisible(actor(c), id);
+        const events = await listEvents(sql, { after: 0, limit: 10_000, processId: id, visibility: { all: true } });
+        return c.json({ events: events as z.infer<typeof ProcessEventSchema>[] }, 200);
+      },
+    );
+
+  for (const { path, command, summary, body, bodyRequired = true } of COMMANDS) {
+    router.openapi(
+      createRoute({
+        method: 'post',
+        path: `/applications/{id}/${path}`,
+        tags: ['Application commands'],
+        summary,
+        security: SECURITY,
+        request: {
+          params: IdParams,
+          body: jsonBody(body, bodyRequired),
+          headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+        },
+        middleware: [
+          async (c, next) => {
+            c.set('command', { process_type: 'account_opening', process_id: c.req.param('id') ?? null, action: command });
+            await next();
+          },
+        ],
+        responses: { 200: jsonResponse(ApplicationSchema, 'The application after the command'), ...ERROR_RESPONSES },
+      }),
+      async (c) => {
+        const view = await service.runCommand(actor(c), c.req.valid('param').id, command, c.req.valid('json') as object, c.req.valid('header')['idempotency-key']);
+        return c.json(view, 200);
+      },
+    );
+  }
+  return router;
+}

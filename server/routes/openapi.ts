@@ -1,0 +1,47 @@
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { HubEnv } from '../context.js';
+import { validationError } from '../errors.js';
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'INVALID_STATUS_TRANSITION' }),
+      message: z.string().openapi({ example: 'This action is not allowed in the current application status' }),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .openapi('Error');
+
+const errorContent = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
+
+/** The error answers every authenticated route can give, so the document shows them once and alike. */
+export const ERROR_RESPONSES = {
+  400: errorContent('The request is not valid, or the blueprint refuses it (its error code says why)'),
+  401: errorContent('Missing or unknown bearer token'),
+  403: errorContent('Your role or relation to this process does not allow it'),
+  404: errorContent('No such resource'),
+  503: errorContent('A service the hub depends on is unavailable'),
+} as const;
+
+export const SECURITY = [{ Bearer: [] }];
+
+/** Every route module builds on this: one validation hook, so a bad field always reads the same. */
+export function createRouter() {
+  return new OpenAPIHono<HubEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(result.error, result.target);
+    },
+  });
+}
+
+export function jsonBody<T extends z.ZodType>(schema: T, required = true) {
+  return { content: { 'application/json': { schema } }, required };
+}
+
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { 'application/json': { schema } } };
+}
+
+export const IdParams = z.object({
+  id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' }, example: 'app_3f9c2a7d1e5b4c8a' }),
+});

@@ -1,0 +1,61 @@
+import { createSql } from '../db/client.js';
+import { startBoss } from '../db/jobs.js';
+import type { HubConfig } from '../runtime/config.js';
+import type { Logger } from '../runtime/logger.js';
+import { connectTemporalClient } from '../runtime/temporal-connection.js';
+import { createApp } from './app.js';
+import type { HubDeps } from './context.js';
+import { listen } from './http-server.js';
+import { attachRealtime } from './realtime/gateway.js';
+import { createAccountOpeningService } from './services/account-opening.js';
+
+export interface HubServer {
+  url: string;
+  deps: HubDeps;
+  stop(): Promise<void>;
+}
+
+/** One API and gateway node. Stateless: run as many as you like against the same PostgreSQL and Temporal. */
+export async function startHubServer(options: {
+  config: HubConfig;
+  databaseUrl: string;
+  temporalAddress: string;
+  log: Logger;
+  taskQueue?: string;
+  port?: number;
+}): Promise<HubServer> {
+  const { config, log } = options;
+  const sql = createSql(options.databaseUrl, { applicationName: 'ops-hub-server' });
+  const temporal = await connectTemporalClient(options.temporalAddress, config);
+  const boss = await startBoss(options.databaseUrl, log, { supervise: false });
+  const deps: HubDeps = { config, sql, temporal, boss, log, taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE };
+  const app = createApp(deps, { accountOpening: createAccountOpeningService(deps) });
+
+  let io: ReturnType<typeof attachRealtime> | undefined;
+  const http = await listen(app, {
+    host: config.HOST,
+    port: options.port ?? config.PORT,
+    publicUrl: options.port === 0 ? undefined : config.publicUrl,
+    beforeListen: (server) => {
+      io = attachRealtime(server, deps);
+    },
+    onClose: async () => {
+      await io?.close();
+    },
+  }).catch(async (error) => {
+    await Promise.allSettled([boss.stop({ graceful: false }), temporal.connection.close(), sql.end()]);
+    throw error;
+  });
+  log.info({ url: http.url }, 'server listening');
+
+  return {
+    url: http.url,
+    deps,
+    async stop() {
+      await http.close();
+      await boss.stop({ graceful: true, wait: true });
+      await temporal.connection.close();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type PgBoss from 'pg-boss';
+import type { Sql } from '../../db/client.js';
+import { QUEUES } from '../../db/jobs.js';
+import { storeNotifications } from '../../db/notifications.js';
+import type { NotificationJob } from '../../db/transitions.js';
+
+/**
+ * Turns a change's notification intents into one notification per person. Re-running the job (a retry,
+ * a crash after insert) stores nothing twice: each row has a key made of its cause and its person.
+ */
+export async function deliverNotifications(sql: Sql, job: NotificationJob): Promise<number> {
+  let delivered = 0;
+  for (const [index, intent] of job.notifications.entries()) {
+    const userIds = new Set<string>();
+    for (const recipient of intent.to) {
+      if ('user_id' in recipient) userIds.add(recipient.user_id);
+      else {
+        const users = await sql`SELECT id FROM users WHERE role = ${recipient.role} AND active`;
+        for (const u of users) userIds.add(u.id as string);
+      }
+    }
+    const created = await storeNotifications(
+      sql,
+      [...userIds].map((user_id) => ({
+        user_id,
+        kind: intent.kind,
+        title: intent.title,
+        body: intent.body,
+        process_type: job.process_type,
+        process_id: job.process_id,
+        dedupe_key: `${job.process_id}:${job.version}:${index}:${user_id}`,
+      })),
+    );
+    delivered += created;
+  }
+  return delivered;
+}
+
+export async function registerNotificationJobs(boss: PgBoss, sql: Sql): Promise<void> {
+  await boss.work<NotificationJob>(QUEUES.deliverNotifications, { batchSize: 10, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+    for (const job of jobs) await deliverNotifications(sql, job.data);
+  });
+}
+

@@ -1,0 +1,23 @@
+import { createSql } from '../db/client.js';
+import { startBoss } from '../db/jobs.js';
+import { migrate } from '../db/migrate.js';
+import { databaseUrlOf, temporalAddressOf } from '../runtime/addresses.js';
+import { runEntryPoint } from '../runtime/entry-point.js';
+import { startHubWorker } from './worker.js';
+
+/** `npm run worker`: a Temporal worker and pg-boss job handlers against the configured PostgreSQL and Temporal. */
+await runEntryPoint('worker', async (config, log) => {
+  const databaseUrl = databaseUrlOf(config);
+  await migrate(databaseUrl, log);
+  const sql = createSql(databaseUrl, { applicationName: 'ops-hub-worker' });
+  const boss = await startBoss(databaseUrl, log, { supervise: true });
+  const worker = await startHubWorker({ config, temporalAddress: temporalAddressOf(config), sql, boss, log });
+  return {
+    done: worker.done,
+    async stop() {
+      await worker.stop();
+      await boss.stop({ graceful: true, wait: true });
+      await sql.end({ timeout: 5 });
+    },
+  };
+});

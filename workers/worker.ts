@@ -1,0 +1,66 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import type PgBoss from 'pg-boss';
+import type { Sql } from '../db/client.js';
+import type { HubConfig } from '../runtime/config.js';
+import type { Logger } from '../runtime/logger.js';
+import { temporalConnectionOptions } from '../runtime/temporal-connection.js';
+import { createActivities } from './activities/index.js';
+import { createBuiltinCrm } from './crm/builtin-crm.js';
+import type { CrmAdapter } from './crm/crm.js';
+import { createHttpCrm } from './crm/http-crm.js';
+import { registerNotificationJobs } from './jobs/deliver-notifications.js';
+import { pinoTemporalLogger } from './temporal-logger.js';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export function createCrm(config: Pick<HubConfig, 'CRM_ADAPTER' | 'CRM_URL' | 'CRM_API_KEY'>, sql: Sql): CrmAdapter {
+  return config.CRM_ADAPTER === 'http' ? createHttpCrm({ url: config.CRM_URL!, apiKey: config.CRM_API_KEY }) : createBuiltinCrm(sql);
+}
+
+let runtimeInstalled = false;
+
+export interface HubWorker {
+  stop(): Promise<void>;
+  /** Settles when the worker stops, by request or by failure. */
+  done: Promise<void>;
+}
+
+/**
+ * The Temporal worker on the hub's task queue, plus the pg-boss job handlers. `workflowBundle` lets tests
+ * bundle the workflows once for many workers.
+ */
+export async function startHubWorker(options: {
+  config: HubConfig;
+  temporalAddress: string;
+  sql: Sql;
+  boss: PgBoss;
+  log: Logger;
+  crm?: CrmAdapter;
+  taskQueue?: string;
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}): Promise<HubWorker> {
+  const { config, log } = options;
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: pinoTemporalLogger(log.child({ component: 'temporal' })) });
+    runtimeInstalled = true;
+  }
+  const connection = await NativeConnection.connect(temporalConnectionOptions(options.temporalAddress, config));
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities({ sql: options.sql, boss: options.boss, crm: options.crm ?? createCrm(config, options.sql) }),
+  });
+  await registerNotificationJobs(options.boss, options.sql);
+  const done = worker.run().finally(() => connection.close());
+  log.info({ taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE }, 'worker running');
+  return {
+    done,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { HubActivities } from '../../workers/activities/index.js';
+import { SYSTEM_ACTOR } from '../process-records.js';
+import { isTerminal } from '../process-spec.js';
+import { createRecorder, toRecording } from '../recorder.js';
+import {
+  acceptTermsUpdate,
+  applicationStateQuery,
+  approveApplicationUpdate,
+  cancelApplicationUpdate,
+  completeRiskAssessmentUpdate,
+  overrideStatusUpdate,
+  provideFundingDetailsUpdate,
+  reassignApplicationUpdate,
+  rejectApplicationUpdate,
+  retryAccountCreationUpdate,
+  selectProductsUpdate,
+  startApplicationUpdate,
+  type AccountOpeningInput,
+  type ApplicationRecord,
+  type Command,
+} from './definitions.js';
+import {
+  accountCreated,
+  accountCreationFailed,
+  applyCommand,
+  beginReview,
+  checkAllowed,
+  checkInput,
+  newApplicationRecord,
+  startOutcome,
+  type Outcome,
+  type Refusal,
+} from './rules.js';
+import { accountOpeningSpec, type AccountOpeningCommand } from './spec.js';
+
+const { recordTransition, assignComplianceOfficer } = proxyActivities<HubActivities>({
+  startToCloseTimeout: '30 seconds',
+  // The read model must catch up with the workflow eventually, so recording never gives up.
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+const now = () => new Date().toISOString();
+
+function failure(refusal: Refusal): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: refusal.code,
+    message: refusal.message ?? accountOpeningSpec.errors[refusal.code as keyof typeof accountOpeningSpec.errors]?.message ?? refusal.code,
+    nonRetryable: true,
+    details: refusal.details ? [refusal.details] : [],
+  });
+}
+
+function projectCard(record: ApplicationRecord) {
+  return {
+    title: record.client_name,
+    client_id: record.client_id,
+    client_user_id: record.client_user_id,
+    advisor_id: record.advisor_id,
+    assigned_user_id: record.assigned_officer_id,
+    amount: record.initial_investment_amount,
+    currency: record.currency,
+    status: record.status,
+    status_entered_at: record.status_entered_at,
+    flags: [
+      record.edd_required ? 'edd' : null,
+      record.politically_exposed ? 'pep' : null,
+      record.suitability_warnings.length ? 'suitability_warning' : null,
+      record.crm_failure ? 'crm_failure' : null,
+    ].filter((f): f is string => f !== null),
+  };
+}
+
+/**
+ * One application, from draft to a terminal state. Commands arrive as Updates: the validator refuses an
+ * illegal one with the blueprint's code before anything happens; the handler applies it and answers only
+ * once the read model, audit trail and events are written.
+ */
+export async function accountOpeningWorkflow(input: AccountOpeningInput): Promise<ApplicationRecord> {
+  const { createCrmAccount } = proxyActivities<HubActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: {
+      initialInterval: input.crm_retry.initial_interval_ms,
+      backoffCoefficient: 2,
+      maximumInterval: '1 minute',
+      maximumAttempts: input.crm_retry.maximum_attempts,
+    },
+  });
+
+  let record = newApplicationRecord(input, now());
+  const recorder = createRecorder(recordTransition);
+  const record$ = (outcome: Outcome) => {
+    record = outcome.record;
+    return recorder.record(toRecording(accountOpeningSpec.processType, record.application_id, outcome, projectCard(record), record));
+  };
+  const started = record$(startOutcome(record, input.opened_by));
+
+  setHandler(applicationStateQuery, () => record);
+  setHandler(startApplicationUpdate, async () => {
+    await started;
+    return record;
+  });
+
+  const guard = (command: AccountOpeningCommand, { actor, input: commandInput }: Command) => {
+    const refusal = checkAllowed(record, command, actor) ?? checkInput(record, input, command, commandInput);
+    if (refusal) throw failure(refusal);
+  };
+  const handle = <T extends object>(definition: UpdateDefinition<ApplicationRecord, [Command<T>]>, command: AccountOpeningCommand) =>
+    setHandler(
+      definition,
+      async (cmd) => {
+        // Checked again: another update may have changed the application since the validator ran.
+        guard(command, cmd);
+        await record$(applyCommand(record, input, command, cmd.input, cmd.actor, now()));
+        return record;
+      },
+      { validator: (cmd) => guard(command, cmd) },
+    );
+  handle(selectProductsUpdate, 'select_products');
+  handle(completeRiskAssessmentUpdate, 'complete_risk_assessment');
+  handle(acceptTermsUpdate, 'accept_terms');
+  handle(provideFundingDetailsUpdate, 'provide_funding_details');
+  handle(approveApplicationUpdate, 'compliance_approve');
+  handle(rejectApplicationUpdate, 'compliance_reject');
+  handle(cancelApplicationUpdate, 'cancel_application');
+  handle(overrideStatusUpdate, 'override_status');
+  handle(reassignApplicationUpdate, 'reassign_application');
+  handle(retryAccountCreationUpdate, 'retry_account_creation');
+
+  await started;
+  const systemStepDue = () =>
+    isTerminal(accountOpeningSpec, record.status) || record.status === 'submitted' || (record.status === 'approved' && !record.crm_failure);
+
+  while (!isTerminal(accountOpeningSpec, record.status)) {
+    await condition(systemStepDue);
+    if (record.status === 'submitted') {
+      const officer = await assignComplianceOfficer({ process_id: record.application_id, client_id: record.client_id });
+      // An administrator may have moved the application while the officer was being chosen.
+      if (record.status === 'submitted') await record$(beginReview(record, officer, SYSTEM_ACTOR, now()));
+    } else if (record.status === 'approved' && !record.crm_failure) {
+      try {
+        const { account_number } = await createCrmAccount({
+          application_id: record.application_id,
+          client_id: record.client_id,
+          client_name: record.client_name,
+          account_type: record.account_type,
+          currency: record.currency,
+          initial_investment_amount: record.initial_investment_amount,
+        });
+        await record$(accountCreated(record, account_number, SYSTEM_ACTOR, now()));
+      } catch (error) {
+        if (!(error instanceof ActivityFailure)) throw error;
+        const cause = error.cause instanceof Error ? error.cause.message : 'the CRM did not answer';
+        await record$(accountCreationFailed(record, cause, input.crm_retry.maximum_attempts, SYSTEM_ACTOR, now()));
+      }
+    }
+  }
+  await recorder.drained();
+  await condition(allHandlersFinished);
+  return record;
+}
