@@ -70,7 +70,13 @@ export async function startEmbeddedPostgres(options: {
   const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
   if (fresh) {
     options.log.info({ dataDir }, 'initialising a new PostgreSQL cluster');
-    await server.initialise();
+    await server.initialise().catch((error: Error) => {
+      const hint = /Permission denied/.test(String(error.message))
+        ? `: PostgreSQL runs as the "postgres" system user when the hub runs as root, and that user cannot reach ${dataDir}. ` +
+          'Set HUB_DATA_DIR to a directory every user can traverse (for example under /var/tmp), or run the hub as a normal user'
+        : `: ${error.message}`;
+      throw new Error(`PostgreSQL could not initialise its data directory${hint}`, { cause: error });
+    });
   }
   try {
     await server.start();
