@@ -1,4 +1,5 @@
 import type { VisibilityFilter } from '../workflows/policy.js';
+import type { SlaSnapshot } from '../workflows/process-records.js';
 import type { Queryable } from './client.js';
 
 export interface ProcessRow {
@@ -15,6 +16,7 @@ export interface ProcessRow {
   status: string;
   status_entered_at: string;
   flags: string[];
+  sla: SlaSnapshot | null;
   detail: Record<string, unknown>;
   created_at: string;
   updated_at: string;

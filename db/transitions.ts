@@ -34,15 +34,15 @@ export async function recordTransition(sql: Sql, boss: PgBoss, rec: TransitionRe
     const c = rec.card;
     const stored = await tx`
       INSERT INTO processes (process_id, process_type, version, title, client_id, client_user_id, advisor_id, assigned_user_id, amount,
-                             currency, status, status_entered_at, flags, detail, created_at, updated_at)
+                             currency, status, status_entered_at, flags, sla, detail, created_at, updated_at)
       VALUES (${rec.process_id}, ${rec.process_type}, ${rec.version}, ${c.title}, ${c.client_id}, ${c.client_user_id}, ${c.advisor_id},
               ${c.assigned_user_id}, ${c.amount}, ${c.currency}, ${c.status}, ${c.status_entered_at}, ${tx.array(c.flags)},
-              ${tx.json(rec.record as never)}, ${rec.at}, ${rec.at})
+              ${c.sla ? tx.json(c.sla as never) : null}, ${tx.json(rec.record as never)}, ${rec.at}, ${rec.at})
       ON CONFLICT (process_id) DO UPDATE SET
         version = EXCLUDED.version, title = EXCLUDED.title, client_id = EXCLUDED.client_id, client_user_id = EXCLUDED.client_user_id,
         advisor_id = EXCLUDED.advisor_id, assigned_user_id = EXCLUDED.assigned_user_id, amount = EXCLUDED.amount,
         currency = EXCLUDED.currency, status = EXCLUDED.status, status_entered_at = EXCLUDED.status_entered_at,
-        flags = EXCLUDED.flags, detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at
+        flags = EXCLUDED.flags, sla = EXCLUDED.sla, detail = EXCLUDED.detail, updated_at = EXCLUDED.updated_at
       WHERE processes.version < EXCLUDED.version
       RETURNING process_id`;
     if (stored.length === 0) return { recorded: false, sequences: [] };

@@ -28,6 +28,20 @@ export interface NotificationIntent {
   body: string;
 }
 
+/** The SLA clock of the state a process is in, as the board and the API show it. */
+export interface SlaSnapshot {
+  policy_id: string;
+  state: string;
+  /** on_track → warning → breached; paused while the process waits on someone outside the reviewer's control. */
+  status: 'on_track' | 'warning' | 'breached' | 'paused';
+  started_at: string;
+  /** The instant the target is reached if the clock runs on from now (moves later while paused). */
+  deadline: string;
+  paused: boolean;
+  paused_total_ms: number;
+  rungs_fired: { kind: 'warning' | 'breach' | 'escalation'; at_percent: number; fired_at: string }[];
+}
+
 /** The fields every board card shows, for any process type. */
 export interface ProcessCard {
   title: string;
@@ -40,6 +54,8 @@ export interface ProcessCard {
   status: string;
   status_entered_at: string;
   flags: string[];
+  /** Null when the current state has no SLA. */
+  sla: SlaSnapshot | null;
 }
 
 /** One accepted change, recorded in one transaction: card, detail row, audit, events, notifications. */

@@ -1,4 +1,4 @@
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor, Channel } from '../process-records.js';
 import type { Role } from '../process-spec.js';
 import type { ApplicationStatus, RiskProfile } from './spec.js';
@@ -169,6 +169,12 @@ export const cancelApplicationUpdate = defineUpdate<ApplicationRecord, [Command<
 export const overrideStatusUpdate = defineUpdate<ApplicationRecord, [Command<OverrideStatusInput>]>('overrideStatus');
 export const reassignApplicationUpdate = defineUpdate<ApplicationRecord, [Command<ReassignInput>]>('reassignApplication');
 export const retryAccountCreationUpdate = defineUpdate<ApplicationRecord, [Command<object>]>('retryAccountCreation');
+
+/**
+ * Pauses or resumes the SLA clock: paused while any key is active (an open compliance query to the
+ * advisor, say), resumed when the last one clears. A signal, because it must never fail its sender.
+ */
+export const slaPauseSignal = defineSignal<[{ key: string; active: boolean; reason: string }]>('slaPause');
 
 export const applicationStateQuery = defineQuery<ApplicationRecord>('applicationState');
 

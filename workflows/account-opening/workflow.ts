@@ -76,6 +76,7 @@ function projectCard(record: ApplicationRecord) {
       record.suitability_warnings.length ? 'suitability_warning' : null,
       record.crm_failure ? 'crm_failure' : null,
     ].filter((f): f is string => f !== null),
+    sla: null,
   };
 }
 
