@@ -14,6 +14,7 @@ import { clientRoutes } from './routes/clients.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { slaRoutes } from './routes/sla.js';
 import type { AccountOpeningService } from './services/account-opening.js';
 
 export const WEB_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
@@ -74,6 +75,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', clientRoutes(services.accountOpening, sql));
   app.route('/api', eventRoutes(sql));
   app.route('/api', notificationRoutes(sql));
+  app.route('/api', slaRoutes(sql));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));

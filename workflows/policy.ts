@@ -60,3 +60,12 @@ export function visibilityFilter(spec: Pick<ProcessSpec, 'readers'>, principal: 
   if (principal.role === 'advisor') return { advisor_id: principal.user_id };
   return { none: true };
 }
+
+/** Settings (SLA policies, calendars, mappings): staff may read them, only administrators change them. */
+export const SETTINGS_READERS: readonly Role[] = ['admin', 'manager', 'compliance_officer', 'ops'];
+export const SETTINGS_WRITERS: readonly Role[] = ['admin'];
+
+export function mayManageSettings(principal: Principal, access: 'read' | 'write'): boolean {
+  if (principal.role === 'system') return true;
+  return (access === 'read' ? SETTINGS_READERS : SETTINGS_WRITERS).includes(principal.role);
+}

@@ -40,6 +40,12 @@ export interface SlaSnapshot {
   paused: boolean;
   paused_total_ms: number;
   rungs_fired: { kind: 'warning' | 'breach' | 'escalation'; at_percent: number; fired_at: string }[];
+  /** What it takes to recompute the status at any later instant with the same pure functions. */
+  target: { unit: 'business_hours' | 'business_days' | 'wall_clock_hours'; amount: number };
+  calendar_id: string | null;
+  clock: { started_at_ms: number; paused_at_ms: number | null; paused_business_ms: number; paused_wall_ms: number };
+  rungs: { kind: 'warning' | 'breach' | 'escalation'; at_percent: number; notify: string[] }[];
+  fired_rung_indexes: number[];
 }
 
 /** The fields every board card shows, for any process type. */

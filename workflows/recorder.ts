@@ -1,3 +1,4 @@
+import { CancellationScope } from '@temporalio/workflow';
 import type { Actor, EmittedEvent, NotificationIntent, ProcessCard, TransitionRecording } from './process-records.js';
 
 export interface RecordableOutcome {
@@ -35,13 +36,15 @@ export function toRecording(
 
 /**
  * Records changes strictly one after another, in the order the workflow made them, so the read model,
- * the audit trail and the event feed never see version 5 before version 4.
+ * the audit trail and the event feed never see version 5 before version 4. Each recording is built when
+ * its turn comes (it may need an activity first, e.g. loading an SLA policy) and is never cancelled:
+ * a change the workflow made is always written.
  */
 export function createRecorder(recordTransition: (recording: TransitionRecording) => Promise<unknown>) {
   let tail: Promise<unknown> = Promise.resolve();
   return {
-    record(recording: TransitionRecording): Promise<void> {
-      const done = tail.then(() => recordTransition(recording)).then(() => undefined);
+    record(build: () => TransitionRecording | Promise<TransitionRecording>): Promise<void> {
+      const done = tail.then(() => CancellationScope.nonCancellable(async () => recordTransition(await build()))).then(() => undefined);
       tail = done.catch(() => undefined);
       return done;
     },

@@ -18,6 +18,7 @@ import { HubError } from '../../workflows/errors.js';
 import { actorFor, type HubEnv } from '../context.js';
 import type { AccountOpeningService, ApplicationCommand } from '../services/account-opening.js';
 import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { LiveSlaSchema } from './sla.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -57,6 +58,7 @@ const ApplicationSchema = z
     account_number: z.string().nullable(),
     crm_failure: z.object({ code: z.string(), message: z.string(), attempts: z.number(), at: z.string() }).nullable(),
     allowed_actions: z.array(z.string()).openapi({ description: 'The commands the caller may take now' }),
+    sla: LiveSlaSchema.nullable().openapi({ description: 'The SLA of the current state, if it has one' }),
     status_entered_at: z.string(),
     created_at: z.string(),
     updated_at: z.string(),

@@ -23,6 +23,8 @@ export const ERROR_RESPONSES = {
   503: errorContent('A service the hub depends on is unavailable'),
 } as const;
 
+export const CONFLICT_RESPONSE = errorContent('The resource is in use, or changed meanwhile');
+
 export const SECURITY = [{ Bearer: [] }];
 
 /** Every route module builds on this: one validation hook, so a bad field always reads the same. */

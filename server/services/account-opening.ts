@@ -37,6 +37,7 @@ import { mayRun, maySee, visibilityFilter } from '../../workflows/policy.js';
 import type { Actor } from '../../workflows/process-records.js';
 import { isTerminal, progressOf } from '../../workflows/process-spec.js';
 import type { HubDeps } from '../context.js';
+import { createSlaReader, type LiveSla } from './sla.js';
 import { toHubError } from '../errors.js';
 
 export type ApplicationCommand = Exclude<AccountOpeningCommand, 'start_application' | 'get_application_status' | 'get_available_products'>;
@@ -59,6 +60,7 @@ export type ApplicationView = ApplicationRecord & {
   process_type: string;
   progress: { step: number | null; of: number; label: string };
   allowed_actions: ApplicationCommand[];
+  sla: LiveSla | null;
 };
 
 /** Optional collaborators that later features plug in (the collaborative notes' text at a decision). */
@@ -109,12 +111,15 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
     return row as ProcessRow & { detail: ApplicationRecord };
   }
 
-  function view(record: ApplicationRecord, actor: Actor): ApplicationView {
+  /** The application as its reader sees it: the read model's row, with progress, the caller's actions and the live SLA. */
+  async function view(row: ProcessRow & { detail: ApplicationRecord }, actor: Actor, liveSla = createSlaReader(sql)): Promise<ApplicationView> {
+    const record = row.detail;
     return {
       ...record,
       process_type: spec.processType,
       progress: progressOf(spec, record.status, HAPPY_PATH),
       allowed_actions: allowedActions(record, actor) as ApplicationCommand[],
+      sla: await liveSla(row.sla),
     };
   }
 
@@ -147,7 +152,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           opened_by: actor,
           crm_retry: { maximum_attempts: config.CRM_MAX_ATTEMPTS, initial_interval_ms: config.CRM_RETRY_INITIAL_MS },
         };
-        const record = await temporal.workflow.executeUpdateWithStart(startApplicationUpdate, {
+        await temporal.workflow.executeUpdateWithStart(startApplicationUpdate, {
           args: [],
           startWorkflowOperation: new WithStartWorkflowOperation(ACCOUNT_OPENING_WORKFLOW_TYPE, {
             workflowId: applicationWorkflowId(applicationId),
@@ -156,7 +161,8 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
             workflowIdConflictPolicy: idempotencyKey ? 'USE_EXISTING' : 'FAIL',
           }),
         });
-        return view(record, actor);
+        // The update answers once the read model has the application, so this read sees it.
+        return view(await loadApplication(applicationId), actor);
       });
     },
 
@@ -176,24 +182,24 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           commandInput = { ...input, notes_snapshot: (await hooks.complianceNotesText(applicationId)) ?? undefined };
         }
         const handle = temporal.workflow.getHandle(applicationWorkflowId(applicationId));
-        const updated = await handle.executeUpdate<ApplicationRecord, [Command]>(UPDATE_NAMES[command], {
+        await handle.executeUpdate<ApplicationRecord, [Command]>(UPDATE_NAMES[command], {
           args: [{ actor, input: commandInput }],
           ...(idempotencyKey ? { updateId: `${actor.user_id}:${command}:${idempotencyKey}` } : {}),
         });
-        return view(updated, actor);
+        return view(await loadApplication(applicationId), actor);
       });
     },
 
     /** The blueprint's Get_application_status: the application with progress, and a status_viewed event. */
     async get(actor: Actor, applicationId: string): Promise<ApplicationView> {
       return audited(actor, 'get_application_status', applicationId, {}, async () => {
-        const { detail: record } = await loadApplication(applicationId);
-        if (!maySee(spec, actor, relationsOf(record))) throw new HubError('FORBIDDEN', 'You may not view this application');
+        const row = await loadApplication(applicationId);
+        if (!maySee(spec, actor, relationsOf(row.detail))) throw new HubError('FORBIDDEN', 'You may not view this application');
         await recordEvent(sql, spec.processType, applicationId, {
           type: 'account.status_viewed',
           payload: { application_id: applicationId, viewed_by: actor.user_id, timestamp: new Date().toISOString() },
         });
-        return view(record, actor);
+        return view(row, actor);
       });
     },
 
@@ -206,7 +212,8 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
 
     async list(actor: Actor, filters: Omit<ProcessFilters, 'process_type'>) {
       const rows = await listProcesses(sql, visibilityFilter(spec, actor), { ...filters, process_type: spec.processType });
-      return rows.map((row) => view(row.detail as unknown as ApplicationRecord, actor));
+      const liveSla = createSlaReader(sql);
+      return Promise.all(rows.map((row) => view(row as ProcessRow & { detail: ApplicationRecord }, actor, liveSla)));
     },
 
     /** The blueprint's Get_available_products: the catalog with descriptions, fees and minimums. */

@@ -1,5 +1,6 @@
 import type PgBoss from 'pg-boss';
 import type { Sql } from '../../db/client.js';
+import { loadSlaPolicy } from '../../db/sla.js';
 import { recordTransition } from '../../db/transitions.js';
 import type { TransitionRecording } from '../../workflows/process-records.js';
 import type { CrmAccountRequest, CrmAdapter } from '../crm/crm.js';
@@ -28,6 +29,10 @@ export function createActivities(deps: ActivityDeps) {
         ORDER BY count(p.process_id), u.id
         LIMIT 1`;
       return (officer?.id as string | undefined) ?? null;
+    },
+
+    async loadSlaPolicy(input: { process_type: string; state: string; at: string }) {
+      return loadSlaPolicy(deps.sql, input.process_type, input.state, new Date(input.at));
     },
 
     async createCrmAccount(request: CrmAccountRequest) {

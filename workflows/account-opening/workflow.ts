@@ -8,7 +8,8 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { HubActivities } from '../../workers/activities/index.js';
-import { SYSTEM_ACTOR } from '../process-records.js';
+import { SYSTEM_ACTOR, type ProcessCard, type SlaSnapshot } from '../process-records.js';
+import { createSlaTracker, rungOutcome } from '../sla/sla-tracker.js';
 import { isTerminal } from '../process-spec.js';
 import { createRecorder, toRecording } from '../recorder.js';
 import {
@@ -23,6 +24,7 @@ import {
   rejectApplicationUpdate,
   retryAccountCreationUpdate,
   selectProductsUpdate,
+  slaPauseSignal,
   startApplicationUpdate,
   type AccountOpeningInput,
   type ApplicationRecord,
@@ -42,7 +44,7 @@ import {
 } from './rules.js';
 import { accountOpeningSpec, type AccountOpeningCommand } from './spec.js';
 
-const { recordTransition, assignComplianceOfficer } = proxyActivities<HubActivities>({
+const { recordTransition, assignComplianceOfficer, loadSlaPolicy } = proxyActivities<HubActivities>({
   startToCloseTimeout: '30 seconds',
   // The read model must catch up with the workflow eventually, so recording never gives up.
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
@@ -59,7 +61,7 @@ function failure(refusal: Refusal): ApplicationFailure {
   });
 }
 
-function projectCard(record: ApplicationRecord) {
+function projectCard(record: ApplicationRecord, sla: SlaSnapshot | null): ProcessCard {
   return {
     title: record.client_name,
     client_id: record.client_id,
@@ -76,7 +78,7 @@ function projectCard(record: ApplicationRecord) {
       record.suitability_warnings.length ? 'suitability_warning' : null,
       record.crm_failure ? 'crm_failure' : null,
     ].filter((f): f is string => f !== null),
-    sla: null,
+    sla,
   };
 }
 
@@ -98,11 +100,38 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
 
   let record = newApplicationRecord(input, now());
   const recorder = createRecorder(recordTransition);
+  const sla = createSlaTracker({
+    load: (state, enteredAtMs) => loadSlaPolicy({ process_type: accountOpeningSpec.processType, state, at: new Date(enteredAtMs).toISOString() }),
+    onRung: (fired) => {
+      const { events, notifications, audit } = rungOutcome(
+        fired,
+        { process_type: accountOpeningSpec.processType, process_id: record.application_id, title: record.client_name },
+        (name) => ({ assigned_officer: record.assigned_officer_id, advisor: record.advisor_id, client: record.client_user_id })[name] ?? null,
+      );
+      return record$({ record: bump(record), action: `sla_${fired.rung.kind}`, actor: SYSTEM_ACTOR, status_before: record.status, events, notifications, audit });
+    },
+    onPauseChange: (paused, reasons) =>
+      record$({ record: bump(record), action: paused ? 'sla_paused' : 'sla_resumed', actor: SYSTEM_ACTOR, status_before: record.status, events: [], notifications: [], audit: { reasons } }),
+  });
+  const bump = (r: ApplicationRecord): ApplicationRecord => ({ ...r, version: r.version + 1, updated_at: now() });
+
+  /**
+   * Every change goes through here: the state is updated at once, the SLA clock is stopped at once when
+   * the status moves, and the recording (with the next state's clock, if it has one) is queued in order.
+   */
   const record$ = (outcome: Outcome) => {
+    const statusChanged = outcome.record.status !== record.status || outcome.action === 'start_application';
     record = outcome.record;
-    return recorder.record(toRecording(accountOpeningSpec.processType, record.application_id, outcome, projectCard(record), record));
+    if (statusChanged) sla.leave();
+    const recorded = record;
+    return recorder.record(async () => {
+      if (statusChanged) await sla.enter(recorded.status, Date.parse(recorded.status_entered_at));
+      return toRecording(accountOpeningSpec.processType, recorded.application_id, outcome, projectCard(recorded, sla.snapshot()), recorded);
+    });
   };
   const started = record$(startOutcome(record, input.opened_by));
+
+  setHandler(slaPauseSignal, ({ key, active, reason }) => sla.setPause(key, active, reason));
 
   setHandler(applicationStateQuery, () => record);
   setHandler(startApplicationUpdate, async () => {

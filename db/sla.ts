@@ -1,0 +1,125 @@
+import { expandHolidays } from '../workers/holidays.js';
+import type { BusinessCalendar, WorkingHours, Weekday } from '../workflows/sla/business-calendar.js';
+import type { SlaPolicy, SlaRung } from '../workflows/sla/sla-schedule.js';
+import type { LoadedSlaPolicy } from '../workflows/sla/sla-tracker.js';
+import type { Queryable } from './client.js';
+
+export interface CalendarRow {
+  id: string;
+  name: string;
+  time_zone: string;
+  working_hours: Partial<Record<Weekday, WorkingHours[]>>;
+  holiday_region: string | null;
+  closures: string[];
+  updated_by: string | null;
+  updated_at: string;
+}
+
+export interface PolicyRow {
+  id: string;
+  process_type: string;
+  state: string;
+  target_unit: SlaPolicy['target']['unit'];
+  target_amount: number;
+  calendar_id: string | null;
+  rungs: SlaRung[];
+  active: boolean;
+  updated_by: string | null;
+  updated_at: string;
+}
+
+export function toPolicy(row: PolicyRow): SlaPolicy {
+  return {
+    id: row.id,
+    processType: row.process_type,
+    state: row.state,
+    target: { unit: row.target_unit, amount: row.target_amount },
+    calendarId: row.calendar_id,
+    rungs: row.rungs,
+  };
+}
+
+/** The calendar as the pure math wants it, with the region's holidays already expanded to dates. */
+export function toCalendar(row: CalendarRow, holidays: string[]): BusinessCalendar {
+  return {
+    id: row.id,
+    name: row.name,
+    timeZone: row.time_zone,
+    workingHours: row.working_hours,
+    closedDates: [...new Set([...holidays, ...row.closures])].sort(),
+  };
+}
+
+export async function activePolicyFor(db: Queryable, processType: string, state: string): Promise<PolicyRow | undefined> {
+  const [row] = await db`SELECT * FROM sla_policies WHERE process_type = ${processType} AND state = ${state} AND active`;
+  return row as PolicyRow | undefined;
+}
+
+export async function listPolicies(db: Queryable): Promise<PolicyRow[]> {
+  return (await db`SELECT * FROM sla_policies ORDER BY process_type, state, id`) as unknown as PolicyRow[];
+}
+
+export async function getPolicy(db: Queryable, id: string): Promise<PolicyRow | undefined> {
+  const [row] = await db`SELECT * FROM sla_policies WHERE id = ${id}`;
+  return row as PolicyRow | undefined;
+}
+
+export async function getCalendar(db: Queryable, id: string): Promise<CalendarRow | undefined> {
+  const [row] = await db`SELECT * FROM business_calendars WHERE id = ${id}`;
+  return row as CalendarRow | undefined;
+}
+
+export async function listCalendars(db: Queryable): Promise<CalendarRow[]> {
+  return (await db`SELECT * FROM business_calendars ORDER BY id`) as unknown as CalendarRow[];
+}
+
+export async function upsertPolicy(db: Queryable, row: Omit<PolicyRow, 'updated_at'>): Promise<PolicyRow> {
+  const [stored] = await db`
+    INSERT INTO sla_policies (id, process_type, state, target_unit, target_amount, calendar_id, rungs, active, updated_by, updated_at)
+    VALUES (${row.id}, ${row.process_type}, ${row.state}, ${row.target_unit}, ${row.target_amount}, ${row.calendar_id},
+            ${db.json(row.rungs as never)}, ${row.active}, ${row.updated_by}, now())
+    ON CONFLICT (id) DO UPDATE SET process_type = EXCLUDED.process_type, state = EXCLUDED.state, target_unit = EXCLUDED.target_unit,
+      target_amount = EXCLUDED.target_amount, calendar_id = EXCLUDED.calendar_id, rungs = EXCLUDED.rungs, active = EXCLUDED.active,
+      updated_by = EXCLUDED.updated_by, updated_at = now()
+    RETURNING *`;
+  return stored as PolicyRow;
+}
+
+export async function upsertCalendar(db: Queryable, row: Omit<CalendarRow, 'updated_at'>): Promise<CalendarRow> {
+  const [stored] = await db`
+    INSERT INTO business_calendars (id, name, time_zone, working_hours, holiday_region, closures, updated_by, updated_at)
+    VALUES (${row.id}, ${row.name}, ${row.time_zone}, ${db.json(row.working_hours as never)}, ${row.holiday_region},
+            ${db.array(row.closures)}, ${row.updated_by}, now())
+    ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, time_zone = EXCLUDED.time_zone, working_hours = EXCLUDED.working_hours,
+      holiday_region = EXCLUDED.holiday_region, closures = EXCLUDED.closures, updated_by = EXCLUDED.updated_by, updated_at = now()
+    RETURNING *`;
+  return stored as CalendarRow;
+}
+
+const holidayCache = new Map<string, string[]>();
+
+/** The region's holidays for the year before to the year after `aroundYear`, computed once per process. */
+function holidaysAround(region: string | null, aroundYear: number): string[] {
+  if (!region) return [];
+  const key = `${region}:${aroundYear}`;
+  let dates = holidayCache.get(key);
+  if (!dates) {
+    dates = expandHolidays(region, aroundYear - 1, aroundYear + 1);
+    holidayCache.set(key, dates);
+  }
+  return dates;
+}
+
+export async function resolveCalendar(db: Queryable, calendarId: string | null, at: Date): Promise<BusinessCalendar | null> {
+  if (!calendarId) return null;
+  const row = await getCalendar(db, calendarId);
+  if (!row) throw new Error(`business calendar ${calendarId} does not exist`);
+  return toCalendar(row, holidaysAround(row.holiday_region, at.getUTCFullYear()));
+}
+
+/** What a workflow needs to start the clock of a state: the active policy and its calendar, or null. */
+export async function loadSlaPolicy(db: Queryable, processType: string, state: string, at: Date): Promise<LoadedSlaPolicy | null> {
+  const row = await activePolicyFor(db, processType, state);
+  if (!row) return null;
+  return { policy: toPolicy(row), calendar: await resolveCalendar(db, row.calendar_id, at) };
+}
