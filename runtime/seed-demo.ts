@@ -68,6 +68,11 @@ export async function seedDemoData(sql: Sql, log: Logger): Promise<boolean> {
         })),
       )}
       ON CONFLICT DO NOTHING`;
+    // The demo firm escalates long-breached compliance reviews to its Head of Compliance, by name.
+    await tx`
+      UPDATE sla_policies
+      SET rungs = jsonb_set(rungs, '{2,notify}', '["role:manager", "user:usr_helen_head"]')
+      WHERE id = 'account-opening-compliance-review' AND rungs -> 2 ->> 'kind' = 'escalation'`;
   });
   log.info({ users: DEMO_USERS.length, clients: DEMO_CLIENTS.length, products: DEMO_PRODUCTS.length }, 'demo data seeded');
   return true;
