@@ -41,7 +41,7 @@ let server: HubServer | undefined;
 let stoppingApps: Promise<void> | undefined;
 function stopApps(): Promise<void> {
   stoppingApps ??= (async () => {
-    log.info('stopping');
+    if (postgres || temporal || worker || server) log.info('stopping');
     const steps: [string, (() => Promise<unknown>) | undefined][] = [
       ['server', server?.stop],
       ['worker', worker?.stop],
@@ -62,8 +62,9 @@ async function shutdown(code: number): Promise<never> {
   if (!exiting) {
     exiting = true;
     await stopApps();
+    const started = Boolean(postgres || temporal || worker || server);
     await postgres?.stop();
-    log.info('stopped');
+    if (started) log.info('stopped');
   }
   process.exit(code);
 }
