@@ -53,6 +53,13 @@ export function createApp(deps: HubDeps, services: HubServices) {
       },
     }),
   );
+  // Text is stored in PostgreSQL, which cannot hold NUL characters: refuse them before anything acts on them.
+  app.use('/api/*', async (c, next) => {
+    if (c.req.header('content-type')?.includes('json') && /\\u0000|\u0000/.test(await c.req.text())) {
+      throw new HubError('VALIDATION_FAILED', 'Text may not contain NUL characters');
+    }
+    await next();
+  });
   app.route('/', healthRoutes(deps));
   app.route('/api', loginRoutes(sql));
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });

@@ -1,5 +1,6 @@
 import { ApplicationFailure, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { HTTPException } from 'hono/http-exception';
+import postgres from 'postgres';
 import { ZodError } from 'zod';
 import { errorSpec, HubError } from '../workflows/errors.js';
 
@@ -32,6 +33,10 @@ export function toHubError(error: unknown): HubError {
     if (error.status < 500) return new HubError('VALIDATION_FAILED', error.message || 'The request is malformed');
   }
   if (isConnectionError(error)) return new HubError('SERVICE_UNAVAILABLE');
+  // Class 22 is PostgreSQL's "data exception": a value the database cannot store, e.g. a NUL character.
+  if (error instanceof postgres.PostgresError && error.code.startsWith('22')) {
+    return new HubError('VALIDATION_FAILED', `A value cannot be stored: ${error.message}`);
+  }
   return new HubError('INTERNAL_ERROR');
 }
 

@@ -45,5 +45,10 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
 }
 
 export const IdParams = z.object({
-  id: z.string().min(1).max(100).openapi({ param: { name: 'id', in: 'path' }, example: 'app_3f9c2a7d1e5b4c8a' }),
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[\w.:@-]+$/, 'an id has only letters, digits and _ . : @ -')
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'app_3f9c2a7d1e5b4c8a' }),
 });
