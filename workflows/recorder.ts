@@ -43,8 +43,15 @@ export function toRecording(
 export function createRecorder(recordTransition: (recording: TransitionRecording) => Promise<unknown>) {
   let tail: Promise<unknown> = Promise.resolve();
   return {
-    record(build: () => TransitionRecording | Promise<TransitionRecording>): Promise<void> {
-      const done = tail.then(() => CancellationScope.nonCancellable(async () => recordTransition(await build()))).then(() => undefined);
+    /** Resolves with what was recorded, once it is in the read model. */
+    record(build: () => TransitionRecording | Promise<TransitionRecording>): Promise<TransitionRecording> {
+      const done = tail.then(() =>
+        CancellationScope.nonCancellable(async () => {
+          const recording = await build();
+          await recordTransition(recording);
+          return recording;
+        }),
+      );
       tail = done.catch(() => undefined);
       return done;
     },

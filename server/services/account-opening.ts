@@ -23,6 +23,7 @@ import {
   type AccountOpeningInput,
   type ApplicationRecord,
   type Command,
+  type CommandResult,
   type ReassignInput,
 } from '../../workflows/account-opening/definitions.js';
 import { allowedActions, checkAllowed, relationsOf } from '../../workflows/account-opening/rules.js';
@@ -112,16 +113,17 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
   }
 
   /** The application as its reader sees it: the read model's row, with progress, the caller's actions and the live SLA. */
-  async function view(row: ProcessRow & { detail: ApplicationRecord }, actor: Actor, liveSla = createSlaReader(sql)): Promise<ApplicationView> {
-    const record = row.detail;
+  async function view({ record, sla }: CommandResult, actor: Actor, liveSla = createSlaReader(sql)): Promise<ApplicationView> {
     return {
       ...record,
       process_type: spec.processType,
       progress: progressOf(spec, record.status, HAPPY_PATH),
       allowed_actions: allowedActions(record, actor) as ApplicationCommand[],
-      sla: await liveSla(row.sla),
+      sla: await liveSla(sla),
     };
   }
+  const rowView = (row: ProcessRow & { detail: ApplicationRecord }, actor: Actor, liveSla?: ReturnType<typeof createSlaReader>) =>
+    view({ record: row.detail, sla: row.sla }, actor, liveSla);
 
   function newApplicationId(actor: Actor, idempotencyKey?: string): string {
     // The same key from the same person always names the same application, so a retried POST is harmless.
@@ -152,7 +154,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           opened_by: actor,
           crm_retry: { maximum_attempts: config.CRM_MAX_ATTEMPTS, initial_interval_ms: config.CRM_RETRY_INITIAL_MS },
         };
-        await temporal.workflow.executeUpdateWithStart(startApplicationUpdate, {
+        const result = await temporal.workflow.executeUpdateWithStart(startApplicationUpdate, {
           args: [],
           startWorkflowOperation: new WithStartWorkflowOperation(ACCOUNT_OPENING_WORKFLOW_TYPE, {
             workflowId: applicationWorkflowId(applicationId),
@@ -161,8 +163,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
             workflowIdConflictPolicy: idempotencyKey ? 'USE_EXISTING' : 'FAIL',
           }),
         });
-        // The update answers once the read model has the application, so this read sees it.
-        return view(await loadApplication(applicationId), actor);
+        return view(result, actor);
       });
     },
 
@@ -182,11 +183,11 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           commandInput = { ...input, notes_snapshot: (await hooks.complianceNotesText(applicationId)) ?? undefined };
         }
         const handle = temporal.workflow.getHandle(applicationWorkflowId(applicationId));
-        await handle.executeUpdate<ApplicationRecord, [Command]>(UPDATE_NAMES[command], {
+        const result = await handle.executeUpdate<CommandResult, [Command]>(UPDATE_NAMES[command], {
           args: [{ actor, input: commandInput }],
           ...(idempotencyKey ? { updateId: `${actor.user_id}:${command}:${idempotencyKey}` } : {}),
         });
-        return view(await loadApplication(applicationId), actor);
+        return view(result, actor);
       });
     },
 
@@ -199,7 +200,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           type: 'account.status_viewed',
           payload: { application_id: applicationId, viewed_by: actor.user_id, timestamp: new Date().toISOString() },
         });
-        return view(row, actor);
+        return rowView(row, actor);
       });
     },
 
@@ -213,7 +214,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
     async list(actor: Actor, filters: Omit<ProcessFilters, 'process_type'>) {
       const rows = await listProcesses(sql, visibilityFilter(spec, actor), { ...filters, process_type: spec.processType });
       const liveSla = createSlaReader(sql);
-      return Promise.all(rows.map((row) => view(row as ProcessRow & { detail: ApplicationRecord }, actor, liveSla)));
+      return Promise.all(rows.map((row) => rowView(row as ProcessRow & { detail: ApplicationRecord }, actor, liveSla)));
     },
 
     /** The blueprint's Get_available_products: the catalog with descriptions, fees and minimums. */

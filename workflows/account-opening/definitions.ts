@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Actor, Channel } from '../process-records.js';
+import type { Actor, Channel, SlaSnapshot } from '../process-records.js';
 import type { Role } from '../process-spec.js';
 import type { ApplicationStatus, RiskProfile } from './spec.js';
 
@@ -157,18 +157,26 @@ export interface ReassignInput {
   reason: string;
 }
 
-/** Every update answers with the application as it stands after the change is recorded. */
-export const startApplicationUpdate = defineUpdate<ApplicationRecord, []>('startApplication');
-export const selectProductsUpdate = defineUpdate<ApplicationRecord, [Command<SelectProductsInput>]>('selectProducts');
-export const completeRiskAssessmentUpdate = defineUpdate<ApplicationRecord, [Command<RiskAssessmentInput>]>('completeRiskAssessment');
-export const acceptTermsUpdate = defineUpdate<ApplicationRecord, [Command<AcceptTermsInput>]>('acceptTerms');
-export const provideFundingDetailsUpdate = defineUpdate<ApplicationRecord, [Command<FundingInput>]>('provideFundingDetails');
-export const approveApplicationUpdate = defineUpdate<ApplicationRecord, [Command<ApproveInput>]>('approveApplication');
-export const rejectApplicationUpdate = defineUpdate<ApplicationRecord, [Command<RejectInput>]>('rejectApplication');
-export const cancelApplicationUpdate = defineUpdate<ApplicationRecord, [Command<CancelInput>]>('cancelApplication');
-export const overrideStatusUpdate = defineUpdate<ApplicationRecord, [Command<OverrideStatusInput>]>('overrideStatus');
-export const reassignApplicationUpdate = defineUpdate<ApplicationRecord, [Command<ReassignInput>]>('reassignApplication');
-export const retryAccountCreationUpdate = defineUpdate<ApplicationRecord, [Command<object>]>('retryAccountCreation');
+/**
+ * Every update answers with the application exactly as that command left it, once that is in the read
+ * model: never a later state the read model does not have yet.
+ */
+export interface CommandResult {
+  record: ApplicationRecord;
+  sla: SlaSnapshot | null;
+}
+
+export const startApplicationUpdate = defineUpdate<CommandResult, []>('startApplication');
+export const selectProductsUpdate = defineUpdate<CommandResult, [Command<SelectProductsInput>]>('selectProducts');
+export const completeRiskAssessmentUpdate = defineUpdate<CommandResult, [Command<RiskAssessmentInput>]>('completeRiskAssessment');
+export const acceptTermsUpdate = defineUpdate<CommandResult, [Command<AcceptTermsInput>]>('acceptTerms');
+export const provideFundingDetailsUpdate = defineUpdate<CommandResult, [Command<FundingInput>]>('provideFundingDetails');
+export const approveApplicationUpdate = defineUpdate<CommandResult, [Command<ApproveInput>]>('approveApplication');
+export const rejectApplicationUpdate = defineUpdate<CommandResult, [Command<RejectInput>]>('rejectApplication');
+export const cancelApplicationUpdate = defineUpdate<CommandResult, [Command<CancelInput>]>('cancelApplication');
+export const overrideStatusUpdate = defineUpdate<CommandResult, [Command<OverrideStatusInput>]>('overrideStatus');
+export const reassignApplicationUpdate = defineUpdate<CommandResult, [Command<ReassignInput>]>('reassignApplication');
+export const retryAccountCreationUpdate = defineUpdate<CommandResult, [Command<object>]>('retryAccountCreation');
 
 /**
  * Pauses or resumes the SLA clock: paused while any key is active (an open compliance query to the

@@ -8,7 +8,7 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { HubActivities } from '../../workers/activities/index.js';
-import { SYSTEM_ACTOR, type ProcessCard, type SlaSnapshot } from '../process-records.js';
+import { SYSTEM_ACTOR, type ProcessCard, type SlaSnapshot, type TransitionRecording } from '../process-records.js';
 import { createSlaTracker, rungOutcome } from '../sla/sla-tracker.js';
 import { isTerminal } from '../process-spec.js';
 import { createRecorder, toRecording } from '../recorder.js';
@@ -29,6 +29,7 @@ import {
   type AccountOpeningInput,
   type ApplicationRecord,
   type Command,
+  type CommandResult,
 } from './definitions.js';
 import {
   accountCreated,
@@ -134,23 +135,20 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
   setHandler(slaPauseSignal, ({ key, active, reason }) => sla.setPause(key, active, reason));
 
   setHandler(applicationStateQuery, () => record);
-  setHandler(startApplicationUpdate, async () => {
-    await started;
-    return record;
-  });
+  const resultOf = (recording: TransitionRecording): CommandResult => ({ record: recording.record as unknown as ApplicationRecord, sla: recording.card.sla });
+  setHandler(startApplicationUpdate, async () => resultOf(await started));
 
   const guard = (command: AccountOpeningCommand, { actor, input: commandInput }: Command) => {
     const refusal = checkAllowed(record, command, actor) ?? checkInput(record, input, command, commandInput);
     if (refusal) throw failure(refusal);
   };
-  const handle = <T extends object>(definition: UpdateDefinition<ApplicationRecord, [Command<T>]>, command: AccountOpeningCommand) =>
+  const handle = <T extends object>(definition: UpdateDefinition<CommandResult, [Command<T>]>, command: AccountOpeningCommand) =>
     setHandler(
       definition,
       async (cmd) => {
         // Checked again: another update may have changed the application since the validator ran.
         guard(command, cmd);
-        await record$(applyCommand(record, input, command, cmd.input, cmd.actor, now()));
-        return record;
+        return resultOf(await record$(applyCommand(record, input, command, cmd.input, cmd.actor, now())));
       },
       { validator: (cmd) => guard(command, cmd) },
     );

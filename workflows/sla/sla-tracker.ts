@@ -44,8 +44,8 @@ interface RunningClock {
  */
 export function createSlaTracker(hooks: {
   load: (state: string, enteredAtMs: number) => Promise<LoadedSlaPolicy | null>;
-  onRung: (fired: FiredRung) => Promise<void>;
-  onPauseChange: (paused: boolean, reasons: string[]) => Promise<void>;
+  onRung: (fired: FiredRung) => Promise<unknown>;
+  onPauseChange: (paused: boolean, reasons: string[]) => Promise<unknown>;
 }) {
   let current: RunningClock | null = null;
   const pauseReasons = new Map<string, string>();
