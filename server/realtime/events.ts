@@ -86,6 +86,7 @@ export interface QueryChangedEvent {
   process_id: string;
   change: QueryChange;
   sequence: number;
+  /** The query as it stood when pushed (pushes go out in commit order, so never older than a previous push). */
   query: QueryView;
   entry: QueryEntryView;
   summary: ProcessQueriesSummary;

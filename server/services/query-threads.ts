@@ -168,8 +168,8 @@ export async function loadQueryChangedEvent(db: Queryable, notice: QueryChangedN
     process_id: query.process_id,
     change: entry.kind,
     sequence: entry.sequence,
-    // The query as it stood after this change, even if a later one has committed meanwhile.
-    query: { ...queryView(query, people), ...(query.last_sequence === entry.sequence ? {} : { sequence: entry.sequence }) },
+    // The query as it stands now: pushes go out in commit order, so what a client last got is the latest.
+    query: queryView(query, people),
     entry: entryView(entry, people),
     summary: await processSummary(db, query.process_id),
   };
@@ -395,14 +395,15 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 't
     return audited(actor, action, { process, query_id: queryId }, async () => {
       if (!found || !process) throw new HubError('QUERY_NOT_FOUND');
       requireVisible(actor, process);
-      if (idempotencyKey && (await findEntryByIdempotencyKey(sql, queryId, actor.user_id, idempotencyKey))) return threadView(actor, queryId);
       const mentioned = await resolveMentions(body, process);
-      const { before, after } = await sql.begin(async (tx) => {
+      const written = await sql.begin(async (tx) => {
         const locked = (await lockQuery(tx, queryId))!;
+        // Under the lock, so two tries of the same request cannot both pass this check.
+        if (idempotencyKey && (await findEntryByIdempotencyKey(tx, queryId, actor.user_id, idempotencyKey))) return undefined;
         const step = { ...plan(locked, process), body };
         return { before: locked, after: await writeStep(tx, actor, process, locked, step, mentioned) };
       });
-      if (after.pauses_sla !== before.pauses_sla) await signalSlaPause(after, after.pauses_sla);
+      if (written && written.after.pauses_sla !== written.before.pauses_sla) await signalSlaPause(written.after, written.after.pauses_sla);
       return threadView(actor, queryId);
     });
   }
@@ -466,6 +467,9 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 't
         const mentioned = await resolveMentions(input.body, process);
         const pausesSla = shouldPauseSla(input.kind, process);
         const created = await sql.begin(async (tx) => {
+          // Two tries of the same request at once: the second waits for the first's row, then answers with it.
+          if (idempotencyKey) await tx`SELECT pg_advisory_xact_lock(hashtext(${queryId}))`;
+          if (idempotencyKey && (await getQuery(tx, queryId))) return undefined;
           const query = await insertQuery(tx, {
             id: queryId,
             process_id: process.process_id,
@@ -478,7 +482,7 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 't
           });
           return writeStep(tx, actor, process, query, { change: 'opened', body: input.body, status: 'open', pauses_sla: pausesSla }, mentioned);
         });
-        if (created.pauses_sla) await signalSlaPause(created, true);
+        if (created?.pauses_sla) await signalSlaPause(created, true);
         return threadView(actor, queryId);
       });
     },
