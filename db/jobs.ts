@@ -6,10 +6,13 @@ import type { Tx } from './client.js';
 export const QUEUES = {
   /** Turns a recorded change's notification intents into notifications for people (in-app, Slack). */
   deliverNotifications: 'deliver-notifications',
+  /** Tells a process's workflow to pause or resume its SLA clock; sent in the transaction that decided it. */
+  signalSlaPause: 'signal-sla-pause',
 } as const;
 
 const QUEUE_POLICIES: Record<string, Omit<PgBoss.Queue, 'name'>> = {
   [QUEUES.deliverNotifications]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
+  [QUEUES.signalSlaPause]: { retryLimit: 50, retryDelay: 1, retryBackoff: true },
 };
 
 export type Boss = PgBoss;

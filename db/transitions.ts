@@ -22,6 +22,8 @@ export interface NotificationJob {
   version: number;
   action: string;
   notifications: TransitionRecording['notifications'];
+  /** Names the change when it is not a process version (a query's entry, say), so its notifications dedupe apart. */
+  cause?: string;
 }
 
 /**

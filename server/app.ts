@@ -13,15 +13,19 @@ import { loginRoutes, sessionRoutes } from './routes/auth.js';
 import { clientRoutes } from './routes/clients.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { complianceNotesRoutes } from './routes/compliance-notes.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { queryRoutes } from './routes/queries.js';
 import { slaRoutes } from './routes/sla.js';
 import type { AccountOpeningService } from './services/account-opening.js';
+import type { QueryThreadService } from './services/query-threads.js';
 
 export const WEB_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 const MAX_BODY_BYTES = 256 * 1024;
 
 export interface HubServices {
   accountOpening: AccountOpeningService;
+  queryThreads: QueryThreadService;
 }
 
 /** The HTTP surface: public health and sign-in, the authenticated API, the OpenAPI document and the board. */
@@ -83,6 +87,8 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', eventRoutes(sql));
   app.route('/api', notificationRoutes(sql));
   app.route('/api', slaRoutes(sql));
+  app.route('/api', queryRoutes(services.queryThreads));
+  app.route('/api', complianceNotesRoutes(sql));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));

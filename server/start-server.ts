@@ -8,6 +8,8 @@ import type { HubDeps } from './context.js';
 import { listen } from './http-server.js';
 import { attachRealtime } from './realtime/gateway.js';
 import { createAccountOpeningService } from './services/account-opening.js';
+import { complianceNotesText } from './services/compliance-notes.js';
+import { createQueryThreadService } from './services/query-threads.js';
 
 export interface HubServer {
   url: string;
@@ -29,7 +31,10 @@ export async function startHubServer(options: {
   const temporal = await connectTemporalClient(options.temporalAddress, config);
   const boss = await startBoss(options.databaseUrl, log, { supervise: false });
   const deps: HubDeps = { config, sql, temporal, boss, log, taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE };
-  const app = createApp(deps, { accountOpening: createAccountOpeningService(deps) });
+  const app = createApp(deps, {
+    accountOpening: createAccountOpeningService(deps, { complianceNotesText: (applicationId) => complianceNotesText(sql, applicationId) }),
+    queryThreads: createQueryThreadService(deps),
+  });
 
   let io: ReturnType<typeof attachRealtime> | undefined;
   const http = await listen(app, {

@@ -2,14 +2,16 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type PgBoss from 'pg-boss';
 import type { Sql } from '../db/client.js';
+import { QUEUES } from '../db/jobs.js';
 import type { HubConfig } from '../runtime/config.js';
 import type { Logger } from '../runtime/logger.js';
-import { temporalConnectionOptions } from '../runtime/temporal-connection.js';
+import { connectTemporalClient, temporalConnectionOptions } from '../runtime/temporal-connection.js';
 import { createActivities } from './activities/index.js';
 import { createBuiltinCrm } from './crm/builtin-crm.js';
 import type { CrmAdapter } from './crm/crm.js';
 import { createHttpCrm } from './crm/http-crm.js';
 import { registerNotificationJobs } from './jobs/deliver-notifications.js';
+import { registerSlaPauseJobs } from './jobs/signal-sla-pause.js';
 import { pinoTemporalLogger } from './temporal-logger.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -54,11 +56,14 @@ export async function startHubWorker(options: {
     activities: createActivities({ sql: options.sql, boss: options.boss, crm: options.crm ?? createCrm(config, options.sql) }),
   });
   await registerNotificationJobs(options.boss, options.sql);
-  const done = worker.run().finally(() => connection.close());
+  const temporal = await connectTemporalClient(options.temporalAddress, config);
+  await registerSlaPauseJobs(options.boss, temporal);
+  const done = worker.run().finally(() => Promise.allSettled([connection.close(), temporal.connection.close()]));
   log.info({ taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE }, 'worker running');
   return {
     done,
     async stop() {
+      await Promise.all([options.boss.offWork(QUEUES.deliverNotifications), options.boss.offWork(QUEUES.signalSlaPause)]);
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
     },

@@ -2,7 +2,9 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import { authenticate } from '../auth.js';
 import type { HubDeps } from '../context.js';
+import { registerComplianceNotes } from './compliance-notes.js';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './events.js';
+import { registerQueryThreads } from './query-threads.js';
 
 export type HubIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
@@ -19,6 +21,8 @@ export function attachRealtime(httpServer: HttpServer, deps: Pick<HubDeps, 'sql'
       next(Object.assign(new Error('UNAUTHENTICATED'), { data: { code: 'UNAUTHENTICATED', message: 'Sign in first: a valid token is required' } }));
     }
   });
+  registerQueryThreads(io, deps);
+  registerComplianceNotes(io, deps);
   io.on('connection', (socket) => {
     socket.emit('hub:welcome', { user: socket.data.user, server_time: new Date().toISOString() });
   });

@@ -54,6 +54,8 @@ export interface TestHub {
   api<T = Record<string, any>>(token: string | null, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   startWorker(crm?: CrmAdapter): Promise<HubWorker>;
   stopWorker(): Promise<void>;
+  /** Stops the server and starts a new one against the same database (on a new port: read `url` again). */
+  restartServer(): Promise<HubServer>;
   stop(): Promise<void>;
 }
 
@@ -77,7 +79,8 @@ export async function startTestHub(options: { env?: Record<string, string>; crm?
   const sql = createSql(database.url, { applicationName: 'test' });
   if (options.seed !== false) await seedDemoData(sql, log);
   const boss = await startBoss(database.url, log, { supervise: true });
-  const server = await startHubServer({ config, databaseUrl: database.url, temporalAddress: inject('temporalAddress'), log, port: 0 });
+  const startServer = () => startHubServer({ config, databaseUrl: database.url, temporalAddress: inject('temporalAddress'), log, port: 0 });
+  let server = await startServer();
 
   let worker: HubWorker | undefined;
   const startWorker = async (crm = options.crm) => {
@@ -109,12 +112,16 @@ export async function startTestHub(options: { env?: Record<string, string>; crm?
   };
 
   return {
-    url: server.url,
+    get url() {
+      return server.url;
+    },
     sql,
     boss,
     config,
     taskQueue,
-    server,
+    get server() {
+      return server;
+    },
     api,
     async login(email, password = DEMO_PASSWORD) {
       const response = await api(null, 'POST', '/auth/login', { email, password });
@@ -125,6 +132,11 @@ export async function startTestHub(options: { env?: Record<string, string>; crm?
     async stopWorker() {
       await worker?.stop();
       worker = undefined;
+    },
+    async restartServer() {
+      await server.stop();
+      server = await startServer();
+      return server;
     },
     async stop() {
       await worker?.stop();

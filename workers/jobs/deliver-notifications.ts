@@ -28,7 +28,7 @@ export async function deliverNotifications(sql: Sql, job: NotificationJob): Prom
         body: intent.body,
         process_type: job.process_type,
         process_id: job.process_id,
-        dedupe_key: `${job.process_id}:${job.version}:${index}:${user_id}`,
+        dedupe_key: `${job.cause ?? `${job.process_id}:${job.version}`}:${index}:${user_id}`,
       })),
     );
     delivered += created;

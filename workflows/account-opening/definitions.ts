@@ -182,7 +182,7 @@ export const retryAccountCreationUpdate = defineUpdate<CommandResult, [Command<o
  * Pauses or resumes the SLA clock: paused while any key is active (an open compliance query to the
  * advisor, say), resumed when the last one clears. A signal, because it must never fail its sender.
  */
-export const slaPauseSignal = defineSignal<[{ key: string; active: boolean; reason: string }]>('slaPause');
+export const slaPauseSignal = defineSignal<[{ key: string; active: boolean; reason: string; sequence?: number }]>('slaPause');
 
 export const applicationStateQuery = defineQuery<ApplicationRecord>('applicationState');
 

@@ -132,7 +132,7 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
   };
   const started = record$(startOutcome(record, input.opened_by));
 
-  setHandler(slaPauseSignal, ({ key, active, reason }) => sla.setPause(key, active, reason));
+  setHandler(slaPauseSignal, ({ key, active, reason, sequence }) => sla.setPause(key, active, reason, sequence));
 
   setHandler(applicationStateQuery, () => record);
   const resultOf = (recording: TransitionRecording): CommandResult => ({ record: recording.record as unknown as ApplicationRecord, sla: recording.card.sla });

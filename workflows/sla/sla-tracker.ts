@@ -49,6 +49,7 @@ export function createSlaTracker(hooks: {
 }) {
   let current: RunningClock | null = null;
   const pauseReasons = new Map<string, string>();
+  const pauseSequences = new Map<string, number>();
   const now = () => Date.now();
   const clockCalendar = (c: RunningClock) => policyCalendar(c.calendar, c.policy);
 
@@ -124,8 +125,16 @@ export function createSlaTracker(hooks: {
       });
     },
     leave,
-    /** A pause key (an open query to the advisor, say) stops the clock until every key is cleared. */
-    setPause(key: string, active: boolean, reason: string): void {
+    /**
+     * A pause key (an open query to the advisor, say) stops the clock until every key is cleared. Signals
+     * may arrive out of order after retries; with a sequence, one older than the last seen is ignored.
+     */
+    setPause(key: string, active: boolean, reason: string, sequence?: number): void {
+      const last = pauseSequences.get(key);
+      if (sequence !== undefined) {
+        if (last !== undefined && sequence <= last) return;
+        pauseSequences.set(key, sequence);
+      }
       if (active) pauseReasons.set(key, reason);
       else pauseReasons.delete(key);
     },

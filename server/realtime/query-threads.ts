@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { getProcess } from '../../db/processes.js';
+import { QUERY_CHANGED_CHANNEL, QUERY_READ_CHANNEL, type QueryChangedNotice, type QueryReadNotice } from '../../db/query-threads.js';
+import type { HubDeps } from '../context.js';
+import { loadQueryChangedEvent, personMaySee } from '../services/query-threads.js';
+import type { RealtimeAck } from './events.js';
+import type { HubIo } from './gateway.js';
+
+const ProcessRoomRequest = z.object({ process_id: z.string().min(1).max(100) });
+
+type AckResult = Parameters<RealtimeAck>[0];
+export const refusal = (code: string, message: string) => ({ ok: false as const, error: { code, message } });
+
+export const processRoom = (processId: string) => `process:${processId}`;
+export const userRoom = (userId: string) => `user:${userId}`;
+
+/** Answers a client's acknowledgement callback, if it sent a real one. */
+export function answer<T>(ack: unknown, result: T): void {
+  if (typeof ack === 'function') (ack as (result: T) => void)(result);
+}
+
+export function parseNotice<T>(payload: string): T | undefined {
+  try {
+    return JSON.parse(payload) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Pushes query threads live: every node LISTENs on `query_changed` and emits `query:changed` to its own
+ * sockets in `process:<id>` and the assignee's `user:<id>` (io.local, so with several nodes each socket
+ * gets each change once). Until the board's gateway manages rooms, `process:join` / `process:leave` live
+ * here, checked by the same permission policy as the API.
+ */
+export function registerQueryThreads(io: HubIo, deps: Pick<HubDeps, 'sql' | 'log'>): void {
+  const { sql, log } = deps;
+
+  // Changes are pushed one after another in commit order, so a thread's entries arrive in sequence.
+  let pushes: Promise<void> = Promise.resolve();
+  const pushChange = (notice: QueryChangedNotice) => {
+    pushes = pushes.then(async () => {
+      try {
+        const event = await loadQueryChangedEvent(sql, notice);
+        if (event) io.local.to([processRoom(event.process_id), userRoom(event.query.assignee.id)]).emit('query:changed', event);
+      } catch (error) {
+        log.error({ err: error, notice }, 'could not push a query change');
+      }
+    });
+  };
+
+  const listening = Promise.all([
+    sql.listen(QUERY_CHANGED_CHANNEL, (payload) => {
+      const notice = parseNotice<QueryChangedNotice>(payload);
+      if (notice) pushChange(notice);
+    }),
+    sql.listen(QUERY_READ_CHANNEL, (payload) => {
+      const notice = parseNotice<QueryReadNotice>(payload);
+      if (notice) {
+        io.local.to(userRoom(notice.user_id)).emit('query:read', { process_id: notice.process_id, query_id: notice.query_id, read_sequence: notice.read_sequence });
+      }
+    }),
+  ]).catch((error: unknown) => log.error({ err: error }, 'could not LISTEN for query changes'));
+
+  // A socket is admitted once this node hears every change, so nothing committed after it joins is missed.
+  io.use(async (_socket, next) => {
+    await listening;
+    next();
+  });
+
+  io.on('connection', (socket) => {
+    const user = socket.data.user;
+    void socket.join(userRoom(user.id));
+
+    socket.on('process:join', async (request, ack) => {
+      const parsed = ProcessRoomRequest.safeParse(request);
+      if (!parsed.success) return answer<AckResult>(ack, refusal('VALIDATION_FAILED', 'process_id: required'));
+      try {
+        const process = await getProcess(sql, parsed.data.process_id);
+        if (!process) return answer<AckResult>(ack, refusal('NOT_FOUND', `No process ${parsed.data.process_id}`));
+        if (!personMaySee(process, user)) return answer<AckResult>(ack, refusal('FORBIDDEN', 'You may not view this process'));
+        await socket.join(processRoom(process.process_id));
+        answer<AckResult>(ack, { ok: true });
+      } catch (error) {
+        log.error({ err: error }, 'process:join failed');
+        answer<AckResult>(ack, refusal('INTERNAL_ERROR', 'Something went wrong on our side'));
+      }
+    });
+
+    socket.on('process:leave', async (request, ack) => {
+      const parsed = ProcessRoomRequest.safeParse(request);
+      if (!parsed.success) return answer<AckResult>(ack, refusal('VALIDATION_FAILED', 'process_id: required'));
+      await socket.leave(processRoom(parsed.data.process_id));
+      answer<AckResult>(ack, { ok: true });
+    });
+  });
+}

@@ -1,0 +1,193 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { actorFor, type HubEnv } from '../context.js';
+import { QUERY_KINDS, type QueryThreadService } from '../services/query-threads.js';
+import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const MAX_BODY_CHARS = 10_000;
+
+const PersonSchema = z.object({ id: z.string(), name: z.string(), role: z.string() }).openapi('PersonRef');
+
+const QueryEntrySchema = z
+  .object({
+    sequence: z.number().openapi({ description: '1, 2, 3… within the query' }),
+    kind: z.enum(['opened', 'replied', 'resolved', 'reopened']),
+    author: PersonSchema,
+    body: z.string().nullable(),
+    mentions: z.array(PersonSchema.extend({ handle: z.string() })),
+    created_at: z.string(),
+  })
+  .openapi('QueryEntry');
+
+const QuerySchema = z
+  .object({
+    id: z.string(),
+    process_id: z.string(),
+    process_type: z.string(),
+    title: z.string(),
+    kind: z.enum(QUERY_KINDS),
+    status: z.enum(['open', 'resolved']),
+    assignee: PersonSchema,
+    created_by: PersonSchema,
+    sequence: z.number().openapi({ description: 'The sequence of the latest entry' }),
+    pauses_sla: z.boolean().openapi({ description: "True while this query holds the process's SLA clock" }),
+    waiting_on: z.enum(['advisor']).nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    resolved_at: z.string().nullable(),
+    resolved_by: PersonSchema.nullable(),
+    entries: z.array(QueryEntrySchema),
+    unread: z.number().openapi({ description: 'Entries by others the caller has not read' }),
+  })
+  .openapi('Query');
+
+const SummarySchema = z
+  .object({
+    process_id: z.string(),
+    open: z.number(),
+    unread: z.number(),
+    waiting_on: z.enum(['advisor']).nullable().openapi({ description: "'advisor' while an open question to the advisor waits for an answer" }),
+  })
+  .openapi('ProcessQueriesSummary');
+
+const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
+const NoteBody = z.object({ note: text(MAX_BODY_CHARS).optional() }).strict();
+
+const actor = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
+
+export function queryRoutes(service: QueryThreadService) {
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/processes/{id}/queries',
+        tags: ['Queries'],
+        summary: "A process's queries with their threads, the caller's unread counts, and whom the process waits on",
+        security: SECURITY,
+        request: { params: IdParams },
+        responses: {
+          200: jsonResponse(z.object({ process_id: z.string(), process_type: z.string(), summary: SummarySchema, queries: z.array(QuerySchema) }), 'Oldest query first'),
+          ...ERROR_RESPONSES,
+        },
+      }),
+      async (c) => c.json(await service.list(actor(c), c.req.valid('param').id), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/processes/{id}/queries',
+        tags: ['Queries'],
+        summary: 'Open a query on a process: anyone who may see the process, to someone who may see it; @handle mentions notify',
+        security: SECURITY,
+        request: {
+          params: IdParams,
+          headers: IdempotencyHeaders,
+          body: jsonBody(
+            z
+              .object({
+                title: text(200).openapi({ example: 'Source of funds' }),
+                kind: z.enum(QUERY_KINDS),
+                assignee_id: text(100)
+                  .optional()
+                  .openapi({ description: "Who must answer; a question to the advisor goes to the process's advisor (the default)", example: 'usr_alex_advisor' }),
+                body: text(MAX_BODY_CHARS).openapi({ example: '@alex.advisor can you send the sale contract of the house?' }),
+              })
+              .strict(),
+          ),
+        },
+        responses: { 201: jsonResponse(QuerySchema, 'The new query'), ...ERROR_RESPONSES },
+      }),
+      async (c) => {
+        const view = await service.open(actor(c), c.req.valid('param').id, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+        return c.json(view, 201);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/queries/summary',
+        tags: ['Queries'],
+        summary: "For the board's cards: per visible process with queries, open count, the caller's unread count and whom it waits on",
+        security: SECURITY,
+        request: {
+          query: z.object({
+            process_ids: z
+              .string()
+              .max(20_000)
+              .optional()
+              .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined))
+              .openapi({ description: 'Only these processes (comma-separated)' }),
+          }),
+        },
+        responses: { 200: jsonResponse(z.object({ processes: z.array(SummarySchema) }), 'Processes that have queries'), ...ERROR_RESPONSES },
+      }),
+      async (c) => c.json({ processes: await service.summaries(actor(c), c.req.valid('query').process_ids) }, 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/queries/{id}',
+        tags: ['Queries'],
+        summary: 'One query with its thread',
+        security: SECURITY,
+        request: { params: IdParams },
+        responses: { 200: jsonResponse(QuerySchema, 'The query'), ...ERROR_RESPONSES },
+      }),
+      async (c) => c.json(await service.get(actor(c), c.req.valid('param').id), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/queries/{id}/replies',
+        tags: ['Queries'],
+        summary: 'Reply to an open query',
+        security: SECURITY,
+        request: { params: IdParams, headers: IdempotencyHeaders, body: jsonBody(z.object({ body: text(MAX_BODY_CHARS) }).strict()) },
+        responses: { 201: jsonResponse(QuerySchema, 'The query with the reply'), ...ERROR_RESPONSES },
+      }),
+      async (c) => {
+        const view = await service.reply(actor(c), c.req.valid('param').id, c.req.valid('json').body, c.req.valid('header')['idempotency-key']);
+        return c.json(view, 201);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/queries/{id}/resolve',
+        tags: ['Queries'],
+        summary: "Resolve a query, with an optional closing note; a question to the advisor releases the SLA clock",
+        security: SECURITY,
+        request: { params: IdParams, body: jsonBody(NoteBody, false) },
+        responses: { 200: jsonResponse(QuerySchema, 'The resolved query'), ...ERROR_RESPONSES },
+      }),
+      async (c) => c.json(await service.resolve(actor(c), c.req.valid('param').id, c.req.valid('json')?.note), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/queries/{id}/reopen',
+        tags: ['Queries'],
+        summary: 'Reopen a resolved query, with an optional note',
+        security: SECURITY,
+        request: { params: IdParams, body: jsonBody(NoteBody, false) },
+        responses: { 200: jsonResponse(QuerySchema, 'The reopened query'), ...ERROR_RESPONSES },
+      }),
+      async (c) => c.json(await service.reopen(actor(c), c.req.valid('param').id, c.req.valid('json')?.note), 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'post',
+        path: '/queries/{id}/read',
+        tags: ['Queries'],
+        summary: "Mark the caller's reading of a thread up to a sequence (default: all of it)",
+        security: SECURITY,
+        request: { params: IdParams, body: jsonBody(z.object({ sequence: z.number().int().min(0).optional() }).strict(), false) },
+        responses: {
+          200: jsonResponse(z.object({ query_id: z.string(), read_sequence: z.number(), unread: z.number() }), 'Where the read marker stands'),
+          ...ERROR_RESPONSES,
+        },
+      }),
+      async (c) => c.json(await service.markRead(actor(c), c.req.valid('param').id, c.req.valid('json')?.sequence), 200),
+    );
+}
