@@ -6,10 +6,16 @@ import type { Tx } from './client.js';
 export const QUEUES = {
   /** Turns a recorded change's notification intents into notifications for people (in-app, Slack). */
   deliverNotifications: 'deliver-notifications',
+  /** Posts an application's approval message to the compliance channel once, then keeps it up to date. */
+  slackApplicationMessage: 'slack-application-message',
+  /** Sends a change's notifications that belong in Slack: SLA alerts to managers, DMs to people. */
+  slackNotify: 'slack-notify',
 } as const;
 
 const QUEUE_POLICIES: Record<string, Omit<PgBoss.Queue, 'name'>> = {
   [QUEUES.deliverNotifications]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
+  [QUEUES.slackApplicationMessage]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
+  [QUEUES.slackNotify]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
 };
 
 export type Boss = PgBoss;

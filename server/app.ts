@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import type { SlackBot } from '../bots/slack/app.js';
 import { HubError } from '../workflows/errors.js';
 import { requireUser } from './auth.js';
 import { actorFor, type HubDeps, type HubEnv } from './context.js';
@@ -14,6 +15,7 @@ import { clientRoutes } from './routes/clients.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { slackUserRoutes } from './routes/slack-users.js';
 import type { AccountOpeningService } from './services/account-opening.js';
 
 export const WEB_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
@@ -21,6 +23,8 @@ const MAX_BODY_BYTES = 256 * 1024;
 
 export interface HubServices {
   accountOpening: AccountOpeningService;
+  /** Present when the Slack bot runs; in HTTP mode it brings the endpoints Slack calls. */
+  slack?: SlackBot;
 }
 
 /** The HTTP surface: public health and sign-in, the authenticated API, the OpenAPI document and the board. */
@@ -53,6 +57,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
     }),
   );
   app.route('/', healthRoutes(deps));
+  if (services.slack?.routes) app.route('/', services.slack.routes);
   app.route('/api', loginRoutes(sql));
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
   app.get('/api/openapi.json', (c) =>
@@ -74,6 +79,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', clientRoutes(services.accountOpening, sql));
   app.route('/api', eventRoutes(sql));
   app.route('/api', notificationRoutes(sql));
+  app.route('/api', slackUserRoutes(sql));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));
