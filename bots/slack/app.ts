@@ -32,11 +32,19 @@ export async function startSlackBot(deps: HubDeps, services: { accountOpening: A
   }
 
   const receiver = mode === 'http' ? new HonoSlackReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, log }) : undefined;
+  const clientOptions = webClientOptions(config, log);
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
-    ...(receiver ? { receiver } : { socketMode: true, appToken: config.SLACK_APP_TOKEN }),
+    ...(receiver
+      ? { receiver }
+      : {
+          socketMode: true,
+          appToken: config.SLACK_APP_TOKEN,
+          // The socket's own client keeps its library's patient retries for reconnecting, not the bot's post-once policy.
+          installerOptions: { clientOptions: clientOptions.slackApiUrl ? { slackApiUrl: clientOptions.slackApiUrl } : {} },
+        }),
     logger: slackLogger(log),
-    clientOptions: webClientOptions(config, log),
+    clientOptions,
     // auth.test runs in init() below, where a refused token can be reported instead of thrown from a constructor.
     deferInitialization: true,
     convoStore: false,

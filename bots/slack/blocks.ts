@@ -173,9 +173,10 @@ export function applicationMessage(summary: ApplicationSummary): SlackMessage {
   if (decided) blocks.push({ type: 'divider' }, section(decided));
   blocks.push({ type: 'actions', block_id: `application:${record.application_id}`, elements: [...(inReview ? decisionButtons(record.application_id) : []), boardButton(boardUrl)] });
   const amount = formatAmount(record.initial_investment_amount, record.currency);
+  // The notification text is mrkdwn too.
   const text = decided
-    ? `${record.client_name} (${record.application_id}): ${decided.replace(/^:[a-z_]+: /, '')}`
-    : `Compliance review: ${record.client_name}, ${amount} (${record.application_id})`;
+    ? `${esc(record.client_name)} (${record.application_id}): ${decided.replace(/^:[a-z_]+: /, '')}`
+    : `Compliance review: ${esc(record.client_name)}, ${amount} (${record.application_id})`;
   return { text, blocks };
 }
 
@@ -185,7 +186,7 @@ export function statusMessage(summary: ApplicationSummary, mayDecide: boolean): 
   const progress = progressOf(accountOpeningSpec, record.status, HAPPY_PATH);
   const step = progress.step ? ` (step ${progress.step} of ${progress.of})` : '';
   return {
-    text: `${record.client_name} (${record.application_id}): ${progress.label}`,
+    text: `${esc(record.client_name)} (${record.application_id}): ${progress.label}`,
     blocks: [
       section(`*${esc(record.client_name)}* · ${esc(humanize(record.account_type))} account · <${boardUrl}|${esc(record.application_id)}>`),
       fields([
@@ -245,8 +246,9 @@ export function homeView(userName: string, pending: ApplicationSummary[], breach
   };
 }
 
+/** `reason` is mrkdwn. */
 export function notLinkedHomeView(reason: string): slack.HomeView {
-  return { type: 'home', blocks: [section(`:lock: ${esc(reason)}`)] };
+  return { type: 'home', blocks: [section(`:lock: ${reason}`)] };
 }
 
 export function rejectModal(record: ApplicationRecord, metadata: string): slack.ModalView {
@@ -283,7 +285,7 @@ export function notificationMessage(notification: { kind: string; title: string;
   const icon = ALERT_ICONS[notification.kind] ?? ':bell:';
   const link = boardUrl ? `\n<${boardUrl}|Open ${esc(processTitle ?? 'the process')} in the board>` : '';
   return {
-    text: `${notification.title}: ${notification.body}`,
+    text: `${esc(notification.title)}: ${esc(notification.body)}`,
     blocks: [section(`${icon} *${esc(notification.title)}*\n${esc(notification.body)}${link}`)],
   };
 }

@@ -10,7 +10,7 @@ import { platformErrorOf, type WebClient } from './web-client.js';
 
 export type SlackIdentity = { user: HubUser } | { refusal: string };
 
-const ASK_ADMIN = 'Ask a hub administrator to link your Slack account (PUT /api/admin/slack-users/<your Slack user id>).';
+const askAdmin = (slackUserId: string) => `Ask a hub administrator to link your Slack account (user id ${slackUserId}) to your hub user.`;
 
 export async function hubUserForSlackUser(sql: Sql, client: WebClient, slackUserId: string): Promise<SlackIdentity> {
   const linked = await findLinkedUser(sql, slackUserId);
@@ -26,12 +26,12 @@ export async function hubUserForSlackUser(sql: Sql, client: WebClient, slackUser
     if (platformErrorOf(error) === 'user_not_found') return { refusal: `Slack does not know the user ${slackUserId}.` };
     throw error;
   }
-  if (!email) return { refusal: `Your Slack account is not linked to a hub user, and Slack shares no e-mail address for it. ${ASK_ADMIN}` };
+  if (!email) return { refusal: `Your Slack account is not linked to a hub user, and Slack shares no e-mail address for it. ${askAdmin(slackUserId)}` };
   const user = await findUserByEmail(sql, email);
-  if (!user) return { refusal: `Your Slack account is not linked to a hub user: no active hub user has the e-mail address ${email}. ${ASK_ADMIN}` };
+  if (!user) return { refusal: `Your Slack account is not linked to a hub user: no active hub user has the e-mail address ${email}. ${askAdmin(slackUserId)}` };
   const otherSlackUser = await findSlackUserId(sql, user.id);
   if (otherSlackUser && otherSlackUser !== slackUserId) {
-    return { refusal: `The hub user with the e-mail address ${email} is linked to another Slack account. ${ASK_ADMIN}` };
+    return { refusal: `The hub user with the e-mail address ${email} is linked to another Slack account. ${askAdmin(slackUserId)}` };
   }
   await rememberEmailLink(sql, slackUserId, user.id);
   return { user: { id: user.id, email: user.email, name: user.name, role: user.role } };

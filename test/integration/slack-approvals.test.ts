@@ -189,7 +189,7 @@ describe('Slack approvals against the Web API emulator, on real PostgreSQL and T
     const stranger = await ephemeralTo('USTRANGER', (m) => m.includes('stranger@elsewhere.example'));
     expect(stranger.args).toMatchObject({
       channel: COMPLIANCE_CHANNEL,
-      text: 'Your Slack account is not linked to a hub user: no active hub user has the e-mail address stranger@elsewhere.example. Ask a hub administrator to link your Slack account (PUT /api/admin/slack-users/<your Slack user id>).',
+      text: 'Your Slack account is not linked to a hub user: no active hub user has the e-mail address stranger@elsewhere.example. Ask a hub administrator to link your Slack account (user id USTRANGER) to your hub user.',
     });
     await postInteraction(t.hub, buttonClick({ user: 'USTRANGER', actionId: 'reject_application', value: id, messageTs: post.response.ts }));
     await t.slack.waitForCall('chat.postEphemeral', (call) => call.args.user === 'USTRANGER' && call !== stranger);

@@ -60,7 +60,7 @@ describe('Slack /hub command, App Home and user links', () => {
       text: expect.stringMatching(/^Your Slack account is not linked to a hub user: no active hub user has the e-mail address stranger@elsewhere\.example\./),
     });
     expect((await hubCommand('UCOLIN', 'status app_doesnotexist')).body).toEqual({ response_type: 'ephemeral', text: 'Account application not found' });
-    expect((await hubCommand('UCOLIN', 'launch rockets')).body.text).toMatch(/^Usage: `\/hub status <application id>`/);
+    expect((await hubCommand('UCOLIN', 'launch rockets')).body.text).toMatch(/^Usage: `\/hub status APPLICATION-ID`/);
   });
 
   it('/hub queue lists the caller’s pending approvals with buttons that work', async () => {

@@ -185,6 +185,9 @@ export async function startSlackEmulator(options: { botToken: string; appToken?:
         if (message.envelope_id) acks.get(message.envelope_id)?.({ envelope_id: message.envelope_id, payload: message.payload });
       });
       ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'emulator', approximate_connection_time: 3600 }, connection_info: { app_id: 'AHUB' } }));
+      // Slack pings its Socket Mode clients; a client that hears nothing for 30 s reconnects.
+      const pinger = setInterval(() => ws.ping(), 5_000);
+      ws.on('close', () => clearInterval(pinger));
       events.emit('socket');
     });
   });

@@ -31,8 +31,8 @@ export function registerApprovalListeners(app: App, ctx: BotContext): void {
         const application = await ctx.accountOpening.runCommand(identity.actor, applicationId, 'compliance_approve', {}, `slack:${action.action_ts}`);
         const text =
           application.status === 'compliance_review'
-            ? `Your approval of ${application.client_name}'s application is recorded: ${application.approvals.length} of ${application.approvals_required}. A different compliance officer gives the next one.`
-            : `You approved ${application.client_name}'s application.`;
+            ? `Your approval of ${esc(application.client_name)}'s application is recorded: ${application.approvals.length} of ${application.approvals_required}. A different compliance officer gives the next one.`
+            : `You approved ${esc(application.client_name)}'s application.`;
         await tellUser(client, where, text);
       } catch (error) {
         await tellUser(client, where, await refusalText(ctx, applicationId, error));

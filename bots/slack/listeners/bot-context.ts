@@ -6,7 +6,7 @@ import { actorFor, type HubDeps } from '../../../server/context.js';
 import { toHubError } from '../../../server/errors.js';
 import type { AccountOpeningService } from '../../../server/services/account-opening.js';
 import { loadApplicationSummary, userNames, summaryNames } from '../application-summary.js';
-import { alreadyDecidedText, type Block } from '../blocks.js';
+import { alreadyDecidedText, esc, type Block } from '../blocks.js';
 import { hubUserForSlackUser } from '../identity.js';
 import { platformErrorOf, type WebClient } from '../web-client.js';
 
@@ -19,18 +19,18 @@ export interface BotContext {
 /** Slack's own ids and values arrive as text; what the hub acts on is checked like any API input. */
 export const ApplicationIdSchema = z.string().trim().regex(/^[A-Za-z0-9_-]{1,100}$/, 'not an application id');
 
-/** The hub actor behind a Slack user, or the reason there is none (already told to the user). */
+/** The hub actor behind a Slack user, or the reason there is none, as mrkdwn to show them. */
 export async function actorForSlackUser(ctx: BotContext, client: WebClient, slackUserId: string): Promise<{ actor: Actor } | { refusal: string }> {
   const identity = await hubUserForSlackUser(ctx.deps.sql, client, slackUserId);
   if ('refusal' in identity) {
     ctx.deps.log.info({ slackUserId, reason: identity.refusal }, 'refused a Slack user without a hub identity');
-    return identity;
+    return { refusal: esc(identity.refusal) };
   }
   return { actor: actorFor(identity.user, 'slack', slackUserId) };
 }
 
 /**
- * A message only this user sees: ephemeral in the channel they acted in, else (App Home, a channel the bot
+ * A message (mrkdwn) only this user sees: ephemeral in the channel they acted in, else (App Home, a channel the bot
  * is not in) a direct message.
  */
 export async function tellUser(client: WebClient, where: { user: string; channel?: string }, text: string, blocks?: Block[]): Promise<void> {
@@ -55,8 +55,8 @@ export async function refusalText(ctx: BotContext, applicationId: string, error:
     const record = await latestRecord(ctx, applicationId);
     if (record && record.status !== 'compliance_review') return alreadyDecidedText(record, await userNames(ctx.deps.sql, summaryNames(record)));
   }
-  if (hubError.status >= 500) return `${hubError.message} (${hubError.code})`;
-  return hubError.message;
+  if (hubError.status >= 500) return `${esc(hubError.message)} (${hubError.code})`;
+  return esc(hubError.message);
 }
 
 async function latestRecord(ctx: BotContext, applicationId: string): Promise<ApplicationRecord | undefined> {
@@ -77,6 +77,6 @@ export async function answering(ctx: BotContext, client: WebClient, where: { use
   } catch (error) {
     const hubError = error instanceof HubError ? error : toHubError(error);
     if (hubError.status >= 500) ctx.deps.log.error({ err: error }, 'a Slack action failed');
-    await tellUser(client, where, hubError.message).catch((tellError) => ctx.deps.log.error({ err: tellError }, 'could not tell a Slack user about a failure'));
+    await tellUser(client, where, esc(hubError.message)).catch((tellError) => ctx.deps.log.error({ err: tellError }, 'could not tell a Slack user about a failure'));
   }
 }

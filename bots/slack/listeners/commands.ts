@@ -1,11 +1,11 @@
 import type { App, RespondArguments } from '@slack/bolt';
 import { toHubError } from '../../../server/errors.js';
 import { loadApplicationSummary } from '../application-summary.js';
-import { queueMessage, statusMessage, type SlackMessage } from '../blocks.js';
+import { esc, queueMessage, statusMessage, type SlackMessage } from '../blocks.js';
 import { pendingApprovals } from '../pending-work.js';
 import { actorForSlackUser, ApplicationIdSchema, type BotContext } from './bot-context.js';
 
-const USAGE = 'Usage: `/hub status <application id>` (state, SLA and next step) or `/hub queue` (your pending approvals).';
+const USAGE = 'Usage: `/hub status APPLICATION-ID` (state, SLA and next step) or `/hub queue` (your pending approvals).';
 
 const ephemeral = (message: string | SlackMessage): RespondArguments =>
   typeof message === 'string' ? { response_type: 'ephemeral', text: message } : { response_type: 'ephemeral', ...message };
@@ -30,7 +30,7 @@ export function registerCommandListeners(app: App, ctx: BotContext): void {
     } catch (error) {
       const hubError = toHubError(error);
       if (hubError.status >= 500) ctx.deps.log.error({ err: error }, 'a /hub command failed');
-      return ack(ephemeral(hubError.message));
+      return ack(ephemeral(esc(hubError.message)));
     }
   });
 }
