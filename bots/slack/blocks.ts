@@ -67,21 +67,20 @@ function decisionButtons(applicationId: string): slack.Button[] {
 
 /** Who decided and when, once someone has; null while the application awaits its decision. */
 export function decisionLine(record: ApplicationRecord, names: Record<string, string>): string | null {
-  const by = nameOf(names, record.decided_by);
-  const when = record.decided_at ? ` at ${slackDate(record.decided_at)}` : '';
+  // An administrator's status override records no decider.
+  const by = record.decided_by ? ` by ${esc(nameOf(names, record.decided_by))}` : '';
+  const when = record.decided_by && record.decided_at ? ` at ${slackDate(record.decided_at)}` : '';
   const approval = record.approvals.at(-1);
-  const via = approval && approval.approved_by === record.decided_by ? ` via ${approval.channel === 'slack' ? 'Slack' : approval.channel}` : '';
+  const via = by && approval?.approved_by === record.decided_by ? ` via ${approval.channel === 'slack' ? 'Slack' : approval.channel}` : '';
   switch (record.status) {
     case 'approved':
       return record.crm_failure
-        ? `:warning: Approved by ${esc(by)}${via}${when}; account creation failed (${esc(record.crm_failure.message)}). An administrator can retry.`
-        : `:white_check_mark: Approved by ${esc(by)}${via}${when}; the account is being created.`;
+        ? `:warning: Approved${by}${via}${when}; account creation failed (${esc(record.crm_failure.message)}). An administrator can retry.`
+        : `:white_check_mark: Approved${by}${via}${when}; the account is being created.`;
     case 'account_created':
-      return record.decided_by
-        ? `:white_check_mark: Approved by ${esc(by)}${via}${when}. Account ${esc(record.account_number ?? '')} is open.`
-        : `:white_check_mark: Account ${esc(record.account_number ?? '')} is open.`;
+      return `:white_check_mark: Approved${by}${via}${when}. Account ${esc(record.account_number ?? '')} is open.`;
     case 'rejected':
-      return `:x: Rejected by ${esc(by)}${when}: ${esc(record.rejection_reason ?? 'no reason recorded')}`;
+      return `:x: Rejected${by}${when}: ${esc(record.rejection_reason ?? 'no reason recorded')}`;
     case 'cancelled':
       return ':no_entry_sign: The application was cancelled.';
     case 'compliance_review':
@@ -91,11 +90,11 @@ export function decisionLine(record: ApplicationRecord, names: Record<string, st
   }
 }
 
-/** "Already approved by Carla at 10:02": what a second clicker is told. */
+/** What someone clicking a decision that is no longer open is told: who decided and when, or where it stands. */
 export function alreadyDecidedText(record: ApplicationRecord, names: Record<string, string>): string {
-  if (record.status === 'compliance_review') return 'This application changed meanwhile; look at the message again.';
-  const line = decisionLine(record, names) ?? '';
-  return `Nothing changed: this application was already decided. ${line.replace(/^:[a-z_]+: /, '')}`;
+  if (record.status === 'compliance_review') return 'Nothing changed: the application changed meanwhile; look at it again.';
+  if (record.decided_by) return `Nothing changed: this application was already decided. ${(decisionLine(record, names) ?? '').replace(/^:[a-z_]+: /, '')}`;
+  return `Nothing changed: the application is ${statusLabel(record.status).toLowerCase()} now.`;
 }
 
 export function nextStep(record: ApplicationRecord, names: Record<string, string>): string {

@@ -88,8 +88,8 @@ describe('Slack blocks', () => {
     expect(actions.elements.map((e) => e.action_id)).toEqual(['open_in_board']);
     expect(texts(rejected)).toContain(':x: Rejected by Carla Compliance at <!date^1772640300^{date_short_pretty} at {time}|2026-03-04 16:05 UTC>: Missing &lt;KYC&gt;');
     expect(rejected.text).toBe('Ann &lt;Admin&gt; &amp; Co (app_abc): Rejected by Carla Compliance at <!date^1772640300^{date_short_pretty} at {time}|2026-03-04 16:05 UTC>: Missing &lt;KYC&gt;');
-    expect(alreadyDecidedText({ ...record, status: 'cancelled' }, names)).toBe(
-      'Nothing changed: this application was already decided. The application was cancelled.',
-    );
+    expect(alreadyDecidedText({ ...record, status: 'cancelled' }, names)).toBe('Nothing changed: the application is cancelled now.');
+    // An administrator's override to rejected names no decider.
+    expect(texts(applicationMessage(summary({ status: 'rejected', rejection_reason: 'Duplicate' })))).toContain(':x: Rejected: Duplicate');
   });
 });

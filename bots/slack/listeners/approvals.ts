@@ -8,6 +8,7 @@ import { publishHome } from './home.js';
 import { actorForSlackUser, answering, ApplicationIdSchema, refusalText, tellUser, type BotContext } from './bot-context.js';
 
 const RejectMetadataSchema = z.object({ application_id: ApplicationIdSchema, channel: z.string().max(40).optional() });
+const RejectionReasonSchema = z.string().trim().min(1, 'A rejection needs a reason.').max(2000, 'Keep the reason under 2,000 characters.');
 
 /**
  * Approve and Reject, wherever their buttons are (the compliance channel, `/hub queue`, App Home). Both run
@@ -59,9 +60,9 @@ export function registerApprovalListeners(app: App, ctx: BotContext): void {
   });
 
   app.view(REJECT_MODAL.callbackId, async ({ ack, body, view, client }) => {
-    const reason = view.state.values[REJECT_MODAL.block]?.[REJECT_MODAL.input]?.value?.trim() ?? '';
-    if (reason === '') {
-      await ack({ response_action: 'errors', errors: { [REJECT_MODAL.block]: 'A rejection needs a reason.' } });
+    const reason = RejectionReasonSchema.safeParse(view.state.values[REJECT_MODAL.block]?.[REJECT_MODAL.input]?.value ?? '');
+    if (!reason.success) {
+      await ack({ response_action: 'errors', errors: { [REJECT_MODAL.block]: reason.error.issues[0].message } });
       return;
     }
     await ack();
@@ -77,7 +78,7 @@ export function registerApprovalListeners(app: App, ctx: BotContext): void {
           identity.actor,
           applicationId,
           'compliance_reject',
-          { rejection_reason: reason.slice(0, 2000) },
+          { rejection_reason: reason.data },
           `slack:${view.id}`,
         );
         await tellUser(client, where, `You rejected ${esc(application.client_name)}'s application.`);
