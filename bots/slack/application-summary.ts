@@ -4,10 +4,13 @@ import type { ApplicationRecord } from '../../workflows/account-opening/definiti
 import { accountOpeningSpec } from '../../workflows/account-opening/spec.js';
 import type { SlaSnapshot } from '../../workflows/process-records.js';
 
+/** What Slack shows of an SLA clock. */
+export type SlaView = Pick<SlaSnapshot, 'status' | 'deadline' | 'paused'>;
+
 /** An application as Slack shows it: the read model's record and SLA, and the names behind the ids. */
 export interface ApplicationSummary {
   record: ApplicationRecord;
-  sla: SlaSnapshot | null;
+  sla: SlaView | null;
   /** Hub user id → display name, for everyone the record mentions. */
   names: Record<string, string>;
   boardUrl: string;

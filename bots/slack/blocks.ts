@@ -1,9 +1,8 @@
 import type { types as slack } from '@slack/bolt';
 import type { ApplicationRecord } from '../../workflows/account-opening/definitions.js';
 import { accountOpeningSpec, HAPPY_PATH } from '../../workflows/account-opening/spec.js';
-import type { SlaSnapshot } from '../../workflows/process-records.js';
 import { progressOf } from '../../workflows/process-spec.js';
-import type { ApplicationSummary } from './application-summary.js';
+import type { ApplicationSummary, SlaView } from './application-summary.js';
 
 /** Block Kit for everything the bot shows. Pure functions of what the hub knows; no Slack calls here. */
 
@@ -44,7 +43,7 @@ export function formatAmount(amount: number | null, currency: string | null): st
   return `${new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount)}${currency ? ` ${currency}` : ''}`;
 }
 
-function slaLine(sla: SlaSnapshot | null): string {
+function slaLine(sla: SlaView | null): string {
   if (!sla) return 'No SLA clock running';
   const state = sla.paused ? 'paused' : humanize(sla.status);
   return `${slackDate(sla.deadline)} (${state})`;
@@ -225,7 +224,7 @@ export interface BreachedProcess {
   process_id: string;
   title: string;
   status: string;
-  sla: SlaSnapshot;
+  sla: SlaView;
   boardUrl: string;
 }
 

@@ -1,8 +1,8 @@
 import { visibilityCondition } from '../../db/processes.js';
 import { visibilityFilter } from '../../workflows/policy.js';
-import type { Actor, SlaSnapshot } from '../../workflows/process-records.js';
+import type { Actor } from '../../workflows/process-records.js';
 import { PROCESS_SPECS } from '../../workflows/specs.js';
-import { boardUrlFor, loadApplicationSummaries, type ApplicationSummary } from './application-summary.js';
+import { boardUrlFor, loadApplicationSummaries, type ApplicationSummary, type SlaView } from './application-summary.js';
 import type { BreachedProcess } from './blocks.js';
 import type { BotContext } from './listeners/bot-context.js';
 
@@ -42,7 +42,7 @@ export async function breachedSlas(ctx: BotContext, actor: Actor): Promise<Breac
         process_id: row.process_id as string,
         title: row.title as string,
         status: row.status as string,
-        sla: row.sla as SlaSnapshot,
+        sla: row.sla as SlaView,
         boardUrl: boardUrlFor(config.publicUrl, row.process_id as string),
       });
     }

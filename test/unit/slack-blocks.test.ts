@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { ApplicationSummary } from '../../bots/slack/application-summary.js';
 import { alreadyDecidedText, applicationMessage, esc, formatAmount, slackDate } from '../../bots/slack/blocks.js';
 import type { ApplicationRecord } from '../../workflows/account-opening/definitions.js';
-import type { SlaSnapshot } from '../../workflows/process-records.js';
 
 const record: ApplicationRecord = {
   application_id: 'app_abc',
@@ -65,17 +64,7 @@ describe('Slack blocks', () => {
   });
 
   it('shows the SLA deadline and its state while in review', () => {
-    // Only what the message reads; the SLA feature's snapshot has more.
-    const sla = {
-      policy_id: 'p',
-      state: 'compliance_review',
-      status: 'warning' as const,
-      started_at: '2026-03-02T10:00:00.000Z',
-      deadline: '2026-03-04T16:05:00.000Z',
-      paused: false,
-      paused_total_ms: 0,
-      rungs_fired: [],
-    } as SlaSnapshot;
+    const sla = { status: 'warning' as const, deadline: '2026-03-04T16:05:00.000Z', paused: false };
     expect(texts(applicationMessage(summary({}, sla)))).toContain('*SLA deadline*\\n<!date^1772640300^{date_short_pretty} at {time}|2026-03-04 16:05 UTC> (warning)');
     expect(texts(applicationMessage(summary({}, { ...sla, paused: true })))).toContain('(paused)');
   });
