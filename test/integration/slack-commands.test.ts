@@ -89,19 +89,11 @@ describe('Slack /hub command, App Home and user links', () => {
   it('publishes the App Home tab with pending approvals and breached SLAs', async () => {
     const id = await applicationInReview(t.hub);
     const breachedId = await applicationInReview(t.hub);
-    // The SLA feature writes this snapshot on the read model when the breach rung fires.
+    // What the SLA feature's breach rung leaves on the read model: its snapshot (whatever else it holds), breached.
     const deadline = '2026-01-05T17:00:00.000Z';
+    const clockWithoutSla = { policy_id: 'compliance_review', state: 'compliance_review', started_at: '2026-01-01T09:00:00.000Z', paused: false, paused_total_ms: 0, rungs_fired: [] };
     await t.hub.sql`
-      UPDATE processes SET sla = ${t.hub.sql.json({
-        policy_id: 'compliance_review',
-        state: 'compliance_review',
-        status: 'breached',
-        started_at: '2026-01-01T09:00:00.000Z',
-        deadline,
-        paused: false,
-        paused_total_ms: 0,
-        rungs_fired: [{ kind: 'breach', at_percent: 100, fired_at: deadline }],
-      })}
+      UPDATE processes SET sla = coalesce(sla, ${t.hub.sql.json(clockWithoutSla)}::jsonb) || ${t.hub.sql.json({ status: 'breached', deadline })}::jsonb
       WHERE process_id = ${breachedId}`;
 
     const home = await openHome('UCOLIN');
