@@ -73,7 +73,8 @@ export class HonoSlackReceiver implements Receiver {
         answer(toResponse(response));
       },
     };
-    const processing = app.processEvent(event).then(
+    // Listeners acknowledge first and work on; the answer goes out at the acknowledgement, not at the end.
+    app.processEvent(event).then(
       () => {
         if (!acknowledged) answer(errorResponse(new HubError('NOT_FOUND', 'Nothing in the hub handles this Slack request')));
       },
@@ -82,7 +83,6 @@ export class HonoSlackReceiver implements Receiver {
         if (!acknowledged) answer(errorResponse(new HubError('INTERNAL_ERROR')));
       },
     );
-    void processing;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<Response>((resolve) => {
       timer = setTimeout(() => resolve(errorResponse(new HubError('SERVICE_UNAVAILABLE', 'The Slack request was not acknowledged in time'))), ACK_TIMEOUT_MS);
