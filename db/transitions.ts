@@ -1,7 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { TransitionRecording } from '../workflows/process-records.js';
 import { appendAudit } from './audit.js';
-import type { Sql } from './client.js';
+import type { Sql, Tx } from './client.js';
 import { appendEvents } from './events.js';
 import { inTransaction, QUEUES } from './jobs.js';
 
@@ -26,12 +26,20 @@ export interface NotificationJob {
   cause?: string;
 }
 
+/** More a feature writes in the same transaction as each recorded change (an outbox job, say). */
+export type TransitionFollowUp = (tx: Tx, rec: TransitionRecording) => Promise<void>;
+
 /**
  * Records one accepted change in one transaction: the card and detail, the audit row, the events, the
  * notification job and the NOTIFY. A retried recording of a version already stored changes nothing,
  * so a crash between commit and acknowledgement never duplicates a transition.
  */
-export async function recordTransition(sql: Sql, boss: PgBoss, rec: TransitionRecording): Promise<{ recorded: boolean; sequences: number[] }> {
+export async function recordTransition(
+  sql: Sql,
+  boss: PgBoss,
+  rec: TransitionRecording,
+  followUps: readonly TransitionFollowUp[] = [],
+): Promise<{ recorded: boolean; sequences: number[] }> {
   return sql.begin(async (tx) => {
     const c = rec.card;
     const stored = await tx`
@@ -74,6 +82,7 @@ export async function recordTransition(sql: Sql, boss: PgBoss, rec: TransitionRe
       };
       await boss.send(QUEUES.deliverNotifications, job, { db: inTransaction(tx) });
     }
+    for (const followUp of followUps) await followUp(tx, rec);
     const notice: ProcessChangedNotice = {
       process_type: rec.process_type,
       process_id: rec.process_id,

@@ -14,6 +14,11 @@ const optionalText = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 const optionalUrl = optionalText.pipe(z.url().optional());
 
+const slackChannelId = z
+  .string()
+  .regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD (in Slack: channel details, at the bottom)')
+  .optional();
+
 const defaultCacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'ops-hub');
 
 export const configSchema = z.object({
@@ -48,16 +53,23 @@ export const configSchema = z.object({
   CRM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
   CRM_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
 
-  SLACK_BOT_TOKEN: optionalText,
+  SLACK_BOT_TOKEN: optionalText.pipe(z.string().startsWith('xoxb-', 'a bot token starts with xoxb-').optional()),
   SLACK_SIGNING_SECRET: optionalText,
-  SLACK_APP_TOKEN: optionalText,
-  SLACK_MODE: z.enum(['http', 'socket']).optional(),
+  SLACK_APP_TOKEN: optionalText.pipe(z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional()),
+  SLACK_MODE: optionalText.pipe(z.enum(['http', 'socket']).optional()),
   SLACK_API_URL: optionalUrl,
-  SLACK_COMPLIANCE_CHANNEL: optionalText,
-  SLACK_MANAGERS_CHANNEL: optionalText,
+  // Channel ids (C… or G…), not names: the bot reads its own messages back by id.
+  SLACK_COMPLIANCE_CHANNEL: optionalText.pipe(slackChannelId),
+  SLACK_MANAGERS_CHANNEL: optionalText.pipe(slackChannelId),
 });
 
-export type HubConfig = z.infer<typeof configSchema> & { publicUrl: string };
+export type SlackMode = 'http' | 'socket';
+
+export type HubConfig = z.infer<typeof configSchema> & {
+  publicUrl: string;
+  /** How the Slack bot receives requests; null when Slack is not configured (the hub runs without it). */
+  slackMode: SlackMode | null;
+};
 
 export class ConfigError extends Error {}
 
@@ -80,5 +92,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     throw new ConfigError('invalid configuration: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
   const publicHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-  return { ...config, publicUrl: config.PUBLIC_URL ?? `http://${publicHost}:${config.PORT}` };
+  return { ...config, publicUrl: config.PUBLIC_URL ?? `http://${publicHost}:${config.PORT}`, slackMode: slackModeOf(config) };
+}
+
+/**
+ * Slack is off without credentials. With a bot token, the mode is SLACK_MODE, or else implied by the
+ * credential given: an app-level token means Socket Mode, a signing secret means HTTP.
+ */
+function slackModeOf(config: z.infer<typeof configSchema>): SlackMode | null {
+  const { SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: signingSecret, SLACK_APP_TOKEN: appToken, SLACK_MODE: mode } = config;
+  if (!botToken) {
+    if (signingSecret || appToken || mode) {
+      throw new ConfigError('invalid configuration: SLACK_BOT_TOKEN (xoxb-…) is required when SLACK_SIGNING_SECRET, SLACK_APP_TOKEN or SLACK_MODE is set');
+    }
+    return null;
+  }
+  const chosen = mode ?? (appToken ? 'socket' : signingSecret ? 'http' : undefined);
+  if (!chosen) {
+    throw new ConfigError('invalid configuration: SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
+  }
+  if (chosen === 'http' && !signingSecret) throw new ConfigError('invalid configuration: SLACK_SIGNING_SECRET is required when SLACK_MODE=http');
+  if (chosen === 'socket' && !appToken) throw new ConfigError('invalid configuration: SLACK_APP_TOKEN (xapp-…) is required when SLACK_MODE=socket');
+  return chosen;
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import type { SlackBot } from '../bots/slack/app.js';
 import { HubError } from '../workflows/errors.js';
 import { requireUser } from './auth.js';
 import { actorFor, type HubDeps, type HubEnv } from './context.js';
@@ -17,6 +18,7 @@ import { complianceNotesRoutes } from './routes/compliance-notes.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { queryRoutes } from './routes/queries.js';
 import { slaRoutes } from './routes/sla.js';
+import { slackUserRoutes } from './routes/slack-users.js';
 import type { AccountOpeningService } from './services/account-opening.js';
 import type { QueryThreadService } from './services/query-threads.js';
 
@@ -26,6 +28,8 @@ const MAX_BODY_BYTES = 256 * 1024;
 export interface HubServices {
   accountOpening: AccountOpeningService;
   queryThreads: QueryThreadService;
+  /** Present when the Slack bot runs; in HTTP mode it brings the endpoints Slack calls. */
+  slack?: SlackBot;
 }
 
 /** The HTTP surface: public health and sign-in, the authenticated API, the OpenAPI document and the board. */
@@ -65,6 +69,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
     await next();
   });
   app.route('/', healthRoutes(deps));
+  if (services.slack?.routes) app.route('/', services.slack.routes);
   app.route('/api', loginRoutes(sql));
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
   app.get('/api/openapi.json', (c) =>
@@ -89,6 +94,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', slaRoutes(sql));
   app.route('/api', queryRoutes(services.queryThreads));
   app.route('/api', complianceNotesRoutes(sql));
+  app.route('/api', slackUserRoutes(sql));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));

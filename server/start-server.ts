@@ -1,3 +1,4 @@
+import { startSlackBot } from '../bots/slack/app.js';
 import { createSql } from '../db/client.js';
 import { startBoss } from '../db/jobs.js';
 import type { HubConfig } from '../runtime/config.js';
@@ -31,10 +32,9 @@ export async function startHubServer(options: {
   const temporal = await connectTemporalClient(options.temporalAddress, config);
   const boss = await startBoss(options.databaseUrl, log, { supervise: false });
   const deps: HubDeps = { config, sql, temporal, boss, log, taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE };
-  const app = createApp(deps, {
-    accountOpening: createAccountOpeningService(deps, { complianceNotesText: (applicationId) => complianceNotesText(sql, applicationId) }),
-    queryThreads: createQueryThreadService(deps),
-  });
+  const accountOpening = createAccountOpeningService(deps, { complianceNotesText: (applicationId) => complianceNotesText(sql, applicationId) });
+  const slack = await startSlackBot(deps, { accountOpening });
+  const app = createApp(deps, { accountOpening, queryThreads: createQueryThreadService(deps), slack: slack ?? undefined });
 
   let io: ReturnType<typeof attachRealtime> | undefined;
   const http = await listen(app, {
@@ -45,10 +45,11 @@ export async function startHubServer(options: {
       io = attachRealtime(server, deps);
     },
     onClose: async () => {
+      await slack?.stop();
       await io?.close();
     },
   }).catch(async (error) => {
-    await Promise.allSettled([boss.stop({ graceful: false }), temporal.connection.close(), sql.end()]);
+    await Promise.allSettled([slack?.stop(), boss.stop({ graceful: false }), temporal.connection.close(), sql.end()]);
     throw error;
   });
   log.info({ url: http.url }, 'server listening');

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type PgBoss from 'pg-boss';
+import { createSlackWorkerParts } from '../bots/slack/jobs.js';
 import type { Sql } from '../db/client.js';
 import { QUEUES } from '../db/jobs.js';
 import type { HubConfig } from '../runtime/config.js';
@@ -47,15 +48,22 @@ export async function startHubWorker(options: {
     Runtime.install({ logger: pinoTemporalLogger(log.child({ component: 'temporal' })) });
     runtimeInstalled = true;
   }
+  const slack = createSlackWorkerParts({ config, sql: options.sql, boss: options.boss, log });
   const connection = await NativeConnection.connect(temporalConnectionOptions(options.temporalAddress, config));
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ sql: options.sql, boss: options.boss, crm: options.crm ?? createCrm(config, options.sql) }),
+    activities: createActivities({
+      sql: options.sql,
+      boss: options.boss,
+      crm: options.crm ?? createCrm(config, options.sql),
+      followUps: slack?.followUps,
+    }),
   });
-  await registerNotificationJobs(options.boss, options.sql);
+  await registerNotificationJobs(options.boss, options.sql, slack?.forwarders);
+  await slack?.register();
   const temporal = await connectTemporalClient(options.temporalAddress, config);
   await registerSlaPauseJobs(options.boss, temporal);
   const done = worker.run().finally(() => Promise.allSettled([connection.close(), temporal.connection.close()]));
@@ -63,7 +71,7 @@ export async function startHubWorker(options: {
   return {
     done,
     async stop() {
-      await Promise.all([options.boss.offWork(QUEUES.deliverNotifications), options.boss.offWork(QUEUES.signalSlaPause)]);
+      await Promise.all(Object.values(QUEUES).map((queue) => options.boss.offWork(queue)));
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
     },

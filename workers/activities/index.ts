@@ -1,7 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { Sql } from '../../db/client.js';
 import { loadSlaPolicy } from '../../db/sla.js';
-import { recordTransition } from '../../db/transitions.js';
+import { recordTransition, type TransitionFollowUp } from '../../db/transitions.js';
 import type { TransitionRecording } from '../../workflows/process-records.js';
 import type { CrmAccountRequest, CrmAdapter } from '../crm/crm.js';
 
@@ -9,13 +9,15 @@ export interface ActivityDeps {
   sql: Sql;
   boss: PgBoss;
   crm: CrmAdapter;
+  /** Written with every recorded change, in its transaction. */
+  followUps?: readonly TransitionFollowUp[];
 }
 
 /** Every side effect a workflow may ask for. Workflows import this file's types only. */
 export function createActivities(deps: ActivityDeps) {
   return {
     async recordTransition(recording: TransitionRecording) {
-      return recordTransition(deps.sql, deps.boss, recording);
+      return recordTransition(deps.sql, deps.boss, recording, deps.followUps);
     },
 
     /** The active compliance officer with the fewest applications in review; ties go to the lowest id. */

@@ -3,6 +3,23 @@ import type { Sql } from '../../db/client.js';
 import { QUEUES } from '../../db/jobs.js';
 import { storeNotifications } from '../../db/notifications.js';
 import type { NotificationJob } from '../../db/transitions.js';
+import type { Recipient } from '../../workflows/process-records.js';
+
+/** Another way people hear about a change (Slack), handed each job after its in-app notifications are stored. */
+export type NotificationForwarder = (job: NotificationJob) => Promise<void>;
+
+/** The active people an intent names, directly or by role. */
+export async function recipientUserIds(sql: Sql, to: Recipient[]): Promise<string[]> {
+  const userIds = new Set<string>();
+  for (const recipient of to) {
+    if ('user_id' in recipient) userIds.add(recipient.user_id);
+    else {
+      const users = await sql`SELECT id FROM users WHERE role = ${recipient.role} AND active`;
+      for (const u of users) userIds.add(u.id as string);
+    }
+  }
+  return [...userIds];
+}
 
 /**
  * Turns a change's notification intents into one notification per person. Re-running the job (a retry,
@@ -11,17 +28,10 @@ import type { NotificationJob } from '../../db/transitions.js';
 export async function deliverNotifications(sql: Sql, job: NotificationJob): Promise<number> {
   let delivered = 0;
   for (const [index, intent] of job.notifications.entries()) {
-    const userIds = new Set<string>();
-    for (const recipient of intent.to) {
-      if ('user_id' in recipient) userIds.add(recipient.user_id);
-      else {
-        const users = await sql`SELECT id FROM users WHERE role = ${recipient.role} AND active`;
-        for (const u of users) userIds.add(u.id as string);
-      }
-    }
+    const userIds = await recipientUserIds(sql, intent.to);
     const created = await storeNotifications(
       sql,
-      [...userIds].map((user_id) => ({
+      userIds.map((user_id) => ({
         user_id,
         kind: intent.kind,
         title: intent.title,
@@ -36,9 +46,12 @@ export async function deliverNotifications(sql: Sql, job: NotificationJob): Prom
   return delivered;
 }
 
-export async function registerNotificationJobs(boss: PgBoss, sql: Sql): Promise<void> {
+export async function registerNotificationJobs(boss: PgBoss, sql: Sql, forwarders: readonly NotificationForwarder[] = []): Promise<void> {
   await boss.work<NotificationJob>(QUEUES.deliverNotifications, { batchSize: 10, pollingIntervalSeconds: 0.5 }, async (jobs) => {
-    for (const job of jobs) await deliverNotifications(sql, job.data);
+    for (const job of jobs) {
+      await deliverNotifications(sql, job.data);
+      for (const forward of forwarders) await forward(job.data);
+    }
   });
 }
 

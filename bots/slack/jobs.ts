@@ -1,0 +1,55 @@
+import type PgBoss from 'pg-boss';
+import type { Sql } from '../../db/client.js';
+import { QUEUES } from '../../db/jobs.js';
+import type { NotificationJob, TransitionFollowUp } from '../../db/transitions.js';
+import type { HubConfig } from '../../runtime/config.js';
+import type { Logger } from '../../runtime/logger.js';
+import type { NotificationForwarder } from '../../workers/jobs/deliver-notifications.js';
+import { applicationMessageFollowUp, syncApplicationMessage, type ApplicationMessageJob } from './application-message.js';
+import { belongsInSlack, deliverSlackNotifications } from './notifications.js';
+import { createWebClient, type WebClient } from './web-client.js';
+
+const HANDLERS_PER_QUEUE = 2;
+
+/** What the Slack job handlers share in a worker. */
+export interface SlackJobContext {
+  config: HubConfig;
+  sql: Sql;
+  client: WebClient;
+  log: Logger;
+}
+
+/** The worker's half of the bot: what it writes with each change, and the jobs that talk to Slack. */
+export interface SlackWorkerParts {
+  followUps: TransitionFollowUp[];
+  forwarders: NotificationForwarder[];
+  register(): Promise<void>;
+}
+
+export function createSlackWorkerParts(options: { config: HubConfig; sql: Sql; boss: PgBoss; log: Logger; client?: WebClient }): SlackWorkerParts | null {
+  const { config, sql, boss } = options;
+  if (!config.slackMode) return null;
+  const log = options.log.child({ component: 'slack' });
+  const ctx: SlackJobContext = { config, sql, log, client: options.client ?? createWebClient(config, log) };
+  if (!config.SLACK_COMPLIANCE_CHANNEL) log.warn('SLACK_COMPLIANCE_CHANNEL is not set: approval messages are not posted to Slack');
+
+  return {
+    followUps: config.SLACK_COMPLIANCE_CHANNEL ? [applicationMessageFollowUp(config.SLACK_COMPLIANCE_CHANNEL, boss)] : [],
+    forwarders: [
+      async (job: NotificationJob) => {
+        if (belongsInSlack(job)) await boss.send(QUEUES.slackNotify, job);
+      },
+    ],
+    async register() {
+      // One job at a time per handler, so a failing job retries alone; a few handlers, so one waiting out a rate limit blocks no other.
+      for (let i = 0; i < HANDLERS_PER_QUEUE; i++) {
+        await boss.work<ApplicationMessageJob>(QUEUES.slackApplicationMessage, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+          await syncApplicationMessage(ctx, job.data.process_id);
+        });
+        await boss.work<NotificationJob>(QUEUES.slackNotify, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+          await deliverSlackNotifications(ctx, job.data);
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { getProcess } from '../../db/processes.js';
+import { getThread, recordThread } from '../../db/slack.js';
+import type { NotificationJob } from '../../db/transitions.js';
+import type { NotificationIntent } from '../../workflows/process-records.js';
+import { recipientUserIds } from '../../workers/jobs/deliver-notifications.js';
+import { boardUrlFor } from './application-summary.js';
+import { notificationMessage } from './blocks.js';
+import { deliverOnce, withKeyLock } from './delivery.js';
+import { slackUserForHubUser } from './identity.js';
+import type { SlackJobContext } from './jobs.js';
+
+/**
+ * Which notifications reach Slack, and where: SLA warnings to the assigned officer, breaches and
+ * escalations to the managers' channel in one thread per process, personal ones by DM. Others stay in-app.
+ */
+const SLACK_ROUTES = {
+  sla_warning: 'assigned_officer',
+  sla_breached: 'managers_thread',
+  sla_escalated: 'managers_thread',
+  mention: 'recipients',
+  query_assigned: 'recipients',
+  assignment: 'recipients',
+} as const satisfies Record<string, 'assigned_officer' | 'managers_thread' | 'recipients'>;
+
+export function belongsInSlack(job: NotificationJob): boolean {
+  return job.notifications.some((n) => n.kind in SLACK_ROUTES);
+}
+
+interface ProcessContext {
+  processId: string;
+  title: string | null;
+  assignedUserId: string | null;
+  boardUrl: string;
+}
+
+export async function deliverSlackNotifications(ctx: SlackJobContext, job: NotificationJob): Promise<void> {
+  const row = await getProcess(ctx.sql, job.process_id);
+  const process: ProcessContext = {
+    processId: job.process_id,
+    title: row?.title ?? null,
+    assignedUserId: row?.assigned_user_id ?? null,
+    boardUrl: boardUrlFor(ctx.config.publicUrl, job.process_id),
+  };
+  for (const [index, intent] of job.notifications.entries()) {
+    const route = SLACK_ROUTES[intent.kind as keyof typeof SLACK_ROUTES];
+    if (!route) continue;
+    // The same cause as the in-app notification's key, so a re-run job finds what it already sent.
+    const key = `${job.cause ?? `${job.process_id}:${job.version}`}:${index}`;
+    if (route === 'managers_thread') {
+      await postToManagersThread(ctx, process, intent, key);
+    } else {
+      const userIds = route === 'assigned_officer' && process.assignedUserId ? [process.assignedUserId] : await recipientUserIds(ctx.sql, intent.to);
+      for (const userId of userIds) await sendDirectMessage(ctx, process, intent, `${key}:dm:${userId}`, userId);
+    }
+  }
+}
+
+async function postToManagersThread(ctx: SlackJobContext, process: ProcessContext, intent: NotificationIntent, key: string): Promise<void> {
+  const channel = ctx.config.SLACK_MANAGERS_CHANNEL;
+  if (!channel) {
+    ctx.log.warn({ processId: process.processId, kind: intent.kind }, 'SLACK_MANAGERS_CHANNEL is not set; the SLA alert stays in the hub');
+    return;
+  }
+  const threadKey = `sla:${process.processId}`;
+  // One lock for the whole thread: the first alert becomes its root, and no two alerts can both think they are first.
+  await withKeyLock(ctx.sql, `slack-thread:${threadKey}`, async (db) => {
+    const thread = await getThread(db, threadKey);
+    const posted = await deliverOnce(db, ctx.client, {
+      key: `${key}:managers`,
+      channel: thread?.channel ?? channel,
+      threadTs: thread?.ts,
+      message: notificationMessage(intent, process.title, process.boardUrl),
+    });
+    if (!thread) await recordThread(db, threadKey, posted.channel, posted.ts);
+  });
+}
+
+async function sendDirectMessage(ctx: SlackJobContext, process: ProcessContext, intent: NotificationIntent, key: string, userId: string): Promise<void> {
+  const slackUserId = await slackUserForHubUser(ctx.sql, ctx.client, userId);
+  if (!slackUserId) {
+    ctx.log.debug({ userId, kind: intent.kind }, 'no Slack account for this hub user; the notification stays in the hub');
+    return;
+  }
+  const opened = await ctx.client.conversations.open({ users: slackUserId });
+  const channel = opened.channel?.id;
+  if (!channel) throw new Error(`Slack opened no direct message channel with ${slackUserId}`);
+  await withKeyLock(ctx.sql, `slack-delivery:${key}`, (db) =>
+    deliverOnce(db, ctx.client, { key, channel, message: notificationMessage(intent, process.title, process.boardUrl) }),
+  );
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { ApplicationSummary } from '../../bots/slack/application-summary.js';
+import { alreadyDecidedText, applicationMessage, esc, formatAmount, slackDate } from '../../bots/slack/blocks.js';
+import type { ApplicationRecord } from '../../workflows/account-opening/definitions.js';
+
+const record: ApplicationRecord = {
+  application_id: 'app_abc',
+  client_id: 'cli_x',
+  client_name: 'Ann <Admin> & Co',
+  client_user_id: null,
+  advisor_id: 'usr_alex_advisor',
+  opened_by: 'usr_alex_advisor',
+  account_type: 'joint',
+  status: 'compliance_review',
+  selected_products: [{ product_id: 'p1', product_name: 'Core Bond Fund', allocation_percent: 100 }],
+  risk_score: 30,
+  risk_profile: 'moderate',
+  investment_objective: 'income',
+  investment_horizon: 'medium_term',
+  initial_investment_amount: 1234567.5,
+  currency: 'EUR',
+  source_of_funds: 'other',
+  source_of_funds_detail: 'Sale of a <boat>',
+  terms_accepted: true,
+  terms_accepted_at: '2026-03-02T10:00:00.000Z',
+  mandate_document_id: null,
+  funding_method: 'wire_transfer',
+  funding_reference: null,
+  compliance_notes: null,
+  rejection_reason: null,
+  suitability_warnings: [],
+  approvals: [],
+  approvals_required: 2,
+  edd_required: true,
+  politically_exposed: false,
+  assigned_officer_id: 'usr_carla_compliance',
+  account_number: null,
+  crm_failure: null,
+  decided_by: null,
+  decided_at: null,
+  status_entered_at: '2026-03-02T10:00:00.000Z',
+  created_at: '2026-03-02T09:00:00.000Z',
+  updated_at: '2026-03-02T10:00:00.000Z',
+  version: 7,
+};
+const names = { usr_alex_advisor: 'Alex Advisor', usr_carla_compliance: 'Carla Compliance' };
+const summary = (over: Partial<ApplicationRecord> = {}, sla: ApplicationSummary['sla'] = null): ApplicationSummary => ({
+  record: { ...record, ...over },
+  sla,
+  names,
+  boardUrl: 'https://hub.example/#/process/app_abc',
+});
+const texts = (message: { blocks: unknown[] }) => JSON.stringify(message.blocks);
+
+describe('Slack blocks', () => {
+  it('formats dates for each reader, amounts with their currency, and escapes people’s text', () => {
+    expect(slackDate('2026-03-04T16:05:00.000Z')).toBe('<!date^1772640300^{date_short_pretty} at {time}|2026-03-04 16:05 UTC>');
+    expect(formatAmount(1234567.5, 'EUR')).toBe('1,234,567.50 EUR');
+    expect(formatAmount(null, null)).toBe('not given yet');
+    expect(esc('a <b> & c')).toBe('a &lt;b&gt; &amp; c');
+    const message = applicationMessage(summary());
+    expect(texts(message)).toContain('Ann &lt;Admin&gt; &amp; Co (cli_x)');
+    expect(texts(message)).toContain('Other: Sale of a &lt;boat&gt;');
+  });
+
+  it('shows the SLA deadline and its state while in review', () => {
+    const sla = { status: 'warning' as const, deadline: '2026-03-04T16:05:00.000Z', paused: false };
+    expect(texts(applicationMessage(summary({}, sla)))).toContain('*SLA deadline*\\n<!date^1772640300^{date_short_pretty} at {time}|2026-03-04 16:05 UTC> (warning)');
+    expect(texts(applicationMessage(summary({}, { ...sla, paused: true })))).toContain('(paused)');
+  });
+
+  it('replaces the buttons by the decision once there is one', () => {
+    const open = applicationMessage(summary());
+    expect(JSON.stringify(open.blocks.at(-1))).toContain('approve_application');
+    const rejected = applicationMessage(
+      summary({ status: 'rejected', decided_by: 'usr_carla_compliance', decided_at: '2026-03-04T16:05:00.000Z', rejection_reason: 'Missing <KYC>' }),
+    );
+    const actions = rejected.blocks.at(-1) as { elements: { action_id: string }[] };
+    expect(actions.elements.map((e) => e.action_id)).toEqual(['open_in_board']);
+    expect(texts(rejected)).toContain(':x: Rejected by Carla Compliance at <!date^1772640300^{date_short_pretty} at {time}|2026-03-04 16:05 UTC>: Missing &lt;KYC&gt;');
+    expect(rejected.text).toBe('Ann &lt;Admin&gt; &amp; Co (app_abc): Rejected by Carla Compliance at <!date^1772640300^{date_short_pretty} at {time}|2026-03-04 16:05 UTC>: Missing &lt;KYC&gt;');
+    expect(alreadyDecidedText({ ...record, status: 'cancelled' }, names)).toBe('Nothing changed: the application is cancelled now.');
+    // An administrator's override to rejected names no decider.
+    expect(texts(applicationMessage(summary({ status: 'rejected', rejection_reason: 'Duplicate' })))).toContain(':x: Rejected: Duplicate');
+  });
+});
