@@ -3,14 +3,25 @@ import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
 import { errorSpec, HubError } from '../workflows/errors.js';
 
+/** What people call the parts of a request hono's validators name by target. */
+const TARGET_NAMES: Record<string, string> = { json: 'body', form: 'body', query: 'query', param: 'path', header: 'headers' };
+
 /** Names the first offending field, as people expect: "initial_investment_amount: expected number". */
 export function validationError(error: ZodError, where = 'body'): HubError {
+  const place = TARGET_NAMES[where] ?? where;
   const issue = error.issues[0];
-  const field = issue?.path.length ? issue.path.join('.') : where;
+  const field = issue ? fieldOf(issue, place) : place;
   return new HubError('VALIDATION_FAILED', `${field}: ${issue?.message ?? 'invalid'}`, {
     field,
-    issues: error.issues.map((i) => ({ field: i.path.join('.') || where, message: i.message })),
+    issues: error.issues.map((i) => ({ field: fieldOf(i, place), message: i.message })),
   });
+}
+
+/** An unknown field is named by itself, not by the object that holds it. */
+function fieldOf(issue: ZodError['issues'][number], place: string): string {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys' && issue.keys.length) path.push(issue.keys[0]!);
+  return path.length ? path.join('.') : place;
 }
 
 /**
@@ -29,7 +40,8 @@ export function toHubError(error: unknown): HubError {
   if (error instanceof HTTPException) {
     if (error.status === 413) return new HubError('PAYLOAD_TOO_LARGE');
     if (error.status === 401) return new HubError('UNAUTHENTICATED');
-    if (error.status < 500) return new HubError('VALIDATION_FAILED', error.message || 'The request is malformed');
+    // The body could not be read at all (malformed JSON, a content type the route does not take).
+    if (error.status < 500) return new HubError('VALIDATION_FAILED', `body: ${error.message || 'the request is malformed'}`, { field: 'body' });
   }
   if (isConnectionError(error)) return new HubError('SERVICE_UNAVAILABLE');
   return new HubError('INTERNAL_ERROR');
