@@ -1,4 +1,10 @@
-import { ApplicationFailure, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  ServiceError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
 import { errorSpec, HubError } from '../workflows/errors.js';
@@ -34,6 +40,12 @@ export function toHubError(error: unknown): HubError {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type && errorSpec(error.cause.type)) {
     const details = error.cause.details?.[0];
     return new HubError(error.cause.type, error.cause.message, details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined);
+  }
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new HubError(
+      'SERVICE_UNAVAILABLE',
+      'The command was not confirmed in time: the hub is not processing commands right now. It may still be applied once it is; send it again with the same Idempotency-Key to learn its outcome',
+    );
   }
   if (error instanceof WorkflowNotFoundError) return new HubError('INVALID_STATUS_TRANSITION', 'This process has finished; nothing more can be done to it');
   if (error instanceof ServiceError) return new HubError('SERVICE_UNAVAILABLE', 'The workflow service is unavailable; try again shortly');

@@ -118,6 +118,15 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
     };
   }
 
+  /**
+   * An Update waits for a worker; with none running it would wait forever. Past the deadline the caller gets
+   * 503: the command may still be applied when a worker returns, and a retry with the same Idempotency-Key
+   * attaches to it and learns its outcome.
+   */
+  function withinCommandDeadline<T>(work: () => Promise<T>): Promise<T> {
+    return temporal.withAbortSignal(AbortSignal.timeout(config.COMMAND_TIMEOUT_MS), work);
+  }
+
   function newApplicationId(actor: Actor, idempotencyKey?: string): string {
     // The same key from the same person always names the same application, so a retried POST is harmless.
     const seed = idempotencyKey ? createHash('sha256').update(`${actor.user_id}\n${idempotencyKey}`).digest() : randomBytes(16);
@@ -147,7 +156,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           opened_by: actor,
           crm_retry: { maximum_attempts: config.CRM_MAX_ATTEMPTS, initial_interval_ms: config.CRM_RETRY_INITIAL_MS },
         };
-        const record = await temporal.workflow.executeUpdateWithStart(startApplicationUpdate, {
+        const record = await withinCommandDeadline(() => temporal.workflow.executeUpdateWithStart(startApplicationUpdate, {
           args: [],
           startWorkflowOperation: new WithStartWorkflowOperation(ACCOUNT_OPENING_WORKFLOW_TYPE, {
             workflowId: applicationWorkflowId(applicationId),
@@ -155,7 +164,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
             args: [workflowInput],
             workflowIdConflictPolicy: idempotencyKey ? 'USE_EXISTING' : 'FAIL',
           }),
-        });
+        }));
         return view(record, actor);
       });
     },
@@ -176,10 +185,12 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           commandInput = { ...input, notes_snapshot: (await hooks.complianceNotesText(applicationId)) ?? undefined };
         }
         const handle = temporal.workflow.getHandle(applicationWorkflowId(applicationId));
-        const updated = await handle.executeUpdate<ApplicationRecord, [Command]>(UPDATE_NAMES[command], {
-          args: [{ actor, input: commandInput }],
-          ...(idempotencyKey ? { updateId: `${actor.user_id}:${command}:${idempotencyKey}` } : {}),
-        });
+        const updated = await withinCommandDeadline(() =>
+          handle.executeUpdate<ApplicationRecord, [Command]>(UPDATE_NAMES[command], {
+            args: [{ actor, input: commandInput }],
+            ...(idempotencyKey ? { updateId: `${actor.user_id}:${command}:${idempotencyKey}` } : {}),
+          }),
+        );
         return view(updated, actor);
       });
     },

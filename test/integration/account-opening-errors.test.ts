@@ -213,7 +213,7 @@ describe('account opening: every error through the API, with its status, body an
   });
 
   it('401 UNAUTHENTICATED without a token, with an unknown one, or with another scheme', async () => {
-    for (const headers of [{}, { authorization: 'Bearer not-a-token' }, { authorization: 'Basic YWRhOnB3' }, { authorization: 'Bearer' }]) {
+    for (const headers of [{}, { authorization: 'Bearer not-a-token' }, { authorization: 'Basic YWRhOnB3' }, { authorization: 'Bearer' }] as Record<string, string>[]) {
       const response = await hub.api(null, 'GET', '/applications', undefined, headers);
       expectError(response, 401, 'UNAUTHENTICATED');
     }

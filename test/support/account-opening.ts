@@ -36,13 +36,13 @@ export const FUNDING_BODY = {
 };
 
 /** Asserts the hub's one error shape, with the status and code the blueprint gives. */
-export function expectError(response: ApiResponse, status: number, code: string): void {
+export function expectError(response: ApiResponse<Record<string, any>>, status: number, code: string): void {
   expect({ status: response.status, code: response.body?.error?.code }, JSON.stringify(response.body)).toEqual({ status, code });
   expect(typeof response.body.error.message).toBe('string');
   expect(response.body.error.message.length).toBeGreaterThan(0);
 }
 
-export function expectOk(response: ApiResponse, status = 200): Record<string, any> {
+export function expectOk(response: ApiResponse<Record<string, any>>, status = 200): Record<string, any> {
   expect(response.status, JSON.stringify(response.body)).toBe(status);
   return response.body;
 }
