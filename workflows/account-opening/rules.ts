@@ -120,11 +120,13 @@ export function normalizeSelection(choices: ProductChoice[] | undefined, catalog
     const total = given.reduce((sum, p) => sum + (p.allocation_percent ?? 0), 0);
     if (Math.abs(total - 100) > 0.001) return invalid('selected_products', `allocations add up to ${total}%, not 100%`);
   }
-  const equalShare = Math.round((100 / picked.length) * 100) / 100;
-  return picked.map((p) => ({
+  // An equal split in hundredths of a percent, the remainder spread one hundredth at a time, so it sums to exactly 100.
+  const baseShare = Math.floor(10_000 / picked.length);
+  const remainder = 10_000 - baseShare * picked.length;
+  return picked.map((p, index) => ({
     product_id: p.product_id,
     product_name: catalog.find((c) => c.id === p.product_id)!.name,
-    allocation_percent: p.allocation_percent ?? equalShare,
+    allocation_percent: p.allocation_percent ?? (baseShare + (index < remainder ? 1 : 0)) / 100,
   }));
 }
 
