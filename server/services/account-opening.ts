@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { appendAudit } from '../../db/audit.js';
 import { getClient, listActiveProducts } from '../../db/catalog.js';
 import { recordEvent } from '../../db/events.js';
@@ -156,16 +156,25 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           opened_by: actor,
           crm_retry: { maximum_attempts: config.CRM_MAX_ATTEMPTS, initial_interval_ms: config.CRM_RETRY_INITIAL_MS },
         };
-        const record = await withinCommandDeadline(() => temporal.workflow.executeUpdateWithStart(startApplicationUpdate, {
-          args: [],
-          startWorkflowOperation: new WithStartWorkflowOperation(ACCOUNT_OPENING_WORKFLOW_TYPE, {
-            workflowId: applicationWorkflowId(applicationId),
-            taskQueue: deps.taskQueue,
-            args: [workflowInput],
-            workflowIdConflictPolicy: idempotencyKey ? 'USE_EXISTING' : 'FAIL',
-          }),
-        }));
-        return view(record, actor);
+        try {
+          const record = await withinCommandDeadline(() => temporal.workflow.executeUpdateWithStart(startApplicationUpdate, {
+            args: [],
+            startWorkflowOperation: new WithStartWorkflowOperation(ACCOUNT_OPENING_WORKFLOW_TYPE, {
+              workflowId: applicationWorkflowId(applicationId),
+              taskQueue: deps.taskQueue,
+              args: [workflowInput],
+              workflowIdConflictPolicy: idempotencyKey ? 'USE_EXISTING' : 'FAIL',
+              // An application id names one run for good: a replayed key must not restart an ended application.
+              workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            }),
+          }));
+          return view(record, actor);
+        } catch (error) {
+          if (idempotencyKey && error instanceof WorkflowExecutionAlreadyStartedError) {
+            return view((await loadApplication(applicationId)).detail, actor);
+          }
+          throw error;
+        }
       });
     },
 

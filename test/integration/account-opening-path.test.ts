@@ -173,5 +173,14 @@ describe('account opening through the API, from draft to account_created', () =>
     expect(again.application_id).toBe(first.application_id);
     const starts = await hub.sql`SELECT count(*)::int AS n FROM audit_log WHERE process_id = ${first.application_id} AND action = 'start_application'`;
     expect(starts[0].n).toBe(1);
+
+    // Once the application has ended, the same key still names it: no second run behind the read model's back.
+    expectOk(await hub.api(tokens.alex, 'POST', `/applications/${first.application_id}/cancel`, { reason: 'opened twice' }));
+    const afterEnd = await hub.api(tokens.alex, 'POST', '/applications', { client_id: 'cli_gabriel_garcia', account_type: 'joint' }, { 'idempotency-key': 'open-gabriel-1' });
+    expect(afterEnd.body).toMatchObject({ application_id: first.application_id, status: 'cancelled' });
+    const runs = await hub.server.deps.temporal.workflow.list({ query: `WorkflowId = 'account-opening/${first.application_id}'` });
+    const statuses: string[] = [];
+    for await (const run of runs) statuses.push(run.status.name);
+    expect(statuses).toEqual(['COMPLETED']);
   });
 });
