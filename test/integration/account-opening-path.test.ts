@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountOpeningSpec } from '../../workflows/account-opening/spec.js';
-import { FUNDING_BODY, loginAll, PRODUCTS_BODY, RISK_BODY, expectOk, type Login } from '../support/account-opening.js';
+import { driveTo, expectOk, FUNDING_BODY, loginAll, openApplication, PRODUCTS_BODY, RISK_BODY, type Login } from '../support/account-opening.js';
 import { eventually, startTestHub, waitForStatus, type TestHub } from '../support/hub.js';
 
 /** The blueprint's payload fields of an event, exactly: no field missing, none invented. */
@@ -151,6 +151,25 @@ describe('account opening through the API, from draft to account_created', () =>
     );
     const notified = await hub.sql`SELECT user_id FROM notifications WHERE process_id = ${id} AND kind = 'account_created' ORDER BY user_id`;
     expect(notified.map((n) => n.user_id)).toEqual(['usr_alex_advisor', 'usr_chris_client']);
+  });
+
+  it("a command's answer is the application as that command left it, never a state the read model does not have yet", async () => {
+    const id = await openApplication(hub, tokens.alex);
+    await driveTo(hub, tokens.alex, id, 'compliance_review');
+    // Hold the read-model row so the approval's recording waits, while the workflow already books the account.
+    const holder = await hub.sql.reserve();
+    try {
+      await holder`BEGIN`;
+      await holder`SELECT 1 FROM processes WHERE process_id = ${id} FOR UPDATE`;
+      const answer = hub.api(tokens.carla, 'POST', `/applications/${id}/approve`, {});
+      await eventually(async () => (await hub.sql`SELECT 1 FROM accounts WHERE application_id = ${id}`).length === 1, { what: 'the account booking' });
+      await holder`COMMIT`;
+      const approved = expectOk(await answer);
+      expect({ status: approved.status, version: approved.version }).toEqual({ status: 'approved', version: 7 });
+    } finally {
+      holder.release();
+    }
+    await waitForStatus(hub.sql, id, 'account_created', 30_000);
   });
 
   it('a client opens their own application and lists it; the list shows each caller only what they may see', async () => {
