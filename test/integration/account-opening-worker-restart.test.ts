@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpCrm } from '../../workers/crm/http-crm.js';
 import { auditOf, driveTo, eventTypesOf, expectError, expectOk, FUNDING_BODY, loginAll, openApplication, readModel, TERMS_BODY, type Login } from '../support/account-opening.js';
-import { startTestHub, waitForStatus, type TestHub } from '../support/hub.js';
+import { startTestHub, waitForStatus, type ApiResponse, type TestHub } from '../support/hub.js';
 import { startTestCrm, type TestCrm } from '../support/test-crm-server.js';
 
 const COMMAND_TIMEOUT_MS = 3_000;
+/** Longer than the activities' start-to-close timeout (30 s), the longest a lost activity attempt takes to be retried. */
+const RECOVERY_MS = 75_000;
 
 describe('a worker stopped and restarted in the middle of an application loses nothing', () => {
   let hub: TestHub;
@@ -23,6 +25,15 @@ describe('a worker stopped and restarted in the middle of an application loses n
     await hub?.stop();
     await crm?.stop();
   });
+
+  /** What a client does after a 503: send the command again (with its key, if it had one) until the hub confirms or refuses it. */
+  async function untilConfirmed(send: () => Promise<ApiResponse<Record<string, any>>>) {
+    const deadline = Date.now() + RECOVERY_MS;
+    for (;;) {
+      const response = await send();
+      if (response.status !== 503 || Date.now() > deadline) return response;
+    }
+  }
 
   /** Exactly one accepted audit row per transition and one event per change: nothing lost, nothing twice. */
   async function expectRecordedOnce(id: string) {
@@ -73,7 +84,7 @@ describe('a worker stopped and restarted in the middle of an application loses n
     expectError(await hub.api(tokens.alex, 'POST', '/applications', { client_id: 'cli_gabriel_garcia', account_type: 'individual' }), 503, 'SERVICE_UNAVAILABLE');
 
     await hub.startWorker();
-    const retried = expectOk(await hub.api(tokens.alex, 'POST', `/applications/${id}/terms`, TERMS_BODY, { 'idempotency-key': 'terms-once' }));
+    const retried = expectOk(await untilConfirmed(() => hub.api(tokens.alex, 'POST', `/applications/${id}/terms`, TERMS_BODY, { 'idempotency-key': 'terms-once' })));
     expect(retried.status).toBe('funding');
     const replay = expectOk(await hub.api(tokens.alex, 'POST', `/applications/${id}/terms`, TERMS_BODY, { 'idempotency-key': 'terms-once' }));
     expect(replay.version).toBe(retried.version);
@@ -82,18 +93,19 @@ describe('a worker stopped and restarted in the middle of an application loses n
     expectOk(await hub.api(tokens.alex, 'POST', `/applications/${id}/funding`, FUNDING_BODY));
     await hub.stopWorker();
     await hub.startWorker();
-    await waitForStatus(hub.sql, id, 'compliance_review', 30_000);
+    // An activity caught by the stop is retried after its start-to-close timeout (30 s), hence the long wait.
+    await waitForStatus(hub.sql, id, 'compliance_review', RECOVERY_MS);
 
     // An approval without a key while no worker runs: 503, and however the retry races the original, one approval counts.
     await hub.stopWorker();
     expectError(await hub.api(tokens.carla, 'POST', `/applications/${id}/approve`, {}), 503, 'SERVICE_UNAVAILABLE');
     await hub.startWorker();
-    const again = await hub.api(tokens.carla, 'POST', `/applications/${id}/approve`, {});
+    const again = await untilConfirmed(() => hub.api(tokens.carla, 'POST', `/applications/${id}/approve`, {}));
     if (again.status !== 200) expectError(again, 400, 'INVALID_STATUS_TRANSITION');
-    await waitForStatus(hub.sql, id, 'account_created', 30_000);
+    await waitForStatus(hub.sql, id, 'account_created', RECOVERY_MS);
     await expectRecordedOnce(id);
     expect(crm.accounts.get(id)).toBe((await readModel(hub, id)).detail.account_number);
-  });
+  }, 240_000);
 
   it('a worker stopped while the CRM call is being retried picks the application up again and books one account', async () => {
     const id = await openApplication(hub, tokens.alex);
@@ -105,10 +117,10 @@ describe('a worker stopped and restarted in the middle of an application loses n
     expect((await readModel(hub, id)).status).toBe('approved');
     crm.failNext(0);
     await hub.startWorker();
-    const done = await waitForStatus(hub.sql, id, 'account_created', 60_000);
+    const done = await waitForStatus(hub.sql, id, 'account_created', RECOVERY_MS);
     expect(done.crm_failure).toBeNull();
     expect(crm.calls.filter((c) => c.idempotency_key === id && c.booked)).toHaveLength(1);
     expect(done.account_number).toBe(crm.accounts.get(id));
     await expectRecordedOnce(id);
-  });
+  }, 180_000);
 });
