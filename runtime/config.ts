@@ -47,6 +47,9 @@ export const configSchema = z.object({
   TEMPORAL_DEV_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
 
+  /** How long a command waits for its workflow to confirm it before the API answers 503 (no worker running, say). */
+  COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+
   CRM_ADAPTER: z.enum(['builtin', 'http']).default('builtin'),
   CRM_URL: optionalUrl,
   CRM_API_KEY: optionalText,

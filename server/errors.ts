@@ -1,17 +1,34 @@
-import { ApplicationFailure, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  ServiceError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
 import { HTTPException } from 'hono/http-exception';
 import postgres from 'postgres';
 import { ZodError } from 'zod';
 import { errorSpec, HubError } from '../workflows/errors.js';
 
+/** What people call the parts of a request hono's validators name by target. */
+const TARGET_NAMES: Record<string, string> = { json: 'body', form: 'body', query: 'query', param: 'path', header: 'headers' };
+
 /** Names the first offending field, as people expect: "initial_investment_amount: expected number". */
 export function validationError(error: ZodError, where = 'body'): HubError {
+  const place = TARGET_NAMES[where] ?? where;
   const issue = error.issues[0];
-  const field = issue?.path.length ? issue.path.join('.') : where;
+  const field = issue ? fieldOf(issue, place) : place;
   return new HubError('VALIDATION_FAILED', `${field}: ${issue?.message ?? 'invalid'}`, {
     field,
-    issues: error.issues.map((i) => ({ field: i.path.join('.') || where, message: i.message })),
+    issues: error.issues.map((i) => ({ field: fieldOf(i, place), message: i.message })),
   });
+}
+
+/** An unknown field is named by itself, not by the object that holds it. */
+function fieldOf(issue: ZodError['issues'][number], place: string): string {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys' && issue.keys.length) path.push(issue.keys[0]!);
+  return path.length ? path.join('.') : place;
 }
 
 /**
@@ -25,12 +42,19 @@ export function toHubError(error: unknown): HubError {
     const details = error.cause.details?.[0];
     return new HubError(error.cause.type, error.cause.message, details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined);
   }
+  if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new HubError(
+      'SERVICE_UNAVAILABLE',
+      'The command was not confirmed in time: the hub is not processing commands right now. It may still be applied once it is; send it again with the same Idempotency-Key to learn its outcome',
+    );
+  }
   if (error instanceof WorkflowNotFoundError) return new HubError('INVALID_STATUS_TRANSITION', 'This process has finished; nothing more can be done to it');
   if (error instanceof ServiceError) return new HubError('SERVICE_UNAVAILABLE', 'The workflow service is unavailable; try again shortly');
   if (error instanceof HTTPException) {
     if (error.status === 413) return new HubError('PAYLOAD_TOO_LARGE');
     if (error.status === 401) return new HubError('UNAUTHENTICATED');
-    if (error.status < 500) return new HubError('VALIDATION_FAILED', error.message || 'The request is malformed');
+    // The body could not be read at all (malformed JSON, a content type the route does not take).
+    if (error.status < 500) return new HubError('VALIDATION_FAILED', `body: ${error.message || 'the request is malformed'}`, { field: 'body' });
   }
   if (isConnectionError(error)) return new HubError('SERVICE_UNAVAILABLE');
   // Class 22 is PostgreSQL's "data exception": a value the database cannot store, e.g. a NUL character.

@@ -23,6 +23,8 @@ export type Recipient = { user_id: string } | { role: Role };
 
 export interface NotificationIntent {
   to: Recipient[];
+  /** People a role-wide notification should skip (whoever caused it). */
+  except?: string[];
   kind: string;
   title: string;
   body: string;

@@ -49,7 +49,7 @@ export async function deliverSlackNotifications(ctx: SlackJobContext, job: Notif
     if (route === 'managers_thread') {
       await postToManagersThread(ctx, process, intent, key);
     } else {
-      const userIds = route === 'assigned_officer' && process.assignedUserId ? [process.assignedUserId] : await recipientUserIds(ctx.sql, intent.to);
+      const userIds = route === 'assigned_officer' && process.assignedUserId ? [process.assignedUserId] : await recipientUserIds(ctx.sql, intent.to, intent.except);
       for (const userId of userIds) await sendDirectMessage(ctx, process, intent, `${key}:dm:${userId}`, userId);
     }
   }

@@ -271,7 +271,7 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
       }),
       async (c) => {
         const { id } = c.req.valid('param');
-        await service.requireVisible(actor(c), id);
+        await service.requireVisible(actor(c), id, 'read_audit_trail');
         return c.json({ audit: (await listAudit(sql, id)) as unknown as z.infer<typeof AuditEntrySchema>[] }, 200);
       },
     )
@@ -290,7 +290,7 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
       }),
       async (c) => {
         const { id } = c.req.valid('param');
-        await service.requireVisible(actor(c), id);
+        await service.requireVisible(actor(c), id, 'read_events');
         const events = await listEvents(sql, { after: 0, limit: 10_000, processId: id, visibility: { all: true } });
         return c.json({ events: events as z.infer<typeof ProcessEventSchema>[] }, 200);
       },

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { appendAudit } from '../../db/audit.js';
 import { getClient, listActiveProducts } from '../../db/catalog.js';
 import { recordEvent } from '../../db/events.js';
@@ -125,6 +125,15 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
   const rowView = (row: ProcessRow & { detail: ApplicationRecord }, actor: Actor, liveSla?: ReturnType<typeof createSlaReader>) =>
     view({ record: row.detail, sla: row.sla }, actor, liveSla);
 
+  /**
+   * An Update waits for a worker; with none running it would wait forever. Past the deadline the caller gets
+   * 503: the command may still be applied when a worker returns, and a retry with the same Idempotency-Key
+   * attaches to it and learns its outcome.
+   */
+  function withinCommandDeadline<T>(work: () => Promise<T>): Promise<T> {
+    return temporal.withAbortSignal(AbortSignal.timeout(config.COMMAND_TIMEOUT_MS), work);
+  }
+
   function newApplicationId(actor: Actor, idempotencyKey?: string): string {
     // The same key from the same person always names the same application, so a retried POST is harmless.
     const seed = idempotencyKey ? createHash('sha256').update(`${actor.user_id}\n${idempotencyKey}`).digest() : randomBytes(16);
@@ -154,16 +163,27 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           opened_by: actor,
           crm_retry: { maximum_attempts: config.CRM_MAX_ATTEMPTS, initial_interval_ms: config.CRM_RETRY_INITIAL_MS },
         };
-        const result = await temporal.workflow.executeUpdateWithStart(startApplicationUpdate, {
-          args: [],
-          startWorkflowOperation: new WithStartWorkflowOperation(ACCOUNT_OPENING_WORKFLOW_TYPE, {
-            workflowId: applicationWorkflowId(applicationId),
-            taskQueue: deps.taskQueue,
-            args: [workflowInput],
-            workflowIdConflictPolicy: idempotencyKey ? 'USE_EXISTING' : 'FAIL',
-          }),
-        });
-        return view(result, actor);
+        try {
+          const result = await withinCommandDeadline(() =>
+            temporal.workflow.executeUpdateWithStart(startApplicationUpdate, {
+              args: [],
+              startWorkflowOperation: new WithStartWorkflowOperation(ACCOUNT_OPENING_WORKFLOW_TYPE, {
+                workflowId: applicationWorkflowId(applicationId),
+                taskQueue: deps.taskQueue,
+                args: [workflowInput],
+                workflowIdConflictPolicy: idempotencyKey ? 'USE_EXISTING' : 'FAIL',
+                // An application id names one run for good: a replayed key must not restart an ended application.
+                workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              }),
+            }),
+          );
+          return view(result, actor);
+        } catch (error) {
+          if (idempotencyKey && error instanceof WorkflowExecutionAlreadyStartedError) {
+            return rowView(await loadApplication(applicationId), actor);
+          }
+          throw error;
+        }
       });
     },
 
@@ -183,10 +203,12 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           commandInput = { ...input, notes_snapshot: (await hooks.complianceNotesText(applicationId)) ?? undefined };
         }
         const handle = temporal.workflow.getHandle(applicationWorkflowId(applicationId));
-        const result = await handle.executeUpdate<CommandResult, [Command]>(UPDATE_NAMES[command], {
-          args: [{ actor, input: commandInput }],
-          ...(idempotencyKey ? { updateId: `${actor.user_id}:${command}:${idempotencyKey}` } : {}),
-        });
+        const result = await withinCommandDeadline(() =>
+          handle.executeUpdate<CommandResult, [Command]>(UPDATE_NAMES[command], {
+            args: [{ actor, input: commandInput }],
+            ...(idempotencyKey ? { updateId: `${actor.user_id}:${command}:${idempotencyKey}` } : {}),
+          }),
+        );
         return view(result, actor);
       });
     },
@@ -205,10 +227,12 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
     },
 
     /** For the audit and event endpoints: the application, if this person may see it. */
-    async requireVisible(actor: Actor, applicationId: string): Promise<ApplicationRecord> {
-      const { detail: record } = await loadApplication(applicationId);
-      if (!maySee(spec, actor, relationsOf(record))) throw new HubError('FORBIDDEN', 'You may not view this application');
-      return record;
+    async requireVisible(actor: Actor, applicationId: string, action = 'get_application_status'): Promise<ApplicationRecord> {
+      return audited(actor, action, applicationId, {}, async () => {
+        const { detail: record } = await loadApplication(applicationId);
+        if (!maySee(spec, actor, relationsOf(record))) throw new HubError('FORBIDDEN', 'You may not view this application');
+        return record;
+      });
     },
 
     async list(actor: Actor, filters: Omit<ProcessFilters, 'process_type'>) {

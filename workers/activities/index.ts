@@ -1,3 +1,4 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type PgBoss from 'pg-boss';
 import type { Sql } from '../../db/client.js';
 import { loadSlaPolicy } from '../../db/sla.js';
@@ -37,8 +38,20 @@ export function createActivities(deps: ActivityDeps) {
       return loadSlaPolicy(deps.sql, input.process_type, input.state, new Date(input.at));
     },
 
+    /** Each failure carries its attempt number, so the recorded failure says how many calls were made. */
     async createCrmAccount(request: CrmAccountRequest) {
-      return deps.crm.createAccount(request);
+      try {
+        return await deps.crm.createAccount(request);
+      } catch (error) {
+        const attempt = Context.current().info.attempt;
+        const nonRetryable = error instanceof ApplicationFailure && Boolean(error.nonRetryable);
+        throw ApplicationFailure.create({
+          message: error instanceof Error ? error.message : String(error),
+          type: error instanceof ApplicationFailure && error.type ? error.type : 'CRM_ERROR',
+          nonRetryable,
+          details: [{ attempt }],
+        });
+      }
     },
   };
 }

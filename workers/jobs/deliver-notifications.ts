@@ -9,7 +9,7 @@ import type { Recipient } from '../../workflows/process-records.js';
 export type NotificationForwarder = (job: NotificationJob) => Promise<void>;
 
 /** The active people an intent names, directly or by role. */
-export async function recipientUserIds(sql: Sql, to: Recipient[]): Promise<string[]> {
+export async function recipientUserIds(sql: Sql, to: Recipient[], except: string[] = []): Promise<string[]> {
   const userIds = new Set<string>();
   for (const recipient of to) {
     if ('user_id' in recipient) userIds.add(recipient.user_id);
@@ -18,7 +18,7 @@ export async function recipientUserIds(sql: Sql, to: Recipient[]): Promise<strin
       for (const u of users) userIds.add(u.id as string);
     }
   }
-  return [...userIds];
+  return [...userIds].filter((id) => !except.includes(id));
 }
 
 /**
@@ -28,7 +28,7 @@ export async function recipientUserIds(sql: Sql, to: Recipient[]): Promise<strin
 export async function deliverNotifications(sql: Sql, job: NotificationJob): Promise<number> {
   let delivered = 0;
   for (const [index, intent] of job.notifications.entries()) {
-    const userIds = await recipientUserIds(sql, intent.to);
+    const userIds = await recipientUserIds(sql, intent.to, intent.except);
     const created = await storeNotifications(
       sql,
       userIds.map((user_id) => ({

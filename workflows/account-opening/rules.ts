@@ -120,11 +120,13 @@ export function normalizeSelection(choices: ProductChoice[] | undefined, catalog
     const total = given.reduce((sum, p) => sum + (p.allocation_percent ?? 0), 0);
     if (Math.abs(total - 100) > 0.001) return invalid('selected_products', `allocations add up to ${total}%, not 100%`);
   }
-  const equalShare = Math.round((100 / picked.length) * 100) / 100;
-  return picked.map((p) => ({
+  // An equal split in hundredths of a percent, the remainder spread one hundredth at a time, so it sums to exactly 100.
+  const baseShare = Math.floor(10_000 / picked.length);
+  const remainder = 10_000 - baseShare * picked.length;
+  return picked.map((p, index) => ({
     product_id: p.product_id,
     product_name: catalog.find((c) => c.id === p.product_id)!.name,
-    allocation_percent: p.allocation_percent ?? equalShare,
+    allocation_percent: p.allocation_percent ?? (baseShare + (index < remainder ? 1 : 0)) / 100,
   }));
 }
 
@@ -250,6 +252,13 @@ export function checkInput(record: ApplicationRecord, context: AccountOpeningInp
         return refuse('INVALID_STATUS_TRANSITION', 'An account is created only by the CRM; override to approved to let the hub create it');
       }
       if (status === 'approved' && record.approvals.length < record.approvals_required) return refuse('COMPLIANCE_REVIEW_REQUIRED');
+      // Sending an application to compliance needs everything the client-side steps would have gathered.
+      if (status === 'submitted' || status === 'compliance_review') {
+        if (!record.selected_products?.length) return refuse('NO_PRODUCTS_SELECTED');
+        if (!record.risk_profile) return refuse('RISK_ASSESSMENT_REQUIRED');
+        if (!record.terms_accepted) return refuse('TERMS_NOT_ACCEPTED');
+        if (!record.funding_method || !record.source_of_funds) return invalid('status', 'the funding details are missing; override to funding instead');
+      }
       return null;
     }
     case 'reassign_application': {
@@ -383,6 +392,7 @@ export function applyCommand(
           [
             {
               to: [{ role: 'compliance_officer' }],
+              except: [actor.user_id],
               kind: 'second_approval_needed',
               title: `Second approval needed for ${record.client_name}`,
               body: `${actor.name} gave the first approval; a different compliance officer must approve`,

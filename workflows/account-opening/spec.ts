@@ -266,7 +266,9 @@ export type AccountOpeningCommand = keyof typeof accountOpeningSpec.commands;
 export type AccountOpeningEvent = keyof typeof accountOpeningSpec.events;
 
 export function riskProfileFor(score: number): RiskProfile {
-  const band = RISK_BANDS.find((b) => score >= b.from && score <= b.to);
+  // A fractional score between two bands (20.5) belongs to the higher one: each band ends at its `to`.
+  const inRange = score >= RISK_SCORE_RANGE.min && score <= RISK_SCORE_RANGE.max;
+  const band = inRange ? RISK_BANDS.find((b) => score <= b.to) : undefined;
   if (!band) throw new RangeError(`risk_score ${score} is outside ${RISK_SCORE_RANGE.min}..${RISK_SCORE_RANGE.max}`);
   return band.profile;
 }

@@ -46,7 +46,8 @@ import {
 import { accountOpeningSpec, type AccountOpeningCommand } from './spec.js';
 
 const { recordTransition, assignComplianceOfficer, loadSlaPolicy } = proxyActivities<HubActivities>({
-  startToCloseTimeout: '30 seconds',
+  // Short: an attempt lost with a stopped worker is retried after this long.
+  startToCloseTimeout: '10 seconds',
   // The read model must catch up with the workflow eventually, so recording never gives up.
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
@@ -187,7 +188,9 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
       } catch (error) {
         if (!(error instanceof ActivityFailure)) throw error;
         const cause = error.cause instanceof Error ? error.cause.message : 'the CRM did not answer';
-        await record$(accountCreationFailed(record, cause, input.crm_retry.maximum_attempts, SYSTEM_ACTOR, now()));
+        // The activity names its attempt in each failure, so a refusal on the first call says 1, not the limit.
+        const attempt = error.cause instanceof ApplicationFailure ? Number((error.cause.details?.[0] as { attempt?: number })?.attempt) : NaN;
+        await record$(accountCreationFailed(record, cause, Number.isFinite(attempt) ? attempt : input.crm_retry.maximum_attempts, SYSTEM_ACTOR, now()));
       }
     }
   }
