@@ -14,6 +14,8 @@ import { clientRoutes } from './routes/clients.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { opsRoutes } from './routes/ops.js';
+import { processRoutes } from './routes/processes.js';
 import type { AccountOpeningService } from './services/account-opening.js';
 
 export const WEB_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
@@ -74,6 +76,8 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', clientRoutes(services.accountOpening, sql));
   app.route('/api', eventRoutes(sql));
   app.route('/api', notificationRoutes(sql));
+  app.route('/api', processRoutes(sql));
+  app.route('/api', opsRoutes(sql));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));

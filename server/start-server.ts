@@ -6,12 +6,13 @@ import { connectTemporalClient } from '../runtime/temporal-connection.js';
 import { createApp } from './app.js';
 import type { HubDeps } from './context.js';
 import { listen } from './http-server.js';
-import { attachRealtime } from './realtime/gateway.js';
+import { startRealtimeGateway, type RealtimeGateway } from './realtime/gateway.js';
 import { createAccountOpeningService } from './services/account-opening.js';
 
 export interface HubServer {
   url: string;
   deps: HubDeps;
+  realtime: RealtimeGateway;
   stop(): Promise<void>;
 }
 
@@ -31,19 +32,20 @@ export async function startHubServer(options: {
   const deps: HubDeps = { config, sql, temporal, boss, log, taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE };
   const app = createApp(deps, { accountOpening: createAccountOpeningService(deps) });
 
-  let io: ReturnType<typeof attachRealtime> | undefined;
+  const stopClients = () => Promise.allSettled([boss.stop({ graceful: false }), temporal.connection.close(), sql.end()]);
+  const realtime = await startRealtimeGateway({ sql, log, config, databaseUrl: options.databaseUrl }).catch(async (error) => {
+    await stopClients();
+    throw error;
+  });
   const http = await listen(app, {
     host: config.HOST,
     port: options.port ?? config.PORT,
     publicUrl: options.port === 0 ? undefined : config.publicUrl,
-    beforeListen: (server) => {
-      io = attachRealtime(server, deps);
-    },
-    onClose: async () => {
-      await io?.close();
-    },
+    beforeListen: (server) => realtime.attach(server),
+    onClose: () => realtime.close(),
   }).catch(async (error) => {
-    await Promise.allSettled([boss.stop({ graceful: false }), temporal.connection.close(), sql.end()]);
+    await realtime.close();
+    await stopClients();
     throw error;
   });
   log.info({ url: http.url }, 'server listening');
@@ -51,6 +53,7 @@ export async function startHubServer(options: {
   return {
     url: http.url,
     deps,
+    realtime,
     async stop() {
       await http.close();
       await boss.stop({ graceful: true, wait: true });
