@@ -27,6 +27,8 @@ const SummarySchema = z
   })
   .openapi('OpsSummary');
 
+export type OpsSummary = z.infer<typeof SummarySchema>;
+
 const startOfUtcDay = () => {
   const now = new Date();
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString();

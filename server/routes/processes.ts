@@ -47,6 +47,8 @@ const ProcessTypeSchema = z
   })
   .openapi('ProcessType');
 
+export type ProcessTypeDescriptor = z.infer<typeof ProcessTypeSchema>;
+
 const commaList = <T extends z.ZodType<string, string>>(item: T) =>
   z
     .string()
