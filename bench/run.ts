@@ -9,6 +9,7 @@ import { startBenchHub, type BenchHub } from './support/bench-hub.js';
  */
 const BENCHMARKS: (() => Promise<{ default: Benchmark }>)[] = [
   () => import('./state-change-to-board.js'),
+  () => import('./board-with-many-cards.js'),
 ];
 
 function printTable(name: string, description: string, result: BenchResult) {

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../../runtime/seed-demo.js';
+import { launchChromium } from '../support/chromium.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { ALEX, CARLA, OMAR_OPS, runStep, startApplication } from '../support/realtime-client.js';
 
 const RESULTS = path.resolve('test-results');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 describe('the ops board in Chromium', () => {
   let hub: TestHub;
@@ -36,7 +36,7 @@ describe('the ops board in Chromium', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     [ops, compliance] = await Promise.all([signIn(OMAR_OPS), signIn(CARLA)]);
     advisor = await hub.login(ALEX);
   });

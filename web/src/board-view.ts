@@ -142,7 +142,8 @@ export class BoardView {
       else this.refreshCount(entry.column);
     }
     const updated = this.entries.get(change.process_id)!;
-    if (!change.replayed) updated.el.animate([{ boxShadow: '0 0 0 3px #f5b700' }, { boxShadow: '0 0 0 0 rgba(245, 183, 0, 0)' }], { duration: 1500, easing: 'ease-out' });
+    // Opacity only: the compositor runs it without repainting a board of a thousand cards.
+    if (!change.replayed) updated.el.animate([{ opacity: 0.35 }, { opacity: 1 }], { duration: 900, easing: 'ease-out' });
     this.refreshSummary();
   }
 
