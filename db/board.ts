@@ -179,7 +179,7 @@ export async function processSummary(db: Queryable, query: SummaryQuery): Promis
   const stageOf = query.states.map((s) => s.stage);
   const waiting = query.states.filter((s) => !s.terminal).map((s) => s.id);
 
-  const [perState, sla, atRisk, opened, entered, commands, medians] = await Promise.all([
+  const [perState, sla, atRisk, opened, commands, history] = await Promise.all([
     db`SELECT status, count(*)::int AS n FROM processes p WHERE process_type = ${type} ${vis()} GROUP BY status`,
     db`SELECT sla ->> 'status' AS status, count(*)::int AS n FROM processes p WHERE process_type = ${type} AND sla IS NOT NULL ${vis()} GROUP BY 1`,
     db`
@@ -188,54 +188,53 @@ export async function processSummary(db: Queryable, query: SummaryQuery): Promis
       ORDER BY p.sla ->> 'deadline' LIMIT ${AT_RISK_LIMIT}`,
     db`SELECT count(*)::int AS n FROM processes p WHERE process_type = ${type} AND created_at >= ${query.since} ${vis()}`,
     db`
-      SELECT a.status_after AS status, count(*)::int AS n
-      FROM audit_log a JOIN processes p ON p.process_id = a.process_id
-      WHERE a.process_type = ${type} AND a.outcome = 'accepted' AND a.at >= ${query.since}
-        AND a.status_after IS DISTINCT FROM a.status_before ${vis()}
-      GROUP BY 1`,
-    db`
       SELECT a.action, count(*)::int AS n
       FROM audit_log a JOIN processes p ON p.process_id = a.process_id
       WHERE a.process_type = ${type} AND a.outcome = 'accepted' AND a.at >= ${query.since} AND a.action = ANY(${query.commands}) ${vis()}
       GROUP BY 1`,
+    // Each process's path through its states from the audit trail: when it entered each, when it left.
     db`
-      WITH stays AS (
-        SELECT a.process_id, a.status_after AS state, a.at AS entered_at,
-               lead(a.at) OVER (PARTITION BY a.process_id ORDER BY a.at, a.id) AS left_at
+      WITH recorded AS (
+        SELECT a.id, a.process_id, a.status_after AS state, a.at,
+               lag(a.status_after) OVER (PARTITION BY a.process_id ORDER BY a.at, a.id) AS state_before
         FROM audit_log a JOIN processes p ON p.process_id = a.process_id
-        WHERE a.process_type = ${type} AND a.outcome = 'accepted'
-          AND a.status_after IS DISTINCT FROM a.status_before
+        WHERE a.process_type = ${type} AND a.outcome = 'accepted' AND a.status_after IS NOT NULL
           AND p.updated_at > now() - make_interval(days => ${query.windowDays}) ${vis()}
+      ),
+      entries AS (
+        SELECT process_id, state, at AS entered_at, lead(at) OVER (PARTITION BY process_id ORDER BY at, id) AS left_at
+        FROM recorded WHERE state_before IS DISTINCT FROM state
       ),
       stage_of AS (SELECT * FROM unnest(${stateIds}::text[], ${stageOf}::text[]) AS m(state, stage)),
       timed AS (
-        SELECT s.process_id, s.state, m.stage, s.left_at IS NOT NULL AS left_state,
-               extract(epoch FROM s.left_at - s.entered_at) * 1000 AS ms
-        FROM stays s JOIN stage_of m USING (state)
-        WHERE s.state = ANY(${waiting})
+        SELECT e.process_id, e.state, m.stage, e.left_at IS NOT NULL AS left_state,
+               extract(epoch FROM e.left_at - e.entered_at) * 1000 AS ms
+        FROM entries e JOIN stage_of m USING (state)
+        WHERE e.state = ANY(${waiting})
       ),
       per_stage AS (
         SELECT process_id, stage, sum(ms) AS ms, bool_and(left_state) AS left_stage FROM timed GROUP BY 1, 2
       )
-      SELECT 'state' AS kind, state AS name, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS median_ms, count(*)::int AS samples
+      SELECT 'state' AS kind, state AS name, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS median_ms, count(*)::int AS n
       FROM timed WHERE left_state GROUP BY state
       UNION ALL
       SELECT 'stage', stage, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms), count(*)::int
-      FROM per_stage WHERE left_stage GROUP BY stage`,
+      FROM per_stage WHERE left_stage GROUP BY stage
+      UNION ALL
+      SELECT 'entered', state, NULL, count(*)::int FROM entries WHERE entered_at >= ${query.since} GROUP BY state`,
   ]);
 
   const counts = (rows: readonly Record<string, unknown>[], key: string) =>
     Object.fromEntries(rows.map((r) => [r[key] as string, r.n as number]));
+  const of = (kind: string) => history.filter((m) => m.kind === kind);
   const medianOf = (kind: string) =>
-    Object.fromEntries(
-      medians.filter((m) => m.kind === kind).map((m) => [m.name as string, { median_ms: Math.round(Number(m.median_ms)), samples: m.samples as number }]),
-    );
+    Object.fromEntries(of(kind).map((m) => [m.name as string, { median_ms: Math.round(Number(m.median_ms)), samples: m.n as number }]));
   return {
     per_state: counts(perState, 'status'),
     sla: counts(sla, 'status'),
     at_risk: atRisk.map((r) => r.card as BoardCard),
     opened_since: opened[0].n as number,
-    entered_since: counts(entered, 'status'),
+    entered_since: counts(of('entered'), 'name'),
     commands_since: counts(commands, 'action'),
     median_ms_per_state: medianOf('state'),
     median_ms_per_stage: medianOf('stage'),
