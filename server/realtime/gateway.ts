@@ -60,7 +60,13 @@ export async function startRealtimeGateway(deps: {
 
   const adapterPool = new pg.Pool({ connectionString: deps.databaseUrl, max: 3, application_name: 'ops-hub-socket-adapter' });
   adapterPool.on('error', (error) => log.warn({ err: error }, 'socket adapter connection lost'));
-  const io: HubIo = new Server({ serveClient: false, adapter: createAdapter(adapterPool, { errorHandler: (error) => log.warn({ err: error }, 'socket adapter') }) });
+  const io: HubIo = new Server({
+    serveClient: false,
+    adapter: createAdapter(adapterPool, { errorHandler: (error) => log.warn({ err: error }, 'socket adapter') }),
+    // A connection that died without a goodbye is noticed within 20 s, so the board says it is offline.
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+  });
 
   const localSockets = (roomNames: string[]): HubSocket[] => {
     const ids = new Set<string>();
