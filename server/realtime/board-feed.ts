@@ -146,12 +146,16 @@ export function createBoardFeed(deps: { sql: Sql; log: Logger; replayLimit: numb
 
     const board: BoardFollow = { cursor: request.after ?? 0, held: [] };
     followsOf(socket).set(spec.processType, board);
+    // A newer subscription (or an unsubscribe) of the same board while this one reads takes over.
+    const current = () => follows.get(socket.id)?.get(spec.processType) === board;
+    const superseded = (): BoardSubscribeReply => ({ process_type: spec.processType, mode: 'replay', sequence: board.cursor, replayed: 0 });
     await socket.join(rooms.board(spec.processType));
     try {
       let mode: BoardSubscribeReply['mode'] = 'replay';
       let replayed = 0;
       const missed =
         request.after == null ? undefined : await boardChangesAfter(sql, { process_type: spec.processType, visibility }, request.after, deps.replayLimit + 1);
+      if (!current()) return superseded();
       if (missed && missed.length <= deps.replayLimit) {
         for (const stored of missed) {
           const change = changeFor(principal, stored, true);
@@ -168,6 +172,7 @@ export function createBoardFeed(deps: { sql: Sql; log: Logger; replayLimit: numb
           terminalStates: spec.states.filter((s) => s.terminal).map((s) => s.id),
           terminalDays: deps.terminalDays,
         });
+        if (!current()) return superseded();
         board.cursor = snapshot.sequence;
         socket.emit('board:snapshot', { process_type: spec.processType, ...snapshot, reason: missed ? 'too_far_behind' : 'initial' });
       }
@@ -176,7 +181,7 @@ export function createBoardFeed(deps: { sql: Sql; log: Logger; replayLimit: numb
       for (const change of held) deliver(socket, change);
       return { process_type: spec.processType, mode, sequence: board.cursor, replayed };
     } catch (error) {
-      unsubscribe(socket, spec.processType);
+      if (current()) unsubscribe(socket, spec.processType);
       throw error;
     }
   }
