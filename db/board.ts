@@ -97,6 +97,12 @@ export async function boardSnapshot(
   });
 }
 
+/** The oldest change still in the log: a board that saw nothing since before it cannot be replayed. */
+export async function oldestChangeSequence(db: Queryable): Promise<number | null> {
+  const [row] = await db`SELECT min(sequence) AS sequence FROM process_changes`;
+  return row.sequence as number | null;
+}
+
 /** The newest change's sequence; where a server node starts following the log. */
 export async function latestChangeSequence(db: Queryable): Promise<number> {
   const [row] = await db`SELECT coalesce(max(sequence), 0) AS sequence FROM process_changes`;

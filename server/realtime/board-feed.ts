@@ -1,5 +1,5 @@
 import type { Socket } from 'socket.io';
-import { boardChangesAfter, boardSnapshot, changesAfter, getCard, latestChangeSequence, type StoredChange } from '../../db/board.js';
+import { boardChangesAfter, boardSnapshot, changesAfter, getCard, latestChangeSequence, oldestChangeSequence, type StoredChange } from '../../db/board.js';
 import type { Sql } from '../../db/client.js';
 import type { Logger } from '../../runtime/logger.js';
 import { HubError } from '../../workflows/errors.js';
@@ -153,8 +153,14 @@ export function createBoardFeed(deps: { sql: Sql; log: Logger; replayLimit: numb
     try {
       let mode: BoardSubscribeReply['mode'] = 'replay';
       let replayed = 0;
+      // Replayable only from within the log: older rows may have been pruned.
+      const replayable = request.after != null && request.after >= ((await oldestChangeSequence(sql)) ?? 0);
       const missed =
-        request.after == null ? undefined : await boardChangesAfter(sql, { process_type: spec.processType, visibility }, request.after, deps.replayLimit + 1);
+        request.after == null
+          ? undefined
+          : replayable
+            ? await boardChangesAfter(sql, { process_type: spec.processType, visibility }, request.after, deps.replayLimit + 1)
+            : null;
       if (!current()) return superseded();
       if (missed && missed.length <= deps.replayLimit) {
         for (const stored of missed) {
@@ -174,7 +180,7 @@ export function createBoardFeed(deps: { sql: Sql; log: Logger; replayLimit: numb
         });
         if (!current()) return superseded();
         board.cursor = snapshot.sequence;
-        socket.emit('board:snapshot', { process_type: spec.processType, ...snapshot, reason: missed ? 'too_far_behind' : 'initial' });
+        socket.emit('board:snapshot', { process_type: spec.processType, ...snapshot, reason: missed === undefined ? 'initial' : 'too_far_behind' });
       }
       const held = board.held ?? [];
       board.held = null;

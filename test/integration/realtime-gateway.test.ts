@@ -112,10 +112,11 @@ describe('realtime gateway', () => {
   });
 
   it('sends a fresh snapshot to a board too far behind to replay', async () => {
-    expect((await loggedChanges(0)).length).toBeGreaterThan(REPLAY_LIMIT);
+    const logged = await loggedChanges(0);
+    const cursor = logged.at(-(REPLAY_LIMIT + 2))!.sequence; // one more missed change than a replay carries
     const ops = await connect(OMAR_OPS);
-    const reply = await ops.subscribe('account_opening', 0);
-    const [{ latest }] = await hub.sql`SELECT max(sequence) AS latest FROM process_changes`;
+    const reply = await ops.subscribe('account_opening', cursor);
+    const latest = logged.at(-1)!.sequence;
     expect(reply).toEqual({ ok: true, process_type: 'account_opening', mode: 'snapshot', sequence: latest, replayed: 0 });
     expect(ops.changes).toEqual([]);
     expect(ops.snapshots).toHaveLength(1);
@@ -156,5 +157,17 @@ describe('realtime gateway', () => {
     expect((await hub.api(await hub.login(CARLA), 'POST', `/applications/${id}/approve`, {})).status).toBe(200);
     await alex.until(() => alex.notifications.find((n) => n.process_id === id && n.kind === 'application_approved'), "Alex's bell");
     expect(alex.notifications.filter((n) => n.kind === 'application_submitted')).toEqual([]);
+  });
+
+  it('sends a snapshot to a board whose missed changes are no longer in the log', async () => {
+    const logged = await loggedChanges(0);
+    const cursor = logged.at(-REPLAY_LIMIT - 1)!.sequence; // few enough missed changes to replay…
+    await hub.sql`DELETE FROM process_changes WHERE sequence <= ${logged.at(-REPLAY_LIMIT)!.sequence}`; // …had one not been pruned
+    const ops = await connect(OMAR_OPS);
+    expect(await ops.subscribe('account_opening', cursor)).toMatchObject({ ok: true, mode: 'snapshot', replayed: 0 });
+    expect(ops.snapshots.map((s) => s.reason)).toEqual(['too_far_behind']);
+
+    const intact = await connect(OMAR_OPS);
+    expect(await intact.subscribe('account_opening', logged.at(-2)!.sequence)).toMatchObject({ ok: true, mode: 'replay', replayed: 1 });
   });
 });
