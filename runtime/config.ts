@@ -56,6 +56,11 @@ export const configSchema = z.object({
   CRM_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(6),
   CRM_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
 
+  /** A board that missed more changes than this gets a fresh snapshot instead of a replay. */
+  REALTIME_REPLAY_LIMIT: z.coerce.number().int().min(1).max(100_000).default(500),
+  /** Finished processes stay on the board this many days after their last change. */
+  BOARD_TERMINAL_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
+
   SLACK_BOT_TOKEN: optionalText.pipe(z.string().startsWith('xoxb-', 'a bot token starts with xoxb-').optional()),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText.pipe(z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional()),

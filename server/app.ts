@@ -19,6 +19,8 @@ import { notificationRoutes } from './routes/notifications.js';
 import { queryRoutes } from './routes/queries.js';
 import { slaRoutes } from './routes/sla.js';
 import { slackUserRoutes } from './routes/slack-users.js';
+import { opsRoutes } from './routes/ops.js';
+import { processRoutes } from './routes/processes.js';
 import type { AccountOpeningService } from './services/account-opening.js';
 import type { QueryThreadService } from './services/query-threads.js';
 
@@ -95,6 +97,8 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', queryRoutes(services.queryThreads));
   app.route('/api', complianceNotesRoutes(sql));
   app.route('/api', slackUserRoutes(sql));
+  app.route('/api', processRoutes(sql));
+  app.route('/api', opsRoutes(sql));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));

@@ -7,7 +7,7 @@ import { connectTemporalClient } from '../runtime/temporal-connection.js';
 import { createApp } from './app.js';
 import type { HubDeps } from './context.js';
 import { listen } from './http-server.js';
-import { attachRealtime } from './realtime/gateway.js';
+import { startRealtimeGateway, type RealtimeGateway } from './realtime/gateway.js';
 import { createAccountOpeningService } from './services/account-opening.js';
 import { complianceNotesText } from './services/compliance-notes.js';
 import { createQueryThreadService } from './services/query-threads.js';
@@ -15,6 +15,7 @@ import { createQueryThreadService } from './services/query-threads.js';
 export interface HubServer {
   url: string;
   deps: HubDeps;
+  realtime: RealtimeGateway;
   stop(): Promise<void>;
 }
 
@@ -36,20 +37,23 @@ export async function startHubServer(options: {
   const slack = await startSlackBot(deps, { accountOpening });
   const app = createApp(deps, { accountOpening, queryThreads: createQueryThreadService(deps), slack: slack ?? undefined });
 
-  let io: ReturnType<typeof attachRealtime> | undefined;
+  const stopClients = () => Promise.allSettled([boss.stop({ graceful: false }), temporal.connection.close(), sql.end()]);
+  const realtime = await startRealtimeGateway({ sql, log, config, databaseUrl: options.databaseUrl }).catch(async (error) => {
+    await stopClients();
+    throw error;
+  });
   const http = await listen(app, {
     host: config.HOST,
     port: options.port ?? config.PORT,
     publicUrl: options.port === 0 ? undefined : config.publicUrl,
-    beforeListen: (server) => {
-      io = attachRealtime(server, deps);
-    },
+    beforeListen: (server) => realtime.attach(server),
     onClose: async () => {
       await slack?.stop();
-      await io?.close();
+      await realtime.close();
     },
   }).catch(async (error) => {
-    await Promise.allSettled([slack?.stop(), boss.stop({ graceful: false }), temporal.connection.close(), sql.end()]);
+    await Promise.allSettled([slack?.stop(), realtime.close()]);
+    await stopClients();
     throw error;
   });
   log.info({ url: http.url }, 'server listening');
@@ -57,6 +61,7 @@ export async function startHubServer(options: {
   return {
     url: http.url,
     deps,
+    realtime,
     async stop() {
       await http.close();
       await boss.stop({ graceful: true, wait: true });

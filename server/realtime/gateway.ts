@@ -1,30 +1,169 @@
 import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/postgres-adapter';
+import pg from 'pg';
 import { Server } from 'socket.io';
-import { authenticate } from '../auth.js';
-import type { HubDeps } from '../context.js';
+import { z } from 'zod';
+import { getBellNotification } from '../../db/board.js';
+import type { Sql } from '../../db/client.js';
+import { NOTIFICATION_CREATED_CHANNEL } from '../../db/notifications.js';
+import { PROCESS_CHANGED_CHANNEL, type ProcessChangedNotice } from '../../db/transitions.js';
+import type { HubConfig } from '../../runtime/config.js';
+import type { Logger } from '../../runtime/logger.js';
+import { authenticate, bearerToken } from '../auth.js';
+import { toHubError } from '../errors.js';
+import { createBoardFeed, type HubSocket } from './board-feed.js';
 import { registerComplianceNotes } from './compliance-notes.js';
-import type { ClientToServerEvents, ServerToClientEvents, SocketData } from './events.js';
+import { rooms, type Ack, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from './events.js';
 import { registerQueryThreads } from './query-threads.js';
 
 export type HubIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-/** Socket.IO on the API's own HTTP server; a socket authenticates with the same bearer token as the API. */
-export function attachRealtime(httpServer: HttpServer, deps: Pick<HubDeps, 'sql' | 'log'>): HubIo {
-  const io: HubIo = new Server(httpServer, { serveClient: false });
+export interface RealtimeGateway {
+  io: HubIo;
+  /** Serves Socket.IO on the API's own HTTP server. */
+  attach(httpServer: HttpServer): void;
+  /**
+   * Pushes to everyone following a process, on every node, once: the adapter forwards the packet to the
+   * other nodes. Call it from the one node where the change happened (the one that served the request).
+   */
+  toProcess(processId: string): ReturnType<HubIo['to']>;
+  toUser(userId: string): ReturnType<HubIo['to']>;
+  /**
+   * Runs `handler` on this node for each NOTIFY on `channel`, over the node's one LISTEN connection.
+   * Every node receives the notice, so the handler must push with `io.local` only.
+   */
+  onNotice(channel: string, handler: (payload: string) => void | Promise<void>, onListen?: () => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+const SubscribeRequest = z.object({
+  process_type: z.string().min(1).max(100),
+  after: z.number().int().min(0).nullable().optional(),
+});
+const ProcessRequest = z.object({ process_id: z.string().min(1).max(100) });
+const TypeRequest = z.object({ process_type: z.string().min(1).max(100) });
+const ProcessChangedPayload = z.object({ process_type: z.string(), process_id: z.string(), version: z.number(), sequence: z.number() });
+const NotificationCreatedPayload = z.object({ id: z.number(), user_id: z.string() });
+
+/**
+ * The realtime gateway of one server node. A socket signs in with the API's bearer token; subscriptions
+ * ask the permission policy, and so does every push. Committed transitions reach the node through
+ * PostgreSQL LISTEN/NOTIFY, and the node pushes them to its own sockets; nodes share rooms through the
+ * PostgreSQL adapter, for pushes that start on one node and must reach all.
+ */
+export async function startRealtimeGateway(deps: {
+  sql: Sql;
+  log: Logger;
+  config: Pick<HubConfig, 'REALTIME_REPLAY_LIMIT' | 'BOARD_TERMINAL_DAYS'>;
+  databaseUrl: string;
+}): Promise<RealtimeGateway> {
+  const { sql, config } = deps;
+  const log = deps.log.child({ component: 'realtime' });
+
+  const adapterPool = new pg.Pool({ connectionString: deps.databaseUrl, max: 3, application_name: 'ops-hub-socket-adapter' });
+  adapterPool.on('error', (error) => log.warn({ err: error }, 'socket adapter connection lost'));
+  const io: HubIo = new Server({
+    serveClient: false,
+    adapter: createAdapter(adapterPool, { errorHandler: (error) => log.warn({ err: error }, 'socket adapter') }),
+    // A connection that died without a goodbye is noticed within 20 s, so the board says it is offline.
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+  });
+
+  const localSockets = (roomNames: string[]): HubSocket[] => {
+    const ids = new Set<string>();
+    for (const name of roomNames) for (const id of io.sockets.adapter.rooms.get(name) ?? []) ids.add(id);
+    return [...ids].map((id) => io.sockets.sockets.get(id)).filter((s): s is HubSocket => s !== undefined);
+  };
+  const feed = createBoardFeed({ sql, log, replayLimit: config.REALTIME_REPLAY_LIMIT, terminalDays: config.BOARD_TERMINAL_DAYS, localSockets });
+
   io.use(async (socket, next) => {
     try {
-      const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : undefined;
-      const user = await authenticate(deps.sql, token);
+      const auth = socket.handshake.auth as { token?: unknown } | undefined;
+      const token = typeof auth?.token === 'string' ? auth.token : bearerToken(socket.handshake.headers.authorization);
+      const user = await authenticate(sql, token);
       socket.data.user = { id: user.id, name: user.name, role: user.role };
       next();
-    } catch {
-      next(Object.assign(new Error('UNAUTHENTICATED'), { data: { code: 'UNAUTHENTICATED', message: 'Sign in first: a valid token is required' } }));
+    } catch (error) {
+      const hubError = toHubError(error);
+      next(Object.assign(new Error(hubError.code), { data: { code: hubError.code, message: hubError.message } }));
     }
   });
+
+  io.on('connection', (socket) => {
+    void socket.join(rooms.user(socket.data.user.id));
+    socket.emit('hub:welcome', { user: socket.data.user, server_time: new Date().toISOString() });
+
+    /** Runs a request and answers through its acknowledgement, always with the hub's error shape. */
+    const answer = <T extends object>(ack: unknown, work: () => Promise<T>) => {
+      const reply: Ack<T> = typeof ack === 'function' ? (ack as Ack<T>) : () => {};
+      Promise.resolve().then(work).then(
+        (result) => reply({ ok: true, ...result }),
+        (error) => {
+          const hubError = toHubError(error);
+          if (hubError.status >= 500) log.error({ err: error, user: socket.data.user.id }, 'socket request failed');
+          reply({ ok: false, error: { code: hubError.code, message: hubError.message } });
+        },
+      );
+    };
+
+    socket.on('board:subscribe', (request, ack) => answer(ack, () => feed.subscribe(socket, SubscribeRequest.parse(request))));
+    socket.on('board:unsubscribe', (request) => {
+      const parsed = TypeRequest.safeParse(request);
+      if (parsed.success) feed.unsubscribe(socket, parsed.data.process_type);
+    });
+    socket.on('process:watch', (request, ack) =>
+      answer(ack, async () => ({ card: await feed.watch(socket, ProcessRequest.parse(request).process_id) })),
+    );
+    socket.on('process:unwatch', (request) => {
+      const parsed = ProcessRequest.safeParse(request);
+      if (parsed.success) void socket.leave(rooms.process(parsed.data.process_id));
+    });
+    socket.on('disconnect', () => feed.forget(socket));
+  });
+
+  const listening: { unlisten(): Promise<void> }[] = [];
+  async function onNotice(channel: string, handler: (payload: string) => void | Promise<void>, onListen?: () => void) {
+    const run = (payload: string) => {
+      Promise.resolve()
+        .then(() => handler(payload))
+        .catch((error) => log.error({ err: error, channel }, 'notice handler failed'));
+    };
+    listening.push(await sql.listen(channel, run, onListen));
+  }
+
+  // A reconnected LISTEN may have missed notices; the change log holds everything, so read it again.
+  await onNotice(
+    PROCESS_CHANGED_CHANNEL,
+    async (payload) => {
+      const notice: ProcessChangedNotice = ProcessChangedPayload.parse(JSON.parse(payload));
+      if (notice.sequence > 0) await feed.catchUpNode();
+      else await feed.pushUnsequenced(notice.process_id);
+    },
+    () => void feed.catchUpNode(),
+  );
+  await onNotice(NOTIFICATION_CREATED_CHANNEL, async (payload) => {
+    const { id, user_id } = NotificationCreatedPayload.parse(JSON.parse(payload));
+    if (!io.sockets.adapter.rooms.has(rooms.user(user_id))) return;
+    const row = await getBellNotification(sql, id);
+    if (!row) return;
+    const { user_id: _owner, ...notification } = row;
+    io.local.to(rooms.user(user_id)).emit('notification:new', notification);
+  });
+  await feed.start();
   registerQueryThreads(io, deps);
   registerComplianceNotes(io, deps);
-  io.on('connection', (socket) => {
-    socket.emit('hub:welcome', { user: socket.data.user, server_time: new Date().toISOString() });
-  });
-  return io;
+
+  return {
+    io,
+    attach: (httpServer) => void io.attach(httpServer),
+    toProcess: (processId) => io.to(rooms.process(processId)),
+    toUser: (userId) => io.to(rooms.user(userId)),
+    onNotice,
+    async close() {
+      await Promise.allSettled(listening.map((l) => l.unlisten()));
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await adapterPool.end();
+    },
+  };
 }

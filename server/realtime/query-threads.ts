@@ -29,9 +29,8 @@ export function parseNotice<T>(payload: string): T | undefined {
 
 /**
  * Pushes query threads live: every node LISTENs on `query_changed` and emits `query:changed` to its own
- * sockets in `process:<id>` and the assignee's `user:<id>` (io.local, so with several nodes each socket
- * gets each change once). Until the board's gateway manages rooms, `process:join` / `process:leave` live
- * here, checked by the same permission policy as the API.
+ * sockets in `process:<id>` (joined with `process:watch`, checked by the permission policy) and the
+ * assignee's `user:<id>` (io.local, so with several nodes each socket gets each change once).
  */
 export function registerQueryThreads(io: HubIo, deps: Pick<HubDeps, 'sql' | 'log'>): void {
   const { sql, log } = deps;
@@ -66,32 +65,5 @@ export function registerQueryThreads(io: HubIo, deps: Pick<HubDeps, 'sql' | 'log
   io.use(async (_socket, next) => {
     await listening;
     next();
-  });
-
-  io.on('connection', (socket) => {
-    const user = socket.data.user;
-    void socket.join(userRoom(user.id));
-
-    socket.on('process:join', async (request, ack) => {
-      const parsed = ProcessRoomRequest.safeParse(request);
-      if (!parsed.success) return answer<AckResult>(ack, refusal('VALIDATION_FAILED', 'process_id: required'));
-      try {
-        const process = await getProcess(sql, parsed.data.process_id);
-        if (!process) return answer<AckResult>(ack, refusal('NOT_FOUND', `No process ${parsed.data.process_id}`));
-        if (!personMaySee(process, user)) return answer<AckResult>(ack, refusal('FORBIDDEN', 'You may not view this process'));
-        await socket.join(processRoom(process.process_id));
-        answer<AckResult>(ack, { ok: true });
-      } catch (error) {
-        log.error({ err: error }, 'process:join failed');
-        answer<AckResult>(ack, refusal('INTERNAL_ERROR', 'Something went wrong on our side'));
-      }
-    });
-
-    socket.on('process:leave', async (request, ack) => {
-      const parsed = ProcessRoomRequest.safeParse(request);
-      if (!parsed.success) return answer<AckResult>(ack, refusal('VALIDATION_FAILED', 'process_id: required'));
-      await socket.leave(processRoom(parsed.data.process_id));
-      answer<AckResult>(ack, { ok: true });
-    });
   });
 }

@@ -66,7 +66,7 @@ const ApplicationSchema = z
   })
   .openapi('Application');
 
-const AuditEntrySchema = z
+export const AuditEntrySchema = z
   .object({
     id: z.number(),
     at: z.string(),

@@ -1,2 +1,251 @@
-const app = document.getElementById('app')!;
-app.textContent = 'Ops hub';
+import './styles.css';
+import type { BoardCard } from '../../server/realtime/events.js';
+import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
+import { api, whenUnauthenticated } from './api.js';
+import { Bell } from './bell.js';
+import { BoardView } from './board-view.js';
+import { h, replaceChildren, setText } from './dom.js';
+import { ProcessDrawer } from './drawer.js';
+import { parseFilters, serializeFilters } from './filters.js';
+import { humanize } from './format.js';
+import { OpsCenter } from './ops-center.js';
+import { RealtimeClient } from './realtime.js';
+import { boardHash, parseRoute, processHash } from './router.js';
+import { clearSession, loadSession, saveSession, type Session } from './session.js';
+import { signInView } from './sign-in.js';
+
+/** The board application: sign-in, a board per process type, the drawer, the ops center and the bell. */
+class App {
+  private session: Session | null = loadSession();
+  private types: ProcessTypeDescriptor[] = [];
+  private realtime: RealtimeClient | undefined;
+  private bell: Bell | undefined;
+  private board: BoardView | undefined;
+  private drawer: ProcessDrawer | undefined;
+  private ops: OpsCenter | undefined;
+  private readonly boardQueries = new Map<string, string>();
+  private readonly main = h('main', { class: 'view' });
+  private readonly nav = h('nav', { class: 'nav' });
+  private readonly connection = h('span', { class: 'connection', role: 'status' });
+  private readonly notice = h('div', { class: 'notice', role: 'alert', hidden: true });
+
+  constructor(private readonly root: HTMLElement) {
+    whenUnauthenticated(() => this.signOut('Your session has ended: sign in again'));
+    window.addEventListener('hashchange', () => void this.route());
+    window.setInterval(() => {
+      const now = Date.now();
+      this.board?.tick(now);
+      this.drawer?.tick(now);
+    }, 1000);
+  }
+
+  async start(): Promise<void> {
+    if (this.session) await this.enter(this.session);
+    else this.showSignIn();
+  }
+
+  private showSignIn(notice?: string) {
+    replaceChildren(
+      this.root,
+      signInView((session) => {
+        saveSession(session);
+        this.session = session;
+        void this.enter(session);
+      }, notice),
+    );
+  }
+
+  private async enter(session: Session) {
+    try {
+      this.types = (await api<{ process_types: ProcessTypeDescriptor[] }>('GET', '/process-types')).process_types;
+    } catch {
+      return; // a 401 has already sent the person to sign-in
+    }
+    this.bell = new Bell();
+    const user = session.user;
+    replaceChildren(
+      this.root,
+      h(
+        'header',
+        { class: 'top' },
+        h('a', { class: 'brand', href: '#/' }, 'Ops hub'),
+        this.nav,
+        h('span', { class: 'spacer' }),
+        this.connection,
+        this.bell.element,
+        h('span', { class: 'who', title: user.email }, `${user.name} · ${humanize(user.role)}`),
+        h('button', { type: 'button', class: 'link', onclick: () => void this.signOut() }, 'Sign out'),
+      ),
+      this.notice,
+      this.main,
+    );
+    this.setOnline(false);
+    this.realtime = new RealtimeClient(session.token, {
+      online: (online) => this.setOnline(online),
+      unauthenticated: () => void this.signOut('Your session has ended: sign in again'),
+      snapshot: (snapshot) => {
+        if (this.board?.type.process_type === snapshot.process_type) this.board.reset(snapshot.cards);
+        this.drawer?.changed();
+        this.ops?.changed();
+      },
+      change: (change) => {
+        if (this.board?.type.process_type === change.process_type) this.board.apply(change);
+        if (this.drawer?.processId === change.process_id) this.drawer.changed(change.card);
+        this.ops?.changed();
+      },
+      activity: (activity) => {
+        if (this.drawer?.processId === activity.process_id) this.drawer.changed();
+      },
+      notification: (notification) => this.bell?.push(notification),
+      reconnected: () => {
+        void this.bell?.load();
+        this.drawer?.changed();
+      },
+      refused: (message) => this.say(message),
+    });
+    void this.bell.load().catch(() => {});
+    await this.route();
+  }
+
+  private async signOut(notice?: string) {
+    const token = this.session?.token;
+    this.session = null;
+    clearSession();
+    this.realtime?.close();
+    this.realtime = undefined;
+    this.closeDrawer();
+    this.closeBoard();
+    this.closeOps();
+    if (token && !notice) await api('POST', '/auth/logout').catch(() => {});
+    this.showSignIn(notice);
+  }
+
+  private setOnline(online: boolean) {
+    this.connection.className = `connection ${online ? 'online' : 'offline'}`;
+    setText(this.connection, online ? 'Live' : 'Offline: reconnecting…');
+    document.body.classList.toggle('is-offline', !online);
+  }
+
+  private say(message: string) {
+    this.notice.hidden = !message;
+    setText(this.notice, message);
+  }
+
+  private async route(): Promise<void> {
+    if (!this.session) return this.showSignIn();
+    const route = parseRoute(location.hash);
+    this.say('');
+    if (route.name === 'sign-in') return this.signOut();
+    if (route.name === 'ops') {
+      this.closeDrawer();
+      this.closeBoard();
+      this.showOps();
+    } else if (route.name === 'process') {
+      await this.openProcess(route.processId);
+    } else {
+      const type = route.processType ?? this.types[0]?.process_type;
+      if (!type) return replaceChildren(this.main, h('p', { class: 'empty' }, 'There are no processes you may see.'));
+      if (!route.processType) {
+        history.replaceState(null, '', boardHash(type));
+        return this.route();
+      }
+      this.closeDrawer();
+      this.showBoard(type, route.query);
+    }
+    this.renderNav();
+  }
+
+  private showBoard(processType: string, query: string | undefined) {
+    const type = this.types.find((t) => t.process_type === processType);
+    if (!type) {
+      this.closeBoard();
+      replaceChildren(this.main, h('p', { class: 'empty' }, `There is no board ${processType} you may see.`));
+      return;
+    }
+    if (query !== undefined) this.boardQueries.set(processType, query);
+    const filters = parseFilters(this.boardQueries.get(processType) ?? '');
+    this.closeOps();
+    if (this.board?.type.process_type === processType) {
+      this.board.setFilters(filters);
+      return;
+    }
+    this.closeBoard();
+    this.board = new BoardView(type, filters, {
+      open: (processId) => (location.hash = processHash(processId)),
+      filtersChanged: (changed) => {
+        const serialized = serializeFilters(changed);
+        this.boardQueries.set(processType, serialized);
+        history.replaceState(null, '', boardHash(processType, serialized));
+      },
+    });
+    replaceChildren(this.main, this.board.element);
+    this.realtime?.subscribeBoard(processType);
+  }
+
+  private closeBoard() {
+    if (!this.board) return;
+    this.realtime?.unsubscribeBoard(this.board.type.process_type);
+    this.board = undefined;
+  }
+
+  private showOps() {
+    if (this.ops) return;
+    this.ops = new OpsCenter(this.types);
+    replaceChildren(this.main, h('h1', { class: 'page-title' }, 'Operations center'), this.ops.element);
+    for (const type of this.types) this.realtime?.subscribeBoard(type.process_type);
+    void this.ops.refresh();
+  }
+
+  private closeOps() {
+    if (!this.ops) return;
+    this.ops.destroy();
+    this.ops = undefined;
+    for (const type of this.types) this.realtime?.unsubscribeBoard(type.process_type);
+  }
+
+  /** A process opens over its own board, which the drawer's close returns to. */
+  private async openProcess(processId: string) {
+    if (this.drawer?.processId === processId) return;
+    let card: BoardCard;
+    try {
+      card = this.board?.card(processId) ?? (await api<{ card: BoardCard }>('GET', `/processes/${encodeURIComponent(processId)}`)).card;
+    } catch (error) {
+      this.say(error instanceof Error ? error.message : 'Could not open the process');
+      return;
+    }
+    const type = this.types.find((t) => t.process_type === card.process_type);
+    if (!type) return this.say(`You may not see ${card.process_type} processes`);
+    this.showBoard(type.process_type, undefined);
+    this.closeDrawer();
+    const drawer = new ProcessDrawer(processId, type, {
+      close: () => (location.hash = boardHash(type.process_type, this.boardQueries.get(type.process_type) ?? '')),
+    });
+    this.drawer = drawer;
+    this.root.append(drawer.element);
+    this.realtime?.watch(processId);
+    await drawer.load();
+    drawer.element.focus();
+  }
+
+  private closeDrawer() {
+    if (!this.drawer) return;
+    this.realtime?.unwatch(this.drawer.processId);
+    this.drawer.destroy();
+    this.drawer.element.remove();
+    this.drawer = undefined;
+  }
+
+  private renderNav() {
+    const route = parseRoute(location.hash);
+    const current = route.name === 'ops' ? 'ops' : (this.board?.type.process_type ?? '');
+    replaceChildren(
+      this.nav,
+      ...this.types.map((t) =>
+        h('a', { href: boardHash(t.process_type, this.boardQueries.get(t.process_type) ?? ''), class: current === t.process_type ? 'active' : '' }, t.title),
+      ),
+      h('a', { href: '#/ops', class: current === 'ops' ? 'active' : '' }, 'Operations center'),
+    );
+  }
+}
+
+void new App(document.getElementById('app')!).start();

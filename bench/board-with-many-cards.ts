@@ -1,0 +1,142 @@
+import type { Page } from 'playwright-core';
+import { PROCESS_CHANGED_CHANNEL, type ProcessChangedNotice } from '../db/transitions.js';
+import { DEMO_PASSWORD } from '../runtime/seed-demo.js';
+import { launchChromium } from '../test/support/chromium.js';
+import type { BenchHub } from './support/bench-hub.js';
+import { summarize, type Benchmark } from './support/benchmark.js';
+
+const CARDS = Number(process.env.BENCH_BOARD_CARDS ?? 1000);
+/** Applications of Beth's client: the small board (Beth's) and the large one (ops) both show them. */
+const SHARED = 20;
+const CONCURRENCY = 24;
+const PRODUCTS = { selected_products: ['prd_global_equity_index', 'prd_core_bond'] };
+const RISK = { risk_score: 55, investment_objective: 'growth', investment_horizon: 'long_term' };
+
+const epochNow = () => performance.timeOrigin + performance.now();
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function inParallel<T>(items: T[], work: (item: T, index: number) => Promise<unknown>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await work(items[index], index);
+      }
+    }),
+  );
+}
+
+/** Fills the board: applications spread over the first columns, as a busy day leaves them. */
+async function fillBoard(hub: BenchHub, alex: string, beth: string): Promise<string[]> {
+  const alexClients = ['cli_chris_carter', 'cli_gabriel_garcia', 'cli_priya_patel'];
+  const shared: string[] = [];
+  await inParallel(Array.from({ length: CARDS - SHARED }, (_, i) => i), async (i) => {
+    const { application_id: id } = await hub.api<{ application_id: string }>(alex, 'POST', '/applications', { client_id: alexClients[i % 3], account_type: 'individual' });
+    if (i % 3 >= 1) await hub.api(alex, 'POST', `/applications/${id}/products`, PRODUCTS);
+    if (i % 3 >= 2) await hub.api(alex, 'POST', `/applications/${id}/risk-assessment`, RISK);
+  });
+  await inParallel(Array.from({ length: SHARED }, (_, i) => i), async () => {
+    shared.push((await hub.api<{ application_id: string }>(beth, 'POST', '/applications', { client_id: 'cli_fiona_fischer', account_type: 'joint' })).application_id);
+  });
+  return shared;
+}
+
+/** Signs in through the form; returns how long until the board shows `expected` cards, and the longest task meanwhile. */
+async function openBoard(page: Page, url: string, email: string, expected: number) {
+  await page.goto(`${url}/`);
+  await page.evaluate(() => {
+    const w = window as unknown as { longTasks: number[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask' });
+  });
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', DEMO_PASSWORD);
+  const started = Date.now();
+  await page.click('button[type=submit]');
+  await page.waitForFunction((n) => document.querySelectorAll('.card').length >= n, expected, { polling: 'raf', timeout: 60_000 });
+  const shownMs = Date.now() - started;
+  // Every card that lands in a column from now on, with when (epoch ms).
+  const longest = await page.evaluate(() => {
+    const w = window as unknown as { longTasks: number[]; landed: Record<string, number> };
+    w.landed = {};
+    new MutationObserver((records) => {
+      const at = performance.timeOrigin + performance.now();
+      for (const record of records) {
+        const column = (record.target as Element).closest('.column')?.getAttribute('data-state');
+        for (const node of record.addedNodes) {
+          const id = (node as Element).getAttribute?.('data-process-id');
+          if (id && column) w.landed[`${id}:${column}`] ??= at;
+        }
+      }
+    }).observe(document.querySelector('.columns')!, { childList: true, subtree: true });
+    const max = Math.max(0, ...w.longTasks);
+    w.longTasks = [];
+    return max;
+  });
+  return { shownMs, longestTaskMs: Math.round(longest) };
+}
+
+/**
+ * A board with a thousand cards against a board with twenty, open at once in Chromium: how long until the
+ * cards are on screen, and how long from a committed transition until its card sits in its new column.
+ */
+const boardWithManyCards: Benchmark = {
+  name: 'board-with-many-cards',
+  description: `The ops board with ${CARDS} cards vs an advisor's board with ${SHARED}, side by side in Chromium; ${SHARED * 2} transitions both show.`,
+  async run({ hub: startHub }) {
+    const hub = await startHub();
+    const [alex, beth] = [await hub.login('alex.advisor@hub.example'), await hub.login('beth.advisor@hub.example')];
+    const shared = await fillBoard(hub, alex, beth);
+    const [{ ops: opsCards, beth: bethCards }] = await hub.sql`
+      SELECT count(*)::int AS ops, (count(*) FILTER (WHERE advisor_id = 'usr_beth_advisor'))::int AS beth FROM processes WHERE process_type = 'account_opening'`;
+
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+      const [opsPage, bethPage] = [await context.newPage(), await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage()];
+      const opened = { ops: await openBoard(opsPage, hub.url, 'omar.ops@hub.example', opsCards), beth: await openBoard(bethPage, hub.url, 'beth.advisor@hub.example', bethCards) };
+
+      const committed = new Map<string, number>();
+      const listener = await hub.sql.listen(PROCESS_CHANGED_CHANNEL, (payload) => {
+        const notice = JSON.parse(payload) as ProcessChangedNotice;
+        committed.set(notice.process_id, epochNow());
+      });
+      const latencies: Record<'ops' | 'beth', number[]> = { ops: [], beth: [] };
+      const landed = (page: Page, id: string, state: string) =>
+        page.waitForFunction((k) => (window as unknown as { landed: Record<string, number> }).landed[k], `${id}:${state}`, { timeout: 15_000 }).then((h) => h.jsonValue() as Promise<number>);
+      for (const [step, path, body, state] of [
+        [1, 'products', PRODUCTS, 'risk_assessment'],
+        [2, 'risk-assessment', RISK, 'terms_review'],
+      ] as const) {
+        for (const id of shared) {
+          await pause(100 + Math.random() * 150);
+          await hub.api(beth, 'POST', `/applications/${id}/${path}`, body);
+          const [onOps, onBeth] = await Promise.all([landed(opsPage, id, state), landed(bethPage, id, state)]);
+          latencies.ops.push(onOps - committed.get(id)!);
+          latencies.beth.push(onBeth - committed.get(id)!);
+          void step;
+        }
+      }
+      await listener.unlisten();
+      const longTasks = async (page: Page) =>
+        page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.length);
+      const row = async (name: string, cards: number, page: Page, open: { shownMs: number; longestTaskMs: number }, samples: number[]) => {
+        const s = summarize(samples);
+        return [name, cards, open.shownMs, open.longestTaskMs, s.p50, s.p95, await longTasks(page)];
+      };
+      return {
+        columns: ['board', 'cards', 'sign-in → cards shown ms', 'longest task ms', 'commit → card moved p50 ms', 'p95 ms', 'long tasks while moving'],
+        rows: [
+          await row('ops: every process (measured)', opsCards, opsPage, opened.ops, latencies.ops),
+          await row("advisor: own clients' (baseline)", bethCards, bethPage, opened.beth, latencies.beth),
+        ],
+        notes: ['"Card moved" is the DOM mutation that puts the card in its new column; both boards receive the same transitions.'],
+      };
+    } finally {
+      await browser.close();
+    }
+  },
+};
+
+export default boardWithManyCards;

@@ -1,0 +1,37 @@
+import { z } from '@hono/zod-openapi';
+
+export const SlaSnapshotSchema = z
+  .object({
+    policy_id: z.string(),
+    state: z.string(),
+    status: z.enum(['on_track', 'warning', 'breached', 'paused']),
+    started_at: z.string(),
+    deadline: z.string(),
+    paused: z.boolean(),
+    paused_total_ms: z.number(),
+    rungs_fired: z.array(z.object({ kind: z.enum(['warning', 'breach', 'escalation']), at_percent: z.number(), fired_at: z.string() })),
+  })
+  .openapi('SlaSnapshot');
+
+/** The card of a process of any type, as the board draws it and the gateway pushes it. */
+export const BoardCardSchema = z
+  .object({
+    process_id: z.string(),
+    process_type: z.string(),
+    version: z.number(),
+    title: z.string(),
+    client_id: z.string().nullable(),
+    client_user_id: z.string().nullable(),
+    advisor_id: z.string().nullable(),
+    advisor_name: z.string().nullable(),
+    assigned_user_id: z.string().nullable(),
+    amount: z.number().nullable(),
+    currency: z.string().nullable(),
+    status: z.string(),
+    status_entered_at: z.string(),
+    flags: z.array(z.string()),
+    sla: SlaSnapshotSchema.nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi('BoardCard');

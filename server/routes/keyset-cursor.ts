@@ -1,0 +1,17 @@
+import { HubError } from '../../workflows/errors.js';
+
+/** Opaque paging cursors over (updated_at, process_id), newest first. */
+
+export function encodeKeysetCursor(row: { updated_at: string; process_id: string }): string {
+  return Buffer.from(JSON.stringify([row.updated_at, row.process_id])).toString('base64url');
+}
+
+export function decodeKeysetCursor(cursor: string): { updated_at: string; process_id: string } {
+  try {
+    const [updated_at, process_id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
+    if (typeof updated_at === 'string' && typeof process_id === 'string' && !Number.isNaN(Date.parse(updated_at))) return { updated_at, process_id };
+  } catch {
+    // not JSON: refused below
+  }
+  throw new HubError('VALIDATION_FAILED', 'cursor: not a cursor this API gave out', { field: 'cursor' });
+}

@@ -1,0 +1,97 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { processSummary } from '../../db/board.js';
+import type { Sql } from '../../db/client.js';
+import { BoardCardSchema } from './board-schemas.js';
+import { createRouter, ERROR_RESPONSES, jsonResponse, SECURITY } from './openapi.js';
+import { visibleType } from './processes.js';
+
+/** How far back the medians of time in a state look. */
+const MEDIAN_WINDOW_DAYS = 30;
+
+const Median = z.object({ median_ms: z.number().nullable(), samples: z.number() });
+
+const SummarySchema = z
+  .object({
+    process_type: z.string(),
+    generated_at: z.string(),
+    since: z.string(),
+    window_days: z.number(),
+    per_state: z.array(z.object({ state: z.string(), label: z.string(), stage: z.string(), count: z.number() })),
+    sla: z.object({ on_track: z.number(), warning: z.number(), breached: z.number(), paused: z.number() }),
+    at_risk: z.array(BoardCardSchema).openapi({ description: 'SLA warnings and breaches now, nearest deadline first' }),
+    opened_since: z.number(),
+    entered_since: z.array(z.object({ state: z.string(), label: z.string(), count: z.number() })),
+    decisions_since: z.array(z.object({ command: z.string(), label: z.string(), count: z.number() })),
+    median_per_state: z.array(z.object({ state: z.string(), label: z.string() }).extend(Median.shape)),
+    median_per_stage: z.array(z.object({ stage: z.string() }).extend(Median.shape)),
+  })
+  .openapi('OpsSummary');
+
+export type OpsSummary = z.infer<typeof SummarySchema>;
+
+const startOfUtcDay = () => {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString();
+};
+
+export function opsRoutes(sql: Sql) {
+  return createRouter().openapi(
+    createRoute({
+      method: 'get',
+      path: '/ops/summary',
+      tags: ['Processes'],
+      summary: 'The operations center: processes per state, SLA warnings and breaches now, the day so far, median time per state and stage',
+      security: SECURITY,
+      request: {
+        query: z.object({
+          process_type: z.string().min(1).max(100).openapi({ example: 'account_opening' }),
+          since: z.iso
+            .datetime({ offset: true })
+            .optional()
+            .openapi({ description: 'Start of "today" for the figures of the day (default: midnight UTC)', example: '2026-03-02T00:00:00+01:00' }),
+        }),
+      },
+      responses: { 200: jsonResponse(SummarySchema, 'Figures within what the caller may see'), ...ERROR_RESPONSES },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const { spec, visibility } = visibleType(c, query.process_type);
+      const since = query.since ? new Date(query.since).toISOString() : startOfUtcDay();
+      const boardCommands = Object.entries(spec.commands).filter(([, command]) => command.board);
+      const raw = await processSummary(sql, {
+        process_type: spec.processType,
+        visibility,
+        since,
+        windowDays: MEDIAN_WINDOW_DAYS,
+        commands: boardCommands.map(([name]) => name),
+        states: spec.states.map((s) => ({ id: s.id, stage: s.stage, terminal: Boolean(s.terminal) })),
+      });
+      const stages = [...new Set(spec.states.map((s) => s.stage))];
+      const waiting = spec.states.filter((s) => !s.terminal);
+      return c.json(
+        {
+          process_type: spec.processType,
+          generated_at: new Date().toISOString(),
+          since,
+          window_days: MEDIAN_WINDOW_DAYS,
+          per_state: spec.states.map((s) => ({ state: s.id, label: s.label, stage: s.stage, count: raw.per_state[s.id] ?? 0 })),
+          sla: { on_track: raw.sla.on_track ?? 0, warning: raw.sla.warning ?? 0, breached: raw.sla.breached ?? 0, paused: raw.sla.paused ?? 0 },
+          at_risk: raw.at_risk as z.infer<typeof BoardCardSchema>[],
+          opened_since: raw.opened_since,
+          entered_since: spec.states.map((s) => ({ state: s.id, label: s.label, count: raw.entered_since[s.id] ?? 0 })),
+          decisions_since: boardCommands.map(([name, command]) => ({ command: name, label: command.label, count: raw.commands_since[name] ?? 0 })),
+          median_per_state: waiting.map((s) => ({
+            state: s.id,
+            label: s.label,
+            median_ms: raw.median_ms_per_state[s.id]?.median_ms ?? null,
+            samples: raw.median_ms_per_state[s.id]?.samples ?? 0,
+          })),
+          median_per_stage: stages
+            .filter((stage) => waiting.some((s) => s.stage === stage))
+            .map((stage) => ({ stage, median_ms: raw.median_ms_per_stage[stage]?.median_ms ?? null, samples: raw.median_ms_per_stage[stage]?.samples ?? 0 })),
+        },
+        200,
+      );
+    },
+  );
+}

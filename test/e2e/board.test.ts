@@ -1,0 +1,143 @@
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../runtime/seed-demo.js';
+import { launchChromium } from '../support/chromium.js';
+import { startTestHub, type TestHub } from '../support/hub.js';
+import { ALEX, CARLA, OMAR_OPS, runStep, startApplication } from '../support/realtime-client.js';
+
+const RESULTS = path.resolve('test-results');
+
+describe('the ops board in Chromium', () => {
+  let hub: TestHub;
+  let browser: Browser;
+  let ops: Page;
+  let compliance: Page;
+  let advisor: string;
+
+  /** Signs in through the form, as a person would, and waits for the live board. */
+  async function signIn(email: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1920, height: 1000 } });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.error(`[${email}] page error: ${error.message}`));
+    await page.goto(`${hub.url}/`);
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', DEMO_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('.board[data-process-type="account_opening"]');
+    await page.waitForSelector('.connection.online');
+    // Marks this document: if the page reloaded, the mark would be gone.
+    await page.evaluate(() => ((window as unknown as { boardMark: string }).boardMark = 'same document'));
+    return page;
+  }
+
+  const cardIn = (page: Page, state: string, id: string) => page.locator(`.column[data-state="${state}"] .card[data-process-id="${id}"]`);
+  const sameDocument = (page: Page) => page.evaluate(() => (window as unknown as { boardMark?: string }).boardMark);
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    browser = await launchChromium();
+    [ops, compliance] = await Promise.all([signIn(OMAR_OPS), signIn(CARLA)]);
+    advisor = await hub.login(ALEX);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+  });
+
+  it("shows a new application on the ops board and moves its card as the advisor submits it, without a reload", async () => {
+    const id = await startApplication(hub, advisor, 'cli_chris_carter');
+    await cardIn(ops, 'draft', id).waitFor();
+    await expect.poll(() => cardIn(ops, 'draft', id).locator('.card-title').textContent()).toBe('Chris Carter');
+    expect(await cardIn(ops, 'draft', id).locator('.card-advisor').textContent()).toBe('Alex Advisor');
+
+    for (const step of [0, 1, 2, 3]) await runStep(hub, advisor, id, step);
+    for (const page of [ops, compliance]) {
+      await cardIn(page, 'compliance_review', id).waitFor();
+      expect(await cardIn(page, 'compliance_review', id).locator('.card-amount').textContent()).toBe('$50,000');
+      expect(await page.locator(`.card[data-process-id="${id}"]`).count()).toBe(1);
+      expect(await sameDocument(page)).toBe('same document');
+    }
+  });
+
+  it('lets compliance approve from the drawer, and both browsers see the card reach account_created', async () => {
+    const id = await startApplication(hub, advisor, 'cli_gabriel_garcia');
+    for (const step of [0, 1, 2, 3]) await runStep(hub, advisor, id, step);
+    await cardIn(compliance, 'compliance_review', id).click();
+    const drawer = compliance.locator(`.drawer[data-process-id="${id}"]`);
+    await drawer.locator('.timeline-list li[data-action="provide_funding_details"]').waitFor();
+    expect(await drawer.locator('.drawer-actions button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-command')))).toEqual([
+      'compliance_approve',
+      'compliance_reject',
+    ]);
+    expect(await drawer.locator('.approvals h3').textContent()).toBe('Approvals 0 of 1');
+
+    // Ops may look but not decide: the same drawer offers ops no action.
+    await cardIn(ops, 'compliance_review', id).click();
+    const opsDrawer = ops.locator(`.drawer[data-process-id="${id}"]`);
+    await opsDrawer.locator('.timeline-list li').first().waitFor();
+    expect(await opsDrawer.locator('.drawer-actions button').count()).toBe(0);
+
+    await drawer.locator('button[data-command="compliance_approve"]').click();
+    for (const page of [compliance, ops]) {
+      await cardIn(page, 'account_created', id).waitFor({ timeout: 20_000 });
+      expect(await sameDocument(page)).toBe('same document');
+    }
+    await drawer.locator('.timeline-list li[data-action="create_account"]').first().waitFor();
+    expect(await drawer.locator('.drawer-actions button').count()).toBe(0);
+    const [approval] = await hub.sql`SELECT channel, actor_id FROM audit_log WHERE process_id = ${id} AND action = 'compliance_approve'`;
+    expect(approval).toEqual({ channel: 'board', actor_id: 'usr_carla_compliance' });
+
+    await compliance.screenshot({ path: path.join(RESULTS, 'board-drawer.png') });
+    await ops.locator('.drawer .close').click();
+    await ops.locator('.drawer').waitFor({ state: 'detached' });
+    await ops.evaluate(() => document.querySelector('.columns')!.scrollTo(0, 0));
+    await ops.screenshot({ path: path.join(RESULTS, 'board.png') });
+  });
+
+  it('asks for a reason before rejecting and shows the refusal of an empty one', async () => {
+    const id = await startApplication(hub, advisor, 'cli_chris_carter');
+    for (const step of [0, 1, 2, 3]) await runStep(hub, advisor, id, step);
+    await cardIn(compliance, 'compliance_review', id).click();
+    const drawer = compliance.locator(`.drawer[data-process-id="${id}"]`);
+    await drawer.locator('button[data-command="compliance_reject"]').click();
+    await drawer.locator('button[data-confirm="compliance_reject"]').click();
+    expect(await drawer.locator('.drawer-message.error').textContent()).toBe('Reason for rejection is required');
+
+    await drawer.locator('textarea[name="rejection_reason"]').fill('Source of funds not evidenced');
+    await drawer.locator('button[data-confirm="compliance_reject"]').click();
+    for (const page of [compliance, ops]) await cardIn(page, 'rejected', id).waitFor();
+    const [row] = await hub.sql`SELECT detail ->> 'rejection_reason' AS reason FROM processes WHERE process_id = ${id}`;
+    expect(row.reason).toBe('Source of funds not evidenced');
+  });
+
+  it('keeps the filter in the URL and applies it to cards as they arrive', async () => {
+    await ops.goto(`${hub.url}/#/board/account_opening?advisor=usr_beth_advisor`);
+    await ops.waitForSelector('.connection.online');
+    await ops.locator('.board select[name="advisor"]').waitFor();
+    expect(await ops.locator('.board select[name="advisor"]').inputValue()).toBe('usr_beth_advisor');
+    const beth = await startApplication(hub, await hub.login('beth.advisor@hub.example'), 'cli_fiona_fischer');
+    const alex = await startApplication(hub, advisor, 'cli_chris_carter');
+    await ops.locator(`.card[data-process-id="${alex}"]`).waitFor({ state: 'attached' });
+    expect(await ops.locator(`.card[data-process-id="${alex}"]`).isHidden()).toBe(true);
+    expect(await ops.locator(`.card[data-process-id="${beth}"]`).isVisible()).toBe(true);
+
+    await ops.selectOption('.board select[name="advisor"]', '');
+    await ops.fill('.board input[name="q"]', 'fiona');
+    await expect.poll(() => ops.evaluate(() => location.hash)).toBe('#/board/account_opening?q=fiona');
+    expect(await ops.locator(`.card[data-process-id="${alex}"]`).isHidden()).toBe(true);
+  });
+
+  it('shows when it is offline and catches up on what happened meanwhile', async () => {
+    const context = ops.context();
+    await context.setOffline(true);
+    await ops.locator('.connection.offline').waitFor();
+    const id = await startApplication(hub, advisor, 'cli_gabriel_garcia');
+    await runStep(hub, advisor, id, 0);
+    await context.setOffline(false);
+    await ops.locator('.connection.online').waitFor({ timeout: 20_000 });
+    await ops.click('.filters button:text("Clear")');
+    await cardIn(ops, 'risk_assessment', id).waitFor();
+    expect(await ops.locator(`.card[data-process-id="${id}"]`).count()).toBe(1);
+  });
+});

@@ -1,0 +1,317 @@
+import type { BoardCard, ProcessChange } from '../../server/realtime/events.js';
+import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
+import { h, replaceChildren, setText } from './dom.js';
+import { hasFilters, matchesFilters, SLA_FILTERS, type BoardFilters } from './filters.js';
+import { formatCoarseDuration, formatMoney, humanize } from './format.js';
+import { slaBadge } from './sla-badge.js';
+
+/** One card on the board, with the elements whose text changes. */
+interface CardEntry {
+  card: BoardCard;
+  sortKey: number;
+  column: Column | undefined;
+  el: HTMLElement;
+  title: HTMLElement;
+  advisor: HTMLElement;
+  amount: HTMLElement;
+  age: HTMLElement;
+  sla: HTMLElement;
+  flags: HTMLElement;
+}
+
+interface Column {
+  state: string;
+  list: HTMLElement;
+  count: HTMLElement;
+  /** Oldest in the state first: who has waited longest is on top. */
+  entries: CardEntry[];
+}
+
+const FLAG_LABELS: Record<string, string> = { edd: 'EDD', pep: 'PEP', suitability_warning: 'Suitability', crm_failure: 'CRM failed' };
+
+/** Selects a filter's values; several (from a URL) get an option of their own. */
+function selectList(select: HTMLSelectElement, values: string[] | undefined) {
+  const value = values?.join(',') ?? '';
+  if (value && ![...select.options].some((o) => o.value === value)) select.append(h('option', { value }, `${values!.length} selected`));
+  select.value = value;
+}
+
+const before = (a: CardEntry, b: CardEntry) => a.sortKey - b.sortKey || (a.card.process_id < b.card.process_id ? -1 : 1);
+
+/**
+ * A board for one process type: a column per state, grouped by stage. Each change touches one card's
+ * elements (and moves it when its state changed); nothing is drawn again as a whole after the snapshot.
+ */
+export class BoardView {
+  readonly element: HTMLElement;
+  private readonly entries = new Map<string, CardEntry>();
+  private readonly columns = new Map<string, Column>();
+  private filters: BoardFilters;
+  private readonly filterBar: { advisor: HTMLSelectElement; client: HTMLSelectElement; state: HTMLSelectElement; sla: HTMLSelectElement; q: HTMLInputElement; summary: HTMLElement };
+  private optionKeys = '';
+
+  constructor(
+    readonly type: ProcessTypeDescriptor,
+    filters: BoardFilters,
+    private readonly options: { open(processId: string): void; filtersChanged(filters: BoardFilters): void },
+  ) {
+    this.filters = filters;
+    const select = (name: string, label: string) =>
+      h('select', { name, 'aria-label': label, onchange: () => this.readFilterBar() }) as HTMLSelectElement;
+    this.filterBar = {
+      advisor: select('advisor', 'Advisor'),
+      client: select('client', 'Client'),
+      state: select('state', 'State'),
+      sla: select('sla', 'SLA status'),
+      q: h('input', { type: 'search', name: 'q', placeholder: 'Search client, id…', 'aria-label': 'Search', oninput: () => this.readFilterBar() }) as HTMLInputElement,
+      summary: h('span', { class: 'filter-summary' }),
+    };
+    replaceChildren(this.filterBar.state, h('option', { value: '' }, 'All states'), ...type.states.map((s) => h('option', { value: s.id }, s.label)));
+    replaceChildren(this.filterBar.sla, h('option', { value: '' }, 'Any SLA'), ...SLA_FILTERS.map((s) => h('option', { value: s }, s === 'none' ? 'No SLA' : humanize(s))));
+    this.refreshOptions(true);
+
+    const stages = type.stages.map((stage) =>
+      h(
+        'section',
+        { class: 'stage', 'data-stage': stage.name, style: `--columns:${stage.states.length}` },
+        h('h2', { class: 'stage-name' }, stage.name),
+        h('div', { class: 'stage-columns' }, ...stage.states.map((state) => this.createColumn(state))),
+      ),
+    );
+    this.element = h(
+      'div',
+      { class: 'board', 'data-process-type': type.process_type },
+      h(
+        'form',
+        { class: 'filters', role: 'search', onsubmit: (event: Event) => event.preventDefault() },
+        this.filterBar.q,
+        this.filterBar.advisor,
+        this.filterBar.client,
+        this.filterBar.state,
+        this.filterBar.sla,
+        h('button', { type: 'button', class: 'link', onclick: () => this.setFilters({}, true) }, 'Clear'),
+        this.filterBar.summary,
+      ),
+      h('div', { class: 'columns' }, ...stages),
+    );
+    this.writeFilterBar();
+  }
+
+  /** Everything at once, from a snapshot. */
+  reset(cards: BoardCard[]): void {
+    for (const column of this.columns.values()) {
+      column.entries = [];
+      column.list.replaceChildren();
+    }
+    this.entries.clear();
+    const now = Date.now();
+    for (const card of cards) {
+      const entry = this.createEntry(card, now);
+      this.entries.set(card.process_id, entry);
+      entry.column = this.columns.get(card.status);
+      entry.column?.entries.push(entry);
+    }
+    for (const column of this.columns.values()) {
+      column.entries.sort(before);
+      const fragment = document.createDocumentFragment();
+      for (const entry of column.entries) fragment.appendChild(entry.el);
+      column.list.appendChild(fragment);
+    }
+    this.refreshOptions();
+    this.refreshCounts();
+  }
+
+  /** One change: update the card in place, move it if its state changed, or take it off the board. */
+  apply(change: ProcessChange): void {
+    const entry = this.entries.get(change.process_id);
+    if (entry && change.version <= entry.card.version) return;
+    if (!change.card) {
+      if (entry) this.remove(entry);
+      return;
+    }
+    if (!entry) {
+      const created = this.createEntry(change.card, Date.now());
+      this.entries.set(change.process_id, created);
+      this.place(created);
+      this.refreshOptions();
+    } else {
+      const moved = entry.card.status !== change.card.status || entry.card.status_entered_at !== change.card.status_entered_at;
+      entry.card = change.card;
+      this.fill(entry, Date.now());
+      if (moved) this.place(entry);
+      else this.refreshCount(entry.column);
+    }
+    const updated = this.entries.get(change.process_id)!;
+    // Opacity only: the compositor runs it without repainting a board of a thousand cards.
+    if (!change.replayed) updated.el.animate([{ opacity: 0.35 }, { opacity: 1 }], { duration: 900, easing: 'ease-out' });
+    this.refreshSummary();
+  }
+
+  card(processId: string): BoardCard | undefined {
+    return this.entries.get(processId)?.card;
+  }
+
+  setFilters(filters: BoardFilters, announce = false): void {
+    this.filters = filters;
+    this.refreshOptions();
+    this.writeFilterBar();
+    for (const entry of this.entries.values()) entry.el.hidden = !matchesFilters(entry.card, filters);
+    this.refreshCounts();
+    if (announce) this.options.filtersChanged(filters);
+  }
+
+  /** Once a second: time in state and SLA countdowns; only text that changed is written. */
+  tick(now: number): void {
+    for (const entry of this.entries.values()) this.writeClock(entry, now);
+  }
+
+  private createColumn(stateId: string): HTMLElement {
+    const state = this.type.states.find((s) => s.id === stateId)!;
+    const column: Column = { state: stateId, list: h('div', { class: 'cards' }), count: h('span', { class: 'count' }, '0'), entries: [] };
+    this.columns.set(stateId, column);
+    return h(
+      'section',
+      { class: `column${state.terminal ? ' terminal' : ''}`, 'data-state': stateId, 'aria-label': state.label },
+      h('header', { class: 'column-header', title: state.sla ?? '' }, h('span', { class: 'column-name' }, state.label), column.count),
+      column.list,
+    );
+  }
+
+  private createEntry(card: BoardCard, now: number): CardEntry {
+    const part = (cls: string) => h('span', { class: cls });
+    const entry: CardEntry = {
+      card,
+      sortKey: 0,
+      column: undefined,
+      el: h('article', { class: 'card', tabindex: 0, 'data-process-id': card.process_id }),
+      title: part('card-title'),
+      advisor: part('card-advisor'),
+      amount: part('card-amount'),
+      age: part('card-age'),
+      sla: part('sla-badge'),
+      flags: part('card-flags'),
+    };
+    entry.el.append(
+      h('div', { class: 'card-row' }, entry.title, entry.sla),
+      h('div', { class: 'card-row muted' }, entry.advisor, entry.amount),
+      h('div', { class: 'card-row muted' }, entry.age, entry.flags),
+    );
+    const open = () => this.options.open(entry.card.process_id);
+    entry.el.addEventListener('click', open);
+    entry.el.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter') open();
+    });
+    this.fill(entry, now);
+    return entry;
+  }
+
+  private fill(entry: CardEntry, now: number) {
+    const { card } = entry;
+    entry.sortKey = Date.parse(card.status_entered_at);
+    entry.el.dataset.status = card.status;
+    setText(entry.title, card.title);
+    setText(entry.advisor, card.advisor_name ?? card.advisor_id ?? '');
+    setText(entry.amount, formatMoney(card.amount, card.currency));
+    setText(entry.flags, card.flags.map((f) => FLAG_LABELS[f] ?? humanize(f)).join(' · '));
+    entry.el.hidden = !matchesFilters(card, this.filters);
+    this.writeClock(entry, now);
+  }
+
+  private writeClock(entry: CardEntry, now: number) {
+    setText(entry.age, formatCoarseDuration(now - entry.sortKey));
+    const badge = slaBadge(entry.card.sla, now);
+    const className = badge ? `sla-badge tone-${badge.tone}` : 'sla-badge';
+    if (entry.sla.className !== className) entry.sla.className = className;
+    setText(entry.sla, badge?.label ?? '');
+    if (badge && entry.sla.title !== badge.title) entry.sla.title = badge.title;
+  }
+
+  /** Puts a card into its state's column at its place by age. */
+  private place(entry: CardEntry) {
+    const from = entry.column;
+    if (from) from.entries.splice(from.entries.indexOf(entry), 1);
+    const to = this.columns.get(entry.card.status);
+    entry.column = to;
+    if (!to) {
+      entry.el.remove();
+    } else {
+      let low = 0;
+      let high = to.entries.length;
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if (before(to.entries[mid], entry) < 0) low = mid + 1;
+        else high = mid;
+      }
+      to.list.insertBefore(entry.el, to.entries[low]?.el ?? null);
+      to.entries.splice(low, 0, entry);
+    }
+    this.refreshCount(from);
+    this.refreshCount(to);
+  }
+
+  private remove(entry: CardEntry) {
+    entry.el.remove();
+    this.entries.delete(entry.card.process_id);
+    if (entry.column) entry.column.entries.splice(entry.column.entries.indexOf(entry), 1);
+    this.refreshCount(entry.column);
+  }
+
+  private refreshCount(column: Column | undefined) {
+    if (!column) return;
+    const visible = column.entries.reduce((n, e) => n + (e.el.hidden ? 0 : 1), 0);
+    setText(column.count, hasFilters(this.filters) ? `${visible}/${column.entries.length}` : String(column.entries.length));
+  }
+
+  private refreshCounts() {
+    for (const column of this.columns.values()) this.refreshCount(column);
+    this.refreshSummary();
+  }
+
+  private refreshSummary() {
+    const shown = [...this.entries.values()].filter((e) => !e.el.hidden).length;
+    setText(this.filterBar.summary, hasFilters(this.filters) ? `${shown} of ${this.entries.size} shown` : `${this.entries.size} processes`);
+  }
+
+  /** Advisors and clients to filter by: those on the board, plus any named in the URL. */
+  private refreshOptions(force = false) {
+    const advisors = new Map<string, string>();
+    const clients = new Map<string, string>();
+    for (const { card } of this.entries.values()) {
+      if (card.advisor_id) advisors.set(card.advisor_id, card.advisor_name ?? card.advisor_id);
+      if (card.client_id) clients.set(card.client_id, card.title);
+    }
+    if (this.filters.advisor && !advisors.has(this.filters.advisor)) advisors.set(this.filters.advisor, this.filters.advisor);
+    if (this.filters.client && !clients.has(this.filters.client)) clients.set(this.filters.client, this.filters.client);
+    const keys = `${[...advisors.keys()].join()}|${[...clients.keys()].join()}`;
+    if (!force && keys === this.optionKeys) return;
+    this.optionKeys = keys;
+    const byName = (map: Map<string, string>) => [...map].sort((a, b) => a[1].localeCompare(b[1]));
+    replaceChildren(this.filterBar.advisor, h('option', { value: '' }, 'All advisors'), ...byName(advisors).map(([id, name]) => h('option', { value: id }, name)));
+    replaceChildren(this.filterBar.client, h('option', { value: '' }, 'All clients'), ...byName(clients).map(([id, name]) => h('option', { value: id }, name)));
+    this.writeFilterBar();
+  }
+
+  private writeFilterBar() {
+    const bar = this.filterBar;
+    bar.advisor.value = this.filters.advisor ?? '';
+    bar.client.value = this.filters.client ?? '';
+    selectList(bar.state, this.filters.state);
+    selectList(bar.sla, this.filters.sla);
+    if (document.activeElement !== bar.q) bar.q.value = this.filters.q ?? '';
+  }
+
+  private readFilterBar() {
+    const bar = this.filterBar;
+    const value = (v: string) => v || undefined;
+    this.setFilters(
+      {
+        advisor: value(bar.advisor.value),
+        client: value(bar.client.value),
+        state: bar.state.value ? bar.state.value.split(',') : undefined,
+        sla: bar.sla.value ? bar.sla.value.split(',') : undefined,
+        q: value(bar.q.value.trim()),
+      },
+      true,
+    );
+  }
+}

@@ -1,0 +1,282 @@
+import type { BoardCard } from '../../server/realtime/events.js';
+import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
+import { api, ApiError, endpoint } from './api.js';
+import { h, replaceChildren, setText } from './dom.js';
+import { formatMoney, formatTimestamp, humanize } from './format.js';
+import { slaBadge } from './sla-badge.js';
+
+type Record_ = Record<string, unknown>;
+
+interface AuditEntry {
+  id: number;
+  at: string;
+  action: string;
+  outcome: 'accepted' | 'refused';
+  actor_name: string | null;
+  actor_role: string;
+  channel: string;
+  status_before: string | null;
+  status_after: string | null;
+  error_code: string | null;
+  details: Record_;
+}
+
+/** Shown in their own sections rather than among the fields. */
+const SECTION_KEYS = new Set(['suitability_warnings', 'approvals', 'allowed_actions', 'progress', 'version']);
+
+const isPlainObject = (value: unknown): value is Record_ => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * One process: every field, suitability warnings, approvals, the audit timeline, and the actions the
+ * signed-in person may take now. It reloads whenever the process changes.
+ */
+export class ProcessDrawer {
+  readonly element: HTMLElement;
+  private readonly header = h('header', { class: 'drawer-header' });
+  private readonly message = h('p', { class: 'drawer-message', role: 'status', 'aria-live': 'polite' });
+  private readonly actions = h('div', { class: 'drawer-actions' });
+  private readonly body = h('div', { class: 'drawer-body' });
+  private readonly badge = h('span', { class: 'sla-badge' });
+  private card: BoardCard | undefined;
+  private loading = 0;
+  private reloadTimer: number | undefined;
+  private busy = false;
+
+  constructor(
+    readonly processId: string,
+    private readonly type: ProcessTypeDescriptor,
+    private readonly options: { close(): void },
+  ) {
+    this.element = h(
+      'aside',
+      { class: 'drawer', tabindex: -1, 'aria-label': 'Process details', 'data-process-id': processId },
+      this.header,
+      this.message,
+      this.actions,
+      this.body,
+    );
+    this.element.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') options.close();
+    });
+  }
+
+  /** Another change arrived: load again, once, shortly. */
+  changed(card?: BoardCard | null): void {
+    if (card) this.card = card;
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = window.setTimeout(() => void this.load(), 100);
+  }
+
+  tick(now: number): void {
+    const badge = slaBadge(this.card?.sla, now);
+    this.badge.className = badge ? `sla-badge tone-${badge.tone}` : 'sla-badge';
+    setText(this.badge, badge?.label ?? '');
+  }
+
+  destroy(): void {
+    clearTimeout(this.reloadTimer);
+    this.loading += 1;
+  }
+
+  async load(): Promise<void> {
+    const attempt = ++this.loading;
+    try {
+      const [detail, audit, generic] = await Promise.all([
+        api<Record_>('GET', endpoint(this.type.links.detail, this.processId)),
+        api<{ audit: AuditEntry[] }>('GET', endpoint(this.type.links.audit, this.processId)),
+        api<{ card: BoardCard }>('GET', endpoint('/api/processes/{id}', this.processId)),
+      ]);
+      if (attempt !== this.loading) return;
+      this.card = generic.card;
+      // The generic detail wraps the record; a process type's own endpoint returns it bare.
+      const record = isPlainObject(detail.detail) && isPlainObject(detail.card) ? detail.detail : detail;
+      this.render(record, audit.audit);
+    } catch (error) {
+      if (attempt !== this.loading) return;
+      this.say(error instanceof ApiError ? `${error.message} (${error.code})` : 'Could not load the process', 'error');
+    }
+  }
+
+  private say(text: string, tone: 'error' | 'ok' | '' = '') {
+    this.message.className = `drawer-message ${tone}`;
+    setText(this.message, text);
+  }
+
+  private render(record: Record_, audit: AuditEntry[]) {
+    const card = this.card!;
+    const state = this.type.states.find((s) => s.id === card.status);
+    replaceChildren(
+      this.header,
+      h(
+        'div',
+        { class: 'drawer-title' },
+        h('h2', {}, card.title),
+        h('button', { type: 'button', class: 'icon close', 'aria-label': 'Close', onclick: () => this.options.close() }, '×'),
+      ),
+      h(
+        'div',
+        { class: 'drawer-subtitle' },
+        h('span', { class: 'status-pill', 'data-status': card.status }, state?.label ?? card.status),
+        this.badge,
+        h('span', { class: 'muted' }, [this.type.title, formatMoney(card.amount, card.currency), card.advisor_name].filter(Boolean).join(' · ')),
+      ),
+      h('code', { class: 'muted' }, card.process_id),
+    );
+    this.tick(Date.now());
+    this.renderActions(record, card);
+
+    const warnings = Array.isArray(record.suitability_warnings) ? (record.suitability_warnings as Record_[]) : [];
+    const approvals = Array.isArray(record.approvals) ? (record.approvals as Record_[]) : undefined;
+    replaceChildren(
+      this.body,
+      warnings.length > 0 &&
+        h(
+          'section',
+          { class: 'warnings' },
+          h('h3', {}, 'Suitability warnings'),
+          h('ul', {}, ...warnings.map((w) => h('li', {}, String(w.message ?? JSON.stringify(w))))),
+        ),
+      approvals &&
+        h(
+          'section',
+          { class: 'approvals' },
+          h('h3', {}, `Approvals ${approvals.length} of ${String(record.approvals_required ?? 1)}`),
+          approvals.length
+            ? h(
+                'ul',
+                {},
+                ...approvals.map((a) =>
+                  h('li', {}, `${String(a.approver_name)} (${humanize(String(a.role))}, ${String(a.channel)}) — ${formatTimestamp(String(a.at))}`, a.notes ? h('q', {}, String(a.notes)) : null),
+                ),
+              )
+            : h('p', { class: 'muted' }, 'No approvals yet'),
+        ),
+      h('section', { class: 'fields' }, h('h3', {}, 'Fields'), this.fields(record)),
+      h('section', { class: 'timeline' }, h('h3', {}, 'Timeline'), this.timeline(audit)),
+    );
+  }
+
+  /** The board's commands this person may take on this process now, and nothing else. */
+  private renderActions(record: Record_, card: BoardCard) {
+    const allowed = Array.isArray(record.allowed_actions) ? (record.allowed_actions as string[]) : [];
+    const commands = this.type.commands.filter((c) => allowed.includes(c.command) && c.from.includes(card.status));
+    replaceChildren(
+      this.actions,
+      ...commands.map((command) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: command.command.includes('reject') || command.command.includes('cancel') ? 'danger' : 'primary',
+            'data-command': command.command,
+            disabled: this.busy,
+            onclick: () => (command.input ? this.askFor(command) : void this.run(command, {})),
+          },
+          command.label,
+        ),
+      ),
+    );
+  }
+
+  private askFor(command: ProcessTypeDescriptor['commands'][number]) {
+    const input = command.input!;
+    const text = h('textarea', { name: input.field, rows: 3, 'aria-required': String(input.required), 'aria-label': input.label, maxlength: 2000 }) as HTMLTextAreaElement;
+    const form = h(
+      'form',
+      {
+        class: 'action-form',
+        onsubmit: (event: Event) => {
+          event.preventDefault();
+          const value = text.value.trim();
+          if (input.required && !value) return this.say(`${input.label} is required`, 'error');
+          void this.run(command, value ? { [input.field]: value } : {});
+        },
+      },
+      h('label', {}, input.label, input.required ? '' : ' (optional)', text),
+      h(
+        'div',
+        { class: 'row' },
+        h('button', { type: 'submit', class: 'danger', 'data-confirm': command.command }, command.label),
+        h('button', { type: 'button', onclick: () => this.changed() }, 'Back'),
+      ),
+    );
+    replaceChildren(this.actions, form);
+    text.focus();
+  }
+
+  private async run(command: ProcessTypeDescriptor['commands'][number], body: Record_) {
+    this.busy = true;
+    this.say(`${command.label}…`);
+    for (const button of this.actions.querySelectorAll('button')) button.disabled = true;
+    try {
+      await api('POST', endpoint(command.path, this.processId), body);
+      this.say(`${command.label}: done`, 'ok');
+    } catch (error) {
+      this.say(error instanceof ApiError ? `${error.message} (${error.code})` : `${command.label} failed`, 'error');
+    } finally {
+      this.busy = false;
+      await this.load();
+    }
+  }
+
+  private fields(record: Record_): HTMLElement {
+    const list = h('dl', {});
+    // Alphabetical: the stored record's key order is the database's, not a reader's.
+    for (const [key, value] of Object.entries(record).sort(([a], [b]) => a.localeCompare(b))) {
+      if (SECTION_KEYS.has(key)) continue;
+      list.append(h('dt', {}, humanize(key)), h('dd', {}, this.value(value)));
+    }
+    return list;
+  }
+
+  private value(value: unknown): Node | string {
+    if (value === null || value === undefined || value === '') return h('span', { class: 'muted' }, '—');
+    if (typeof value === 'boolean') return value ? 'yes' : 'no';
+    if (Array.isArray(value)) {
+      if (value.length === 0) return h('span', { class: 'muted' }, 'none');
+      if (value.every(isPlainObject)) {
+        const keys = [...new Set(value.flatMap((row) => Object.keys(row)))];
+        return h(
+          'table',
+          {},
+          h('thead', {}, h('tr', {}, ...keys.map((k) => h('th', {}, humanize(k))))),
+          h('tbody', {}, ...value.map((row) => h('tr', {}, ...keys.map((k) => h('td', {}, this.value(row[k])))))),
+        );
+      }
+      return value.map(String).join(', ');
+    }
+    if (isPlainObject(value)) {
+      const nested = h('dl', { class: 'nested' });
+      for (const [k, v] of Object.entries(value)) nested.append(h('dt', {}, humanize(k)), h('dd', {}, this.value(v)));
+      return nested;
+    }
+    if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT/.test(value)) return formatTimestamp(value);
+    return String(value);
+  }
+
+  private timeline(audit: AuditEntry[]): HTMLElement {
+    if (audit.length === 0) return h('p', { class: 'muted' }, 'Nothing recorded yet');
+    const label = (status: string | null) => (status ? (this.type.states.find((s) => s.id === status)?.label ?? status) : '');
+    return h(
+      'ol',
+      { class: 'timeline-list' },
+      ...[...audit].reverse().map((entry) =>
+        h(
+          'li',
+          { class: entry.outcome, 'data-action': entry.action },
+          h('time', { datetime: entry.at }, formatTimestamp(entry.at)),
+          h(
+            'div',
+            {},
+            h('strong', {}, humanize(entry.action)),
+            entry.status_before !== entry.status_after && entry.outcome === 'accepted'
+              ? ` ${label(entry.status_before) || 'new'} → ${label(entry.status_after)}`
+              : '',
+            entry.outcome === 'refused' ? h('span', { class: 'refused-code' }, ` refused: ${entry.error_code ?? ''}`) : null,
+          ),
+          h('div', { class: 'muted' }, `${entry.actor_name ?? entry.actor_role} (${humanize(entry.actor_role)}) via ${entry.channel}`),
+        ),
+      ),
+    );
+  }
+}

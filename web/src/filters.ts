@@ -1,0 +1,55 @@
+import type { BoardCard } from '../../server/realtime/events.js';
+
+/** The board's filters, kept in the URL after the route: `#/board/account_opening?advisor=…&state=a,b&sla=warning&q=…`. */
+export interface BoardFilters {
+  advisor?: string;
+  client?: string;
+  state?: string[];
+  sla?: string[];
+  q?: string;
+}
+
+export const SLA_FILTERS = ['on_track', 'warning', 'breached', 'paused', 'none'] as const;
+
+export function parseFilters(query: string): BoardFilters {
+  const params = new URLSearchParams(query);
+  const list = (name: string) => {
+    const values = (params.get(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    return values.length ? values : undefined;
+  };
+  const text = (name: string) => params.get(name)?.trim() || undefined;
+  return { advisor: text('advisor'), client: text('client'), state: list('state'), sla: list('sla'), q: text('q') };
+}
+
+export function serializeFilters(filters: BoardFilters): string {
+  const params = new URLSearchParams();
+  if (filters.advisor) params.set('advisor', filters.advisor);
+  if (filters.client) params.set('client', filters.client);
+  if (filters.state?.length) params.set('state', filters.state.join(','));
+  if (filters.sla?.length) params.set('sla', filters.sla.join(','));
+  if (filters.q) params.set('q', filters.q);
+  return params.toString().replace(/%2C/g, ',');
+}
+
+/** The SLA filter's word for a card: its SLA status, or `none` without a clock. */
+export function slaStatusOf(card: { sla: Pick<NonNullable<BoardCard['sla']>, 'status' | 'paused'> | null }): string {
+  if (!card.sla) return 'none';
+  return card.sla.paused ? 'paused' : card.sla.status;
+}
+
+export function matchesFilters(card: BoardCard, filters: BoardFilters): boolean {
+  if (filters.advisor && card.advisor_id !== filters.advisor) return false;
+  if (filters.client && card.client_id !== filters.client) return false;
+  if (filters.state && !filters.state.includes(card.status)) return false;
+  if (filters.sla && !filters.sla.includes(slaStatusOf(card))) return false;
+  if (filters.q) {
+    const needle = filters.q.toLowerCase();
+    const haystack = [card.title, card.process_id, card.client_id, card.advisor_name].filter(Boolean).join(' ').toLowerCase();
+    if (!haystack.includes(needle)) return false;
+  }
+  return true;
+}
+
+export function hasFilters(filters: BoardFilters): boolean {
+  return Boolean(filters.advisor || filters.client || filters.state?.length || filters.sla?.length || filters.q);
+}

@@ -1,0 +1,151 @@
+import type { OpsSummary } from '../../server/routes/ops.js';
+import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
+import { api, ApiError } from './api.js';
+import { h, replaceChildren } from './dom.js';
+import { formatCoarseDuration } from './format.js';
+import { processHash } from './router.js';
+import { slaBadge } from './sla-badge.js';
+
+const REFRESH_AT_MOST_EVERY_MS = 2_000;
+
+function localMidnight(): string {
+  const now = new Date();
+  return new Date(now.getFullYear(), now.getMonth(), now.getDate()).toISOString();
+}
+
+/** A row of horizontal bars: a small chart without a chart library. */
+function bars(rows: { label: string; value: number; text: string; tone?: string }[]): HTMLElement {
+  const max = Math.max(1, ...rows.map((r) => r.value));
+  return h(
+    'div',
+    { class: 'bars', role: 'table' },
+    ...rows.map((row) =>
+      h(
+        'div',
+        { class: 'bar-row', role: 'row' },
+        h('span', { class: 'bar-label', role: 'cell' }, row.label),
+        h('span', { class: 'bar-track', role: 'cell' }, h('span', { class: `bar ${row.tone ?? ''}`, style: `width:${((row.value / max) * 100).toFixed(1)}%` })),
+        h('span', { class: 'bar-value', role: 'cell' }, row.text),
+      ),
+    ),
+  );
+}
+
+const tile = (label: string, value: string | number, tone = '') =>
+  h('div', { class: `tile ${tone}` }, h('span', { class: 'tile-value' }, String(value)), h('span', { class: 'tile-label' }, label));
+
+/** The operations center: for every process type, what is where, what is late, and how today went. */
+export class OpsCenter {
+  readonly element = h('div', { class: 'ops-center' });
+  private timer: number | undefined;
+  private lastRefresh = 0;
+  private destroyed = false;
+
+  constructor(private readonly types: ProcessTypeDescriptor[]) {}
+
+  /** A change arrived: refresh soon, but not more than every couple of seconds. */
+  changed(): void {
+    if (this.timer !== undefined) return;
+    const wait = Math.max(0, this.lastRefresh + REFRESH_AT_MOST_EVERY_MS - Date.now());
+    this.timer = window.setTimeout(() => {
+      this.timer = undefined;
+      void this.refresh();
+    }, wait);
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    clearTimeout(this.timer);
+  }
+
+  async refresh(): Promise<void> {
+    this.lastRefresh = Date.now();
+    const since = localMidnight();
+    const sections = await Promise.all(
+      this.types.map(async (type) => {
+        try {
+          const query = new URLSearchParams({ process_type: type.process_type, since });
+          return this.section(type, await api<OpsSummary>('GET', `/ops/summary?${query}`));
+        } catch (error) {
+          return h('section', { class: 'ops-type' }, h('h2', {}, type.title), h('p', { class: 'error' }, error instanceof ApiError ? error.message : 'Could not load'));
+        }
+      }),
+    );
+    if (!this.destroyed) replaceChildren(this.element, ...sections);
+  }
+
+  private section(type: ProcessTypeDescriptor, summary: OpsSummary): HTMLElement {
+    const terminal = new Set(type.states.filter((s) => s.terminal).map((s) => s.id));
+    const active = summary.per_state.filter((s) => !terminal.has(s.state)).reduce((n, s) => n + s.count, 0);
+    const now = Date.now();
+    return h(
+      'section',
+      { class: 'ops-type', 'data-process-type': type.process_type },
+      h('h2', {}, type.title),
+      h(
+        'div',
+        { class: 'tiles' },
+        tile('In progress', active),
+        tile('SLA warnings now', summary.sla.warning, summary.sla.warning ? 'amber' : ''),
+        tile('SLA breaches now', summary.sla.breached, summary.sla.breached ? 'red' : ''),
+        tile('SLA paused', summary.sla.paused),
+        tile('Opened today', summary.opened_since),
+        ...summary.decisions_since.map((d) => tile(`${d.label} today`, d.count)),
+      ),
+      h(
+        'div',
+        { class: 'ops-grid' },
+        h(
+          'div',
+          { class: 'panel' },
+          h('h3', {}, 'Processes per state'),
+          bars(summary.per_state.map((s) => ({ label: s.label, value: s.count, text: String(s.count), tone: terminal.has(s.state) ? 'muted' : '' }))),
+        ),
+        h(
+          'div',
+          { class: 'panel' },
+          h('h3', {}, `Median time per stage (last ${summary.window_days} days)`),
+          bars(
+            summary.median_per_stage.map((s) => ({
+              label: s.stage,
+              value: s.median_ms ?? 0,
+              text: s.median_ms === null ? '—' : `${formatCoarseDuration(s.median_ms)} (${s.samples})`,
+            })),
+          ),
+          h('h3', {}, 'Median time per state'),
+          bars(
+            summary.median_per_state.map((s) => ({
+              label: s.label,
+              value: s.median_ms ?? 0,
+              text: s.median_ms === null ? '—' : `${formatCoarseDuration(s.median_ms)} (${s.samples})`,
+            })),
+          ),
+        ),
+        h(
+          'div',
+          { class: 'panel' },
+          h('h3', {}, 'SLA warnings and breaches'),
+          summary.at_risk.length
+            ? h(
+                'ul',
+                { class: 'at-risk' },
+                ...summary.at_risk.map((card) => {
+                  const badge = slaBadge(card.sla, now);
+                  return h(
+                    'li',
+                    {},
+                    h('a', { href: processHash(card.process_id) }, card.title),
+                    ' ',
+                    badge ? h('span', { class: `sla-badge tone-${badge.tone}`, title: badge.title }, badge.label) : null,
+                    h('span', { class: 'muted' }, ` ${type.states.find((s) => s.id === card.status)?.label ?? card.status}`),
+                  );
+                }),
+              )
+            : h('p', { class: 'muted' }, 'None right now'),
+          h('h3', {}, 'Entered today'),
+          bars(summary.entered_since.filter((s) => s.count > 0).map((s) => ({ label: s.label, value: s.count, text: String(s.count) }))),
+        ),
+      ),
+    );
+  }
+}

@@ -1,0 +1,99 @@
+import { io, type Socket } from 'socket.io-client';
+import type {
+  BellNotification,
+  BoardSnapshot,
+  ClientToServerEvents,
+  ProcessActivity,
+  ProcessChange,
+  ServerToClientEvents,
+} from '../../server/realtime/events.js';
+
+export interface RealtimeHandlers {
+  online(online: boolean): void;
+  unauthenticated(): void;
+  snapshot(snapshot: BoardSnapshot): void;
+  change(change: ProcessChange): void;
+  activity(activity: ProcessActivity): void;
+  notification(notification: BellNotification): void;
+  /** After a dropped connection came back: refresh what is not replayed (the bell). */
+  reconnected(): void;
+  refused(message: string): void;
+}
+
+/**
+ * The board's one socket. It remembers the last sequence applied per board and, whenever the connection
+ * comes back, subscribes again from there: the gateway replays what was missed, or sends a snapshot.
+ */
+export class RealtimeClient {
+  private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  /** Boards followed, with the sequence each is current up to (null until its first snapshot). */
+  private readonly boards = new Map<string, number | null>();
+  private readonly watched = new Set<string>();
+  private connectedBefore = false;
+
+  constructor(token: string, private readonly handlers: RealtimeHandlers) {
+    this.socket = io({ auth: { token } });
+    this.socket.on('connect', () => {
+      handlers.online(true);
+      for (const processType of this.boards.keys()) this.sendSubscribe(processType);
+      for (const processId of this.watched) this.socket.emit('process:watch', { process_id: processId }, () => {});
+      if (this.connectedBefore) handlers.reconnected();
+      this.connectedBefore = true;
+    });
+    this.socket.on('disconnect', () => handlers.online(false));
+    this.socket.on('connect_error', (error) => {
+      if (error.message === 'UNAUTHENTICATED') handlers.unauthenticated();
+      else handlers.online(false);
+    });
+    this.socket.on('board:snapshot', (snapshot) => {
+      if (!this.boards.has(snapshot.process_type)) return;
+      this.boards.set(snapshot.process_type, snapshot.sequence);
+      handlers.snapshot(snapshot);
+    });
+    this.socket.on('process:changed', (change) => {
+      const cursor = this.boards.get(change.process_type);
+      if (change.sequence !== null && cursor !== undefined && (cursor === null || change.sequence > cursor)) {
+        this.boards.set(change.process_type, change.sequence);
+      }
+      handlers.change(change);
+    });
+    this.socket.on('process:activity', (activity) => handlers.activity(activity));
+    this.socket.on('notification:new', (notification) => handlers.notification(notification));
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  subscribeBoard(processType: string): void {
+    if (this.boards.has(processType)) return;
+    this.boards.set(processType, null);
+    if (this.socket.connected) this.sendSubscribe(processType);
+  }
+
+  unsubscribeBoard(processType: string): void {
+    if (!this.boards.delete(processType)) return;
+    this.socket.emit('board:unsubscribe', { process_type: processType });
+  }
+
+  watch(processId: string): void {
+    this.watched.add(processId);
+    if (this.socket.connected) this.socket.emit('process:watch', { process_id: processId }, () => {});
+  }
+
+  unwatch(processId: string): void {
+    if (this.watched.delete(processId)) this.socket.emit('process:unwatch', { process_id: processId });
+  }
+
+  close(): void {
+    this.socket.disconnect();
+  }
+
+  private sendSubscribe(processType: string) {
+    this.socket.emit('board:subscribe', { process_type: processType, after: this.boards.get(processType) ?? null }, (reply) => {
+      if (!reply.ok) return this.handlers.refused(reply.error.message);
+      const cursor = this.boards.get(processType);
+      if (cursor !== undefined && (cursor === null || reply.sequence > cursor)) this.boards.set(processType, reply.sequence);
+    });
+  }
+}
