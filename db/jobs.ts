@@ -6,10 +6,18 @@ import type { Tx } from './client.js';
 export const QUEUES = {
   /** Turns a recorded change's notification intents into notifications for people (in-app, Slack). */
   deliverNotifications: 'deliver-notifications',
+  /** Opens the portfolio of an account that account opening created. */
+  openPortfolio: 'open-portfolio',
 } as const;
 
 const QUEUE_POLICIES: Record<string, Omit<PgBoss.Queue, 'name'>> = {
   [QUEUES.deliverNotifications]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
+  [QUEUES.openPortfolio]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
+};
+
+/** Events that start a job when they are recorded: the job carries the event and exists only if the change commits. */
+export const EVENT_QUEUES: Readonly<Record<string, string>> = {
+  'account.created': QUEUES.openPortfolio,
 };
 
 export type Boss = PgBoss;

@@ -14,13 +14,16 @@ import { clientRoutes } from './routes/clients.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
 import { notificationRoutes } from './routes/notifications.js';
+import { portfolioRoutes } from './routes/portfolios.js';
 import type { AccountOpeningService } from './services/account-opening.js';
+import type { RebalancingService } from './services/rebalancing.js';
 
 export const WEB_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 const MAX_BODY_BYTES = 256 * 1024;
 
 export interface HubServices {
   accountOpening: AccountOpeningService;
+  rebalancing: RebalancingService;
 }
 
 /** The HTTP surface: public health and sign-in, the authenticated API, the OpenAPI document and the board. */
@@ -35,8 +38,12 @@ export function createApp(deps: HubDeps, services: HubServices) {
     const command = c.get('command');
     const user = c.get('user');
     if (command && user && !hubError.audited && hubError.status < 500) {
-      await services.accountOpening
-        .auditRefusal(actorFor(user, c.get('channel')), command.action, command.process_id, hubError)
+      const actor = actorFor(user, c.get('channel'));
+      const audit =
+        command.process_type === 'account_opening'
+          ? services.accountOpening.auditRefusal(actor, command.action, command.process_id, hubError)
+          : services.rebalancing.auditRefusal(actor, command.action, command.process_id, hubError, {}, command.process_type);
+      await audit
         .catch((auditError) => log.error({ err: auditError }, 'could not audit a refusal'));
     }
     return c.json(errorBody(hubError), hubError.status as 400);
@@ -74,6 +81,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', clientRoutes(services.accountOpening, sql));
   app.route('/api', eventRoutes(sql));
   app.route('/api', notificationRoutes(sql));
+  app.route('/api', portfolioRoutes(services.rebalancing, sql));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));

@@ -8,6 +8,7 @@ import type { HubDeps } from './context.js';
 import { listen } from './http-server.js';
 import { attachRealtime } from './realtime/gateway.js';
 import { createAccountOpeningService } from './services/account-opening.js';
+import { createRebalancingService } from './services/rebalancing.js';
 
 export interface HubServer {
   url: string;
@@ -29,7 +30,7 @@ export async function startHubServer(options: {
   const temporal = await connectTemporalClient(options.temporalAddress, config);
   const boss = await startBoss(options.databaseUrl, log, { supervise: false });
   const deps: HubDeps = { config, sql, temporal, boss, log, taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE };
-  const app = createApp(deps, { accountOpening: createAccountOpeningService(deps) });
+  const app = createApp(deps, { accountOpening: createAccountOpeningService(deps), rebalancing: createRebalancingService(deps) });
 
   let io: ReturnType<typeof attachRealtime> | undefined;
   const http = await listen(app, {

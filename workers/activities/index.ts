@@ -3,11 +3,13 @@ import type { Sql } from '../../db/client.js';
 import { recordTransition } from '../../db/transitions.js';
 import type { TransitionRecording } from '../../workflows/process-records.js';
 import type { CrmAccountRequest, CrmAdapter } from '../crm/crm.js';
+import { createRebalancingActivities, type RebalancingActivityDeps } from './rebalancing.js';
 
 export interface ActivityDeps {
   sql: Sql;
   boss: PgBoss;
   crm: CrmAdapter;
+  rebalancing: Omit<RebalancingActivityDeps, 'sql'>;
 }
 
 /** Every side effect a workflow may ask for. Workflows import this file's types only. */
@@ -33,6 +35,8 @@ export function createActivities(deps: ActivityDeps) {
     async createCrmAccount(request: CrmAccountRequest) {
       return deps.crm.createAccount(request);
     },
+
+    ...createRebalancingActivities({ sql: deps.sql, ...deps.rebalancing }),
   };
 }
 
