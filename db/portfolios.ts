@@ -80,7 +80,7 @@ export async function loadSecurities(db: Queryable): Promise<Security[]> {
 }
 
 export async function loadModels(db: Queryable): Promise<ModelRow[]> {
-  const models = await db`SELECT * FROM model_portfolios ORDER BY cash_weight DESC, id`;
+  const models = await db`SELECT * FROM model_portfolios ORDER BY risk_rank, id`;
   const targets = await db`
     SELECT t.model_id, t.security_id, s.asset_class, t.weight
     FROM model_targets t JOIN securities s ON s.id = t.security_id

@@ -37,7 +37,7 @@ export const DEMO_SECURITIES: readonly DemoSecurity[] = [
 
 type Weights = Readonly<Record<string, number>>;
 
-/** Targets per security; each model's cash weight makes the rest up to 1. Bands: the 5/25 rule, floored at 1 point. */
+/** From the least to the most risky. Targets per security; each model's cash weight makes the rest up to 1. Bands: the 5/25 rule, floored at 1 point. */
 export const DEMO_MODELS: readonly { id: string; name: string; description: string; cash: number; targets: Weights }[] = [
   {
     id: 'conservative',
@@ -215,8 +215,9 @@ export async function seedDemoPortfolios(sql: Sql, log: Logger): Promise<boolean
     const rows = DEMO_SECURITIES.flatMap((security) => history.get(security.id)!.map((close, i) => ({ security_id: security.id, as_of: days[i], close, source: 'demo' })));
     for (let i = 0; i < rows.length; i += 2000) await tx`INSERT INTO prices ${tx(rows.slice(i, i + 2000))}`;
 
-    for (const model of DEMO_MODELS) {
-      await tx`INSERT INTO model_portfolios ${tx({ id: model.id, name: model.name, description: model.description, cash_weight: model.cash, ...BANDS })}`;
+    for (const [rank, model] of DEMO_MODELS.entries()) {
+      await tx`
+        INSERT INTO model_portfolios ${tx({ id: model.id, name: model.name, description: model.description, risk_rank: rank + 1, cash_weight: model.cash, ...BANDS })}`;
       await tx`INSERT INTO model_targets ${tx(Object.entries(model.targets).map(([security_id, weight]) => ({ model_id: model.id, security_id, weight })))}`;
     }
 

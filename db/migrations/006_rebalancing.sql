@@ -26,6 +26,8 @@ CREATE TABLE model_portfolios (
   id text PRIMARY KEY,
   name text NOT NULL,
   description text NOT NULL,
+  -- 1 is the least risky; models are listed in this order.
+  risk_rank smallint NOT NULL,
   cash_weight numeric(8, 6) NOT NULL CHECK (cash_weight >= 0 AND cash_weight <= 1),
   band_absolute numeric(8, 6) NOT NULL CHECK (band_absolute >= 0),
   band_relative numeric(8, 6) NOT NULL CHECK (band_relative >= 0),

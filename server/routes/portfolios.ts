@@ -346,7 +346,7 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
         tags: ['Portfolios'],
         summary: 'The model portfolios: target weights per security and drift bands',
         security: SECURITY,
-        responses: { 200: jsonResponse(z.object({ models: z.array(ModelSchema) }), 'From most to least cash') },
+        responses: { 200: jsonResponse(z.object({ models: z.array(ModelSchema) }), 'From the least to the most risky') },
       }),
       async (c) => c.json({ models: await service.listModels() }, 200),
     )
