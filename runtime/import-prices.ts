@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createSql } from '../db/client.js';
-import { listPortfolioRows, loadPortfolioBooks } from '../db/portfolios.js';
+import { listPortfolioRows, loadPortfolioBooks, loadRebalanceSettings } from '../db/portfolios.js';
 import { driftCheckScheduleId } from '../workflows/rebalancing/definitions.js';
 import { importPriceFile, PRICE_CSV_HEADER, PriceFileError } from '../workers/prices/price-import.js';
 import { createPostgresPriceSource } from '../workers/prices/price-source.js';
@@ -62,8 +62,9 @@ try {
   if (books.length) {
     console.log('\nPortfolio drift at the latest prices:');
     let outOfBand = 0;
+    const settings = await loadRebalanceSettings(sql);
     for (const book of books) {
-      const drift = await driftOfBook(sql, book);
+      const drift = driftOfBook(book, settings);
       const label = `  ${book.row.client_name} ${book.row.account_number} (${book.model.name})`.padEnd(52);
       if (!drift) {
         console.log(`${label} no price yet for ${book.missing_prices.join(', ')}`);

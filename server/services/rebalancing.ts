@@ -3,7 +3,7 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import { appendAudit } from '../../db/audit.js';
 import { appendEvents } from '../../db/events.js';
 import { getProcess, listProcesses, type ProcessFilters, type ProcessRow } from '../../db/processes.js';
-import { getPortfolioRow, listPortfolioRows, loadModels, loadPortfolioBooks, type PortfolioBook } from '../../db/portfolios.js';
+import { getPortfolioRow, listPortfolioRows, loadModels, loadPortfolioBooks, loadRebalanceSettings, type PortfolioBook } from '../../db/portfolios.js';
 import { createPostgresPriceSource } from '../../workers/prices/price-source.js';
 import { todayIn } from '../../workers/rebalancing/firm-calendar.js';
 import { driftOfBook } from '../../workers/rebalancing/portfolio-drift.js';
@@ -163,27 +163,26 @@ export function createRebalancingService(deps: HubDeps) {
 
   async function summarize(books: PortfolioBook[]): Promise<PortfolioSummary[]> {
     const active = await activeRebalances(books.map((book) => book.row.id));
-    return Promise.all(
-      books.map(async (book) => {
-        const drift = await driftOfBook(sql, book);
-        return {
-          portfolio_id: book.row.id,
-          account_number: book.row.account_number,
-          client_id: book.row.client_id,
-          client_name: book.row.client_name,
-          advisor_id: book.row.advisor_id,
-          model_id: book.model.id,
-          model_name: book.model.name,
-          currency: book.row.currency,
-          cash: book.portfolio.cash,
-          total_value: drift?.total_value ?? null,
-          prices_as_of: book.prices_as_of,
-          missing_prices: book.missing_prices,
-          drift,
-          active_rebalance: active.get(book.row.id) ?? null,
-        };
-      }),
-    );
+    const settings = await loadRebalanceSettings(sql);
+    return books.map((book) => {
+      const drift = driftOfBook(book, settings);
+      return {
+        portfolio_id: book.row.id,
+        account_number: book.row.account_number,
+        client_id: book.row.client_id,
+        client_name: book.row.client_name,
+        advisor_id: book.row.advisor_id,
+        model_id: book.model.id,
+        model_name: book.model.name,
+        currency: book.row.currency,
+        cash: book.portfolio.cash,
+        total_value: drift?.total_value ?? null,
+        prices_as_of: book.prices_as_of,
+        missing_prices: book.missing_prices,
+        drift,
+        active_rebalance: active.get(book.row.id) ?? null,
+      };
+    });
   }
 
   async function loadVisibleBook(actor: Actor, portfolioId: string): Promise<PortfolioBook> {

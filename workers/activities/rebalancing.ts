@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Sql } from '../../db/client.js';
 import { recordEvent } from '../../db/events.js';
 import { getPortfolioRow, listPortfolioRows, loadPortfolioBooks, loadRebalanceSettings, loadRecentTrades, type PortfolioBook } from '../../db/portfolios.js';
@@ -49,12 +49,24 @@ export function createRebalancingActivities(deps: RebalancingActivityDeps) {
       };
     },
 
-    /** Every portfolio at current prices; those without a price for something they hold cannot be judged and are left out. */
+    /**
+     * Every portfolio at current prices. One that cannot be judged (a price missing, a broken model) is left
+     * out and logged, so it never holds up the others.
+     */
     async listPortfoliosOutOfBand(): Promise<{ checked: number; out_of_band: string[] }> {
       const books = await loadPortfolioBooks(sql, priceSource, await listPortfolioRows(sql, { all: true }));
+      const settings = await loadRebalanceSettings(sql);
       const outOfBand: string[] = [];
       for (const book of books) {
-        if ((await driftOfBook(sql, book))?.out_of_band) outOfBand.push(book.row.id);
+        if (book.missing_prices.length) {
+          log.warn('portfolio left out of the drift check: no price', { portfolio_id: book.row.id, missing: book.missing_prices });
+          continue;
+        }
+        try {
+          if (driftOfBook(book, settings)?.out_of_band) outOfBand.push(book.row.id);
+        } catch (error) {
+          log.error('portfolio left out of the drift check', { portfolio_id: book.row.id, error: (error as Error).message });
+        }
       }
       return { checked: books.length, out_of_band: outOfBand };
     },
@@ -91,7 +103,7 @@ export function createRebalancingActivities(deps: RebalancingActivityDeps) {
 
     async verifyRebalance(input: { portfolio_id: string; model_id: string }): Promise<Verification> {
       const book = await loadBook(input.portfolio_id, input.model_id);
-      const drift = (await driftOfBook(sql, book))!;
+      const drift = driftOfBook(book, await loadRebalanceSettings(sql))!;
       return { ...drift, checked_at: new Date().toISOString(), within_bands: !drift.out_of_band, cash_after: book.portfolio.cash };
     },
   };

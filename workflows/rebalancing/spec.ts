@@ -44,6 +44,7 @@ const REBALANCING_ERRORS = {
   REBALANCE_IN_PROGRESS: { status: 409, message: 'A rebalance is already running for this portfolio', retryable: false },
   REBALANCE_NOT_NEEDED: { status: 409, message: 'The portfolio is on its model: there is nothing worth trading', retryable: false },
   PRICE_NOT_AVAILABLE: { status: 409, message: 'A security in the portfolio or its model has no price; import prices first', retryable: false },
+  PROPOSAL_NOT_POSSIBLE: { status: 409, message: 'No proposal can be made for this portfolio as its data stands', retryable: false },
   INVALID_TRADE: { status: 400, message: 'A trade in the edited proposal is not valid', retryable: false },
   ORDER_REJECTED: { status: 422, message: 'The custodian rejected an order', retryable: false },
   CUSTODIAN_UNAVAILABLE: { status: 503, message: 'The custodian did not fill an order after all retries', retryable: true },

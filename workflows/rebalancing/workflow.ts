@@ -18,6 +18,7 @@ import {
   editRebalanceUpdate,
   rebalanceStateQuery,
   startRebalanceUpdate,
+  type ProposalRecord,
   type RebalanceCommandMessage,
   type RebalanceContext,
   type RebalanceFailure,
@@ -148,7 +149,15 @@ export async function rebalancingWorkflow(input: RebalancingInput): Promise<Reba
     notStarted = { code: cause.type === 'PRICE_NOT_AVAILABLE' || cause.type === 'PORTFOLIO_NOT_FOUND' ? cause.type : 'SERVICE_UNAVAILABLE', message: cause.message };
     return finish({ rebalance_id: input.rebalance_id, outcome: 'not_started', message: cause.message });
   }
-  const proposal = proposeFor(context);
+  let proposal: ProposalRecord;
+  try {
+    proposal = proposeFor(context);
+  } catch (error) {
+    // The math refuses inconsistent data (a model whose weights do not add up, say): a data problem, not a bug to retry.
+    const message = error instanceof Error ? error.message : String(error);
+    notStarted = { code: 'PROPOSAL_NOT_POSSIBLE', message: `No proposal can be made for this portfolio: ${message}` };
+    return finish({ rebalance_id: input.rebalance_id, outcome: 'not_started', message });
+  }
   if (proposal.trades.length === 0) {
     notStarted = { code: 'REBALANCE_NOT_NEEDED' };
     return finish({ rebalance_id: input.rebalance_id, outcome: 'not_needed' });
