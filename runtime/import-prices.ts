@@ -43,6 +43,7 @@ try {
 }
 
 const pct = (weight: number) => `${(weight * 100).toFixed(1)}%`;
+const points = (weight: number) => `${(weight * 100).toFixed(1)} pts`;
 const databaseUrl = databaseUrlOf(config);
 const sql = createSql(databaseUrl, { max: 2, applicationName: 'ops-hub-price-import' });
 let exitCode = 0;
@@ -73,7 +74,7 @@ try {
       if (drift.out_of_band) outOfBand += 1;
       const worst = [...drift.asset_classes].sort((a, b) => Math.abs(b.deviation) - Math.abs(a.deviation))[0];
       console.log(
-        `${label} ${drift.out_of_band ? 'OUT OF BAND' : 'within bands'}; largest drift ${pct(drift.max_abs_drift)}` +
+        `${label} ${drift.out_of_band ? 'OUT OF BAND' : 'within bands'}; largest drift ${points(drift.max_abs_drift)}` +
           (worst ? ` (${worst.asset_class} ${pct(worst.actual)} vs ${pct(worst.target)})` : ''),
       );
     }
