@@ -212,8 +212,13 @@ export async function seedDemoPortfolios(sql: Sql, log: Logger): Promise<boolean
 
   await sql.begin(async (tx) => {
     await tx`INSERT INTO securities ${tx(DEMO_SECURITIES.map(({ walk: _walk, ...security }) => security))}`;
-    const rows = DEMO_SECURITIES.flatMap((security) => history.get(security.id)!.map((close, i) => ({ security_id: security.id, as_of: days[i], close, source: 'demo' })));
-    for (let i = 0; i < rows.length; i += 2000) await tx`INSERT INTO prices ${tx(rows.slice(i, i + 2000))}`;
+    // One statement over arrays: thousands of rows without thousands of parameters.
+    const securityIds = DEMO_SECURITIES.flatMap((security) => days.map(() => security.id));
+    const dates = DEMO_SECURITIES.flatMap(() => days);
+    const closes = DEMO_SECURITIES.flatMap((security) => history.get(security.id)!);
+    await tx`
+      INSERT INTO prices (security_id, as_of, close, source)
+      SELECT security_id, as_of, close, 'demo' FROM unnest(${securityIds}::text[], ${dates}::date[], ${closes}::numeric[]) AS p (security_id, as_of, close)`;
 
     for (const [rank, model] of DEMO_MODELS.entries()) {
       await tx`

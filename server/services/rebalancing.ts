@@ -153,11 +153,12 @@ export function createRebalancingService(deps: HubDeps) {
     return `rb_${seed.toString('hex').slice(0, 16)}`;
   }
 
+  // The process type is written out so the planner can use the partial index on a rebalance's portfolio.
   async function activeRebalances(portfolioIds: string[]): Promise<Map<string, { rebalance_id: string; status: string }>> {
     if (portfolioIds.length === 0) return new Map();
     const rows = await sql`
       SELECT process_id, status, detail ->> 'portfolio_id' AS portfolio_id FROM processes
-      WHERE process_type = ${spec.processType} AND detail ->> 'portfolio_id' = ANY(${portfolioIds}) AND status = ANY(${OPEN_STATUSES})`;
+      WHERE process_type = 'rebalancing' AND detail ->> 'portfolio_id' = ANY(${portfolioIds}) AND status = ANY(${OPEN_STATUSES})`;
     return new Map(rows.map((row) => [row.portfolio_id as string, { rebalance_id: row.process_id as string, status: row.status as string }]));
   }
 
@@ -202,7 +203,7 @@ export function createRebalancingService(deps: HubDeps) {
     const heldIds = [...new Set(book.portfolio.lots.map((lot) => lot.securityId))].sort();
     const rebalances = await sql`
       SELECT process_id, status, amount, created_at, updated_at FROM processes
-      WHERE process_type = ${spec.processType} AND detail ->> 'portfolio_id' = ${portfolioId}
+      WHERE process_type = 'rebalancing' AND detail ->> 'portfolio_id' = ${portfolioId}
       ORDER BY created_at DESC LIMIT 20`;
     return {
       ...summary,

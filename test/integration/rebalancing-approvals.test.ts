@@ -185,4 +185,28 @@ describe('rebalancing approvals: the advisor, and compliance (four eyes) above t
     ]);
     await hub.sql`UPDATE settings SET value = '100000' WHERE key = 'rebalance_compliance_threshold'`;
   });
+
+  it('refuses to start when there is nothing worth trading, or when a price is missing, and leaves nothing running', async () => {
+    await hub.sql`UPDATE settings SET value = '10000000' WHERE key = 'rebalance_min_trade_value'`;
+    const nothing = await hub.api(alex, 'POST', '/portfolios/pf_gabriel_conservative/rebalance');
+    expect(nothing.status).toBe(409);
+    expect(nothing.body.error.code).toBe('REBALANCE_NOT_NEEDED');
+    await hub.sql`UPDATE settings SET value = '100' WHERE key = 'rebalance_min_trade_value'`;
+
+    await hub.sql`INSERT INTO securities (id, symbol, name, asset_class, fractional) VALUES ('sec_new', 'NEWX', 'New listing', 'us_equity', true)`;
+    await hub.sql`INSERT INTO tax_lots (id, portfolio_id, security_id, quantity, cost_basis_per_unit, acquired_on) VALUES ('lot_new', 'pf_gabriel_conservative', 'sec_new', 10, 20, '2026-11-02')`;
+    const unpriced = await hub.api(alex, 'POST', '/portfolios/pf_gabriel_conservative/rebalance');
+    expect(unpriced.status).toBe(409);
+    expect(unpriced.body.error).toMatchObject({ code: 'PRICE_NOT_AVAILABLE', message: 'No price for NEWX; import prices first' });
+    const view = await hub.api(alex, 'GET', '/portfolios/pf_gabriel_conservative');
+    expect(view.body).toMatchObject({ missing_prices: ['NEWX'], drift: null, total_value: null });
+    const check = await hub.api(ada, 'POST', '/portfolios/drift-check');
+    expect(check.body.out_of_band).not.toContain('pf_gabriel_conservative');
+
+    await hub.sql`INSERT INTO prices (security_id, as_of, close, source) VALUES ('sec_new', '2026-11-19', 21.5, 'test')`;
+    const started = await hub.api(alex, 'POST', '/portfolios/pf_gabriel_conservative/rebalance');
+    expect(started.status).toBe(201);
+    // Held but not in the model: sold in full.
+    expect(started.body.proposal.trades.find((t: any) => t.symbol === 'NEWX')).toMatchObject({ side: 'sell', quantity: 10, price: 21.5 });
+  });
 });

@@ -10,7 +10,7 @@ const { listPortfoliosOutOfBand, recordDriftCheck } = proxyActivities<HubActivit
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
-export function newRebalanceId(seed: string): string {
+function newRebalanceId(seed: string): string {
   return `rb_${seed.replace(/-/g, '').slice(0, 16)}`;
 }
 
