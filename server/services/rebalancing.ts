@@ -319,7 +319,7 @@ export function createRebalancingService(deps: HubDeps) {
         const record = await temporal.workflow.executeUpdateWithStart(startRebalanceUpdate, {
           args: [],
           startWorkflowOperation: new WithStartWorkflowOperation(REBALANCING_WORKFLOW_TYPE, {
-            workflowId: rebalanceWorkflowId(portfolioId),
+            workflowId: rebalanceWorkflowId(deps.taskQueue, portfolioId),
             taskQueue: deps.taskQueue,
             args: [input],
             workflowIdConflictPolicy: 'USE_EXISTING',
@@ -360,7 +360,7 @@ export function createRebalancingService(deps: HubDeps) {
           const refusal = checkAllowed(record, command, actor)!;
           throw new HubError(refusal.code, refusal.message, refusal.details);
         }
-        const handle = temporal.workflow.getHandle(rebalanceWorkflowId(record.portfolio_id));
+        const handle = temporal.workflow.getHandle(rebalanceWorkflowId(deps.taskQueue, record.portfolio_id));
         const message: RebalanceCommandMessage = { actor, rebalance_id: rebalanceId, input };
         const updated = await handle.executeUpdate<RebalanceRecord, [RebalanceCommandMessage]>(UPDATE_NAMES[command], {
           args: [message],

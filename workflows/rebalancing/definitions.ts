@@ -223,9 +223,12 @@ export const complianceApproveRebalanceUpdate = defineUpdate<RebalanceRecord, [R
 
 export const rebalanceStateQuery = defineQuery<RebalanceRecord | null>('rebalanceState');
 
-/** One workflow id per portfolio, so at most one rebalance runs for it at a time. */
-export function rebalanceWorkflowId(portfolioId: string): string {
-  return `rebalance/${portfolioId}`;
+/**
+ * One workflow id per portfolio, so at most one rebalance runs for it at a time. Ids are unique per
+ * namespace, so the deployment's task queue is part of it: two hubs sharing a namespace keep apart.
+ */
+export function rebalanceWorkflowId(taskQueue: string, portfolioId: string): string {
+  return `rebalance/${taskQueue}/${portfolioId}`;
 }
 
 /** The Schedule of one deployment (namespace and task queue). */

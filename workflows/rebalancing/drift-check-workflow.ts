@@ -1,5 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, proxyActivities, startChild, uuid4 } from '@temporalio/workflow';
+import { ParentClosePolicy, proxyActivities, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { HubActivities } from '../../workers/activities/index.js';
 import { SYSTEM_ACTOR } from '../process-records.js';
 import { rebalanceWorkflowId, type DriftCheckInput, type DriftCheckResult, type RebalancingInput } from './definitions.js';
@@ -32,7 +32,7 @@ export async function driftCheckWorkflow(input: DriftCheckInput): Promise<DriftC
     try {
       // Abandoned on purpose: a rebalance waits days for people, long after this check has finished.
       await startChild(rebalancingWorkflow, {
-        workflowId: rebalanceWorkflowId(portfolioId),
+        workflowId: rebalanceWorkflowId(workflowInfo().taskQueue, portfolioId),
         args: [rebalanceInput],
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });
