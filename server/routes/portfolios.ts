@@ -7,7 +7,7 @@ import { REBALANCE_STATUSES, type RebalanceCommand } from '../../workflows/rebal
 import { actorFor, type HubEnv } from '../context.js';
 import type { RebalancingService } from '../services/rebalancing.js';
 import { AuditEntrySchema, ProcessEventSchema } from './applications.js';
-import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, ERROR_RESPONSES, ErrorSchema, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const weight = z.number().openapi({ description: 'A weight: 0.05 is 5% of the portfolio' });
@@ -206,7 +206,7 @@ const DriftCheckSchema = z
 const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
 const ERRORS_WITH_CONFLICT = {
   ...ERROR_RESPONSES,
-  409: { description: 'A rebalance is already running, or there is nothing to trade', content: { 'application/json': { schema: ERROR_RESPONSES[400].content['application/json'].schema } } },
+  409: { description: 'A rebalance is already running, there is nothing to trade, or a price is missing', content: { 'application/json': { schema: ErrorSchema } } },
 };
 
 const actor = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));

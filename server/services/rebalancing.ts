@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowFailedError } from '@temporalio/client';
 import { appendAudit } from '../../db/audit.js';
 import { appendEvents } from '../../db/events.js';
 import { getProcess, listProcesses, type ProcessFilters, type ProcessRow } from '../../db/processes.js';
@@ -340,11 +340,17 @@ export function createRebalancingService(deps: HubDeps) {
       return audited(actor, 'run_drift_check', { type: 'portfolio', id: null }, async () => {
         if (!mayRun(spec, 'run_drift_check', actor, { client_user_id: null, advisor_id: null })) throw new HubError('FORBIDDEN', 'Only ops and administrators may run the drift check');
         const input: DriftCheckInput = { order_retry: orderRetry };
-        const result = await temporal.workflow.execute<(input: DriftCheckInput) => Promise<DriftCheckResult>>(DRIFT_CHECK_WORKFLOW_TYPE, {
-          workflowId: `${driftCheckScheduleId(deps.taskQueue)}/manual-${Date.now()}-${randomBytes(3).toString('hex')}`,
-          taskQueue: deps.taskQueue,
-          args: [input],
-        });
+        const result = await temporal.workflow
+          .execute<(input: DriftCheckInput) => Promise<DriftCheckResult>>(DRIFT_CHECK_WORKFLOW_TYPE, {
+            workflowId: `${driftCheckScheduleId(deps.taskQueue)}/manual-${Date.now()}-${randomBytes(3).toString('hex')}`,
+            taskQueue: deps.taskQueue,
+            args: [input],
+            workflowExecutionTimeout: '2 minutes',
+          })
+          .catch((error: unknown) => {
+            if (error instanceof WorkflowFailedError) throw new HubError('SERVICE_UNAVAILABLE', 'The drift check did not finish; is a worker running?');
+            throw error;
+          });
         await appendAudit(sql, { process_type: 'portfolio', process_id: null, actor, action: 'run_drift_check', outcome: 'accepted', details: { ...result } });
         return result;
       });
