@@ -1,20 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../workflows/process-records.js';
 import type { RebalanceContext, RebalanceRecord, RebalancingInput, Verification } from '../../workflows/rebalancing/definitions.js';
-import {
-  allowedActions,
-  applyCommand,
-  checkAllowed,
-  checkInput,
-  executionStarted,
-  isRefusal,
-  newRebalanceRecord,
-  projectCard,
-  proposeFor,
-  reviseProposal,
-  verified,
-  type Refusal,
-} from '../../workflows/rebalancing/rules.js';
+import { isRefusal, proposeFor, reviseProposal, type Refusal } from '../../workflows/rebalancing/proposal-record.js';
+import { allowedActions, applyCommand, checkAllowed, checkInput, executionStarted, newRebalanceRecord, projectCard, verified } from '../../workflows/rebalancing/rules.js';
 
 const actor = (user_id: string, role: Actor['role'], name = user_id): Actor => ({ user_id, role, name, channel: 'api' });
 const ALEX = actor('usr_alex', 'advisor', 'Alex Advisor');

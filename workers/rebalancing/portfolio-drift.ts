@@ -1,6 +1,6 @@
 import type { PortfolioBook, RebalanceSettings } from '../../db/portfolios.js';
 import type { DriftSummary } from '../../workflows/rebalancing/definitions.js';
-import { driftOf } from '../../workflows/rebalancing/rules.js';
+import { driftOf } from '../../workflows/rebalancing/proposal-record.js';
 
 /**
  * A portfolio's drift at its book's prices, judged as the drift check judges it (the model with the cash

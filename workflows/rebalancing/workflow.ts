@@ -35,13 +35,12 @@ import {
   newRebalanceRecord,
   orderFilled,
   projectCard,
-  proposeFor,
   proposedOutcome,
   verificationStarted,
   verified,
   type Outcome,
-  type Refusal,
 } from './rules.js';
+import { proposeFor, type Refusal } from './proposal-record.js';
 import { rebalancingSpec, type RebalanceCommand } from './spec.js';
 
 const { recordTransition, prepareRebalance, assignComplianceOfficer, verifyRebalance } = proxyActivities<HubActivities>({
