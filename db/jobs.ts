@@ -12,6 +12,8 @@ export const QUEUES = {
   slackApplicationMessage: 'slack-application-message',
   /** Sends a change's notifications that belong in Slack: SLA alerts to managers, DMs to people. */
   slackNotify: 'slack-notify',
+  /** Opens the portfolio of an account that account opening created. */
+  openPortfolio: 'open-portfolio',
 } as const;
 
 const QUEUE_POLICIES: Record<string, Omit<PgBoss.Queue, 'name'>> = {
@@ -19,6 +21,12 @@ const QUEUE_POLICIES: Record<string, Omit<PgBoss.Queue, 'name'>> = {
   [QUEUES.signalSlaPause]: { retryLimit: 50, retryDelay: 1, retryBackoff: true },
   [QUEUES.slackApplicationMessage]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
   [QUEUES.slackNotify]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
+  [QUEUES.openPortfolio]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
+};
+
+/** Events that start a job when they are recorded: the job carries the event and exists only if the change commits. */
+export const EVENT_QUEUES: Readonly<Record<string, string>> = {
+  'account.created': QUEUES.openPortfolio,
 };
 
 export type Boss = PgBoss;

@@ -2,12 +2,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from '../runtime/logger.js';
+import { PROCESS_SPECS } from '../workflows/specs.js';
+import { createSql } from './client.js';
+import { ensureDefaultSlaPolicies } from './sla.js';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**
- * Applies pending migrations (node-pg-migrate, plain SQL files). Safe to run twice and from several
- * processes at once: the library takes an advisory lock and waits for it.
+ * Applies pending migrations (node-pg-migrate, plain SQL files), then gives each SLA the process specs
+ * declare its default policy. Safe to run twice and from several processes at once: both take an
+ * advisory lock and wait for it.
  */
 export async function migrate(databaseUrl: string, log: Logger): Promise<string[]> {
   const applied = await runner({
@@ -27,5 +31,12 @@ export async function migrate(databaseUrl: string, log: Logger): Promise<string[
   });
   const names = applied.map((m) => m.name);
   if (names.length) log.info({ migrations: names }, 'database migrated');
+  const sql = createSql(databaseUrl, { max: 1, applicationName: 'ops-hub-migrate' });
+  try {
+    const policies = await ensureDefaultSlaPolicies(sql, PROCESS_SPECS);
+    if (policies.length) log.info({ policies }, 'default SLA policies created from the process specs');
+  } finally {
+    await sql.end();
+  }
   return names;
 }

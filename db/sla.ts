@@ -2,7 +2,9 @@ import { expandHolidays } from '../workers/holidays.js';
 import type { BusinessCalendar, WorkingHours, Weekday } from '../workflows/sla/business-calendar.js';
 import type { SlaPolicy, SlaRung } from '../workflows/sla/sla-schedule.js';
 import type { LoadedSlaPolicy } from '../workflows/sla/sla-tracker.js';
-import type { Queryable } from './client.js';
+import type { ProcessSpec } from '../workflows/process-spec.js';
+import type { Queryable, Sql } from './client.js';
+import { getSetting } from './settings.js';
 
 export interface CalendarRow {
   id: string;
@@ -122,4 +124,47 @@ export async function loadSlaPolicy(db: Queryable, processType: string, state: s
   const row = await activePolicyFor(db, processType, state);
   if (!row) return null;
   return { policy: toPolicy(row), calendar: await resolveCalendar(db, row.calendar_id, at) };
+}
+
+/** The calendar default policies run on, and the rungs they start with: admins change both through the API. */
+export const DEFAULT_CALENDAR_ID = 'us-new-york';
+export const DEFAULT_RUNGS: SlaRung[] = [
+  { kind: 'warning', atPercent: 75, notify: ['assignee'] },
+  { kind: 'breach', atPercent: 100, notify: ['role:manager'] },
+  { kind: 'escalation', atPercent: 150, notify: ['role:manager', 'role:admin'] },
+];
+
+export const defaultPolicyId = (processType: string, state: string) => `${processType}-${state}`.replace(/_/g, '-');
+
+/**
+ * Gives every SLA a process spec declares a policy, once: a default an admin later deletes stays deleted,
+ * because the ids already seeded are remembered in settings.
+ */
+export async function ensureDefaultSlaPolicies(sql: Sql, specs: readonly ProcessSpec[]): Promise<string[]> {
+  return sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(hashtext('default SLA policies'))`;
+    const seeded = new Set(await getSetting<string[]>(tx, 'sla_defaults_seeded', []));
+    const added: string[] = [];
+    for (const spec of specs) {
+      for (const sla of spec.slas) {
+        const id = defaultPolicyId(spec.processType, sla.state);
+        if (seeded.has(id)) continue;
+        const business = sla.maxDuration.unit !== 'wall_clock_hours';
+        await tx`
+          INSERT INTO sla_policies (id, process_type, state, target_unit, target_amount, calendar_id, rungs, updated_by)
+          SELECT ${id}, ${spec.processType}, ${sla.state}, ${sla.maxDuration.unit}, ${sla.maxDuration.amount},
+                 ${business ? DEFAULT_CALENDAR_ID : null}, ${tx.json(DEFAULT_RUNGS as never)}, 'system'
+          WHERE NOT EXISTS (SELECT 1 FROM sla_policies WHERE process_type = ${spec.processType} AND state = ${sla.state} AND active)
+          ON CONFLICT (id) DO NOTHING`;
+        seeded.add(id);
+        added.push(id);
+      }
+    }
+    if (added.length) {
+      await tx`
+        INSERT INTO settings (key, value, updated_by) VALUES ('sla_defaults_seeded', ${tx.json([...seeded] as never)}, 'system')
+        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`;
+    }
+    return added;
+  });
 }

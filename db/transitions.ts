@@ -3,7 +3,7 @@ import type { TransitionRecording } from '../workflows/process-records.js';
 import { appendAudit } from './audit.js';
 import type { Sql, Tx } from './client.js';
 import { appendEvents } from './events.js';
-import { inTransaction, QUEUES } from './jobs.js';
+import { EVENT_QUEUES, inTransaction, QUEUES } from './jobs.js';
 
 /** NOTIFY channel every server node LISTENs on to push changes to browsers. */
 export const PROCESS_CHANGED_CHANNEL = 'process_changed';
@@ -14,6 +14,14 @@ export interface ProcessChangedNotice {
   version: number;
   /** The last event sequence this change wrote. */
   sequence: number;
+}
+
+/** The job an event in EVENT_QUEUES starts. */
+export interface EventJob {
+  process_type: string;
+  process_id: string;
+  type: string;
+  payload: Record<string, unknown>;
 }
 
 export interface NotificationJob {
@@ -72,6 +80,10 @@ export async function recordTransition(
       rec.at,
     );
     const sequences = await appendEvents(tx, rec.process_type, rec.process_id, rec.events);
+    for (const event of rec.events.filter((e) => EVENT_QUEUES[e.type])) {
+      const job: EventJob = { process_type: rec.process_type, process_id: rec.process_id, type: event.type, payload: event.payload };
+      await boss.send(EVENT_QUEUES[event.type], job, { db: inTransaction(tx) });
+    }
     if (rec.notifications.length) {
       const job: NotificationJob = {
         process_type: rec.process_type,

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 
 /** Parsed once per entry point and passed down; nothing else reads process.env. */
@@ -60,6 +61,22 @@ export const configSchema = z.object({
   REALTIME_REPLAY_LIMIT: z.coerce.number().int().min(1).max(100_000).default(500),
   /** Finished processes stay on the board this many days after their last change. */
   BOARD_TERMINAL_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
+
+  /** When the drift check runs: a cron expression (five fields, or @daily and the like) in REBALANCE_TIME_ZONE. */
+  REBALANCE_SCHEDULE_CRON: z
+    .string()
+    .trim()
+    .regex(/^(@\w+|\S+(\s+\S+){4,6})$/, 'expected a cron expression such as "0 6 * * 1-5"')
+    .default('0 6 * * 1-5'),
+  /** The firm's time zone for the schedule, trade dates and holding periods. */
+  REBALANCE_TIME_ZONE: z
+    .string()
+    .trim()
+    .refine((zone) => IANAZone.isValidZone(zone), 'expected an IANA time zone such as America/New_York')
+    .default('America/New_York'),
+  REBALANCE_SCHEDULE_PAUSED: flag.default(false),
+  REBALANCE_ORDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  REBALANCE_ORDER_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
 
   SLACK_BOT_TOKEN: optionalText.pipe(z.string().startsWith('xoxb-', 'a bot token starts with xoxb-').optional()),
   SLACK_SIGNING_SECRET: optionalText,

@@ -9,6 +9,7 @@ import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres
 import { createLogger, type Logger } from './logger.js';
 import { PortInUseError } from './ports.js';
 import { seedDemoData } from './seed-demo.js';
+import { seedDemoPortfolios } from './seed-demo-portfolios.js';
 import { ensureTemporalCli, TemporalCliMissingError } from './temporal-cli.js';
 import { startTemporalDevServer, type RunningTemporal } from './temporal-dev-server.js';
 import type PgBoss from 'pg-boss';
@@ -103,6 +104,7 @@ try {
   await migrate(databaseUrl, log);
   sql = createSql(databaseUrl, { applicationName: 'ops-hub-worker' });
   if (config.SEED_DEMO_DATA) await seedDemoData(sql, log);
+  if (config.SEED_DEMO_DATA) await seedDemoPortfolios(sql, log);
   boss = await startBoss(databaseUrl, log, { supervise: true });
   worker = await startHubWorker({ config, temporalAddress, sql, boss, log });
   worker.done.catch((error) => {

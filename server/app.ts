@@ -21,8 +21,10 @@ import { slaRoutes } from './routes/sla.js';
 import { slackUserRoutes } from './routes/slack-users.js';
 import { opsRoutes } from './routes/ops.js';
 import { processRoutes } from './routes/processes.js';
+import { portfolioRoutes } from './routes/portfolios.js';
 import type { AccountOpeningService } from './services/account-opening.js';
 import type { QueryThreadService } from './services/query-threads.js';
+import type { RebalancingService } from './services/rebalancing.js';
 
 export const WEB_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 const MAX_BODY_BYTES = 256 * 1024;
@@ -32,6 +34,7 @@ export interface HubServices {
   queryThreads: QueryThreadService;
   /** Present when the Slack bot runs; in HTTP mode it brings the endpoints Slack calls. */
   slack?: SlackBot;
+  rebalancing: RebalancingService;
 }
 
 /** The HTTP surface: public health and sign-in, the authenticated API, the OpenAPI document and the board. */
@@ -46,8 +49,12 @@ export function createApp(deps: HubDeps, services: HubServices) {
     const command = c.get('command');
     const user = c.get('user');
     if (command && user && !hubError.audited && hubError.status < 500) {
-      await services.accountOpening
-        .auditRefusal(actorFor(user, c.get('channel')), command.action, command.process_id, hubError)
+      const actor = actorFor(user, c.get('channel'));
+      const audit =
+        command.process_type === 'account_opening'
+          ? services.accountOpening.auditRefusal(actor, command.action, command.process_id, hubError)
+          : services.rebalancing.auditRefusal(actor, command.action, command.process_id, hubError, {}, command.process_type);
+      await audit
         .catch((auditError) => log.error({ err: auditError }, 'could not audit a refusal'));
     }
     return c.json(errorBody(hubError), hubError.status as 400);
@@ -99,6 +106,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', slackUserRoutes(sql));
   app.route('/api', processRoutes(sql));
   app.route('/api', opsRoutes(sql));
+  app.route('/api', portfolioRoutes(services.rebalancing, sql));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));

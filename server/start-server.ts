@@ -11,6 +11,7 @@ import { startRealtimeGateway, type RealtimeGateway } from './realtime/gateway.j
 import { createAccountOpeningService } from './services/account-opening.js';
 import { complianceNotesText } from './services/compliance-notes.js';
 import { createQueryThreadService } from './services/query-threads.js';
+import { createRebalancingService } from './services/rebalancing.js';
 
 export interface HubServer {
   url: string;
@@ -35,7 +36,12 @@ export async function startHubServer(options: {
   const deps: HubDeps = { config, sql, temporal, boss, log, taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE };
   const accountOpening = createAccountOpeningService(deps, { complianceNotesText: (applicationId) => complianceNotesText(sql, applicationId) });
   const slack = await startSlackBot(deps, { accountOpening });
-  const app = createApp(deps, { accountOpening, queryThreads: createQueryThreadService(deps), slack: slack ?? undefined });
+  const app = createApp(deps, {
+    accountOpening,
+    queryThreads: createQueryThreadService(deps),
+    rebalancing: createRebalancingService(deps),
+    slack: slack ?? undefined,
+  });
 
   const stopClients = () => Promise.allSettled([boss.stop({ graceful: false }), temporal.connection.close(), sql.end()]);
   const realtime = await startRealtimeGateway({ sql, log, config, databaseUrl: options.databaseUrl }).catch(async (error) => {

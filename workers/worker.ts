@@ -11,8 +11,13 @@ import { createActivities } from './activities/index.js';
 import { createBuiltinCrm } from './crm/builtin-crm.js';
 import type { CrmAdapter } from './crm/crm.js';
 import { createHttpCrm } from './crm/http-crm.js';
+import type { Custodian } from './custodian/custodian.js';
+import { createPaperCustodian } from './custodian/paper-custodian.js';
 import { registerNotificationJobs } from './jobs/deliver-notifications.js';
 import { registerSlaPauseJobs } from './jobs/signal-sla-pause.js';
+import { registerPortfolioJobs } from './jobs/open-portfolio.js';
+import { createPostgresPriceSource } from './prices/price-source.js';
+import { ensureDriftCheckSchedule } from './rebalancing/drift-schedule.js';
 import { pinoTemporalLogger } from './temporal-logger.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -40,6 +45,7 @@ export async function startHubWorker(options: {
   boss: PgBoss;
   log: Logger;
   crm?: CrmAdapter;
+  custodian?: Custodian;
   taskQueue?: string;
   workflowBundle?: WorkerOptions['workflowBundle'];
 }): Promise<HubWorker> {
@@ -49,25 +55,43 @@ export async function startHubWorker(options: {
     runtimeInstalled = true;
   }
   const slack = createSlackWorkerParts({ config, sql: options.sql, boss: options.boss, log });
+  const taskQueue = options.taskQueue ?? config.TEMPORAL_TASK_QUEUE;
+  const temporal = await connectTemporalClient(options.temporalAddress, config);
+  await ensureDriftCheckSchedule(
+    temporal,
+    {
+      taskQueue,
+      cron: config.REBALANCE_SCHEDULE_CRON,
+      timeZone: config.REBALANCE_TIME_ZONE,
+      paused: config.REBALANCE_SCHEDULE_PAUSED,
+      orderRetry: { maximum_attempts: config.REBALANCE_ORDER_MAX_ATTEMPTS, initial_interval_ms: config.REBALANCE_ORDER_RETRY_INITIAL_MS },
+    },
+    log,
+  );
   const connection = await NativeConnection.connect(temporalConnectionOptions(options.temporalAddress, config));
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+    taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({
       sql: options.sql,
       boss: options.boss,
       crm: options.crm ?? createCrm(config, options.sql),
       followUps: slack?.followUps,
+      rebalancing: {
+        custodian: options.custodian ?? createPaperCustodian(options.sql, { timeZone: config.REBALANCE_TIME_ZONE }),
+        priceSource: createPostgresPriceSource(options.sql),
+        timeZone: config.REBALANCE_TIME_ZONE,
+      },
     }),
   });
   await registerNotificationJobs(options.boss, options.sql, slack?.forwarders);
   await slack?.register();
-  const temporal = await connectTemporalClient(options.temporalAddress, config);
+  await registerPortfolioJobs(options.boss, options.sql);
   await registerSlaPauseJobs(options.boss, temporal);
   const done = worker.run().finally(() => Promise.allSettled([connection.close(), temporal.connection.close()]));
-  log.info({ taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE }, 'worker running');
+  log.info({ taskQueue }, 'worker running');
   return {
     done,
     async stop() {

@@ -1,2 +1,4 @@
 // Every workflow the hub runs, for the worker's bundle.
 export { accountOpeningWorkflow } from './account-opening/workflow.js';
+export { rebalancingWorkflow } from './rebalancing/workflow.js';
+export { driftCheckWorkflow } from './rebalancing/drift-check-workflow.js';

@@ -32,14 +32,12 @@ CREATE TABLE sla_policies (
 );
 CREATE UNIQUE INDEX sla_policies_active_state_idx ON sla_policies (process_type, state) WHERE active;
 
--- The blueprint's default: compliance reviews applications within 2 business days (48h), with escalation.
+-- The calendar the default policies run on. The policies themselves come from each process spec's SLAs
+-- (db/sla.ts ensureDefaultSlaPolicies), so the blueprint's 2 business days is written down once.
 INSERT INTO business_calendars (id, name, time_zone, working_hours, holiday_region) VALUES (
   'us-new-york', 'New York office', 'America/New_York',
   '{"mon":[{"start":"09:00","end":"17:00"}],"tue":[{"start":"09:00","end":"17:00"}],"wed":[{"start":"09:00","end":"17:00"}],"thu":[{"start":"09:00","end":"17:00"}],"fri":[{"start":"09:00","end":"17:00"}]}',
   'US-NY');
-INSERT INTO sla_policies (id, process_type, state, target_unit, target_amount, calendar_id, rungs) VALUES (
-  'account-opening-compliance-review', 'account_opening', 'compliance_review', 'business_days', 2, 'us-new-york',
-  '[{"kind":"warning","atPercent":75,"notify":["assigned_officer"]},{"kind":"breach","atPercent":100,"notify":["role:manager"]},{"kind":"escalation","atPercent":150,"notify":["role:manager","role:admin"]}]');
 
 -- Down Migration
 DROP TABLE sla_policies;

@@ -84,7 +84,7 @@ export const AuditEntrySchema = z
   })
   .openapi('AuditEntry');
 
-const ProcessEventSchema = z.object({ sequence: z.number(), type: z.string(), payload: z.record(z.string(), z.unknown()), created_at: z.string() });
+export const ProcessEventSchema = z.object({ sequence: z.number(), type: z.string(), payload: z.record(z.string(), z.unknown()), created_at: z.string() });
 
 /** One entry per command endpoint: its path, the command it runs, and the body it takes. */
 const COMMANDS: { path: string; command: ApplicationCommand; summary: string; body: z.ZodType; bodyRequired?: boolean }[] = [

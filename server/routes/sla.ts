@@ -17,7 +17,7 @@ import { actorFor, type HubEnv } from '../context.js';
 import { CONFLICT_RESPONSE, createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 /** Names a rung may notify besides `role:<role>` and `user:<id>`: people the process itself knows. */
-const NAMED_RECIPIENTS = ['assigned_officer', 'advisor', 'client'] as const;
+const NAMED_RECIPIENTS = ['assignee', 'assigned_officer', 'advisor', 'client'] as const;
 
 const RungSchema = z
   .object({

@@ -8,6 +8,8 @@ import { createLogger } from '../../runtime/logger.js';
 import { DEMO_PASSWORD, seedDemoData } from '../../runtime/seed-demo.js';
 import { startHubServer, type HubServer } from '../../server/start-server.js';
 import type { CrmAdapter } from '../../workers/crm/crm.js';
+import type { Custodian } from '../../workers/custodian/custodian.js';
+import { seedDemoPortfolios } from '../../runtime/seed-demo-portfolios.js';
 import { startHubWorker, type HubWorker } from '../../workers/worker.js';
 
 let failed = false;
@@ -63,7 +65,9 @@ export interface TestHub {
  * The hub as a user meets it, on the real PostgreSQL and Temporal of the run: a server on an ephemeral
  * port and a worker on this file's own task queue.
  */
-export async function startTestHub(options: { env?: Record<string, string>; crm?: CrmAdapter; seed?: boolean; worker?: boolean } = {}): Promise<TestHub> {
+export async function startTestHub(
+  options: { env?: Record<string, string>; crm?: CrmAdapter; custodian?: Custodian; seed?: boolean; worker?: boolean } = {},
+): Promise<TestHub> {
   const database = await createTestDatabase();
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   const config = loadConfig({
@@ -73,11 +77,14 @@ export async function startTestHub(options: { env?: Record<string, string>; crm?
     TEMPORAL_TASK_QUEUE: taskQueue,
     CRM_RETRY_INITIAL_MS: '50',
     CRM_MAX_ATTEMPTS: '3',
+    // Tests trigger the drift check themselves; a 06:00 run in the middle of a test would start rebalances it did not ask for.
+    REBALANCE_SCHEDULE_PAUSED: 'true',
     ...options.env,
   });
   const log = createLogger(config, 'test');
   const sql = createSql(database.url, { applicationName: 'test' });
   if (options.seed !== false) await seedDemoData(sql, log);
+  if (options.seed !== false) await seedDemoPortfolios(sql, log);
   const boss = await startBoss(database.url, log, { supervise: true });
   const startServer = () => startHubServer({ config, databaseUrl: database.url, temporalAddress: inject('temporalAddress'), log, port: 0 });
   let server = await startServer();
@@ -91,6 +98,7 @@ export async function startTestHub(options: { env?: Record<string, string>; crm?
       boss,
       log,
       crm,
+      custodian: options.custodian,
       workflowBundle: { codePath: inject('workflowBundlePath') },
     });
     return worker;

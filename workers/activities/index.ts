@@ -5,6 +5,7 @@ import { loadSlaPolicy } from '../../db/sla.js';
 import { recordTransition, type TransitionFollowUp } from '../../db/transitions.js';
 import type { TransitionRecording } from '../../workflows/process-records.js';
 import type { CrmAccountRequest, CrmAdapter } from '../crm/crm.js';
+import { createRebalancingActivities, type RebalancingActivityDeps } from './rebalancing.js';
 
 export interface ActivityDeps {
   sql: Sql;
@@ -12,6 +13,7 @@ export interface ActivityDeps {
   crm: CrmAdapter;
   /** Written with every recorded change, in its transaction. */
   followUps?: readonly TransitionFollowUp[];
+  rebalancing: Omit<RebalancingActivityDeps, 'sql'>;
 }
 
 /** Every side effect a workflow may ask for. Workflows import this file's types only. */
@@ -53,6 +55,8 @@ export function createActivities(deps: ActivityDeps) {
         });
       }
     },
+
+    ...createRebalancingActivities({ sql: deps.sql, ...deps.rebalancing }),
   };
 }
 

@@ -9,9 +9,8 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import type { HubActivities } from '../../workers/activities/index.js';
 import { SYSTEM_ACTOR, type ProcessCard, type SlaSnapshot, type TransitionRecording } from '../process-records.js';
-import { createSlaTracker, rungOutcome } from '../sla/sla-tracker.js';
 import { isTerminal } from '../process-spec.js';
-import { createRecorder, toRecording } from '../recorder.js';
+import { createProcessRecorder } from '../process-recorder.js';
 import {
   acceptTermsUpdate,
   applicationStateQuery,
@@ -101,39 +100,22 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
   });
 
   let record = newApplicationRecord(input, now());
-  const recorder = createRecorder(recordTransition);
-  const sla = createSlaTracker({
-    load: (state, enteredAtMs) => loadSlaPolicy({ process_type: accountOpeningSpec.processType, state, at: new Date(enteredAtMs).toISOString() }),
-    onRung: (fired) => {
-      const { events, notifications, audit } = rungOutcome(
-        fired,
-        { process_type: accountOpeningSpec.processType, process_id: record.application_id, title: record.client_name },
-        (name) => ({ assigned_officer: record.assigned_officer_id, advisor: record.advisor_id, client: record.client_user_id })[name] ?? null,
-      );
-      return record$({ record: bump(record), action: `sla_${fired.rung.kind}`, actor: SYSTEM_ACTOR, status_before: record.status, events, notifications, audit });
+  const process = createProcessRecorder<ApplicationRecord>({
+    processType: accountOpeningSpec.processType,
+    activities: { recordTransition, loadSlaPolicy },
+    get: () => record,
+    set: (next) => {
+      record = next;
     },
-    onPauseChange: (paused, reasons) =>
-      record$({ record: bump(record), action: paused ? 'sla_paused' : 'sla_resumed', actor: SYSTEM_ACTOR, status_before: record.status, events: [], notifications: [], audit: { reasons } }),
+    processIdOf: (r) => r.application_id,
+    titleOf: (r) => r.client_name,
+    projectCard,
+    namedRecipient: (r, name) => ({ assigned_officer: r.assigned_officer_id, advisor: r.advisor_id, client: r.client_user_id })[name] ?? null,
   });
-  const bump = (r: ApplicationRecord): ApplicationRecord => ({ ...r, version: r.version + 1, updated_at: now() });
-
-  /**
-   * Every change goes through here: the state is updated at once, the SLA clock is stopped at once when
-   * the status moves, and the recording (with the next state's clock, if it has one) is queued in order.
-   */
-  const record$ = (outcome: Outcome) => {
-    const statusChanged = outcome.record.status !== record.status || outcome.action === 'start_application';
-    record = outcome.record;
-    if (statusChanged) sla.leave();
-    const recorded = record;
-    return recorder.record(async () => {
-      if (statusChanged) await sla.enter(recorded.status, Date.parse(recorded.status_entered_at));
-      return toRecording(accountOpeningSpec.processType, recorded.application_id, outcome, projectCard(recorded, sla.snapshot()), recorded);
-    });
-  };
+  const record$ = (outcome: Outcome) => process.commit(outcome);
   const started = record$(startOutcome(record, input.opened_by));
 
-  setHandler(slaPauseSignal, ({ key, active, reason, sequence }) => sla.setPause(key, active, reason, sequence));
+  setHandler(slaPauseSignal, ({ key, active, reason, sequence }) => process.sla.setPause(key, active, reason, sequence));
 
   setHandler(applicationStateQuery, () => record);
   const resultOf = (recording: TransitionRecording): CommandResult => ({ record: recording.record as unknown as ApplicationRecord, sla: recording.card.sla });
@@ -194,7 +176,7 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
       }
     }
   }
-  await recorder.drained();
+  await process.drained();
   await condition(allHandlersFinished);
   return record;
 }

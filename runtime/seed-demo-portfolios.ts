@@ -1,0 +1,273 @@
+import { DateTime } from 'luxon';
+import type { Sql } from '../db/client.js';
+import { roundMoney, roundQuantity } from '../workflows/rebalancing/portfolio-math.js';
+import type { Logger } from './logger.js';
+
+/**
+ * Demo securities, two years of daily closes, the four model portfolios and portfolios for the demo clients.
+ * Prices are synthetic (a seeded random walk per security), so every database seeded from this file holds
+ * the same history; the last seeded close is on PRICE_HISTORY_END, and examples/prices-market-move.csv
+ * moves the market on the next trading day.
+ */
+
+export const PRICE_HISTORY_START = '2024-11-20';
+export const PRICE_HISTORY_END = '2026-11-19';
+
+interface DemoSecurity {
+  id: string;
+  symbol: string;
+  name: string;
+  asset_class: string;
+  fractional: boolean;
+  /** Random walk: first close, annual drift and volatility, and the generator's seed. */
+  walk: { start: number; drift: number; volatility: number; seed: number };
+}
+
+export const DEMO_SECURITIES: readonly DemoSecurity[] = [
+  { id: 'sec_vti', symbol: 'VTI', name: 'Vanguard Total Stock Market ETF', asset_class: 'us_equity', fractional: true, walk: { start: 265, drift: 0.1, volatility: 0.16, seed: 11 } },
+  { id: 'sec_schd', symbol: 'SCHD', name: 'Schwab US Dividend Equity ETF', asset_class: 'us_equity', fractional: false, walk: { start: 80, drift: 0.07, volatility: 0.14, seed: 12 } },
+  { id: 'sec_vxus', symbol: 'VXUS', name: 'Vanguard Total International Stock ETF', asset_class: 'intl_equity', fractional: true, walk: { start: 62, drift: 0.06, volatility: 0.15, seed: 13 } },
+  { id: 'sec_vwo', symbol: 'VWO', name: 'Vanguard FTSE Emerging Markets ETF', asset_class: 'emerging_equity', fractional: false, walk: { start: 44, drift: 0.05, volatility: 0.2, seed: 14 } },
+  { id: 'sec_bnd', symbol: 'BND', name: 'Vanguard Total Bond Market ETF', asset_class: 'us_bonds', fractional: true, walk: { start: 72, drift: 0.01, volatility: 0.05, seed: 15 } },
+  { id: 'sec_bndx', symbol: 'BNDX', name: 'Vanguard Total International Bond ETF', asset_class: 'intl_bonds', fractional: true, walk: { start: 49, drift: 0.01, volatility: 0.04, seed: 16 } },
+  { id: 'sec_vtip', symbol: 'VTIP', name: 'Vanguard Short-Term Inflation-Protected Securities ETF', asset_class: 'inflation_protected', fractional: false, walk: { start: 48.5, drift: 0.02, volatility: 0.02, seed: 17 } },
+  { id: 'sec_vnq', symbol: 'VNQ', name: 'Vanguard Real Estate ETF', asset_class: 'real_estate', fractional: false, walk: { start: 88, drift: 0.04, volatility: 0.2, seed: 18 } },
+  { id: 'sec_gldm', symbol: 'GLDM', name: 'SPDR Gold MiniShares', asset_class: 'commodities', fractional: true, walk: { start: 52, drift: 0.12, volatility: 0.15, seed: 19 } },
+];
+
+type Weights = Readonly<Record<string, number>>;
+
+/** From the least to the most risky. Targets per security; each model's cash weight makes the rest up to 1. Bands: the 5/25 rule, floored at 1 point. */
+export const DEMO_MODELS: readonly { id: string; name: string; description: string; cash: number; targets: Weights }[] = [
+  {
+    id: 'conservative',
+    name: 'Conservative',
+    description: 'Capital preservation and income: mostly high-grade bonds and inflation protection, a fifth in equities.',
+    cash: 0.05,
+    targets: { sec_vti: 0.15, sec_vxus: 0.05, sec_bnd: 0.45, sec_bndx: 0.15, sec_vtip: 0.15 },
+  },
+  {
+    id: 'balanced',
+    name: 'Balanced',
+    description: 'Growth and income: about 60% equities, 40% bonds and diversifiers.',
+    cash: 0.03,
+    targets: { sec_vti: 0.3, sec_schd: 0.07, sec_vxus: 0.12, sec_vwo: 0.03, sec_bnd: 0.28, sec_bndx: 0.1, sec_vnq: 0.04, sec_gldm: 0.03 },
+  },
+  {
+    id: 'growth',
+    name: 'Growth',
+    description: 'Long-term growth: about 75% equities across regions, the rest bonds, real estate and gold.',
+    cash: 0.02,
+    targets: { sec_vti: 0.4, sec_schd: 0.08, sec_vxus: 0.18, sec_vwo: 0.06, sec_bnd: 0.14, sec_bndx: 0.04, sec_vnq: 0.05, sec_gldm: 0.03 },
+  },
+  {
+    id: 'aggressive',
+    name: 'Aggressive',
+    description: 'Maximum growth: about 85% equities with a tilt to emerging markets.',
+    cash: 0.02,
+    targets: { sec_vti: 0.48, sec_schd: 0.05, sec_vxus: 0.22, sec_vwo: 0.1, sec_bnd: 0.05, sec_vnq: 0.05, sec_gldm: 0.03 },
+  },
+];
+const BANDS = { band_absolute: 0.05, band_relative: 0.25, band_relative_floor: 0.01 };
+
+/** When a lot was bought: trading days before the end of the history, or the highest close of the past year (a lot now at a loss). */
+type Acquired = { daysAgo: number } | 'peak_of_year';
+
+interface DemoPortfolio {
+  id: string;
+  account_number: string;
+  client_id: string;
+  model_id: string;
+  total_value: number;
+  /** Weights at the last seeded close; cash is the rest. */
+  weights: Weights;
+  /** How each holding splits into lots; unlisted holdings are one lot bought 400 trading days ago. */
+  lots: Readonly<Record<string, readonly [fraction: number, acquired: Acquired][]>>;
+}
+
+/**
+ * Chris and Priya have drifted (equities ran ahead of bonds), Priya's rebalance is large enough to need
+ * compliance; Gabriel and Fiona are within bands, and Fiona drifts out when the example price file is imported.
+ */
+export const DEMO_PORTFOLIOS: readonly DemoPortfolio[] = [
+  {
+    id: 'pf_chris_growth',
+    account_number: 'INV-00090001',
+    client_id: 'cli_chris_carter',
+    model_id: 'growth',
+    total_value: 420_000,
+    weights: { sec_vti: 0.49, sec_schd: 0.09, sec_vxus: 0.14, sec_vwo: 0.05, sec_bnd: 0.11, sec_bndx: 0.04, sec_vnq: 0.05, sec_gldm: 0.02 },
+    lots: {
+      sec_vti: [
+        [0.4, { daysAgo: 480 }],
+        [0.35, 'peak_of_year'],
+        [0.25, { daysAgo: 45 }],
+      ],
+      sec_bnd: [
+        [0.6, { daysAgo: 450 }],
+        [0.4, { daysAgo: 120 }],
+      ],
+    },
+  },
+  {
+    id: 'pf_priya_balanced',
+    account_number: 'INV-00090002',
+    client_id: 'cli_priya_patel',
+    model_id: 'balanced',
+    total_value: 1_650_000,
+    weights: { sec_vti: 0.37, sec_schd: 0.07, sec_vxus: 0.12, sec_vwo: 0.03, sec_bnd: 0.21, sec_bndx: 0.1, sec_vnq: 0.04, sec_gldm: 0.03 },
+    lots: {
+      sec_vti: [
+        [0.5, { daysAgo: 500 }],
+        [0.2, 'peak_of_year'],
+        [0.3, { daysAgo: 30 }],
+      ],
+      sec_schd: [
+        [0.5, { daysAgo: 350 }],
+        [0.5, 'peak_of_year'],
+      ],
+    },
+  },
+  {
+    id: 'pf_gabriel_conservative',
+    account_number: 'INV-00090003',
+    client_id: 'cli_gabriel_garcia',
+    model_id: 'conservative',
+    total_value: 310_000,
+    weights: { sec_vti: 0.16, sec_vxus: 0.05, sec_bnd: 0.44, sec_bndx: 0.15, sec_vtip: 0.15 },
+    lots: {},
+  },
+  {
+    id: 'pf_fiona_aggressive',
+    account_number: 'INV-00090004',
+    client_id: 'cli_fiona_fischer',
+    model_id: 'aggressive',
+    total_value: 560_000,
+    weights: { sec_vti: 0.5, sec_schd: 0.05, sec_vxus: 0.21, sec_vwo: 0.09, sec_bnd: 0.05, sec_vnq: 0.05, sec_gldm: 0.03 },
+    lots: {
+      sec_vti: [
+        [0.7, { daysAgo: 300 }],
+        [0.3, { daysAgo: 90 }],
+      ],
+      sec_vwo: [
+        [0.5, 'peak_of_year'],
+        [0.5, { daysAgo: 200 }],
+      ],
+    },
+  },
+];
+
+/** Mulberry32: a small, fast generator whose sequence depends only on its seed. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function tradingDays(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let day = DateTime.fromISO(from, { zone: 'utc' }); day.toISODate()! <= to; day = day.plus({ days: 1 })) {
+    if (day.weekday <= 5) days.push(day.toISODate()!);
+  }
+  return days;
+}
+
+/** Daily closes as a geometric random walk, rounded to cents. */
+export function priceHistory(security: DemoSecurity, days: readonly string[]): number[] {
+  const random = seededRandom(security.walk.seed);
+  const { drift, volatility } = security.walk;
+  const closes: number[] = [];
+  let price = security.walk.start;
+  for (let i = 0; i < days.length; i += 1) {
+    if (i > 0) {
+      const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+      price *= Math.exp((drift - volatility ** 2 / 2) / 252 + (volatility / Math.sqrt(252)) * z);
+    }
+    closes.push(roundMoney(price));
+  }
+  return closes;
+}
+
+function acquisitionIndex(acquired: Acquired, closes: readonly number[]): number {
+  const last = closes.length - 1;
+  if (acquired !== 'peak_of_year') return last - acquired.daysAgo;
+  let peak = last - 250;
+  for (let i = last - 250; i <= last - 20; i += 1) if (closes[i] > closes[peak]) peak = i;
+  return peak;
+}
+
+/** Seeds once: a database that already has securities is left alone. Demo clients that do not exist get no portfolio. */
+export async function seedDemoPortfolios(sql: Sql, log: Logger): Promise<boolean> {
+  const [{ n }] = await sql`SELECT count(*)::int AS n FROM securities`;
+  if (n > 0) return false;
+  const days = tradingDays(PRICE_HISTORY_START, PRICE_HISTORY_END);
+  const history = new Map(DEMO_SECURITIES.map((security) => [security.id, priceHistory(security, days)]));
+  const existingClients = new Set((await sql`SELECT id FROM clients`).map((row) => row.id as string));
+  const portfolios = DEMO_PORTFOLIOS.filter((p) => existingClients.has(p.client_id));
+
+  await sql.begin(async (tx) => {
+    await tx`INSERT INTO securities ${tx(DEMO_SECURITIES.map(({ walk: _walk, ...security }) => security))}`;
+    // One statement over arrays: thousands of rows without thousands of parameters.
+    const securityIds = DEMO_SECURITIES.flatMap((security) => days.map(() => security.id));
+    const dates = DEMO_SECURITIES.flatMap(() => days);
+    const closes = DEMO_SECURITIES.flatMap((security) => history.get(security.id)!);
+    await tx`
+      INSERT INTO prices (security_id, as_of, close, source)
+      SELECT security_id, as_of, close, 'demo' FROM unnest(${securityIds}::text[], ${dates}::date[], ${closes}::numeric[]) AS p (security_id, as_of, close)`;
+
+    for (const [rank, model] of DEMO_MODELS.entries()) {
+      await tx`
+        INSERT INTO model_portfolios ${tx({ id: model.id, name: model.name, description: model.description, risk_rank: rank + 1, cash_weight: model.cash, ...BANDS })}`;
+      await tx`INSERT INTO model_targets ${tx(Object.entries(model.targets).map(([security_id, weight]) => ({ model_id: model.id, security_id, weight })))}`;
+    }
+
+    for (const portfolio of portfolios) {
+      const lots: { id: string; portfolio_id: string; security_id: string; quantity: number; cost_basis_per_unit: number; acquired_on: string }[] = [];
+      let invested = 0;
+      for (const [securityId, weight] of Object.entries(portfolio.weights)) {
+        const security = DEMO_SECURITIES.find((s) => s.id === securityId)!;
+        const closes = history.get(securityId)!;
+        const plan = portfolio.lots[securityId] ?? [[1, { daysAgo: 400 }]];
+        for (const [fraction, acquired] of plan) {
+          const units = (portfolio.total_value * weight * fraction) / closes.at(-1)!;
+          const quantity = security.fractional ? roundQuantity(units) : Math.round(units);
+          const at = acquisitionIndex(acquired, closes);
+          lots.push({
+            id: `lot_${portfolio.id.slice(3)}_${lots.length + 1}`,
+            portfolio_id: portfolio.id,
+            security_id: securityId,
+            quantity,
+            cost_basis_per_unit: closes[at],
+            acquired_on: days[at],
+          });
+          invested += quantity * closes.at(-1)!;
+        }
+      }
+      await tx`
+        INSERT INTO accounts (account_number, application_id, client_id, account_type, currency)
+        VALUES (${portfolio.account_number}, ${`transfer-${portfolio.account_number}`}, ${portfolio.client_id}, 'individual', 'USD')`;
+      await tx`
+        INSERT INTO portfolios (id, account_number, client_id, model_id, cash, currency)
+        VALUES (${portfolio.id}, ${portfolio.account_number}, ${portfolio.client_id}, ${portfolio.model_id}, ${roundMoney(portfolio.total_value - invested)}, 'USD')`;
+      await tx`INSERT INTO tax_lots ${tx(lots)}`;
+    }
+
+    // Chris sold international equities at a loss twelve days ago: buying them back now is a possible wash sale.
+    if (portfolios.some((p) => p.id === 'pf_chris_growth')) {
+      const soldOn = DateTime.utc().minus({ days: 12 }).toISODate()!;
+      const closes = history.get('sec_vxus')!;
+      const index = days.findLastIndex((day) => day <= soldOn);
+      const price = closes[index >= 0 ? index : closes.length - 1];
+      await tx`
+        INSERT INTO trades (portfolio_id, security_id, side, quantity, price, trade_date, realized_gain)
+        VALUES ('pf_chris_growth', 'sec_vxus', 'sell', 150, ${price}, ${soldOn}, ${Math.min(-0.01, roundMoney(150 * (price - Math.max(...closes))))})`;
+    }
+  });
+  log.info({ securities: DEMO_SECURITIES.length, prices: days.length * DEMO_SECURITIES.length, models: DEMO_MODELS.length, portfolios: portfolios.length }, 'demo portfolios seeded');
+  return true;
+}

@@ -1,0 +1,80 @@
+import type { HubActivities } from '../workers/activities/index.js';
+import { SYSTEM_ACTOR, type ProcessCard, type SlaSnapshot, type TransitionRecording } from './process-records.js';
+import { createRecorder, toRecording, type RecordableOutcome } from './recorder.js';
+import { createSlaTracker, rungOutcome } from './sla/sla-tracker.js';
+
+/** The fields every process record has, whatever its type. */
+export interface VersionedRecord {
+  status: string;
+  status_entered_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface ProcessOutcome<R> extends RecordableOutcome {
+  record: R;
+}
+
+/**
+ * Every change of a process goes through `commit`: the workflow's state moves at once, the SLA clock of
+ * the state left stops at once, and the recording (with the clock of the state entered, if it has a
+ * policy) is queued in order. SLA rungs and pauses are recorded through the same path, so each process
+ * type gets durable SLAs by describing its record and card, nothing more.
+ */
+export function createProcessRecorder<R extends VersionedRecord>(options: {
+  processType: string;
+  activities: Pick<HubActivities, 'recordTransition' | 'loadSlaPolicy'>;
+  get: () => R;
+  set: (record: R) => void;
+  processIdOf: (record: R) => string;
+  titleOf: (record: R) => string;
+  projectCard: (record: R, sla: SlaSnapshot | null) => ProcessCard;
+  /** People a rung may name (`assigned_officer`, `advisor`, `client`), as this process knows them. */
+  namedRecipient: (record: R, name: string) => string | null;
+}) {
+  const now = () => new Date().toISOString();
+  const bump = (record: R): R => ({ ...record, version: record.version + 1, updated_at: now() });
+  const recorder = createRecorder(options.activities.recordTransition);
+
+  const sla = createSlaTracker({
+    load: (state, enteredAtMs) =>
+      options.activities.loadSlaPolicy({ process_type: options.processType, state, at: new Date(enteredAtMs).toISOString() }),
+    onRung: (fired) => {
+      const record = options.get();
+      const { events, notifications, audit } = rungOutcome(
+        fired,
+        { process_type: options.processType, process_id: options.processIdOf(record), title: options.titleOf(record) },
+        // `assignee`: whoever the card says the process waits on now, for any process type.
+        (name) => (name === 'assignee' ? options.projectCard(record, null).assigned_user_id : options.namedRecipient(record, name)),
+      );
+      return commit({ record: bump(record), action: `sla_${fired.rung.kind}`, actor: SYSTEM_ACTOR, status_before: record.status, events, notifications, audit });
+    },
+    onPauseChange: (paused, reasons) => {
+      const record = options.get();
+      return commit({
+        record: bump(record),
+        action: paused ? 'sla_paused' : 'sla_resumed',
+        actor: SYSTEM_ACTOR,
+        status_before: record.status,
+        events: [],
+        notifications: [],
+        audit: { reasons },
+      });
+    },
+  });
+
+  let started = false;
+  function commit(outcome: ProcessOutcome<R>): Promise<TransitionRecording> {
+    const statusChanged = !started || outcome.record.status !== outcome.status_before;
+    started = true;
+    options.set(outcome.record);
+    if (statusChanged) sla.leave();
+    const recorded = outcome.record;
+    return recorder.record(async () => {
+      if (statusChanged) await sla.enter(recorded.status, Date.parse(recorded.status_entered_at));
+      return toRecording(options.processType, options.processIdOf(recorded), outcome, options.projectCard(recorded, sla.snapshot()), recorded);
+    });
+  }
+
+  return { commit, sla, drained: recorder.drained };
+}
