@@ -10,6 +10,9 @@ import { startBenchHub, type BenchHub } from './support/bench-hub.js';
 const BENCHMARKS: (() => Promise<{ default: Benchmark }>)[] = [
   () => import('./state-change-to-board.js'),
   () => import('./board-with-many-cards.js'),
+  () => import('./account-openings.js'),
+  () => import('./api-throughput.js'),
+  () => import('./notification-jobs.js'),
 ];
 
 function printTable(name: string, description: string, result: BenchResult) {

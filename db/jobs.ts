@@ -56,3 +56,22 @@ export function inTransaction(tx: Tx): PgBoss.Db {
   // pg-boss passes undefined for unset options, which node-postgres treats as NULL and postgres.js refuses.
   return { executeSql: async (text, values) => ({ rows: await tx.unsafe(text, values.map((v) => (v === undefined ? null : v))) }) };
 }
+
+/**
+ * Registers a handler for a queue. pg-boss waits its polling interval after every fetch, even a full one;
+ * a worker that finds a full batch asks for the next at once, so a backlog drains at the database's pace
+ * instead of one batch per interval.
+ */
+export async function workQueue<T>(
+  boss: PgBoss,
+  queue: string,
+  options: { batchSize: number; pollingIntervalSeconds?: number },
+  handler: (jobs: PgBoss.Job<T>[]) => Promise<void>,
+): Promise<string> {
+  let workerId = '';
+  workerId = await boss.work<T>(queue, { batchSize: options.batchSize, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
+    await handler(jobs);
+    if (jobs.length === options.batchSize) boss.notifyWorker(workerId);
+  });
+  return workerId;
+}

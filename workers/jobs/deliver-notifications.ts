@@ -1,6 +1,6 @@
 import type PgBoss from 'pg-boss';
 import type { Sql } from '../../db/client.js';
-import { QUEUES } from '../../db/jobs.js';
+import { QUEUES, workQueue } from '../../db/jobs.js';
 import { storeNotifications } from '../../db/notifications.js';
 import type { NotificationJob } from '../../db/transitions.js';
 import type { Recipient } from '../../workflows/process-records.js';
@@ -47,11 +47,14 @@ export async function deliverNotifications(sql: Sql, job: NotificationJob): Prom
 }
 
 export async function registerNotificationJobs(boss: PgBoss, sql: Sql, forwarders: readonly NotificationForwarder[] = []): Promise<void> {
-  await boss.work<NotificationJob>(QUEUES.deliverNotifications, { batchSize: 10, pollingIntervalSeconds: 0.5 }, async (jobs) => {
-    for (const job of jobs) {
-      await deliverNotifications(sql, job.data);
-      for (const forward of forwarders) await forward(job.data);
-    }
+  // Each job is idempotent on its own, so a batch is delivered in parallel.
+  await workQueue<NotificationJob>(boss, QUEUES.deliverNotifications, { batchSize: 20 }, async (jobs) => {
+    await Promise.all(
+      jobs.map(async (job) => {
+        await deliverNotifications(sql, job.data);
+        for (const forward of forwarders) await forward(job.data);
+      }),
+    );
   });
 }
 

@@ -2,7 +2,7 @@ import type PgBoss from 'pg-boss';
 import { appendAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
 import { appendEvents } from '../../db/events.js';
-import { QUEUES } from '../../db/jobs.js';
+import { QUEUES, workQueue } from '../../db/jobs.js';
 import type { EventJob } from '../../db/transitions.js';
 import { SYSTEM_ACTOR } from '../../workflows/process-records.js';
 import { MODEL_FOR_RISK_PROFILE, rebalancingSpec } from '../../workflows/rebalancing/spec.js';
@@ -51,7 +51,7 @@ export async function openPortfolioForAccount(sql: Sql, job: EventJob): Promise<
 }
 
 export async function registerPortfolioJobs(boss: PgBoss, sql: Sql): Promise<void> {
-  await boss.work<EventJob>(QUEUES.openPortfolio, { batchSize: 5, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+  await workQueue<EventJob>(boss, QUEUES.openPortfolio, { batchSize: 5 }, async (jobs) => {
     for (const job of jobs) await openPortfolioForAccount(sql, job.data);
   });
 }

@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type PgBoss from 'pg-boss';
-import { QUEUES } from '../../db/jobs.js';
+import { QUEUES, workQueue } from '../../db/jobs.js';
 import { slaPauseSignal } from '../../workflows/account-opening/definitions.js';
 
 export interface SlaPauseJob {
@@ -14,7 +14,7 @@ export interface SlaPauseJob {
 
 /** Delivers pause and resume to the workflow, retried with backoff until Temporal takes it. */
 export async function registerSlaPauseJobs(boss: PgBoss, temporal: Client): Promise<void> {
-  await boss.work<SlaPauseJob>(QUEUES.signalSlaPause, { batchSize: 5, pollingIntervalSeconds: 0.5 }, async (jobs) => {
+  await workQueue<SlaPauseJob>(boss, QUEUES.signalSlaPause, { batchSize: 5 }, async (jobs) => {
     for (const { data } of jobs) {
       try {
         await temporal.workflow.getHandle(data.workflow_id).signal(slaPauseSignal, { key: data.key, active: data.active, reason: data.reason, sequence: data.sequence });
