@@ -92,7 +92,13 @@ export async function openNotesPeer(url: string, token: string, applicationId: s
   encoding.writeVarUint(encoder, MESSAGE_SYNC);
   syncProtocol.writeSyncStep1(encoder, doc);
   send(encoding.toUint8Array(encoder));
-  await synced;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    synced,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the first sync of ${applicationId} did not complete within 15 s`)), 15_000);
+    }),
+  ]).finally(() => clearTimeout(timer));
 
   const text = doc.getText('notes');
   return {
