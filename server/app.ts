@@ -5,6 +5,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { SlackBot } from '../bots/slack/app.js';
+import { auditRefusal } from '../db/audit.js';
 import { HubError } from '../workflows/errors.js';
 import { requireUser } from './auth.js';
 import { actorFor, type HubDeps, type HubEnv } from './context.js';
@@ -49,13 +50,9 @@ export function createApp(deps: HubDeps, services: HubServices) {
     const command = c.get('command');
     const user = c.get('user');
     if (command && user && !hubError.audited && hubError.status < 500) {
-      const actor = actorFor(user, c.get('channel'));
-      const audit =
-        command.process_type === 'account_opening'
-          ? services.accountOpening.auditRefusal(actor, command.action, command.process_id, hubError)
-          : services.rebalancing.auditRefusal(actor, command.action, command.process_id, hubError, {}, command.process_type);
-      await audit
-        .catch((auditError) => log.error({ err: auditError }, 'could not audit a refusal'));
+      await auditRefusal(sql, { ...command, actor: actorFor(user, c.get('channel')), code: hubError.code, message: hubError.message }).catch((auditError) =>
+        log.error({ err: auditError }, 'could not audit a refusal'),
+      );
     }
     return c.json(errorBody(hubError), hubError.status as 400);
   });

@@ -1,18 +1,10 @@
-import { z } from 'zod';
-import { getProcess } from '../../db/processes.js';
 import { QUERY_CHANGED_CHANNEL, QUERY_READ_CHANNEL, type QueryChangedNotice, type QueryReadNotice } from '../../db/query-threads.js';
 import type { HubDeps } from '../context.js';
-import { loadQueryChangedEvent, personMaySee } from '../services/query-threads.js';
-import type { RealtimeAck } from './events.js';
+import { loadQueryChangedEvent } from '../services/query-threads.js';
+import { rooms } from './events.js';
 import type { HubIo } from './gateway.js';
 
-const ProcessRoomRequest = z.object({ process_id: z.string().min(1).max(100) });
-
-type AckResult = Parameters<RealtimeAck>[0];
 export const refusal = (code: string, message: string) => ({ ok: false as const, error: { code, message } });
-
-export const processRoom = (processId: string) => `process:${processId}`;
-export const userRoom = (userId: string) => `user:${userId}`;
 
 /** Answers a client's acknowledgement callback, if it sent a real one. */
 export function answer<T>(ack: unknown, result: T): void {
@@ -41,7 +33,7 @@ export function registerQueryThreads(io: HubIo, deps: Pick<HubDeps, 'sql' | 'log
     pushes = pushes.then(async () => {
       try {
         const event = await loadQueryChangedEvent(sql, notice);
-        if (event) io.local.to([processRoom(event.process_id), userRoom(event.query.assignee.id)]).emit('query:changed', event);
+        if (event) io.local.to([rooms.process(event.process_id), rooms.user(event.query.assignee.id)]).emit('query:changed', event);
       } catch (error) {
         log.error({ err: error, notice }, 'could not push a query change');
       }
@@ -56,7 +48,7 @@ export function registerQueryThreads(io: HubIo, deps: Pick<HubDeps, 'sql' | 'log
     sql.listen(QUERY_READ_CHANNEL, (payload) => {
       const notice = parseNotice<QueryReadNotice>(payload);
       if (notice) {
-        io.local.to(userRoom(notice.user_id)).emit('query:read', { process_id: notice.process_id, query_id: notice.query_id, read_sequence: notice.read_sequence });
+        io.local.to(rooms.user(notice.user_id)).emit('query:read', { process_id: notice.process_id, query_id: notice.query_id, read_sequence: notice.read_sequence });
       }
     }),
   ]).catch((error: unknown) => log.error({ err: error }, 'could not LISTEN for query changes'));

@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { listAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
 import { listEvents } from '../../db/events.js';
@@ -14,9 +13,9 @@ import {
   RISK_SCORE_RANGE,
   SOURCES_OF_FUNDS,
 } from '../../workflows/account-opening/spec.js';
-import { HubError } from '../../workflows/errors.js';
-import { actorFor, type HubEnv } from '../context.js';
 import type { AccountOpeningService, ApplicationCommand } from '../services/account-opening.js';
+import { actorOf, addCommandRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
 import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 import { LiveSlaSchema } from './sla.js';
 
@@ -87,7 +86,7 @@ export const AuditEntrySchema = z
 export const ProcessEventSchema = z.object({ sequence: z.number(), type: z.string(), payload: z.record(z.string(), z.unknown()), created_at: z.string() });
 
 /** One entry per command endpoint: its path, the command it runs, and the body it takes. */
-const COMMANDS: { path: string; command: ApplicationCommand; summary: string; body: z.ZodType; bodyRequired?: boolean }[] = [
+const COMMANDS: CommandRoute<ApplicationCommand>[] = [
   {
     path: 'products',
     command: 'select_products',
@@ -189,20 +188,9 @@ const ListQuery = z.object({
   cursor: z.string().max(200).optional().openapi({ description: 'next_cursor of the previous page' }),
 });
 
-const encodeCursor = (row: { updated_at: string; application_id: string }) =>
-  Buffer.from(JSON.stringify([row.updated_at, row.application_id])).toString('base64url');
 
-function decodeCursor(cursor: string): { updated_at: string; process_id: string } {
-  try {
-    const [updated_at, process_id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    if (typeof updated_at === 'string' && typeof process_id === 'string' && !Number.isNaN(Date.parse(updated_at))) return { updated_at, process_id };
-  } catch {
-    // fall through
-  }
-  throw new HubError('VALIDATION_FAILED', 'cursor: not a cursor this API gave out', { field: 'cursor' });
-}
 
-const actor = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
+const actor = actorOf;
 
 export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
   const router = createRouter()
@@ -215,7 +203,7 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
         security: SECURITY,
         request: {
           body: jsonBody(z.object({ client_id: text(100).openapi({ example: 'cli_chris_carter' }), account_type: z.enum(ACCOUNT_TYPES) }).strict()),
-          headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+          headers: IdempotencyHeaders,
         },
         responses: { 201: jsonResponse(ApplicationSchema, 'The new application, in draft'), ...ERROR_RESPONSES },
       }),
@@ -239,9 +227,9 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
       }),
       async (c) => {
         const { limit, cursor, ...filters } = c.req.valid('query');
-        const applications = await service.list(actor(c), { ...filters, limit, before: cursor ? decodeCursor(cursor) : undefined });
+        const applications = await service.list(actor(c), { ...filters, limit, before: cursor ? decodeKeysetCursor(cursor) : undefined });
         const last = applications.at(-1);
-        return c.json({ applications, next_cursor: applications.length === limit && last ? encodeCursor(last) : null }, 200);
+        return c.json({ applications, next_cursor: applications.length === limit && last ? encodeKeysetCursor({ updated_at: last.updated_at, process_id: last.application_id }) : null }, 200);
       },
     )
     .openapi(
@@ -296,32 +284,13 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
       },
     );
 
-  for (const { path, command, summary, body, bodyRequired = true } of COMMANDS) {
-    router.openapi(
-      createRoute({
-        method: 'post',
-        path: `/applications/{id}/${path}`,
-        tags: ['Application commands'],
-        summary,
-        security: SECURITY,
-        request: {
-          params: IdParams,
-          body: jsonBody(body, bodyRequired),
-          headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
-        },
-        middleware: [
-          async (c, next) => {
-            c.set('command', { process_type: 'account_opening', process_id: c.req.param('id') ?? null, action: command });
-            await next();
-          },
-        ],
-        responses: { 200: jsonResponse(ApplicationSchema, 'The application after the command'), ...ERROR_RESPONSES },
-      }),
-      async (c) => {
-        const view = await service.runCommand(actor(c), c.req.valid('param').id, command, c.req.valid('json') as object, c.req.valid('header')['idempotency-key']);
-        return c.json(view, 200);
-      },
-    );
-  }
+  addCommandRoutes(router, {
+    resource: 'applications',
+    processType: 'account_opening',
+    tag: 'Application commands',
+    response: ApplicationSchema,
+    commands: COMMANDS,
+    run: (actor, id, command, input, key) => service.runCommand(actor, id, command, input, key),
+  });
   return router;
 }

@@ -1,12 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { listAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
 import { listEvents } from '../../db/events.js';
 import { REBALANCE_STATUSES, type RebalanceCommand } from '../../workflows/rebalancing/spec.js';
-import { actorFor, type HubEnv } from '../context.js';
 import type { RebalancingService } from '../services/rebalancing.js';
 import { AuditEntrySchema, ProcessEventSchema } from './applications.js';
+import { actorOf, addCommandRoutes, commandContext, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { createRouter, ERROR_RESPONSES, ErrorSchema, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -203,21 +202,14 @@ const DriftCheckSchema = z
   })
   .openapi('DriftCheck');
 
-const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
 const ERRORS_WITH_CONFLICT = {
   ...ERROR_RESPONSES,
   409: { description: 'A rebalance is already running, there is nothing to trade, or a price is missing', content: { 'application/json': { schema: ErrorSchema } } },
 };
 
-const actor = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
+const actor = actorOf;
 
-/** Refusals of malformed bodies are audited by the app against this command. */
-const commandContext = (processType: string, action: string) => async (c: Context<HubEnv>, next: () => Promise<void>) => {
-  c.set('command', { process_type: processType, process_id: c.req.param('id') ?? null, action });
-  await next();
-};
-
-const COMMANDS: { path: string; command: RebalanceCommand; summary: string; body: z.ZodType; bodyRequired?: boolean }[] = [
+const COMMANDS: CommandRoute<RebalanceCommand>[] = [
   {
     path: 'approve',
     command: 'approve',
@@ -408,25 +400,14 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
       },
     );
 
-  for (const { path, command, summary, body, bodyRequired = true } of COMMANDS) {
-    router.openapi(
-      createRoute({
-        method: 'post',
-        path: `/rebalances/{id}/${path}`,
-        tags: ['Rebalance commands'],
-        summary,
-        security: SECURITY,
-        request: { params: IdParams, body: jsonBody(body, bodyRequired), headers: IdempotencyHeaders },
-        middleware: [commandContext('rebalancing', command)],
-        responses: { 200: jsonResponse(RebalanceSchema, 'The rebalance after the command'), ...ERROR_RESPONSES },
-      }),
-      async (c) => {
-        const input = (c.req.valid('json') ?? {}) as object;
-        const view = await service.runCommand(actor(c), c.req.valid('param').id, command, input, c.req.valid('header')['idempotency-key']);
-        return c.json(view, 200);
-      },
-    );
-  }
+  addCommandRoutes(router, {
+    resource: 'rebalances',
+    processType: 'rebalancing',
+    tag: 'Rebalance commands',
+    response: RebalanceSchema,
+    commands: COMMANDS,
+    run: (actor, id, command, input, key) => service.runCommand(actor, id, command, input, key),
+  });
   return router;
 }
 

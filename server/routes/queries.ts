@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { actorFor, type HubEnv } from '../context.js';
 import { QUERY_KINDS, type QueryThreadService } from '../services/query-threads.js';
+import { IdempotencyHeaders } from './command-routes.js';
 import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -51,7 +52,6 @@ const SummarySchema = z
   })
   .openapi('ProcessQueriesSummary');
 
-const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
 const NoteBody = z.object({ note: text(MAX_BODY_CHARS).optional() }).strict();
 
 const actor = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));

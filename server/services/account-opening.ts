@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { appendAudit } from '../../db/audit.js';
+import { auditRefusal as recordRefusal } from '../../db/audit.js';
 import { getClient, listActiveProducts } from '../../db/catalog.js';
 import { recordEvent } from '../../db/events.js';
 import { getProcess, listProcesses, type ProcessFilters, type ProcessRow } from '../../db/processes.js';
@@ -91,20 +91,8 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
     }
   }
 
-  async function auditRefusal(actor: Actor, action: string, processId: string | null, error: HubError, details: Record<string, unknown> = {}) {
-    const row = processId ? await getProcess(sql, processId) : undefined;
-    await appendAudit(sql, {
-      process_type: spec.processType,
-      process_id: processId,
-      actor,
-      action,
-      outcome: 'refused',
-      status_before: row?.status ?? null,
-      status_after: row?.status ?? null,
-      error_code: error.code,
-      details: { message: error.message, ...details },
-    });
-  }
+  const auditRefusal = (actor: Actor, action: string, processId: string | null, error: HubError, details: Record<string, unknown> = {}) =>
+    recordRefusal(sql, { process_type: spec.processType, process_id: processId, actor, action, code: error.code, message: error.message, details });
 
   async function loadApplication(applicationId: string): Promise<ProcessRow & { detail: ApplicationRecord }> {
     const row = await getProcess(sql, applicationId);

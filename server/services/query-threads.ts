@@ -186,8 +186,8 @@ export function personMaySee(process: ProcessRow, person: { id: string; role: st
  * part; every step is audited, appended to the event feed and announced on `query_changed` in the
  * transaction that writes it. A question to the advisor during a state with an SLA pauses that clock.
  */
-export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'temporal' | 'log'>) {
-  const { sql, boss, temporal, log } = deps;
+export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'log'>) {
+  const { sql, boss, log } = deps;
 
   async function audited<T>(actor: Actor, action: string, target: { process?: ProcessRow; query_id?: string }, work: () => Promise<T>): Promise<T> {
     try {
@@ -391,7 +391,7 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 't
       if (!found || !process) throw new HubError('QUERY_NOT_FOUND');
       requireVisible(actor, process);
       const mentioned = await resolveMentions(body, process);
-      const written = await sql.begin(async (tx) => {
+      await sql.begin(async (tx) => {
         const locked = (await lockQuery(tx, queryId))!;
         // Under the lock, so two tries of the same request cannot both pass this check.
         if (idempotencyKey && (await findEntryByIdempotencyKey(tx, queryId, actor.user_id, idempotencyKey))) return undefined;
@@ -456,7 +456,7 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 't
         }
         const mentioned = await resolveMentions(input.body, process);
         const pausesSla = shouldPauseSla(input.kind, process);
-        const created = await sql.begin(async (tx) => {
+        await sql.begin(async (tx) => {
           // Two tries of the same request at once: the second waits for the first's row, then answers with it.
           if (idempotencyKey) await tx`SELECT pg_advisory_xact_lock(hashtext(${queryId}))`;
           if (idempotencyKey && (await getQuery(tx, queryId))) return undefined;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowFailedError } from '@temporalio/client';
-import { appendAudit } from '../../db/audit.js';
+import { appendAudit, auditRefusal as recordRefusal } from '../../db/audit.js';
 import { appendEvents } from '../../db/events.js';
 import { getProcess, listProcesses, type ProcessFilters, type ProcessRow } from '../../db/processes.js';
 import { getPortfolioRow, listPortfolioRows, loadModels, loadPortfolioBooks, loadRebalanceSettings, type PortfolioBook } from '../../db/portfolios.js';
@@ -107,20 +107,8 @@ export function createRebalancingService(deps: HubDeps) {
   const priceSource = createPostgresPriceSource(sql);
   const orderRetry = { maximum_attempts: config.REBALANCE_ORDER_MAX_ATTEMPTS, initial_interval_ms: config.REBALANCE_ORDER_RETRY_INITIAL_MS };
 
-  async function auditRefusal(actor: Actor, action: string, processId: string | null, error: HubError, details: Record<string, unknown> = {}, processType: string = spec.processType) {
-    const row = processId && processType === (spec.processType as string) ? await getProcess(sql, processId) : undefined;
-    await appendAudit(sql, {
-      process_type: processType,
-      process_id: processId,
-      actor,
-      action,
-      outcome: 'refused',
-      status_before: row?.status ?? null,
-      status_after: row?.status ?? null,
-      error_code: error.code,
-      details: { message: error.message, ...details },
-    });
-  }
+  const auditRefusal = (actor: Actor, action: string, processId: string | null, error: HubError, details: Record<string, unknown> = {}, processType: string = spec.processType) =>
+    recordRefusal(sql, { process_type: processType, process_id: processId, actor, action, code: error.code, message: error.message, details });
 
   async function audited<T>(actor: Actor, action: string, target: { type: string; id: string | null }, work: () => Promise<T>): Promise<T> {
     try {

@@ -4,7 +4,6 @@ import type { Role } from '../process-spec.js';
 import type { BusinessCalendar } from './business-calendar.js';
 import {
   dueTimes,
-  isPaused,
   pauseClock,
   policyCalendar,
   resumeClock,

@@ -1,0 +1,62 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Actor } from '../../workflows/process-records.js';
+import { actorFor, type HubEnv } from '../context.js';
+import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+
+export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
+
+export const actorOf = (c: Context<HubEnv>): Actor => actorFor(c.get('user'), c.get('channel'));
+
+/** Marks a request as a command, so a refusal before its service sees it (a malformed body) is audited too. */
+export const commandContext =
+  (processType: string, action: string): MiddlewareHandler<HubEnv> =>
+  async (c, next) => {
+    c.set('command', { process_type: processType, process_id: c.req.param('id') ?? null, action });
+    await next();
+  };
+
+export interface CommandRoute<C extends string> {
+  /** The last path segment: POST /api/<resource>/{id}/<path>. */
+  path: string;
+  command: C;
+  summary: string;
+  body: z.ZodType;
+  bodyRequired?: boolean;
+}
+
+/**
+ * One POST per command of a process type, all alike: the command's zod body, an optional Idempotency-Key,
+ * the refusal audited, and the process as the command left it in the answer.
+ */
+export function addCommandRoutes<C extends string>(
+  router: OpenAPIHono<HubEnv>,
+  options: {
+    resource: string;
+    processType: string;
+    tag: string;
+    response: z.ZodType;
+    commands: readonly CommandRoute<C>[];
+    run: (actor: Actor, processId: string, command: C, input: object, idempotencyKey: string | undefined) => Promise<object>;
+  },
+): void {
+  for (const { path, command, summary, body, bodyRequired = true } of options.commands) {
+    router.openapi(
+      createRoute({
+        method: 'post',
+        path: `/${options.resource}/{id}/${path}`,
+        tags: [options.tag],
+        summary,
+        security: SECURITY,
+        request: { params: IdParams, body: jsonBody(body, bodyRequired), headers: IdempotencyHeaders },
+        middleware: [commandContext(options.processType, command)],
+        responses: { 200: jsonResponse(options.response, `The ${options.processType.replace(/_/g, ' ')} after the command`), ...ERROR_RESPONSES },
+      }),
+      async (c) => {
+        const input = (c.req.valid('json') ?? {}) as object;
+        const view = await options.run(actorOf(c), c.req.valid('param').id, command, input, c.req.valid('header')['idempotency-key']);
+        return c.json(view as never, 200);
+      },
+    );
+  }
+}
