@@ -140,3 +140,16 @@ function slackModeOf(config: z.infer<typeof configSchema>): SlackMode | null {
   if (chosen === 'socket' && !appToken) throw new ConfigError('invalid configuration: SLACK_APP_TOKEN (xapp-…) is required when SLACK_MODE=socket');
   return chosen;
 }
+
+/** For entry points: the configuration, or one line naming what is wrong and exit code 1. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}

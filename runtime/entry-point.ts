@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type HubConfig } from './config.js';
+import { loadConfigOrExit, type HubConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { PortInUseError } from './ports.js';
 
@@ -7,16 +7,7 @@ import { PortInUseError } from './ports.js';
  * and stops cleanly on SIGINT or SIGTERM. Known start-up problems print one line.
  */
 export async function runEntryPoint(name: string, start: (config: HubConfig, log: Logger) => Promise<{ stop(): Promise<void>; done?: Promise<void> }>) {
-  let config: HubConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const log = createLogger(config, name);
   try {
     const running = await start(config, log);

@@ -7,7 +7,7 @@ import { createPostgresPriceSource } from '../workers/prices/price-source.js';
 import { todayIn } from '../workers/rebalancing/firm-calendar.js';
 import { driftOfBook } from '../workers/rebalancing/portfolio-drift.js';
 import { databaseUrlOf } from './addresses.js';
-import { ConfigError, loadConfig, type HubConfig } from './config.js';
+import { loadConfigOrExit, type HubConfig } from './config.js';
 
 /**
  * `npm run prices:import <file.csv>`: daily closes into the hub's price table (see workers/prices/price-import.ts
@@ -31,16 +31,7 @@ if (!existsSync(file)) {
   process.exit(2);
 }
 
-let config: HubConfig;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+const config: HubConfig = loadConfigOrExit();
 
 const pct = (weight: number) => `${(weight * 100).toFixed(1)}%`;
 const points = (weight: number) => `${(weight * 100).toFixed(1)} pts`;

@@ -4,7 +4,7 @@ import { startBoss } from '../db/jobs.js';
 import { migrate } from '../db/migrate.js';
 import { startHubServer, type HubServer } from '../server/start-server.js';
 import { startHubWorker, type HubWorker } from '../workers/worker.js';
-import { ConfigError, loadConfig, type HubConfig } from './config.js';
+import { ConfigError, loadConfigOrExit, type HubConfig } from './config.js';
 import { startEmbeddedPostgres, type RunningPostgres } from './embedded-postgres.js';
 import { createLogger, type Logger } from './logger.js';
 import { PortInUseError } from './ports.js';
@@ -20,16 +20,7 @@ import type PgBoss from 'pg-boss';
  * in reverse order, database last.
  */
 
-let config: HubConfig;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+const config: HubConfig = loadConfigOrExit();
 const log: Logger = createLogger(config, 'hub');
 
 let postgres: RunningPostgres | undefined;
