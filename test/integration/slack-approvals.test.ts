@@ -68,7 +68,7 @@ describe('Slack approvals against the Web API emulator, on real PostgreSQL and T
     });
     expect(post.args.text).toBe(`Compliance review: Chris Carter, 50,000.00 USD (${id})`);
     const stored = await eventually(async () => {
-      const [row] = await t.hub.sql`SELECT channel, ts, rendered_version FROM slack_application_messages WHERE process_id = ${id}`;
+      const [row] = await t.hub.sql`SELECT channel, ts, rendered_version FROM slack_process_messages WHERE process_id = ${id} AND audience = 'compliance'`;
       return row?.ts ? row : undefined;
     });
     const [{ version }] = await t.hub.sql`SELECT version FROM processes WHERE process_id = ${id}`;
@@ -139,7 +139,7 @@ describe('Slack approvals against the Web API emulator, on real PostgreSQL and T
     const opened = await t.slack.waitForCall('views.open', (call) => call.args.trigger_id === click.trigger_id);
     const modal = opened.args.view;
     expect(modal.callback_id).toBe('reject_application_modal');
-    expect(JSON.parse(modal.private_metadata)).toEqual({ application_id: id, channel: COMPLIANCE_CHANNEL });
+    expect(JSON.parse(modal.private_metadata)).toEqual({ process_id: id, channel: COMPLIANCE_CHANNEL });
     expect(modal.blocks.find((b: { type: string }) => b.type === 'input')).toMatchObject({ block_id: 'rejection_reason', element: { action_id: 'reason', type: 'plain_text_input' } });
 
     const blank = await postInteraction(t.hub, rejectSubmission({ user: 'UCOLIN', view: modal, reason: '   ' }));
