@@ -38,6 +38,8 @@ export const nameOf = (names: Record<string, string>, id: string | null) => (id 
 /** A decision line without its leading emoji, for plain sentences and notification texts. */
 export const withoutEmoji = (line: string) => line.replace(/^:[a-z_]+: /, '');
 export const channelName = (channel: string) => (channel === 'slack' ? 'Slack' : channel);
+/** "1 order", "3 orders". */
+export const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** A state's label from its process type's spec. */
 export function stateLabel(processType: string, status: string): string {

@@ -7,6 +7,7 @@ import {
   channelName,
   commandButton,
   context,
+  counted,
   esc,
   fields,
   formatAmount,
@@ -37,6 +38,8 @@ const money = (record: RebalanceRecord, value: number) => formatAmount(value, re
 const quantity = (value: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 }).format(value);
 const percent = (weight: number) => `${(weight * 100).toFixed(1)}%`;
 const points = (weight: number) => `${(weight * 100).toFixed(1)} pts`;
+/** us_equity → "US equity", intl_bonds → "International bonds". */
+const assetClassLabel = (assetClass: string) => capitalize(humanize(assetClass).replace(/\bus\b/g, 'US').replace(/\bintl\b/g, 'international'));
 const approverOf = (approval: Approval, names: Record<string, string>) => esc(approval.approver_name || nameOf(names, approval.approved_by));
 const approvedBy = (approval: Approval, names: Record<string, string>) => `${approverOf(approval, names)} via ${channelName(approval.channel)} at ${slackDate(approval.at)}`;
 /** The approval that let the orders go: compliance's when it was needed, else the advisor's. */
@@ -58,12 +61,12 @@ export function decisionLine(record: RebalanceRecord, names: Record<string, stri
     case 'approved':
       return `:white_check_mark: ${approved}; orders are being placed.`;
     case 'executing':
-      return `:white_check_mark: ${approved}; ${filled} of ${orders} orders filled.`;
+      return `:white_check_mark: ${approved}; ${filled} of ${counted(orders, 'order')} filled.`;
     case 'verifying':
-      return `:white_check_mark: ${approved}; all ${orders} orders filled, verifying drift.`;
+      return `:white_check_mark: ${approved}; ${orders === 1 ? 'the order' : `all ${orders} orders`} filled, verifying drift.`;
     case 'completed': {
       const drift = record.verification ? `; largest drift now ${points(record.verification.max_abs_drift)}, within bands` : '';
-      return `:white_check_mark: ${approved}. Completed: ${orders} orders filled${drift}.`;
+      return `:white_check_mark: ${approved}. Completed: ${counted(orders, 'order')} filled${drift}.`;
     }
     case 'declined':
       return record.decline
@@ -110,14 +113,14 @@ function tradesText(record: RebalanceRecord): string {
 function driftText(record: RebalanceRecord): string {
   const { drift_before: before, proposal } = record;
   const row = (name: string, target: number, actual: number, after: number, outOfBand: boolean) =>
-    `• ${esc(capitalize(humanize(name)))}: ${percent(actual)} → ${percent(after)} (target ${percent(target)})${outOfBand ? ' :warning:' : ''}`;
+    `• ${esc(assetClassLabel(name))}: ${percent(actual)} → ${percent(after)} (target ${percent(target)})${outOfBand ? ' :warning:' : ''}`;
   const lines = [
     ...before.asset_classes.map((r) => row(r.asset_class, r.target, r.actual, proposal.after.by_asset_class[r.asset_class] ?? 0, r.out_of_band)),
     row('cash', before.cash.target, before.cash.actual, proposal.after.cash, before.cash.out_of_band),
   ];
   const verdict = [
-    `Largest drift ${points(before.max_abs_drift)} (${before.out_of_band ? 'out of band' : 'within bands'})`,
-    `after the trades ${proposal.within_bands_after ? 'within bands' : ':warning: still outside some band'}`,
+    `Before: largest drift ${points(before.max_abs_drift)}, ${before.out_of_band ? 'out of band' : 'within bands'}`,
+    `after the trades: ${proposal.within_bands_after ? 'within bands' : ':warning: still outside some band'}`,
     record.verification ? `verified after execution: largest drift ${points(record.verification.max_abs_drift)}, ${record.verification.within_bands ? 'within bands' : 'out of band'}` : null,
   ].filter(Boolean);
   return `*Drift* (before → after the trades)\n${lines.join('\n')}\n${verdict.join(' · ')}.`;
@@ -141,6 +144,9 @@ function flagsOf(record: RebalanceRecord): string[] {
     record.proposal.within_bands_after ? null : 'still out of band after',
   ].filter((flag): flag is string => flag !== null);
 }
+
+/** The state in which each audience's message asks its question. */
+const OPEN_STATE = { advisor: 'awaiting_advisor', compliance: 'awaiting_compliance' } as const;
 
 /** The proposal as the people deciding read it: trades, taxes, costs and drift, who decided, and their buttons. */
 export function rebalanceMessage(audience: 'advisor' | 'compliance') {
@@ -179,11 +185,13 @@ export function rebalanceMessage(audience: 'advisor' | 'compliance') {
       elements: [...buttons.map((b) => commandButton(b, record.rebalance_id)), boardButton(boardUrl)],
     });
     const value = money(record, record.proposal_value);
-    const text = decided
-      ? `${esc(record.client_name)} (${record.rebalance_id}): ${withoutEmoji(decided)}`
-      : audience === 'advisor'
-        ? `Rebalancing proposal for ${esc(record.client_name)}: ${record.proposal.trades.length} trades, ${value} (${record.rebalance_id})`
-        : `Compliance approval needed: rebalance for ${esc(record.client_name)}, ${value} (${record.rebalance_id})`;
+    // The notification text: the question while it is this audience's to answer, else where the rebalance stands.
+    const text =
+      record.status !== OPEN_STATE[audience]
+        ? `${esc(record.client_name)} (${record.rebalance_id}): ${decided ? withoutEmoji(decided) : statusLabel(record.status)}`
+        : audience === 'advisor'
+          ? `Rebalancing proposal for ${esc(record.client_name)}: ${counted(record.proposal.trades.length, 'trade')}, ${value} (${record.rebalance_id})`
+          : `Compliance approval needed: rebalance for ${esc(record.client_name)}, ${value} (${record.rebalance_id})`;
     return { text, blocks };
   };
 }
@@ -199,7 +207,7 @@ export function rebalanceStatus(summary: RebalanceSummary): { text: string; head
     fields: [
       ['Status', `${progress.label}${step}`],
       ['SLA', slaLine(sla)],
-      ['Proposal value', `${money(record, record.proposal_value)} in ${record.proposal.trades.length} trades`],
+      ['Proposal value', `${money(record, record.proposal_value)} in ${counted(record.proposal.trades.length, 'trade')}`],
       ['Next step', nextStep(record, names)],
     ],
   };
@@ -208,7 +216,7 @@ export function rebalanceStatus(summary: RebalanceSummary): { text: string; head
 export function rebalancePendingLine(summary: RebalanceSummary): string {
   const { record, sla, boardUrl } = summary;
   const flags = [record.status === 'awaiting_compliance' ? 'compliance approval' : null, ...flagsOf(record)].filter(Boolean);
-  return `*<${boardUrl}|${esc(record.client_name)}>* · rebalance of ${esc(record.account_number)} · ${money(record, record.proposal_value)} in ${record.proposal.trades.length} trades${
+  return `*<${boardUrl}|${esc(record.client_name)}>* · rebalance of ${esc(record.account_number)} · ${money(record, record.proposal_value)} in ${counted(record.proposal.trades.length, 'trade')}${
     flags.length ? ` · :warning: ${flags.join(', ')}` : ''
   }\nSLA: ${slaLine(sla)}`;
 }
@@ -223,5 +231,5 @@ export function rebalanceConfirmation(command: string, rebalance: RebalanceRecor
 }
 
 export function declineHeading(record: RebalanceRecord): string {
-  return `Decline the rebalance of *${esc(record.client_name)}*'s account ${esc(record.account_number)}: ${record.proposal.trades.length} trades worth ${money(record, record.proposal_value)} (${esc(record.rebalance_id)}).`;
+  return `Decline the rebalance of *${esc(record.client_name)}*'s account ${esc(record.account_number)}: ${counted(record.proposal.trades.length, 'trade')} worth ${money(record, record.proposal_value)} (${esc(record.rebalance_id)}).`;
 }
