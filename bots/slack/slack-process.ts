@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Queryable } from '../../db/client.js';
 import type { ProcessRow } from '../../db/processes.js';
+import { roleMayRun } from '../../workflows/policy.js';
 import type { Actor } from '../../workflows/process-records.js';
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { boardUrlFor, type ButtonSpec, type ReasonModalSpec, type SlackMessage, type SlaView } from './blocks.js';
@@ -151,6 +152,5 @@ export function buttonsIn<R extends ProcessRecordLike>(type: SlackProcess<R>, me
 
 /** Does a person in this role ever take one of this type's decisions? Their queue has a section for it only then. */
 export function decidesOn(type: SlackProcess, actor: Actor): boolean {
-  const role = actor.role;
-  return role !== 'system' && type.decisions.some((command) => type.spec.commands[command]?.roles[role] !== undefined);
+  return type.decisions.some((command) => roleMayRun(type.spec, command, actor.role));
 }
