@@ -50,10 +50,15 @@ export interface KeptMessageSpec<R extends ProcessRecordLike = ProcessRecordLike
   render(summary: ProcessSummary<R>, buttons: ButtonSpec[]): SlackMessage;
 }
 
-/** A button that runs a command; with `reason`, a modal asks for the reason first and `field` carries it. */
+/** A reason form for a command: the modal, and the command input field its text fills. */
+export interface CommandReason extends ReasonModalSpec {
+  field: string;
+}
+
+/** A button that runs a command; with `reason`, a modal asks for the reason first. */
 export interface CommandButton extends ButtonSpec {
   command: string;
-  reason?: ReasonModalSpec & { field: string };
+  reason?: CommandReason;
 }
 
 /** A command refused before it ran, as the rules say it. */

@@ -4,7 +4,7 @@ import { HubError } from '../../../workflows/errors.js';
 import type { Actor } from '../../../workflows/process-records.js';
 import { OPEN_IN_BOARD, reasonModal, type ReasonModalSpec } from '../blocks.js';
 import { SLACK_BUTTONS, SLACK_MODALS } from '../processes/index.js';
-import { loadSummaries, ProcessIdSchema, type CommandButton, type SlackProcess } from '../slack-process.js';
+import { loadSummaries, ProcessIdSchema, type SlackProcess } from '../slack-process.js';
 import type { WebClient } from '../web-client.js';
 import { actorForSlackUser, answering, refusalText, tellUser, type BotContext, type Where } from './bot-context.js';
 import { publishHome } from './home.js';
@@ -40,7 +40,7 @@ export function registerActionListeners(app: App, ctx: BotContext): void {
         if ('refusal' in identity) return tellUser(client, where, identity.refusal);
         if (button.reason) {
           const metadata: ModalMetadata = { process_id: processId, ...(where.channel ? { channel: where.channel } : {}), ...(fromHome ? { home: true as const } : {}) };
-          return openReasonModal(ctx, client, { type, button, reason: button.reason }, identity.actor, body.trigger_id, where, metadata);
+          return openReasonModal(ctx, client, type, button.command, button.reason, identity.actor, body.trigger_id, where, metadata);
         }
         // The click's own timestamp names the Update, so a redelivered click changes nothing twice.
         await run(ctx, client, type, identity.actor, processId, button.command, {}, `slack:${action.action_ts}`, where);
@@ -49,8 +49,7 @@ export function registerActionListeners(app: App, ctx: BotContext): void {
     });
   }
 
-  for (const { type, button } of SLACK_MODALS) {
-    const spec = button.reason;
+  for (const { type, command, reason: spec } of SLACK_MODALS) {
     app.view(spec.callbackId, async ({ ack, body, view, client }) => {
       const reason = reasonSchema(spec).safeParse(view.state.values[spec.block]?.[spec.input]?.value ?? '');
       if (!reason.success) {
@@ -66,7 +65,7 @@ export function registerActionListeners(app: App, ctx: BotContext): void {
         if ('refusal' in identity) return tellUser(client, where, identity.refusal);
         const input = reason.data ? { [spec.field]: reason.data } : {};
         // The modal's id names the Update: a resubmitted form changes nothing twice.
-        await run(ctx, client, type, identity.actor, metadata.data.process_id, button.command, input, `slack:${view.id}`, where);
+        await run(ctx, client, type, identity.actor, metadata.data.process_id, command, input, `slack:${view.id}`, where);
         if (metadata.data.home) await publishHome(ctx, client, body.user.id);
       });
     });
@@ -87,7 +86,9 @@ async function run(ctx: BotContext, client: WebClient, type: SlackProcess, actor
 async function openReasonModal(
   ctx: BotContext,
   client: WebClient,
-  { type, button, reason }: { type: SlackProcess; button: CommandButton; reason: ReasonModalSpec },
+  type: SlackProcess,
+  command: string,
+  reason: ReasonModalSpec,
   actor: Actor,
   triggerId: string,
   where: Where,
@@ -95,11 +96,9 @@ async function openReasonModal(
 ) {
   const [summary] = await loadSummaries(ctx.deps.sql, type, [metadata.process_id], ctx.deps.config.publicUrl);
   if (!summary) return tellUser(client, where, `No ${type.noun} ${metadata.process_id}.`);
-  const refusal = type.checkAllowed(summary.record, button.command, actor);
-  if (refusal) {
-    return tellUser(client, where, await refusalText(ctx, type, metadata.process_id, button.command, new HubError(refusal.code, refusal.message, refusal.details)));
-  }
-  await client.views.open({ trigger_id: triggerId, view: reasonModal(reason, type.modalHeading(summary.record, button.command), JSON.stringify(metadata)) });
+  const refusal = type.checkAllowed(summary.record, command, actor);
+  if (refusal) return tellUser(client, where, await refusalText(ctx, type, metadata.process_id, command, new HubError(refusal.code, refusal.message, refusal.details)));
+  await client.views.open({ trigger_id: triggerId, view: reasonModal(reason, type.modalHeading(summary.record, command), JSON.stringify(metadata)) });
 }
 
 function safeJson(text: string): unknown {

@@ -1,5 +1,4 @@
-import type { ReasonModalSpec } from '../blocks.js';
-import type { CommandButton, SlackProcess } from '../slack-process.js';
+import type { CommandButton, CommandReason, SlackProcess } from '../slack-process.js';
 import { accountOpeningSlack } from './account-opening.js';
 import { rebalancingSlack } from './rebalancing.js';
 
@@ -14,6 +13,6 @@ export function slackProcessFor(processType: string): SlackProcess | undefined {
 export const SLACK_BUTTONS: readonly { type: SlackProcess; button: CommandButton }[] = SLACK_PROCESSES.flatMap((type) => type.buttons.map((button) => ({ type, button })));
 
 /** Every reason modal, with its type and button: one listener per callback id. */
-export const SLACK_MODALS: readonly { type: SlackProcess; button: CommandButton & { reason: ReasonModalSpec & { field: string } } }[] = SLACK_BUTTONS.flatMap(({ type, button }) =>
-  button.reason ? [{ type, button: { ...button, reason: button.reason } }] : [],
+export const SLACK_MODALS: readonly { type: SlackProcess; command: string; reason: CommandReason }[] = SLACK_BUTTONS.flatMap(({ type, button }) =>
+  button.reason ? [{ type, command: button.command, reason: button.reason }] : [],
 );
