@@ -31,7 +31,8 @@ export function processMessagesFollowUp(channels: { compliance?: string }, boss:
     if (!type) return;
     for (const message of type.messages) {
       if (rec.status_after !== message.opensIn) continue;
-      const to = message.to === 'compliance_channel' ? (channels.compliance ? { channel: channels.compliance } : null) : rec.card.advisor_id ? { user_id: rec.card.advisor_id } : null;
+      const to = message.to === 'compliance_channel' ? channels.compliance && { channel: channels.compliance } : rec.card.advisor_id && { user_id: rec.card.advisor_id };
+      // No compliance channel configured, or nobody advises the client: nobody to keep this message for.
       if (to) await claimProcessMessage(tx, rec.process_id, message.audience, to);
     }
     if (await hasProcessMessages(tx, rec.process_id)) {
