@@ -8,8 +8,8 @@ export const QUEUES = {
   deliverNotifications: 'deliver-notifications',
   /** Tells a process's workflow to pause or resume its SLA clock; sent in the transaction that decided it. */
   signalSlaPause: 'signal-sla-pause',
-  /** Posts an application's approval message to the compliance channel once, then keeps it up to date. */
-  slackApplicationMessage: 'slack-application-message',
+  /** Posts the messages the Slack bot keeps for a process (approval messages, proposals) once, then keeps them up to date. */
+  slackProcessMessages: 'slack-process-messages',
   /** Sends a change's notifications that belong in Slack: SLA alerts to managers, DMs to people. */
   slackNotify: 'slack-notify',
   /** Opens the portfolio of an account that account opening created. */
@@ -19,7 +19,7 @@ export const QUEUES = {
 const QUEUE_POLICIES: Record<string, Omit<PgBoss.Queue, 'name'>> = {
   [QUEUES.deliverNotifications]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
   [QUEUES.signalSlaPause]: { retryLimit: 50, retryDelay: 1, retryBackoff: true },
-  [QUEUES.slackApplicationMessage]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
+  [QUEUES.slackProcessMessages]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
   [QUEUES.slackNotify]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
   [QUEUES.openPortfolio]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
 };

@@ -88,28 +88,48 @@ export async function markDelivered(db: Queryable, key: string, channel: string,
   await db`UPDATE slack_deliveries SET channel = ${channel}, ts = ${ts}, delivered_at = now() WHERE dedupe_key = ${key}`;
 }
 
-export interface SlackApplicationMessage {
+/** A message the bot keeps up to date for a process: posted once, then edited in place up to the version it shows. */
+export interface SlackProcessMessage {
   process_id: string;
-  channel: string;
+  audience: string;
+  /** Null for a direct message not posted yet: its channel is opened with its person then. */
+  channel: string | null;
+  user_id: string | null;
   ts: string | null;
   rendered_version: number;
 }
 
-/** Marks an application as one the compliance channel hears about; a second call changes nothing. */
-export async function claimApplicationMessage(db: Queryable, processId: string, channel: string): Promise<void> {
-  await db`INSERT INTO slack_application_messages (process_id, channel) VALUES (${processId}, ${channel}) ON CONFLICT DO NOTHING`;
-}
-
-export async function getApplicationMessage(db: Queryable, processId: string): Promise<SlackApplicationMessage | undefined> {
-  const [row] = await db`SELECT process_id, channel, ts, rendered_version FROM slack_application_messages WHERE process_id = ${processId}`;
-  return row as SlackApplicationMessage | undefined;
-}
-
-export async function recordApplicationMessage(db: Queryable, processId: string, fields: { channel: string; ts: string; rendered_version: number }): Promise<void> {
+/** Marks a process as one this audience hears about, in a channel or by DM to a person; a second call changes nothing. */
+export async function claimProcessMessage(db: Queryable, processId: string, audience: string, to: { channel: string } | { user_id: string }): Promise<void> {
+  const channel = 'channel' in to ? to.channel : null;
+  const userId = 'user_id' in to ? to.user_id : null;
   await db`
-    UPDATE slack_application_messages
+    INSERT INTO slack_process_messages (process_id, audience, channel, user_id) VALUES (${processId}, ${audience}, ${channel}, ${userId})
+    ON CONFLICT DO NOTHING`;
+}
+
+export async function getProcessMessages(db: Queryable, processId: string): Promise<SlackProcessMessage[]> {
+  const rows = await db`
+    SELECT process_id, audience, channel, user_id, ts, rendered_version FROM slack_process_messages
+    WHERE process_id = ${processId} ORDER BY created_at, audience`;
+  return rows as unknown as SlackProcessMessage[];
+}
+
+export async function hasProcessMessages(db: Queryable, processId: string): Promise<boolean> {
+  const [row] = await db`SELECT 1 FROM slack_process_messages WHERE process_id = ${processId} LIMIT 1`;
+  return Boolean(row);
+}
+
+export async function recordProcessMessage(
+  db: Queryable,
+  processId: string,
+  audience: string,
+  fields: { channel: string; ts: string; rendered_version: number },
+): Promise<void> {
+  await db`
+    UPDATE slack_process_messages
     SET channel = ${fields.channel}, ts = ${fields.ts}, rendered_version = ${fields.rendered_version}, updated_at = now()
-    WHERE process_id = ${processId}`;
+    WHERE process_id = ${processId} AND audience = ${audience}`;
 }
 
 export async function getThread(db: Queryable, threadKey: string): Promise<{ channel: string; ts: string } | undefined> {

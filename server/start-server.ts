@@ -35,11 +35,12 @@ export async function startHubServer(options: {
   const boss = await startBoss(options.databaseUrl, log, { supervise: false });
   const deps: HubDeps = { config, sql, temporal, boss, log, taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE };
   const accountOpening = createAccountOpeningService(deps, { complianceNotesText: (applicationId) => complianceNotesText(sql, applicationId) });
-  const slack = await startSlackBot(deps, { accountOpening });
+  const rebalancing = createRebalancingService(deps);
+  const slack = await startSlackBot(deps, { accountOpening, rebalancing });
   const app = createApp(deps, {
     accountOpening,
     queryThreads: createQueryThreadService(deps),
-    rebalancing: createRebalancingService(deps),
+    rebalancing,
     slack: slack ?? undefined,
   });
 

@@ -3,7 +3,8 @@ import type { Hono } from 'hono';
 import type { SlackMode } from '../../runtime/config.js';
 import type { HubDeps, HubEnv } from '../../server/context.js';
 import type { AccountOpeningService } from '../../server/services/account-opening.js';
-import { registerApprovalListeners } from './listeners/approvals.js';
+import type { RebalancingService } from '../../server/services/rebalancing.js';
+import { registerActionListeners } from './listeners/actions.js';
 import type { BotContext } from './listeners/bot-context.js';
 import { registerCommandListeners } from './listeners/commands.js';
 import { registerHomeListener } from './listeners/home.js';
@@ -22,7 +23,7 @@ export interface SlackBot {
  * Starts the bot in the configured mode, or says once why it does not run: the hub works without Slack.
  * A token Slack refuses, or a Socket Mode connection that cannot be opened, leaves the hub running without it.
  */
-export async function startSlackBot(deps: HubDeps, services: { accountOpening: AccountOpeningService }): Promise<SlackBot | null> {
+export async function startSlackBot(deps: HubDeps, services: { accountOpening: AccountOpeningService; rebalancing: RebalancingService }): Promise<SlackBot | null> {
   const { config } = deps;
   const log = deps.log.child({ component: 'slack' });
   const mode = config.slackMode;
@@ -52,8 +53,8 @@ export async function startSlackBot(deps: HubDeps, services: { accountOpening: A
   app.error(async (error) => {
     log.error({ err: error }, 'a Slack listener failed');
   });
-  const ctx: BotContext = { deps: { ...deps, log }, accountOpening: services.accountOpening };
-  registerApprovalListeners(app, ctx);
+  const ctx: BotContext = { deps: { ...deps, log }, accountOpening: services.accountOpening, rebalancing: services.rebalancing };
+  registerActionListeners(app, ctx);
   registerCommandListeners(app, ctx);
   registerHomeListener(app, ctx);
 

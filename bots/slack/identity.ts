@@ -54,3 +54,18 @@ export async function slackUserForHubUser(sql: Sql, client: WebClient, userId: s
     throw error;
   }
 }
+
+/** The direct message channel with a hub user; undefined when they have no Slack account, or Slack will not open one. */
+export async function directMessageChannel(sql: Sql, client: WebClient, userId: string): Promise<string | undefined> {
+  const slackUserId = await slackUserForHubUser(sql, client, userId);
+  if (!slackUserId) return undefined;
+  try {
+    const opened = await client.conversations.open({ users: slackUserId });
+    if (!opened.channel?.id) throw new Error(`Slack opened no direct message channel with ${slackUserId}`);
+    return opened.channel.id;
+  } catch (error) {
+    // A deactivated or deleted account: nobody to write to, nothing to retry.
+    if (['user_not_found', 'user_disabled', 'cannot_dm_bot'].includes(platformErrorOf(error) ?? '')) return undefined;
+    throw error;
+  }
+}

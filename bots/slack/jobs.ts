@@ -1,11 +1,11 @@
 import type PgBoss from 'pg-boss';
 import type { Sql } from '../../db/client.js';
-import { QUEUES } from '../../db/jobs.js';
+import { QUEUES, workQueue } from '../../db/jobs.js';
 import type { NotificationJob, TransitionFollowUp } from '../../db/transitions.js';
 import type { HubConfig } from '../../runtime/config.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { NotificationForwarder } from '../../workers/jobs/deliver-notifications.js';
-import { applicationMessageFollowUp, syncApplicationMessage, type ApplicationMessageJob } from './application-message.js';
+import { processMessagesFollowUp, syncProcessMessages, type ProcessMessagesJob } from './kept-messages.js';
 import { belongsInSlack, deliverSlackNotifications } from './notifications.js';
 import { createWebClient, type WebClient } from './web-client.js';
 
@@ -31,10 +31,10 @@ export function createSlackWorkerParts(options: { config: HubConfig; sql: Sql; b
   if (!config.slackMode) return null;
   const log = options.log.child({ component: 'slack' });
   const ctx: SlackJobContext = { config, sql, log, client: options.client ?? createWebClient(config, log) };
-  if (!config.SLACK_COMPLIANCE_CHANNEL) log.warn('SLACK_COMPLIANCE_CHANNEL is not set: approval messages are not posted to Slack');
+  if (!config.SLACK_COMPLIANCE_CHANNEL) log.warn('SLACK_COMPLIANCE_CHANNEL is not set: compliance approval messages are not posted to Slack');
 
   return {
-    followUps: config.SLACK_COMPLIANCE_CHANNEL ? [applicationMessageFollowUp(config.SLACK_COMPLIANCE_CHANNEL, boss)] : [],
+    followUps: [processMessagesFollowUp({ compliance: config.SLACK_COMPLIANCE_CHANNEL }, boss)],
     forwarders: [
       async (job: NotificationJob) => {
         if (belongsInSlack(job)) await boss.send(QUEUES.slackNotify, job);
@@ -43,10 +43,10 @@ export function createSlackWorkerParts(options: { config: HubConfig; sql: Sql; b
     async register() {
       // One job at a time per handler, so a failing job retries alone; a few handlers, so one waiting out a rate limit blocks no other.
       for (let i = 0; i < HANDLERS_PER_QUEUE; i++) {
-        await boss.work<ApplicationMessageJob>(QUEUES.slackApplicationMessage, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-          await syncApplicationMessage(ctx, job.data.process_id);
+        await workQueue<ProcessMessagesJob>(boss, QUEUES.slackProcessMessages, { batchSize: 1 }, async ([job]) => {
+          await syncProcessMessages(ctx, job.data.process_id);
         });
-        await boss.work<NotificationJob>(QUEUES.slackNotify, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+        await workQueue<NotificationJob>(boss, QUEUES.slackNotify, { batchSize: 1 }, async ([job]) => {
           await deliverSlackNotifications(ctx, job.data);
         });
       }

@@ -3,24 +3,31 @@ import { getThread, recordThread } from '../../db/slack.js';
 import type { NotificationJob } from '../../db/transitions.js';
 import type { NotificationIntent } from '../../workflows/process-records.js';
 import { recipientUserIds } from '../../workers/jobs/deliver-notifications.js';
-import { boardUrlFor } from './application-summary.js';
-import { notificationMessage } from './blocks.js';
+import { boardUrlFor, notificationMessage } from './blocks.js';
 import { deliverOnce, withKeyLock } from './delivery.js';
-import { slackUserForHubUser } from './identity.js';
+import { directMessageChannel } from './identity.js';
 import type { SlackJobContext } from './jobs.js';
 
 /**
- * Which notifications reach Slack, and where: SLA warnings to the assigned officer, breaches and
- * escalations to the managers' channel in one thread per process, personal ones by DM. Others stay in-app.
+ * Which notifications reach Slack, and where: SLA warnings to the person the process waits for (the
+ * assigned officer, a rebalance's advisor), breaches and escalations to the managers' channel in one thread
+ * per process, personal ones by DM. A rebalance's proposal is not among them: its advisor gets the proposal
+ * itself, with its buttons (kept-messages.ts). Others stay in-app.
  */
 const SLACK_ROUTES = {
-  sla_warning: 'assigned_officer',
+  sla_warning: 'assigned_person',
   sla_breached: 'managers_thread',
   sla_escalated: 'managers_thread',
   mention: 'recipients',
   query_assigned: 'recipients',
   assignment: 'recipients',
-} as const satisfies Record<string, 'assigned_officer' | 'managers_thread' | 'recipients'>;
+  rebalance_compliance_needed: 'recipients',
+  rebalance_approved: 'recipients',
+  rebalance_declined: 'recipients',
+  rebalance_edited: 'recipients',
+  rebalance_completed: 'recipients',
+  rebalance_failed: 'recipients',
+} as const satisfies Record<string, 'assigned_person' | 'managers_thread' | 'recipients'>;
 
 export function belongsInSlack(job: NotificationJob): boolean {
   return job.notifications.some((n) => n.kind in SLACK_ROUTES);
@@ -49,10 +56,18 @@ export async function deliverSlackNotifications(ctx: SlackJobContext, job: Notif
     if (route === 'managers_thread') {
       await postToManagersThread(ctx, process, intent, key);
     } else {
-      const userIds = route === 'assigned_officer' && process.assignedUserId ? [process.assignedUserId] : await recipientUserIds(ctx.sql, intent.to, intent.except);
-      for (const userId of userIds) await sendDirectMessage(ctx, process, intent, `${key}:dm:${userId}`, userId);
+      const userIds = route === 'assigned_person' && process.assignedUserId ? [process.assignedUserId] : await recipientUserIds(ctx.sql, intent.to, intent.except);
+      for (const userId of await firmUsers(ctx, userIds)) await sendDirectMessage(ctx, process, intent, `${key}:dm:${userId}`, userId);
     }
   }
+}
+
+/** Slack is the firm's workspace: clients hear from the hub in the app, never there. */
+async function firmUsers(ctx: SlackJobContext, userIds: string[]): Promise<string[]> {
+  if (userIds.length === 0) return [];
+  const clients = await ctx.sql`SELECT id FROM users WHERE id = ANY(${userIds}) AND role = 'client'`;
+  const excluded = new Set(clients.map((c) => c.id as string));
+  return userIds.filter((id) => !excluded.has(id));
 }
 
 async function postToManagersThread(ctx: SlackJobContext, process: ProcessContext, intent: NotificationIntent, key: string): Promise<void> {
@@ -76,14 +91,11 @@ async function postToManagersThread(ctx: SlackJobContext, process: ProcessContex
 }
 
 async function sendDirectMessage(ctx: SlackJobContext, process: ProcessContext, intent: NotificationIntent, key: string, userId: string): Promise<void> {
-  const slackUserId = await slackUserForHubUser(ctx.sql, ctx.client, userId);
-  if (!slackUserId) {
+  const channel = await directMessageChannel(ctx.sql, ctx.client, userId);
+  if (!channel) {
     ctx.log.debug({ userId, kind: intent.kind }, 'no Slack account for this hub user; the notification stays in the hub');
     return;
   }
-  const opened = await ctx.client.conversations.open({ users: slackUserId });
-  const channel = opened.channel?.id;
-  if (!channel) throw new Error(`Slack opened no direct message channel with ${slackUserId}`);
   await withKeyLock(ctx.sql, `slack-delivery:${key}`, (db) =>
     deliverOnce(db, ctx.client, { key, channel, message: notificationMessage(intent, process.title, process.boardUrl) }),
   );

@@ -9,7 +9,7 @@ import {
   COMPLIANCE_CHANNEL,
   deliveryKeyOf,
   postInteraction,
-  rejectSubmission,
+  reasonSubmission,
   startSlackTestHub,
   type SlackTestHub,
 } from '../support/slack.js';
@@ -68,7 +68,7 @@ describe('Slack approvals against the Web API emulator, on real PostgreSQL and T
     });
     expect(post.args.text).toBe(`Compliance review: Chris Carter, 50,000.00 USD (${id})`);
     const stored = await eventually(async () => {
-      const [row] = await t.hub.sql`SELECT channel, ts, rendered_version FROM slack_application_messages WHERE process_id = ${id}`;
+      const [row] = await t.hub.sql`SELECT channel, ts, rendered_version FROM slack_process_messages WHERE process_id = ${id} AND audience = 'compliance'`;
       return row?.ts ? row : undefined;
     });
     const [{ version }] = await t.hub.sql`SELECT version FROM processes WHERE process_id = ${id}`;
@@ -139,14 +139,14 @@ describe('Slack approvals against the Web API emulator, on real PostgreSQL and T
     const opened = await t.slack.waitForCall('views.open', (call) => call.args.trigger_id === click.trigger_id);
     const modal = opened.args.view;
     expect(modal.callback_id).toBe('reject_application_modal');
-    expect(JSON.parse(modal.private_metadata)).toEqual({ application_id: id, channel: COMPLIANCE_CHANNEL });
+    expect(JSON.parse(modal.private_metadata)).toEqual({ process_id: id, channel: COMPLIANCE_CHANNEL });
     expect(modal.blocks.find((b: { type: string }) => b.type === 'input')).toMatchObject({ block_id: 'rejection_reason', element: { action_id: 'reason', type: 'plain_text_input' } });
 
-    const blank = await postInteraction(t.hub, rejectSubmission({ user: 'UCOLIN', view: modal, reason: '   ' }));
+    const blank = await postInteraction(t.hub, reasonSubmission({ user: 'UCOLIN', view: modal, reason: '   ' }));
     expect(blank).toEqual({ status: 200, body: { response_action: 'errors', errors: { rejection_reason: 'A rejection needs a reason.' } } });
     expect((await t.hub.sql`SELECT status FROM processes WHERE process_id = ${id}`)[0].status).toBe('compliance_review');
 
-    const submitted = await postInteraction(t.hub, rejectSubmission({ user: 'UCOLIN', view: modal, reason: 'Source of funds not evidenced' }));
+    const submitted = await postInteraction(t.hub, reasonSubmission({ user: 'UCOLIN', view: modal, reason: 'Source of funds not evidenced' }));
     expect(submitted).toEqual({ status: 200, body: null });
     const record = await waitForStatus(t.hub.sql, id, 'rejected');
     expect(record).toMatchObject({ rejection_reason: 'Source of funds not evidenced', decided_by: 'usr_colin_compliance' });

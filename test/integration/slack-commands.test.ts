@@ -59,8 +59,8 @@ describe('Slack /hub command, App Home and user links', () => {
       response_type: 'ephemeral',
       text: expect.stringMatching(/^Your Slack account is not linked to a hub user: no active hub user has the e-mail address stranger@elsewhere\.example\./),
     });
-    expect((await hubCommand('UCOLIN', 'status app_doesnotexist')).body).toEqual({ response_type: 'ephemeral', text: 'Account application not found' });
-    expect((await hubCommand('UCOLIN', 'launch rockets')).body.text).toMatch(/^Usage: `\/hub status APPLICATION-ID`/);
+    expect((await hubCommand('UCOLIN', 'status app_doesnotexist')).body).toEqual({ response_type: 'ephemeral', text: 'No application or rebalance has the id app_doesnotexist.' });
+    expect((await hubCommand('UCOLIN', 'launch rockets')).body.text).toMatch(/^Usage: `\/hub status ID` \(an application or rebalance/);
   });
 
   it('/hub queue lists the caller’s pending approvals with buttons that work', async () => {
@@ -75,9 +75,10 @@ describe('Slack /hub command, App Home and user links', () => {
       ['reject_application', id],
       ['open_in_board', null],
     ]);
-    // Alex advises these clients: nothing of theirs is his to approve.
+    // Alex advises these clients: applications are not his to approve, so his queue has no section for them.
     const advisor = await hubCommand('UALEX', 'queue');
-    expect(blocksText(advisor.body.blocks)).toContain('No applications await your approval.');
+    expect(blocksText(advisor.body.blocks)).not.toContain('Account applications');
+    expect(advisor.body.blocks.some((b: { block_id?: string }) => b.block_id === `pending:${id}`)).toBe(false);
 
     // Approving from the queue's ephemeral message (its channel is where the command ran).
     await postInteraction(t.hub, buttonClick({ user: 'UHELEN', actionId: 'approve_application', value: id }));

@@ -113,8 +113,10 @@ export function buttonClick(options: { user: string; actionId: string; value: st
   };
 }
 
-/** The reject modal submitted with the given reason. */
-export function rejectSubmission(options: { user: string; view: { id?: string; callback_id: string; private_metadata: string }; reason: string }) {
+/** A reason modal (as views.open received it) submitted with the given reason in its input. */
+export function reasonSubmission(options: { user: string; view: { id?: string; callback_id: string; private_metadata: string; blocks?: any[] }; reason: string }) {
+  const input = options.view.blocks?.find((block) => block.type === 'input');
+  if (!input) throw new Error('the modal has no input block');
   return {
     type: 'view_submission',
     team: { id: 'THUB', domain: 'hub-test' },
@@ -132,7 +134,7 @@ export function rejectSubmission(options: { user: string; view: { id?: string; c
       bot_id: 'BHUBBOT',
       hash: 'h',
       blocks: [],
-      state: { values: { rejection_reason: { reason: { type: 'plain_text_input', value: options.reason } } } },
+      state: { values: { [input.block_id]: { [input.element.action_id]: { type: 'plain_text_input', value: options.reason } } } },
     },
   };
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ApplicationSummary } from '../../bots/slack/application-summary.js';
-import { alreadyDecidedText, applicationMessage, esc, formatAmount, slackDate } from '../../bots/slack/blocks.js';
+import { esc, formatAmount, slackDate } from '../../bots/slack/blocks.js';
+import { accountOpeningSlack } from '../../bots/slack/processes/account-opening.js';
+import { alreadyDecidedText, type ApplicationSummary } from '../../bots/slack/processes/application-blocks.js';
+import { buttonsIn } from '../../bots/slack/slack-process.js';
 import type { ApplicationRecord } from '../../workflows/account-opening/definitions.js';
 
 const record: ApplicationRecord = {
@@ -45,12 +47,18 @@ const record: ApplicationRecord = {
 };
 const names = { usr_alex_advisor: 'Alex Advisor', usr_carla_compliance: 'Carla Compliance' };
 const summary = (over: Partial<ApplicationRecord> = {}, sla: ApplicationSummary['sla'] = null): ApplicationSummary => ({
+  processId: 'app_abc',
   record: { ...record, ...over },
+  assignedUserId: 'usr_carla_compliance',
+  statusEnteredAt: '2026-03-02T10:00:00.000Z',
   sla,
   names,
   boardUrl: 'https://hub.example/#/process/app_abc',
 });
 const texts = (message: { blocks: unknown[] }) => JSON.stringify(message.blocks);
+/** The compliance channel's message as the worker renders it: its buttons while in review, none after. */
+const [complianceMessage] = accountOpeningSlack.messages;
+const applicationMessage = (s: ApplicationSummary) => complianceMessage.render(s, buttonsIn(accountOpeningSlack, complianceMessage, s.record.status));
 
 describe('Slack blocks', () => {
   it('formats dates for each reader, amounts with their currency, and escapes people’s text', () => {
@@ -71,7 +79,12 @@ describe('Slack blocks', () => {
 
   it('replaces the buttons by the decision once there is one', () => {
     const open = applicationMessage(summary());
-    expect(JSON.stringify(open.blocks.at(-1))).toContain('approve_application');
+    const buttons = open.blocks.at(-1) as { elements: { action_id: string; value?: string }[] };
+    expect(buttons.elements.map((e) => [e.action_id, e.value ?? null])).toEqual([
+      ['approve_application', 'app_abc'],
+      ['reject_application', 'app_abc'],
+      ['open_in_board', null],
+    ]);
     const rejected = applicationMessage(
       summary({ status: 'rejected', decided_by: 'usr_carla_compliance', decided_at: '2026-03-04T16:05:00.000Z', rejection_reason: 'Missing <KYC>' }),
     );

@@ -5,6 +5,7 @@ import { startSlackBot } from '../../bots/slack/app.js';
 import { ConfigError, loadConfig } from '../../runtime/config.js';
 import type { HubDeps } from '../../server/context.js';
 import type { AccountOpeningService } from '../../server/services/account-opening.js';
+import type { RebalancingService } from '../../server/services/rebalancing.js';
 
 const BOT = 'xoxb-1-2-abc';
 const APP = 'xapp-1-A1-abc';
@@ -58,7 +59,7 @@ describe('Slack configuration', () => {
       }),
     );
     const deps = { config: loadConfig({}), log } as Pick<HubDeps, 'config' | 'log'> as HubDeps;
-    expect(await startSlackBot(deps, { accountOpening: {} as AccountOpeningService })).toBeNull();
+    expect(await startSlackBot(deps, { accountOpening: {} as AccountOpeningService, rebalancing: {} as RebalancingService })).toBeNull();
     expect(lines.map((l) => [l.component, l.msg])).toEqual([
       ['slack', 'Slack bot disabled: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) to enable it'],
     ]);

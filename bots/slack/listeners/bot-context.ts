@@ -1,23 +1,26 @@
-import { z } from 'zod';
-import { applicationStateQuery, applicationWorkflowId, type ApplicationRecord } from '../../../workflows/account-opening/definitions.js';
-import { HubError } from '../../../workflows/errors.js';
+import { getProcess } from '../../../db/processes.js';
 import type { Actor } from '../../../workflows/process-records.js';
 import { actorFor, type HubDeps } from '../../../server/context.js';
 import { toHubError } from '../../../server/errors.js';
 import type { AccountOpeningService } from '../../../server/services/account-opening.js';
-import { loadApplicationSummary, userNames, summaryNames } from '../application-summary.js';
-import { alreadyDecidedText, esc, type Block } from '../blocks.js';
+import type { RebalancingService } from '../../../server/services/rebalancing.js';
+import { esc, type Block } from '../blocks.js';
 import { hubUserForSlackUser } from '../identity.js';
+import { userNames, type ProcessRecordLike, type SlackProcess } from '../slack-process.js';
 import { platformErrorOf, type WebClient } from '../web-client.js';
 
 /** What every listener needs: the hub's services and a way to tell a Slack user something only they see. */
 export interface BotContext {
   deps: HubDeps;
   accountOpening: AccountOpeningService;
+  rebalancing: RebalancingService;
 }
 
-/** Slack's own ids and values arrive as text; what the hub acts on is checked like any API input. */
-export const ApplicationIdSchema = z.string().trim().regex(/^[A-Za-z0-9_-]{1,100}$/, 'not an application id');
+/** Where a person acted: the channel to answer them in privately, if any. */
+export interface Where {
+  user: string;
+  channel?: string;
+}
 
 /** The hub actor behind a Slack user, or the reason there is none, as mrkdwn to show them. */
 export async function actorForSlackUser(ctx: BotContext, client: WebClient, slackUserId: string): Promise<{ actor: Actor } | { refusal: string }> {
@@ -33,7 +36,7 @@ export async function actorForSlackUser(ctx: BotContext, client: WebClient, slac
  * A message (mrkdwn) only this user sees: ephemeral in the channel they acted in, else (App Home, a channel the bot
  * is not in) a direct message.
  */
-export async function tellUser(client: WebClient, where: { user: string; channel?: string }, text: string, blocks?: Block[]): Promise<void> {
+export async function tellUser(client: WebClient, where: Where, text: string, blocks?: Block[]): Promise<void> {
   if (where.channel) {
     try {
       await client.chat.postEphemeral({ channel: where.channel, user: where.user, text, ...(blocks ? { blocks } : {}) });
@@ -45,37 +48,43 @@ export async function tellUser(client: WebClient, where: { user: string; channel
   await client.chat.postMessage({ channel: where.user, text, ...(blocks ? { blocks } : {}) });
 }
 
+/** May the command still be taken in this state? Once it may not, somebody decided first (or the process moved on). */
+const openFor = (type: SlackProcess, command: string, status: string) => (type.spec.commands[command]?.from ?? []).includes(status);
+
 /**
- * Why a command was refused, in words for the person who tried. A decision someone else already made reads
- * "already approved by Carla at 10:02", from the read model (or the workflow, if the read model lags).
+ * Why a command was refused, in words for the person who tried: the API's message, or, for a decision someone
+ * else already made, "already approved by Carla at 10:02" from the read model (or the workflow, if the read
+ * model lags).
  */
-export async function refusalText(ctx: BotContext, applicationId: string, error: unknown): Promise<string> {
+export async function refusalText(ctx: BotContext, type: SlackProcess, processId: string, command: string, error: unknown): Promise<string> {
   const hubError = toHubError(error);
   if (hubError.code === 'INVALID_STATUS_TRANSITION') {
-    const record = await latestRecord(ctx, applicationId);
-    if (record && record.status !== 'compliance_review') return alreadyDecidedText(record, await userNames(ctx.deps.sql, summaryNames(record)));
+    const record = await latestRecord(ctx, type, processId, command);
+    if (record && !openFor(type, command, record.status)) return type.alreadyDecided(record, await userNames(ctx.deps.sql, type.namesIn(record)));
   }
   if (hubError.status >= 500) return `${esc(hubError.message)} (${hubError.code})`;
   return esc(hubError.message);
 }
 
-async function latestRecord(ctx: BotContext, applicationId: string): Promise<ApplicationRecord | undefined> {
-  const summary = await loadApplicationSummary(ctx.deps.sql, applicationId, ctx.deps.config.publicUrl);
-  if (summary && summary.record.status !== 'compliance_review') return summary.record;
+async function latestRecord(ctx: BotContext, type: SlackProcess, processId: string, command: string): Promise<ProcessRecordLike | undefined> {
+  const row = await getProcess(ctx.deps.sql, processId);
+  if (!row || row.process_type !== type.spec.processType) return undefined;
+  const record = row.detail as unknown as ProcessRecordLike;
+  if (!openFor(type, command, record.status)) return record;
   // The workflow refuses the second decision before the first one's recording has committed.
   try {
-    return await ctx.deps.temporal.workflow.getHandle(applicationWorkflowId(applicationId)).query(applicationStateQuery);
+    return (await type.workflowRecord(ctx, record)) ?? record;
   } catch {
-    return summary?.record;
+    return record;
   }
 }
 
 /** Runs a listener's work; anything unexpected is logged and the user is told, never left without an answer. */
-export async function answering(ctx: BotContext, client: WebClient, where: { user: string; channel?: string }, work: () => Promise<void>): Promise<void> {
+export async function answering(ctx: BotContext, client: WebClient, where: Where, work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
-    const hubError = error instanceof HubError ? error : toHubError(error);
+    const hubError = toHubError(error);
     if (hubError.status >= 500) ctx.deps.log.error({ err: error }, 'a Slack action failed');
     await tellUser(client, where, esc(hubError.message)).catch((tellError) => ctx.deps.log.error({ err: tellError }, 'could not tell a Slack user about a failure'));
   }

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { homeView, notLinkedHomeView } from '../blocks.js';
-import { breachedSlas, pendingApprovals } from '../pending-work.js';
+import { breachedSlas, pendingWork } from '../pending-work.js';
 import type { WebClient } from '../web-client.js';
 import { actorForSlackUser, type BotContext } from './bot-context.js';
 
@@ -10,7 +10,7 @@ export async function publishHome(ctx: BotContext, client: WebClient, slackUserI
   const view =
     'refusal' in identity
       ? notLinkedHomeView(identity.refusal)
-      : homeView(identity.actor.name, await pendingApprovals(ctx, identity.actor), await breachedSlas(ctx, identity.actor));
+      : homeView(identity.actor.name, await pendingWork(ctx, identity.actor), await breachedSlas(ctx, identity.actor));
   await client.views.publish({ user_id: slackUserId, view });
 }
 
