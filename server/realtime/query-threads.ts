@@ -30,7 +30,7 @@ export function parseNotice<T>(payload: string): T | undefined {
 /**
  * Pushes query threads live: every node LISTENs on `query_changed` and emits `query:changed` to its own
  * sockets in `process:<id>` (joined with `process:watch`, checked by the permission policy) and the
- * assignee's `user:<id>` (io.local, so with several nodes each socket gets each change once).
+ * assignee's and the asker's `user:<id>` (io.local, so with several nodes each socket gets each change once).
  */
 export function registerQueryThreads(io: HubIo, deps: Pick<HubDeps, 'sql' | 'log'>): void {
   const { sql, log } = deps;
@@ -41,7 +41,8 @@ export function registerQueryThreads(io: HubIo, deps: Pick<HubDeps, 'sql' | 'log
     pushes = pushes.then(async () => {
       try {
         const event = await loadQueryChangedEvent(sql, notice);
-        if (event) io.local.to([processRoom(event.process_id), userRoom(event.query.assignee.id)]).emit('query:changed', event);
+        // The asker too: their board's unread count moves when the answer comes, drawer open or not.
+        if (event) io.local.to([processRoom(event.process_id), userRoom(event.query.assignee.id), userRoom(event.query.created_by.id)]).emit('query:changed', event);
       } catch (error) {
         log.error({ err: error, notice }, 'could not push a query change');
       }
