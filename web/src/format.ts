@@ -47,11 +47,11 @@ export function formatPercent(weight: number, digits = 1): string {
   return `${(weight * 100).toFixed(digits)}%`;
 }
 
-/** A difference of weights in percentage points, signed: 0.023 → "+2.3 pts". */
-export function formatPoints(deviation: number): string {
-  const points = deviation * 100;
-  const rounded = points.toFixed(1);
-  return `${points > 0 && rounded !== '0.0' ? '+' : ''}${rounded === '-0.0' ? '0.0' : rounded} pts`;
+/** A difference of weights in percentage points, signed unless told not to be: 0.023 → "+2.3 pts". */
+export function formatPoints(deviation: number, signed = true): string {
+  const rounded = (deviation * 100).toFixed(1);
+  if (rounded === '-0.0' || rounded === '0.0') return '0.0 pts';
+  return `${signed && deviation > 0 ? '+' : ''}${rounded} pts`;
 }
 
 const preciseMoneyFormats = new Map<string, Intl.NumberFormat>();
@@ -68,4 +68,9 @@ export function formatAmount(amount: number, currency: string): string {
 /** A quantity of shares: whole numbers as they are, fractions to at most 6 places. */
 export function formatQuantity(quantity: number): string {
   return quantity.toLocaleString('en-US', { maximumFractionDigits: 6 });
+}
+
+/** An asset class id as people write it: `us_equity` → "US equity", `intl_bonds` → "International bonds". */
+export function assetClassLabel(assetClass: string): string {
+  return humanize(assetClass).replace(/^Us\b/, 'US').replace(/^Intl\b/, 'International');
 }

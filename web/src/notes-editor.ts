@@ -78,7 +78,11 @@ export class NotesEditor {
       disconnected: () => {
         this.joined = false;
         this.setEditable();
-        this.say('Offline: your edits are kept and sent when the connection is back');
+        // Whoever is there is learned again on joining; until then only this person is known to be here.
+        const { doc, awareness } = this.replica;
+        const others = [...awareness.getStates().keys()].filter((id) => id !== doc.clientID);
+        awarenessProtocol.removeAwarenessStates(awareness, others, FROM_HUB);
+        this.say('Offline: the notes are read only until the connection is back');
       },
       message: (received) => this.receive(received),
       refused: (refusal) => this.refused(refusal),
@@ -100,7 +104,7 @@ export class NotesEditor {
     const doc = new Y.Doc();
     const text = doc.getText(COMPLIANCE_NOTES_TEXT);
     const awareness = new awarenessProtocol.Awareness(doc);
-    awareness.setLocalState({ user: { name: this.user.name, color: colorFor(this.user.id) }, cursor: null });
+    awareness.setLocalState({ user: { id: this.user.id, name: this.user.name, role: this.user.role, color: colorFor(this.user.id) }, cursor: null });
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === FROM_HUB || !this.joined) return;
       this.channel.send(message(MESSAGE_SYNC, (encoder) => syncProtocol.writeUpdate(encoder, update)));

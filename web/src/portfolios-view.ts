@@ -5,7 +5,7 @@ import { rebalancingSpec } from '../../workflows/rebalancing/spec.js';
 import { mayRun } from '../../workflows/policy.js';
 import { api, ApiError } from './api.js';
 import { h, replaceChildren, setText } from './dom.js';
-import { formatAmount, formatMoney, formatPercent, formatPoints, formatQuantity, humanize } from './format.js';
+import { assetClassLabel, formatAmount, formatMoney, formatPercent, formatPoints, formatQuantity, humanize } from './format.js';
 import { processHash } from './router.js';
 
 const REFRESH_AT_MOST_EVERY_MS = 1_000;
@@ -96,7 +96,7 @@ export class PortfoliosView {
         h(
           'thead',
           {},
-          h('tr', {}, h('th', {}, 'Client'), h('th', {}, 'Model'), h('th', { class: 'number' }, 'Value'), ...classes.map((c) => h('th', { class: 'number' }, humanize(c))), h('th', { class: 'number' }, 'Cash'), h('th', {}, 'Drift'), h('th', {}, '')),
+          h('tr', {}, h('th', {}, 'Client'), h('th', {}, 'Model'), h('th', { class: 'number' }, 'Value'), ...classes.map((c) => h('th', { class: 'number' }, assetClassLabel(c))), h('th', { class: 'number' }, 'Cash'), h('th', {}, 'Drift'), h('th', {}, '')),
         ),
         h('tbody', {}, ...this.portfolios.map((p) => this.row(p, classes))),
       ),
@@ -123,7 +123,7 @@ export class PortfoliosView {
       drift
         ? h('td', { class: `number drift${drift.cash.out_of_band ? ' out-of-band' : ''}` }, formatPercent(drift.cash.actual), h('span', { class: 'deviation' }, ` ${formatPoints(drift.cash.deviation)}`))
         : h('td', { class: 'muted' }, '—'),
-      h('td', {}, status, drift ? h('span', { class: 'muted' }, ` max ${formatPoints(drift.max_abs_drift).replace('+', '')}`) : null),
+      h('td', {}, status, drift ? h('span', { class: 'muted' }, ` max ${formatPoints(drift.max_abs_drift, false)}`) : null),
       h(
         'td',
         {},
@@ -184,7 +184,7 @@ export class PortfoliosView {
               'tr',
               { 'data-security': holding.security_id, class: row?.out_of_band ? 'out-of-band' : '' },
               h('td', { title: holding.name }, holding.symbol),
-              h('td', {}, humanize(holding.asset_class)),
+              h('td', {}, assetClassLabel(holding.asset_class)),
               h('td', { class: 'number' }, formatQuantity(holding.quantity)),
               h('td', { class: 'number' }, money(holding.price)),
               h('td', { class: 'number' }, money(holding.market_value)),

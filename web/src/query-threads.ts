@@ -67,7 +67,8 @@ function mentionTextarea(attributes: Record<string, string | number | boolean>, 
     const typed = mentionAt(textarea.value, textarea.selectionEnd);
     if (!typed) return void (suggestions.hidden = true);
     const candidates = mentionCandidates(await people().catch(() => []), typed.prefix);
-    suggestions.hidden = candidates.length === 0;
+    // A handle typed out in full needs no suggestion.
+    suggestions.hidden = candidates.length === 0 || candidates.some((person) => person.handle === typed.prefix);
     replaceChildren(
       suggestions,
       ...candidates.map((person) =>
@@ -100,6 +101,12 @@ function mentionTextarea(attributes: Record<string, string | number | boolean>, 
   };
   textarea.addEventListener('input', () => void suggest());
   textarea.addEventListener('blur', () => (suggestions.hidden = true));
+  textarea.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !suggestions.hidden) {
+      suggestions.hidden = true;
+      event.stopPropagation();
+    }
+  });
   return { wrap: h('div', { class: 'mention-wrap' }, textarea, suggestions), textarea };
 }
 

@@ -1,7 +1,7 @@
 import type { RebalanceView } from '../../server/services/rebalancing.js';
 import type { Approval, DriftSummary, TradeRecord } from '../../workflows/rebalancing/definitions.js';
 import { h } from './dom.js';
-import { formatAmount, formatPercent, formatPoints, formatQuantity, formatTimestamp, humanize } from './format.js';
+import { assetClassLabel, formatAmount, formatPercent, formatPoints, formatQuantity, formatTimestamp, humanize } from './format.js';
 
 /** The record's keys these sections show; the drawer lists the rest as plain fields. */
 export const REBALANCE_SECTION_KEYS = [
@@ -78,7 +78,7 @@ function weightsTable(record: RebalanceView): HTMLElement {
     ['', 'Target', 'Before', 'After', 'Drift before'],
     [
       ...drift.asset_classes.map((c) =>
-        row('asset-class', humanize(c.asset_class), c.target, proposal.before.by_asset_class[c.asset_class], proposal.after.by_asset_class[c.asset_class], c.deviation, c.out_of_band),
+        row('asset-class', assetClassLabel(c.asset_class), c.target, proposal.before.by_asset_class[c.asset_class], proposal.after.by_asset_class[c.asset_class], c.deviation, c.out_of_band),
       ),
       ...drift.securities.map((s) => row('security', s.symbol, s.target, proposal.before.by_security[s.security_id], proposal.after.by_security[s.security_id], s.deviation, s.out_of_band)),
       row('cash', 'Cash', drift.cash.target, proposal.before.cash, proposal.after.cash, drift.cash.deviation, drift.cash.out_of_band),
@@ -104,7 +104,7 @@ function driftResult(drift: DriftSummary): HTMLElement {
       h(
         'tr',
         { class: c.out_of_band ? 'out-of-band' : '' },
-        h('td', {}, humanize(c.asset_class)),
+        h('td', {}, assetClassLabel(c.asset_class)),
         h('td', { class: 'number' }, formatPercent(c.target)),
         h('td', { class: 'number' }, formatPercent(c.actual)),
         h('td', { class: 'number' }, formatPoints(c.deviation)),
@@ -219,7 +219,7 @@ export function rebalanceSections(record: RebalanceView): HTMLElement[] {
           'p',
           {},
           yesNo(verification.within_bands, 'within bands', 'out of band'),
-          ` largest drift ${formatPoints(verification.max_abs_drift)}, cash ${money(verification.cash_after)}, checked ${formatTimestamp(verification.checked_at)}`,
+          ` largest drift ${formatPoints(verification.max_abs_drift, false)}, cash ${money(verification.cash_after)}, checked ${formatTimestamp(verification.checked_at)}`,
         ),
         driftResult(verification),
       ),
