@@ -18,11 +18,8 @@ interface CardEntry {
   age: HTMLElement;
   sla: HTMLElement;
   flags: HTMLElement;
-  /** Queries: whom it waits on, how many are open, how many entries this person has not read. */
-  queryRow: HTMLElement;
-  waiting: HTMLElement;
-  queries: HTMLElement;
-  unread: HTMLElement;
+  /** Queries (made when a process first has some, so a board of cards without queries stays lean). */
+  queries?: { row: HTMLElement; waiting: HTMLElement; open: HTMLElement; unread: HTMLElement };
 }
 
 interface Column {
@@ -209,17 +206,11 @@ export class BoardView {
       age: part('card-age'),
       sla: part('sla-badge'),
       flags: part('card-flags'),
-      queryRow: h('div', { class: 'card-row card-query-row', hidden: true }),
-      waiting: part('waiting'),
-      queries: part('card-queries muted'),
-      unread: part('unread-badge'),
     };
-    entry.queryRow.append(entry.waiting, entry.queries, entry.unread);
     entry.el.append(
       h('div', { class: 'card-row' }, entry.title, entry.sla),
       h('div', { class: 'card-row muted' }, entry.advisor, entry.amount),
       h('div', { class: 'card-row muted' }, entry.age, entry.flags),
-      entry.queryRow,
     );
     const open = () => this.options.open(entry.card.process_id);
     entry.el.addEventListener('click', open);
@@ -249,11 +240,17 @@ export class BoardView {
     const unread = summary?.unread ?? 0;
     const waiting = summary?.waiting_on === 'advisor';
     const shown = open > 0 || unread > 0 || waiting;
-    if (entry.queryRow.hidden === shown) entry.queryRow.hidden = !shown;
-    if (!shown) return;
-    setText(entry.waiting, waiting ? 'waiting on advisor' : '');
-    setText(entry.queries, open ? `${open} open ${open === 1 ? 'query' : 'queries'}` : '');
-    setText(entry.unread, unread ? `${unread} unread` : '');
+    if (!shown && !entry.queries) return;
+    if (!entry.queries) {
+      const part = (cls: string) => h('span', { class: cls });
+      entry.queries = { row: h('div', { class: 'card-row card-query-row' }), waiting: part('waiting'), open: part('card-queries muted'), unread: part('unread-badge') };
+      entry.queries.row.append(entry.queries.waiting, entry.queries.open, entry.queries.unread);
+      entry.el.append(entry.queries.row);
+    }
+    if (entry.queries.row.hidden === shown) entry.queries.row.hidden = !shown;
+    setText(entry.queries.waiting, waiting ? 'waiting on advisor' : '');
+    setText(entry.queries.open, open ? `${open} open ${open === 1 ? 'query' : 'queries'}` : '');
+    setText(entry.queries.unread, unread ? `${unread} unread` : '');
   }
 
   private writeClock(entry: CardEntry, now: number) {

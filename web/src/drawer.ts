@@ -43,6 +43,9 @@ interface DetailView {
   keys: readonly string[];
 }
 
+/** The process type whose processes (applications) have compliance notes. */
+const NOTES_PROCESS_TYPE = 'account_opening';
+
 const DETAIL_VIEWS: Record<string, DetailView> = {
   rebalancing: { sections: (record) => rebalanceSections(record as unknown as RebalanceView), keys: REBALANCE_SECTION_KEYS },
 };
@@ -147,11 +150,17 @@ export class ProcessDrawer {
    * Yjs load only when a drawer shows notes, so the board itself stays small.
    */
   private async showNotes(card: BoardCard) {
-    if (this.notesRequested || card.process_type !== 'account_opening' || !this.options.realtime) return;
+    if (this.notesRequested || card.process_type !== NOTES_PROCESS_TYPE || !this.options.realtime) return;
     const principal = { user_id: this.options.user.id, role: this.options.user.role };
     if (!maySee(complianceNotesGrants, principal, { client_user_id: card.client_user_id, advisor_id: card.advisor_id })) return;
     this.notesRequested = true;
-    const { NotesEditor } = await import('./notes-editor.js');
+    let NotesEditor: typeof import('./notes-editor.js').NotesEditor;
+    try {
+      ({ NotesEditor } = await import('./notes-editor.js'));
+    } catch {
+      this.notesRequested = false;
+      return this.say('The compliance notes could not be loaded; they load again with the next change', 'error');
+    }
     if (this.destroyed) return;
     this.notes = new NotesEditor(this.processId, this.options.user, this.options.realtime);
     this.collaboration.append(this.notes.element);

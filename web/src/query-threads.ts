@@ -129,6 +129,11 @@ export class QueryThreads {
   private people: Promise<MentionRef[]> | undefined;
   private loads = 0;
   private destroyed = false;
+  /** Threads left open in a hidden tab are read when the tab is looked at again. */
+  private readonly onVisible = () => {
+    if (document.visibilityState !== 'visible') return;
+    for (const query of this.queries) if (query.unread > 0 && this.expanded.has(query.id)) void this.markRead(query.id);
+  };
 
   constructor(
     private readonly processId: string,
@@ -137,6 +142,7 @@ export class QueryThreads {
     private readonly summaryChanged: (summary: QueriesSummary) => void,
   ) {
     this.askButton.addEventListener('click', () => this.showForm());
+    document.addEventListener('visibilitychange', this.onVisible);
     this.element = h(
       'section',
       { class: 'queries', 'aria-label': 'Queries' },
@@ -149,6 +155,7 @@ export class QueryThreads {
   destroy(): void {
     this.destroyed = true;
     this.loads += 1;
+    document.removeEventListener('visibilitychange', this.onVisible);
   }
 
   async load(): Promise<void> {
