@@ -195,6 +195,9 @@ describe('working together on the board in Chromium: query threads, compliance n
       ['pf_priya_balanced', 'true'],
     ]);
     expect(await ops.locator('button[data-action="start-rebalance"]').count()).toBe(0);
+    await ops.locator('tr[data-portfolio-id="pf_chris_growth"] button.link').click();
+    await ops.locator('.portfolio-detail table.holdings tr[data-security]').first().waitFor();
+    await ops.screenshot({ path: path.join(RESULTS, 'board-portfolios.png') });
     await advisor.click('.nav a:text("Portfolios")');
     await advisor.locator('tr[data-portfolio-id="pf_fiona_aggressive"]').waitFor();
     expect(await advisor.locator('tr[data-portfolio-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-portfolio-id')))).toEqual(['pf_fiona_aggressive']);
