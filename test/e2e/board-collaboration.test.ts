@@ -99,6 +99,16 @@ describe('working together on the board in Chromium: query threads, compliance n
     await advisorCard.locator('.unread-badge').waitFor({ state: 'hidden' });
     // The person asked cannot close the question: no resolve for him.
     expect(await advisorDrawer.locator('.query-actions button').count()).toBe(0);
+    // A query without its fields is the API's to refuse, in its words.
+    await advisorDrawer.locator('button.ask').click();
+    const advisorForm = advisorDrawer.locator('.query-form');
+    expect(await advisorForm.locator('select[name=kind]').inputValue()).toBe('document_request');
+    await advisorForm.locator('button[type=submit]').click();
+    const refusal = await hub.api(advisorToken, 'POST', `/processes/${id}/queries`, { title: '', kind: 'document_request', body: '' });
+    expect(refusal.status).toBe(400);
+    await advisorForm.locator('.query-message.error').waitFor();
+    expect(await advisorForm.locator('.query-message.error').textContent()).toBe(`${refusal.body.error.message} (${refusal.body.error.code})`);
+    await advisorForm.locator('button:text("Cancel")').click();
     await advisorDrawer.locator('.reply-form textarea[name=body]').fill('Attached to the CRM record this morning. @carla.compliance');
     await advisorDrawer.locator('.reply-form button[type=submit]').click();
     await advisorDrawer.locator('li.entry[data-sequence="2"]').waitFor();
@@ -123,7 +133,7 @@ describe('working together on the board in Chromium: query threads, compliance n
     expect(await advisorDrawer.locator('.reply-form').isHidden()).toBe(true);
     for (const page of [officer, advisor]) expect(await sameDocument(page)).toBe('same document');
 
-    const steps = await hub.sql`SELECT action, actor_id, channel FROM audit_log WHERE process_id = ${id} AND action LIKE '%_query' ORDER BY id`;
+    const steps = await hub.sql`SELECT action, actor_id, channel FROM audit_log WHERE process_id = ${id} AND action LIKE '%_query' AND outcome = 'accepted' ORDER BY id`;
     expect(steps.map((s) => [s.action, s.actor_id, s.channel])).toEqual([
       ['open_query', 'usr_carla_compliance', 'board'],
       ['reply_query', 'usr_alex_advisor', 'board'],
@@ -175,6 +185,17 @@ describe('working together on the board in Chromium: query threads, compliance n
     expect(await textOf(advisor).inputValue()).toBe(expected);
     expect(await textOf(advisor).getAttribute('readonly')).toBe('');
     await notesOf(carla).locator('.notes-presence li[data-user-id="usr_alex_advisor"]').waitFor();
+    // Even with the page's read-only lifted, the hub refuses his edit: he is told, his copy reloads, nobody got it.
+    await textOf(advisor).evaluate((textarea) => textarea.removeAttribute('readonly'));
+    await textOf(advisor).click();
+    await advisor.keyboard.press('Control+End');
+    await advisor.keyboard.type(' Looks fine to me.');
+    await notesOf(advisor).locator('.notes-status.error').waitFor();
+    expect(await notesOf(advisor).locator('.notes-status').textContent()).toBe('Only compliance officers and administrators may edit the compliance notes');
+    await expect.poll(() => textOf(advisor).inputValue(), { timeout: 15_000 }).toBe(expected);
+    expect(await textOf(advisor).getAttribute('readonly')).toBe('');
+    expect(await textOf(carla).inputValue()).toBe(expected);
+    expect((await hub.api(await hub.login(CARLA), 'GET', `/applications/${id}/compliance-notes`)).body.text).toBe(expected);
     await drawerOf(client, id).locator('.timeline-list li').first().waitFor();
     await drawerOf(client, id).locator('.queries').waitFor();
     expect(await client.locator('.notes').count()).toBe(0);

@@ -340,8 +340,8 @@ export class QueryThreads {
   }
 
   private async reply(queryId: string, element: QueryElement) {
+    // Sent even when empty: the API says what is missing.
     const body = element.replyText.value.trim();
-    if (!body) return;
     this.sayIn(element, 'Sending…');
     const button = element.reply.querySelector('button[type=submit]') as HTMLButtonElement;
     button.disabled = true;
@@ -379,14 +379,15 @@ export class QueryThreads {
     if (this.form) return this.form.querySelector('input')?.focus();
     const card = this.card();
     const advisorId = card?.advisor_id ?? null;
-    const title = h('input', { name: 'title', required: true, maxlength: 200, 'aria-label': 'Title', placeholder: 'Title' }) as HTMLInputElement;
+    // No browser validation: the API checks the fields and its message names the one that is wrong.
+    const title = h('input', { name: 'title', maxlength: 200, 'aria-label': 'Title', placeholder: 'Title' }) as HTMLInputElement;
     const kind = h(
       'select',
       { name: 'kind', 'aria-label': 'Kind' },
       ...KINDS.map((k) => h('option', { value: k.kind, disabled: k.kind === 'question_to_advisor' && !advisorId }, k.label)),
     ) as HTMLSelectElement;
     const assignee = h('select', { name: 'assignee_id', 'aria-label': 'Assignee' }) as HTMLSelectElement;
-    const body = mentionTextarea({ name: 'body', rows: 3, required: true, 'aria-label': 'Question', placeholder: 'Your question… (@ to mention someone)' }, () => this.loadPeople());
+    const body = mentionTextarea({ name: 'body', rows: 3, 'aria-label': 'Question', placeholder: 'Your question… (@ to mention someone)' }, () => this.loadPeople());
     const message = h('p', { class: 'query-message', role: 'status' });
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Open query') as HTMLButtonElement;
     kind.value = advisorId && advisorId !== this.user.id ? 'question_to_advisor' : 'document_request';
