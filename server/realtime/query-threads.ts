@@ -22,7 +22,7 @@ export function parseNotice<T>(payload: string): T | undefined {
 /**
  * Pushes query threads live: every node LISTENs on `query_changed` and emits `query:changed` to its own
  * sockets in `process:<id>` (joined with `process:watch`, checked by the permission policy) and the
- * assignee's `user:<id>` (io.local, so with several nodes each socket gets each change once).
+ * assignee's and the asker's `user:<id>` (io.local, so with several nodes each socket gets each change once).
  */
 export function registerQueryThreads(io: HubIo, deps: Pick<HubDeps, 'sql' | 'log'>): void {
   const { sql, log } = deps;
@@ -33,7 +33,8 @@ export function registerQueryThreads(io: HubIo, deps: Pick<HubDeps, 'sql' | 'log
     pushes = pushes.then(async () => {
       try {
         const event = await loadQueryChangedEvent(sql, notice);
-        if (event) io.local.to([rooms.process(event.process_id), rooms.user(event.query.assignee.id)]).emit('query:changed', event);
+        // The asker too: their board's unread count moves when the answer comes, drawer open or not.
+        if (event) io.local.to([rooms.process(event.process_id), rooms.user(event.query.assignee.id), rooms.user(event.query.created_by.id)]).emit('query:changed', event);
       } catch (error) {
         log.error({ err: error, notice }, 'could not push a query change');
       }

@@ -34,6 +34,15 @@ export const PROCESS_ENDPOINTS: Record<string, ProcessEndpoints> = {
       retry_account_creation: { path: '/api/applications/{id}/retry-account-creation' },
     },
   },
+  rebalancing: {
+    detail: '/api/rebalances/{id}',
+    audit: '/api/rebalances/{id}/audit',
+    commands: {
+      approve: { path: '/api/rebalances/{id}/approve', input: { field: 'notes', label: 'Rationale for the record', required: false } },
+      decline: { path: '/api/rebalances/{id}/decline', input: { field: 'reason', label: 'Reason for declining', required: true } },
+      compliance_approve: { path: '/api/rebalances/{id}/compliance-approve', input: { field: 'notes', label: 'Compliance notes', required: false } },
+    },
+  },
 };
 
 export function endpointsFor(processType: string): ProcessEndpoints {

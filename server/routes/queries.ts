@@ -75,6 +75,24 @@ export function queryRoutes(service: QueryThreadService) {
     )
     .openapi(
       createRoute({
+        method: 'get',
+        path: '/processes/{id}/people',
+        tags: ['Queries'],
+        summary: 'The hub users who may see a process: who a query on it can be assigned to and who can be @mentioned',
+        security: SECURITY,
+        request: { params: IdParams },
+        responses: {
+          200: jsonResponse(
+            z.object({ people: z.array(PersonSchema.extend({ handle: z.string().openapi({ description: 'What follows the @ in a mention' }) })) }),
+            'By name',
+          ),
+          ...ERROR_RESPONSES,
+        },
+      }),
+      async (c) => c.json({ people: await service.people(actor(c), c.req.valid('param').id) }, 200),
+    )
+    .openapi(
+      createRoute({
         method: 'post',
         path: '/processes/{id}/queries',
         tags: ['Queries'],

@@ -32,6 +32,7 @@ import { HubError, registerErrors } from '../../workflows/errors.js';
 import { maySee, visibilityFilter, type Principal } from '../../workflows/policy.js';
 import type { Actor, NotificationIntent } from '../../workflows/process-records.js';
 import type { ProcessSpec, Role } from '../../workflows/process-spec.js';
+import { mayCloseQuery } from '../../workflows/query-threads.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
 import type { HubDeps } from '../context.js';
 import { toHubError } from '../errors.js';
@@ -258,12 +259,9 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
     return view;
   }
 
-  /**
-   * Whoever asked decides when the answer is enough (with compliance and administrators): otherwise the
-   * person asked could close the question, and with it the SLA pause it holds.
-   */
+  /** Whoever asked decides when the answer is enough, with compliance and administrators (`mayCloseQuery`). */
   function requireCloser(actor: Actor, query: QueryRow): void {
-    if (actor.user_id !== query.created_by && actor.role !== 'compliance_officer' && actor.role !== 'admin') {
+    if (!mayCloseQuery({ id: actor.user_id, role: actor.role }, query)) {
       throw new HubError('FORBIDDEN', 'Only the person who asked, a compliance officer or an administrator can resolve or reopen this query');
     }
   }
@@ -425,6 +423,16 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
         },
         queries,
       };
+    },
+
+    /** The hub users who may see a process: whom a query on it may be assigned to, and whom it may mention (by `handle`). */
+    async people(actor: Actor, processId: string): Promise<MentionRef[]> {
+      const process = await loadProcess(processId);
+      requireVisible(actor, process);
+      const users = await sql`SELECT id, name, role, email FROM users WHERE active ORDER BY name, id`;
+      return (users as unknown as Person[])
+        .filter((person) => personMaySee(process, person))
+        .map((person) => ({ id: person.id, name: person.name, role: person.role, handle: localPartOf(person.email) }));
     },
 
     async get(actor: Actor, queryId: string): Promise<QueryThreadView> {

@@ -176,13 +176,16 @@ describe('query threads on processes', () => {
       expect((await hub.api(carla, 'GET', `/applications/${applicationId}`)).body.sla).toMatchObject({ status: 'paused', paused: true });
     });
 
-    it('pushes replies live, in order, to everyone viewing the process and to the assignee', async () => {
+    it('pushes replies live, in order, to everyone viewing the process, to the assignee and to the asker', async () => {
       const viewer = await socketFor(omar);
       const assignee = await socketFor(alex);
+      // Carla asked; her board is not on this process, but her cards' unread counts follow the answers.
+      const asker = await socketFor(carla);
       const outsider = await socketFor(beth);
       expect(await emitWithAck(viewer, 'process:watch', { process_id: applicationId })).toMatchObject({ ok: true });
       const atViewer = recordEvents(viewer, 'query:changed');
       const atAssignee = recordEvents(assignee, 'query:changed');
+      const atAsker = recordEvents(asker, 'query:changed');
       const atOutsider = recordEvents(outsider, 'query:changed');
 
       // Several people reply at once; each change gets the next sequence and is pushed in that order.
@@ -194,7 +197,7 @@ describe('query threads on processes', () => {
       const stored = thread.body.entries.slice(1).map((e: { sequence: number; body: string; author: { id: string } }) => [e.sequence, e.body, e.author.id]);
       expect(stored.map(([sequence]: [number]) => sequence)).toEqual([2, 3, 4, 5, 6, 7]);
 
-      for (const recorder of [atViewer, atAssignee]) {
+      for (const recorder of [atViewer, atAssignee, atAsker]) {
         const received = await recorder.until((r) => r.length === 6);
         expect(received.map((e: QueryChangedEvent) => [e.sequence, e.entry.body, e.entry.author.id])).toEqual(stored);
         expect(received.every((e: QueryChangedEvent) => e.change === 'replied' && e.process_id === applicationId && e.query.id === queryId)).toBe(true);
@@ -312,6 +315,27 @@ describe('query threads on processes', () => {
   });
 
   describe('other kinds of queries', () => {
+    it('names the people who may see the process, whom a query may be assigned to and mention', async () => {
+      const people = async (token: string) => (await hub.api(token, 'GET', `/processes/${applicationId}/people`)).body.people as { id: string; handle: string }[];
+      const expected = [
+        { id: 'usr_ada_admin', name: 'Ada Admin', role: 'admin', handle: 'ada.admin' },
+        { id: 'usr_alex_advisor', name: 'Alex Advisor', role: 'advisor', handle: 'alex.advisor' },
+        { id: 'usr_carla_compliance', name: 'Carla Compliance', role: 'compliance_officer', handle: 'carla.compliance' },
+        { id: 'usr_chris_client', name: 'Chris Carter', role: 'client', handle: 'chris.carter' },
+        { id: 'usr_colin_compliance', name: 'Colin Compliance', role: 'compliance_officer', handle: 'colin.compliance' },
+        { id: 'usr_helen_head', name: 'Helen Head (Head of Compliance)', role: 'compliance_officer', handle: 'helen.head' },
+        { id: 'usr_maya_manager', name: 'Maya Manager', role: 'manager', handle: 'maya.manager' },
+        { id: 'usr_omar_ops', name: 'Omar Ops', role: 'ops', handle: 'omar.ops' },
+      ];
+      expect(await people(carla)).toEqual(expected);
+      // The same for the client on the application; Beth, who may not see it, is refused.
+      expect(await people(chris)).toEqual(expected);
+      const refused = await hub.api(beth, 'GET', `/processes/${applicationId}/people`);
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('FORBIDDEN');
+      expect((await hub.api(carla, 'GET', '/processes/app_nope/people')).status).toBe(404);
+    });
+
     it('needs an assignee, does not pause the SLA, and lets the client on the process take part', async () => {
       const opened = await hub.api(alex, 'POST', `/processes/${applicationId}/queries`, {
         title: 'Wire not received',

@@ -3,6 +3,7 @@ import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { hasFilters, matchesFilters, SLA_FILTERS, type BoardFilters } from './filters.js';
 import { formatCoarseDuration, formatMoney, humanize } from './format.js';
+import type { QueriesSummary } from './query-threads.js';
 import { slaBadge } from './sla-badge.js';
 
 /** One card on the board, with the elements whose text changes. */
@@ -17,6 +18,8 @@ interface CardEntry {
   age: HTMLElement;
   sla: HTMLElement;
   flags: HTMLElement;
+  /** Queries (made when a process first has some, so a board of cards without queries stays lean). */
+  queries?: { row: HTMLElement; waiting: HTMLElement; open: HTMLElement; unread: HTMLElement };
 }
 
 interface Column {
@@ -53,7 +56,12 @@ export class BoardView {
   constructor(
     readonly type: ProcessTypeDescriptor,
     filters: BoardFilters,
-    private readonly options: { open(processId: string): void; filtersChanged(filters: BoardFilters): void },
+    private readonly options: {
+      open(processId: string): void;
+      filtersChanged(filters: BoardFilters): void;
+      /** The process's query summary, if it has queries. */
+      queries(processId: string): QueriesSummary | undefined;
+    },
   ) {
     this.filters = filters;
     const select = (name: string, label: string) =>
@@ -151,6 +159,14 @@ export class BoardView {
     return this.entries.get(processId)?.card;
   }
 
+  /** Query summaries changed for these processes: only their cards are touched. */
+  queriesChanged(processIds: Iterable<string>): void {
+    for (const id of processIds) {
+      const entry = this.entries.get(id);
+      if (entry) this.writeQueries(entry);
+    }
+  }
+
   setFilters(filters: BoardFilters, announce = false): void {
     this.filters = filters;
     this.refreshOptions();
@@ -215,6 +231,26 @@ export class BoardView {
     setText(entry.flags, card.flags.map((f) => FLAG_LABELS[f] ?? humanize(f)).join(' · '));
     entry.el.hidden = !matchesFilters(card, this.filters);
     this.writeClock(entry, now);
+    this.writeQueries(entry);
+  }
+
+  private writeQueries(entry: CardEntry) {
+    const summary = this.options.queries(entry.card.process_id);
+    const open = summary?.open ?? 0;
+    const unread = summary?.unread ?? 0;
+    const waiting = summary?.waiting_on === 'advisor';
+    const shown = open > 0 || unread > 0 || waiting;
+    if (!shown && !entry.queries) return;
+    if (!entry.queries) {
+      const part = (cls: string) => h('span', { class: cls });
+      entry.queries = { row: h('div', { class: 'card-row card-query-row' }), waiting: part('waiting'), open: part('card-queries muted'), unread: part('unread-badge') };
+      entry.queries.row.append(entry.queries.waiting, entry.queries.open, entry.queries.unread);
+      entry.el.append(entry.queries.row);
+    }
+    if (entry.queries.row.hidden === shown) entry.queries.row.hidden = !shown;
+    setText(entry.queries.waiting, waiting ? 'waiting on advisor' : '');
+    setText(entry.queries.open, open ? `${open} open ${open === 1 ? 'query' : 'queries'}` : '');
+    setText(entry.queries.unread, unread ? `${unread} unread` : '');
   }
 
   private writeClock(entry: CardEntry, now: number) {

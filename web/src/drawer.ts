@@ -1,8 +1,15 @@
-import type { BoardCard } from '../../server/realtime/events.js';
+import type { BoardCard, QueryChangedEvent, QueryReadEvent, RealtimeUser } from '../../server/realtime/events.js';
 import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
+import type { RebalanceView } from '../../server/services/rebalancing.js';
+import { complianceNotesGrants } from '../../workflows/compliance-notes.js';
+import { maySee } from '../../workflows/policy.js';
 import { api, ApiError, endpoint } from './api.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { formatMoney, formatTimestamp, humanize } from './format.js';
+import type { NotesEditor } from './notes-editor.js';
+import { QueryThreads, type QueriesSummary } from './query-threads.js';
+import type { RealtimeClient } from './realtime.js';
+import { REBALANCE_SECTION_KEYS, rebalanceSections } from './rebalance-view.js';
 import { slaBadge } from './sla-badge.js';
 
 type Record_ = Record<string, unknown>;
@@ -26,9 +33,27 @@ const SECTION_KEYS = new Set(['suitability_warnings', 'approvals', 'allowed_acti
 
 const isPlainObject = (value: unknown): value is Record_ => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+type Command = ProcessTypeDescriptor['commands'][number];
+/** Refusing and stopping look different from going ahead. */
+const toneOf = (command: Command) => (/reject|cancel|decline/.test(command.command) ? 'danger' : 'primary');
+
+/** The sections a process type shows its record in, and the keys they take off the plain fields. */
+interface DetailView {
+  sections(record: Record_): HTMLElement[];
+  keys: readonly string[];
+}
+
+/** The process type whose processes (applications) have compliance notes. */
+const NOTES_PROCESS_TYPE = 'account_opening';
+
+const DETAIL_VIEWS: Record<string, DetailView> = {
+  rebalancing: { sections: (record) => rebalanceSections(record as unknown as RebalanceView), keys: REBALANCE_SECTION_KEYS },
+};
+
 /**
- * One process: every field, suitability warnings, approvals, the audit timeline, and the actions the
- * signed-in person may take now. It reloads whenever the process changes.
+ * One process: its record (a process type may draw its own sections), suitability warnings, approvals,
+ * its query threads, an application's compliance notes, the audit timeline, and the actions the
+ * signed-in person may take now. It reloads whenever the process changes; threads and notes stay live.
  */
 export class ProcessDrawer {
   readonly element: HTMLElement;
@@ -36,17 +61,35 @@ export class ProcessDrawer {
   private readonly message = h('p', { class: 'drawer-message', role: 'status', 'aria-live': 'polite' });
   private readonly actions = h('div', { class: 'drawer-actions' });
   private readonly body = h('div', { class: 'drawer-body' });
+  private readonly collaboration = h('div', { class: 'drawer-collaboration' });
+  private readonly history = h('div', { class: 'drawer-history' });
   private readonly badge = h('span', { class: 'sla-badge' });
+  private readonly waiting = h('span', { class: 'waiting' });
+  private readonly queries: QueryThreads;
+  private notes: NotesEditor | undefined;
+  private notesRequested = false;
   private card: BoardCard | undefined;
   private loading = 0;
   private reloadTimer: number | undefined;
   private busy = false;
+  private destroyed = false;
 
   constructor(
     readonly processId: string,
     private readonly type: ProcessTypeDescriptor,
-    private readonly options: { close(): void },
+    private readonly options: {
+      close(): void;
+      user: RealtimeUser;
+      realtime: RealtimeClient | undefined;
+      /** The process's query summary as the drawer's threads have it now, for its card. */
+      queriesChanged(summary: QueriesSummary): void;
+    },
   ) {
+    this.queries = new QueryThreads(processId, options.user, () => this.card, (summary) => {
+      setText(this.waiting, summary.waiting_on === 'advisor' ? 'waiting on advisor' : '');
+      options.queriesChanged(summary);
+    });
+    this.collaboration.append(this.queries.element);
     this.element = h(
       'aside',
       { class: 'drawer', tabindex: -1, 'aria-label': 'Process details', 'data-process-id': processId },
@@ -54,17 +97,33 @@ export class ProcessDrawer {
       this.message,
       this.actions,
       this.body,
+      this.collaboration,
+      this.history,
     );
     this.element.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') options.close();
     });
   }
 
+  queryChanged(event: QueryChangedEvent): void {
+    this.queries.applyChange(event);
+  }
+
+  queryRead(event: QueryReadEvent): void {
+    this.queries.applyRead(event);
+  }
+
   /** Another change arrived: load again, once, shortly. */
   changed(card?: BoardCard | null): void {
     if (card) this.card = card;
     clearTimeout(this.reloadTimer);
-    this.reloadTimer = window.setTimeout(() => void this.load(), 100);
+    this.reloadTimer = window.setTimeout(() => void this.loadProcess(), 100);
+  }
+
+  /** Back from offline: what was pushed meanwhile is lost, so load everything again. */
+  reconnected(): void {
+    clearTimeout(this.reloadTimer);
+    void this.load();
   }
 
   tick(now: number): void {
@@ -74,11 +133,40 @@ export class ProcessDrawer {
   }
 
   destroy(): void {
+    this.destroyed = true;
     clearTimeout(this.reloadTimer);
     this.loading += 1;
+    this.queries.destroy();
+    this.notes?.destroy();
   }
 
+  /** The process and its query threads. */
   async load(): Promise<void> {
+    await Promise.all([this.loadProcess(), this.queries.load()]);
+  }
+
+  /**
+   * An application's compliance notes, for those who may read them (never the client). The editor and
+   * Yjs load only when a drawer shows notes, so the board itself stays small.
+   */
+  private async showNotes(card: BoardCard) {
+    if (this.notesRequested || card.process_type !== NOTES_PROCESS_TYPE || !this.options.realtime) return;
+    const principal = { user_id: this.options.user.id, role: this.options.user.role };
+    if (!maySee(complianceNotesGrants, principal, { client_user_id: card.client_user_id, advisor_id: card.advisor_id })) return;
+    this.notesRequested = true;
+    let NotesEditor: typeof import('./notes-editor.js').NotesEditor;
+    try {
+      ({ NotesEditor } = await import('./notes-editor.js'));
+    } catch {
+      this.notesRequested = false;
+      return this.say('The compliance notes could not be loaded; they load again with the next change', 'error');
+    }
+    if (this.destroyed) return;
+    this.notes = new NotesEditor(this.processId, this.options.user, this.options.realtime);
+    this.collaboration.append(this.notes.element);
+  }
+
+  private async loadProcess(): Promise<void> {
     const attempt = ++this.loading;
     try {
       const [detail, audit, generic] = await Promise.all([
@@ -91,6 +179,7 @@ export class ProcessDrawer {
       // The generic detail wraps the record; a process type's own endpoint returns it bare.
       const record = isPlainObject(detail.detail) && isPlainObject(detail.card) ? detail.detail : detail;
       this.render(record, audit.audit);
+      void this.showNotes(generic.card);
     } catch (error) {
       if (attempt !== this.loading) return;
       this.say(error instanceof ApiError ? `${error.message} (${error.code})` : 'Could not load the process', 'error');
@@ -118,6 +207,7 @@ export class ProcessDrawer {
         { class: 'drawer-subtitle' },
         h('span', { class: 'status-pill', 'data-status': card.status }, state?.label ?? card.status),
         this.badge,
+        this.waiting,
         h('span', { class: 'muted' }, [this.type.title, formatMoney(card.amount, card.currency), card.advisor_name].filter(Boolean).join(' · ')),
       ),
       h('code', { class: 'muted' }, card.process_id),
@@ -127,8 +217,10 @@ export class ProcessDrawer {
 
     const warnings = Array.isArray(record.suitability_warnings) ? (record.suitability_warnings as Record_[]) : [];
     const approvals = Array.isArray(record.approvals) ? (record.approvals as Record_[]) : undefined;
+    const view = DETAIL_VIEWS[this.type.process_type];
     replaceChildren(
       this.body,
+      ...(view?.sections(record) ?? []),
       warnings.length > 0 &&
         h(
           'section',
@@ -151,7 +243,10 @@ export class ProcessDrawer {
               )
             : h('p', { class: 'muted' }, 'No approvals yet'),
         ),
-      h('section', { class: 'fields' }, h('h3', {}, 'Fields'), this.fields(record)),
+    );
+    replaceChildren(
+      this.history,
+      h('section', { class: 'fields' }, h('h3', {}, 'Fields'), this.fields(record, view?.keys ?? [])),
       h('section', { class: 'timeline' }, h('h3', {}, 'Timeline'), this.timeline(audit)),
     );
   }
@@ -167,7 +262,7 @@ export class ProcessDrawer {
           'button',
           {
             type: 'button',
-            class: command.command.includes('reject') || command.command.includes('cancel') ? 'danger' : 'primary',
+            class: toneOf(command),
             'data-command': command.command,
             disabled: this.busy,
             onclick: () => (command.input ? this.askFor(command) : void this.run(command, {})),
@@ -178,7 +273,7 @@ export class ProcessDrawer {
     );
   }
 
-  private askFor(command: ProcessTypeDescriptor['commands'][number]) {
+  private askFor(command: Command) {
     const input = command.input!;
     const text = h('textarea', { name: input.field, rows: 3, 'aria-required': String(input.required), 'aria-label': input.label, maxlength: 2000 }) as HTMLTextAreaElement;
     const form = h(
@@ -196,7 +291,7 @@ export class ProcessDrawer {
       h(
         'div',
         { class: 'row' },
-        h('button', { type: 'submit', class: 'danger', 'data-confirm': command.command }, command.label),
+        h('button', { type: 'submit', class: toneOf(command), 'data-confirm': command.command }, command.label),
         h('button', { type: 'button', onclick: () => this.changed() }, 'Back'),
       ),
     );
@@ -204,7 +299,7 @@ export class ProcessDrawer {
     text.focus();
   }
 
-  private async run(command: ProcessTypeDescriptor['commands'][number], body: Record_) {
+  private async run(command: Command, body: Record_) {
     this.busy = true;
     this.say(`${command.label}…`);
     for (const button of this.actions.querySelectorAll('button')) button.disabled = true;
@@ -215,15 +310,15 @@ export class ProcessDrawer {
       this.say(error instanceof ApiError ? `${error.message} (${error.code})` : `${command.label} failed`, 'error');
     } finally {
       this.busy = false;
-      await this.load();
+      await this.loadProcess();
     }
   }
 
-  private fields(record: Record_): HTMLElement {
+  private fields(record: Record_, shownElsewhere: readonly string[]): HTMLElement {
     const list = h('dl', {});
     // Alphabetical: the stored record's key order is the database's, not a reader's.
     for (const [key, value] of Object.entries(record).sort(([a], [b]) => a.localeCompare(b))) {
-      if (SECTION_KEYS.has(key)) continue;
+      if (SECTION_KEYS.has(key) || shownElsewhere.includes(key)) continue;
       list.append(h('dt', {}, humanize(key)), h('dd', {}, this.value(value)));
     }
     return list;

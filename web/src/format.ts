@@ -41,3 +41,36 @@ export function humanize(key: string): string {
 export function formatTimestamp(iso: string): string {
   return new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
+
+/** A weight as a percentage: 0.0525 → "5.3%". */
+export function formatPercent(weight: number, digits = 1): string {
+  return `${(weight * 100).toFixed(digits)}%`;
+}
+
+/** A difference of weights in percentage points, signed unless told not to be: 0.023 → "+2.3 pts". */
+export function formatPoints(deviation: number, signed = true): string {
+  const rounded = (deviation * 100).toFixed(1);
+  if (rounded === '-0.0' || rounded === '0.0') return '0.0 pts';
+  return `${signed && deviation > 0 ? '+' : ''}${rounded} pts`;
+}
+
+const preciseMoneyFormats = new Map<string, Intl.NumberFormat>();
+/** Money to the cent, for prices, trade values, gains and costs: "$1,234.50", "-$12.00". */
+export function formatAmount(amount: number, currency: string): string {
+  let format = preciseMoneyFormats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    preciseMoneyFormats.set(currency, format);
+  }
+  return format.format(amount);
+}
+
+/** A quantity of shares: whole numbers as they are, fractions to at most 6 places. */
+export function formatQuantity(quantity: number): string {
+  return quantity.toLocaleString('en-US', { maximumFractionDigits: 6 });
+}
+
+/** An asset class id as people write it: `us_equity` → "US equity", `intl_bonds` → "International bonds". */
+export function assetClassLabel(assetClass: string): string {
+  return humanize(assetClass).replace(/^Us\b/, 'US').replace(/^Intl\b/, 'International');
+}

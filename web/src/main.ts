@@ -9,12 +9,18 @@ import { ProcessDrawer } from './drawer.js';
 import { parseFilters, serializeFilters } from './filters.js';
 import { humanize } from './format.js';
 import { OpsCenter } from './ops-center.js';
+import type { PortfoliosView } from './portfolios-view.js';
+import { QuerySummaries } from './query-summaries.js';
 import { RealtimeClient } from './realtime.js';
 import { boardHash, parseRoute, processHash } from './router.js';
 import { clearSession, loadSession, saveSession, type Session } from './session.js';
 import { signInView } from './sign-in.js';
 
-/** The board application: sign-in, a board per process type, the drawer, the ops center and the bell. */
+const REBALANCING = 'rebalancing';
+/** Notifications about a query: the process's unread count moved. */
+const QUERY_NOTIFICATIONS = new Set(['mention', 'query_assigned']);
+
+/** The board application: sign-in, a board per process type, the drawer, the ops center, portfolios and the bell. */
 class App {
   private session: Session | null = loadSession();
   private types: ProcessTypeDescriptor[] = [];
@@ -23,6 +29,8 @@ class App {
   private board: BoardView | undefined;
   private drawer: ProcessDrawer | undefined;
   private ops: OpsCenter | undefined;
+  private portfolios: PortfoliosView | undefined;
+  private summaries: QuerySummaries | undefined;
   private readonly boardQueries = new Map<string, string>();
   private readonly main = h('main', { class: 'view' });
   private readonly nav = h('nav', { class: 'nav' });
@@ -62,6 +70,7 @@ class App {
       return; // a 401 has already sent the person to sign-in
     }
     this.bell = new Bell();
+    this.summaries = new QuerySummaries((processIds) => this.board?.queriesChanged(processIds));
     const user = session.user;
     replaceChildren(
       this.root,
@@ -84,22 +93,42 @@ class App {
       online: (online) => this.setOnline(online),
       unauthenticated: () => void this.signOut('Your session has ended: sign in again'),
       snapshot: (snapshot) => {
-        if (this.board?.type.process_type === snapshot.process_type) this.board.reset(snapshot.cards);
+        if (this.board?.type.process_type === snapshot.process_type) {
+          this.board.reset(snapshot.cards);
+          void this.summaries?.loadAll().catch(() => {});
+        }
         this.drawer?.changed();
         this.ops?.changed();
+        if (snapshot.process_type === REBALANCING) this.portfolios?.changed();
       },
       change: (change) => {
+        const before = this.board?.card(change.process_id);
         if (this.board?.type.process_type === change.process_type) this.board.apply(change);
         if (this.drawer?.processId === change.process_id) this.drawer.changed(change.card);
+        // A question to the advisor pauses the clock: the queries of a process nobody here follows changed too.
+        if (before && Boolean(before.sla?.paused) !== Boolean(change.card?.sla?.paused)) this.refreshQueries(change.process_id);
         this.ops?.changed();
+        if (change.process_type === REBALANCING) this.portfolios?.changed();
       },
       activity: (activity) => {
         if (this.drawer?.processId === activity.process_id) this.drawer.changed();
       },
-      notification: (notification) => this.bell?.push(notification),
+      notification: (notification) => {
+        this.bell?.push(notification);
+        if (notification.process_id && QUERY_NOTIFICATIONS.has(notification.kind)) this.refreshQueries(notification.process_id);
+      },
+      queryChanged: (event) => {
+        if (this.drawer?.processId === event.process_id) this.drawer.queryChanged(event);
+        else this.refreshQueries(event.process_id);
+      },
+      queryRead: (event) => {
+        if (this.drawer?.processId === event.process_id) this.drawer.queryRead(event);
+        else this.refreshQueries(event.process_id);
+      },
       reconnected: () => {
         void this.bell?.load();
-        this.drawer?.changed();
+        void this.summaries?.loadAll().catch(() => {});
+        this.drawer?.reconnected();
       },
       refused: (message) => this.say(message),
     });
@@ -116,6 +145,9 @@ class App {
     this.closeDrawer();
     this.closeBoard();
     this.closeOps();
+    this.closePortfolios();
+    this.summaries?.destroy();
+    this.summaries = undefined;
     if (token && !notice) await api('POST', '/auth/logout').catch(() => {});
     this.showSignIn(notice);
   }
@@ -139,7 +171,13 @@ class App {
     if (route.name === 'ops') {
       this.closeDrawer();
       this.closeBoard();
+      this.closePortfolios();
       this.showOps();
+    } else if (route.name === 'portfolios') {
+      this.closeDrawer();
+      this.closeBoard();
+      this.closeOps();
+      await this.showPortfolios();
     } else if (route.name === 'process') {
       await this.openProcess(route.processId);
     } else {
@@ -165,6 +203,7 @@ class App {
     if (query !== undefined) this.boardQueries.set(processType, query);
     const filters = parseFilters(this.boardQueries.get(processType) ?? '');
     this.closeOps();
+    this.closePortfolios();
     if (this.board?.type.process_type === processType) {
       this.board.setFilters(filters);
       return;
@@ -177,6 +216,7 @@ class App {
         this.boardQueries.set(processType, serialized);
         history.replaceState(null, '', boardHash(processType, serialized));
       },
+      queries: (processId) => this.summaries?.get(processId),
     });
     replaceChildren(this.main, this.board.element);
     this.realtime?.subscribeBoard(processType);
@@ -203,6 +243,33 @@ class App {
     for (const type of this.types) this.realtime?.unsubscribeBoard(type.process_type);
   }
 
+  /** Portfolios and their drift (loaded with the view, not with the board); the rebalancing board's changes keep it current. */
+  private async showPortfolios() {
+    if (this.portfolios) return;
+    if (!this.types.some((t) => t.process_type === REBALANCING)) {
+      replaceChildren(this.main, h('p', { class: 'empty' }, 'There are no portfolios you may see.'));
+      return;
+    }
+    const { PortfoliosView } = await import('./portfolios-view.js');
+    if (this.portfolios || parseRoute(location.hash).name !== 'portfolios' || !this.session) return;
+    this.portfolios = new PortfoliosView(this.session.user, { open: (rebalanceId) => (location.hash = processHash(rebalanceId)) });
+    replaceChildren(this.main, this.portfolios.element);
+    this.realtime?.subscribeBoard(REBALANCING);
+    void this.portfolios.refresh();
+  }
+
+  private closePortfolios() {
+    if (!this.portfolios) return;
+    this.portfolios.destroy();
+    this.portfolios = undefined;
+    if (this.board?.type.process_type !== REBALANCING) this.realtime?.unsubscribeBoard(REBALANCING);
+  }
+
+  /** Another process's queries changed: its card's summary is fetched again, with others, shortly. */
+  private refreshQueries(processId: string) {
+    if (this.drawer?.processId !== processId) this.summaries?.refresh([processId]);
+  }
+
   /** A process opens over its own board, which the drawer's close returns to. */
   private async openProcess(processId: string) {
     if (this.drawer?.processId === processId) return;
@@ -219,6 +286,9 @@ class App {
     this.closeDrawer();
     const drawer = new ProcessDrawer(processId, type, {
       close: () => (location.hash = boardHash(type.process_type, this.boardQueries.get(type.process_type) ?? '')),
+      user: this.session!.user,
+      realtime: this.realtime,
+      queriesChanged: (summary) => this.summaries?.set(processId, summary),
     });
     this.drawer = drawer;
     this.root.append(drawer.element);
@@ -237,12 +307,13 @@ class App {
 
   private renderNav() {
     const route = parseRoute(location.hash);
-    const current = route.name === 'ops' ? 'ops' : (this.board?.type.process_type ?? '');
+    const current = route.name === 'ops' || route.name === 'portfolios' ? route.name : (this.board?.type.process_type ?? '');
     replaceChildren(
       this.nav,
       ...this.types.map((t) =>
         h('a', { href: boardHash(t.process_type, this.boardQueries.get(t.process_type) ?? ''), class: current === t.process_type ? 'active' : '' }, t.title),
       ),
+      this.types.some((t) => t.process_type === REBALANCING) && h('a', { href: '#/portfolios', class: current === 'portfolios' ? 'active' : '' }, 'Portfolios'),
       h('a', { href: '#/ops', class: current === 'ops' ? 'active' : '' }, 'Operations center'),
     );
   }

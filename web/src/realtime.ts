@@ -4,7 +4,11 @@ import type {
   BoardSnapshot,
   ClientToServerEvents,
   ProcessActivity,
+  NotesMessage,
+  NotesRefusal,
   ProcessChange,
+  QueryChangedEvent,
+  QueryReadEvent,
   ServerToClientEvents,
 } from '../../server/realtime/events.js';
 
@@ -15,6 +19,8 @@ export interface RealtimeHandlers {
   change(change: ProcessChange): void;
   activity(activity: ProcessActivity): void;
   notification(notification: BellNotification): void;
+  queryChanged(event: QueryChangedEvent): void;
+  queryRead(event: QueryReadEvent): void;
   /** After a dropped connection came back: refresh what is not replayed (the bell). */
   reconnected(): void;
   refused(message: string): void;
@@ -30,6 +36,8 @@ export class RealtimeClient {
   private readonly boards = new Map<string, number | null>();
   private readonly watched = new Set<string>();
   private connectedBefore = false;
+  /** Open compliance notes, by application id: each gets its messages and is told when the connection comes back. */
+  private readonly notes = new Map<string, NotesChannelHandlers>();
 
   constructor(token: string, private readonly handlers: RealtimeHandlers) {
     this.socket = io({ auth: { token } });
@@ -37,10 +45,14 @@ export class RealtimeClient {
       handlers.online(true);
       for (const processType of this.boards.keys()) this.sendSubscribe(processType);
       for (const processId of this.watched) this.socket.emit('process:watch', { process_id: processId }, () => {});
+      for (const channel of this.notes.values()) channel.connected();
       if (this.connectedBefore) handlers.reconnected();
       this.connectedBefore = true;
     });
-    this.socket.on('disconnect', () => handlers.online(false));
+    this.socket.on('disconnect', () => {
+      handlers.online(false);
+      for (const channel of this.notes.values()) channel.disconnected();
+    });
     this.socket.on('connect_error', (error) => {
       if (error.message === 'UNAUTHENTICATED') handlers.unauthenticated();
       else handlers.online(false);
@@ -59,6 +71,10 @@ export class RealtimeClient {
     });
     this.socket.on('process:activity', (activity) => handlers.activity(activity));
     this.socket.on('notification:new', (notification) => handlers.notification(notification));
+    this.socket.on('query:changed', (event) => handlers.queryChanged(event));
+    this.socket.on('query:read', (event) => handlers.queryRead(event));
+    this.socket.on('notes:message', (message) => this.notes.get(message.doc)?.message(message));
+    this.socket.on('notes:refused', (refusal) => this.notes.get(refusal.doc)?.refused(refusal));
   }
 
   get connected(): boolean {
@@ -89,6 +105,30 @@ export class RealtimeClient {
     this.socket.disconnect();
   }
 
+  /**
+   * Opens an application's compliance notes on this socket. The handlers hear its messages, and
+   * `connected` each time the socket (re)connects: the server forgot the membership, so join again.
+   */
+  openNotes(doc: string, handlers: NotesChannelHandlers): NotesChannel {
+    this.notes.set(doc, handlers);
+    if (this.socket.connected) queueMicrotask(() => handlers.connected());
+    return {
+      join: () =>
+        new Promise((resolve) => {
+          this.socket.emit('notes:join', { doc }, (reply) => resolve(reply));
+        }),
+      // Only while connected: messages buffered over a reconnect would arrive before the new join.
+      send: (data) => {
+        if (this.socket.connected) this.socket.emit('notes:message', { doc, data });
+      },
+      close: () => {
+        if (this.notes.get(doc) !== handlers) return;
+        this.notes.delete(doc);
+        if (this.socket.connected) this.socket.emit('notes:leave', { doc });
+      },
+    };
+  }
+
   private sendSubscribe(processType: string) {
     this.socket.emit('board:subscribe', { process_type: processType, after: this.boards.get(processType) ?? null }, (reply) => {
       if (!reply.ok) return this.handlers.refused(reply.error.message);
@@ -96,4 +136,19 @@ export class RealtimeClient {
       if (cursor !== undefined && (cursor === null || reply.sequence > cursor)) this.boards.set(processType, reply.sequence);
     });
   }
+}
+
+export type NotesJoinReply = { ok: true; writable: boolean } | { ok: false; error: { code: string; message: string } };
+
+export interface NotesChannelHandlers {
+  connected(): void;
+  disconnected(): void;
+  message(message: NotesMessage): void;
+  refused(refusal: NotesRefusal): void;
+}
+
+export interface NotesChannel {
+  join(): Promise<NotesJoinReply>;
+  send(data: Uint8Array): void;
+  close(): void;
 }

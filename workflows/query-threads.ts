@@ -1,0 +1,12 @@
+import type { Role } from './process-spec.js';
+
+/**
+ * Who decides a query is settled: whoever asked, compliance officers and administrators. Otherwise the
+ * person asked could close the question, and with it the SLA pause it holds. The API enforces it; the
+ * board reads the same rule to offer resolve and reopen only to them.
+ */
+export const QUERY_CLOSER_ROLES: readonly Role[] = ['compliance_officer', 'admin'];
+
+export function mayCloseQuery(person: { id: string; role: string }, query: { created_by: string }): boolean {
+  return person.id === query.created_by || (QUERY_CLOSER_ROLES as readonly string[]).includes(person.role);
+}
