@@ -1,5 +1,5 @@
-// The package mirror this project is built behind serves only Linux builds of platform-specific packages,
-// so `npm install` leaves the other platforms' optional binaries (swc, rollup, esbuild…) out of the lockfile,
+// A registry mirror that serves only Linux builds of platform-specific packages makes
+// `npm install` leave the other platforms' optional binaries (swc, rollup, esbuild…) out of the lockfile,
 // and `npm ci` then refuses the lockfile as out of sync. Listing each missing optional dependency by version
 // restores what the public registry would have written; npm skips those that do not fit the platform.
 import { readFileSync, writeFileSync } from 'node:fs';
