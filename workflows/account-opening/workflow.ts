@@ -10,7 +10,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { HubActivities } from '../../workers/activities/index.js';
 import { SYSTEM_ACTOR, type ProcessCard, type SlaSnapshot, type TransitionRecording } from '../process-records.js';
 import { isTerminal } from '../process-spec.js';
-import { createProcessRecorder } from '../process-recorder.js';
+import { createProcessRecorder, processActivities } from '../process-recorder.js';
 import {
   acceptTermsUpdate,
   applicationStateQuery,
@@ -44,12 +44,7 @@ import {
 } from './rules.js';
 import { accountOpeningSpec, type AccountOpeningCommand } from './spec.js';
 
-const { recordTransition, assignComplianceOfficer, loadSlaPolicy } = proxyActivities<HubActivities>({
-  // Short: an attempt lost with a stopped worker is retried after this long.
-  startToCloseTimeout: '10 seconds',
-  // The read model must catch up with the workflow eventually, so recording never gives up.
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+const { assignComplianceOfficer } = processActivities;
 
 const now = () => new Date().toISOString();
 
@@ -102,7 +97,6 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
   let record = newApplicationRecord(input, now());
   const process = createProcessRecorder<ApplicationRecord>({
     processType: accountOpeningSpec.processType,
-    activities: { recordTransition, loadSlaPolicy },
     get: () => record,
     set: (next) => {
       record = next;

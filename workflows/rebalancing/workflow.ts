@@ -10,7 +10,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { HubActivities } from '../../workers/activities/index.js';
 import { SYSTEM_ACTOR } from '../process-records.js';
 import { isTerminal } from '../process-spec.js';
-import { createProcessRecorder } from '../process-recorder.js';
+import { createProcessRecorder, processActivities } from '../process-recorder.js';
 import {
   approveRebalanceUpdate,
   complianceApproveRebalanceUpdate,
@@ -43,12 +43,13 @@ import {
 import { proposeFor, type Refusal } from './proposal-record.js';
 import { rebalancingSpec, type RebalanceCommand } from './spec.js';
 
-const { recordTransition, loadSlaPolicy, prepareRebalance, assignComplianceOfficer, verifyRebalance } = proxyActivities<HubActivities>({
+const { prepareRebalance, verifyRebalance } = proxyActivities<HubActivities>({
   // Short: an attempt lost with a stopped worker is retried after this long.
   startToCloseTimeout: '10 seconds',
-  // The read model must catch up with the workflow eventually, so recording never gives up.
+  // Reads of the portfolio and its prices: retried until the database answers.
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
+const { assignComplianceOfficer } = processActivities;
 
 const now = () => new Date().toISOString();
 
@@ -92,7 +93,6 @@ export async function rebalancingWorkflow(input: RebalancingInput): Promise<Reba
   /** The one place the rebalance changes: every state entered or left passes here, in order, with its SLA clock. */
   const process = createProcessRecorder<RebalanceRecord>({
     processType: rebalancingSpec.processType,
-    activities: { recordTransition, loadSlaPolicy },
     get: () => record!,
     set: (next) => {
       record = next;
