@@ -1,8 +1,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../runtime/seed-demo.js';
-import { launchChromium } from '../support/chromium.js';
+import { cardIn, launchChromium, sameDocument, signInToBoard } from '../support/chromium.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { ALEX, CARLA, OMAR_OPS, runStep, startApplication } from '../support/realtime-client.js';
 
@@ -15,24 +14,8 @@ describe('the ops board in Chromium', () => {
   let compliance: Page;
   let advisor: string;
 
-  /** Signs in through the form, as a person would, and waits for the live board. */
-  async function signIn(email: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1000 } });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => console.error(`[${email}] page error: ${error.message}`));
-    await page.goto(`${hub.url}/`);
-    await page.fill('input[name=email]', email);
-    await page.fill('input[name=password]', DEMO_PASSWORD);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('.board[data-process-type="account_opening"]');
-    await page.waitForSelector('.connection.online');
-    // Marks this document: if the page reloaded, the mark would be gone.
-    await page.evaluate(() => ((window as unknown as { boardMark: string }).boardMark = 'same document'));
-    return page;
-  }
+  const signIn = (email: string) => signInToBoard(browser, hub.url, email, 1920);
 
-  const cardIn = (page: Page, state: string, id: string) => page.locator(`.column[data-state="${state}"] .card[data-process-id="${id}"]`);
-  const sameDocument = (page: Page) => page.evaluate(() => (window as unknown as { boardMark?: string }).boardMark);
 
   beforeAll(async () => {
     hub = await startTestHub();
