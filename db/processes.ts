@@ -1,22 +1,12 @@
 import type { VisibilityFilter } from '../workflows/policy.js';
-import type { SlaSnapshot } from '../workflows/process-records.js';
+import type { ProcessCard } from '../workflows/process-records.js';
 import type { Queryable } from './client.js';
 
-export interface ProcessRow {
+/** A `processes` row: the card the workflow last recorded, plus who and what it is about. */
+export interface ProcessRow extends ProcessCard {
   process_id: string;
   process_type: string;
   version: number;
-  title: string;
-  client_id: string | null;
-  client_user_id: string | null;
-  advisor_id: string | null;
-  assigned_user_id: string | null;
-  amount: number | null;
-  currency: string | null;
-  status: string;
-  status_entered_at: string;
-  flags: string[];
-  sla: SlaSnapshot | null;
   detail: Record<string, unknown>;
   created_at: string;
   updated_at: string;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { balanced, prices, securities } from '../support/rebalancing-fixtures.js';
 import {
   computeDrift,
   roundQuantity,
   type ModelPortfolio,
   type Portfolio,
   type Prices,
-  type Security,
   type TaxLot,
 } from '../../workflows/rebalancing/portfolio-math.js';
 import {
@@ -21,26 +21,8 @@ import {
 
 const asOf = '2024-06-30';
 
-const securities: Security[] = [
-  { id: 'us-eq', symbol: 'VTI', name: 'US Total Market', assetClass: 'us-equity', fractional: false },
-  { id: 'intl-eq', symbol: 'VXUS', name: 'International Equity', assetClass: 'intl-equity', fractional: false },
-  { id: 'bond', symbol: 'BND', name: 'Total Bond Market', assetClass: 'fixed-income', fractional: true },
-  { id: 'legacy', symbol: 'XYZ', name: 'Legacy Holding', assetClass: 'us-equity', fractional: false },
-];
 
-const balanced: ModelPortfolio = {
-  id: 'balanced',
-  name: 'Balanced',
-  cashWeight: 0.02,
-  bands: { absolute: 0.05, relative: 0.25 },
-  targets: [
-    { securityId: 'us-eq', assetClass: 'us-equity', weight: 0.55 },
-    { securityId: 'intl-eq', assetClass: 'intl-equity', weight: 0.1 },
-    { securityId: 'bond', assetClass: 'fixed-income', weight: 0.33 },
-  ],
-};
 
-const prices: Prices = { 'us-eq': 100, 'intl-eq': 50, bond: 80, legacy: 100 };
 
 const noCosts: RebalanceOptions = { cashBufferWeight: 0.02, minTradeValue: 100, commissionPerTrade: 0, commissionRate: 0, recentTrades: [] };
 
