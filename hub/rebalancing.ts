@@ -4,7 +4,7 @@ import { appendAudit, auditRefusal as recordRefusal } from '../db/audit.js';
 import { appendEvents } from '../db/events.js';
 import { getProcess, listProcesses, type ProcessFilters, type ProcessRow } from '../db/processes.js';
 import { getPortfolioRow, listPortfolioRows, loadModels, loadPortfolioBooks, loadRebalanceSettings, type PortfolioBook } from '../db/portfolios.js';
-import { createPostgresPriceSource } from '../workers/prices/price-source.js';
+import { createPostgresPriceSource } from '../db/price-source.js';
 import { todayIn } from '../workers/rebalancing/firm-calendar.js';
 import { driftOfBook } from '../workers/rebalancing/portfolio-drift.js';
 import { HubError } from '../workflows/errors.js';
