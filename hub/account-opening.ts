@@ -39,6 +39,7 @@ import type { Actor } from '../workflows/process-records.js';
 import { isTerminal, progressOf } from '../workflows/process-spec.js';
 import type { HubDeps } from './context.js';
 import { createSlaReader, type LiveSla } from './sla.js';
+import { checkDocumentRequirements } from './documents-requirements.js';
 import { toHubError } from './errors.js';
 
 export type ApplicationCommand = Exclude<AccountOpeningCommand, 'start_application' | 'get_application_status' | 'get_available_products'>;
@@ -186,6 +187,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           throw new HubError(refusal.code, refusal.message, refusal.details);
         }
         if (command === 'reassign_application') await checkAssignees(input as ReassignInput);
+        await checkDocumentRequirements(sql, spec, { process_id: applicationId, client_id: record.client_id, record: { ...record } }, command, input);
         let commandInput = input;
         if ((command === 'compliance_approve' || command === 'compliance_reject') && hooks.complianceNotesText) {
           commandInput = { ...input, notes_snapshot: (await hooks.complianceNotesText(applicationId)) ?? undefined };

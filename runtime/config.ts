@@ -78,6 +78,16 @@ export const configSchema = z.object({
   REBALANCE_ORDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   REBALANCE_ORDER_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
 
+  /** Document bytes: a folder under HUB_DATA_DIR unless an S3-compatible bucket is named. */
+  DOCUMENTS_S3_BUCKET: optionalText,
+  DOCUMENTS_S3_ENDPOINT: optionalUrl,
+  DOCUMENTS_S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  DOCUMENTS_S3_PREFIX: optionalText,
+  DOCUMENTS_S3_ACCESS_KEY_ID: optionalText,
+  DOCUMENTS_S3_SECRET_ACCESS_KEY: optionalText,
+  /** Path-style addressing (bucket in the path, not the host name): what most S3-compatible servers need. */
+  DOCUMENTS_S3_FORCE_PATH_STYLE: flag.optional(),
+
   SLACK_BOT_TOKEN: optionalText.pipe(z.string().startsWith('xoxb-', 'a bot token starts with xoxb-').optional()),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText.pipe(z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional()),
@@ -90,8 +100,11 @@ export const configSchema = z.object({
 
 export type SlackMode = 'http' | 'socket';
 
-export type HubConfig = z.infer<typeof configSchema> & {
+export type HubConfig = Omit<z.infer<typeof configSchema>, 'DOCUMENTS_S3_FORCE_PATH_STYLE'> & {
   publicUrl: string;
+  /** Where the folder backend keeps document bytes: `documents` under HUB_DATA_DIR. */
+  DOCUMENTS_DIR: string;
+  DOCUMENTS_S3_FORCE_PATH_STYLE: boolean;
   /** How the Slack bot receives requests; null when Slack is not configured (the hub runs without it). */
   slackMode: SlackMode | null;
 };
@@ -116,8 +129,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if ((config.TEMPORAL_TLS_CERT_PATH === undefined) !== (config.TEMPORAL_TLS_KEY_PATH === undefined)) {
     throw new ConfigError('invalid configuration: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
+  if ((config.DOCUMENTS_S3_ACCESS_KEY_ID === undefined) !== (config.DOCUMENTS_S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError('invalid configuration: DOCUMENTS_S3_ACCESS_KEY_ID and DOCUMENTS_S3_SECRET_ACCESS_KEY go together');
+  }
+  if (!config.DOCUMENTS_S3_BUCKET && (config.DOCUMENTS_S3_ENDPOINT || config.DOCUMENTS_S3_ACCESS_KEY_ID)) {
+    throw new ConfigError('invalid configuration: DOCUMENTS_S3_BUCKET is required when other DOCUMENTS_S3_ variables are set');
+  }
   const publicHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-  return { ...config, publicUrl: config.PUBLIC_URL ?? `http://${publicHost}:${config.PORT}`, slackMode: slackModeOf(config) };
+  return {
+    ...config,
+    publicUrl: config.PUBLIC_URL ?? `http://${publicHost}:${config.PORT}`,
+    slackMode: slackModeOf(config),
+    DOCUMENTS_DIR: path.resolve(config.HUB_DATA_DIR, 'documents'),
+    DOCUMENTS_S3_FORCE_PATH_STYLE: config.DOCUMENTS_S3_FORCE_PATH_STYLE ?? config.DOCUMENTS_S3_ENDPOINT !== undefined,
+  };
 }
 
 /**

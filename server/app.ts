@@ -26,9 +26,12 @@ import { portfolioRoutes } from './routes/portfolios.js';
 import type { AccountOpeningService } from '../hub/account-opening.js';
 import type { QueryThreadService } from '../hub/query-threads.js';
 import type { RebalancingService } from '../hub/rebalancing.js';
+import type { DocumentService } from '../hub/documents.js';
+import { documentRoutes } from './routes/documents.js';
 
 export const WEB_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 const MAX_BODY_BYTES = 256 * 1024;
+const DOCUMENT_UPLOAD_PATH = /^\/api\/(processes|clients)\/[^/]+\/documents$/;
 
 export interface HubServices {
   accountOpening: AccountOpeningService;
@@ -36,6 +39,7 @@ export interface HubServices {
   /** Present when the Slack bot runs; in HTTP mode it brings the endpoints Slack calls. */
   slack?: SlackBot;
   rebalancing: RebalancingService;
+  documents: DocumentService;
 }
 
 /** The HTTP surface: public health and sign-in, the authenticated API, the OpenAPI document and the board. */
@@ -58,15 +62,14 @@ export function createApp(deps: HubDeps, services: HubServices) {
   });
   app.notFound((c) => c.json(errorBody(new HubError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}`)), 404));
 
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new HubError('PAYLOAD_TOO_LARGE');
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new HubError('PAYLOAD_TOO_LARGE');
+    },
+  });
+  // Document uploads stream past this limit under their own (the document_max_bytes setting).
+  app.use('/api/*', (c, next) => (c.req.method === 'POST' && DOCUMENT_UPLOAD_PATH.test(c.req.path) ? next() : limitBody(c, next)));
   // Text is stored in PostgreSQL, which cannot hold NUL characters: refuse them before anything acts on them.
   app.use('/api/*', async (c, next) => {
     if (c.req.header('content-type')?.includes('json') && /\\u0000|\u0000/.test(await c.req.text())) {
@@ -104,6 +107,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', processRoutes(sql));
   app.route('/api', opsRoutes(sql));
   app.route('/api', portfolioRoutes(services.rebalancing, sql));
+  app.route('/api', documentRoutes(services.documents));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));
