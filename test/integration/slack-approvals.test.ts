@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, waitForStatus } from '../support/hub.js';
+import { attachAcceptedEvidence } from '../support/document-files.js';
 import {
   applicationInReview,
   approvalPost,
@@ -78,6 +79,7 @@ describe('Slack approvals against the Web API emulator, on real PostgreSQL and T
 
   it('flags enhanced due diligence and a politically exposed client, and counts two approvals from Slack', async () => {
     const id = await applicationInReview(t.hub, { clientId: 'cli_priya_patel', amount: 300_000 });
+    await attachAcceptedEvidence(t.hub, id, await t.hub.login('alex.advisor@hub.example'), await t.hub.login('helen.head@hub.example'));
     const post = await approvalPost(t.slack, id);
     const text = blocksText(post.args.blocks);
     expect(text).toContain(':warning: *Enhanced due diligence*: the amount is above the EDD threshold');

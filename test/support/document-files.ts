@@ -109,3 +109,18 @@ export async function streamDocument(hub: TestHub, token: string, subjectPath: s
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : {} };
 }
+
+/** Source-of-funds evidence uploaded by the advisor and accepted by compliance: what an EDD approval needs. */
+export async function attachAcceptedEvidence(hub: TestHub, processId: string, uploaderToken: string, reviewerToken: string): Promise<string> {
+  const uploaded = await uploadDocument(hub, uploaderToken, `/processes/${processId}`, {
+    kind: 'source_of_funds_evidence',
+    title: 'Bank statement',
+    fileName: 'statement.pdf',
+    bytes: pdfFile(),
+  });
+  if (uploaded.status !== 201) throw new Error(`evidence upload failed: ${JSON.stringify(uploaded.body)}`);
+  const documentId = uploaded.body.document_id as string;
+  const reviewed = await hub.api(reviewerToken, 'POST', `/documents/${documentId}/versions/1/review`, { decision: 'accepted' });
+  if (reviewed.status !== 200) throw new Error(`evidence review failed: ${JSON.stringify(reviewed.body)}`);
+  return documentId;
+}

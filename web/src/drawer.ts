@@ -4,6 +4,7 @@ import type { RebalanceView } from '../../hub/rebalancing.js';
 import { complianceNotesGrants } from '../../workflows/compliance-notes.js';
 import { maySee } from '../../workflows/policy.js';
 import { api, ApiError, endpoint } from './api.js';
+import { DocumentsPanel } from './documents-panel.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { formatMoney, formatTimestamp, humanize } from './format.js';
 import type { NotesEditor } from './notes-editor.js';
@@ -66,6 +67,7 @@ export class ProcessDrawer {
   private readonly badge = h('span', { class: 'sla-badge' });
   private readonly waiting = h('span', { class: 'waiting' });
   private readonly queries: QueryThreads;
+  private readonly documents: DocumentsPanel;
   private notes: NotesEditor | undefined;
   private notesRequested = false;
   private card: BoardCard | undefined;
@@ -89,7 +91,8 @@ export class ProcessDrawer {
       setText(this.waiting, summary.waiting_on === 'advisor' ? 'waiting on advisor' : '');
       options.queriesChanged(summary);
     });
-    this.collaboration.append(this.queries.element);
+    this.documents = new DocumentsPanel(processId, options.user);
+    this.collaboration.append(this.documents.element, this.queries.element);
     this.element = h(
       'aside',
       { class: 'drawer', tabindex: -1, 'aria-label': 'Process details', 'data-process-id': processId },
@@ -137,12 +140,13 @@ export class ProcessDrawer {
     clearTimeout(this.reloadTimer);
     this.loading += 1;
     this.queries.destroy();
+    this.documents.destroy();
     this.notes?.destroy();
   }
 
   /** The process and its query threads. */
   async load(): Promise<void> {
-    await Promise.all([this.loadProcess(), this.queries.load()]);
+    await Promise.all([this.loadProcess(), this.queries.load(), this.documents.load()]);
   }
 
   /**
