@@ -40,6 +40,9 @@ export interface DocumentRow {
   created_at: string;
 }
 
+/** Work queued in the transaction of a document change (refreshing the Slack messages that show documents). */
+export type FollowUp = (tx: Tx, subject: DocumentSubject) => Promise<void>;
+
 export interface DocumentSettings {
   maxBytes: number;
   retentionYears: number;
@@ -92,7 +95,7 @@ export interface NewVersion {
  */
 export async function recordDocumentVersion(
   sql: Sql,
-  input: { subject: DocumentSubject; kind: DocumentKind; newDocumentId: string; file: NewVersion; actor: Actor; retentionYears: number },
+  input: { subject: DocumentSubject; kind: DocumentKind; newDocumentId: string; file: NewVersion; actor: Actor; retentionYears: number; followUp?: FollowUp },
 ): Promise<{ document: DocumentRow; version: DocumentVersionRow }> {
   const { subject, kind, file, actor } = input;
   return sql.begin(async (tx) => {
@@ -120,6 +123,7 @@ export async function recordDocumentVersion(
       details: { document_id: document.id, version: next, kind, title: file.title, media_type: file.media_type, size_bytes: file.size_bytes, sha256: file.sha256, client_visible: file.client_visible },
     });
     await appendDocumentEvent(tx, subject, 'document.uploaded', { document_id: document.id, version: next, kind, uploaded_by: actor.user_id });
+    await input.followUp?.(tx, subject);
     return { document: document as DocumentRow, version: (await versionOf(tx, document.id as string, next as number))! };
   });
 }
@@ -173,7 +177,16 @@ export async function acceptedDocumentKinds(db: Queryable, processId: string): P
  */
 export async function reviewDocumentVersion(
   sql: Sql,
-  input: { subject: DocumentSubject; documentId: string; kind: string; version: number; decision: 'accepted' | 'rejected'; reason: string | null; actor: Actor },
+  input: {
+    subject: DocumentSubject;
+    documentId: string;
+    kind: string;
+    version: number;
+    decision: 'accepted' | 'rejected';
+    reason: string | null;
+    actor: Actor;
+    followUp?: FollowUp;
+  },
 ): Promise<DocumentVersionRow | undefined> {
   const { subject, actor } = input;
   return sql.begin(async (tx) => {
@@ -198,6 +211,7 @@ export async function reviewDocumentVersion(
       decision: input.decision,
       reviewed_by: actor.user_id,
     });
+    await input.followUp?.(tx, subject);
     return versionOf(tx, input.documentId, input.version);
   });
 }
@@ -224,7 +238,7 @@ export async function auditDocumentRead(
  */
 export async function markDocumentVersionDeleted(
   sql: Sql,
-  input: { subject: DocumentSubject; documentId: string; version: number; kind: string; reason: string; actor: Actor },
+  input: { subject: DocumentSubject; documentId: string; version: number; kind: string; reason: string; actor: Actor; followUp?: FollowUp },
 ): Promise<DocumentVersionRow | undefined> {
   const { subject, actor } = input;
   return sql.begin(async (tx) => {
@@ -243,6 +257,28 @@ export async function markDocumentVersionDeleted(
       details: { document_id: input.documentId, version: input.version, kind: input.kind, reason: input.reason },
     });
     await appendDocumentEvent(tx, subject, 'document.deleted', { document_id: input.documentId, version: input.version, kind: input.kind, deleted_by: actor.user_id });
+    await input.followUp?.(tx, subject);
     return versionOf(tx, input.documentId, input.version);
   });
+}
+
+export interface DocumentLine {
+  subject_id: string;
+  document_id: string;
+  kind: DocumentKind;
+  version: number;
+  title: string;
+  review_status: ReviewStatus;
+}
+
+/** The latest version still held of every document on these processes, for one-line summaries. */
+export async function latestDocumentLines(db: Queryable, processIds: string[]): Promise<DocumentLine[]> {
+  if (processIds.length === 0) return [];
+  const rows = await db`
+    SELECT d.subject_id, d.id AS document_id, d.kind, v.version, v.title, v.review_status
+    FROM documents d
+    JOIN LATERAL (SELECT version, title, review_status, deleted_at FROM document_versions WHERE document_id = d.id ORDER BY version DESC LIMIT 1) v ON true
+    WHERE d.subject_type = 'process' AND d.subject_id = ANY(${processIds}) AND v.deleted_at IS NULL
+    ORDER BY d.created_at, d.id`;
+  return rows as unknown as DocumentLine[];
 }

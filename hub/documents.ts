@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
+import type PgBoss from 'pg-boss';
 import { auditRefusal } from '../db/audit.js';
 import { getClient } from '../db/catalog.js';
 import type { Sql } from '../db/client.js';
@@ -15,9 +16,12 @@ import {
   reviewDocumentVersion,
   type DocumentRow,
   type DocumentSubject,
+  type FollowUp,
   type DocumentVersionRow,
 } from '../db/documents.js';
+import { inTransaction, QUEUES } from '../db/jobs.js';
 import { getProcess } from '../db/processes.js';
+import { hasProcessMessages } from '../db/slack.js';
 import type { Logger } from '../runtime/logger.js';
 import type { DocumentStore } from '../workers/storage/document-store.js';
 import {
@@ -79,8 +83,15 @@ const TYPE_NAMES = 'PDF, PNG, JPEG, Word (.docx) or Excel (.xlsx)';
  * versions, reading through the permission policy, compliance review, deletion after retention, and the
  * rule that a step needs a document accepted first. Every change and every read is audited.
  */
-export function createDocumentService(deps: { sql: Sql; store: DocumentStore; log: Logger }) {
-  const { sql, store, log } = deps;
+export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: DocumentStore; log: Logger }) {
+  const { sql, boss, store, log } = deps;
+
+  /** A process's kept Slack messages show its documents: they are rendered again with the change. */
+  const refreshMessages: FollowUp = async (tx, subject) => {
+    if (subject.type === 'process' && (await hasProcessMessages(tx, subject.id))) {
+      await boss.send(QUEUES.slackProcessMessages, { process_id: subject.id, refresh: true }, { db: inTransaction(tx) });
+    }
+  };
 
   /** Where a refusal is filed: the subject once it is known. */
   type Place = { process_type: string | null; process_id: string | null };
@@ -257,6 +268,7 @@ export function createDocumentService(deps: { sql: Sql; store: DocumentStore; lo
         },
         actor,
         retentionYears: (await getDocumentSettings(sql)).retentionYears,
+        followUp: refreshMessages,
       });
       return documentView(actor, document, [version]);
     } catch (error) {
@@ -331,6 +343,7 @@ export function createDocumentService(deps: { sql: Sql; store: DocumentStore; lo
         decision,
         reason: reason ?? null,
         actor,
+        followUp: refreshMessages,
       });
       if (!reviewed) throw new HubError('CONFLICT', `Version ${version.version} was already ${version.deleted_at ? 'deleted' : version.review_status}`);
       return documentView(actor, document, [reviewed]);
@@ -349,7 +362,7 @@ export function createDocumentService(deps: { sql: Sql; store: DocumentStore; lo
           retain_until: new Date(version.retain_until).toISOString(),
         });
       }
-      const deleted = await markDocumentVersionDeleted(sql, { subject: subjectAccess.subject, documentId, version: version.version, kind: document.kind, reason, actor });
+      const deleted = await markDocumentVersionDeleted(sql, { subject: subjectAccess.subject, documentId, version: version.version, kind: document.kind, reason, actor, followUp: refreshMessages });
       if (!deleted) throw new HubError('CONFLICT', `Version ${version.version} changed meanwhile; reload and try again`);
       await store.delete(version.storage_key);
       return documentView(actor, document, [deleted]);

@@ -43,7 +43,7 @@ export async function startHubServer(options: {
     accountOpening,
     queryThreads: createQueryThreadService(deps),
     rebalancing,
-    documents: createDocumentService({ sql, store: createDocumentStore(config), log }),
+    documents: createDocumentService({ sql, boss, store: createDocumentStore(config), log }),
     slack: slack ?? undefined,
   });
 

@@ -44,7 +44,7 @@ export function createSlackWorkerParts(options: { config: HubConfig; sql: Sql; b
       // One job at a time per handler, so a failing job retries alone; a few handlers, so one waiting out a rate limit blocks no other.
       for (let i = 0; i < HANDLERS_PER_QUEUE; i++) {
         await workQueue<ProcessMessagesJob>(boss, QUEUES.slackProcessMessages, { batchSize: 1 }, async ([job]) => {
-          await syncProcessMessages(ctx, job.data.process_id);
+          await syncProcessMessages(ctx, job.data.process_id, job.data.refresh === true);
         });
         await workQueue<NotificationJob>(boss, QUEUES.slackNotify, { batchSize: 1 }, async ([job]) => {
           await deliverSlackNotifications(ctx, job.data);

@@ -4,9 +4,26 @@ import type { TestHub } from './hub.js';
 
 /** Small real files of each kind the hub takes, and some it must refuse. */
 export function pdfFile(text = 'Bank statement, 2026', padTo = 0): Buffer {
-  const body = `%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n% ${text}\n`;
-  const padding = padTo > body.length ? `%${'x'.repeat(padTo - body.length - 8)}\n` : '';
-  return Buffer.from(`${body}${padding}trailer << /Root 1 0 R >>\n%%EOF\n`);
+  const content = `BT /F1 18 Tf 72 720 Td (${text.replace(/[()\\]/g, '')}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let pdf = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((body, i) => {
+    offsets.push(pdf.length);
+    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
+  });
+  // A comment line makes the file as large as a test needs; readers skip it.
+  if (padTo > pdf.length) pdf += `%${'x'.repeat(Math.max(0, padTo - pdf.length - 200))}\n`;
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(pdf);
 }
 
 /** A 1×1 PNG. */
