@@ -13,7 +13,7 @@ import { authenticate, bearerToken } from '../auth.js';
 import { toHubError } from '../../hub/errors.js';
 import { createBoardFeed, type HubSocket } from './board-feed.js';
 import { registerComplianceNotes } from './compliance-notes.js';
-import { rooms, type Ack, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from '../../contracts/socket-events.js';
+import { rooms, type Ack } from '../../contracts/socket-events.js';
 import type { HubIo } from './hub-io.js';
 import { registerQueryThreads } from './query-threads.js';
 
