@@ -66,10 +66,18 @@ function auditPlace(subject: DocumentSubject) {
 async function appendDocumentEvent(tx: Tx, subject: DocumentSubject, type: string, payload: Record<string, unknown>) {
   const place = auditPlace(subject);
   // Client documents have no process: the feed shows them to the client and advisor by client_id.
-  const eventPayload = { ...payload, subject_type: subject.type, subject_id: subject.id, ...(place.client_id ? { client_id: place.client_id } : {}) };
-  await appendEvents(tx, subject.type === 'process' ? subject.process_type : null, subject.type === 'process' ? subject.id : null, [
-    { type, payload: { ...eventPayload, timestamp: new Date().toISOString() } },
-  ]);
+  const eventPayload = {
+    ...payload,
+    subject_type: subject.type,
+    subject_id: subject.id,
+    ...(place.client_id ? { client_id: place.client_id } : {}),
+  };
+  await appendEvents(
+    tx,
+    subject.type === 'process' ? subject.process_type : null,
+    subject.type === 'process' ? subject.id : null,
+    [{ type, payload: { ...eventPayload, timestamp: new Date().toISOString() } }],
+  );
 }
 
 const VERSION_COLUMNS = (db: Queryable) => db`
@@ -95,7 +103,15 @@ export interface NewVersion {
  */
 export async function recordDocumentVersion(
   sql: Sql,
-  input: { subject: DocumentSubject; kind: DocumentKind; newDocumentId: string; file: NewVersion; actor: Actor; retentionYears: number; followUp?: FollowUp },
+  input: {
+    subject: DocumentSubject;
+    kind: DocumentKind;
+    newDocumentId: string;
+    file: NewVersion;
+    actor: Actor;
+    retentionYears: number;
+    followUp?: FollowUp;
+  },
 ): Promise<{ document: DocumentRow; version: DocumentVersionRow }> {
   const { subject, kind, file, actor } = input;
   return sql.begin(async (tx) => {
@@ -106,7 +122,8 @@ export async function recordDocumentVersion(
     const [document] = await tx`
       SELECT id, subject_type, subject_id, kind, created_at FROM documents
       WHERE subject_type = ${subject.type} AND subject_id = ${subject.id} AND kind = ${kind} FOR UPDATE`;
-    const [{ next }] = await tx`SELECT coalesce(max(version), 0) + 1 AS next FROM document_versions WHERE document_id = ${document.id}`;
+    const [{ next }] =
+      await tx`SELECT coalesce(max(version), 0) + 1 AS next FROM document_versions WHERE document_id = ${document.id}`;
     await tx`
       INSERT INTO document_versions (document_id, version, title, file_name, media_type, extension, size_bytes, sha256,
                                      storage_backend, storage_key, client_visible, uploaded_by, retain_until)
@@ -120,11 +137,28 @@ export async function recordDocumentVersion(
       actor,
       action: 'upload_document',
       outcome: 'accepted',
-      details: { document_id: document.id, version: next, kind, title: file.title, media_type: file.media_type, size_bytes: file.size_bytes, sha256: file.sha256, client_visible: file.client_visible },
+      details: {
+        document_id: document.id,
+        version: next,
+        kind,
+        title: file.title,
+        media_type: file.media_type,
+        size_bytes: file.size_bytes,
+        sha256: file.sha256,
+        client_visible: file.client_visible,
+      },
     });
-    await appendDocumentEvent(tx, subject, 'document.uploaded', { document_id: document.id, version: next, kind, uploaded_by: actor.user_id });
+    await appendDocumentEvent(tx, subject, 'document.uploaded', {
+      document_id: document.id,
+      version: next,
+      kind,
+      uploaded_by: actor.user_id,
+    });
     await input.followUp?.(tx, subject);
-    return { document: document as DocumentRow, version: (await versionOf(tx, document.id as string, next as number))! };
+    return {
+      document: document as DocumentRow,
+      version: (await versionOf(tx, document.id as string, next as number))!,
+    };
   });
 }
 
@@ -142,14 +176,21 @@ export async function getDocument(db: Queryable, documentId: string): Promise<Do
 }
 
 /** One version, or the latest one still held when `version` is omitted. */
-export async function getDocumentVersion(db: Queryable, documentId: string, version?: number): Promise<DocumentVersionRow | undefined> {
+export async function getDocumentVersion(
+  db: Queryable,
+  documentId: string,
+  version?: number,
+): Promise<DocumentVersionRow | undefined> {
   if (version !== undefined) return versionOf(db, documentId, version);
   const [row] = await db`SELECT max(version) AS latest FROM document_versions WHERE document_id = ${documentId}`;
   return row?.latest ? versionOf(db, documentId, row.latest as number) : undefined;
 }
 
 /** A subject's documents by kind, each with its versions newest first. */
-export async function listDocuments(db: Queryable, subject: Pick<DocumentSubject, 'type' | 'id'>): Promise<(DocumentRow & { versions: DocumentVersionRow[] })[]> {
+export async function listDocuments(
+  db: Queryable,
+  subject: Pick<DocumentSubject, 'type' | 'id'>,
+): Promise<(DocumentRow & { versions: DocumentVersionRow[] })[]> {
   const documents = (await db`
     SELECT id, subject_type, subject_id, kind, created_at FROM documents
     WHERE subject_type = ${subject.type} AND subject_id = ${subject.id} ORDER BY created_at, id`) as unknown as DocumentRow[];
@@ -202,7 +243,13 @@ export async function reviewDocumentVersion(
       actor,
       action: 'review_document',
       outcome: 'accepted',
-      details: { document_id: input.documentId, version: input.version, kind: input.kind, decision: input.decision, reason: input.reason },
+      details: {
+        document_id: input.documentId,
+        version: input.version,
+        kind: input.kind,
+        decision: input.decision,
+        reason: input.reason,
+      },
     });
     await appendDocumentEvent(tx, subject, 'document.reviewed', {
       document_id: input.documentId,
@@ -219,7 +266,14 @@ export async function reviewDocumentVersion(
 /** Who read which version, and when: written before the first byte is sent. */
 export async function auditDocumentRead(
   db: Queryable,
-  input: { subject: DocumentSubject; documentId: string; version: number; kind: string; disposition: 'inline' | 'attachment'; actor: Actor },
+  input: {
+    subject: DocumentSubject;
+    documentId: string;
+    version: number;
+    kind: string;
+    disposition: 'inline' | 'attachment';
+    actor: Actor;
+  },
 ): Promise<void> {
   const place = auditPlace(input.subject);
   await appendAudit(db, {
@@ -238,7 +292,15 @@ export async function auditDocumentRead(
  */
 export async function markDocumentVersionDeleted(
   sql: Sql,
-  input: { subject: DocumentSubject; documentId: string; version: number; kind: string; reason: string; actor: Actor; followUp?: FollowUp },
+  input: {
+    subject: DocumentSubject;
+    documentId: string;
+    version: number;
+    kind: string;
+    reason: string;
+    actor: Actor;
+    followUp?: FollowUp;
+  },
 ): Promise<DocumentVersionRow | undefined> {
   const { subject, actor } = input;
   return sql.begin(async (tx) => {
@@ -256,7 +318,12 @@ export async function markDocumentVersionDeleted(
       outcome: 'accepted',
       details: { document_id: input.documentId, version: input.version, kind: input.kind, reason: input.reason },
     });
-    await appendDocumentEvent(tx, subject, 'document.deleted', { document_id: input.documentId, version: input.version, kind: input.kind, deleted_by: actor.user_id });
+    await appendDocumentEvent(tx, subject, 'document.deleted', {
+      document_id: input.documentId,
+      version: input.version,
+      kind: input.kind,
+      deleted_by: actor.user_id,
+    });
     await input.followUp?.(tx, subject);
     return versionOf(tx, input.documentId, input.version);
   });

@@ -184,7 +184,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
         }
         if (isTerminal(spec, record.status as ApplicationStatus)) {
           const refusal = checkAllowed(record, command, actor)!;
-          throw new HubError(refusal.code, refusal.message, refusal.details);
+          throw HubError.fromRefusal(refusal);
         }
         if (command === 'reassign_application') await checkAssignees(input as ReassignInput);
         await checkDocumentRequirements(sql, spec, { process_id: applicationId, client_id: record.client_id, record: { ...record } }, command, input);

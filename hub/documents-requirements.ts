@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/client.js';
 import { acceptedDocumentKinds, getDocument, getDocumentVersion } from '../db/documents.js';
 import { unmetRequirements } from '../workflows/documents.js';
-import { HubError } from '../workflows/errors.js';
+import { HubError, isErrorCode } from '../workflows/errors.js';
 import type { ProcessSpec } from '../workflows/process-spec.js';
 
 /**
@@ -17,15 +17,28 @@ export async function checkDocumentRequirements(
 ): Promise<void> {
   const needed = (spec.documents?.required ?? []).filter((r) => r.command === command);
   if (needed.length) {
-    const [unmet] = unmetRequirements(spec.documents, command, process.record, await acceptedDocumentKinds(db, process.process_id));
-    if (unmet) throw new HubError(unmet.code, unmet.message, { required_document: unmet.kind });
+    const [unmet] = unmetRequirements(
+      spec.documents,
+      command,
+      process.record,
+      await acceptedDocumentKinds(db, process.process_id),
+    );
+    // The specs' codes are checked against the error tables by a unit test; a typo there is a bug, not a refusal.
+    if (unmet)
+      throw new HubError(isErrorCode(unmet.code) ? unmet.code : 'INTERNAL_ERROR', unmet.message, {
+        required_document: unmet.kind,
+      });
   }
   const mandateId = (input as { mandate_document_id?: unknown }).mandate_document_id;
   if (typeof mandateId === 'string') await checkMandate(db, process, mandateId);
 }
 
 /** A mandate must be a mandate, of this application or its client, and still held. */
-async function checkMandate(db: Queryable, process: { process_id: string; client_id: string | null }, documentId: string) {
+async function checkMandate(
+  db: Queryable,
+  process: { process_id: string; client_id: string | null },
+  documentId: string,
+) {
   const document = await getDocument(db, documentId);
   const ours =
     document &&
@@ -33,8 +46,12 @@ async function checkMandate(db: Queryable, process: { process_id: string; client
       (document.subject_type === 'client' && document.subject_id === process.client_id));
   const latest = ours ? await getDocumentVersion(db, documentId) : undefined;
   if (!document || !ours || document.kind !== 'mandate' || !latest || latest.deleted_at) {
-    throw new HubError('VALIDATION_FAILED', `mandate_document_id: ${documentId} is not a signed mandate on this application or its client`, {
-      field: 'mandate_document_id',
-    });
+    throw new HubError(
+      'VALIDATION_FAILED',
+      `mandate_document_id: ${documentId} is not a signed mandate on this application or its client`,
+      {
+        field: 'mandate_document_id',
+      },
+    );
   }
 }

@@ -34,9 +34,7 @@ import {
   mayReadVersion,
   mayReviewDocument,
   mayUploadDocument,
-  unmetRequirements,
   type DocumentKind,
-  type DocumentRequirement,
 } from '../workflows/documents.js';
 import { HubError } from '../workflows/errors.js';
 import { maySee, type ProcessRelations } from '../workflows/policy.js';
@@ -89,7 +87,11 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
   /** A process's kept Slack messages show its documents: they are rendered again with the change. */
   const refreshMessages: FollowUp = async (tx, subject) => {
     if (subject.type === 'process' && (await hasProcessMessages(tx, subject.id))) {
-      await boss.send(QUEUES.slackProcessMessages, { process_id: subject.id, refresh: true }, { db: inTransaction(tx) });
+      await boss.send(
+        QUEUES.slackProcessMessages,
+        { process_id: subject.id, refresh: true },
+        { db: inTransaction(tx) },
+      );
     }
   };
 
@@ -102,7 +104,14 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
       return await work();
     } catch (error) {
       if (error instanceof HubError && error.status < 500 && !error.audited) {
-        await auditRefusal(sql, { ...place, actor, action, code: error.code, message: error.message, details: error.details });
+        await auditRefusal(sql, {
+          ...place,
+          actor,
+          action,
+          code: error.code,
+          message: error.message,
+          details: error.details,
+        });
         error.audited = true;
       }
       throw error;
@@ -115,8 +124,15 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
       const client = await getClient(sql, ref.id);
       if (!client) throw new HubError('CLIENT_NOT_FOUND');
       const relations = { client_user_id: client.user_id, advisor_id: client.advisor_id };
-      if (!maySee({ readers: CLIENT_DOCUMENT_READERS }, actor, relations)) throw new HubError('FORBIDDEN', "You may not see this client's documents");
-      return { subject: { type: 'client', id: client.id }, relations, spec: undefined, record: null, kinds: DOCUMENT_KINDS };
+      if (!maySee({ readers: CLIENT_DOCUMENT_READERS }, actor, relations))
+        throw new HubError('FORBIDDEN', "You may not see this client's documents");
+      return {
+        subject: { type: 'client', id: client.id },
+        relations,
+        spec: undefined,
+        record: null,
+        kinds: DOCUMENT_KINDS,
+      };
     }
     const row = await getProcess(sql, ref.id);
     const spec = row && specFor(row.process_type);
@@ -164,7 +180,9 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
       reviewed_at: v.reviewed_at ? new Date(v.reviewed_at).toISOString() : null,
       review_reason: staff ? v.review_reason : null,
       deleted: v.deleted_at !== null,
-      previewable: v.deleted_at === null && (ALLOWED_DOCUMENT_TYPES as Record<string, { preview: boolean }>)[v.media_type]?.preview === true,
+      previewable:
+        v.deleted_at === null &&
+        (ALLOWED_DOCUMENT_TYPES as Record<string, { preview: boolean }>)[v.media_type]?.preview === true,
       content_path: `/api/documents/${v.document_id}/versions/${v.version}/content`,
     };
   }
@@ -188,16 +206,31 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
     const accepted = acceptedKindsOf(documents);
     return (subjectAccess.spec?.documents?.required ?? [])
       .filter((r) => r.when === undefined || subjectAccess.record![r.when] === true)
-      .map((r) => ({ kind: r.kind, kind_label: DOCUMENT_KIND_LABELS[r.kind], command: r.command, met: accepted.has(r.kind), message: r.message }));
+      .map((r) => ({
+        kind: r.kind,
+        kind_label: DOCUMENT_KIND_LABELS[r.kind],
+        command: r.command,
+        met: accepted.has(r.kind),
+        message: r.message,
+      }));
   }
 
   /**
    * Streams one file into storage: its type from the first bytes, its size counted and its SHA-256 computed on
    * the way, and recorded as the next version only once stored whole. A bad file stores nothing.
    */
-  async function storeFile(actor: Actor, target: SubjectAccess & { maxBytes: number }, fields: UploadFields, file: UploadedFile) {
+  async function storeFile(
+    actor: Actor,
+    target: SubjectAccess & { maxBytes: number },
+    fields: UploadFields,
+    file: UploadedFile,
+  ) {
     if (!target.kinds.includes(fields.kind)) {
-      throw new HubError('VALIDATION_FAILED', `kind: ${fields.kind} is not a document this process takes (${target.kinds.join(', ')})`, { field: 'kind' });
+      throw new HubError(
+        'VALIDATION_FAILED',
+        `kind: ${fields.kind} is not a document this process takes (${target.kinds.join(', ')})`,
+        { field: 'kind' },
+      );
     }
     const chunks = file.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     const head: Buffer[] = [];
@@ -212,9 +245,13 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
       head.push(next.value);
       headBytes += next.value.length;
     }
-    if (headBytes === 0) throw new HubError('VALIDATION_FAILED', `file: ${file.name || 'the file'} is empty`, { field: 'file' });
+    if (headBytes === 0)
+      throw new HubError('VALIDATION_FAILED', `file: ${file.name || 'the file'} is empty`, { field: 'file' });
     const tooLarge = () =>
-      new HubError('PAYLOAD_TOO_LARGE', `file: larger than the ${formatBytes(target.maxBytes)} documents may be`, { field: 'file', max_bytes: target.maxBytes });
+      new HubError('PAYLOAD_TOO_LARGE', `file: larger than the ${formatBytes(target.maxBytes)} documents may be`, {
+        field: 'file',
+        max_bytes: target.maxBytes,
+      });
     if (headBytes > target.maxBytes) throw tooLarge();
     const detected = await fileTypeFromBuffer(Buffer.concat(head));
     if (!isAllowedMediaType(detected?.mime)) {
@@ -272,7 +309,9 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
       });
       return documentView(actor, document, [version]);
     } catch (error) {
-      await store.delete(key).catch((cause) => log.warn({ err: cause, key }, 'could not remove the bytes of an unrecorded document'));
+      await store
+        .delete(key)
+        .catch((cause) => log.warn({ err: cause, key }, 'could not remove the bytes of an unrecorded document'));
       throw error;
     }
   }
@@ -285,12 +324,16 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
     async upload(
       actor: Actor,
       ref: SubjectRef,
-      receive: (maxBytes: number, store: (fields: UploadFields, file: UploadedFile) => Promise<DocumentView>) => Promise<DocumentView>,
+      receive: (
+        maxBytes: number,
+        store: (fields: UploadFields, file: UploadedFile) => Promise<DocumentView>,
+      ) => Promise<DocumentView>,
     ): Promise<DocumentView> {
       const place: Place = { process_type: null, process_id: ref.id };
       return audited(actor, 'upload_document', place, async () => {
         const subjectAccess = await access(actor, ref, place);
-        if (!mayUploadDocument(actor, subjectAccess.relations)) throw new HubError('FORBIDDEN', 'You may not add documents here');
+        if (!mayUploadDocument(actor, subjectAccess.relations))
+          throw new HubError('FORBIDDEN', 'You may not add documents here');
         const target = { ...subjectAccess, maxBytes: (await getDocumentSettings(sql)).maxBytes };
         return receive(target.maxBytes, (fields, file) => storeFile(actor, target, fields, file));
       });
@@ -299,54 +342,80 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
     async list(actor: Actor, ref: SubjectRef) {
       const place: Place = { process_type: null, process_id: ref.id };
       return audited(actor, 'list_documents', place, async () => {
-      const subjectAccess = await access(actor, ref, place);
-      const documents = (await listDocuments(sql, subjectAccess.subject))
-        .map((d) => documentView(actor, d, d.versions))
-        .filter((d) => d.versions.length > 0);
-      return {
-        subject_type: subjectAccess.subject.type,
-        subject_id: subjectAccess.subject.id,
-        kinds: subjectAccess.kinds.map((kind) => ({ kind, label: DOCUMENT_KIND_LABELS[kind] })),
-        may_upload: mayUploadDocument(actor, subjectAccess.relations),
-        may_review: mayReviewDocument(actor),
-        requirements: requirementsOf(subjectAccess, documents),
-        documents,
-      };
+        const subjectAccess = await access(actor, ref, place);
+        const documents = (await listDocuments(sql, subjectAccess.subject))
+          .map((d) => documentView(actor, d, d.versions))
+          .filter((d) => d.versions.length > 0);
+        return {
+          subject_type: subjectAccess.subject.type,
+          subject_id: subjectAccess.subject.id,
+          kinds: subjectAccess.kinds.map((kind) => ({ kind, label: DOCUMENT_KIND_LABELS[kind] })),
+          may_upload: mayUploadDocument(actor, subjectAccess.relations),
+          may_review: mayReviewDocument(actor),
+          requirements: requirementsOf(subjectAccess, documents),
+          documents,
+        };
       });
     },
 
     /** The bytes of one version, after the read is in the audit trail. */
-    async open(actor: Actor, documentId: string, versionNumber: number | undefined, wanted: 'inline' | 'attachment'): Promise<DocumentContent> {
+    async open(
+      actor: Actor,
+      documentId: string,
+      versionNumber: number | undefined,
+      wanted: 'inline' | 'attachment',
+    ): Promise<DocumentContent> {
       const place: Place = { process_type: null, process_id: null };
       return audited(actor, wanted === 'inline' ? 'preview_document' : 'download_document', place, async () => {
-      const { document, subjectAccess, version } = await readable(actor, place, documentId, versionNumber);
-      if (version.deleted_at) throw new HubError('DOCUMENT_NOT_FOUND', 'This version was deleted after its retention period');
-      const previewable = (ALLOWED_DOCUMENT_TYPES as Record<string, { preview: boolean }>)[version.media_type]?.preview === true;
-      const disposition = wanted === 'inline' && previewable ? 'inline' : 'attachment';
-      await auditDocumentRead(sql, { subject: subjectAccess.subject, documentId, version: version.version, kind: document.kind, disposition, actor });
-      return { stream: await store.get(version.storage_key), version, disposition };
+        const { document, subjectAccess, version } = await readable(actor, place, documentId, versionNumber);
+        if (version.deleted_at)
+          throw new HubError('DOCUMENT_NOT_FOUND', 'This version was deleted after its retention period');
+        const previewable =
+          (ALLOWED_DOCUMENT_TYPES as Record<string, { preview: boolean }>)[version.media_type]?.preview === true;
+        const disposition = wanted === 'inline' && previewable ? 'inline' : 'attachment';
+        await auditDocumentRead(sql, {
+          subject: subjectAccess.subject,
+          documentId,
+          version: version.version,
+          kind: document.kind,
+          disposition,
+          actor,
+        });
+        return { stream: await store.get(version.storage_key), version, disposition };
       });
     },
 
-    async review(actor: Actor, documentId: string, versionNumber: number, decision: 'accepted' | 'rejected', reason: string | undefined) {
+    async review(
+      actor: Actor,
+      documentId: string,
+      versionNumber: number,
+      decision: 'accepted' | 'rejected',
+      reason: string | undefined,
+    ) {
       const place: Place = { process_type: null, process_id: null };
       return audited(actor, 'review_document', place, async () => {
-      const { document, subjectAccess, version } = await readable(actor, place, documentId, versionNumber);
-      if (!mayReviewDocument(actor)) throw new HubError('FORBIDDEN', 'Only compliance officers review documents');
-      if (version.uploaded_by === actor.user_id) throw new HubError('FOUR_EYES_VIOLATION', 'Four-eyes rule: you cannot review a document you uploaded');
-      if (decision === 'rejected' && !reason) throw new HubError('VALIDATION_FAILED', 'reason: a rejection needs a reason', { field: 'reason' });
-      const reviewed = await reviewDocumentVersion(sql, {
-        subject: subjectAccess.subject,
-        documentId,
-        kind: document.kind,
-        version: version.version,
-        decision,
-        reason: reason ?? null,
-        actor,
-        followUp: refreshMessages,
-      });
-      if (!reviewed) throw new HubError('CONFLICT', `Version ${version.version} was already ${version.deleted_at ? 'deleted' : version.review_status}`);
-      return documentView(actor, document, [reviewed]);
+        const { document, subjectAccess, version } = await readable(actor, place, documentId, versionNumber);
+        if (!mayReviewDocument(actor)) throw new HubError('FORBIDDEN', 'Only compliance officers review documents');
+        if (version.uploaded_by === actor.user_id)
+          throw new HubError('FOUR_EYES_VIOLATION', 'Four-eyes rule: you cannot review a document you uploaded');
+        if (decision === 'rejected' && !reason)
+          throw new HubError('VALIDATION_FAILED', 'reason: a rejection needs a reason', { field: 'reason' });
+        const reviewed = await reviewDocumentVersion(sql, {
+          subject: subjectAccess.subject,
+          documentId,
+          kind: document.kind,
+          version: version.version,
+          decision,
+          reason: reason ?? null,
+          actor,
+          followUp: refreshMessages,
+        });
+        if (!reviewed)
+          throw new HubError(
+            'CONFLICT',
+            `Version ${version.version} was already ${version.deleted_at ? 'deleted' : version.review_status}`,
+          );
+        return documentView(actor, document, [reviewed]);
       });
     },
 
@@ -354,18 +423,31 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
     async delete(actor: Actor, documentId: string, versionNumber: number, reason: string) {
       const place: Place = { process_type: null, process_id: null };
       return audited(actor, 'delete_document', place, async () => {
-      const { document, subjectAccess, version } = await readable(actor, place, documentId, versionNumber);
-      if (!mayDeleteDocument(actor)) throw new HubError('FORBIDDEN', 'Only administrators delete documents');
-      if (version.deleted_at) throw new HubError('CONFLICT', `Version ${version.version} is already deleted`);
-      if (new Date(version.retain_until) > new Date()) {
-        throw new HubError('RETENTION_PERIOD_ACTIVE', `Version ${version.version} must be kept until ${new Date(version.retain_until).toISOString()}`, {
-          retain_until: new Date(version.retain_until).toISOString(),
+        const { document, subjectAccess, version } = await readable(actor, place, documentId, versionNumber);
+        if (!mayDeleteDocument(actor)) throw new HubError('FORBIDDEN', 'Only administrators delete documents');
+        if (version.deleted_at) throw new HubError('CONFLICT', `Version ${version.version} is already deleted`);
+        if (new Date(version.retain_until) > new Date()) {
+          throw new HubError(
+            'RETENTION_PERIOD_ACTIVE',
+            `Version ${version.version} must be kept until ${new Date(version.retain_until).toISOString()}`,
+            {
+              retain_until: new Date(version.retain_until).toISOString(),
+            },
+          );
+        }
+        const deleted = await markDocumentVersionDeleted(sql, {
+          subject: subjectAccess.subject,
+          documentId,
+          version: version.version,
+          kind: document.kind,
+          reason,
+          actor,
+          followUp: refreshMessages,
         });
-      }
-      const deleted = await markDocumentVersionDeleted(sql, { subject: subjectAccess.subject, documentId, version: version.version, kind: document.kind, reason, actor, followUp: refreshMessages });
-      if (!deleted) throw new HubError('CONFLICT', `Version ${version.version} changed meanwhile; reload and try again`);
-      await store.delete(version.storage_key);
-      return documentView(actor, document, [deleted]);
+        if (!deleted)
+          throw new HubError('CONFLICT', `Version ${version.version} changed meanwhile; reload and try again`);
+        await store.delete(version.storage_key);
+        return documentView(actor, document, [deleted]);
       });
     },
   };
@@ -373,12 +455,14 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
 
 export type DocumentService = ReturnType<typeof createDocumentService>;
 
-function acceptedKindsOf(documents: { kind: string; latest: { review_status: string; deleted: boolean } | null }[]): Set<string> {
-  return new Set(documents.filter((d) => d.latest?.review_status === 'accepted' && !d.latest.deleted).map((d) => d.kind));
+function acceptedKindsOf(
+  documents: { kind: string; latest: { review_status: string; deleted: boolean } | null }[],
+): Set<string> {
+  return new Set(
+    documents.filter((d) => d.latest?.review_status === 'accepted' && !d.latest.deleted).map((d) => d.kind),
+  );
 }
 
 function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${+(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 }
-
-export type { DocumentRequirement };

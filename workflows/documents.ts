@@ -74,7 +74,12 @@ export function unmetRequirements(
 }
 
 /** Who does what with documents. Ops and managers read; only compliance reviews; only admins delete. */
-const DOCUMENT_UPLOADERS: Partial<Record<Role, Ownership>> = { client: 'own', advisor: 'own', compliance_officer: 'any', admin: 'any' };
+const DOCUMENT_UPLOADERS: Partial<Record<Role, Ownership>> = {
+  client: 'own',
+  advisor: 'own',
+  compliance_officer: 'any',
+  admin: 'any',
+};
 const DOCUMENT_REVIEWERS: readonly Role[] = ['compliance_officer', 'admin'];
 
 export function mayUploadDocument(principal: Principal, relations: ProcessRelations): boolean {
@@ -112,7 +117,17 @@ export const CLIENT_DOCUMENT_READERS: Partial<Record<Role, Ownership>> = {
  */
 export function contentDisposition(type: 'inline' | 'attachment', fileName: string, extension: string): string {
   const base = fileName.replace(/\.[^.]*$/, '') || 'document';
-  const ascii = `${base.normalize('NFKD').replace(/[^\w.-]+/g, '_').replace(/^[._]+/, '').slice(0, 100) || 'document'}.${extension}`;
-  const encoded = encodeURIComponent(`${base}.${extension}`).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  const ascii = `${
+    base
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^\w.-]+/g, '_')
+      .replace(/^[._]+/, '')
+      .slice(0, 100) || 'document'
+  }.${extension}`;
+  const encoded = encodeURIComponent(`${base}.${extension}`).replace(
+    /['()*]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `${type}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

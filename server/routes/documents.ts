@@ -5,10 +5,23 @@ import type { Context } from 'hono';
 import { validationError } from '../../hub/errors.js';
 import type { HubEnv } from '../../hub/context.js';
 import type { DocumentService, SubjectRef, UploadedFile, UploadFields } from '../../hub/documents.js';
-import { ALLOWED_DOCUMENT_TYPES, contentDisposition, DOCUMENT_KINDS, REVIEW_STATUSES } from '../../workflows/documents.js';
+import {
+  ALLOWED_DOCUMENT_TYPES,
+  contentDisposition,
+  DOCUMENT_KINDS,
+  REVIEW_STATUSES,
+} from '../../workflows/documents.js';
 import { HubError } from '../../workflows/errors.js';
 import { actorOf } from './command-routes.js';
-import { CONFLICT_RESPONSE, createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import {
+  CONFLICT_RESPONSE,
+  createRouter,
+  ERROR_RESPONSES,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  SECURITY,
+} from './openapi.js';
 
 const VersionSchema = z.object({
   version: z.number(),
@@ -39,7 +52,9 @@ const DocumentSchema = z
     kind: z.enum(DOCUMENT_KINDS),
     kind_label: z.string(),
     latest: VersionSchema.nullable(),
-    versions: z.array(VersionSchema).openapi({ description: 'Newest first; a client sees only the versions meant for them' }),
+    versions: z
+      .array(VersionSchema)
+      .openapi({ description: 'Newest first; a client sees only the versions meant for them' }),
   })
   .openapi('Document');
 
@@ -49,7 +64,9 @@ const DocumentListSchema = z.object({
   kinds: z.array(z.object({ kind: z.string(), label: z.string() })),
   may_upload: z.boolean(),
   may_review: z.boolean(),
-  requirements: z.array(z.object({ kind: z.string(), kind_label: z.string(), command: z.string(), met: z.boolean(), message: z.string() })),
+  requirements: z.array(
+    z.object({ kind: z.string(), kind_label: z.string(), command: z.string(), met: z.boolean(), message: z.string() }),
+  ),
   documents: z.array(DocumentSchema),
 });
 
@@ -57,12 +74,20 @@ const UploadFieldsSchema = z
   .object({
     kind: z.enum(DOCUMENT_KINDS),
     title: z.string().trim().min(1).max(200),
-    client_visible: z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
+    client_visible: z
+      .enum(['true', 'false'])
+      .optional()
+      .transform((v) => (v === undefined ? undefined : v === 'true')),
   })
   .strict();
 
 const VersionParams = IdParams.extend({
-  version: z.coerce.number().int().min(1).max(1_000_000).openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
+  version: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .openapi({ param: { name: 'version', in: 'path' }, example: 1 }),
 });
 
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
@@ -72,18 +97,32 @@ const TYPES_TEXT = Object.keys(ALLOWED_DOCUMENT_TYPES).join(', ');
  * Reads a multipart upload as a stream: fields first, then one part named `file`, handed on as it arrives.
  * The whole file is never in memory; past the size limit busboy stops passing bytes on.
  */
-function receiveUpload(c: Context<HubEnv>, maxBytes: number, store: (fields: UploadFields, file: UploadedFile) => Promise<unknown>) {
+function receiveUpload(
+  c: Context<HubEnv>,
+  maxBytes: number,
+  store: (fields: UploadFields, file: UploadedFile) => Promise<unknown>,
+) {
   const contentType = c.req.header('content-type') ?? '';
   if (!/^multipart\/form-data\b/i.test(contentType) || !c.req.raw.body) {
-    throw new HubError('VALIDATION_FAILED', 'body: expected multipart/form-data with the fields kind and title, then a file', { field: 'body' });
+    throw new HubError(
+      'VALIDATION_FAILED',
+      'body: expected multipart/form-data with the fields kind and title, then a file',
+      { field: 'body' },
+    );
   }
   const declared = Number(c.req.header('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) {
-    throw new HubError('PAYLOAD_TOO_LARGE', `file: larger than the ${maxBytes} bytes documents may be`, { field: 'file', max_bytes: maxBytes });
+    throw new HubError('PAYLOAD_TOO_LARGE', `file: larger than the ${maxBytes} bytes documents may be`, {
+      field: 'file',
+      max_bytes: maxBytes,
+    });
   }
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: { 'content-type': contentType }, limits: { files: 1, fields: 10, fieldSize: 4096, parts: 12, fileSize: maxBytes + 1 } });
+    parser = busboy({
+      headers: { 'content-type': contentType },
+      limits: { files: 1, fields: 10, fieldSize: 4096, parts: 12, fileSize: maxBytes + 1 },
+    });
   } catch (error) {
     throw new HubError('VALIDATION_FAILED', `body: ${(error as Error).message}`, { field: 'body' });
   }
@@ -96,7 +135,12 @@ function receiveUpload(c: Context<HubEnv>, maxBytes: number, store: (fields: Upl
     parser.on('file', (name, stream, info) => {
       if (name !== 'file' || handled) {
         stream.resume();
-        if (name !== 'file') reject(new HubError('VALIDATION_FAILED', `${name}: unexpected file part; send the file as "file"`, { field: name }));
+        if (name !== 'file')
+          reject(
+            new HubError('VALIDATION_FAILED', `${name}: unexpected file part; send the file as "file"`, {
+              field: name,
+            }),
+          );
         return;
       }
       handled = true;
@@ -114,15 +158,20 @@ function receiveUpload(c: Context<HubEnv>, maxBytes: number, store: (fields: Upl
     parser.on('close', () => {
       if (!handled) reject(new HubError('VALIDATION_FAILED', 'file: the upload has no file part', { field: 'file' }));
     });
-    parser.on('error', (error) => reject(new HubError('VALIDATION_FAILED', `body: ${(error as Error).message}`, { field: 'body' })));
-    Readable.fromWeb(c.req.raw.body as never).on('error', reject).pipe(parser);
+    parser.on('error', (error) =>
+      reject(new HubError('VALIDATION_FAILED', `body: ${(error as Error).message}`, { field: 'body' })),
+    );
+    Readable.fromWeb(c.req.raw.body as never)
+      .on('error', reject)
+      .pipe(parser);
   });
 }
 
 /** Only the last path segment, without control characters, as the file's name. */
 function cleanFileName(name: string | undefined): string {
   const base = (name ?? '').split(/[\\/]/).pop() ?? '';
-  return base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+  const printable = [...base].filter((ch) => ch.charCodeAt(0) >= 0x20 && ch.charCodeAt(0) !== 0x7f).join('');
+  return printable.trim().slice(0, 200);
 }
 
 export function documentRoutes(service: DocumentService) {
@@ -156,11 +205,19 @@ export function documentRoutes(service: DocumentService) {
           },
         },
       },
-      responses: { 201: jsonResponse(DocumentSchema, 'The new version'), 413: ERROR_RESPONSES[400], ...ERROR_RESPONSES },
+      responses: {
+        201: jsonResponse(DocumentSchema, 'The new version'),
+        413: ERROR_RESPONSES[400],
+        ...ERROR_RESPONSES,
+      },
     });
     router.post(`/${resource}/:id/documents`, async (c) => {
       const id = IdParams.parse({ id: c.req.param('id') }).id;
-      const document = await service.upload(actorOf(c), ref(id), (maxBytes, store) => receiveUpload(c, maxBytes, store) as never);
+      const document = await service.upload(
+        actorOf(c),
+        ref(id),
+        (maxBytes, store) => receiveUpload(c, maxBytes, store) as never,
+      );
       return c.json(document, 201);
     });
 
@@ -183,15 +240,24 @@ export function documentRoutes(service: DocumentService) {
       method: 'get',
       path,
       tags: ['Documents'],
-      summary: 'The bytes of a version (the latest without a version), audited; ?disposition=inline previews PDFs and images',
+      summary:
+        'The bytes of a version (the latest without a version), audited; ?disposition=inline previews PDFs and images',
       security: SECURITY,
       request: { params, query: z.object({ disposition: z.enum(['inline', 'attachment']).default('attachment') }) },
       responses: {
-        200: { description: 'The file, with its detected type, nosniff and a safe Content-Disposition', content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } } },
+        200: {
+          description: 'The file, with its detected type, nosniff and a safe Content-Disposition',
+          content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
+        },
         ...ERROR_RESPONSES,
       },
     });
-  const serve = async (c: Context<HubEnv>, documentId: string, version: number | undefined, disposition: 'inline' | 'attachment') => {
+  const serve = async (
+    c: Context<HubEnv>,
+    documentId: string,
+    version: number | undefined,
+    disposition: 'inline' | 'attachment',
+  ) => {
     const content = await service.open(actorOf(c), documentId, version, disposition);
     const v = content.version;
     return c.body(Readable.toWeb(content.stream) as ReadableStream, 200, {
@@ -200,15 +266,17 @@ export function documentRoutes(service: DocumentService) {
       'content-disposition': contentDisposition(content.disposition, v.file_name, v.extension),
       'x-content-type-options': 'nosniff',
       // Opened directly, the file may not run anything; PDFs keep their viewer (it refuses a sandbox).
-      'content-security-policy': v.media_type === 'application/pdf' ? "default-src 'none'; object-src 'self'" : "default-src 'none'; sandbox",
+      'content-security-policy':
+        v.media_type === 'application/pdf' ? "default-src 'none'; object-src 'self'" : "default-src 'none'; sandbox",
       'cache-control': 'private, no-store',
       etag: `"${v.sha256}"`,
       'x-document-version': String(v.version),
       'x-document-sha256': v.sha256,
     });
   };
-  router.openapi(contentRoute('/documents/{id}/content', IdParams), async (c) =>
-    serve(c, c.req.valid('param').id, undefined, c.req.valid('query').disposition) as never,
+  router.openapi(
+    contentRoute('/documents/{id}/content', IdParams),
+    async (c) => serve(c, c.req.valid('param').id, undefined, c.req.valid('query').disposition) as never,
   );
   router.openapi(contentRoute('/documents/{id}/versions/{version}/content', VersionParams), async (c) => {
     const { id, version } = c.req.valid('param');
@@ -224,9 +292,20 @@ export function documentRoutes(service: DocumentService) {
       security: SECURITY,
       request: {
         params: VersionParams,
-        body: jsonBody(z.object({ decision: z.enum(['accepted', 'rejected']), reason: z.string().trim().min(1).max(2000).optional() }).strict()),
+        body: jsonBody(
+          z
+            .object({
+              decision: z.enum(['accepted', 'rejected']),
+              reason: z.string().trim().min(1).max(2000).optional(),
+            })
+            .strict(),
+        ),
       },
-      responses: { 200: jsonResponse(DocumentSchema, 'The document with the reviewed version'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
+      responses: {
+        200: jsonResponse(DocumentSchema, 'The document with the reviewed version'),
+        409: CONFLICT_RESPONSE,
+        ...ERROR_RESPONSES,
+      },
     }),
     async (c) => {
       const { id, version } = c.req.valid('param');
@@ -242,8 +321,15 @@ export function documentRoutes(service: DocumentService) {
       tags: ['Documents'],
       summary: "An administrator deletes a version's bytes after its retention period (the record and audit stay)",
       security: SECURITY,
-      request: { params: VersionParams, body: jsonBody(z.object({ reason: z.string().trim().min(1).max(2000) }).strict()) },
-      responses: { 200: jsonResponse(DocumentSchema, 'The document with the deleted version'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
+      request: {
+        params: VersionParams,
+        body: jsonBody(z.object({ reason: z.string().trim().min(1).max(2000) }).strict()),
+      },
+      responses: {
+        200: jsonResponse(DocumentSchema, 'The document with the deleted version'),
+        409: CONFLICT_RESPONSE,
+        ...ERROR_RESPONSES,
+      },
     }),
     async (c) => {
       const { id, version } = c.req.valid('param');

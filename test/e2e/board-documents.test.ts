@@ -47,7 +47,9 @@ describe('documents on the board in Chromium', () => {
 
   it('an advisor drops source-of-funds evidence on an EDD application; compliance previews and accepts it, and only then approves', async () => {
     const id = await openApplication(hub, tokens.alex);
-    await driveTo(hub, tokens.alex, id, 'compliance_review', { funding: { ...FUNDING_BODY, initial_investment_amount: 400_000 } });
+    await driveTo(hub, tokens.alex, id, 'compliance_review', {
+      funding: { ...FUNDING_BODY, initial_investment_amount: 400_000 },
+    });
     const [advisor, compliance, client] = await Promise.all([
       signInToBoard(browser, hub.url, 'alex.advisor@hub.example'),
       signInToBoard(browser, hub.url, 'carla.compliance@hub.example'),
@@ -65,12 +67,21 @@ describe('documents on the board in Chromium', () => {
     await drawer.locator('select[name=kind]').selectOption('source_of_funds_evidence');
     await drawer.locator('input[name=title]').fill('Property sale completion statement');
     const evidence = pdfFile('completion statement', 200_000);
-    await dropFile(advisor, `.drawer[data-process-id="${id}"] .drop-zone`, evidence, 'completion.pdf', 'application/pdf');
-    await drawer.locator('.document[data-kind="source_of_funds_evidence"] li[data-version="1"][data-review-status="pending"]').waitFor();
+    await dropFile(
+      advisor,
+      `.drawer[data-process-id="${id}"] .drop-zone`,
+      evidence,
+      'completion.pdf',
+      'application/pdf',
+    );
+    await drawer
+      .locator('.document[data-kind="source_of_funds_evidence"] li[data-version="1"][data-review-status="pending"]')
+      .waitFor();
     expect(await drawer.locator('.documents-message').textContent()).toBe('completion.pdf uploaded');
     // The advisor may not review what they uploaded: no Accept for them.
     expect(await drawer.locator('button[data-action="accept"]').count()).toBe(0);
-    const [stored] = await hub.sql`SELECT v.sha256, v.size_bytes FROM document_versions v JOIN documents d ON d.id = v.document_id WHERE d.subject_id = ${id}`;
+    const [stored] =
+      await hub.sql`SELECT v.sha256, v.size_bytes FROM document_versions v JOIN documents d ON d.id = v.document_id WHERE d.subject_id = ${id}`;
     expect(stored).toEqual({ sha256: sha256(evidence), size_bytes: evidence.length });
 
     // Compliance sees it, previews it, accepts it, and approves.
@@ -82,10 +93,14 @@ describe('documents on the board in Chromium', () => {
     await frame.waitFor();
     expect(await frame.getAttribute('src')).toMatch(/^blob:/);
     await version.locator('button[data-action="accept"]').click();
-    await reviewed.locator('.document[data-kind="source_of_funds_evidence"] li[data-version="1"][data-review-status="accepted"]').waitFor();
+    await reviewed
+      .locator('.document[data-kind="source_of_funds_evidence"] li[data-version="1"][data-review-status="accepted"]')
+      .waitFor();
     await reviewed.locator('.document-requirements li.met[data-required-kind="source_of_funds_evidence"]').waitFor();
     await reviewed.locator('button[data-command="compliance_approve"]').click();
-    await expect.poll(() => reviewed.locator('.approvals h3').textContent(), { timeout: 15_000 }).toBe('Approvals 1 of 2');
+    await expect
+      .poll(() => reviewed.locator('.approvals h3').textContent(), { timeout: 15_000 })
+      .toBe('Approvals 1 of 2');
     await compliance.screenshot({ path: path.join(RESULTS, 'board-documents.png') });
 
     // The client sees their application but not the firm's evidence.

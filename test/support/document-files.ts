@@ -32,14 +32,22 @@ export const PNG_FILE = Buffer.from(
   'base64',
 );
 
-export const HTML_FILE = Buffer.from('<!doctype html><html><body><script>alert(document.cookie)</script></body></html>\n');
+export const HTML_FILE = Buffer.from(
+  '<!doctype html><html><body><script>alert(document.cookie)</script></body></html>\n',
+);
 
 /** A Word document's zip shape: what makes it .docx to a content sniffer. */
 export function docxFile(): Buffer {
   const entries = [
-    ['[Content_Types].xml', '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
-        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'],
-    ['word/document.xml', '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>'],
+    [
+      '[Content_Types].xml',
+      '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+        '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    ],
+    [
+      'word/document.xml',
+      '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
+    ],
   ] as const;
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
@@ -94,7 +102,11 @@ export async function uploadDocument(hub: TestHub, token: string, subjectPath: s
   form.append('title', options.title);
   if (options.clientVisible !== undefined) form.append('client_visible', String(options.clientVisible));
   form.append('file', new Blob([new Uint8Array(options.bytes)]), options.fileName);
-  const response = await fetch(`${hub.url}/api${subjectPath}/documents`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+  const response = await fetch(`${hub.url}/api${subjectPath}/documents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : {} };
 }
@@ -102,7 +114,8 @@ export async function uploadDocument(hub: TestHub, token: string, subjectPath: s
 /** The same upload sent chunked, with no length, as a client streaming a file of unknown size does. */
 export async function streamDocument(hub: TestHub, token: string, subjectPath: string, options: UploadOptions) {
   const boundary = `----hub${Date.now()}`;
-  const part = (name: string, value: string) => `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  const part = (name: string, value: string) =>
+    `--${boundary}\r\ncontent-disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
   const head = Buffer.from(
     `${part('kind', options.kind)}${part('title', options.title)}--${boundary}\r\n` +
       `content-disposition: form-data; name="file"; filename="${options.fileName}"\r\ncontent-type: application/pdf\r\n\r\n`,
@@ -112,7 +125,8 @@ export async function streamDocument(hub: TestHub, token: string, subjectPath: s
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(head);
-      for (let at = 0; at < options.bytes.length; at += chunkSize) controller.enqueue(options.bytes.subarray(at, at + chunkSize));
+      for (let at = 0; at < options.bytes.length; at += chunkSize)
+        controller.enqueue(options.bytes.subarray(at, at + chunkSize));
       controller.enqueue(tail);
       controller.close();
     },
@@ -128,7 +142,12 @@ export async function streamDocument(hub: TestHub, token: string, subjectPath: s
 }
 
 /** Source-of-funds evidence uploaded by the advisor and accepted by compliance: what an EDD approval needs. */
-export async function attachAcceptedEvidence(hub: TestHub, processId: string, uploaderToken: string, reviewerToken: string): Promise<string> {
+export async function attachAcceptedEvidence(
+  hub: TestHub,
+  processId: string,
+  uploaderToken: string,
+  reviewerToken: string,
+): Promise<string> {
   const uploaded = await uploadDocument(hub, uploaderToken, `/processes/${processId}`, {
     kind: 'source_of_funds_evidence',
     title: 'Bank statement',
@@ -137,7 +156,9 @@ export async function attachAcceptedEvidence(hub: TestHub, processId: string, up
   });
   if (uploaded.status !== 201) throw new Error(`evidence upload failed: ${JSON.stringify(uploaded.body)}`);
   const documentId = uploaded.body.document_id as string;
-  const reviewed = await hub.api(reviewerToken, 'POST', `/documents/${documentId}/versions/1/review`, { decision: 'accepted' });
+  const reviewed = await hub.api(reviewerToken, 'POST', `/documents/${documentId}/versions/1/review`, {
+    decision: 'accepted',
+  });
   if (reviewed.status !== 200) throw new Error(`evidence review failed: ${JSON.stringify(reviewed.body)}`);
   return documentId;
 }

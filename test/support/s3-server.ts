@@ -16,7 +16,13 @@ export interface TestS3Server {
 /** A real S3-compatible server (s3rver) on loopback, with one empty bucket, its objects in a temporary folder. */
 export async function startTestS3Server(bucket = 'hub-documents'): Promise<TestS3Server> {
   const directory = mkdtempSync(path.join(os.tmpdir(), 'hub-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+  });
   const { port } = (await server.run()) as { port: number };
   const endpoint = `http://127.0.0.1:${port}`;
   return {

@@ -54,11 +54,18 @@ function sendUpload(path: string, form: FormData, progress: (fraction: number) =
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
     xhr.setRequestHeader('x-hub-channel', 'board');
     xhr.upload.onprogress = (event) => event.lengthComputable && progress(event.loaded / event.total);
-    xhr.onerror = () => reject(new ApiError(0, 'OFFLINE', 'The hub cannot be reached; check the connection and try again'));
+    xhr.onerror = () =>
+      reject(new ApiError(0, 'OFFLINE', 'The hub cannot be reached; check the connection and try again'));
     xhr.onload = () => {
       const payload = JSON.parse(xhr.responseText || '{}') as { error?: { code?: string; message?: string } };
       if (xhr.status >= 200 && xhr.status < 300) return resolve(payload);
-      reject(new ApiError(xhr.status, payload.error?.code ?? 'ERROR', payload.error?.message ?? `The hub answered ${xhr.status}`));
+      reject(
+        new ApiError(
+          xhr.status,
+          payload.error?.code ?? 'ERROR',
+          payload.error?.message ?? `The hub answered ${xhr.status}`,
+        ),
+      );
     };
     xhr.send(form);
   });
@@ -95,7 +102,8 @@ export class DocumentsPanel {
       const list = await api<DocumentList>('GET', `/api/processes/${encodeURIComponent(this.processId)}/documents`);
       if (attempt === this.loading) this.render(list);
     } catch (error) {
-      if (attempt === this.loading) this.say(error instanceof ApiError ? error.message : 'Could not load the documents', 'error');
+      if (attempt === this.loading)
+        this.say(error instanceof ApiError ? error.message : 'Could not load the documents', 'error');
     }
   }
 
@@ -112,10 +120,16 @@ export class DocumentsPanel {
           'ul',
           { class: 'document-requirements' },
           ...list.requirements.map((r) =>
-            h('li', { class: r.met ? 'met' : 'unmet', 'data-required-kind': r.kind }, r.met ? `${r.kind_label}: accepted` : r.message),
+            h(
+              'li',
+              { class: r.met ? 'met' : 'unmet', 'data-required-kind': r.kind },
+              r.met ? `${r.kind_label}: accepted` : r.message,
+            ),
           ),
         ),
-      list.documents.length === 0 ? h('p', { class: 'muted' }, 'No documents yet') : h('ul', {}, ...list.documents.map((d) => this.documentItem(d, list))),
+      list.documents.length === 0
+        ? h('p', { class: 'muted' }, 'No documents yet')
+        : h('ul', {}, ...list.documents.map((d) => this.documentItem(d, list))),
     );
     if (list.may_upload && !this.upload.hasChildNodes()) this.upload.append(this.uploadForm(list));
   }
@@ -133,12 +147,18 @@ export class DocumentsPanel {
           h(
             'li',
             { 'data-version': v.version, 'data-review-status': v.review_status },
-            h('span', {}, `v${v.version} ${v.file_name} (${formatSize(v.size_bytes)}), ${v.uploaded_by_name ?? ''} ${formatTimestamp(v.uploaded_at)}`),
+            h(
+              'span',
+              {},
+              `v${v.version} ${v.file_name} (${formatSize(v.size_bytes)}), ${v.uploaded_by_name ?? ''} ${formatTimestamp(v.uploaded_at)}`,
+            ),
             ' ',
             h('span', { class: `review-pill ${v.review_status}` }, REVIEW_LABELS[v.review_status]),
             v.review_reason ? h('q', {}, v.review_reason) : null,
             v.client_visible && this.user.role !== 'client' ? h('span', { class: 'muted' }, ' · client can see') : null,
-            v.deleted ? h('span', { class: 'muted' }, ' · deleted after retention') : this.versionActions(document, v, list),
+            v.deleted
+              ? h('span', { class: 'muted' }, ' · deleted after retention')
+              : this.versionActions(document, v, list),
           ),
         ),
       ),
@@ -150,10 +170,26 @@ export class DocumentsPanel {
     return h(
       'span',
       { class: 'document-actions' },
-      v.previewable && h('button', { type: 'button', 'data-action': 'preview', onclick: () => void this.show(v) }, 'Preview'),
+      v.previewable &&
+        h('button', { type: 'button', 'data-action': 'preview', onclick: () => void this.show(v) }, 'Preview'),
       h('button', { type: 'button', 'data-action': 'download', onclick: () => void this.download(v) }, 'Download'),
-      reviewable && h('button', { type: 'button', class: 'primary', 'data-action': 'accept', onclick: () => void this.review(document, v, 'accepted') }, 'Accept'),
-      reviewable && h('button', { type: 'button', class: 'danger', 'data-action': 'reject', onclick: () => this.askReason(document, v) }, 'Reject'),
+      reviewable &&
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'primary',
+            'data-action': 'accept',
+            onclick: () => void this.review(document, v, 'accepted'),
+          },
+          'Accept',
+        ),
+      reviewable &&
+        h(
+          'button',
+          { type: 'button', class: 'danger', 'data-action': 'reject', onclick: () => this.askReason(document, v) },
+          'Reject',
+        ),
     );
   }
 
@@ -165,7 +201,11 @@ export class DocumentsPanel {
     });
     if (!response.ok) {
       const payload = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-      throw new ApiError(response.status, payload.error?.code ?? 'ERROR', payload.error?.message ?? `The hub answered ${response.status}`);
+      throw new ApiError(
+        response.status,
+        payload.error?.code ?? 'ERROR',
+        payload.error?.message ?? `The hub answered ${response.status}`,
+      );
     }
     return response.blob();
   }
@@ -178,7 +218,12 @@ export class DocumentsPanel {
       const title = `${v.title}, version ${v.version}`;
       replaceChildren(
         this.preview,
-        h('div', { class: 'row' }, h('strong', {}, title), h('button', { type: 'button', onclick: () => replaceChildren(this.preview) }, 'Close preview')),
+        h(
+          'div',
+          { class: 'row' },
+          h('strong', {}, title),
+          h('button', { type: 'button', onclick: () => replaceChildren(this.preview) }, 'Close preview'),
+        ),
         v.media_type === 'application/pdf'
           ? h('iframe', { src: this.previewUrl, title, class: 'document-frame', 'data-preview-type': 'pdf' })
           : h('img', { src: this.previewUrl, alt: title, class: 'document-image', 'data-preview-type': 'image' }),
@@ -199,9 +244,17 @@ export class DocumentsPanel {
     }
   }
 
-  private async review(document: DocumentEntry, v: DocumentVersion, decision: 'accepted' | 'rejected', reason?: string) {
+  private async review(
+    document: DocumentEntry,
+    v: DocumentVersion,
+    decision: 'accepted' | 'rejected',
+    reason?: string,
+  ) {
     try {
-      await api('POST', `/api/documents/${encodeURIComponent(document.document_id)}/versions/${v.version}/review`, { decision, ...(reason ? { reason } : {}) });
+      await api('POST', `/api/documents/${encodeURIComponent(document.document_id)}/versions/${v.version}/review`, {
+        decision,
+        ...(reason ? { reason } : {}),
+      });
       this.say(`${document.kind_label} version ${v.version} ${decision}`, 'ok');
     } catch (error) {
       this.say(error instanceof ApiError ? `${error.message} (${error.code})` : 'The review failed', 'error');
@@ -210,7 +263,12 @@ export class DocumentsPanel {
   }
 
   private askReason(document: DocumentEntry, v: DocumentVersion) {
-    const text = h('textarea', { name: 'reason', rows: 2, 'aria-label': 'Reason for rejecting', maxlength: 2000 }) as HTMLTextAreaElement;
+    const text = h('textarea', {
+      name: 'reason',
+      rows: 2,
+      'aria-label': 'Reason for rejecting',
+      maxlength: 2000,
+    }) as HTMLTextAreaElement;
     const form = h(
       'form',
       {
@@ -229,10 +287,24 @@ export class DocumentsPanel {
   }
 
   private uploadForm(list: DocumentList): HTMLElement {
-    const kind = h('select', { name: 'kind', 'aria-label': 'Kind' }, ...list.kinds.map((k) => h('option', { value: k.kind }, k.label))) as HTMLSelectElement;
-    const title = h('input', { name: 'title', 'aria-label': 'Title', placeholder: 'Title', maxlength: 200 }) as HTMLInputElement;
+    const kind = h(
+      'select',
+      { name: 'kind', 'aria-label': 'Kind' },
+      ...list.kinds.map((k) => h('option', { value: k.kind }, k.label)),
+    ) as HTMLSelectElement;
+    const title = h('input', {
+      name: 'title',
+      'aria-label': 'Title',
+      placeholder: 'Title',
+      maxlength: 200,
+    }) as HTMLInputElement;
     const visible = h('input', { type: 'checkbox', name: 'client_visible' }) as HTMLInputElement;
-    const picker = h('input', { type: 'file', name: 'file', accept: '.pdf,.png,.jpg,.jpeg,.docx,.xlsx', 'aria-label': 'Choose a file' }) as HTMLInputElement;
+    const picker = h('input', {
+      type: 'file',
+      name: 'file',
+      accept: '.pdf,.png,.jpg,.jpeg,.docx,.xlsx',
+      'aria-label': 'Choose a file',
+    }) as HTMLInputElement;
     const progress = h('progress', { max: 1, value: 0, hidden: true }) as HTMLProgressElement;
     const send = async (file: File) => {
       if (!title.value.trim()) return this.say('Give the document a title first', 'error');
@@ -245,7 +317,11 @@ export class DocumentsPanel {
       progress.value = 0;
       this.say(`Uploading ${file.name}…`);
       try {
-        await sendUpload(`/api/processes/${encodeURIComponent(this.processId)}/documents`, form, (fraction) => (progress.value = fraction));
+        await sendUpload(
+          `/api/processes/${encodeURIComponent(this.processId)}/documents`,
+          form,
+          (fraction) => (progress.value = fraction),
+        );
         this.say(`${file.name} uploaded`, 'ok');
         title.value = '';
       } catch (error) {
@@ -257,7 +333,12 @@ export class DocumentsPanel {
       }
     };
     picker.addEventListener('change', () => picker.files?.[0] && void send(picker.files[0]));
-    const zone = h('div', { class: 'drop-zone', 'data-drop': 'documents', tabindex: 0 }, 'Drop a PDF, image, Word or Excel file here, or ', picker);
+    const zone = h(
+      'div',
+      { class: 'drop-zone', 'data-drop': 'documents', tabindex: 0 },
+      'Drop a PDF, image, Word or Excel file here, or ',
+      picker,
+    );
     zone.addEventListener('dragover', (event) => {
       event.preventDefault();
       zone.classList.add('over');
@@ -272,7 +353,13 @@ export class DocumentsPanel {
     return h(
       'div',
       { class: 'upload-form' },
-      h('div', { class: 'row' }, kind, title, this.user.role !== 'client' && h('label', {}, visible, ' client can see')),
+      h(
+        'div',
+        { class: 'row' },
+        kind,
+        title,
+        this.user.role !== 'client' && h('label', {}, visible, ' client can see'),
+      ),
       zone,
       progress,
     );

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DocumentStore } from './document-store.js';
 
@@ -11,7 +10,8 @@ export function createFolderStore(root: string): DocumentStore {
   const pathOf = (key: string) => {
     const file = path.resolve(root, key);
     // Keys come from the hub, but a key that climbs out of the folder must never be honoured.
-    if (!file.startsWith(path.resolve(root) + path.sep)) throw new Error(`document key ${key} leaves the documents folder`);
+    if (!file.startsWith(path.resolve(root) + path.sep))
+      throw new Error(`document key ${key} leaves the documents folder`);
     return file;
   };
   return {
