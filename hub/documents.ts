@@ -30,6 +30,7 @@ import {
   DOCUMENT_KIND_LABELS,
   DOCUMENT_KINDS,
   isAllowedMediaType,
+  isPreviewable,
   mayDeleteDocument,
   mayReadVersion,
   mayReviewDocument,
@@ -180,9 +181,7 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
       reviewed_at: v.reviewed_at ? new Date(v.reviewed_at).toISOString() : null,
       review_reason: staff ? v.review_reason : null,
       deleted: v.deleted_at !== null,
-      previewable:
-        v.deleted_at === null &&
-        (ALLOWED_DOCUMENT_TYPES as Record<string, { preview: boolean }>)[v.media_type]?.preview === true,
+      previewable: v.deleted_at === null && isPreviewable(v.media_type),
       content_path: `/api/documents/${v.document_id}/versions/${v.version}/content`,
     };
   }
@@ -370,9 +369,7 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
         const { document, subjectAccess, version } = await readable(actor, place, documentId, versionNumber);
         if (version.deleted_at)
           throw new HubError('DOCUMENT_NOT_FOUND', 'This version was deleted after its retention period');
-        const previewable =
-          (ALLOWED_DOCUMENT_TYPES as Record<string, { preview: boolean }>)[version.media_type]?.preview === true;
-        const disposition = wanted === 'inline' && previewable ? 'inline' : 'attachment';
+        const disposition = wanted === 'inline' && isPreviewable(version.media_type) ? 'inline' : 'attachment';
         await auditDocumentRead(sql, {
           subject: subjectAccess.subject,
           documentId,

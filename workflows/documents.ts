@@ -40,6 +40,11 @@ export function isAllowedMediaType(mime: string | undefined): mime is DocumentMe
   return mime !== undefined && Object.hasOwn(ALLOWED_DOCUMENT_TYPES, mime);
 }
 
+/** PDFs and images may be shown inline; office files are always downloaded. */
+export function isPreviewable(mime: string): boolean {
+  return isAllowedMediaType(mime) && ALLOWED_DOCUMENT_TYPES[mime].preview;
+}
+
 export const REVIEW_STATUSES = ['pending', 'accepted', 'rejected'] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 
