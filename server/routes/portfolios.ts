@@ -7,6 +7,7 @@ import { REBALANCE_STATUSES, rebalancingSpec, type RebalanceCommand } from '../.
 import type { RebalancingService } from '../../hub/rebalancing.js';
 import { AuditEntrySchema, ProcessEventSchema } from './applications.js';
 import { actorOf, addCommandRoutes, commandContext, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
+import { LiveSlaSchema } from './sla.js';
 import { createRouter, ERROR_RESPONSES, ErrorSchema, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -187,6 +188,7 @@ const RebalanceSchema = z
     verification: DriftSchema.extend({ checked_at: z.string(), within_bands: z.boolean(), cash_after: z.number() }).nullable(),
     failure: z.object({ code: z.string(), message: z.string(), at: z.string(), order_n: z.number().nullable() }).nullable(),
     allowed_actions: z.array(z.string()).openapi({ description: 'The commands the caller may take now' }),
+    sla: LiveSlaSchema.nullable().openapi({ description: 'The SLA of the current state, if it has one' }),
     status_entered_at: z.string(),
     created_at: z.string(),
     updated_at: z.string(),
@@ -352,7 +354,7 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
       }),
       async (c) => {
         const { id } = c.req.valid('param');
-        await service.requireVisible(actor(c), id);
+        await service.requireVisible(actor(c), id, 'read_audit_trail');
         return c.json({ audit: (await listAudit(sql, id)) as unknown as z.infer<typeof AuditEntrySchema>[] }, 200);
       },
     )
@@ -368,7 +370,7 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
       }),
       async (c) => {
         const { id } = c.req.valid('param');
-        await service.requireVisible(actor(c), id);
+        await service.requireVisible(actor(c), id, 'read_events');
         const events = await listEvents(sql, { after: 0, limit: 10_000, processId: id, visibility: { all: true } });
         return c.json({ events: events as z.infer<typeof ProcessEventSchema>[] }, 200);
       },
