@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
 import busboy from 'busboy';
@@ -103,7 +104,7 @@ function receiveUpload(
   store: (fields: UploadFields, file: UploadedFile) => Promise<unknown>,
 ) {
   const contentType = c.req.header('content-type') ?? '';
-  if (!/^multipart\/form-data\b/i.test(contentType) || !c.req.raw.body) {
+  if (!/^multipart\/form-data\b/i.test(contentType) || !hasBody(c)) {
     throw new HubError(
       'VALIDATION_FAILED',
       'body: expected multipart/form-data with the fields kind and title, then a file',
@@ -161,10 +162,21 @@ function receiveUpload(
     parser.on('error', (error) =>
       reject(new HubError('VALIDATION_FAILED', `body: ${(error as Error).message}`, { field: 'body' })),
     );
-    Readable.fromWeb(c.req.raw.body as never)
-      .on('error', reject)
-      .pipe(parser);
+    bodyStream(c).on('error', reject).pipe(parser);
   });
+}
+
+/**
+ * The request body as a Node stream. On Node the request itself, so the client is slowed down to the pace of
+ * storage (Node 20's web-stream bridge does not pass that back pressure on, and would buffer the file).
+ */
+function bodyStream(c: Context<HubEnv>): Readable {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incoming ?? Readable.fromWeb(c.req.raw.body as never);
+}
+
+function hasBody(c: Context<HubEnv>): boolean {
+  return Boolean((c.env as { incoming?: IncomingMessage } | undefined)?.incoming ?? c.req.raw.body);
 }
 
 /** Only the last path segment, without control characters, as the file's name. */
