@@ -46,7 +46,7 @@ function layerZones() {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'web/dist/**', 'data/**', 'test/fixtures/**', '.ci/**'] },
+  { ignores: ['node_modules/**', 'web/dist/**', 'data/**', 'test-results/**', 'test/fixtures/**', '.ci/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
