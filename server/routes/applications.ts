@@ -13,6 +13,7 @@ import {
   RISK_SCORE_RANGE,
   SOURCES_OF_FUNDS,
 } from '../../workflows/account-opening/spec.js';
+import { refineAmountInCurrency } from '../../workflows/money.js';
 import type { AccountOpeningService, ApplicationCommand } from '../services/account-opening.js';
 import { actorOf, addCommandRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
@@ -132,7 +133,8 @@ const COMMANDS: CommandRoute<ApplicationCommand>[] = [
         source_of_funds_detail: text(2000).optional(),
         funding_reference: text(200).optional(),
       })
-      .strict(),
+      .strict()
+      .superRefine(refineAmountInCurrency('initial_investment_amount', 'currency')),
   },
   {
     path: 'approve',

@@ -33,6 +33,7 @@ import {
   type AccountOpeningCommand,
   type ApplicationStatus,
 } from '../../workflows/account-opening/spec.js';
+import { toWireNumber, type Numeric } from '../../workflows/money.js';
 import { HubError } from '../../workflows/errors.js';
 import { mayRun, maySee, visibilityFilter } from '../../workflows/policy.js';
 import type { Actor } from '../../workflows/process-records.js';
@@ -147,7 +148,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           account_type: input.account_type,
           client: { id: client.id, name: client.name, advisor_id: client.advisor_id, user_id: client.user_id, politically_exposed: client.politically_exposed },
           catalog: (await listActiveProducts(sql)).map(({ description: _description, ...product }) => product),
-          edd_threshold: Number(await getSetting(sql, 'edd_threshold', 250_000)),
+          edd_threshold: toWireNumber(await getSetting<Numeric>(sql, 'edd_threshold', 250_000)),
           opened_by: actor,
           crm_retry: { maximum_attempts: config.CRM_MAX_ATTEMPTS, initial_interval_ms: config.CRM_RETRY_INITIAL_MS },
         };
