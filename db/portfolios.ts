@@ -2,7 +2,7 @@ import { toWireNumber, type Numeric } from '../workflows/money.js';
 import type { VisibilityFilter } from '../workflows/policy.js';
 import type { IsoDate, ModelPortfolio, Portfolio, Prices, Security, TaxLot } from '../workflows/rebalancing/portfolio-math.js';
 import type { RebalanceOptions, RecentTrade } from '../workflows/rebalancing/proposal.js';
-import type { PriceSource } from '../workers/prices/price-source.js';
+import type { PriceSource } from './price-source.js';
 import type { Queryable } from './client.js';
 import { getSetting } from './settings.js';
 

@@ -4,7 +4,7 @@ import { loadRebalanceSettings } from '../../db/portfolios.js';
 import { decimal, roundToCurrency, sumOf, toWireNumber, type Numeric } from '../../workflows/money.js';
 import { roundQuantity, type TaxLot } from '../../workflows/rebalancing/portfolio-math.js';
 import { estimateCommission, holdingTerm, selectLotsForSale } from '../../workflows/rebalancing/proposal.js';
-import { createPostgresPriceSource } from '../prices/price-source.js';
+import { createPostgresPriceSource } from '../../db/price-source.js';
 import { todayIn } from '../rebalancing/firm-calendar.js';
 import { OrderRejectedError, type Custodian, type OrderFill, type OrderRequest } from './custodian.js';
 
