@@ -13,6 +13,7 @@ const BENCHMARKS: (() => Promise<{ default: Benchmark }>)[] = [
   () => import('./account-openings.js'),
   () => import('./api-throughput.js'),
   () => import('./notification-jobs.js'),
+  () => import('./rebalancing-math.js'),
 ];
 
 function printTable(name: string, description: string, result: BenchResult) {
