@@ -6,6 +6,10 @@ import { SYSTEM_ACTOR } from '../workflows/process-records.js';
 
 /** Signed statements about the audit chain: its head each day, and what retention removed. */
 
+/** Broker-dealer records are kept six years (SEC 17a-4, FINRA 4511); administrators may keep them longer. */
+export const AUDIT_RETENTION_SETTING = 'audit_retention_years';
+export const DEFAULT_RETENTION_YEARS = 6;
+
 export interface StoredCheckpoint extends CheckpointStatement {
   id: number;
   signature: string;

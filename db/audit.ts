@@ -75,7 +75,8 @@ export async function chainUnchainedAudit(sql: Sql): Promise<number> {
 
 export async function listAudit(db: Queryable, processId: string) {
   return db`
-    SELECT id, at, action, outcome, actor_id, actor_role, actor_name, channel, slack_user_id, status_before, status_after, error_code, details
+    SELECT id, at, action, outcome, actor_id, actor_role, actor_name, channel, slack_user_id, status_before, status_after, error_code, details,
+           prev_hash, hash
     FROM audit_log WHERE process_id = ${processId} ORDER BY id`;
 }
 
