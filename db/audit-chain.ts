@@ -42,7 +42,8 @@ const CONTENT_FIELDS = [
 export const AUDIT_ROW_FIELDS = [...CONTENT_FIELDS, 'hash'] as const;
 
 /** The content of a row as stored or exported: timestamps as ISO instants, missing values as null. */
-export function auditContentOf(row: Record<string, unknown>): AuditContent {
+export function auditContentOf(stored: object): AuditContent {
+  const row = stored as Record<string, unknown>;
   const content: Record<string, unknown> = {};
   for (const field of CONTENT_FIELDS) content[field] = row[field] ?? null;
   content.id = Number(row.id);
@@ -83,7 +84,8 @@ export class ChainVerifier {
   }
 
   /** The first problem with this row, or null when it holds. */
-  check(row: Record<string, unknown>): ChainBreak | null {
+  check(stored: object): ChainBreak | null {
+    const row = stored as Record<string, unknown>;
     const content = auditContentOf(row);
     const id = content.id;
     if (typeof row.hash !== 'string' || typeof row.prev_hash !== 'string') {
