@@ -28,10 +28,13 @@ export async function appendAudit(db: Queryable, entry: AuditEntry, at?: string)
   const tx = db as Tx;
   await lockCommitOrder(tx);
   const [next] = await tx`
-    SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id,
-           coalesce((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1),
-                    (SELECT head_hash FROM audit_checkpoints WHERE kind = 'retention' ORDER BY id DESC LIMIT 1),
-                    ${GENESIS_HASH}) AS prev_hash`;
+    SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id, last.id AS last_id, last.hash AS last_hash,
+           (SELECT head_hash FROM audit_checkpoints WHERE kind = 'retention' ORDER BY id DESC LIMIT 1) AS anchor
+    FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) AS last ON true`;
+  if (next.last_id !== null && next.last_hash === null) {
+    throw new Error('the audit trail has rows from before the hash chain: run the migrations (the server and worker do) to chain them');
+  }
+  const prevHash = (next.last_hash ?? next.anchor ?? GENESIS_HASH) as string;
   const content = auditContentOf({
     id: next.id,
     at: at ?? new Date().toISOString(),
@@ -48,21 +51,24 @@ export async function appendAudit(db: Queryable, entry: AuditEntry, at?: string)
     status_after: entry.status_after,
     error_code: entry.error_code,
     details: jsonRoundTrip(entry.details ?? {}),
-    prev_hash: next.prev_hash,
+    prev_hash: prevHash,
   });
   await tx`INSERT INTO audit_log ${tx({ ...content, details: tx.json(content.details as never), hash: hashAuditContent(content) })}`;
 }
 
 /**
- * Chains rows written before the trail was a chain, oldest first, after the newest chained row (or from
- * the start). The append-only trigger lets exactly this change through: a link and a hash where none was.
+ * Chains the rows written before the trail was a chain, oldest first from the start. Only rows older than
+ * every chained row count: a row without a hash after chained ones was slipped in past the trigger, and
+ * verification reports it. The append-only trigger lets exactly this change through, once per row.
  */
 export async function chainUnchainedAudit(sql: Sql): Promise<number> {
   return sql.begin(async (tx) => {
     await lockCommitOrder(tx);
-    const [head] = await tx`SELECT hash FROM audit_log WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1`;
-    let prev = (head?.hash as string | undefined) ?? GENESIS_HASH;
-    const rows = await tx`SELECT * FROM audit_log WHERE hash IS NULL ORDER BY id`;
+    const rows = await tx`
+      SELECT * FROM audit_log
+      WHERE hash IS NULL AND id < coalesce((SELECT min(id) FROM audit_log WHERE hash IS NOT NULL), 'Infinity'::numeric)
+      ORDER BY id`;
+    let prev = GENESIS_HASH;
     for (const row of rows) {
       const content = auditContentOf({ ...row, prev_hash: prev });
       const hash = hashAuditContent(content);

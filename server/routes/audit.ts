@@ -70,8 +70,9 @@ const DecisionRecordSchema = z
 const actorOf = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
 
 /** Names the action a request is, so the one onError audits a refusal of it. */
-const auditing = (action: string) => async (c: Context<HubEnv>, next: Next) => {
-  c.set('command', { process_type: 'audit', process_id: c.req.param('id') ?? null, action });
+const auditing = (action: string | ((method: string) => string)) => async (c: Context<HubEnv>, next: Next) => {
+  const named = typeof action === 'string' ? action : action(c.req.method);
+  c.set('command', { process_type: 'audit', process_id: c.req.param('id') ?? null, action: named });
   await next();
 };
 
@@ -81,7 +82,7 @@ export function auditRoutes(sql: Sql, auditKey: string) {
   router.use('/audit/verify', auditing('verify_audit'));
   router.use('/audit/export', auditing('export_audit'));
   router.use('/audit/checkpoints', auditing('list_audit_checkpoints'));
-  router.use('/audit/retention', auditing('update_audit_retention'));
+  router.use('/audit/retention', auditing((method) => (method === 'PUT' ? 'update_audit_retention' : 'read_audit_retention')));
   router.use('/processes/:id/decision-record', auditing('view_decision_record'));
   return router
     .openapi(

@@ -7,12 +7,14 @@ import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditContentOf, hashAuditContent } from '../../db/audit-chain.js';
-import { appendAudit } from '../../db/audit.js';
+import { appendAudit, chainUnchainedAudit } from '../../db/audit.js';
+import { createSql } from '../../db/client.js';
+import { verifyAuditTrail } from '../../hub/audit-verification.js';
 import { QUEUES } from '../../db/jobs.js';
 import { complianceNotesText } from '../../server/services/compliance-notes.js';
 import { enforceAuditRetention } from '../../workers/jobs/audit-trail.js';
 import { SYSTEM_ACTOR } from '../../workflows/process-records.js';
-import { eventually, waitForNotice, waitForStatus } from '../support/hub.js';
+import { createTestDatabase, eventually, waitForNotice, waitForStatus } from '../support/hub.js';
 import { openNotesPeer } from '../support/notes-peer.js';
 import {
   applicationInReview,
@@ -356,5 +358,36 @@ describe('the tamper-evident audit trail, on real PostgreSQL, Temporal and the S
     const report = await verify();
     expect(report.body).toMatchObject({ ok: false, break: { reason: 'checkpoint_mismatch', row_id: checkpoint.head_id } });
     expect(report.body.message).toContain(`does not match checkpoint ${checkpoint.id}`);
+  });
+});
+
+describe('rows written before the hash chain', () => {
+  it('are chained once, in id order, when the migrations run, and protected from then on', async () => {
+    const database = await createTestDatabase();
+    const sql = createSql(database.url);
+    try {
+      // A trail as it stood before the chain: rows without hashes (written past the new insert trigger).
+      const legacy = postgres(database.url, { max: 1, onnotice: () => {} });
+      await legacy`SET session_replication_role = replica`;
+      for (const action of ['start_application', 'select_products', 'update_setting']) {
+        await legacy`INSERT INTO audit_log (actor_id, actor_role, channel, action, outcome, details)
+                     VALUES ('usr_ada_admin', 'admin', 'api', ${action}, 'accepted', ${legacy.json({ note: 'from before' })})`;
+      }
+      await legacy.end();
+      await expect(appendAudit(sql, { process_type: null, process_id: null, actor: SYSTEM_ACTOR, action: 'too_early', outcome: 'accepted' })).rejects.toThrow(
+        /from before the hash chain/,
+      );
+      const key = 'k'.repeat(32);
+      expect(await verifyAuditTrail(sql, key)).toMatchObject({ ok: false, break: { row_id: 1, reason: 'not_chained' } });
+
+      expect(await chainUnchainedAudit(sql)).toBe(3);
+      expect(await chainUnchainedAudit(sql)).toBe(0);
+      await appendAudit(sql, { process_type: null, process_id: null, actor: SYSTEM_ACTOR, action: 'after', outcome: 'accepted' });
+      expect(await verifyAuditTrail(sql, key)).toMatchObject({ ok: true, rows: 4 });
+      await expect(sql`UPDATE audit_log SET actor_id = 'x' WHERE id = 1`).rejects.toThrow(/append-only/);
+    } finally {
+      await sql.end();
+      await database.drop();
+    }
   });
 });
