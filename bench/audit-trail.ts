@@ -66,7 +66,9 @@ const benchmark: Benchmark = {
       const from = new Date(Date.now() - 86_400_000).toISOString();
       const to = new Date(Date.now() + 86_400_000).toISOString();
       started = performance.now();
-      const response = await fetch(`${hub.url}/api/audit/export?from=${from}&to=${to}`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${hub.url}/api/audit/export?from=${from}&to=${to}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       const text = await response.text();
       const exportSeconds = (performance.now() - started) / 1000;
       const lines = text.split('\n');
@@ -88,7 +90,12 @@ const benchmark: Benchmark = {
           ['read the trail (baseline)', read, Math.round(read / readSeconds), readSeconds.toFixed(2)],
           ['verify the trail', total, Math.round(report.rows / verifySeconds), verifySeconds.toFixed(2)],
           ['export NDJSON over HTTP', offline.rows, Math.round(offline.rows / exportSeconds), exportSeconds.toFixed(2)],
-          ['verify the export offline', offline.rows, Math.round(offline.rows / offlineSeconds), offlineSeconds.toFixed(2)],
+          [
+            'verify the export offline',
+            offline.rows,
+            Math.round(offline.rows / offlineSeconds),
+            offlineSeconds.toFixed(2),
+          ],
         ],
         notes: [`Export size ${(text.length / 1024 / 1024).toFixed(1)} MB.`],
       };

@@ -35,8 +35,22 @@ export interface AuditContent {
 export type ChainedAuditRow = AuditContent & { hash: string };
 
 const CONTENT_FIELDS = [
-  'id', 'at', 'process_type', 'process_id', 'actor_id', 'actor_role', 'actor_name', 'channel', 'slack_user_id',
-  'action', 'outcome', 'status_before', 'status_after', 'error_code', 'details', 'prev_hash',
+  'id',
+  'at',
+  'process_type',
+  'process_id',
+  'actor_id',
+  'actor_role',
+  'actor_name',
+  'channel',
+  'slack_user_id',
+  'action',
+  'outcome',
+  'status_before',
+  'status_after',
+  'error_code',
+  'details',
+  'prev_hash',
 ] as const satisfies readonly (keyof AuditContent)[];
 
 export const AUDIT_ROW_FIELDS = [...CONTENT_FIELDS, 'hash'] as const;
@@ -64,7 +78,13 @@ export function hashAuditContent(content: AuditContent): string {
 /** Where a chain of rows breaks: the first row that does not match, named by its id. */
 export interface ChainBreak {
   row_id: number;
-  reason: 'hash_mismatch' | 'link_mismatch' | 'not_chained' | 'checkpoint_signature' | 'checkpoint_mismatch' | 'checkpoint_row_missing';
+  reason:
+    | 'hash_mismatch'
+    | 'link_mismatch'
+    | 'not_chained'
+    | 'checkpoint_signature'
+    | 'checkpoint_mismatch'
+    | 'checkpoint_row_missing';
   /** The checkpoint the row was held against, when that is what failed. */
   checkpoint_id?: number;
   message: string;
@@ -79,7 +99,10 @@ export class ChainVerifier {
   head: string;
   private previousId: number | null = null;
 
-  constructor(anchor: string, private readonly linked = true) {
+  constructor(
+    anchor: string,
+    private readonly linked = true,
+  ) {
     this.head = anchor;
   }
 
@@ -104,7 +127,8 @@ export class ChainVerifier {
       return {
         row_id: id,
         reason: 'link_mismatch',
-        message: `row ${id} does not link to ${before}: it names ${content.prev_hash} as the hash before it, ${before} is ${this.head} ` +
+        message:
+          `row ${id} does not link to ${before}: it names ${content.prev_hash} as the hash before it, ${before} is ${this.head} ` +
           '(a row between them was deleted, or the earlier row was rewritten)',
       };
     }
@@ -127,7 +151,9 @@ export interface CheckpointStatement {
 }
 
 export function signCheckpoint(key: string, statement: CheckpointStatement): string {
-  return createHmac('sha256', key).update(canonicalize(statementOf(statement))!, 'utf8').digest('hex');
+  return createHmac('sha256', key)
+    .update(canonicalize(statementOf(statement))!, 'utf8')
+    .digest('hex');
 }
 
 export function checkpointSignatureHolds(key: string, statement: CheckpointStatement, signature: string): boolean {

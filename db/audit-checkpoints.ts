@@ -15,18 +15,8 @@ export interface StoredCheckpoint extends CheckpointStatement {
   signature: string;
 }
 
-function toCheckpoint(row: Record<string, any>): StoredCheckpoint {
-  return {
-    id: row.id,
-    kind: row.kind,
-    period: row.period,
-    at: new Date(row.at).toISOString(),
-    head_id: row.head_id,
-    head_hash: row.head_hash,
-    row_count: row.row_count,
-    details: row.details,
-    signature: row.signature,
-  };
+function toCheckpoint(row: Record<string, unknown>): StoredCheckpoint {
+  return { ...(row as unknown as StoredCheckpoint), at: new Date(row.at as Date).toISOString() };
 }
 
 export async function listCheckpoints(db: Queryable): Promise<StoredCheckpoint[]> {
@@ -45,7 +35,11 @@ export async function latestRetention(db: Queryable): Promise<StoredCheckpoint |
   return row ? toCheckpoint(row) : undefined;
 }
 
-async function insertCheckpoint(tx: Tx, key: string, statement: CheckpointStatement): Promise<StoredCheckpoint | undefined> {
+async function insertCheckpoint(
+  tx: Tx,
+  key: string,
+  statement: CheckpointStatement,
+): Promise<StoredCheckpoint | undefined> {
   const signature = signCheckpoint(key, statement);
   // `at` is now(), the transaction's start, which remove_expired_audit() recognises as this transaction.
   const [row] = await tx`
@@ -67,7 +61,11 @@ async function transactionStart(tx: Tx): Promise<string> {
  * Records the chain's head for a day, once: a second run for the same day returns the first checkpoint.
  * `created` tells the caller whether this run wrote it (and so should announce it).
  */
-export async function recordDailyCheckpoint(sql: Sql, key: string, period: string): Promise<{ checkpoint: StoredCheckpoint; created: boolean }> {
+export async function recordDailyCheckpoint(
+  sql: Sql,
+  key: string,
+  period: string,
+): Promise<{ checkpoint: StoredCheckpoint; created: boolean }> {
   return sql.begin(async (tx) => {
     await lockCommitOrder(tx);
     const [head] = await tx`SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`;
@@ -113,7 +111,11 @@ export async function applyRetention(
       head_id: range.through_id,
       head_hash: last.hash,
       row_count: range.count,
-      details: { first_removed_id: range.first_id, cutoff: new Date(options.cutoff).toISOString(), retention_years: options.retention_years },
+      details: {
+        first_removed_id: range.first_id,
+        cutoff: new Date(options.cutoff).toISOString(),
+        retention_years: options.retention_years,
+      },
     });
     const [{ removed }] = await tx`SELECT remove_expired_audit(${range.through_id}) AS removed`;
     await appendAudit(tx, {
@@ -122,7 +124,12 @@ export async function applyRetention(
       actor: SYSTEM_ACTOR,
       action: 'apply_retention',
       outcome: 'accepted',
-      details: { removed, first_removed_id: range.first_id, through_id: range.through_id, checkpoint_id: checkpoint!.id },
+      details: {
+        removed,
+        first_removed_id: range.first_id,
+        through_id: range.through_id,
+        checkpoint_id: checkpoint!.id,
+      },
     });
     return { removed, checkpoint: checkpoint! };
   });

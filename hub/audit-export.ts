@@ -37,7 +37,11 @@ export const EXPORT_HASH_RULE =
  * row carries its chain hashes, so `npm run audit:verify -- --file` checks it without the database. The
  * export itself is audited before its first byte.
  */
-export async function exportAuditTrail(sql: Sql, actor: Actor, request: AuditExportRequest): Promise<AsyncGenerator<string>> {
+export async function exportAuditTrail(
+  sql: Sql,
+  actor: Actor,
+  request: AuditExportRequest,
+): Promise<AsyncGenerator<string>> {
   requireAuditReader(actor, 'export the audit trail');
   const { format, ...range } = request;
   await appendAudit(sql, {
@@ -46,7 +50,13 @@ export async function exportAuditTrail(sql: Sql, actor: Actor, request: AuditExp
     actor,
     action: 'export_audit',
     outcome: 'accepted',
-    details: { format, from: range.from, to: range.to, process_id: range.process_id ?? null, user_id: range.user_id ?? null },
+    details: {
+      format,
+      from: range.from,
+      to: range.to,
+      process_id: range.process_id ?? null,
+      user_id: range.user_id ?? null,
+    },
   });
   const header: ExportHeader = {
     format_version: 1,

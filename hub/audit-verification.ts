@@ -41,7 +41,8 @@ export async function verifyAuditTrail(db: Queryable, key: string): Promise<Veri
           row_id: id,
           checkpoint_id: checkpoint.id,
           reason: 'checkpoint_mismatch',
-          message: `row ${id} does not match checkpoint ${checkpoint.id} of ${checkpoint.at}: it was ${checkpoint.head_hash}, ` +
+          message:
+            `row ${id} does not match checkpoint ${checkpoint.id} of ${checkpoint.at}: it was ${checkpoint.head_hash}, ` +
             `now ${String(row.hash)} (the chain was rewritten up to here)`,
         });
       }

@@ -2,7 +2,7 @@ import { listAudit } from '../db/audit.js';
 import type { Sql } from '../db/client.js';
 import { isDecision, type DecisionContext } from '../db/decision-context.js';
 import { getProcess } from '../db/processes.js';
-import { createSlaReader, type LiveSla } from '../server/services/sla.js';
+import { createSlaReader, type LiveSla } from './sla.js';
 import { HubError } from '../workflows/errors.js';
 import { maySee } from '../workflows/policy.js';
 import type { Actor } from '../workflows/process-records.js';
@@ -69,7 +69,9 @@ export async function getDecisionRecord(sql: Sql, actor: Actor, processId: strin
     throw new HubError('FORBIDDEN', 'You may not view the decision record of this process');
   }
   const detail = (process.detail ?? {}) as Record<string, unknown>;
-  const rows = (await listAudit(sql, processId)).filter((r) => r.outcome === 'accepted' && isDecision(process.process_type, r.action));
+  const rows = (await listAudit(sql, processId)).filter(
+    (r) => r.outcome === 'accepted' && isDecision(process.process_type, r.action),
+  );
   const live = createSlaReader(sql);
   const chain: FourEyesStep[] = [];
   const decisions: Decision[] = [];
@@ -77,7 +79,15 @@ export async function getDecisionRecord(sql: Sql, actor: Actor, processId: strin
     const details = row.details as Record<string, unknown>;
     const context = (details.decision ?? null) as DecisionContext | null;
     const at = new Date(row.at).toISOString();
-    chain.push({ audit_id: row.id, action: row.action, user_id: row.actor_id, name: row.actor_name, role: row.actor_role, channel: row.channel, at });
+    chain.push({
+      audit_id: row.id,
+      action: row.action,
+      user_id: row.actor_id,
+      name: row.actor_name,
+      role: row.actor_role,
+      channel: row.channel,
+      at,
+    });
     const sla = context?.sla ? await live(context.sla, Date.parse(at)) : null;
     decisions.push({
       audit_id: row.id,

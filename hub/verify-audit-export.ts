@@ -15,11 +15,17 @@ export async function verifyAuditExport(lines: AsyncIterable<string>): Promise<E
   let header: ExportHeader | null = null;
   let verifier: ChainVerifier | null = null;
   let rows = 0;
-  const fail = (message: string, rowId: number | null = null): ExportVerification => ({ ok: false, rows, line: lineNo, row_id: rowId, message });
+  const fail = (message: string, rowId: number | null = null): ExportVerification => ({
+    ok: false,
+    rows,
+    line: lineNo,
+    row_id: rowId,
+    message,
+  });
   for await (const text of lines) {
     lineNo += 1;
     if (text.trim() === '') continue;
-    let value: Record<string, any>;
+    let value: Record<string, unknown>;
     try {
       value = JSON.parse(text);
     } catch {
@@ -32,8 +38,10 @@ export async function verifyAuditExport(lines: AsyncIterable<string>): Promise<E
     }
     if (value.audit_export_end) {
       const end = value.audit_export_end as { rows: number; last_hash: string | null };
-      if (end.rows !== rows) return fail(`the end line counts ${end.rows} rows, the export holds ${rows} (rows were removed or added)`);
-      if (rows > 0 && end.last_hash !== verifier!.head) return fail(`the end line names ${end.last_hash} as the last hash, the last row has ${verifier!.head}`);
+      if (end.rows !== rows)
+        return fail(`the end line counts ${end.rows} rows, the export holds ${rows} (rows were removed or added)`);
+      if (rows > 0 && end.last_hash !== verifier!.head)
+        return fail(`the end line names ${end.last_hash} as the last hash, the last row has ${verifier!.head}`);
       return {
         ok: true,
         rows,

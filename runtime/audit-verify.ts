@@ -33,7 +33,9 @@ if (file) {
     console.error(`${file}: no such file`);
     process.exit(2);
   }
-  const report = await verifyAuditExport(createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity }));
+  const report = await verifyAuditExport(
+    createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity }),
+  );
   console.log(report.ok ? report.message : `${file}: ${report.message}`);
   exitCode = report.ok ? 0 : 1;
 } else {
@@ -47,7 +49,9 @@ if (file) {
   } catch (error) {
     exitCode = 2;
     if ((error as { code?: string }).code === 'ECONNREFUSED') {
-      console.error(`cannot reach PostgreSQL at ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}: start the hub first (npm start), or set DATABASE_URL`);
+      console.error(
+        `cannot reach PostgreSQL at ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}: start the hub first (npm start), or set DATABASE_URL`,
+      );
     } else {
       console.error(error);
     }

@@ -17,7 +17,7 @@ import { registerAuditTrailJobs } from './jobs/audit-trail.js';
 import { registerNotificationJobs } from './jobs/deliver-notifications.js';
 import { registerSlaPauseJobs } from './jobs/signal-sla-pause.js';
 import { registerPortfolioJobs } from './jobs/open-portfolio.js';
-import { createPostgresPriceSource } from './prices/price-source.js';
+import { createPostgresPriceSource } from '../db/price-source.js';
 import { ensureDriftCheckSchedule } from './rebalancing/drift-schedule.js';
 import { pinoTemporalLogger } from './temporal-logger.js';
 

@@ -1,7 +1,7 @@
 import { getCheckpoint, type StoredCheckpoint } from '../../db/audit-checkpoints.js';
 import { esc, section, type SlackMessage } from './blocks.js';
 import { deliverOnce, withKeyLock } from './delivery.js';
-import type { SlackJobContext } from './jobs.js';
+import type { SlackJobContext } from './job-context.js';
 
 /**
  * The day's checkpoint of the audit chain, posted to the managers' channel: a copy of the chain head kept
@@ -16,7 +16,9 @@ export async function postAuditCheckpoint(ctx: SlackJobContext, checkpointId: nu
   const checkpoint = await getCheckpoint(ctx.sql, checkpointId);
   if (!checkpoint) throw new Error(`audit checkpoint ${checkpointId} does not exist`);
   const key = `audit-checkpoint:${checkpoint.id}`;
-  await withKeyLock(ctx.sql, `slack-delivery:${key}`, (db) => deliverOnce(db, ctx.client, { key, channel, message: checkpointMessage(checkpoint) }));
+  await withKeyLock(ctx.sql, `slack-delivery:${key}`, (db) =>
+    deliverOnce(db, ctx.client, { key, channel, message: checkpointMessage(checkpoint) }),
+  );
 }
 
 export function checkpointMessage(checkpoint: StoredCheckpoint): SlackMessage {

@@ -10,7 +10,7 @@ import { exportAuditTrail } from '../../hub/audit-export.js';
 import { verifyAuditTrail } from '../../hub/audit-verification.js';
 import { getDecisionRecord } from '../../hub/decision-record.js';
 import { HubError } from '../../workflows/errors.js';
-import { actorFor, type HubEnv } from '../context.js';
+import { actorFor, type HubEnv } from '../../hub/context.js';
 import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 const instant = z
@@ -56,7 +56,10 @@ const CheckpointSchema = z
   })
   .openapi('AuditCheckpoint');
 
-const RetentionSchema = z.object({ years: z.number().int().min(1).max(100) }).strict().openapi('AuditRetention');
+const RetentionSchema = z
+  .object({ years: z.number().int().min(1).max(100) })
+  .strict()
+  .openapi('AuditRetention');
 
 const DecisionRecordSchema = z
   .object({
@@ -82,7 +85,10 @@ export function auditRoutes(sql: Sql, auditKey: string) {
   router.use('/audit/verify', auditing('verify_audit'));
   router.use('/audit/export', auditing('export_audit'));
   router.use('/audit/checkpoints', auditing('list_audit_checkpoints'));
-  router.use('/audit/retention', auditing((method) => (method === 'PUT' ? 'update_audit_retention' : 'read_audit_retention')));
+  router.use(
+    '/audit/retention',
+    auditing((method) => (method === 'PUT' ? 'update_audit_retention' : 'read_audit_retention')),
+  );
   router.use('/processes/:id/decision-record', auditing('view_decision_record'));
   return router
     .openapi(
@@ -92,7 +98,10 @@ export function auditRoutes(sql: Sql, auditKey: string) {
         tags: ['Audit'],
         summary: 'Administrators and compliance officers: walk the hash chain and the signed checkpoints',
         security: SECURITY,
-        responses: { 200: jsonResponse(VerificationSchema, '"N rows verified, head <hash>", or the first row that does not match'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(VerificationSchema, '"N rows verified, head <hash>", or the first row that does not match'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => {
         const actor = actorOf(c);
@@ -114,9 +123,13 @@ export function auditRoutes(sql: Sql, auditKey: string) {
         method: 'get',
         path: '/audit/checkpoints',
         tags: ['Audit'],
-        summary: 'Administrators and compliance officers: the signed checkpoints of the chain head, and of what retention removed',
+        summary:
+          'Administrators and compliance officers: the signed checkpoints of the chain head, and of what retention removed',
         security: SECURITY,
-        responses: { 200: jsonResponse(z.object({ checkpoints: z.array(CheckpointSchema) }), 'Oldest first'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ checkpoints: z.array(CheckpointSchema) }), 'Oldest first'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => {
         requireAuditReader(actorOf(c), 'read the audit checkpoints');
@@ -135,19 +148,27 @@ export function auditRoutes(sql: Sql, auditKey: string) {
         security: SECURITY,
         request: { query: ExportQuery },
         responses: {
-          200: { description: 'The rows, oldest first', content: { 'application/x-ndjson': { schema: z.string() }, 'text/csv': { schema: z.string() } } },
+          200: {
+            description: 'The rows, oldest first',
+            content: { 'application/x-ndjson': { schema: z.string() }, 'text/csv': { schema: z.string() } },
+          },
           ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
         const query = c.req.valid('query');
         if (query.process_id && query.user_id) {
-          throw new HubError('VALIDATION_FAILED', 'user_id: give process_id or user_id, not both', { field: 'user_id' });
+          throw new HubError('VALIDATION_FAILED', 'user_id: give process_id or user_id, not both', {
+            field: 'user_id',
+          });
         }
         if (query.from >= query.to) throw new HubError('VALIDATION_FAILED', 'to: must be after from', { field: 'to' });
         const chunks = await exportAuditTrail(sql, actorOf(c), query);
         const stamp = `${query.from.slice(0, 10)}_${query.to.slice(0, 10)}`;
-        c.header('content-type', query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+        c.header(
+          'content-type',
+          query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        );
         c.header('content-disposition', `attachment; filename="audit-${stamp}.${query.format}"`);
         return stream(c, async (out) => {
           for await (const chunk of chunks) await out.write(chunk);
@@ -191,7 +212,8 @@ export function auditRoutes(sql: Sql, auditKey: string) {
         method: 'get',
         path: '/processes/{id}/decision-record',
         tags: ['Audit'],
-        summary: "Every approval and rejection of a process with what its decider had in front of them (firm staff only)",
+        summary:
+          'Every approval and rejection of a process with what its decider had in front of them (firm staff only)',
         description:
           'Who decided, through which channel, the version of the record they decided on (and the version the Slack message showed), ' +
           'the notes and compliance notes at that moment, the SLA clock then (elapsed, breached or not) and the four-eyes chain.',

@@ -31,7 +31,8 @@ describe("the drawer's decision record in Chromium", () => {
     const section = ops.locator(`.drawer[data-process-id="${id}"] [data-section="decision-record"]`);
     await section.waitFor();
     const text = (await section.textContent()) ?? '';
-    const [row] = await hub.sql`SELECT id, details FROM audit_log WHERE process_id = ${id} AND action = 'compliance_approve' AND outcome = 'accepted'`;
+    const [row] =
+      await hub.sql`SELECT id, details FROM audit_log WHERE process_id = ${id} AND action = 'compliance_approve' AND outcome = 'accepted'`;
     for (const expected of [
       'Compliance approve',
       'Carla Compliance (Compliance officer)',

@@ -19,7 +19,10 @@ export function decisionRecordSection(record: DecisionRecord | null): HTMLElemen
 
 function decisionView(decision: Decision): HTMLElement {
   const facts: [string, string | null][] = [
-    ['Decided by', `${decision.decided_by.name ?? decision.decided_by.user_id} (${humanize(decision.decided_by.role)})`],
+    [
+      'Decided by',
+      `${decision.decided_by.name ?? decision.decided_by.user_id} (${humanize(decision.decided_by.role)})`,
+    ],
     ['Channel', decision.slack_user_id ? `${decision.channel} (${decision.slack_user_id})` : decision.channel],
     ['At', formatTimestamp(decision.at)],
     [
@@ -37,7 +40,12 @@ function decisionView(decision: Decision): HTMLElement {
   ];
   const list = h('dl', {});
   for (const [label, value] of facts) if (value) list.append(h('dt', {}, label), h('dd', {}, value));
-  return h('article', { class: 'decision', 'data-action': decision.action }, h('h4', {}, humanize(decision.action)), list);
+  return h(
+    'article',
+    { class: 'decision', 'data-action': decision.action },
+    h('h4', {}, humanize(decision.action)),
+    list,
+  );
 }
 
 function slaText(sla: NonNullable<Decision['sla']>): string {
@@ -46,7 +54,9 @@ function slaText(sla: NonNullable<Decision['sla']>): string {
 
 function fourEyesText(decision: Decision): string {
   const { chain, approvals_required, distinct_deciders } = decision.four_eyes;
-  const steps = chain.map((step) => `${step.name ?? step.user_id} (${humanize(step.action)}, ${step.channel})`).join(' → ');
+  const steps = chain
+    .map((step) => `${step.name ?? step.user_id} (${humanize(step.action)}, ${step.channel})`)
+    .join(' → ');
   const required = approvals_required === null ? '' : `; ${approvals_required} required`;
   return `${steps}${required}${distinct_deciders ? '' : '; the same person decided twice'}`;
 }
