@@ -32,7 +32,9 @@ export async function appendAudit(db: Queryable, entry: AuditEntry, at?: string)
            (SELECT head_hash FROM audit_checkpoints WHERE kind = 'retention' ORDER BY id DESC LIMIT 1) AS anchor
     FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) AS last ON true`;
   if (next.last_id !== null && next.last_hash === null) {
-    throw new Error('the audit trail has rows from before the hash chain: run the migrations (the server and worker do) to chain them');
+    throw new Error(
+      'the audit trail has rows from before the hash chain: run the migrations (the server and worker do) to chain them',
+    );
   }
   const prevHash = (next.last_hash ?? next.anchor ?? GENESIS_HASH) as string;
   const content = auditContentOf({
@@ -53,7 +55,8 @@ export async function appendAudit(db: Queryable, entry: AuditEntry, at?: string)
     details: jsonRoundTrip(entry.details ?? {}),
     prev_hash: prevHash,
   });
-  await tx`INSERT INTO audit_log ${tx({ ...content, details: tx.json(content.details as never), hash: hashAuditContent(content) })}`;
+  const row = { ...content, details: tx.json(content.details as never), hash: hashAuditContent(content) };
+  await tx`INSERT INTO audit_log ${tx(row)}`;
 }
 
 /**
@@ -81,8 +84,8 @@ export async function chainUnchainedAudit(sql: Sql): Promise<number> {
 
 export async function listAudit(db: Queryable, processId: string) {
   return db`
-    SELECT id, at, action, outcome, actor_id, actor_role, actor_name, channel, slack_user_id, status_before, status_after, error_code, details,
-           prev_hash, hash
+    SELECT id, at, action, outcome, actor_id, actor_role, actor_name, channel, slack_user_id, status_before, status_after,
+           error_code, details, prev_hash, hash
     FROM audit_log WHERE process_id = ${processId} ORDER BY id`;
 }
 
@@ -117,7 +120,11 @@ export interface AuditRange {
 }
 
 /** The trail in chain order, a batch at a time, without holding it all in memory. */
-export async function* auditRowsInOrder(db: Queryable, range: AuditRange = {}, batchSize = 1000): AsyncGenerator<Record<string, unknown>[]> {
+export async function* auditRowsInOrder(
+  db: Queryable,
+  range: AuditRange = {},
+  batchSize = 1000,
+): AsyncGenerator<Record<string, unknown>[]> {
   const cursor = db`
     SELECT * FROM audit_log
     WHERE true

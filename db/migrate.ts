@@ -11,7 +11,8 @@ const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '
 
 /**
  * Applies pending migrations (node-pg-migrate, plain SQL files), then gives each SLA the process specs
- * declare its default policy and chains audit rows older than the hash chain. Safe to run twice and from several processes at once: both take an
+ * declare its default policy and chains audit rows older than the hash chain.
+ * Safe to run twice and from several processes at once: both take an
  * advisory lock and wait for it.
  */
 export async function migrate(databaseUrl: string, log: Logger): Promise<string[]> {

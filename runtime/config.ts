@@ -83,7 +83,9 @@ export const configSchema = z.object({
    * Signs the audit trail's checkpoints (HMAC-SHA256). Keep it outside the database: whoever can rewrite the
    * trail must not be able to sign a checkpoint that agrees. Required in production.
    */
-  AUDIT_CHECKPOINT_KEY: optionalText.pipe(z.string().min(32, 'at least 32 characters, e.g. `openssl rand -hex 32`').optional()),
+  AUDIT_CHECKPOINT_KEY: optionalText.pipe(
+    z.string().min(32, 'at least 32 characters, e.g. `openssl rand -hex 32`').optional(),
+  ),
   /** When the chain head is checkpointed and retention runs: cron expressions in UTC. */
   AUDIT_CHECKPOINT_CRON: cron.default('5 0 * * *'),
   AUDIT_RETENTION_CRON: cron.default('30 1 * * *'),
@@ -131,7 +133,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     throw new ConfigError('invalid configuration: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
   if (config.NODE_ENV === 'production' && !config.AUDIT_CHECKPOINT_KEY) {
-    throw new ConfigError('invalid configuration: AUDIT_CHECKPOINT_KEY is required in production (e.g. `openssl rand -hex 32`)');
+    throw new ConfigError(
+      'invalid configuration: AUDIT_CHECKPOINT_KEY is required in production (e.g. `openssl rand -hex 32`)',
+    );
   }
   const publicHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   return {

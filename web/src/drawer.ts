@@ -178,7 +178,9 @@ export class ProcessDrawer {
         // Firm staff only: it holds internal compliance notes.
         this.options.user.role === 'client'
           ? null
-          : api<DecisionRecord>('GET', endpoint('/api/processes/{id}/decision-record', this.processId)).catch(() => null),
+          : api<DecisionRecord>('GET', endpoint('/api/processes/{id}/decision-record', this.processId)).catch(
+              () => null,
+            ),
       ]);
       if (attempt !== this.loading) return;
       this.card = generic.card;
