@@ -14,6 +14,8 @@ const BENCHMARKS: (() => Promise<{ default: Benchmark }>)[] = [
   () => import('./api-throughput.js'),
   () => import('./notification-jobs.js'),
   () => import('./document-uploads.js'),
+  () => import('./rebalancing-math.js'),
+  () => import('./audit-trail.js'),
 ];
 
 function printTable(name: string, description: string, result: BenchResult) {

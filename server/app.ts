@@ -11,6 +11,7 @@ import { requireUser } from './auth.js';
 import { actorFor, type HubDeps, type HubEnv } from '../hub/context.js';
 import { errorBody, toHubError } from '../hub/errors.js';
 import { applicationRoutes } from './routes/applications.js';
+import { auditRoutes } from './routes/audit.js';
 import { loginRoutes, sessionRoutes } from './routes/auth.js';
 import { clientRoutes } from './routes/clients.js';
 import { eventRoutes } from './routes/events.js';
@@ -109,6 +110,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', opsRoutes(sql));
   app.route('/api', portfolioRoutes(services.rebalancing, sql));
   app.route('/api', documentRoutes(services.documents));
+  app.route('/api', auditRoutes(sql, deps.config.auditCheckpointKey));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));
