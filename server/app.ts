@@ -23,6 +23,7 @@ import { slackUserRoutes } from './routes/slack-users.js';
 import { opsRoutes } from './routes/ops.js';
 import { processRoutes } from './routes/processes.js';
 import { portfolioRoutes } from './routes/portfolios.js';
+import { corsPolicy, securityHeaders } from './response-headers.js';
 import type { AccountOpeningService } from './services/account-opening.js';
 import type { QueryThreadService } from './services/query-threads.js';
 import type { RebalancingService } from './services/rebalancing.js';
@@ -54,10 +55,14 @@ export function createApp(deps: HubDeps, services: HubServices) {
         log.error({ err: auditError }, 'could not audit a refusal'),
       );
     }
+    // The unread rest of a too-large body would otherwise be dropped with the socket after a keep-alive answer.
+    if (hubError.code === 'PAYLOAD_TOO_LARGE') c.header('Connection', 'close');
     return c.json(errorBody(hubError), hubError.status as 400);
   });
   app.notFound((c) => c.json(errorBody(new HubError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}`)), 404));
 
+  app.use('*', securityHeaders(deps.config));
+  app.use('/api/*', corsPolicy(deps.config));
   app.use(
     '/api/*',
     bodyLimit({
