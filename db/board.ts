@@ -1,4 +1,4 @@
-import type { BoardCard } from '../server/realtime/events.js';
+import type { BoardCard } from '../contracts/socket-events.js';
 import type { VisibilityFilter } from '../workflows/policy.js';
 import type { Queryable, Sql } from './client.js';
 import { visibilityCondition } from './processes.js';

@@ -13,7 +13,7 @@ import { ROLES } from '../../workflows/process-spec.js';
 import { validateCalendar, WEEKDAYS } from '../../workflows/sla/business-calendar.js';
 import { validatePolicy } from '../../workflows/sla/sla-schedule.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
-import { actorFor, type HubEnv } from '../context.js';
+import { actorFor, type HubEnv } from '../../hub/context.js';
 import { CONFLICT_RESPONSE, createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 /** Names a rung may notify besides `role:<role>` and `user:<id>`: people the process itself knows. */

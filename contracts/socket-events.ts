@@ -1,6 +1,6 @@
 /** The Socket.IO contract between the hub and the board; web/ imports these types. */
-import type { Role } from '../../workflows/process-spec.js';
-import type { ProcessCard } from '../../workflows/process-records.js';
+import type { Role } from '../workflows/process-spec.js';
+import type { ProcessCard } from '../workflows/process-records.js';
 
 export interface RealtimeUser {
   id: string;
