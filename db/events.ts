@@ -2,7 +2,10 @@ import type { VisibilityFilter } from '../workflows/policy.js';
 import type { EmittedEvent } from '../workflows/process-records.js';
 import type { Queryable, Sql, Tx } from './client.js';
 
-/** Held until commit by every event writer, so sequence order is commit order. */
+/**
+ * Held until commit by every event writer, so sequence order is commit order; numbers are taken under it
+ * (max + 1), so a write that rolls back or dies burns none and the feed stays gap-free.
+ */
 const EVENT_ORDER_LOCK = 7_041_001;
 
 export interface StoredEvent {
@@ -17,9 +20,16 @@ export interface StoredEvent {
 export async function appendEvents(tx: Tx, processType: string | null, processId: string | null, events: EmittedEvent[]): Promise<number[]> {
   if (events.length === 0) return [];
   await tx`SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK})`;
+  const [{ last }] = await tx`SELECT coalesce(max(sequence), 0) AS last FROM events`;
   const rows = await tx`
     INSERT INTO events ${tx(
-      events.map((e) => ({ type: e.type, process_type: processType, process_id: processId, payload: tx.json(e.payload as never) })),
+      events.map((e, i) => ({
+        sequence: (last as number) + i + 1,
+        type: e.type,
+        process_type: processType,
+        process_id: processId,
+        payload: tx.json(e.payload as never),
+      })),
     )}
     RETURNING sequence`;
   return rows.map((r) => r.sequence as number);
