@@ -46,7 +46,9 @@ export function createApp(deps: HubDeps, services: HubServices) {
 
   app.onError(async (error, c) => {
     const hubError = toHubError(error);
-    if (hubError.status >= 500) log.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
+    // 503: a dependency is away (the database restarting, say); worth a warning, not an alarm per request.
+    if (hubError.status === 503) log.warn({ err: error, method: c.req.method, path: c.req.path }, 'request refused: unavailable');
+    else if (hubError.status >= 500) log.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
     // A command refused before it reached its service (a malformed body) is audited here.
     const command = c.get('command');
     const user = c.get('user');
