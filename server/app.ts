@@ -76,6 +76,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
   );
   // Text is stored in PostgreSQL, which cannot hold NUL characters: refuse them before anything acts on them.
   app.use('/api/*', async (c, next) => {
+    // eslint-disable-next-line no-control-regex -- the NUL character is exactly what is looked for
     if (c.req.header('content-type')?.includes('json') && /\\u0000|\u0000/.test(await c.req.text())) {
       throw new HubError('VALIDATION_FAILED', 'Text may not contain NUL characters');
     }

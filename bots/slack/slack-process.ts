@@ -5,7 +5,7 @@ import { roleMayRun } from '../../workflows/policy.js';
 import type { Actor } from '../../workflows/process-records.js';
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { boardUrlFor, type ButtonSpec, type ReasonModalSpec, type SlackMessage, type SlaView } from './blocks.js';
-import type { BotContext } from './listeners/bot-context.js';
+import type { BotContext } from './bot-context.js';
 
 /**
  * A process type as the bot shows it and acts on it. The bot's machinery is written once against this
@@ -110,6 +110,13 @@ export interface SlackProcess<R extends ProcessRecordLike = ProcessRecordLike> {
   status(summary: ProcessSummary<R>): { text: string; headline: string; fields: [string, string][] };
   /** One line in the person's queue (mrkdwn). */
   pendingLine(summary: ProcessSummary<R>): string;
+}
+
+/** The field a command's reason fills and its limit, as the spec's command table states them for every channel. */
+export function reasonFormOf(spec: ProcessSpec, command: string): { field: string; maxLength: number } {
+  const form = spec.commands[command]?.reason;
+  if (!form) throw new Error(`${spec.processType}.${command} asks for no reason`);
+  return { field: form.field, maxLength: form.maxLength };
 }
 
 /** Slack's own ids and values arrive as text; what the hub acts on is checked like any API input. */

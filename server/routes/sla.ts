@@ -5,7 +5,7 @@ import type { Sql } from '../../db/client.js';
 import { visibilityCondition } from '../../db/processes.js';
 import { getCalendar, getPolicy, listCalendars, listPolicies, upsertCalendar, upsertPolicy } from '../../db/sla.js';
 import { getUser } from '../../db/users.js';
-import { expandHolidays, listSupportedRegions } from '../../workers/holidays.js';
+import { expandHolidays, listSupportedRegions } from '../../db/holidays.js';
 import { HubError } from '../../workflows/errors.js';
 import { mayManageSettings, visibilityFilter } from '../../workflows/policy.js';
 import type { Actor } from '../../workflows/process-records.js';

@@ -1,4 +1,3 @@
-import { registerErrors } from '../errors.js';
 import type { ErrorSpec, ProcessSpec } from '../process-spec.js';
 
 /**
@@ -33,12 +32,12 @@ export const MODEL_FOR_RISK_PROFILE = {
 
 const PENDING_DECISION = ['awaiting_advisor', 'awaiting_compliance'] as const;
 
-/** Codes this process shares with account opening; they are registered there already. */
+/** Codes this process shares with account opening: the same status, its own message. */
 const SHARED_ERRORS = {
   INVALID_STATUS_TRANSITION: { status: 400, message: 'This action is not allowed in the current status', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
-const REBALANCING_ERRORS = {
+export const REBALANCING_ERRORS = {
   PORTFOLIO_NOT_FOUND: { status: 404, message: 'Portfolio not found', retryable: false },
   REBALANCE_NOT_FOUND: { status: 404, message: 'Rebalance not found', retryable: false },
   REBALANCE_IN_PROGRESS: { status: 409, message: 'A rebalance is already running for this portfolio', retryable: false },
@@ -50,11 +49,11 @@ const REBALANCING_ERRORS = {
   CUSTODIAN_UNAVAILABLE: { status: 503, message: 'The custodian did not fill an order after all retries', retryable: true },
   VERIFICATION_OUT_OF_BAND: { status: 409, message: 'After execution the portfolio is still outside its drift bands', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
-registerErrors(REBALANCING_ERRORS);
 
 export const rebalancingSpec = {
   processType: 'rebalancing',
   title: 'Rebalancing',
+  resource: 'rebalances',
   states: [
     { id: 'awaiting_advisor', label: 'Awaiting advisor', stage: 'Approval', initial: true },
     { id: 'awaiting_compliance', label: 'Awaiting compliance', stage: 'Approval' },
@@ -108,30 +107,45 @@ export const rebalancingSpec = {
       label: 'Approve',
       from: ['awaiting_advisor'],
       roles: { advisor: 'own', admin: 'any' },
+      // Straight to approved, or to compliance first above the threshold.
+      to: ['approved', 'awaiting_compliance'],
       event: 'rebalance.advisor_approved',
+      path: 'approve',
       board: true,
+      slack: true,
+      reason: { field: 'notes', label: 'Rationale for the record', required: false, maxLength: 5000 },
     },
     // Takes a table of trades, so it needs its own form rather than a plain button.
     edit: {
       label: 'Edit trades',
       from: PENDING_DECISION,
       roles: { advisor: 'own', admin: 'any' },
+      to: 'awaiting_advisor',
       event: 'rebalance.edited',
+      path: 'edit',
       board: false,
     },
     decline: {
       label: 'Decline',
       from: PENDING_DECISION,
       roles: { advisor: 'own', compliance_officer: 'any', admin: 'any' },
+      to: 'declined',
       event: 'rebalance.declined',
+      path: 'decline',
       board: true,
+      slack: true,
+      reason: { field: 'reason', label: 'Reason for declining', required: true, maxLength: 2000 },
     },
     compliance_approve: {
       label: 'Approve as compliance',
       from: ['awaiting_compliance'],
       roles: { compliance_officer: 'any', admin: 'any' },
+      to: 'approved',
       event: 'rebalance.compliance_approved',
+      path: 'compliance-approve',
       board: true,
+      slack: true,
+      reason: { field: 'notes', label: 'Compliance notes', required: false, maxLength: 5000 },
     },
     get_rebalance: {
       label: 'View rebalance',
