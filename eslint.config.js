@@ -20,6 +20,8 @@ const COMPOSITION_ROOTS = [
   'runtime/seed-demo-portfolios.ts',
   'runtime/import-prices.ts',
   'runtime/setup-temporal.ts',
+  'runtime/backup.ts',
+  'runtime/restore.ts',
 ];
 
 /** What deterministic workflow code may import besides itself (types of anything are fine: they vanish). */
@@ -46,7 +48,7 @@ function layerZones() {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'web/dist/**', 'data/**', 'test/fixtures/**', '.ci/**'] },
+  { ignores: ['node_modules/**', 'web/dist/**', 'data/**', 'test/fixtures/**', '.ci/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

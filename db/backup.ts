@@ -31,7 +31,10 @@ export async function dumpHubTables(sql: Sql, dir: string): Promise<DumpedTable[
     for (const table of await hubTables(tx)) {
       const file = `${table}.copy`;
       const [{ count }] = await tx.unsafe(`SELECT count(*)::int AS count FROM ${quoted(table)}`);
-      await pipeline(await tx.unsafe(`COPY ${quoted(table)} TO STDOUT`).readable(), createWriteStream(path.join(dir, file)));
+      await pipeline(
+        await tx.unsafe(`COPY ${quoted(table)} TO STDOUT`).readable(),
+        createWriteStream(path.join(dir, file)),
+      );
       dumped.push({ table, rows: count as number, file });
     }
     return dumped;
@@ -48,7 +51,10 @@ export async function loadHubTables(sql: Sql, dir: string, tables: DumpedTable[]
     await tx`SET LOCAL session_replication_role = replica`;
     await tx.unsafe(`TRUNCATE ${tables.map((t) => quoted(t.table)).join(', ')}`);
     for (const { table, file } of tables) {
-      await pipeline(createReadStream(path.join(dir, file)), await tx.unsafe(`COPY ${quoted(table)} FROM STDIN`).writable());
+      await pipeline(
+        createReadStream(path.join(dir, file)),
+        await tx.unsafe(`COPY ${quoted(table)} FROM STDIN`).writable(),
+      );
     }
     const sequences = await tx`
       SELECT s.relname AS sequence, t.relname AS table, a.attname AS column

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DumpedTable } from '../db/backup.js';
 
 /** What a backup folder holds, written last: a folder without it is an interrupted backup. */
 export interface BackupManifest {
   format: 'ops-hub-backup/1';
   created_at: string;
   migrations: string[];
-  tables: DumpedTable[];
+  /** Each table's COPY file and row count. */
+  tables: { table: string; rows: number; file: string }[];
   /** The Temporal dev server's db file, when the backup was taken with the embedded defaults. */
   temporal_db: string | null;
   /** sha256 of every file, by its path inside the folder. */
@@ -37,10 +37,14 @@ export async function readVerifiedManifest(dir: string): Promise<BackupManifest>
   } catch {
     throw new BackupInvalidError(`${dir} is not a complete backup: ${MANIFEST} is missing or unreadable`);
   }
-  if (manifest.format !== 'ops-hub-backup/1') throw new BackupInvalidError(`${dir}: unknown backup format ${String(manifest.format)}`);
+  if (manifest.format !== 'ops-hub-backup/1')
+    throw new BackupInvalidError(`${dir}: unknown backup format ${String(manifest.format)}`);
   for (const [file, expected] of Object.entries(manifest.checksums)) {
     const actual = await sha256Of(path.join(dir, file)).catch(() => 'missing');
-    if (actual !== expected) throw new BackupInvalidError(`${dir}/${file} does not match its checksum (${actual === 'missing' ? 'missing' : 'changed'})`);
+    if (actual !== expected)
+      throw new BackupInvalidError(
+        `${dir}/${file} does not match its checksum (${actual === 'missing' ? 'missing' : 'changed'})`,
+      );
   }
   return manifest;
 }

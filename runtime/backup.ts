@@ -12,7 +12,9 @@ import { loadConfigOrExit } from './config.js';
  * running hub (it reads the database the hub uses).
  */
 const config = loadConfigOrExit();
-const dir = path.resolve(process.argv[2] ?? path.join(config.HUB_DATA_DIR, '..', 'backups', new Date().toISOString().replace(/[:.]/g, '-')));
+const dir = path.resolve(
+  process.argv[2] ?? path.join(config.HUB_DATA_DIR, '..', 'backups', new Date().toISOString().replace(/[:.]/g, '-')),
+);
 if (existsSync(dir) && readdirSync(dir).length > 0) {
   console.error(`${dir} is not empty; choose a new folder for the backup`);
   process.exit(2);
@@ -31,10 +33,20 @@ try {
     temporalDb = 'temporal.db';
   }
   const checksums: Record<string, string> = {};
-  for (const file of [...tables.map((t) => t.file), ...(temporalDb ? [temporalDb] : [])]) checksums[file] = await sha256Of(path.join(dir, file));
-  writeManifest(dir, { format: 'ops-hub-backup/1', created_at: new Date().toISOString(), migrations, tables, temporal_db: temporalDb, checksums });
+  for (const file of [...tables.map((t) => t.file), ...(temporalDb ? [temporalDb] : [])])
+    checksums[file] = await sha256Of(path.join(dir, file));
+  writeManifest(dir, {
+    format: 'ops-hub-backup/1',
+    created_at: new Date().toISOString(),
+    migrations,
+    tables,
+    temporal_db: temporalDb,
+    checksums,
+  });
   const rows = tables.reduce((sum, t) => sum + t.rows, 0);
-  console.log(`backup written to ${dir}: ${tables.length} tables, ${rows} rows${temporalDb ? ', the Temporal dev server db' : ''}; checksums in manifest.json`);
+  console.log(
+    `backup written to ${dir}: ${tables.length} tables, ${rows} rows${temporalDb ? ', the Temporal dev server db' : ''}; checksums in manifest.json`,
+  );
 } catch (error) {
   console.error(`backup failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

@@ -37,7 +37,13 @@ async function waitForExit(pid: number): Promise<boolean> {
   return true;
 }
 
-async function stopLeftover(what: string, pid: number, signal: NodeJS.Signals, group: boolean, log: Logger): Promise<void> {
+async function stopLeftover(
+  what: string,
+  pid: number,
+  signal: NodeJS.Signals,
+  group: boolean,
+  log: Logger,
+): Promise<void> {
   log.warn({ pid }, `${what} left running by a previous hub that did not shut down (pid ${pid}); stopping it`);
   try {
     process.kill(group ? -pid : pid, signal);
@@ -80,7 +86,8 @@ export async function stopLeftoverTemporal(dbFile: string, log: Logger): Promise
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
   if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
     const command = commandOf(pid);
-    if (command === '' || /temporal/.test(command)) await stopLeftover('The Temporal dev server', pid, 'SIGTERM', true, log);
+    if (command === '' || /temporal/.test(command))
+      await stopLeftover('The Temporal dev server', pid, 'SIGTERM', true, log);
   }
   removeTemporalPid(dbFile);
 }

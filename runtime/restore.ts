@@ -22,7 +22,9 @@ if (!source) {
 }
 const dataDir = path.resolve(config.HUB_DATA_DIR);
 if (config.DATABASE_URL) {
-  console.error('DATABASE_URL is set: restore a managed database with its own tools (see README, "Backup and restore")');
+  console.error(
+    'DATABASE_URL is set: restore a managed database with its own tools (see README, "Backup and restore")',
+  );
   process.exit(2);
 }
 if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
@@ -33,22 +35,41 @@ if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
 try {
   const dir = path.resolve(source);
   const manifest = await readVerifiedManifest(dir);
-  const postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: config.EMBEDDED_POSTGRES_PORT, database: 'hub', log });
+  const postgres = await startEmbeddedPostgres({
+    dataDir: path.join(dataDir, 'postgres'),
+    port: config.EMBEDDED_POSTGRES_PORT,
+    database: 'hub',
+    log,
+  });
   try {
     await migrate(postgres.url, log);
     const sql = createSql(postgres.url, { max: 1, applicationName: 'ops-hub-restore' });
     try {
       const [{ names }] = await sql`SELECT array_agg(name ORDER BY run_on, id) AS names FROM schema_migrations`;
       const unknown = manifest.migrations.filter((m) => !(names as string[]).includes(m));
-      if (unknown.length) throw new BackupInvalidError(`the backup comes from a newer hub (migrations ${unknown.join(', ')}); restore with that version`);
+      if (unknown.length)
+        throw new BackupInvalidError(
+          `the backup comes from a newer hub (migrations ${unknown.join(', ')}); restore with that version`,
+        );
       await loadHubTables(sql, dir, manifest.tables);
       const counts = await countHubRows(sql);
       if (manifest.temporal_db) copyFileSync(path.join(dir, manifest.temporal_db), path.join(dataDir, 'temporal.db'));
-      const said = ['processes', 'audit_log', 'process_queries', 'query_entries', 'yjs_documents', 'events', 'users', 'clients']
+      const said = [
+        'processes',
+        'audit_log',
+        'process_queries',
+        'query_entries',
+        'yjs_documents',
+        'events',
+        'users',
+        'clients',
+      ]
         .filter((t) => t in counts)
         .map((t) => `${t} ${counts[t]}`)
         .join(', ');
-      console.log(`restored the backup of ${manifest.created_at} into ${dataDir}: ${said}${manifest.temporal_db ? '; the Temporal dev server db' : ''}`);
+      console.log(
+        `restored the backup of ${manifest.created_at} into ${dataDir}: ${said}${manifest.temporal_db ? '; the Temporal dev server db' : ''}`,
+      );
     } finally {
       await sql.end({ timeout: 5 });
     }

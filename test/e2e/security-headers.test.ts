@@ -26,10 +26,17 @@ describe('security headers and CORS', () => {
   });
 
   it('puts a strict policy on the board, the API, errors and health answers alike', async () => {
-    for (const [path, status] of [['/', 200], ['/api/openapi.json', 200], ['/api/applications', 401], ['/api/nowhere', 401], ['/readyz', 200]] as const) {
+    for (const [path, status] of [
+      ['/', 200],
+      ['/api/openapi.json', 200],
+      ['/api/applications', 401],
+      ['/api/nowhere', 401],
+      ['/readyz', 200],
+    ] as const) {
       const response = await fetch(`${hub.url}${path}`);
       expect(response.status, path).toBe(status);
-      for (const [name, value] of Object.entries(PROTECTIVE)) expect(response.headers.get(name), `${name} on ${path}`).toBe(value);
+      for (const [name, value] of Object.entries(PROTECTIVE))
+        expect(response.headers.get(name), `${name} on ${path}`).toBe(value);
       const csp = response.headers.get('content-security-policy') ?? '';
       expect(csp).toContain("script-src 'self'");
       expect(csp).toContain("style-src 'self'");
@@ -66,7 +73,10 @@ describe('security headers and CORS', () => {
     await page.click('button[type=submit]');
     await page.waitForSelector('.board[data-process-type="account_opening"] .stage');
     // Styles written by the board's code still apply: each stage knows how many columns it has.
-    const columns = await page.locator('.stage').first().evaluate((el) => getComputedStyle(el).getPropertyValue('--columns').trim());
+    const columns = await page
+      .locator('.stage')
+      .first()
+      .evaluate((el) => getComputedStyle(el).getPropertyValue('--columns').trim());
     expect(Number(columns)).toBeGreaterThan(0);
     await page.click('a[href="#/ops"]');
     await page.waitForSelector('.bar-track .bar');
@@ -83,7 +93,13 @@ describe('security headers and CORS', () => {
           { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
           (response) => {
             response.resume();
-            response.on('end', () => resolve({ status: response.statusCode!, connection: response.headers.connection, socket: request.socket }));
+            response.on('end', () =>
+              resolve({
+                status: response.statusCode!,
+                connection: response.headers.connection,
+                socket: request.socket,
+              }),
+            );
           },
         );
         request.on('error', reject);

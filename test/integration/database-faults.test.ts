@@ -18,8 +18,10 @@ describe('losing the database', () => {
   const hubBackends = async (admin: postgres.Sql) =>
     admin`SELECT pid, application_name, query FROM pg_stat_activity WHERE datname = 'hub' AND pid <> pg_backend_pid()`;
   /** A command that reaches the workflow and the database: a new application, answered 201 once all is well. */
-  const createApplication = () => hub.api(advisor, 'POST', '/applications', { client_id: 'cli_chris_carter', account_type: 'individual' });
-  const reachesBoard = (id: string) => board.until(() => board.changes.find((c) => c.process_id === id), `${id} on the board`, 30_000);
+  const createApplication = () =>
+    hub.api(advisor, 'POST', '/applications', { client_id: 'cli_chris_carter', account_type: 'individual' });
+  const reachesBoard = (id: string) =>
+    board.until(() => board.changes.find((c) => c.process_id === id), `${id} on the board`, 30_000);
 
   beforeAll(async () => {
     pg = await startOwnPostgres();
@@ -41,16 +43,22 @@ describe('losing the database', () => {
       // More rounds than the socket adapter's pool has slots: a slot leaked per reconnection would show.
       for (let round = 0; round < 4; round++) {
         await admin`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'hub' AND pid <> pg_backend_pid()`;
-        const created = await eventually(async () => {
-          const response = await createApplication();
-          return response.status === 201 && response;
-        }, { what: 'a command to succeed again', timeoutMs: 30_000 });
+        const created = await eventually(
+          async () => {
+            const response = await createApplication();
+            return response.status === 201 && response;
+          },
+          { what: 'a command to succeed again', timeoutMs: 30_000 },
+        );
         await reachesBoard(created.body.application_id);
         // Every listener is back: the board feed's and the socket adapter's.
-        await eventually(async () => {
-          const rows = await hubBackends(admin);
-          return rows.some((r) => r.application_name === 'ops-hub-socket-adapter' && /LISTEN/i.test(r.query));
-        }, { what: 'the socket adapter to listen again' });
+        await eventually(
+          async () => {
+            const rows = await hubBackends(admin);
+            return rows.some((r) => r.application_name === 'ops-hub-socket-adapter' && /LISTEN/i.test(r.query));
+          },
+          { what: 'the socket adapter to listen again' },
+        );
       }
     } finally {
       await admin.end();
@@ -72,15 +80,23 @@ describe('losing the database', () => {
 
     const restarted = Date.now();
     await pg.start();
-    await eventually(async () => (await fetch(`${hub.url}/readyz`)).status === 200, { what: '/readyz to answer 200', timeoutMs: 30_000 });
+    await eventually(async () => (await fetch(`${hub.url}/readyz`)).status === 200, {
+      what: '/readyz to answer 200',
+      timeoutMs: 30_000,
+    });
     const readyAfter = Date.now() - restarted;
-    const created = await eventually(async () => {
-      const response = await createApplication();
-      return response.status === 201 && response;
-    }, { what: 'a command to succeed after the restart', timeoutMs: 30_000 });
+    const created = await eventually(
+      async () => {
+        const response = await createApplication();
+        return response.status === 201 && response;
+      },
+      { what: 'a command to succeed after the restart', timeoutMs: 30_000 },
+    );
     const commandAfter = Date.now() - restarted;
     await reachesBoard(created.body.application_id);
     const boardAfter = Date.now() - restarted;
-    console.log(`recovery after a PostgreSQL restart: ready in ${readyAfter} ms, first command in ${commandAfter} ms, on the board in ${boardAfter} ms`);
+    console.log(
+      `recovery after a PostgreSQL restart: ready in ${readyAfter} ms, first command in ${commandAfter} ms, on the board in ${boardAfter} ms`,
+    );
   });
 });

@@ -2,7 +2,13 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent, appendEvents } from '../../db/events.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
-import { ALEX, connectRecordingClient, OMAR_OPS, startApplication, type RecordingClient } from '../support/realtime-client.js';
+import {
+  ALEX,
+  connectRecordingClient,
+  OMAR_OPS,
+  startApplication,
+  type RecordingClient,
+} from '../support/realtime-client.js';
 
 describe('event sequence numbers', () => {
   let hub: TestHub;
@@ -21,16 +27,25 @@ describe('event sequence numbers', () => {
   it('has no gap where a writer died inside its transaction', async () => {
     const before = await recordEvent(hub.sql, null, null, { type: 'test.before', payload: {} });
     // A writer that has inserted its events and then loses its connection (a crash, a fail-over) before commit.
-    const writer = postgres(hub.config.DATABASE_URL!, { max: 1, onnotice: () => {}, connection: { application_name: 'doomed-writer' } });
+    const writer = postgres(hub.config.DATABASE_URL!, {
+      max: 1,
+      onnotice: () => {},
+      connection: { application_name: 'doomed-writer' },
+    });
     const dying = writer.begin(async (tx) => {
-      await appendEvents(tx as never, null, null, [{ type: 'test.lost', payload: {} }, { type: 'test.lost', payload: {} }]);
+      await appendEvents(tx as never, null, null, [
+        { type: 'test.lost', payload: {} },
+        { type: 'test.lost', payload: {} },
+      ]);
       await tx`SELECT pg_sleep(30)`;
     });
     await eventually(
       async () =>
-        (await hub.sql`
+        (
+          await hub.sql`
           SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity
-          WHERE application_name = 'doomed-writer' AND query LIKE '%pg_sleep%'`).length > 0,
+          WHERE application_name = 'doomed-writer' AND query LIKE '%pg_sleep%'`
+        ).length > 0,
       { what: 'the writer to hold its events uncommitted' },
     );
     await expect(dying).rejects.toThrow();
@@ -66,7 +81,10 @@ describe('event sequence numbers', () => {
     expect(client.snapshots.at(-1)).toMatchObject({ reason: 'cursor_ahead', sequence: latest });
 
     const id = await startApplication(hub, await hub.login(ALEX), 'cli_chris_carter');
-    const change = await client.until(() => client.changes.find((c) => c.process_id === id), 'the new application, live');
+    const change = await client.until(
+      () => client.changes.find((c) => c.process_id === id),
+      'the new application, live',
+    );
     expect(change.replayed).toBe(false);
   });
 });

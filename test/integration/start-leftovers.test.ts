@@ -68,55 +68,73 @@ describe('npm start after a crash and during start-up', () => {
           };
           const timer = setTimeout(() => {
             waiters.delete(check);
-            reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${lines.slice(-20).join('\n')}`));
+            reject(
+              new Error(`no line matching ${pattern} within ${timeoutMs} ms; output:\n${lines.slice(-20).join('\n')}`),
+            );
           }, timeoutMs);
           waiters.add(check);
-          child.once('exit', () => setImmediate(() => waiters.has(check) && (clearTimeout(timer), reject(new Error(`exited before ${pattern}:\n${lines.slice(-10).join('\n')}`)))));
+          child.once('exit', () =>
+            setImmediate(
+              () =>
+                waiters.has(check) &&
+                (clearTimeout(timer), reject(new Error(`exited before ${pattern}:\n${lines.slice(-10).join('\n')}`))),
+            ),
+          );
           check();
         }),
     };
     started.push(hub);
     return hub;
   };
-  const postgresPid = () => Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const postgresPid = () =>
+    Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
   const temporalPid = () => Number(readFileSync(path.join(dataDir, 'temporal.db.pid'), 'utf8').trim());
 
   afterAll(async () => {
-    for (const hub of started) if (hub.child.exitCode === null && hub.child.signalCode === null) hub.child.kill('SIGINT');
+    for (const hub of started)
+      if (hub.child.exitCode === null && hub.child.signalCode === null) hub.child.kill('SIGINT');
     await Promise.all(started.map((h) => h.exited));
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('stops the PostgreSQL and Temporal a killed hub left running, says so, and comes up', { timeout: 400_000 }, async () => {
-    ports = {
-      PORT: String(await findFreePort()),
-      EMBEDDED_POSTGRES_PORT: String(await findFreePort()),
-      TEMPORAL_DEV_PORT: String(await findFreePort()),
-      TEMPORAL_UI_PORT: String(await findFreePort()),
-    };
-    const first = start();
-    await first.waitFor(/Ops hub ready/);
-    const [pg, temporal] = [postgresPid(), temporalPid()];
-    first.child.kill('SIGKILL');
-    await first.exited;
-    // An OOM kill runs no shutdown: both servers are still there, holding their ports.
-    expect(alive(pg)).toBe(true);
-    expect(alive(temporal)).toBe(true);
+  it(
+    'stops the PostgreSQL and Temporal a killed hub left running, says so, and comes up',
+    { timeout: 400_000 },
+    async () => {
+      ports = {
+        PORT: String(await findFreePort()),
+        EMBEDDED_POSTGRES_PORT: String(await findFreePort()),
+        TEMPORAL_DEV_PORT: String(await findFreePort()),
+        TEMPORAL_UI_PORT: String(await findFreePort()),
+      };
+      const first = start();
+      await first.waitFor(/Ops hub ready/);
+      const [pg, temporal] = [postgresPid(), temporalPid()];
+      first.child.kill('SIGKILL');
+      await first.exited;
+      // An OOM kill runs no shutdown: both servers are still there, holding their ports.
+      expect(alive(pg)).toBe(true);
+      expect(alive(temporal)).toBe(true);
 
-    const second = start();
-    await second.waitFor(new RegExp(`PostgreSQL left running by a previous hub that did not shut down \\(pid ${pg}\\)`));
-    await second.waitFor(new RegExp(`Temporal dev server left running by a previous hub that did not shut down \\(pid ${temporal}\\)`));
-    await second.waitFor(/Ops hub ready/);
-    expect(alive(pg)).toBe(false);
-    expect(alive(temporal)).toBe(false);
+      const second = start();
+      await second.waitFor(
+        new RegExp(`PostgreSQL left running by a previous hub that did not shut down \\(pid ${pg}\\)`),
+      );
+      await second.waitFor(
+        new RegExp(`Temporal dev server left running by a previous hub that did not shut down \\(pid ${temporal}\\)`),
+      );
+      await second.waitFor(/Ops hub ready/);
+      expect(alive(pg)).toBe(false);
+      expect(alive(temporal)).toBe(false);
 
-    const [pg2, temporal2] = [postgresPid(), temporalPid()];
-    second.child.kill('SIGINT');
-    expect(await second.exited).toBe(0);
-    expect(alive(pg2)).toBe(false);
-    expect(alive(temporal2)).toBe(false);
-    expect(existsSync(path.join(dataDir, 'temporal.db.pid'))).toBe(false);
-  });
+      const [pg2, temporal2] = [postgresPid(), temporalPid()];
+      second.child.kill('SIGINT');
+      expect(await second.exited).toBe(0);
+      expect(alive(pg2)).toBe(false);
+      expect(alive(temporal2)).toBe(false);
+      expect(existsSync(path.join(dataDir, 'temporal.db.pid'))).toBe(false);
+    },
+  );
 
   it('stops everything started so far on Ctrl-C in the middle of start-up', { timeout: 400_000 }, async () => {
     const hub = start();
