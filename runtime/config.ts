@@ -34,8 +34,6 @@ export const configSchema = z.object({
   SEED_DEMO_DATA: flag.default(true),
   /** Origins (comma-separated) whose pages may call the API from a browser; none by default. */
   CORS_ORIGINS: optionalText.transform((v) => (v ? v.split(',').map((o) => o.trim()).filter(Boolean) : [])),
-  /** On SIGTERM, how long in-flight requests, socket acknowledgements, activities and jobs get to finish. */
-  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
 
   DATABASE_URL: optionalUrl,
   EMBEDDED_POSTGRES_PORT: port.default(5433),
