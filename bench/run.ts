@@ -14,6 +14,7 @@ const BENCHMARKS: (() => Promise<{ default: Benchmark }>)[] = [
   () => import('./api-throughput.js'),
   () => import('./notification-jobs.js'),
   () => import('./rebalancing-math.js'),
+  () => import('./audit-trail.js'),
 ];
 
 function printTable(name: string, description: string, result: BenchResult) {

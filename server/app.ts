@@ -11,6 +11,7 @@ import { requireUser } from './auth.js';
 import { actorFor, type HubDeps, type HubEnv } from '../hub/context.js';
 import { errorBody, toHubError } from '../hub/errors.js';
 import { applicationRoutes } from './routes/applications.js';
+import { auditRoutes } from './routes/audit.js';
 import { loginRoutes, sessionRoutes } from './routes/auth.js';
 import { clientRoutes } from './routes/clients.js';
 import { eventRoutes } from './routes/events.js';
@@ -105,6 +106,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', processRoutes(sql));
   app.route('/api', opsRoutes(sql));
   app.route('/api', portfolioRoutes(services.rebalancing, sql));
+  app.route('/api', auditRoutes(sql, deps.config.auditCheckpointKey));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));

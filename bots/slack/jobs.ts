@@ -2,9 +2,11 @@ import type PgBoss from 'pg-boss';
 import type { Sql } from '../../db/client.js';
 import { QUEUES, workQueue } from '../../db/jobs.js';
 import type { NotificationJob, TransitionFollowUp } from '../../db/transitions.js';
+import type { AuditCheckpointJob } from '../../workers/jobs/audit-trail.js';
 import type { HubConfig } from '../../runtime/config.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { NotificationForwarder } from '../../workers/jobs/deliver-notifications.js';
+import { postAuditCheckpoint } from './audit-checkpoints.js';
 import { processMessagesFollowUp, syncProcessMessages, type ProcessMessagesJob } from './kept-messages.js';
 import { belongsInSlack, deliverSlackNotifications } from './notifications.js';
 import type { SlackJobContext } from './job-context.js';
@@ -43,6 +45,9 @@ export function createSlackWorkerParts(options: { config: HubConfig; sql: Sql; b
           await deliverSlackNotifications(ctx, job.data);
         });
       }
+      await workQueue<AuditCheckpointJob>(boss, QUEUES.slackAuditCheckpoint, { batchSize: 1 }, async ([job]) => {
+        await postAuditCheckpoint(ctx, job.data.checkpoint_id);
+      });
     },
   };
 }
