@@ -4,6 +4,8 @@ import { startBoss } from '../db/jobs.js';
 import type { HubConfig } from '../runtime/config.js';
 import type { Logger } from '../runtime/logger.js';
 import { connectTemporalClient } from '../runtime/temporal-connection.js';
+import { deleteUserSessions } from '../db/users.js';
+import { createSingleSignOn } from '../hub/admin-sso.js';
 import { createApp } from './app.js';
 import type { HubDeps } from './context.js';
 import { listen } from './http-server.js';
@@ -37,11 +39,19 @@ export async function startHubServer(options: {
   const accountOpening = createAccountOpeningService(deps, { complianceNotesText: (applicationId) => complianceNotesText(sql, applicationId) });
   const rebalancing = createRebalancingService(deps);
   const slack = await startSlackBot(deps, { accountOpening, rebalancing });
+  // Deleting the rows makes every token fail at once; the gateway (made below) drops the live sockets on all nodes.
+  let realtimeGateway: RealtimeGateway | undefined;
+  const endUserSessions = async (userId: string) => {
+    await deleteUserSessions(sql, userId);
+    realtimeGateway?.toUser(userId).disconnectSockets(true);
+  };
   const app = createApp(deps, {
     accountOpening,
     queryThreads: createQueryThreadService(deps),
     rebalancing,
     slack: slack ?? undefined,
+    singleSignOn: createSingleSignOn({ sql, config, log }),
+    endUserSessions,
   });
 
   const stopClients = () => Promise.allSettled([boss.stop({ graceful: false }), temporal.connection.close(), sql.end()]);
@@ -49,6 +59,7 @@ export async function startHubServer(options: {
     await stopClients();
     throw error;
   });
+  realtimeGateway = realtime;
   const http = await listen(app, {
     host: config.HOST,
     port: options.port ?? config.PORT,

@@ -15,6 +15,8 @@ export interface ProductSnapshot {
   liquidity: 'daily' | 'monthly' | 'quarterly' | 'illiquid';
   minimum_investment: number;
   management_fee_percent: number;
+  /** The shelf's version of these terms (applications started before versioning have none). */
+  version?: number;
 }
 
 export interface ClientSnapshot {
