@@ -65,6 +65,8 @@ export function adminForm(options: {
     {
       class: `admin-form ${options.className ?? ''}`,
       'data-form': options.name,
+      // The API checks every field and says what is wrong in its own words; the browser's own bubbles would differ.
+      novalidate: true,
       onsubmit: async (event: Event) => {
         event.preventDefault();
         const values: FormValues = {};
@@ -77,8 +79,12 @@ export function adminForm(options: {
         message.textContent = '';
         try {
           const done = await options.submit(values);
-          message.className = 'form-message ok';
-          message.textContent = done ?? 'Saved';
+          // A saved form is often redrawn with the section: the message goes to the form that stands in its place.
+          const shown = form.isConnected ? message : document.querySelector(`form[data-form="${options.name}"] .form-message`);
+          if (shown) {
+            shown.className = 'form-message ok';
+            shown.textContent = done ?? 'Saved';
+          }
         } catch (error) {
           message.className = 'form-message error';
           message.textContent = error instanceof ApiError ? error.message : 'Could not save; try again';

@@ -30,6 +30,7 @@ export interface ClientSnapshot {
 export interface SelectedProduct {
   product_id: string;
   product_name: string;
+  product_version?: number;
   allocation_percent: number;
 }
 
