@@ -1,7 +1,7 @@
 import { appendAudit } from '../db/audit.js';
 import type { Queryable, Sql } from '../db/client.js';
 import type { ProcessSpec } from '../workflows/process-spec.js';
-import { HubError, registerErrors } from '../workflows/errors.js';
+import { HubError } from '../workflows/errors.js';
 import { roleMayRun } from '../workflows/policy.js';
 import type { Actor } from '../workflows/process-records.js';
 
@@ -17,25 +17,6 @@ export const ADMIN_SPEC = {
 
 export type AdminCommand = keyof typeof ADMIN_SPEC.commands;
 
-registerErrors({
-  LINK_INVALID: {
-    status: 400,
-    message: 'This link has expired or was already used; ask an administrator for a new one',
-    retryable: false,
-  },
-  SECOND_FACTOR_REQUIRED: { status: 401, message: 'Enter the code from your authenticator app', retryable: false },
-  SECOND_FACTOR_ENROLLMENT_REQUIRED: {
-    status: 403,
-    message: 'Your role must use a second factor: set up an authenticator app first',
-    retryable: false,
-  },
-  SSO_NOT_CONFIGURED: { status: 404, message: 'Single sign-on is not configured on this hub', retryable: false },
-  SSO_FAILED: { status: 401, message: 'Single sign-on did not complete; try again', retryable: false },
-  EMAIL_TAKEN: { status: 409, message: 'A user with this e-mail already exists', retryable: false },
-  LAST_ADMINISTRATOR: { status: 409, message: 'The hub needs at least one active administrator', retryable: false },
-  PRODUCT_NOT_FOUND: { status: 404, message: 'Product not found', retryable: false },
-});
-
 /** Where administration writes in the audit trail: the kind of thing changed and its id. */
 export interface Subject {
   type: 'user' | 'client' | 'product' | 'settings';
@@ -45,11 +26,25 @@ export interface Subject {
 /** The actor, if their role may run the command; otherwise the refusal is audited and thrown. */
 export async function requireAdmin(sql: Sql, actor: Actor, command: AdminCommand, subject: Subject, details = {}) {
   if (roleMayRun(ADMIN_SPEC, command, actor.role)) return;
-  await refuse(sql, actor, command, subject, new HubError('FORBIDDEN', `Only administrators may ${ADMIN_SPEC.commands[command].label.toLowerCase()}`), details);
+  await refuse(
+    sql,
+    actor,
+    command,
+    subject,
+    new HubError('FORBIDDEN', `Only administrators may ${ADMIN_SPEC.commands[command].label.toLowerCase()}`),
+    details,
+  );
 }
 
 /** Audits a refusal once and throws it. */
-export async function refuse(sql: Queryable, actor: Actor, action: string, subject: Subject, error: HubError, details = {}): Promise<never> {
+export async function refuse(
+  sql: Queryable,
+  actor: Actor,
+  action: string,
+  subject: Subject,
+  error: HubError,
+  details = {},
+): Promise<never> {
   await appendAudit(sql, {
     process_type: subject.type,
     process_id: subject.id,
@@ -64,7 +59,15 @@ export async function refuse(sql: Queryable, actor: Actor, action: string, subje
 }
 
 /** An accepted change with what it was and what it became. */
-export function auditChange(db: Queryable, actor: Actor, action: string, subject: Subject, before: unknown, after: unknown, details = {}) {
+export function auditChange(
+  db: Queryable,
+  actor: Actor,
+  action: string,
+  subject: Subject,
+  before: unknown,
+  after: unknown,
+  details = {},
+) {
   return appendAudit(db, {
     process_type: subject.type,
     process_id: subject.id,
@@ -79,11 +82,18 @@ export function auditChange(db: Queryable, actor: Actor, action: string, subject
  * Runs a check-and-change: a refusal thrown inside (not found, taken, invalid) is audited once; the change
  * itself commits with its audit row or not at all.
  */
-export async function auditedWork<T>(sql: Sql, actor: Actor, action: string, subject: Subject, work: () => Promise<T>): Promise<T> {
+export async function auditedWork<T>(
+  sql: Sql,
+  actor: Actor,
+  action: string,
+  subject: Subject,
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof HubError && !error.audited && error.status < 500) await refuse(sql, actor, action, subject, error);
+    if (error instanceof HubError && !error.audited && error.status < 500)
+      await refuse(sql, actor, action, subject, error);
     throw error;
   }
 }

@@ -38,7 +38,9 @@ export function createAdminClients({ sql, reassignApplication }: AdminClientsDep
     if (!advisorId) return;
     const advisor = await getUser(sql, advisorId);
     if (!advisor || advisor.role !== 'advisor') {
-      throw new HubError('VALIDATION_FAILED', `advisor_id: ${advisorId} is not an active advisor`, { field: 'advisor_id' });
+      throw new HubError('VALIDATION_FAILED', `advisor_id: ${advisorId} is not an active advisor`, {
+        field: 'advisor_id',
+      });
     }
   }
 
@@ -87,7 +89,9 @@ export function createAdminClients({ sql, reassignApplication }: AdminClientsDep
           return after;
         });
         const moved =
-          fields.advisor_id && fields.advisor_id !== before.advisor_id ? await moveOpenApplications(actor, id, fields.advisor_id) : [];
+          fields.advisor_id && fields.advisor_id !== before.advisor_id
+            ? await moveOpenApplications(actor, id, fields.advisor_id)
+            : [];
         return { ...after, moved_applications: moved };
       });
     },
@@ -101,7 +105,8 @@ export function createAdminClients({ sql, reassignApplication }: AdminClientsDep
           let userId = client.user_id;
           if (!userId) {
             const existing = await findAnyUserByEmail(tx, client.email);
-            if (existing) throw new HubError('EMAIL_TAKEN', `email: ${client.email} already has an account`, { field: 'email' });
+            if (existing)
+              throw new HubError('EMAIL_TAKEN', `email: ${client.email} already has an account`, { field: 'email' });
             userId = `usr_${randomBytes(8).toString('hex')}`;
             await insertUser(tx, { id: userId, email: client.email, name: client.name, role: 'client' });
             await linkClientUser(tx, id, userId);

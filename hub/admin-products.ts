@@ -42,7 +42,8 @@ export function createAdminProducts(sql: Sql) {
       await requireAdmin(sql, actor, 'manage_products', subject(id), { operation: 'create' });
       return auditedWork(sql, actor, 'create_product', subject(id), () =>
         sql.begin(async (tx) => {
-          if (await getProduct(tx, id)) throw new HubError('CONFLICT', `id: a product ${id} exists already`, { field: 'id' });
+          if (await getProduct(tx, id))
+            throw new HubError('CONFLICT', `id: a product ${id} exists already`, { field: 'id' });
           await saveProductVersion(tx, id, terms, actor.user_id);
           const after = (await getProduct(tx, id))!;
           await auditChange(tx, actor, 'create_product', subject(id), null, after);
@@ -74,7 +75,14 @@ export function createAdminProducts(sql: Sql) {
         return sql.begin(async (tx) => {
           await retireProduct(tx, id);
           const after = (await getProduct(tx, id))!;
-          await auditChange(tx, actor, 'retire_product', subject(id), { active: true }, { active: false, retired_at: after.retired_at });
+          await auditChange(
+            tx,
+            actor,
+            'retire_product',
+            subject(id),
+            { active: true },
+            { active: false, retired_at: after.retired_at },
+          );
           return after;
         });
       });

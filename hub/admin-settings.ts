@@ -51,7 +51,8 @@ export const FIRM_SETTINGS = {
   },
   oidc_create_users: {
     label: 'Create users on first single sign-on',
-    meaning: 'A person the identity provider vouches for, with no hub account, gets one with the role its claims map to.',
+    meaning:
+      'A person the identity provider vouches for, with no hub account, gets one with the role its claims map to.',
     unit: 'yes/no',
     schema: z.boolean(),
     default: false,
@@ -60,10 +61,15 @@ export const FIRM_SETTINGS = {
     label: 'Firm time zone',
     meaning: 'The time zone new business calendars start with.',
     unit: 'IANA time zone',
-    schema: z.string().refine((zone) => IANAZone.isValidZone(zone), 'expected an IANA time zone such as America/New_York'),
+    schema: z
+      .string()
+      .refine((zone) => IANAZone.isValidZone(zone), 'expected an IANA time zone such as America/New_York'),
     default: 'America/New_York',
   },
-} as const satisfies Record<string, { label: string; meaning: string; unit: string; schema: z.ZodType; default: unknown }>;
+} as const satisfies Record<
+  string,
+  { label: string; meaning: string; unit: string; schema: z.ZodType; default: unknown }
+>;
 
 export type FirmSettingKey = keyof typeof FIRM_SETTINGS;
 export const FIRM_SETTING_KEYS = Object.keys(FIRM_SETTINGS) as [FirmSettingKey, ...FirmSettingKey[]];
@@ -76,7 +82,16 @@ export function createAdminSettings(sql: Sql) {
     return FIRM_SETTING_KEYS.map((key) => {
       const { label, meaning, unit, default: fallback } = FIRM_SETTINGS[key];
       const row = stored.get(key);
-      return { key, label, meaning, unit, value: row?.value ?? fallback, default: fallback, updated_by: row?.updated_by ?? null, updated_at: row?.updated_at ?? null };
+      return {
+        key,
+        label,
+        meaning,
+        unit,
+        value: row?.value ?? fallback,
+        default: fallback,
+        updated_by: row?.updated_by ?? null,
+        updated_at: row?.updated_at ?? null,
+      };
     });
   }
 
@@ -88,13 +103,18 @@ export function createAdminSettings(sql: Sql) {
 
     /** Several settings at once: all are checked before any is written, and each change is audited with before and after. */
     async update(actor: Actor, changes: Partial<Record<FirmSettingKey, unknown>>) {
-      await requireAdmin(sql, actor, 'manage_settings', subject(null), { operation: 'update', keys: Object.keys(changes) });
+      await requireAdmin(sql, actor, 'manage_settings', subject(null), {
+        operation: 'update',
+        keys: Object.keys(changes),
+      });
       return auditedWork(sql, actor, 'update_setting', subject(Object.keys(changes).join(',')), async () => {
         const checked: [FirmSettingKey, unknown][] = [];
         for (const [key, value] of Object.entries(changes) as [FirmSettingKey, unknown][]) {
           const parsed = FIRM_SETTINGS[key].schema.safeParse(value);
           if (!parsed.success) {
-            throw new HubError('VALIDATION_FAILED', `${key}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, { field: key });
+            throw new HubError('VALIDATION_FAILED', `${key}: ${parsed.error.issues[0]?.message ?? 'invalid'}`, {
+              field: key,
+            });
           }
           checked.push([key, parsed.data]);
         }

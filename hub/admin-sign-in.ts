@@ -51,7 +51,10 @@ export async function finishPasswordSignIn(sql: Sql, user: HubUser): Promise<Sig
 }
 
 /** The second step: a current code from the authenticator, or one unused recovery code. */
-export async function answerSecondFactor(sql: Sql, input: { challenge: string; code?: string; recovery_code?: string }) {
+export async function answerSecondFactor(
+  sql: Sql,
+  input: { challenge: string; code?: string; recovery_code?: string },
+) {
   return sql.begin(async (tx) => {
     const user = await consumeUserToken(tx, input.challenge, 'second_factor');
     if (!user) throw new HubError('LINK_INVALID', 'The sign-in has expired; enter your e-mail and password again');
@@ -62,12 +65,17 @@ export async function answerSecondFactor(sql: Sql, input: { challenge: string; c
     else if (input.recovery_code) ok = await useRecoveryCode(tx, user.id, normalizeRecoveryCode(input.recovery_code));
     if (!ok) {
       // The challenge stays usable for another try within its lifetime.
-      throw new HubError('SECOND_FACTOR_REQUIRED', input.code ? 'code: is not the current code' : 'recovery_code: is not a valid code', {
-        field: input.code ? 'code' : 'recovery_code',
-        challenge_kept: true,
-      });
+      throw new HubError(
+        'SECOND_FACTOR_REQUIRED',
+        input.code ? 'code: is not the current code' : 'recovery_code: is not a valid code',
+        {
+          field: input.code ? 'code' : 'recovery_code',
+          challenge_kept: true,
+        },
+      );
     }
-    if (input.recovery_code) await auditChange(tx, actor, 'use_recovery_code', { type: 'user', id: user.id }, null, null);
+    if (input.recovery_code)
+      await auditChange(tx, actor, 'use_recovery_code', { type: 'user', id: user.id }, null, null);
     const session = await createSession(tx, user.id, 'password');
     return { ...session, user, second_factor_enrollment_required: false };
   });
@@ -92,7 +100,8 @@ export function createSecondFactor(sql: Sql) {
     /** A new secret to scan; it takes effect once a code from it is confirmed. */
     async begin(actor: Actor & { email: string }) {
       return auditedWork(sql, actor, 'enrol_second_factor', self(actor), async () => {
-        if ((await getTotp(sql, actor.user_id)).enabled) throw new HubError('CONFLICT', 'A second factor is already set up; remove it first');
+        if ((await getTotp(sql, actor.user_id)).enabled)
+          throw new HubError('CONFLICT', 'A second factor is already set up; remove it first');
         const secret = new Secret({ size: 20 }).base32;
         await setTotp(sql, actor.user_id, secret, false);
         return { secret, otpauth_uri: totpFor(secret, actor.email).toString() };
@@ -106,7 +115,9 @@ export function createSecondFactor(sql: Sql) {
           const { secret, enabled } = await getTotp(tx, actor.user_id);
           if (!secret || enabled) throw new HubError('CONFLICT', 'Start the set-up first');
           if (totpFor(secret).validate({ token: code, window: 1 }) === null) {
-            throw new HubError('VALIDATION_FAILED', 'code: is not the current code of this authenticator', { field: 'code' });
+            throw new HubError('VALIDATION_FAILED', 'code: is not the current code of this authenticator', {
+              field: 'code',
+            });
           }
           const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
           await setTotp(tx, actor.user_id, secret, true);
@@ -126,7 +137,9 @@ export function createSecondFactor(sql: Sql) {
             throw new HubError('FORBIDDEN', 'Your role must keep a second factor (a firm setting)');
           }
           if (totpFor(secret).validate({ token: code, window: 1 }) === null) {
-            throw new HubError('VALIDATION_FAILED', 'code: is not the current code of this authenticator', { field: 'code' });
+            throw new HubError('VALIDATION_FAILED', 'code: is not the current code of this authenticator', {
+              field: 'code',
+            });
           }
           await setTotp(tx, actor.user_id, null, false);
           await replaceRecoveryCodes(tx, actor.user_id, []);

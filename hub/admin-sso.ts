@@ -35,7 +35,11 @@ export function parseRoleMap(text: string | undefined): [string, Role][] {
   });
 }
 
-export function roleFromClaims(claims: Record<string, unknown>, claim: string, map: [string, Role][]): Role | undefined {
+export function roleFromClaims(
+  claims: Record<string, unknown>,
+  claim: string,
+  map: [string, Role][],
+): Role | undefined {
   const raw = claims[claim];
   const held = new Set((Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[\s,]+/) : []).map(String));
   return map.find(([value]) => held.has(value))?.[1];
@@ -70,7 +74,14 @@ export function createSingleSignOn(deps: { sql: Sql; config: HubConfig; log: Log
 
   const system = (name: string): Actor => ({ user_id: 'system', role: 'system', name, channel: 'board' });
   const ssoRefusal = async (message: string, details: Record<string, unknown>) =>
-    refuse(sql, system('single sign-on'), 'sso_sign_in', { type: 'user', id: null }, new HubError('SSO_FAILED', message), details);
+    refuse(
+      sql,
+      system('single sign-on'),
+      'sso_sign_in',
+      { type: 'user', id: null },
+      new HubError('SSO_FAILED', message),
+      details,
+    );
 
   async function matchUser(claims: Record<string, unknown>): Promise<HubUser> {
     const subject = `${config.OIDC_ISSUER}#${String(claims.sub)}`;
@@ -90,7 +101,9 @@ export function createSingleSignOn(deps: { sql: Sql; config: HubConfig; log: Log
         return ssoRefusal('This e-mail is linked to another identity', { user_id: byEmail.id });
       }
       await linkSubject(sql, byEmail.id, subject);
-      await auditChange(sql, system('single sign-on'), 'link_sso_identity', { type: 'user', id: byEmail.id }, null, { subject });
+      await auditChange(sql, system('single sign-on'), 'link_sso_identity', { type: 'user', id: byEmail.id }, null, {
+        subject,
+      });
       return byEmail;
     }
     if ((await getSetting(sql, 'oidc_create_users', false)) !== true) {
@@ -102,7 +115,14 @@ export function createSingleSignOn(deps: { sql: Sql; config: HubConfig; log: Log
     const user: HubUser = { id: `usr_${randomBytes(8).toString('hex')}`, email, name, role };
     await sql.begin(async (tx) => {
       await insertUser(tx, { ...user, oidc_subject: subject });
-      await auditChange(tx, system('single sign-on'), 'create_user_from_sso', { type: 'user', id: user.id }, null, user);
+      await auditChange(
+        tx,
+        system('single sign-on'),
+        'create_user_from_sso',
+        { type: 'user', id: user.id },
+        null,
+        user,
+      );
     });
     return user;
   }
@@ -114,7 +134,11 @@ export function createSingleSignOn(deps: { sql: Sql; config: HubConfig; log: Log
     /** Where to send the browser: the provider's authorization endpoint with a fresh state, nonce and PKCE challenge. */
     async start(redirectUri: string): Promise<string> {
       const configuration = await provider();
-      const login = { state: oidc.randomState(), nonce: oidc.randomNonce(), code_verifier: oidc.randomPKCECodeVerifier() };
+      const login = {
+        state: oidc.randomState(),
+        nonce: oidc.randomNonce(),
+        code_verifier: oidc.randomPKCECodeVerifier(),
+      };
       await saveOidcLogin(sql, login);
       return oidc
         .buildAuthorizationUrl(configuration, {
@@ -133,7 +157,10 @@ export function createSingleSignOn(deps: { sql: Sql; config: HubConfig; log: Log
       const configuration = await provider();
       const state = callbackUrl.searchParams.get('state') ?? '';
       if (callbackUrl.searchParams.get('error')) {
-        return ssoRefusal(`The identity provider refused: ${callbackUrl.searchParams.get('error_description') ?? callbackUrl.searchParams.get('error')}`, {});
+        return ssoRefusal(
+          `The identity provider refused: ${callbackUrl.searchParams.get('error_description') ?? callbackUrl.searchParams.get('error')}`,
+          {},
+        );
       }
       const login = await takeOidcLogin(sql, state);
       if (!login) return ssoRefusal('This sign-in has expired or was already used; start again', {});
@@ -163,7 +190,14 @@ export function createSingleSignOn(deps: { sql: Sql; config: HubConfig; log: Log
     async complete(handoff: string) {
       const user = await consumeUserToken(sql, handoff, 'oidc_handoff');
       if (!user) throw new HubError('LINK_INVALID', 'This sign-in has expired or was already used; start again');
-      await auditChange(sql, { user_id: user.id, role: user.role, name: user.name, channel: 'board' }, 'sso_sign_in', { type: 'user', id: user.id }, null, null);
+      await auditChange(
+        sql,
+        { user_id: user.id, role: user.role, name: user.name, channel: 'board' },
+        'sso_sign_in',
+        { type: 'user', id: user.id },
+        null,
+        null,
+      );
       // The provider's own factors stand for the second factor.
       return { ...(await createSession(sql, user.id, 'sso')), user, second_factor_enrollment_required: false };
     },

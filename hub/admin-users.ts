@@ -27,7 +27,9 @@ import { finishPasswordSignIn } from './admin-sign-in.js';
 
 /** How long an invitation's set-password link works. */
 export const INVITE_LINK_HOURS = 72;
-const TERMINAL_STATES = [...new Set(PROCESS_SPECS.flatMap((spec) => spec.states.filter((s) => s.terminal).map((s) => s.id)))];
+const TERMINAL_STATES = [
+  ...new Set(PROCESS_SPECS.flatMap((spec) => spec.states.filter((s) => s.terminal).map((s) => s.id))),
+];
 
 /** Ends every session and live connection of a user at once, on every node. */
 export type EndUserSessions = (userId: string) => Promise<void>;
@@ -38,7 +40,8 @@ export interface AdminUsersDeps {
 }
 
 const newUserId = () => `usr_${randomBytes(8).toString('hex')}`;
-export const setPasswordLink = (publicUrl: string, token: string) => `${publicUrl.replace(/\/$/, '')}/#/set-password/${token}`;
+export const setPasswordLink = (publicUrl: string, token: string) =>
+  `${publicUrl.replace(/\/$/, '')}/#/set-password/${token}`;
 
 /** The policy's refusal as a 400 naming the field. */
 export function checkPassword(password: string, email: string, field = 'password'): void {
@@ -64,7 +67,8 @@ export async function createFirstAdministrator(
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
   return sql.begin(async (tx) => {
     await tx`LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE`;
-    if ((await countUsers(tx)) > 0) throw new HubError('CONFLICT', 'The hub already has users: administrators invite the rest from the board');
+    if ((await countUsers(tx)) > 0)
+      throw new HubError('CONFLICT', 'The hub already has users: administrators invite the rest from the board');
     const user: HubUser = { id: newUserId(), email, name: input.name.trim(), role: 'admin' };
     await insertUser(tx, { ...user, password_hash: passwordHash });
     const system: Actor = { user_id: 'system', role: 'system', name: 'admin:create', channel: 'system' };
@@ -104,12 +108,19 @@ export function createAdminUsers({ sql, endUserSessions }: AdminUsersDeps) {
       return auditedWork(sql, actor, 'invite_user', subject(null), () =>
         sql.begin(async (tx) => {
           const email = input.email.trim().toLowerCase();
-          if (await findAnyUserByEmail(tx, email)) throw new HubError('EMAIL_TAKEN', `email: ${email} already has an account`, { field: 'email' });
+          if (await findAnyUserByEmail(tx, email))
+            throw new HubError('EMAIL_TAKEN', `email: ${email} already has an account`, { field: 'email' });
           const user: HubUser = { id: newUserId(), email, name: input.name.trim(), role: input.role };
           await insertUser(tx, user);
           const link = await issueUserToken(tx, user.id, 'set_password', INVITE_LINK_HOURS * 60, actor.user_id);
-          await auditChange(tx, actor, 'invite_user', subject(user.id), null, user, { link_expires_at: link.expires_at });
-          return { user: (await getStaff(tx, user.id))!, link: setPasswordLink(baseUrl, link.token), expires_at: link.expires_at };
+          await auditChange(tx, actor, 'invite_user', subject(user.id), null, user, {
+            link_expires_at: link.expires_at,
+          });
+          return {
+            user: (await getStaff(tx, user.id))!,
+            link: setPasswordLink(baseUrl, link.token),
+            expires_at: link.expires_at,
+          };
         }),
       );
     },
@@ -138,7 +149,14 @@ export function createAdminUsers({ sql, endUserSessions }: AdminUsersDeps) {
         return sql.begin(async (tx) => {
           await updateUser(tx, id, change);
           const after = (await getStaff(tx, id))!;
-          await auditChange(tx, actor, 'update_user', subject(id), { name: before.name, role: before.role }, { name: after.name, role: after.role });
+          await auditChange(
+            tx,
+            actor,
+            'update_user',
+            subject(id),
+            { name: before.name, role: before.role },
+            { name: after.name, role: after.role },
+          );
           return after;
         });
       });
@@ -150,7 +168,8 @@ export function createAdminUsers({ sql, endUserSessions }: AdminUsersDeps) {
       const staff = await auditedWork(sql, actor, 'deactivate_user', subject(id), async () => {
         const staff = await staffOrThrow(id);
         if (id === actor.user_id) throw new HubError('CONFLICT', 'You cannot deactivate yourself');
-        if (staff.role === 'admin' && staff.active && (await lastActiveAdmin(sql, id))) throw new HubError('LAST_ADMINISTRATOR');
+        if (staff.role === 'admin' && staff.active && (await lastActiveAdmin(sql, id)))
+          throw new HubError('LAST_ADMINISTRATOR');
         await sql.begin(async (tx) => {
           await setUserActive(tx, id, false);
           await auditChange(tx, actor, 'deactivate_user', subject(id), { active: staff.active }, { active: false });
@@ -183,7 +202,9 @@ export function createOwnAccount({ sql, endUserSessions }: AdminUsersDeps) {
       return auditedWork(sql, actor, 'change_password', self(actor), async () => {
         const stored = await getPasswordHash(sql, actor.user_id);
         if (!stored || !(await verifyPassword(input.current_password, stored))) {
-          throw new HubError('VALIDATION_FAILED', 'current_password: is not your current password', { field: 'current_password' });
+          throw new HubError('VALIDATION_FAILED', 'current_password: is not your current password', {
+            field: 'current_password',
+          });
         }
         checkPassword(input.new_password, actor.email, 'new_password');
         const hash = await hashPassword(input.new_password);

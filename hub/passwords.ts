@@ -6,11 +6,15 @@ const PARAMS = { N: 2 ** 14, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 
 // Mozilla's list of the most common passwords (fxa-common-password-list), shipped with the package.
-const commonPasswords = createRequire(import.meta.url)('fxa-common-password-list') as { test(password: string): boolean };
+const commonPasswords = createRequire(import.meta.url)('fxa-common-password-list') as {
+  test(password: string): boolean;
+};
 
 function derive(password: string, salt: Buffer, params: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...params, maxmem: 64 * 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key))),
+    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...params, maxmem: 64 * 1024 * 1024 }, (error, key) =>
+      error ? reject(error) : resolve(key),
+    ),
   );
 }
 
@@ -40,12 +44,15 @@ export const PASSWORD_POLICY = {
 /** Why a password breaks the policy, in words for its owner; undefined when it is acceptable. */
 export function passwordProblem(password: string, email: string): string | undefined {
   const normalized = password.normalize('NFKC');
-  if ([...normalized].length < PASSWORD_POLICY.minLength) return `must be at least ${PASSWORD_POLICY.minLength} characters`;
+  if ([...normalized].length < PASSWORD_POLICY.minLength)
+    return `must be at least ${PASSWORD_POLICY.minLength} characters`;
   if (normalized.length > PASSWORD_POLICY.maxLength) return `must be at most ${PASSWORD_POLICY.maxLength} characters`;
   const lower = normalized.toLowerCase();
   const address = email.trim().toLowerCase();
   const localPart = address.split('@')[0] ?? '';
-  if (lower.includes(address) || (localPart.length >= 4 && lower.includes(localPart))) return 'must not contain your e-mail address';
-  if (commonPasswords.test(normalized) || commonPasswords.test(lower)) return 'is a well-known password; choose another';
+  if (lower.includes(address) || (localPart.length >= 4 && lower.includes(localPart)))
+    return 'must not contain your e-mail address';
+  if (commonPasswords.test(normalized) || commonPasswords.test(lower))
+    return 'is a well-known password; choose another';
   return undefined;
 }

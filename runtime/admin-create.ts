@@ -20,7 +20,11 @@ import { createLogger } from './logger.js';
 const USAGE = 'usage: npm run admin:create -- --email you@firm.example --name "Your Name" [--password-stdin]';
 
 const { values } = parseArgs({
-  options: { email: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false } },
+  options: {
+    email: { type: 'string' },
+    name: { type: 'string' },
+    'password-stdin': { type: 'boolean', default: false },
+  },
   strict: true,
 });
 if (!values.email || !values.name) {
@@ -53,7 +57,10 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 const config = loadConfigOrExit();
-const log = createLogger({ ...config, LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL }, 'admin-create');
+const log = createLogger(
+  { ...config, LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL },
+  'admin-create',
+);
 let embedded: RunningPostgres | undefined;
 let exitCode = 0;
 try {
@@ -74,10 +81,17 @@ try {
   await migrate(databaseUrl, log);
   const sql = createSql(databaseUrl, { max: 1, applicationName: 'ops-hub-admin-create' });
   try {
-    const created = await createFirstAdministrator(sql, { email: values.email, name: values.name, password, publicUrl: config.publicUrl });
+    const created = await createFirstAdministrator(sql, {
+      email: values.email,
+      name: values.name,
+      password,
+      publicUrl: config.publicUrl,
+    });
     console.log(`Created administrator ${created.user.name} <${created.user.email}> (${created.user.id}).`);
     if (created.link) {
-      console.log(`Open this link within 72 hours to choose a password and sign in (it works once):\n\n  ${created.link}\n`);
+      console.log(
+        `Open this link within 72 hours to choose a password and sign in (it works once):\n\n  ${created.link}\n`,
+      );
     } else {
       console.log(`Sign in at ${config.publicUrl} with that e-mail and password.`);
     }

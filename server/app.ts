@@ -8,8 +8,8 @@ import type { SlackBot } from '../bots/slack/app.js';
 import { auditRefusal } from '../db/audit.js';
 import { HubError } from '../workflows/errors.js';
 import { requireUser } from './auth.js';
-import { actorFor, type HubDeps, type HubEnv } from './context.js';
-import { errorBody, toHubError } from './errors.js';
+import { actorFor, type HubDeps, type HubEnv } from '../hub/context.js';
+import { errorBody, toHubError } from '../hub/errors.js';
 import { applicationRoutes } from './routes/applications.js';
 import { loginRoutes, sessionRoutes } from './routes/auth.js';
 import { clientRoutes } from './routes/clients.js';
@@ -33,9 +33,9 @@ import type { SingleSignOn } from '../hub/admin-sso.js';
 import { mustEnrolSecondFactor } from '../hub/admin-sign-in.js';
 import { sessionMethod } from '../db/users.js';
 import { bearerToken } from './auth.js';
-import type { AccountOpeningService } from './services/account-opening.js';
-import type { QueryThreadService } from './services/query-threads.js';
-import type { RebalancingService } from './services/rebalancing.js';
+import type { AccountOpeningService } from '../hub/account-opening.js';
+import type { QueryThreadService } from '../hub/query-threads.js';
+import type { RebalancingService } from '../hub/rebalancing.js';
 
 export const WEB_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 const MAX_BODY_BYTES = 256 * 1024;
@@ -85,6 +85,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
   );
   // Text is stored in PostgreSQL, which cannot hold NUL characters: refuse them before anything acts on them.
   app.use('/api/*', async (c, next) => {
+    // eslint-disable-next-line no-control-regex -- the NUL character is exactly what is looked for
     if (c.req.header('content-type')?.includes('json') && /\\u0000|\u0000/.test(await c.req.text())) {
       throw new HubError('VALIDATION_FAILED', 'Text may not contain NUL characters');
     }

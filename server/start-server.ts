@@ -7,13 +7,13 @@ import { connectTemporalClient } from '../runtime/temporal-connection.js';
 import { deleteUserSessions } from '../db/users.js';
 import { createSingleSignOn } from '../hub/admin-sso.js';
 import { createApp } from './app.js';
-import type { HubDeps } from './context.js';
+import type { HubDeps } from '../hub/context.js';
 import { listen } from './http-server.js';
 import { startRealtimeGateway, type RealtimeGateway } from './realtime/gateway.js';
-import { createAccountOpeningService } from './services/account-opening.js';
-import { complianceNotesText } from './services/compliance-notes.js';
-import { createQueryThreadService } from './services/query-threads.js';
-import { createRebalancingService } from './services/rebalancing.js';
+import { createAccountOpeningService } from '../hub/account-opening.js';
+import { complianceNotesText } from '../hub/compliance-notes.js';
+import { createQueryThreadService } from '../hub/query-threads.js';
+import { createRebalancingService } from '../hub/rebalancing.js';
 
 export interface HubServer {
   url: string;
@@ -40,10 +40,10 @@ export async function startHubServer(options: {
   const rebalancing = createRebalancingService(deps);
   const slack = await startSlackBot(deps, { accountOpening, rebalancing });
   // Deleting the rows makes every token fail at once; the gateway (made below) drops the live sockets on all nodes.
-  let realtimeGateway: RealtimeGateway | undefined;
+  const gateway: { current?: RealtimeGateway } = {};
   const endUserSessions = async (userId: string) => {
     await deleteUserSessions(sql, userId);
-    realtimeGateway?.toUser(userId).disconnectSockets(true);
+    gateway.current?.toUser(userId).disconnectSockets(true);
   };
   const app = createApp(deps, {
     accountOpening,
@@ -59,7 +59,7 @@ export async function startHubServer(options: {
     await stopClients();
     throw error;
   });
-  realtimeGateway = realtime;
+  gateway.current = realtime;
   const http = await listen(app, {
     host: config.HOST,
     port: options.port ?? config.PORT,

@@ -3,9 +3,17 @@ import type { Context } from 'hono';
 import type { Sql } from '../../db/client.js';
 import { createAdminClients, type AdminClientsDeps } from '../../hub/admin-clients.js';
 import type { HubConfig } from '../../runtime/config.js';
-import { actorFor, type HubEnv } from '../context.js';
+import { actorFor, type HubEnv } from '../../hub/context.js';
 import { baseUrlOf } from './admin-sign-in.js';
-import { CONFLICT_RESPONSE, createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import {
+  CONFLICT_RESPONSE,
+  createRouter,
+  ERROR_RESPONSES,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  SECURITY,
+} from './openapi.js';
 
 const KYC = ['complete', 'pending', 'incomplete'] as const;
 const TYPES = ['individual', 'joint', 'entity'] as const;
@@ -29,27 +37,40 @@ const ClientRecordSchema = z
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date such as 1980-04-23')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a calendar date')
+  .refine(
+    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    'not a calendar date',
+  )
   .refine((d) => d <= new Date().toISOString().slice(0, 10), 'cannot be in the future');
 
 const ClientFields = z
   .object({
     name: z.string().trim().min(1).max(200),
     email: z.string().trim().toLowerCase().pipe(z.email('expected an e-mail address')).pipe(z.string().max(200)),
-    client_type: z.enum(TYPES).openapi({ description: 'individual, joint (two holders) or entity (a company or trust)' }),
+    client_type: z
+      .enum(TYPES)
+      .openapi({ description: 'individual, joint (two holders) or entity (a company or trust)' }),
     jurisdiction: z
       .string()
       .trim()
       .regex(/^[A-Z]{2}(-[A-Z0-9]{1,3})?$/, 'expected an ISO 3166 code such as US or US-NY')
       .nullable(),
-    birth_or_incorporation_date: isoDate.nullable().openapi({ description: 'Date of birth, or of incorporation for an entity' }),
+    birth_or_incorporation_date: isoDate
+      .nullable()
+      .openapi({ description: 'Date of birth, or of incorporation for an entity' }),
     politically_exposed: z.boolean(),
     kyc_status: z.enum(KYC).openapi({ description: 'KYC as it stands: complete lets applications open' }),
     advisor_id: z.string().trim().min(1).max(100).nullable(),
   })
   .strict();
 // Optional on creation, with these values when left out.
-const CREATE_DEFAULTS = { jurisdiction: null, birth_or_incorporation_date: null, politically_exposed: false, kyc_status: 'pending', advisor_id: null } as const;
+const CREATE_DEFAULTS = {
+  jurisdiction: null,
+  birth_or_incorporation_date: null,
+  politically_exposed: false,
+  kyc_status: 'pending',
+  advisor_id: null,
+} as const;
 const NewClient = ClientFields.partial({
   jurisdiction: true,
   birth_or_incorporation_date: true,
@@ -60,7 +81,11 @@ const NewClient = ClientFields.partial({
 
 const actorOf = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
 
-export function adminClientRoutes(sql: Sql, config: HubConfig, reassignApplication: AdminClientsDeps['reassignApplication']) {
+export function adminClientRoutes(
+  sql: Sql,
+  config: HubConfig,
+  reassignApplication: AdminClientsDeps['reassignApplication'],
+) {
   const clients = createAdminClients({ sql, reassignApplication });
   return createRouter()
     .openapi(
@@ -77,7 +102,10 @@ export function adminClientRoutes(sql: Sql, config: HubConfig, reassignApplicati
             limit: z.coerce.number().int().min(1).max(500).default(200),
           }),
         },
-        responses: { 200: jsonResponse(z.object({ clients: z.array(ClientRecordSchema) }), 'Clients by name'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ clients: z.array(ClientRecordSchema) }), 'Clients by name'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => c.json({ clients: await clients.list(actorOf(c), c.req.valid('query')) }, 200),
     )
@@ -129,7 +157,10 @@ export function adminClientRoutes(sql: Sql, config: HubConfig, reassignApplicati
         security: SECURITY,
         request: { params: IdParams },
         responses: {
-          200: jsonResponse(z.object({ user_id: z.string(), link: z.string(), expires_at: z.string() }), 'The link to send'),
+          200: jsonResponse(
+            z.object({ user_id: z.string(), link: z.string(), expires_at: z.string() }),
+            'The link to send',
+          ),
           409: CONFLICT_RESPONSE,
           ...ERROR_RESPONSES,
         },

@@ -2,8 +2,16 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Sql } from '../../db/client.js';
 import { createAdminProducts } from '../../hub/admin-products.js';
-import { actorFor, type HubEnv } from '../context.js';
-import { CONFLICT_RESPONSE, createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { actorFor, type HubEnv } from '../../hub/context.js';
+import {
+  CONFLICT_RESPONSE,
+  createRouter,
+  ERROR_RESPONSES,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  SECURITY,
+} from './openapi.js';
 
 const RISK = ['conservative', 'moderate', 'balanced', 'growth', 'aggressive_growth'] as const;
 const LIQUIDITY = ['daily', 'monthly', 'quarterly', 'illiquid'] as const;
@@ -20,7 +28,11 @@ const Terms = z
   .object({
     name: z.string().trim().min(1).max(200),
     description: z.string().trim().min(1).max(2000),
-    category: z.string().trim().regex(/^[a-z][a-z_]{1,39}$/, 'an asset class such as equity or fixed_income').openapi({ description: 'Asset class' }),
+    category: z
+      .string()
+      .trim()
+      .regex(/^[a-z][a-z_]{1,39}$/, 'an asset class such as equity or fixed_income')
+      .openapi({ description: 'Asset class' }),
     risk_level: z.enum(RISK),
     liquidity: z.enum(LIQUIDITY),
     minimum_investment: decimal(2, 1e12).openapi({ description: 'In the product currency' }),
@@ -29,9 +41,12 @@ const Terms = z
   })
   .strict();
 
-const ProductSchema = Terms.extend({ id: z.string(), version: z.number(), active: z.boolean(), retired_at: z.string().nullable() }).openapi(
-  'ShelfProduct',
-);
+const ProductSchema = Terms.extend({
+  id: z.string(),
+  version: z.number(),
+  active: z.boolean(),
+  retired_at: z.string().nullable(),
+}).openapi('ShelfProduct');
 const actorOf = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
 
 export function adminProductRoutes(sql: Sql) {
@@ -44,7 +59,10 @@ export function adminProductRoutes(sql: Sql) {
         tags: ['Administration'],
         summary: 'The product shelf, current and retired, each at its current version',
         security: SECURITY,
-        responses: { 200: jsonResponse(z.object({ products: z.array(ProductSchema) }), 'Products'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ products: z.array(ProductSchema) }), 'Products'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => c.json({ products: await products.list(actorOf(c)) }, 200),
     )
@@ -55,7 +73,11 @@ export function adminProductRoutes(sql: Sql) {
         tags: ['Administration'],
         summary: 'Add a product to the shelf (version 1)',
         security: SECURITY,
-        request: { body: jsonBody(Terms.extend({ id: z.string().regex(/^prd_[a-z0-9_]{2,60}$/, 'an id such as prd_core_bond') }).strict()) },
+        request: {
+          body: jsonBody(
+            Terms.extend({ id: z.string().regex(/^prd_[a-z0-9_]{2,60}$/, 'an id such as prd_core_bond') }).strict(),
+          ),
+        },
         responses: { 201: jsonResponse(ProductSchema, 'Created'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
       }),
       async (c) => {
@@ -74,7 +96,14 @@ export function adminProductRoutes(sql: Sql) {
         responses: {
           200: jsonResponse(
             ProductSchema.extend({
-              versions: z.array(z.object({ version: z.number(), terms: z.record(z.string(), z.unknown()), created_by: z.string().nullable(), created_at: z.string() })),
+              versions: z.array(
+                z.object({
+                  version: z.number(),
+                  terms: z.record(z.string(), z.unknown()),
+                  created_by: z.string().nullable(),
+                  created_at: z.string(),
+                }),
+              ),
             }),
             'The product',
           ),

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Sql } from '../../db/client.js';
 import { createAdminSettings, FIRM_SETTING_KEYS, FIRM_SETTINGS } from '../../hub/admin-settings.js';
-import { actorFor, type HubEnv } from '../context.js';
+import { actorFor, type HubEnv } from '../../hub/context.js';
 import { createRouter, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 const SettingSchema = z
@@ -20,7 +20,12 @@ const SettingSchema = z
 
 // Each key's own rule, so the document shows them and a bad value is named by its key.
 const SettingsPatch = z
-  .object(Object.fromEntries(FIRM_SETTING_KEYS.map((key) => [key, FIRM_SETTINGS[key].schema.optional()])) as Record<string, z.ZodType>)
+  .object(
+    Object.fromEntries(FIRM_SETTING_KEYS.map((key) => [key, FIRM_SETTINGS[key].schema.optional()])) as Record<
+      string,
+      z.ZodType
+    >,
+  )
   .strict()
   .refine((body) => Object.keys(body).length > 0, { message: 'give at least one setting' });
 
@@ -36,7 +41,10 @@ export function adminSettingsRoutes(sql: Sql) {
         tags: ['Administration'],
         summary: 'Firm settings with their meaning, unit and default',
         security: SECURITY,
-        responses: { 200: jsonResponse(z.object({ settings: z.array(SettingSchema) }), 'Settings'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ settings: z.array(SettingSchema) }), 'Settings'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => c.json({ settings: await settings.list(actorOf(c)) }, 200),
     )
@@ -48,7 +56,10 @@ export function adminSettingsRoutes(sql: Sql) {
         summary: 'Change settings: all checked before any is written; each change audited with before and after',
         security: SECURITY,
         request: { body: jsonBody(SettingsPatch) },
-        responses: { 200: jsonResponse(z.object({ settings: z.array(SettingSchema) }), 'Settings now'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ settings: z.array(SettingSchema) }), 'Settings now'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => c.json({ settings: await settings.update(actorOf(c), c.req.valid('json')) }, 200),
     );

@@ -1,6 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { describePasswordLink, setPasswordWithLink, createOwnAccount, type EndUserSessions } from '../../hub/admin-users.js';
+import {
+  describePasswordLink,
+  setPasswordWithLink,
+  createOwnAccount,
+  type EndUserSessions,
+} from '../../hub/admin-users.js';
 import { answerSecondFactor, createSecondFactor } from '../../hub/admin-sign-in.js';
 import { OIDC_CALLBACK_PATH, type SingleSignOn } from '../../hub/admin-sso.js';
 import { PASSWORD_POLICY } from '../../hub/passwords.js';
@@ -8,7 +13,7 @@ import type { Sql } from '../../db/client.js';
 import type { HubConfig } from '../../runtime/config.js';
 import { HubError } from '../../workflows/errors.js';
 import { ROLES } from '../../workflows/process-spec.js';
-import { actorFor, type HubEnv } from '../context.js';
+import { actorFor, type HubEnv } from '../../hub/context.js';
 import { createRouter, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 const SessionUser = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES) });
@@ -17,7 +22,9 @@ export const SignedInSchema = z
     token: z.string(),
     expires_at: z.string(),
     user: SessionUser,
-    second_factor_enrollment_required: z.boolean().openapi({ description: 'Set up an authenticator before anything else' }),
+    second_factor_enrollment_required: z
+      .boolean()
+      .openapi({ description: 'Set up an authenticator before anything else' }),
   })
   .openapi('SignedIn');
 export const ChallengeSchema = z
@@ -25,9 +32,17 @@ export const ChallengeSchema = z
   .openapi('SecondFactorChallenge');
 
 const LinkToken = z.object({
-  token: z.string().min(20).max(100).regex(/^[\w-]+$/, 'a link token').openapi({ param: { name: 'token', in: 'path' } }),
+  token: z
+    .string()
+    .min(20)
+    .max(100)
+    .regex(/^[\w-]+$/, 'a link token')
+    .openapi({ param: { name: 'token', in: 'path' } }),
 });
-const code = z.string().trim().regex(/^\d{6}$/, 'six digits from the authenticator app');
+const code = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, 'six digits from the authenticator app');
 const password = z.string().min(1).max(PASSWORD_POLICY.maxLength).openapi({ description: PASSWORD_POLICY.description });
 
 /** Where links and the provider's redirect point: PUBLIC_URL, or the address the request came to. */
@@ -48,12 +63,23 @@ export function signInRoutes(sql: Sql, config: HubConfig, sso: SingleSignOn) {
         request: {
           body: jsonBody(
             z
-              .object({ challenge: z.string().min(20).max(100), code: code.optional(), recovery_code: z.string().trim().min(6).max(40).optional() })
+              .object({
+                challenge: z.string().min(20).max(100),
+                code: code.optional(),
+                recovery_code: z.string().trim().min(6).max(40).optional(),
+              })
               .strict()
-              .refine((b) => Boolean(b.code) !== Boolean(b.recovery_code), { message: 'give either code or recovery_code', path: ['code'] }),
+              .refine((b) => Boolean(b.code) !== Boolean(b.recovery_code), {
+                message: 'give either code or recovery_code',
+                path: ['code'],
+              }),
           ),
         },
-        responses: { 200: jsonResponse(SignedInSchema, 'Signed in'), 400: ERROR_RESPONSES[400], 401: ERROR_RESPONSES[401] },
+        responses: {
+          200: jsonResponse(SignedInSchema, 'Signed in'),
+          400: ERROR_RESPONSES[400],
+          401: ERROR_RESPONSES[401],
+        },
       }),
       async (c) => c.json(await answerSecondFactor(sql, c.req.valid('json')), 200),
     )
@@ -69,7 +95,11 @@ export function signInRoutes(sql: Sql, config: HubConfig, sso: SingleSignOn) {
           400: ERROR_RESPONSES[400],
         },
       }),
-      async (c) => c.json({ ...(await describePasswordLink(sql, c.req.valid('param').token)), policy: PASSWORD_POLICY.description }, 200),
+      async (c) =>
+        c.json(
+          { ...(await describePasswordLink(sql, c.req.valid('param').token)), policy: PASSWORD_POLICY.description },
+          200,
+        ),
     )
     .openapi(
       createRoute({
@@ -83,7 +113,8 @@ export function signInRoutes(sql: Sql, config: HubConfig, sso: SingleSignOn) {
           400: ERROR_RESPONSES[400],
         },
       }),
-      async (c) => c.json(await setPasswordWithLink(sql, c.req.valid('param').token, c.req.valid('json').password), 200),
+      async (c) =>
+        c.json(await setPasswordWithLink(sql, c.req.valid('param').token, c.req.valid('json').password), 200),
     )
     .openapi(
       createRoute({
@@ -91,7 +122,9 @@ export function signInRoutes(sql: Sql, config: HubConfig, sso: SingleSignOn) {
         path: '/auth/sso',
         tags: ['Auth'],
         summary: 'Whether single sign-on is offered, and under what name',
-        responses: { 200: jsonResponse(z.object({ enabled: z.boolean(), display_name: z.string() }), 'Single sign-on') },
+        responses: {
+          200: jsonResponse(z.object({ enabled: z.boolean(), display_name: z.string() }), 'Single sign-on'),
+        },
       }),
       (c) => c.json({ enabled: sso.enabled, display_name: sso.displayName }, 200),
     )
@@ -101,7 +134,11 @@ export function signInRoutes(sql: Sql, config: HubConfig, sso: SingleSignOn) {
         path: '/auth/oidc/start',
         tags: ['Auth'],
         summary: 'Starts single sign-on: redirects to the identity provider (authorization code flow with PKCE)',
-        responses: { 302: { description: 'To the identity provider' }, 404: ERROR_RESPONSES[404], 503: ERROR_RESPONSES[503] },
+        responses: {
+          302: { description: 'To the identity provider' },
+          404: ERROR_RESPONSES[404],
+          503: ERROR_RESPONSES[503],
+        },
       }),
       async (c) => c.redirect(await sso.start(redirectUri(c)), 302),
     )
@@ -151,7 +188,9 @@ export function ownAccountRoutes(sql: Sql, endUserSessions: EndUserSessions) {
         tags: ['Auth'],
         summary: 'Change your own password',
         security: SECURITY,
-        request: { body: jsonBody(z.object({ current_password: z.string().min(1).max(200), new_password: password }).strict()) },
+        request: {
+          body: jsonBody(z.object({ current_password: z.string().min(1).max(200), new_password: password }).strict()),
+        },
         responses: { 204: { description: 'Changed' }, ...ERROR_RESPONSES },
       }),
       async (c) => {
@@ -191,7 +230,10 @@ export function ownAccountRoutes(sql: Sql, endUserSessions: EndUserSessions) {
         tags: ['Auth'],
         summary: 'Start setting up an authenticator app (TOTP, RFC 6238): a secret and otpauth:// URI to scan',
         security: SECURITY,
-        responses: { 200: jsonResponse(z.object({ secret: z.string(), otpauth_uri: z.string() }), 'Scan this'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ secret: z.string(), otpauth_uri: z.string() }), 'Scan this'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => c.json(await secondFactor.begin(me(c)), 200),
     )
@@ -203,7 +245,10 @@ export function ownAccountRoutes(sql: Sql, endUserSessions: EndUserSessions) {
         summary: 'Confirm the authenticator with a current code; answers ten one-time recovery codes, shown once',
         security: SECURITY,
         request: { body: jsonBody(z.object({ code }).strict()) },
-        responses: { 200: jsonResponse(z.object({ enabled: z.boolean(), recovery_codes: z.array(z.string()) }), 'Set up'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ enabled: z.boolean(), recovery_codes: z.array(z.string()) }), 'Set up'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => c.json(await secondFactor.confirm(me(c), c.req.valid('json').code), 200),
     )

@@ -4,9 +4,17 @@ import type { Sql } from '../../db/client.js';
 import { createAdminUsers, type EndUserSessions } from '../../hub/admin-users.js';
 import type { HubConfig } from '../../runtime/config.js';
 import { ROLES } from '../../workflows/process-spec.js';
-import { actorFor, type HubEnv } from '../context.js';
+import { actorFor, type HubEnv } from '../../hub/context.js';
 import { baseUrlOf } from './admin-sign-in.js';
-import { CONFLICT_RESPONSE, createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import {
+  CONFLICT_RESPONSE,
+  createRouter,
+  ERROR_RESPONSES,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  SECURITY,
+} from './openapi.js';
 
 const StaffSchema = z
   .object({
@@ -25,7 +33,15 @@ const StaffSchema = z
 
 const AssignmentsSchema = z
   .object({
-    processes: z.array(z.object({ process_id: z.string(), process_type: z.string(), title: z.string(), status: z.string(), relation: z.string() })),
+    processes: z.array(
+      z.object({
+        process_id: z.string(),
+        process_type: z.string(),
+        title: z.string(),
+        status: z.string(),
+        relation: z.string(),
+      }),
+    ),
     clients: z.array(z.object({ id: z.string(), name: z.string() })),
   })
   .openapi('OpenAssignments', { description: 'What the user leaves open: reassign these' });
@@ -54,7 +70,10 @@ export function adminUserRoutes(sql: Sql, config: HubConfig, endUserSessions: En
             limit: z.coerce.number().int().min(1).max(500).default(200),
           }),
         },
-        responses: { 200: jsonResponse(z.object({ users: z.array(StaffSchema) }), 'Users by name'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ users: z.array(StaffSchema) }), 'Users by name'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => {
         const { active, ...query } = c.req.valid('query');
@@ -70,7 +89,11 @@ export function adminUserRoutes(sql: Sql, config: HubConfig, endUserSessions: En
         summary: 'Invite a user with a role; answers the one-time set-password link (valid 72 hours) to send them',
         security: SECURITY,
         request: { body: jsonBody(z.object({ email, name, role: z.enum(ROLES) }).strict()) },
-        responses: { 201: jsonResponse(LinkSchema.extend({ user: StaffSchema }), 'Invited'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
+        responses: {
+          201: jsonResponse(LinkSchema.extend({ user: StaffSchema }), 'Invited'),
+          409: CONFLICT_RESPONSE,
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => c.json(await users.invite(actorOf(c), c.req.valid('json'), baseUrlOf(config, c)), 201),
     )
@@ -82,7 +105,10 @@ export function adminUserRoutes(sql: Sql, config: HubConfig, endUserSessions: En
         summary: 'One user, with the open processes and clients assigned to them',
         security: SECURITY,
         request: { params: IdParams },
-        responses: { 200: jsonResponse(StaffSchema.extend({ open_assignments: AssignmentsSchema }), 'The user'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(StaffSchema.extend({ open_assignments: AssignmentsSchema }), 'The user'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => c.json(await users.get(actorOf(c), c.req.valid('param').id), 200),
     )
@@ -99,7 +125,10 @@ export function adminUserRoutes(sql: Sql, config: HubConfig, endUserSessions: En
             z
               .object({ name: name.optional(), role: z.enum(ROLES).optional() })
               .strict()
-              .refine((b) => b.name !== undefined || b.role !== undefined, { message: 'give name or role', path: ['role'] }),
+              .refine((b) => b.name !== undefined || b.role !== undefined, {
+                message: 'give name or role',
+                path: ['role'],
+              }),
           ),
         },
         responses: { 200: jsonResponse(StaffSchema, 'Changed'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },

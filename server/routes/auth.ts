@@ -6,7 +6,7 @@ import { HubError } from '../../workflows/errors.js';
 import { ROLES } from '../../workflows/process-spec.js';
 import { bearerToken } from '../auth.js';
 import { LoginThrottle } from '../login-throttle.js';
-import { hashPassword, verifyPassword } from '../passwords.js';
+import { hashPassword, verifyPassword } from '../../hub/passwords.js';
 import { ChallengeSchema, SignedInSchema } from './admin-sign-in.js';
 import { createRouter, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 

@@ -26,7 +26,12 @@ async function acceptLink(browser: Browser, link: string, password: string): Pro
  * Fills a form by field name, as a person tabbing through it would, and submits it; answers the message it
  * shows, or waits for the page that follows (`next`, a selector) when the form leads on.
  */
-async function fillForm(page: Page, form: string, values: Record<string, string | boolean>, next?: string): Promise<string> {
+async function fillForm(
+  page: Page,
+  form: string,
+  values: Record<string, string | boolean>,
+  next?: string,
+): Promise<string> {
   const scope = page.locator(`form[data-form="${form}"]`);
   for (const [name, value] of Object.entries(values)) {
     const field = scope.locator(`[name="${name}"]`);
@@ -62,10 +67,18 @@ describe('a firm sets up its hub from nothing, on the board', () => {
 
   it('creates the first administrator with the documented command and signs in through its link', async () => {
     const env = { ...process.env, DATABASE_URL: hub.config.DATABASE_URL!, PUBLIC_URL: hub.url, LOG_LEVEL: 'error' };
-    const { stdout } = await run('npm', ['run', '--silent', 'admin:create', '--', '--email', 'rita.root@firm.example', '--name', 'Rita Root'], { env });
+    const { stdout } = await run(
+      'npm',
+      ['run', '--silent', 'admin:create', '--', '--email', 'rita.root@firm.example', '--name', 'Rita Root'],
+      { env },
+    );
     expect(stdout).toContain('Created administrator Rita Root <rita.root@firm.example>');
     links.admin = stdout.match(/(http\S+#\/set-password\/\S+)/)![1]!;
-    const again = await run('npm', ['run', '--silent', 'admin:create', '--', '--email', 'x@firm.example', '--name', 'X'], { env }).catch((e) => e);
+    const again = await run(
+      'npm',
+      ['run', '--silent', 'admin:create', '--', '--email', 'x@firm.example', '--name', 'X'],
+      { env },
+    ).catch((e) => e);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already has users');
 
@@ -78,7 +91,9 @@ describe('a firm sets up its hub from nothing, on the board', () => {
     await admin.locator('form[data-form="invite-user"]').waitFor();
     const refused = await fillForm(admin, 'invite-user', { email: 'not-an-address', name: 'Nobody', role: 'advisor' });
     expect(refused).toBe('email: expected an e-mail address');
-    expect(await admin.locator('form[data-form="invite-user"] [name="email"]').getAttribute('aria-invalid')).toBe('true');
+    expect(await admin.locator('form[data-form="invite-user"] [name="email"]').getAttribute('aria-invalid')).toBe(
+      'true',
+    );
 
     for (const [email, name, role] of [
       ['avery.advisor@firm.example', 'Avery Advisor', 'advisor'],
@@ -92,11 +107,11 @@ describe('a firm sets up its hub from nothing, on the board', () => {
       expect(links[role]).toContain(`${hub.url}/#/set-password/`);
     }
     await admin.locator('table[data-table="users"] tr[data-key]').nth(2).waitFor();
-    expect(await admin.locator('table[data-table="users"] tbody tr').evaluateAll((rows) => rows.map((r) => r.children[3]!.textContent))).toEqual([
-      'Invited',
-      'Invited',
-      'Active',
-    ]);
+    expect(
+      await admin
+        .locator('table[data-table="users"] tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.children[3]!.textContent)),
+    ).toEqual(['Invited', 'Invited', 'Active']);
   });
 
   it('puts a product on the shelf and a client with the advisor', async () => {
@@ -118,7 +133,12 @@ describe('a firm sets up its hub from nothing, on the board', () => {
 
     await admin.click('.admin-tabs a:text("Clients")');
     await admin.locator('form[data-form="new-client"]').waitFor();
-    const badDate = await fillForm(admin, 'new-client', { name: 'Quinn Quarry', email: 'quinn@client.example', client_type: 'individual', birth_or_incorporation_date: '2999-01-01' });
+    const badDate = await fillForm(admin, 'new-client', {
+      name: 'Quinn Quarry',
+      email: 'quinn@client.example',
+      client_type: 'individual',
+      birth_or_incorporation_date: '2999-01-01',
+    });
     expect(badDate).toBe('birth_or_incorporation_date: cannot be in the future');
     await admin.locator('form[data-form="new-client"]').waitFor();
     const [advisor] = await hub.sql`SELECT id FROM users WHERE email = 'avery.advisor@firm.example'`;
@@ -141,13 +161,23 @@ describe('a firm sets up its hub from nothing, on the board', () => {
     await advisor.click('nav.nav a:text("New application")');
     const [client] = await hub.sql`SELECT id FROM clients WHERE email = 'quinn@client.example'`;
     await advisor.locator('form[data-form="start-application"]').waitFor();
-    await fillForm(advisor, 'start-application', { client_id: client.id, account_type: 'individual' }, 'form[data-form="select-products"]');
+    await fillForm(
+      advisor,
+      'start-application',
+      { client_id: client.id, account_type: 'individual' },
+      'form[data-form="select-products"]',
+    );
     const applicationId = decodeURIComponent((await advisor.evaluate(() => location.hash)).split('/')[2]!);
     await fillForm(advisor, 'select-products', { prd_global_equity: true }, 'form[data-form="risk-assessment"]');
     const risk = { risk_score: '60', investment_objective: 'growth', investment_horizon: 'long_term' };
     await fillForm(advisor, 'risk-assessment', risk, 'form[data-form="accept-terms"]');
     await fillForm(advisor, 'accept-terms', { terms_accepted: true }, 'form[data-form="funding"]');
-    const funding = { funding_method: 'wire_transfer', initial_investment_amount: '100', currency: 'USD', source_of_funds: 'savings' };
+    const funding = {
+      funding_method: 'wire_transfer',
+      initial_investment_amount: '100',
+      currency: 'USD',
+      source_of_funds: 'savings',
+    };
     expect(await fillForm(advisor, 'funding', funding)).toMatch(/minimum/i);
     await fillForm(advisor, 'funding', { initial_investment_amount: '50000' }, '.application-status');
     await waitForStatus(hub.sql, applicationId, 'compliance_review');
@@ -158,7 +188,8 @@ describe('a firm sets up its hub from nothing, on the board', () => {
     await drawer.locator('button[data-command="compliance_approve"]').click();
     await cardIn(compliance, 'account_created', applicationId).waitFor({ timeout: 20_000 });
 
-    const trail = await hub.sql`SELECT action, actor_id, channel FROM audit_log WHERE process_id = ${applicationId} AND outcome = 'accepted' ORDER BY id`;
+    const trail =
+      await hub.sql`SELECT action, actor_id, channel FROM audit_log WHERE process_id = ${applicationId} AND outcome = 'accepted' ORDER BY id`;
     const people = await hub.sql`SELECT id, email FROM users`;
     const who = Object.fromEntries(people.map((p) => [p.id, p.email]));
     expect(trail.filter((t) => t.channel === 'board').map((t) => `${t.action}:${who[t.actor_id]}`)).toEqual([
@@ -170,7 +201,9 @@ describe('a firm sets up its hub from nothing, on the board', () => {
       'compliance_approve:cora.compliance@firm.example',
     ]);
     const [application] = await hub.sql`SELECT detail FROM processes WHERE process_id = ${applicationId}`;
-    expect(application.detail.selected_products).toMatchObject([{ product_id: 'prd_global_equity', product_version: 1 }]);
+    expect(application.detail.selected_products).toMatchObject([
+      { product_id: 'prd_global_equity', product_version: 1 },
+    ]);
   });
 
   it('changes settings with their meaning and unit shown, and the API refusing a bad value', async () => {

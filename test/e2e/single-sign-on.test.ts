@@ -11,7 +11,12 @@ const PASSWORD = 'the administrator passphrase 9';
 const ACCOUNTS: Record<string, ProviderAccount> = {
   ann: { email: 'Ann.Advisor@firm.example', email_verified: true, name: 'Ann A.', groups: ['hub-advisors'] },
   una: { email: 'ann.advisor@firm.example', email_verified: false, name: 'Unverified Ann', groups: [] },
-  nina: { email: 'nina.new@firm.example', email_verified: true, name: 'Nina New', groups: ['everyone', 'hub-compliance'] },
+  nina: {
+    email: 'nina.new@firm.example',
+    email_verified: true,
+    name: 'Nina New',
+    groups: ['everyone', 'hub-compliance'],
+  },
   root: { email: 'root@firm.example', email_verified: true, name: 'Rita Root', groups: ['hub-admins'] },
 };
 
@@ -37,10 +42,22 @@ describe('staff sign in through the firm’s OpenID provider', () => {
     });
     provider.allow(`${hub.url}/api/auth/oidc/callback`);
     browser = await launchChromium();
-    const first = await createFirstAdministrator(hub.sql, { email: 'root@firm.example', name: 'Rita Root', password: PASSWORD, publicUrl: hub.url });
+    const first = await createFirstAdministrator(hub.sql, {
+      email: 'root@firm.example',
+      name: 'Rita Root',
+      password: PASSWORD,
+      publicUrl: hub.url,
+    });
     expect(first.link).toBeUndefined();
     admin = await hub.login('root@firm.example', PASSWORD);
-    expectOk(await hub.api(admin, 'POST', '/admin/users', { email: 'ann.advisor@firm.example', name: 'Ann Advisor', role: 'advisor' }), 201);
+    expectOk(
+      await hub.api(admin, 'POST', '/admin/users', {
+        email: 'ann.advisor@firm.example',
+        name: 'Ann Advisor',
+        role: 'advisor',
+      }),
+      201,
+    );
   });
   afterAll(async () => {
     await browser?.close();
@@ -72,11 +89,16 @@ describe('staff sign in through the firm’s OpenID provider', () => {
 
   it('refuses an unverified e-mail, and someone without an account until the firm lets sign-in create one', async () => {
     const unverified = await signInThroughProvider('una');
-    expect(await unverified.locator('.sign-in .error').textContent()).toBe('The identity provider did not give a verified e-mail address');
+    expect(await unverified.locator('.sign-in .error').textContent()).toBe(
+      'The identity provider did not give a verified e-mail address',
+    );
 
     const stranger = await signInThroughProvider('nina');
-    expect(await stranger.locator('.sign-in .error').textContent()).toBe('You have no hub account yet: ask an administrator to invite you');
-    const refusals = await hub.sql`SELECT error_code FROM audit_log WHERE action = 'sso_sign_in' AND outcome = 'refused'`;
+    expect(await stranger.locator('.sign-in .error').textContent()).toBe(
+      'You have no hub account yet: ask an administrator to invite you',
+    );
+    const refusals =
+      await hub.sql`SELECT error_code FROM audit_log WHERE action = 'sso_sign_in' AND outcome = 'refused'`;
     expect(refusals.map((r) => r.error_code)).toEqual(['SSO_FAILED', 'SSO_FAILED']);
 
     expectOk(await hub.api(admin, 'PATCH', '/admin/settings', { oidc_create_users: true }));

@@ -21,15 +21,25 @@ describe('firm administration from an empty hub', () => {
   });
 
   it('creates the first administrator once, with a one-time link that sets the password and signs in', async () => {
-    const created = await createFirstAdministrator(hub.sql, { email: 'Root@Firm.example', name: 'Rita Root', publicUrl: hub.url });
+    const created = await createFirstAdministrator(hub.sql, {
+      email: 'Root@Firm.example',
+      name: 'Rita Root',
+      publicUrl: hub.url,
+    });
     expect(created.user).toMatchObject({ email: 'root@firm.example', role: 'admin' });
-    await expect(createFirstAdministrator(hub.sql, { email: 'other@firm.example', name: 'Other', publicUrl: hub.url })).rejects.toThrow(
-      /already has users/,
-    );
+    await expect(
+      createFirstAdministrator(hub.sql, { email: 'other@firm.example', name: 'Other', publicUrl: hub.url }),
+    ).rejects.toThrow(/already has users/);
     const token = tokenOf(created.link!);
-    expect(expectOk(await hub.api(null, 'GET', `/auth/password-links/${token}`))).toMatchObject({ email: 'root@firm.example' });
+    expect(expectOk(await hub.api(null, 'GET', `/auth/password-links/${token}`))).toMatchObject({
+      email: 'root@firm.example',
+    });
     // Without a password the login fails like a wrong one.
-    expectError(await hub.api(null, 'POST', '/auth/login', { email: 'root@firm.example', password: PASSWORD }), 401, 'UNAUTHENTICATED');
+    expectError(
+      await hub.api(null, 'POST', '/auth/login', { email: 'root@firm.example', password: PASSWORD }),
+      401,
+      'UNAUTHENTICATED',
+    );
 
     const weak = await hub.api(null, 'POST', `/auth/password-links/${token}`, { password: 'short' });
     expectError(weak, 400, 'VALIDATION_FAILED');
@@ -41,26 +51,50 @@ describe('firm administration from an empty hub', () => {
 
     const signedIn = expectOk(await hub.api(null, 'POST', `/auth/password-links/${token}`, { password: PASSWORD }));
     expect(signedIn.user.role).toBe('admin');
-    expectError(await hub.api(null, 'POST', `/auth/password-links/${token}`, { password: PASSWORD }), 400, 'LINK_INVALID');
+    expectError(
+      await hub.api(null, 'POST', `/auth/password-links/${token}`, { password: PASSWORD }),
+      400,
+      'LINK_INVALID',
+    );
     admin = await hub.login('root@firm.example', PASSWORD);
   });
 
   it('invites staff by e-mail with a role, refuses a duplicate and anyone but an administrator, and audits both', async () => {
-    const invited = expectOk(await hub.api(admin, 'POST', '/admin/users', { email: 'ann.advisor@firm.example', name: 'Ann Advisor', role: 'advisor' }), 201);
+    const invited = expectOk(
+      await hub.api(admin, 'POST', '/admin/users', {
+        email: 'ann.advisor@firm.example',
+        name: 'Ann Advisor',
+        role: 'advisor',
+      }),
+      201,
+    );
     expect(invited.user).toMatchObject({ role: 'advisor', active: true, has_password: false });
     expect(invited.link).toContain(`${hub.url}/#/set-password/`);
     expect(Date.parse(invited.expires_at) - Date.now()).toBeGreaterThan(71 * 3600_000);
-    const duplicate = await hub.api(admin, 'POST', '/admin/users', { email: 'ANN.advisor@firm.example', name: 'Ann', role: 'advisor' });
+    const duplicate = await hub.api(admin, 'POST', '/admin/users', {
+      email: 'ANN.advisor@firm.example',
+      name: 'Ann',
+      role: 'advisor',
+    });
     expectError(duplicate, 409, 'EMAIL_TAKEN');
-    const badRole = await hub.api(admin, 'POST', '/admin/users', { email: 'x@firm.example', name: 'X', role: 'wizard' });
+    const badRole = await hub.api(admin, 'POST', '/admin/users', {
+      email: 'x@firm.example',
+      name: 'X',
+      role: 'wizard',
+    });
     expectError(badRole, 400, 'VALIDATION_FAILED');
     expect(badRole.body.error.details.field).toBe('role');
 
     expectOk(await hub.api(null, 'POST', `/auth/password-links/${tokenOf(invited.link)}`, { password: PASSWORD }));
     const advisor = await hub.login('ann.advisor@firm.example', PASSWORD);
-    const refused = await hub.api(advisor, 'POST', '/admin/users', { email: 'y@firm.example', name: 'Y', role: 'admin' });
+    const refused = await hub.api(advisor, 'POST', '/admin/users', {
+      email: 'y@firm.example',
+      name: 'Y',
+      role: 'admin',
+    });
     expectError(refused, 403, 'FORBIDDEN');
-    const audit = await hub.sql`SELECT action, outcome, actor_id, details FROM audit_log WHERE process_type = 'user' ORDER BY id`;
+    const audit =
+      await hub.sql`SELECT action, outcome, actor_id, details FROM audit_log WHERE process_type = 'user' ORDER BY id`;
     expect(audit.map((a) => `${a.action}:${a.outcome}`)).toEqual([
       'create_first_administrator:accepted',
       'set_password_with_link:accepted',
@@ -94,7 +128,11 @@ describe('firm administration from an empty hub', () => {
     expect(result.open_assignments).toEqual({ processes: [], clients: [] });
     expect(await disconnected).toBe('io server disconnect');
     expectError(await hub.api(token, 'GET', '/me'), 401, 'UNAUTHENTICATED');
-    expectError(await hub.api(null, 'POST', '/auth/login', { email: 'ann.advisor@firm.example', password: PASSWORD }), 401, 'UNAUTHENTICATED');
+    expectError(
+      await hub.api(null, 'POST', '/auth/login', { email: 'ann.advisor@firm.example', password: PASSWORD }),
+      401,
+      'UNAUTHENTICATED',
+    );
     expectOk(await hub.api(admin, 'POST', `/admin/users/${id}/reactivate`));
     await hub.login('ann.advisor@firm.example', PASSWORD);
     socket.socket.close();
@@ -103,9 +141,17 @@ describe('firm administration from an empty hub', () => {
   it('lets a person change their own password and sign out everywhere', async () => {
     const first = await hub.login('ann.advisor@firm.example', PASSWORD);
     const second = await hub.login('ann.advisor@firm.example', PASSWORD);
-    const wrong = await hub.api(first, 'POST', '/auth/password', { current_password: 'not it at all', new_password: 'another long passphrase 7' });
+    const wrong = await hub.api(first, 'POST', '/auth/password', {
+      current_password: 'not it at all',
+      new_password: 'another long passphrase 7',
+    });
     expect(wrong.body.error.details.field).toBe('current_password');
-    expect(await hub.api(first, 'POST', '/auth/password', { current_password: PASSWORD, new_password: 'another long passphrase 7' })).toMatchObject({
+    expect(
+      await hub.api(first, 'POST', '/auth/password', {
+        current_password: PASSWORD,
+        new_password: 'another long passphrase 7',
+      }),
+    ).toMatchObject({
       status: 204,
     });
     expect((await hub.api(first, 'POST', '/auth/sign-out-everywhere')).status).toBe(204);
@@ -115,41 +161,86 @@ describe('firm administration from an empty hub', () => {
 
   it('requires a second factor of administrators when the firm says so, with codes and one-time recovery codes', async () => {
     expectOk(await hub.api(admin, 'PATCH', '/admin/settings', { second_factor_required: true }));
-    const login = expectOk(await hub.api(null, 'POST', '/auth/login', { email: 'root@firm.example', password: PASSWORD }));
+    const login = expectOk(
+      await hub.api(null, 'POST', '/auth/login', { email: 'root@firm.example', password: PASSWORD }),
+    );
     expect(login.second_factor_enrollment_required).toBe(true);
     expectError(await hub.api(login.token, 'GET', '/admin/users'), 403, 'SECOND_FACTOR_ENROLLMENT_REQUIRED');
 
     const { secret, otpauth_uri } = expectOk(await hub.api(login.token, 'POST', '/auth/second-factor/enrol'));
     expect(otpauth_uri).toMatch(/^otpauth:\/\/totp\//);
-    expectError(await hub.api(login.token, 'POST', '/auth/second-factor/confirm', { code: '000000' === codeFor(secret) ? '111111' : '000000' }), 400, 'VALIDATION_FAILED');
-    const { recovery_codes } = expectOk(await hub.api(login.token, 'POST', '/auth/second-factor/confirm', { code: codeFor(secret) }));
+    expectError(
+      await hub.api(login.token, 'POST', '/auth/second-factor/confirm', {
+        code: '000000' === codeFor(secret) ? '111111' : '000000',
+      }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    const { recovery_codes } = expectOk(
+      await hub.api(login.token, 'POST', '/auth/second-factor/confirm', { code: codeFor(secret) }),
+    );
     expect(recovery_codes).toHaveLength(10);
     expectOk(await hub.api(login.token, 'GET', '/admin/users'));
 
-    const challenge = expectOk(await hub.api(null, 'POST', '/auth/login', { email: 'root@firm.example', password: PASSWORD }));
+    const challenge = expectOk(
+      await hub.api(null, 'POST', '/auth/login', { email: 'root@firm.example', password: PASSWORD }),
+    );
     expect(challenge).toMatchObject({ second_factor_required: true });
     expect(challenge.token).toBeUndefined();
-    expectError(await hub.api(null, 'POST', '/auth/second-factor', { challenge: challenge.challenge, recovery_code: 'nope-nope' }), 401, 'SECOND_FACTOR_REQUIRED');
-    const viaCode = expectOk(await hub.api(null, 'POST', '/auth/second-factor', { challenge: challenge.challenge, code: codeFor(secret) }));
+    expectError(
+      await hub.api(null, 'POST', '/auth/second-factor', {
+        challenge: challenge.challenge,
+        recovery_code: 'nope-nope',
+      }),
+      401,
+      'SECOND_FACTOR_REQUIRED',
+    );
+    const viaCode = expectOk(
+      await hub.api(null, 'POST', '/auth/second-factor', { challenge: challenge.challenge, code: codeFor(secret) }),
+    );
     admin = viaCode.token;
-    const again = expectOk(await hub.api(null, 'POST', '/auth/login', { email: 'root@firm.example', password: PASSWORD }));
-    expectOk(await hub.api(null, 'POST', '/auth/second-factor', { challenge: again.challenge, recovery_code: recovery_codes[0] }));
-    const reuse = expectOk(await hub.api(null, 'POST', '/auth/login', { email: 'root@firm.example', password: PASSWORD }));
-    expectError(await hub.api(null, 'POST', '/auth/second-factor', { challenge: reuse.challenge, recovery_code: recovery_codes[0] }), 401, 'SECOND_FACTOR_REQUIRED');
+    const again = expectOk(
+      await hub.api(null, 'POST', '/auth/login', { email: 'root@firm.example', password: PASSWORD }),
+    );
+    expectOk(
+      await hub.api(null, 'POST', '/auth/second-factor', {
+        challenge: again.challenge,
+        recovery_code: recovery_codes[0],
+      }),
+    );
+    const reuse = expectOk(
+      await hub.api(null, 'POST', '/auth/login', { email: 'root@firm.example', password: PASSWORD }),
+    );
+    expectError(
+      await hub.api(null, 'POST', '/auth/second-factor', {
+        challenge: reuse.challenge,
+        recovery_code: recovery_codes[0],
+      }),
+      401,
+      'SECOND_FACTOR_REQUIRED',
+    );
     expectOk(await hub.api(admin, 'PATCH', '/admin/settings', { second_factor_required: false }));
   });
 
   it('validates settings, shows meaning and unit, writes nothing when one value is bad, and audits before and after', async () => {
     const listed = expectOk(await hub.api(admin, 'GET', '/admin/settings'));
-    expect(listed.settings.find((s: { key: string }) => s.key === 'edd_threshold')).toMatchObject({ unit: 'USD', value: 250000 });
+    expect(listed.settings.find((s: { key: string }) => s.key === 'edd_threshold')).toMatchObject({
+      unit: 'USD',
+      value: 250000,
+    });
     const bad = await hub.api(admin, 'PATCH', '/admin/settings', { edd_threshold: 100000, session_lifetime_hours: -1 });
     expectError(bad, 400, 'VALIDATION_FAILED');
     expect(bad.body.error.details.field).toBe('session_lifetime_hours');
     const [unchanged] = await hub.sql`SELECT value FROM settings WHERE key = 'edd_threshold'`;
     expect(unchanged.value).toBe(250000);
-    expectError(await hub.api(admin, 'PATCH', '/admin/settings', { firm_time_zone: 'Mars/Olympus' }), 400, 'VALIDATION_FAILED');
+    expectError(
+      await hub.api(admin, 'PATCH', '/admin/settings', { firm_time_zone: 'Mars/Olympus' }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expectOk(await hub.api(admin, 'PATCH', '/admin/settings', { edd_threshold: 100000.5 }));
-    const [audit] = await hub.sql`SELECT details FROM audit_log WHERE action = 'update_setting' AND process_id = 'edd_threshold'`;
+    const [audit] =
+      await hub.sql`SELECT details FROM audit_log WHERE action = 'update_setting' AND process_id = 'edd_threshold'`;
     expect(audit.details).toEqual({ before: 250000, after: 100000.5 });
   });
 
@@ -169,10 +260,17 @@ describe('firm administration from an empty hub', () => {
     expect(created).toMatchObject({ version: 1, active: true });
     const badFee = await hub.api(admin, 'PATCH', '/admin/products/prd_core_bond', { management_fee_percent: 0.12345 });
     expect(badFee.body.error.details.field).toBe('management_fee_percent');
-    const edited = expectOk(await hub.api(admin, 'PATCH', '/admin/products/prd_core_bond', { management_fee_percent: 0.3 }));
+    const edited = expectOk(
+      await hub.api(admin, 'PATCH', '/admin/products/prd_core_bond', { management_fee_percent: 0.3 }),
+    );
     expect(edited).toMatchObject({ version: 2, management_fee_percent: 0.3 });
     const detail = expectOk(await hub.api(admin, 'GET', '/admin/products/prd_core_bond'));
-    expect(detail.versions.map((v: { version: number; terms: { management_fee_percent: number } }) => [v.version, v.terms.management_fee_percent])).toEqual([
+    expect(
+      detail.versions.map((v: { version: number; terms: { management_fee_percent: number } }) => [
+        v.version,
+        v.terms.management_fee_percent,
+      ]),
+    ).toEqual([
       [2, 0.3],
       [1, 0.35],
     ]);
@@ -183,9 +281,19 @@ describe('firm administration from an empty hub', () => {
 
   it('creates and edits clients with validated fields and an advisor who must be an active advisor', async () => {
     const [{ id: advisorId }] = await hub.sql`SELECT id FROM users WHERE email = 'ann.advisor@firm.example'`;
-    const bad = await hub.api(admin, 'POST', '/admin/clients', { name: 'Zed', email: 'zed@client.example', client_type: 'individual', birth_or_incorporation_date: '1990-02-30' });
+    const bad = await hub.api(admin, 'POST', '/admin/clients', {
+      name: 'Zed',
+      email: 'zed@client.example',
+      client_type: 'individual',
+      birth_or_incorporation_date: '1990-02-30',
+    });
     expect(bad.body.error.details.field).toBe('birth_or_incorporation_date');
-    const notAdvisor = await hub.api(admin, 'POST', '/admin/clients', { name: 'Zed', email: 'zed@client.example', client_type: 'entity', advisor_id: 'usr_nobody' });
+    const notAdvisor = await hub.api(admin, 'POST', '/admin/clients', {
+      name: 'Zed',
+      email: 'zed@client.example',
+      client_type: 'entity',
+      advisor_id: 'usr_nobody',
+    });
     expect(notAdvisor.body.error.details.field).toBe('advisor_id');
     const client = expectOk(
       await hub.api(admin, 'POST', '/admin/clients', {
@@ -211,7 +319,14 @@ describe('firm administration from an empty hub', () => {
 
   it('describes every administration route in the OpenAPI document', async () => {
     const doc = expectOk(await hub.api(null, 'GET', '/openapi.json'));
-    for (const path of ['/api/admin/users', '/api/admin/clients/{id}', '/api/admin/products/{id}/retire', '/api/admin/settings', '/api/auth/oidc/start', '/api/auth/second-factor']) {
+    for (const path of [
+      '/api/admin/users',
+      '/api/admin/clients/{id}',
+      '/api/admin/products/{id}/retire',
+      '/api/admin/settings',
+      '/api/auth/oidc/start',
+      '/api/auth/second-factor',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
   });

@@ -22,7 +22,10 @@ export interface TestOidcProvider {
  * A real, certified OpenID provider (the `oidc-provider` package) on loopback, with its development login
  * and consent pages: any login name signs in as the account of that name.
  */
-export async function startOidcProvider(port: number, accounts: Record<string, ProviderAccount>): Promise<TestOidcProvider> {
+export async function startOidcProvider(
+  port: number,
+  accounts: Record<string, ProviderAccount>,
+): Promise<TestOidcProvider> {
   const issuer = `http://127.0.0.1:${port}`;
   const clientId = 'ops-hub';
   const clientSecret = 'a-client-secret-for-the-test-provider';

@@ -27,7 +27,13 @@ export class AccountView {
           submitLabel: 'Change password',
           fields: [
             { name: 'current_password', label: 'Current password', type: 'password', required: true },
-            { name: 'new_password', label: 'New password', type: 'password', required: true, hint: 'At least 12 characters; not your e-mail; not a well-known password' },
+            {
+              name: 'new_password',
+              label: 'New password',
+              type: 'password',
+              required: true,
+              hint: 'At least 12 characters; not your e-mail; not a well-known password',
+            },
           ],
           submit: async (values) => (await api('POST', '/auth/password', values), 'Password changed'),
         }),
@@ -54,20 +60,34 @@ export class AccountView {
     if (status?.enabled) {
       replaceChildren(
         target,
-        h('p', { role: 'status' }, `An authenticator app is set up (${status.recovery_codes_left} recovery codes left).`),
+        h(
+          'p',
+          { role: 'status' },
+          `An authenticator app is set up (${status.recovery_codes_left} recovery codes left).`,
+        ),
         !status.required &&
           adminForm({
             name: 'remove-second-factor',
             submitLabel: 'Remove authenticator',
             fields: [{ name: 'code', label: 'Current code', required: true }],
-            submit: async (values) => (await api('POST', '/auth/second-factor/remove', values), await this.show(), 'Removed'),
+            submit: async (values) => (
+              await api('POST', '/auth/second-factor/remove', values),
+              await this.show(),
+              'Removed'
+            ),
           }),
       );
       return;
     }
     replaceChildren(
       target,
-      h('p', {}, status?.required ? 'The firm requires an authenticator app for your role: set one up to continue.' : 'Add an authenticator app (TOTP) for a second step at sign-in.'),
+      h(
+        'p',
+        {},
+        status?.required
+          ? 'The firm requires an authenticator app for your role: set one up to continue.'
+          : 'Add an authenticator app (TOTP) for a second step at sign-in.',
+      ),
       h(
         'button',
         {
@@ -77,7 +97,12 @@ export class AccountView {
             try {
               const enrolment = await api<{ secret: string; otpauth_uri: string }>('POST', '/auth/second-factor/enrol');
               const shown = h('div', {});
-              shownOnce(shown, 'Secret for your authenticator app', enrolment.secret, `Or open ${enrolment.otpauth_uri}`);
+              shownOnce(
+                shown,
+                'Secret for your authenticator app',
+                enrolment.secret,
+                `Or open ${enrolment.otpauth_uri}`,
+              );
               const codes = h('div', {});
               replaceChildren(
                 target,
@@ -88,14 +113,25 @@ export class AccountView {
                   fields: [{ name: 'code', label: 'Code from the app', required: true }],
                   submit: async (values) => {
                     const done = await api<{ recovery_codes: string[] }>('POST', '/auth/second-factor/confirm', values);
-                    shownOnce(codes, 'Recovery codes (each works once; keep them safe)', done.recovery_codes.join(' '), 'They are shown only now.');
+                    shownOnce(
+                      codes,
+                      'Recovery codes (each works once; keep them safe)',
+                      done.recovery_codes.join(' '),
+                      'They are shown only now.',
+                    );
                     return 'Authenticator set up';
                   },
                 }),
                 codes,
               );
             } catch (error) {
-              target.append(h('p', { class: 'error', role: 'alert' }, error instanceof ApiError ? error.message : 'Could not start'));
+              target.append(
+                h(
+                  'p',
+                  { class: 'error', role: 'alert' },
+                  error instanceof ApiError ? error.message : 'Could not start',
+                ),
+              );
             }
           },
         },

@@ -17,7 +17,12 @@ export type FormValues = Record<string, string | number | boolean | null>;
 
 /** An input per field; reading it back gives the body the API expects (numbers as numbers, blanks left out). */
 function control(field: FieldSpec): HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement {
-  const common = { name: field.name, id: `field-${field.name}`, required: Boolean(field.required), 'aria-describedby': field.hint ? `hint-${field.name}` : null };
+  const common = {
+    name: field.name,
+    id: `field-${field.name}`,
+    required: Boolean(field.required),
+    'aria-describedby': field.hint ? `hint-${field.name}` : null,
+  };
   if (field.type === 'select') {
     const select = h(
       'select',
@@ -31,13 +36,20 @@ function control(field: FieldSpec): HTMLInputElement | HTMLSelectElement | HTMLT
     return select;
   }
   if (field.type === 'textarea') return h('textarea', { ...common, rows: 3 }, String(field.value ?? ''));
-  const input = h('input', { ...common, type: field.type ?? 'text', step: field.step ?? (field.type === 'number' ? 'any' : null) });
+  const input = h('input', {
+    ...common,
+    type: field.type ?? 'text',
+    step: field.step ?? (field.type === 'number' ? 'any' : null),
+  });
   if (field.type === 'checkbox') input.checked = Boolean(field.value);
   else if (field.value !== null && field.value !== undefined) input.value = String(field.value);
   return input;
 }
 
-function readValue(element: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, field: FieldSpec): string | number | boolean | null | undefined {
+function readValue(
+  element: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
+  field: FieldSpec,
+): string | number | boolean | null | undefined {
   if (field.type === 'checkbox') return (element as HTMLInputElement).checked;
   const raw = element.value.trim();
   if (raw === '') return undefined;
@@ -80,7 +92,9 @@ export function adminForm(options: {
         try {
           const done = await options.submit(values);
           // A saved form is often redrawn with the section: the message goes to the form that stands in its place.
-          const shown = form.isConnected ? message : document.querySelector(`form[data-form="${options.name}"] .form-message`);
+          const shown = form.isConnected
+            ? message
+            : document.querySelector(`form[data-form="${options.name}"] .form-message`);
           if (shown) {
             shown.className = 'form-message ok';
             shown.textContent = done ?? 'Saved';
@@ -115,13 +129,21 @@ export function adminForm(options: {
 }
 
 /** A plain table: a header row and a row per item, each cell text or an element. */
-export function adminTable(name: string, headers: string[], rows: { key: string; cells: (Node | string)[] }[]): HTMLElement {
+export function adminTable(
+  name: string,
+  headers: string[],
+  rows: { key: string; cells: (Node | string)[] }[],
+): HTMLElement {
   if (!rows.length) return h('p', { class: 'empty' }, 'Nothing here yet.');
   return h(
     'table',
     { class: 'admin-table', 'data-table': name },
     h('thead', {}, h('tr', {}, ...headers.map((header) => h('th', { scope: 'col' }, header)))),
-    h('tbody', {}, ...rows.map((row) => h('tr', { 'data-key': row.key }, ...row.cells.map((cell) => h('td', {}, cell))))),
+    h(
+      'tbody',
+      {},
+      ...rows.map((row) => h('tr', { 'data-key': row.key }, ...row.cells.map((cell) => h('td', {}, cell)))),
+    ),
   );
 }
 
@@ -129,6 +151,12 @@ export function adminTable(name: string, headers: string[], rows: { key: string;
 export function shownOnce(target: HTMLElement, title: string, text: string, note: string): void {
   replaceChildren(
     target,
-    h('div', { class: 'shown-once', role: 'status' }, h('strong', {}, title), h('input', { type: 'text', readonly: true, value: text, class: 'copy', 'aria-label': title }), h('small', { class: 'muted' }, note)),
+    h(
+      'div',
+      { class: 'shown-once', role: 'status' },
+      h('strong', {}, title),
+      h('input', { type: 'text', readonly: true, value: text, class: 'copy', 'aria-label': title }),
+      h('small', { class: 'muted' }, note),
+    ),
   );
 }

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { appendAudit } from '../../db/audit.js';
-import type { Queryable, Tx } from '../../db/client.js';
-import { appendEvents } from '../../db/events.js';
-import { inTransaction, QUEUES } from '../../db/jobs.js';
-import { getProcess, type ProcessRow } from '../../db/processes.js';
+import { appendAudit } from '../db/audit.js';
+import type { Queryable, Tx } from '../db/client.js';
+import { appendEvents } from '../db/events.js';
+import { inTransaction, QUEUES } from '../db/jobs.js';
+import { getProcess, type ProcessRow } from '../db/processes.js';
 import {
   appendEntry,
   findEntryByIdempotencyKey,
@@ -23,19 +23,19 @@ import {
   type QueryEntryRow,
   type QueryReadNotice,
   type QueryRow,
-} from '../../db/query-threads.js';
-import type { NotificationJob } from '../../db/transitions.js';
-import type { SlaPauseJob } from '../../workers/jobs/signal-sla-pause.js';
-import { getUser } from '../../db/users.js';
-import { applicationWorkflowId } from '../../workflows/account-opening/definitions.js';
-import { HubError, registerErrors } from '../../workflows/errors.js';
-import { maySee, visibilityFilter, type Principal } from '../../workflows/policy.js';
-import type { Actor, NotificationIntent } from '../../workflows/process-records.js';
-import type { ProcessSpec, Role } from '../../workflows/process-spec.js';
-import { mayCloseQuery } from '../../workflows/query-threads.js';
-import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
-import type { HubDeps } from '../context.js';
-import { toHubError } from '../errors.js';
+} from '../db/query-threads.js';
+import type { NotificationJob } from '../db/transitions.js';
+import type { SlaPauseJob } from '../workers/jobs/signal-sla-pause.js';
+import { getUser } from '../db/users.js';
+import { applicationWorkflowId } from '../workflows/account-opening/definitions.js';
+import { HubError } from '../workflows/errors.js';
+import { maySee, visibilityFilter, type Principal } from '../workflows/policy.js';
+import type { Actor, NotificationIntent } from '../workflows/process-records.js';
+import type { ProcessSpec, Role } from '../workflows/process-spec.js';
+import { mayCloseQuery } from '../workflows/query-threads.js';
+import { PROCESS_SPECS, specFor } from '../workflows/specs.js';
+import type { HubDeps } from './context.js';
+import { toHubError } from './errors.js';
 import type {
   MentionRef,
   PersonRef,
@@ -47,7 +47,7 @@ import type {
   QueryStatus,
   QueryThreadView,
   QueryView,
-} from '../realtime/events.js';
+} from '../contracts/socket-events.js';
 import { extractMentionHandles, localPartOf, resolveMentionHandles } from './mentions.js';
 
 export const QUERY_KINDS = ['question_to_advisor', 'document_request', 'operational_issue'] as const satisfies readonly QueryKind[];
@@ -57,12 +57,6 @@ const KIND_LABELS: Record<QueryKind, string> = {
   document_request: 'request for a document',
   operational_issue: 'operational issue',
 };
-
-registerErrors({
-  QUERY_NOT_FOUND: { status: 404, message: 'Query not found', retryable: false },
-  QUERY_RESOLVED: { status: 409, message: 'This query is resolved; reopen it to continue the thread', retryable: false },
-  QUERY_ALREADY_OPEN: { status: 409, message: 'This query is already open', retryable: false },
-});
 
 /** The workflow of each process type that has an SLA clock a query can pause. */
 const SLA_PAUSE_TARGETS: Record<string, (processId: string) => string> = {
