@@ -47,7 +47,7 @@ function layerZones() {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'web/dist/**', 'data/**', 'test/fixtures/**', '.ci/**'] },
+  { ignores: ['node_modules/**', 'web/dist/**', 'data/**', 'test/fixtures/**', 'test-results/**', '.ci/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

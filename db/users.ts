@@ -199,14 +199,35 @@ export async function peekUserToken(db: Queryable, token: string, purpose: Token
   return row as HubUser | undefined;
 }
 
-export async function getTotp(db: Queryable, userId: string): Promise<{ secret: string | null; enabled: boolean }> {
-  const [row] = await db`SELECT totp_secret, totp_enabled_at FROM users WHERE id = ${userId}`;
-  return { secret: (row?.totp_secret as string | null) ?? null, enabled: Boolean(row?.totp_enabled_at) };
+export async function getTotp(db: Queryable, userId: string): Promise<{ secret: string | null; enabled: boolean; last_step: number | null }> {
+  const [row] = await db`SELECT totp_secret, totp_enabled_at, totp_last_step FROM users WHERE id = ${userId}`;
+  return {
+    secret: (row?.totp_secret as string | null) ?? null,
+    enabled: Boolean(row?.totp_enabled_at),
+    last_step: (row?.totp_last_step as number | null) ?? null,
+  };
+}
+
+/** Records the time step of an accepted code, unless a code of that step or a later one was accepted already. */
+export async function claimTotpStep(db: Queryable, userId: string, step: number): Promise<boolean> {
+  const rows = await db`
+    UPDATE users SET totp_last_step = ${step}
+    WHERE id = ${userId} AND (totp_last_step IS NULL OR totp_last_step < ${step}) RETURNING 1`;
+  return rows.length === 1;
+}
+
+/** Counts a wrong answer to a challenge; the challenge is used up after `limit` of them. */
+export async function failUserToken(db: Queryable, token: string, limit: number): Promise<void> {
+  await db`
+    UPDATE user_tokens SET failed_attempts = failed_attempts + 1,
+      used_at = CASE WHEN failed_attempts + 1 >= ${limit} THEN now() ELSE used_at END
+    WHERE token_hash = ${hashToken(token)}`;
 }
 
 export async function setTotp(db: Queryable, userId: string, secret: string | null, enabled: boolean): Promise<void> {
   await db`
-    UPDATE users SET totp_secret = ${secret}, totp_enabled_at = ${enabled ? db`now()` : null}, updated_at = now() WHERE id = ${userId}`;
+    UPDATE users SET totp_secret = ${secret}, totp_enabled_at = ${enabled ? db`now()` : null}, totp_last_step = NULL, updated_at = now()
+    WHERE id = ${userId}`;
 }
 
 export async function replaceRecoveryCodes(db: Queryable, userId: string, codes: string[]): Promise<void> {

@@ -3,9 +3,11 @@ import { Secret, TOTP } from 'otpauth';
 import type { Queryable, Sql } from '../db/client.js';
 import { getSetting } from '../db/settings.js';
 import {
+  claimTotpStep,
   consumeUserToken,
   countRecoveryCodes,
   createSession,
+  failUserToken,
   getTotp,
   issueUserToken,
   replaceRecoveryCodes,
@@ -21,6 +23,7 @@ import { auditChange, auditedWork } from './admin-access.js';
 /** Roles the firm's second-factor setting applies to. */
 export const SECOND_FACTOR_ROLES: readonly Role[] = ['admin', 'compliance_officer'];
 const CHALLENGE_MINUTES = 5;
+const TOTP_PERIOD = 30;
 const RECOVERY_CODE_COUNT = 10;
 const ISSUER = 'Ops hub';
 
@@ -29,7 +32,8 @@ export type SignInResult =
   | { second_factor_required: true; challenge: string; expires_at: string };
 
 /** RFC 6238 with the parameters every authenticator app assumes: SHA-1, 6 digits, 30 seconds. */
-const totpFor = (secret: string, label = '') => new TOTP({ issuer: ISSUER, label, secret: Secret.fromBase32(secret) });
+const totpFor = (secret: string, label = '') =>
+  new TOTP({ issuer: ISSUER, label, period: TOTP_PERIOD, secret: Secret.fromBase32(secret) });
 
 export async function secondFactorRequired(db: Queryable, role: Role): Promise<boolean> {
   return SECOND_FACTOR_ROLES.includes(role) && (await getSetting(db, 'second_factor_required', false)) === true;
@@ -51,34 +55,46 @@ export async function finishPasswordSignIn(sql: Sql, user: HubUser): Promise<Sig
 }
 
 /** The second step: a current code from the authenticator, or one unused recovery code. */
+/** A wrong code or recovery code five times ends the challenge: the person starts again with their password. */
+const CHALLENGE_ATTEMPTS = 5;
+
+/** Whether the code is current for the secret and of a time step not used before; claims the step. */
+async function acceptCode(db: Queryable, userId: string, secret: string, code: string): Promise<boolean> {
+  const delta = totpFor(secret).validate({ token: code, window: 1 });
+  if (delta === null) return false;
+  return claimTotpStep(db, userId, Math.floor(Date.now() / 1000 / TOTP_PERIOD) + delta);
+}
+
+/** The second step: a current code from the authenticator, or one unused recovery code. */
 export async function answerSecondFactor(
   sql: Sql,
   input: { challenge: string; code?: string; recovery_code?: string },
 ) {
-  return sql.begin(async (tx) => {
-    const user = await consumeUserToken(tx, input.challenge, 'second_factor');
-    if (!user) throw new HubError('LINK_INVALID', 'The sign-in has expired; enter your e-mail and password again');
-    const { secret } = await getTotp(tx, user.id);
-    const actor: Actor = { user_id: user.id, role: user.role, name: user.name, channel: 'board' };
-    let ok = false;
-    if (input.code && secret) ok = totpFor(secret).validate({ token: input.code, window: 1 }) !== null;
-    else if (input.recovery_code) ok = await useRecoveryCode(tx, user.id, normalizeRecoveryCode(input.recovery_code));
-    if (!ok) {
-      // The challenge stays usable for another try within its lifetime.
-      throw new HubError(
-        'SECOND_FACTOR_REQUIRED',
-        input.code ? 'code: is not the current code' : 'recovery_code: is not a valid code',
-        {
-          field: input.code ? 'code' : 'recovery_code',
-          challenge_kept: true,
-        },
-      );
-    }
-    if (input.recovery_code)
-      await auditChange(tx, actor, 'use_recovery_code', { type: 'user', id: user.id }, null, null);
-    const session = await createSession(tx, user.id, 'password');
-    return { ...session, user, second_factor_enrollment_required: false };
-  });
+  const wrong = new HubError(
+    'SECOND_FACTOR_REQUIRED',
+    input.code ? 'code: is not the current code' : 'recovery_code: is not a valid code',
+    { field: input.code ? 'code' : 'recovery_code' },
+  );
+  try {
+    return await sql.begin(async (tx) => {
+      const user = await consumeUserToken(tx, input.challenge, 'second_factor');
+      if (!user) throw new HubError('LINK_INVALID', 'The sign-in has expired; enter your e-mail and password again');
+      const { secret } = await getTotp(tx, user.id);
+      const actor: Actor = { user_id: user.id, role: user.role, name: user.name, channel: 'board' };
+      let ok = false;
+      if (input.code && secret) ok = await acceptCode(tx, user.id, secret, input.code);
+      else if (input.recovery_code) ok = await useRecoveryCode(tx, user.id, normalizeRecoveryCode(input.recovery_code));
+      // Throwing rolls the challenge back to unused; the wrong answer is counted below.
+      if (!ok) throw wrong;
+      if (input.recovery_code)
+        await auditChange(tx, actor, 'use_recovery_code', { type: 'user', id: user.id }, null, null);
+      const session = await createSession(tx, user.id, 'password');
+      return { ...session, user, second_factor_enrollment_required: false };
+    });
+  } catch (error) {
+    if (error === wrong) await failUserToken(sql, input.challenge, CHALLENGE_ATTEMPTS);
+    throw error;
+  }
 }
 
 const normalizeRecoveryCode = (code: string) => code.trim().toLowerCase().replace(/[\s-]/g, '');
@@ -114,13 +130,14 @@ export function createSecondFactor(sql: Sql) {
         sql.begin(async (tx) => {
           const { secret, enabled } = await getTotp(tx, actor.user_id);
           if (!secret || enabled) throw new HubError('CONFLICT', 'Start the set-up first');
-          if (totpFor(secret).validate({ token: code, window: 1 }) === null) {
+          await setTotp(tx, actor.user_id, secret, true);
+          // The confirming code is used up like any other (a wrong one rolls the set-up back).
+          if (!(await acceptCode(tx, actor.user_id, secret, code))) {
             throw new HubError('VALIDATION_FAILED', 'code: is not the current code of this authenticator', {
               field: 'code',
             });
           }
           const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-          await setTotp(tx, actor.user_id, secret, true);
           await replaceRecoveryCodes(tx, actor.user_id, codes);
           await auditChange(tx, actor, 'enrol_second_factor', self(actor), { enabled: false }, { enabled: true });
           return { enabled: true, recovery_codes: codes };
@@ -136,7 +153,7 @@ export function createSecondFactor(sql: Sql) {
           if (await secondFactorRequired(tx, actor.role as Role)) {
             throw new HubError('FORBIDDEN', 'Your role must keep a second factor (a firm setting)');
           }
-          if (totpFor(secret).validate({ token: code, window: 1 }) === null) {
+          if (!(await acceptCode(tx, actor.user_id, secret, code))) {
             throw new HubError('VALIDATION_FAILED', 'code: is not the current code of this authenticator', {
               field: 'code',
             });

@@ -5,6 +5,8 @@ ALTER TABLE users ALTER COLUMN password_hash DROP NOT NULL;
 ALTER TABLE users
   ADD COLUMN totp_secret text,
   ADD COLUMN totp_enabled_at timestamptz,
+  -- The last 30-second step a code was accepted for: a code works once.
+  ADD COLUMN totp_last_step bigint,
   ADD COLUMN oidc_subject text UNIQUE,
   ADD COLUMN deactivated_at timestamptz,
   ADD COLUMN updated_at timestamptz NOT NULL DEFAULT now();
@@ -20,7 +22,9 @@ CREATE TABLE user_tokens (
   created_by text,
   created_at timestamptz NOT NULL DEFAULT now(),
   expires_at timestamptz NOT NULL,
-  used_at timestamptz
+  used_at timestamptz,
+  -- Wrong answers to a second-factor challenge; it stops working after a few.
+  failed_attempts integer NOT NULL DEFAULT 0
 );
 CREATE INDEX user_tokens_user_idx ON user_tokens (user_id, purpose);
 
@@ -77,6 +81,6 @@ DROP TABLE oidc_logins;
 ALTER TABLE sessions DROP COLUMN sign_in_method;
 DROP TABLE recovery_codes;
 DROP TABLE user_tokens;
-ALTER TABLE users DROP COLUMN totp_secret, DROP COLUMN totp_enabled_at, DROP COLUMN oidc_subject, DROP COLUMN deactivated_at,
+ALTER TABLE users DROP COLUMN totp_secret, DROP COLUMN totp_enabled_at, DROP COLUMN totp_last_step, DROP COLUMN oidc_subject, DROP COLUMN deactivated_at,
   DROP COLUMN updated_at;
 ALTER TABLE users ALTER COLUMN password_hash SET NOT NULL;

@@ -7,7 +7,8 @@ import { connectRecordingClient } from '../support/realtime-client.js';
 
 const PASSWORD = 'a long firm passphrase 42';
 const tokenOf = (link: string) => link.split('/#/set-password/')[1]!;
-const codeFor = (secret: string) => new TOTP({ secret: Secret.fromBase32(secret) }).generate();
+const codeFor = (secret: string, stepsAhead = 0) =>
+  new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + stepsAhead * 30_000 });
 
 describe('firm administration from an empty hub', () => {
   let hub: TestHub;
@@ -195,10 +196,33 @@ describe('firm administration from an empty hub', () => {
       401,
       'SECOND_FACTOR_REQUIRED',
     );
+    // The confirming code is spent: the next 30-second step's code (within the accepted window) signs in, once.
+    const code = codeFor(secret, 1);
     const viaCode = expectOk(
-      await hub.api(null, 'POST', '/auth/second-factor', { challenge: challenge.challenge, code: codeFor(secret) }),
+      await hub.api(null, 'POST', '/auth/second-factor', { challenge: challenge.challenge, code }),
     );
     admin = viaCode.token;
+    const replay = expectOk(
+      await hub.api(null, 'POST', '/auth/login', { email: 'root@firm.example', password: PASSWORD }),
+    );
+    expectError(
+      await hub.api(null, 'POST', '/auth/second-factor', { challenge: replay.challenge, code }),
+      401,
+      'SECOND_FACTOR_REQUIRED',
+    );
+    // Five wrong answers end a challenge, whatever comes after.
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      const wrong = await hub.api(null, 'POST', '/auth/second-factor', {
+        challenge: replay.challenge,
+        recovery_code: 'wrong-code',
+      });
+      expectError(wrong, 401, 'SECOND_FACTOR_REQUIRED');
+    }
+    const ended = await hub.api(null, 'POST', '/auth/second-factor', {
+      challenge: replay.challenge,
+      recovery_code: recovery_codes[1],
+    });
+    expectError(ended, 400, 'LINK_INVALID');
     const again = expectOk(
       await hub.api(null, 'POST', '/auth/login', { email: 'root@firm.example', password: PASSWORD }),
     );
