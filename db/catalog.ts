@@ -1,4 +1,5 @@
 import type { ClientSnapshot, ProductSnapshot } from '../workflows/account-opening/definitions.js';
+import { toWireNumber } from '../workflows/money.js';
 import type { Queryable } from './client.js';
 
 export type KycStatus = 'complete' | 'pending' | 'incomplete';
@@ -79,8 +80,15 @@ const PRODUCT_COLUMNS = (db: Queryable) => db`
   id, name, description, category, risk_level, liquidity, minimum_investment, management_fee_percent, currency, version, active,
   retired_at`;
 
+// numeric columns arrive as exact text; products carry them as the JSON numbers that hold them exactly.
+const exactTerms = (row: Record<string, unknown>) => ({
+  minimum_investment: toWireNumber(row.minimum_investment as string),
+  management_fee_percent: toWireNumber(row.management_fee_percent as string),
+});
+
 const toProduct = (row: Record<string, unknown>): ProductRow => ({
   ...(row as unknown as ProductRow),
+  ...exactTerms(row),
   retired_at: row.retired_at ? new Date(row.retired_at as string).toISOString() : null,
 });
 
@@ -89,7 +97,7 @@ export async function listActiveProducts(db: Queryable): Promise<(ProductSnapsho
   const rows = await db`
     SELECT id, name, description, category, risk_level, liquidity, minimum_investment, management_fee_percent, currency, version
     FROM products WHERE active ORDER BY risk_level, name`;
-  return rows as unknown as (ProductSnapshot & { description: string; currency: string })[];
+  return rows.map((row) => ({ ...(row as unknown as ProductSnapshot & { description: string; currency: string }), ...exactTerms(row) }));
 }
 
 export async function listAllProducts(db: Queryable): Promise<ProductRow[]> {

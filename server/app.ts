@@ -11,6 +11,7 @@ import { requireUser } from './auth.js';
 import { actorFor, type HubDeps, type HubEnv } from '../hub/context.js';
 import { errorBody, toHubError } from '../hub/errors.js';
 import { applicationRoutes } from './routes/applications.js';
+import { auditRoutes } from './routes/audit.js';
 import { loginRoutes, sessionRoutes } from './routes/auth.js';
 import { clientRoutes } from './routes/clients.js';
 import { eventRoutes } from './routes/events.js';
@@ -36,9 +37,12 @@ import { bearerToken } from './auth.js';
 import type { AccountOpeningService } from '../hub/account-opening.js';
 import type { QueryThreadService } from '../hub/query-threads.js';
 import type { RebalancingService } from '../hub/rebalancing.js';
+import type { DocumentService } from '../hub/documents.js';
+import { documentRoutes } from './routes/documents.js';
 
 export const WEB_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 const MAX_BODY_BYTES = 256 * 1024;
+const DOCUMENT_UPLOAD_PATH = /^\/api\/(processes|clients)\/[^/]+\/documents$/;
 
 export interface HubServices {
   accountOpening: AccountOpeningService;
@@ -49,6 +53,7 @@ export interface HubServices {
   singleSignOn: SingleSignOn;
   /** Ends every session and live connection of a user, on every node. */
   endUserSessions: EndUserSessions;
+  documents: DocumentService;
 }
 
 /** Until a password session of a role that must use a second factor has one, it may only set one up (or leave). */
@@ -74,15 +79,14 @@ export function createApp(deps: HubDeps, services: HubServices) {
   });
   app.notFound((c) => c.json(errorBody(new HubError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}`)), 404));
 
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new HubError('PAYLOAD_TOO_LARGE');
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new HubError('PAYLOAD_TOO_LARGE');
+    },
+  });
+  // Document uploads stream past this limit under their own (the document_max_bytes setting).
+  app.use('/api/*', (c, next) => (c.req.method === 'POST' && DOCUMENT_UPLOAD_PATH.test(c.req.path) ? next() : limitBody(c, next)));
   // Text is stored in PostgreSQL, which cannot hold NUL characters: refuse them before anything acts on them.
   app.use('/api/*', async (c, next) => {
     // eslint-disable-next-line no-control-regex -- the NUL character is exactly what is looked for
@@ -137,6 +141,8 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', processRoutes(sql));
   app.route('/api', opsRoutes(sql));
   app.route('/api', portfolioRoutes(services.rebalancing, sql));
+  app.route('/api', documentRoutes(services.documents));
+  app.route('/api', auditRoutes(sql, deps.config.auditCheckpointKey));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));

@@ -1,8 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
+import { listAudit } from '../../db/audit.js';
+import type { Sql } from '../../db/client.js';
+import { listEvents } from '../../db/events.js';
 import type { Actor } from '../../workflows/process-records.js';
+import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { AuditEntrySchema, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, ProcessEventSchema, SECURITY } from './openapi.js';
 
 export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
 
@@ -16,41 +20,41 @@ export const commandContext =
     await next();
   };
 
-export interface CommandRoute<C extends string> {
-  /** The last path segment: POST /api/<resource>/{id}/<path>. */
-  path: string;
-  command: C;
+/** What a command's route says beyond the spec: its summary, and whether it may come without a body. */
+export interface CommandRoute {
   summary: string;
-  body: z.ZodType;
-  bodyRequired?: boolean;
+  bodyOptional?: true;
 }
 
 /**
- * One POST per command of a process type, all alike: the command's zod body, an optional Idempotency-Key,
- * the refusal audited, and the process as the command left it in the answer.
+ * One POST per command of a process type, all alike: the path from the spec's command table, the body its
+ * definitions' input schema, an optional Idempotency-Key, the refusal audited, and the process as the
+ * command left it in the answer.
  */
 export function addCommandRoutes<C extends string>(
   router: OpenAPIHono<HubEnv>,
   options: {
-    resource: string;
-    processType: string;
+    spec: ProcessSpec;
     tag: string;
     response: z.ZodType;
-    commands: readonly CommandRoute<C>[];
+    commands: { readonly [K in C]: { input: z.ZodType } };
+    routes: Record<C, CommandRoute>;
     run: (actor: Actor, processId: string, command: C, input: object, idempotencyKey: string | undefined) => Promise<object>;
   },
 ): void {
-  for (const { path, command, summary, body, bodyRequired = true } of options.commands) {
+  const { spec } = options;
+  for (const command of Object.keys(options.commands) as C[]) {
+    const { summary, bodyOptional } = options.routes[command];
     router.openapi(
       createRoute({
         method: 'post',
-        path: `/${options.resource}/{id}/${path}`,
+        path: `/${spec.resource}/{id}/${spec.commands[command]!.path}`,
         tags: [options.tag],
         summary,
         security: SECURITY,
-        request: { params: IdParams, body: jsonBody(body, bodyRequired), headers: IdempotencyHeaders },
-        middleware: [commandContext(options.processType, command)],
-        responses: { 200: jsonResponse(options.response, `The ${options.processType.replace(/_/g, ' ')} after the command`), ...ERROR_RESPONSES },
+        request: { params: IdParams, body: jsonBody(options.commands[command].input, !bodyOptional), headers: IdempotencyHeaders },
+        middleware: [commandContext(spec.processType, command)],
+        responses: { 200: jsonResponse(options.response, `The ${spec.processType.replace(/_/g, ' ')} after the command`), ...ERROR_RESPONSES },
       }),
       async (c) => {
         const input = (c.req.valid('json') ?? {}) as object;
@@ -59,4 +63,42 @@ export function addCommandRoutes<C extends string>(
       },
     );
   }
+}
+
+/**
+ * A process's trail, alike for every type: GET /api/<resource>/{id}/audit (every command, accepted or refused)
+ * and /events (its events in commit order), each for whoever may see the process, a refusal audited.
+ */
+export function addTrailRoutes(
+  router: OpenAPIHono<HubEnv>,
+  options: {
+    spec: ProcessSpec;
+    tag: string;
+    sql: Sql;
+    summaries: { audit: string; events: string };
+    requireVisible: (actor: Actor, processId: string, action: string) => Promise<unknown>;
+  },
+): void {
+  const base = `/${options.spec.resource}/{id}`;
+  const route = (trail: 'audit' | 'events', schema: z.ZodType) =>
+    createRoute({
+      method: 'get',
+      path: `${base}/${trail}`,
+      tags: [options.tag],
+      summary: options.summaries[trail],
+      security: SECURITY,
+      request: { params: IdParams },
+      responses: { 200: jsonResponse(schema, 'Oldest first'), ...ERROR_RESPONSES },
+    });
+  router.openapi(route('audit', z.object({ audit: z.array(AuditEntrySchema) })), async (c) => {
+    const { id } = c.req.valid('param');
+    await options.requireVisible(actorOf(c), id, 'read_audit_trail');
+    return c.json({ audit: (await listAudit(options.sql, id)) as unknown as z.infer<typeof AuditEntrySchema>[] }, 200);
+  });
+  router.openapi(route('events', z.object({ events: z.array(ProcessEventSchema) })), async (c) => {
+    const { id } = c.req.valid('param');
+    await options.requireVisible(actorOf(c), id, 'read_events');
+    const events = await listEvents(options.sql, { after: 0, limit: 10_000, processId: id, visibility: { all: true } });
+    return c.json({ events: events as z.infer<typeof ProcessEventSchema>[] }, 200);
+  });
 }
