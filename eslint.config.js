@@ -20,6 +20,7 @@ const COMPOSITION_ROOTS = [
   'runtime/seed-demo-portfolios.ts',
   'runtime/import-prices.ts',
   'runtime/setup-temporal.ts',
+  'runtime/admin-create.ts',
   'runtime/audit-verify.ts',
   'runtime/backup.ts',
   'runtime/restore.ts',

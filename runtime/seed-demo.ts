@@ -1,5 +1,5 @@
 import type { Sql } from '../db/client.js';
-import { hashPassword } from '../server/passwords.js';
+import { hashPassword } from '../hub/passwords.js';
 import type { Role } from '../workflows/process-spec.js';
 import type { Logger } from './logger.js';
 

@@ -25,6 +25,16 @@ import { opsRoutes } from './routes/ops.js';
 import { processRoutes } from './routes/processes.js';
 import { portfolioRoutes } from './routes/portfolios.js';
 import { corsPolicy, securityHeaders } from './response-headers.js';
+import { adminClientRoutes } from './routes/admin-clients.js';
+import { adminProductRoutes } from './routes/admin-products.js';
+import { adminSettingsRoutes } from './routes/admin-settings.js';
+import { ownAccountRoutes, signInRoutes } from './routes/admin-sign-in.js';
+import { adminUserRoutes } from './routes/admin-users.js';
+import type { EndUserSessions } from '../hub/admin-users.js';
+import type { SingleSignOn } from '../hub/admin-sso.js';
+import { mustEnrolSecondFactor } from '../hub/admin-sign-in.js';
+import { sessionMethod } from '../db/users.js';
+import { bearerToken } from './auth.js';
 import type { AccountOpeningService } from '../hub/account-opening.js';
 import type { QueryThreadService } from '../hub/query-threads.js';
 import type { RebalancingService } from '../hub/rebalancing.js';
@@ -41,8 +51,14 @@ export interface HubServices {
   /** Present when the Slack bot runs; in HTTP mode it brings the endpoints Slack calls. */
   slack?: SlackBot;
   rebalancing: RebalancingService;
+  singleSignOn: SingleSignOn;
+  /** Ends every session and live connection of a user, on every node. */
+  endUserSessions: EndUserSessions;
   documents: DocumentService;
 }
+
+/** Until a password session of a role that must use a second factor has one, it may only set one up (or leave). */
+const ENROLMENT_PATHS = new Set(['/api/me', '/api/auth/logout', '/api/auth/second-factor', '/api/auth/second-factor/enrol', '/api/auth/second-factor/confirm']);
 
 /** The HTTP surface: public health and sign-in, the authenticated API, the OpenAPI document and the board. */
 export function createApp(deps: HubDeps, services: HubServices) {
@@ -103,8 +119,24 @@ export function createApp(deps: HubDeps, services: HubServices) {
     ),
   );
 
+  app.route('/api', signInRoutes(sql, deps.config, services.singleSignOn));
+
   app.use('/api/*', requireUser(sql));
+  app.use('/api/*', async (c, next) => {
+    if (!ENROLMENT_PATHS.has(c.req.path) && (await mustEnrolSecondFactor(sql, c.get('user')))) {
+      const method = await sessionMethod(sql, bearerToken(c.req.header('authorization'))!);
+      if (method === 'password') throw new HubError('SECOND_FACTOR_ENROLLMENT_REQUIRED');
+    }
+    await next();
+  });
   app.route('/api', sessionRoutes(sql));
+  app.route('/api', ownAccountRoutes(sql, services.endUserSessions));
+  app.route('/api', adminUserRoutes(sql, deps.config, services.endUserSessions));
+  app.route('/api', adminClientRoutes(sql, deps.config, (actor, id, advisorId, reason) =>
+    services.accountOpening.runCommand(actor, id, 'reassign_application', { advisor_id: advisorId, reason }),
+  ));
+  app.route('/api', adminProductRoutes(sql));
+  app.route('/api', adminSettingsRoutes(sql));
   app.route('/api', applicationRoutes(services.accountOpening, sql));
   app.route('/api', clientRoutes(services.accountOpening, sql));
   app.route('/api', eventRoutes(sql));

@@ -4,6 +4,8 @@ import { startBoss } from '../db/jobs.js';
 import type { HubConfig } from '../runtime/config.js';
 import type { Logger } from '../runtime/logger.js';
 import { connectTemporalClient } from '../runtime/temporal-connection.js';
+import { deleteUserSessions } from '../db/users.js';
+import { createSingleSignOn } from '../hub/admin-sso.js';
 import { createApp } from './app.js';
 import type { HubDeps } from '../hub/context.js';
 import { listen } from './http-server.js';
@@ -39,12 +41,20 @@ export async function startHubServer(options: {
   const accountOpening = createAccountOpeningService(deps, { complianceNotesText: (applicationId) => complianceNotesText(sql, applicationId) });
   const rebalancing = createRebalancingService(deps);
   const slack = await startSlackBot(deps, { accountOpening, rebalancing });
+  // Deleting the rows makes every token fail at once; the gateway (made below) drops the live sockets on all nodes.
+  const gateway: { current?: RealtimeGateway } = {};
+  const endUserSessions = async (userId: string) => {
+    await deleteUserSessions(sql, userId);
+    gateway.current?.toUser(userId).disconnectSockets(true);
+  };
   const app = createApp(deps, {
     accountOpening,
     queryThreads: createQueryThreadService(deps),
     rebalancing,
     documents: createDocumentService({ sql, boss, store: createDocumentStore(config), log }),
     slack: slack ?? undefined,
+    singleSignOn: createSingleSignOn({ sql, config, log }),
+    endUserSessions,
   });
 
   const stopClients = () => Promise.allSettled([boss.stop({ graceful: false }), temporal.connection.close(), sql.end()]);
@@ -52,6 +62,7 @@ export async function startHubServer(options: {
     await stopClients();
     throw error;
   });
+  gateway.current = realtime;
   const http = await listen(app, {
     host: config.HOST,
     port: options.port ?? config.PORT,

@@ -1,4 +1,5 @@
 import { ACCOUNT_OPENING_ERRORS } from './account-opening/spec.js';
+import { ADMINISTRATION_ERRORS } from './administration-errors.js';
 import type { ErrorSpec } from './process-spec.js';
 import { QUERY_THREAD_ERRORS } from './query-threads.js';
 import { REBALANCING_ERRORS } from './rebalancing/spec.js';
@@ -47,11 +48,18 @@ export const ERRORS = {
   ...ACCOUNT_OPENING_ERRORS,
   ...REBALANCING_ERRORS,
   ...QUERY_THREAD_ERRORS,
+  ...ADMINISTRATION_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 export type ErrorCode = keyof typeof ERRORS;
 
 /** The tables ERRORS merges, for the test that keeps a shared code to one status. */
-export const ERROR_TABLES: readonly Record<string, ErrorSpec>[] = [HUB_ERRORS, ACCOUNT_OPENING_ERRORS, REBALANCING_ERRORS, QUERY_THREAD_ERRORS];
+export const ERROR_TABLES: readonly Record<string, ErrorSpec>[] = [
+  HUB_ERRORS,
+  ACCOUNT_OPENING_ERRORS,
+  REBALANCING_ERRORS,
+  QUERY_THREAD_ERRORS,
+  ADMINISTRATION_ERRORS,
+];
 
 export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && Object.hasOwn(ERRORS, code);

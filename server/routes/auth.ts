@@ -1,11 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
-import { createSession, deleteSession, findUserByEmail } from '../../db/users.js';
+import { deleteSession, findUserByEmail } from '../../db/users.js';
+import { finishPasswordSignIn } from '../../hub/admin-sign-in.js';
 import { HubError } from '../../workflows/errors.js';
 import { ROLES } from '../../workflows/process-spec.js';
 import { bearerToken } from '../auth.js';
 import { LoginThrottle } from '../login-throttle.js';
-import { hashPassword, verifyPassword } from '../passwords.js';
+import { hashPassword, verifyPassword } from '../../hub/passwords.js';
+import { ChallengeSchema, SignedInSchema } from './admin-sign-in.js';
 import { createRouter, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 const UserSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES) }).openapi('User');
@@ -24,7 +26,7 @@ export function loginRoutes(sql: Sql) {
       summary: 'Sign in with e-mail and password; returns a bearer token',
       request: { body: jsonBody(z.object({ email: z.string().trim().min(3).max(200), password: z.string().min(1).max(200) }).strict()) },
       responses: {
-        200: jsonResponse(z.object({ token: z.string(), expires_at: z.string(), user: UserSchema }), 'Signed in'),
+        200: jsonResponse(z.union([SignedInSchema, ChallengeSchema]), 'Signed in, or a second factor is asked for'),
         401: ERROR_RESPONSES[401],
         400: ERROR_RESPONSES[400],
         429: { description: 'Too many failed attempts for this e-mail; wait a minute' },
@@ -34,14 +36,15 @@ export function loginRoutes(sql: Sql) {
       const { email, password } = c.req.valid('json');
       throttle.check(email);
       const user = await findUserByEmail(sql, email);
-      const ok = user ? await verifyPassword(password, user.password_hash) : (await verifyPassword(password, await decoyHash), false);
+      // Someone with no password yet (invited, or single sign-on only) pays for the decoy like an unknown e-mail.
+      const stored = user?.password_hash ?? (await decoyHash);
+      const ok = (await verifyPassword(password, stored)) && Boolean(user?.password_hash);
       if (!user || !ok) {
         throttle.fail(email);
         throw new HubError('UNAUTHENTICATED', 'Wrong e-mail or password');
       }
       throttle.succeed(email);
-      const session = await createSession(sql, user.id);
-      return c.json({ ...session, user: { id: user.id, email: user.email, name: user.name, role: user.role } }, 200);
+      return c.json(await finishPasswordSignIn(sql, { id: user.id, email: user.email, name: user.name, role: user.role }), 200);
     },
   );
 }

@@ -44,8 +44,8 @@ describe('account opening through the API, from draft to account_created', () =>
     const selected = expectOk(await hub.api(tokens.alex, 'POST', `/applications/${id}/products`, PRODUCTS_BODY));
     expect(selected.status).toBe('risk_assessment');
     expect(selected.selected_products).toEqual([
-      { product_id: 'prd_global_equity_index', product_name: 'Global Equity Index Fund', allocation_percent: 50 },
-      { product_id: 'prd_core_bond', product_name: 'Core Bond Fund', allocation_percent: 50 },
+      { product_id: 'prd_global_equity_index', product_name: 'Global Equity Index Fund', product_version: 1, allocation_percent: 50 },
+      { product_id: 'prd_core_bond', product_name: 'Core Bond Fund', product_version: 1, allocation_percent: 50 },
     ]);
 
     const assessed = expectOk(await hub.api(tokens.alex, 'POST', `/applications/${id}/risk-assessment`, RISK_BODY));

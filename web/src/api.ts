@@ -6,10 +6,15 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The request field the error is about, when the API names one. */
+    readonly field?: string,
   ) {
     super(message);
   }
 }
+
+/** Sign-in steps answer 401 for a wrong password or code: that is not a session ending. */
+const PUBLIC_PATHS = /^\/auth\/(login|second-factor$|password-links|oidc)/;
 
 let onUnauthenticated: () => void = () => {};
 /** Where a 401 sends the person: back to sign-in. */
@@ -34,10 +39,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   } catch {
     throw new ApiError(0, 'OFFLINE', 'The hub cannot be reached; check the connection and try again');
   }
-  const payload = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  if (response.status === 204) return undefined as T;
+  const payload = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string; details?: { field?: unknown } } };
   if (response.ok) return payload as T;
-  const error = new ApiError(response.status, payload.error?.code ?? 'ERROR', payload.error?.message ?? `The hub answered ${response.status}`);
-  if (response.status === 401 && path !== '/auth/login') onUnauthenticated();
+  const field = typeof payload.error?.details?.field === 'string' ? payload.error.details.field : undefined;
+  const error = new ApiError(response.status, payload.error?.code ?? 'ERROR', payload.error?.message ?? `The hub answered ${response.status}`, field);
+  if (response.status === 401 && !PUBLIC_PATHS.test(path)) onUnauthenticated();
   throw error;
 }
 

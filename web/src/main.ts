@@ -1,7 +1,7 @@
 import './styles.css';
 import type { BoardCard } from '../../contracts/socket-events.js';
 import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
-import { api, whenUnauthenticated } from './api.js';
+import { api, ApiError, whenUnauthenticated } from './api.js';
 import { Bell } from './bell.js';
 import { BoardView } from './board-view.js';
 import { h, replaceChildren, setText } from './dom.js';
@@ -14,7 +14,10 @@ import { QuerySummaries } from './query-summaries.js';
 import { RealtimeClient } from './realtime.js';
 import { boardHash, parseRoute, processHash } from './router.js';
 import { clearSession, loadSession, saveSession, type Session } from './session.js';
-import { signInView } from './sign-in.js';
+import { completeSingleSignOn, setPasswordView, signInView } from './sign-in.js';
+import { AccountView } from './admin-account.js';
+import { ADMIN_SECTIONS, AdminView, type AdminSection } from './admin-view.js';
+import { ApplicationForm } from './application-form.js';
 
 const REBALANCING = 'rebalancing';
 /** Notifications about a query: the process's unread count moved. */
@@ -31,6 +34,8 @@ class App {
   private ops: OpsCenter | undefined;
   private portfolios: PortfoliosView | undefined;
   private summaries: QuerySummaries | undefined;
+  /** Administration, your account and the application form: pages of their own, no live feed. */
+  private page: AdminView | AccountView | ApplicationForm | undefined;
   private readonly boardQueries = new Map<string, string>();
   private readonly main = h('main', { class: 'view' });
   private readonly nav = h('nav', { class: 'nav' });
@@ -48,26 +53,52 @@ class App {
   }
 
   async start(): Promise<void> {
+    if (await this.publicRoute()) return;
     if (this.session) await this.enter(this.session);
     else this.showSignIn();
   }
 
+  private readonly signedIn = (session: Session, mustEnrolSecondFactor: boolean) => {
+    saveSession(session);
+    this.session = session;
+    if (mustEnrolSecondFactor) history.replaceState(null, '', '#/account');
+    else if (/^#\/(sso|sign-in|set-password)/.test(location.hash)) history.replaceState(null, '', '#/');
+    void this.enter(session);
+  };
+
+  /** Pages before sign-in: a one-time set-password link, the return from single sign-on, a sign-in error. */
+  private async publicRoute(): Promise<boolean> {
+    const route = parseRoute(location.hash);
+    if (route.name === 'set-password') {
+      this.leave();
+      replaceChildren(this.root, setPasswordView(route.token, this.signedIn));
+      return true;
+    }
+    if (route.name === 'sso') {
+      this.leave();
+      const failure = await completeSingleSignOn(route.handoff, this.signedIn);
+      if (failure) this.showSignIn(failure);
+      return true;
+    }
+    if (route.name === 'sign-in' && route.error && !this.session) {
+      this.showSignIn(route.error);
+      return true;
+    }
+    return false;
+  }
+
   private showSignIn(notice?: string) {
-    replaceChildren(
-      this.root,
-      signInView((session) => {
-        saveSession(session);
-        this.session = session;
-        void this.enter(session);
-      }, notice),
-    );
+    replaceChildren(this.root, signInView(this.signedIn, notice));
   }
 
   private async enter(session: Session) {
     try {
       this.types = (await api<{ process_types: ProcessTypeDescriptor[] }>('GET', '/process-types')).process_types;
-    } catch {
-      return; // a 401 has already sent the person to sign-in
+    } catch (error) {
+      // Until the second factor is set up only the account page works; a 401 has already sent the person to sign-in.
+      if (!(error instanceof ApiError && error.code === 'SECOND_FACTOR_ENROLLMENT_REQUIRED')) return;
+      this.types = [];
+      history.replaceState(null, '', '#/account');
     }
     this.bell = new Bell();
     this.summaries = new QuerySummaries((processIds) => this.board?.queriesChanged(processIds));
@@ -82,7 +113,7 @@ class App {
         h('span', { class: 'spacer' }),
         this.connection,
         this.bell.element,
-        h('span', { class: 'who', title: user.email }, `${user.name} · ${humanize(user.role)}`),
+        h('a', { class: 'who', href: '#/account', title: `${user.email}: your account` }, `${user.name} · ${humanize(user.role)}`),
         h('button', { type: 'button', class: 'link', onclick: () => void this.signOut() }, 'Sign out'),
       ),
       this.notice,
@@ -136,8 +167,8 @@ class App {
     await this.route();
   }
 
-  private async signOut(notice?: string) {
-    const token = this.session?.token;
+  /** Ends this browser's session locally and closes every view. */
+  private leave() {
     this.session = null;
     clearSession();
     this.realtime?.close();
@@ -148,6 +179,12 @@ class App {
     this.closePortfolios();
     this.summaries?.destroy();
     this.summaries = undefined;
+    this.page = undefined;
+  }
+
+  private async signOut(notice?: string) {
+    const token = this.session?.token;
+    this.leave();
     if (token && !notice) await api('POST', '/auth/logout').catch(() => {});
     this.showSignIn(notice);
   }
@@ -164,11 +201,19 @@ class App {
   }
 
   private async route(): Promise<void> {
+    if (await this.publicRoute()) return;
     if (!this.session) return this.showSignIn();
     const route = parseRoute(location.hash);
     this.say('');
     if (route.name === 'sign-in') return this.signOut();
-    if (route.name === 'ops') {
+    this.page = undefined;
+    if (route.name === 'admin' || route.name === 'account' || route.name === 'apply') {
+      this.closeDrawer();
+      this.closeBoard();
+      this.closeOps();
+      this.closePortfolios();
+      await this.showPage(route);
+    } else if (route.name === 'ops') {
       this.closeDrawer();
       this.closeBoard();
       this.closePortfolios();
@@ -180,7 +225,7 @@ class App {
       await this.showPortfolios();
     } else if (route.name === 'process') {
       await this.openProcess(route.processId);
-    } else {
+    } else if (route.name === 'board') {
       const type = route.processType ?? this.types[0]?.process_type;
       if (!type) return replaceChildren(this.main, h('p', { class: 'empty' }, 'There are no processes you may see.'));
       if (!route.processType) {
@@ -191,6 +236,26 @@ class App {
       this.showBoard(type, route.query);
     }
     this.renderNav();
+  }
+
+  private async showPage(route: { name: 'admin'; section: string } | { name: 'account' } | { name: 'apply'; applicationId: string | null }) {
+    if (route.name === 'account') {
+      const page = new AccountView(() => void this.signOut('You are signed out everywhere'));
+      this.page = page;
+      replaceChildren(this.main, page.element);
+      await page.show();
+    } else if (route.name === 'apply') {
+      const page = new ApplicationForm();
+      this.page = page;
+      replaceChildren(this.main, page.element);
+      await page.show(route.applicationId);
+    } else {
+      const section = (ADMIN_SECTIONS.find(([id]) => id === route.section)?.[0] ?? 'users') as AdminSection;
+      const page = new AdminView(section);
+      this.page = page;
+      replaceChildren(this.main, page.element);
+      await page.show(section);
+    }
   }
 
   private showBoard(processType: string, query: string | undefined) {
@@ -307,7 +372,8 @@ class App {
 
   private renderNav() {
     const route = parseRoute(location.hash);
-    const current = route.name === 'ops' || route.name === 'portfolios' ? route.name : (this.board?.type.process_type ?? '');
+    const current = ['ops', 'portfolios', 'admin', 'apply'].includes(route.name) ? route.name : (this.board?.type.process_type ?? '');
+    const role = this.session?.user.role;
     replaceChildren(
       this.nav,
       ...this.types.map((t) =>
@@ -315,6 +381,8 @@ class App {
       ),
       this.types.some((t) => t.process_type === REBALANCING) && h('a', { href: '#/portfolios', class: current === 'portfolios' ? 'active' : '' }, 'Portfolios'),
       h('a', { href: '#/ops', class: current === 'ops' ? 'active' : '' }, 'Operations center'),
+      (role === 'advisor' || role === 'client' || role === 'admin') && h('a', { href: '#/apply', class: current === 'apply' ? 'active' : '' }, 'New application'),
+      role === 'admin' && h('a', { href: '#/admin/users', class: current === 'admin' ? 'active' : '' }, 'Administration'),
     );
   }
 }

@@ -30,6 +30,8 @@ export interface ProductSnapshot {
   liquidity: 'daily' | 'monthly' | 'quarterly' | 'illiquid';
   minimum_investment: number;
   management_fee_percent: number;
+  /** The shelf's version of these terms (applications started before versioning have none). */
+  version?: number;
 }
 
 export interface ClientSnapshot {
@@ -43,6 +45,7 @@ export interface ClientSnapshot {
 export interface SelectedProduct {
   product_id: string;
   product_name: string;
+  product_version?: number;
   allocation_percent: number;
 }
 

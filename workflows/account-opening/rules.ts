@@ -125,11 +125,16 @@ export function normalizeSelection(choices: ProductChoice[] | undefined, catalog
   // An equal split in hundredths of a percent, the remainder spread one hundredth at a time, so it sums to exactly 100.
   const baseShare = Math.floor(10_000 / picked.length);
   const remainder = 10_000 - baseShare * picked.length;
-  return picked.map((p, index) => ({
-    product_id: p.product_id,
-    product_name: catalog.find((c) => c.id === p.product_id)!.name,
-    allocation_percent: p.allocation_percent ?? toWireNumber(decimal(baseShare + (index < remainder ? 1 : 0)).div(100)),
-  }));
+  return picked.map((p, index) => {
+    const product = catalog.find((c) => c.id === p.product_id)!;
+    return {
+      product_id: p.product_id,
+      product_name: product.name,
+      // The shelf's version whose terms this application took; later edits make new versions.
+      ...(product.version === undefined ? {} : { product_version: product.version }),
+      allocation_percent: p.allocation_percent ?? toWireNumber(decimal(baseShare + (index < remainder ? 1 : 0)).div(100)),
+    };
+  });
 }
 
 /**

@@ -1,0 +1,66 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { Sql } from '../../db/client.js';
+import { createAdminSettings, FIRM_SETTING_KEYS, FIRM_SETTINGS } from '../../hub/admin-settings.js';
+import { actorFor, type HubEnv } from '../../hub/context.js';
+import { createRouter, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+
+const SettingSchema = z
+  .object({
+    key: z.enum(FIRM_SETTING_KEYS),
+    label: z.string(),
+    meaning: z.string(),
+    unit: z.string(),
+    value: z.unknown(),
+    default: z.unknown(),
+    updated_by: z.string().nullable(),
+    updated_at: z.string().nullable(),
+  })
+  .openapi('FirmSetting');
+
+// Each key's own rule, so the document shows them and a bad value is named by its key.
+const SettingsPatch = z
+  .object(
+    Object.fromEntries(FIRM_SETTING_KEYS.map((key) => [key, FIRM_SETTINGS[key].schema.optional()])) as Record<
+      string,
+      z.ZodType
+    >,
+  )
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, { message: 'give at least one setting' });
+
+const actorOf = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
+
+export function adminSettingsRoutes(sql: Sql) {
+  const settings = createAdminSettings(sql);
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/admin/settings',
+        tags: ['Administration'],
+        summary: 'Firm settings with their meaning, unit and default',
+        security: SECURITY,
+        responses: {
+          200: jsonResponse(z.object({ settings: z.array(SettingSchema) }), 'Settings'),
+          ...ERROR_RESPONSES,
+        },
+      }),
+      async (c) => c.json({ settings: await settings.list(actorOf(c)) }, 200),
+    )
+    .openapi(
+      createRoute({
+        method: 'patch',
+        path: '/admin/settings',
+        tags: ['Administration'],
+        summary: 'Change settings: all checked before any is written; each change audited with before and after',
+        security: SECURITY,
+        request: { body: jsonBody(SettingsPatch) },
+        responses: {
+          200: jsonResponse(z.object({ settings: z.array(SettingSchema) }), 'Settings now'),
+          ...ERROR_RESPONSES,
+        },
+      }),
+      async (c) => c.json({ settings: await settings.update(actorOf(c), c.req.valid('json')) }, 200),
+    );
+}
