@@ -15,10 +15,13 @@ export function securityHeaders(config: Pick<HubConfig, 'publicUrl'>): Middlewar
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'"],
       styleSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:'],
+      // Document previews are fetched with the bearer token and shown from blob: URLs.
+      imgSrc: ["'self'", 'data:', 'blob:'],
+      frameSrc: ["'self'", 'blob:'],
       connectSrc: ["'self'"],
       fontSrc: ["'self'"],
-      objectSrc: ["'none'"],
+      // The browser's PDF viewer in a preview frame is an object of that frame's (inherited) policy.
+      objectSrc: ["'self'", 'blob:'],
       baseUri: ["'self'"],
       formAction: ["'self'"],
       frameAncestors: ["'none'"],

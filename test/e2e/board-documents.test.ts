@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveTo, FUNDING_BODY, loginAll, openApplication, type Login } from '../support/account-opening.js';
 import { launchChromium, signInToBoard } from '../support/chromium.js';
-import { pdfFile, sha256 } from '../support/document-files.js';
+import { pdfFile, PNG_FILE, sha256, uploadDocument } from '../support/document-files.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 
 const RESULTS = path.resolve('test-results');
@@ -103,6 +103,21 @@ describe('documents on the board in Chromium', () => {
       .toBe('Approvals 1 of 2');
     await compliance.screenshot({ path: path.join(RESULTS, 'board-documents.png') });
 
+    // An image previews inline under the board's content security policy.
+    const photo = await uploadDocument(hub, tokens.alex, `/processes/${id}`, {
+      kind: 'identity_document',
+      title: 'Passport photo page',
+      fileName: 'passport.png',
+      bytes: PNG_FILE,
+    });
+    expect(photo.status).toBe(201);
+    await compliance.evaluate(() => (location.hash = '#/board/account_opening'));
+    const again = await openDrawer(compliance, id);
+    await again.locator('.document[data-kind="identity_document"] button[data-action="preview"]').click();
+    const image = again.locator('.document-preview img[data-preview-type="image"]');
+    await image.waitFor();
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+
     // The client sees their application but not the firm's evidence.
     const own = await openDrawer(client, id);
     await own.locator('.document-list p.muted').waitFor();
@@ -118,6 +133,8 @@ describe('documents on the board in Chromium', () => {
       ['preview_document', 'accepted', 'usr_carla_compliance', 'board', null],
       ['review_document', 'accepted', 'usr_carla_compliance', 'board', null],
       ['compliance_approve', 'accepted', 'usr_carla_compliance', 'board', null],
+      ['upload_document', 'accepted', 'usr_alex_advisor', 'api', null],
+      ['preview_document', 'accepted', 'usr_carla_compliance', 'board', null],
     ]);
   });
 });
