@@ -7,9 +7,10 @@ import { bodyLimit } from 'hono/body-limit';
 import type { SlackBot } from '../bots/slack/app.js';
 import { auditRefusal } from '../db/audit.js';
 import { HubError } from '../workflows/errors.js';
-import { requireUser } from './auth.js';
+import { channelOf, requireUser, signedInUser } from './auth.js';
 import { actorFor, type HubDeps, type HubEnv } from './context.js';
 import { errorBody, toHubError } from './errors.js';
+import { refuseNul } from './nul-guard.js';
 import { applicationRoutes } from './routes/applications.js';
 import { loginRoutes, sessionRoutes } from './routes/auth.js';
 import { clientRoutes } from './routes/clients.js';
@@ -22,6 +23,7 @@ import { slaRoutes } from './routes/sla.js';
 import { slackUserRoutes } from './routes/slack-users.js';
 import { opsRoutes } from './routes/ops.js';
 import { processRoutes } from './routes/processes.js';
+import { routedCommand } from './routes/command-routes.js';
 import { portfolioRoutes } from './routes/portfolios.js';
 import type { AccountOpeningService } from './services/account-opening.js';
 import type { QueryThreadService } from './services/query-threads.js';
@@ -46,11 +48,13 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.onError(async (error, c) => {
     const hubError = toHubError(error);
     if (hubError.status >= 500) log.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
-    // A command refused before it reached its service (a malformed body) is audited here.
-    const command = c.get('command');
-    const user = c.get('user');
+    // A command refused before it reached its service (a malformed body, a NUL) is audited here.
+    const command = c.get('command') ?? routedCommand(c);
+    const user = c.get('user') ?? (command ? await signedInUser(sql, c.req.header('authorization')) : undefined);
     if (command && user && !hubError.audited && hubError.status < 500) {
-      await auditRefusal(sql, { ...command, actor: actorFor(user, c.get('channel')), code: hubError.code, message: hubError.message }).catch((auditError) =>
+      const channel = c.get('channel') ?? channelOf(c.req.header('x-hub-channel'));
+      const refusal = { ...command, actor: actorFor(user, channel), code: hubError.code, message: hubError.message, details: hubError.details };
+      await auditRefusal(sql, refusal).catch((auditError) =>
         log.error({ err: auditError }, 'could not audit a refusal'),
       );
     }
@@ -67,13 +71,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
       },
     }),
   );
-  // Text is stored in PostgreSQL, which cannot hold NUL characters: refuse them before anything acts on them.
-  app.use('/api/*', async (c, next) => {
-    if (c.req.header('content-type')?.includes('json') && /\\u0000|\u0000/.test(await c.req.text())) {
-      throw new HubError('VALIDATION_FAILED', 'Text may not contain NUL characters');
-    }
-    await next();
-  });
+  app.use('/api/*', refuseNul);
   app.route('/', healthRoutes(deps));
   if (services.slack?.routes) app.route('/', services.slack.routes);
   app.route('/api', loginRoutes(sql));

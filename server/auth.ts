@@ -18,8 +18,14 @@ export async function authenticate(sql: Sql, token: string | undefined): Promise
   return user;
 }
 
+/** Who a request's token belongs to, or undefined: for auditing a refusal that came before authentication. */
+export async function signedInUser(sql: Sql, header: string | undefined): Promise<HubUser | undefined> {
+  const token = bearerToken(header);
+  return token ? userForToken(sql, token).catch(() => undefined) : undefined;
+}
+
 /** The board says so in a header; everything else over HTTP is the API channel. */
-function channelOf(header: string | undefined): Channel {
+export function channelOf(header: string | undefined): Channel {
   return header === 'board' ? 'board' : 'api';
 }
 

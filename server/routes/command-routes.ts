@@ -1,7 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
 import type { Actor } from '../../workflows/process-records.js';
-import { actorFor, type HubEnv } from '../context.js';
+import { actorFor, type CommandContext, type HubEnv } from '../context.js';
 import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
@@ -9,12 +10,42 @@ export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1
 export const actorOf = (c: Context<HubEnv>): Actor => actorFor(c.get('user'), c.get('channel'));
 
 /** Marks a request as a command, so a refusal before its service sees it (a malformed body) is audited too. */
-export const commandContext =
-  (processType: string, action: string): MiddlewareHandler<HubEnv> =>
-  async (c, next) => {
-    c.set('command', { process_type: processType, process_id: c.req.param('id') ?? null, action });
-    await next();
-  };
+export const commandContext = (processType: string, action: string): MiddlewareHandler<HubEnv> =>
+  Object.assign(
+    async (c: Context<HubEnv>, next: () => Promise<void>) => {
+      c.set('command', { process_type: processType, process_id: c.req.param('id') ?? null, action });
+      await next();
+    },
+    { [COMMAND]: { processType, action } },
+  );
+
+const COMMAND = Symbol('command');
+
+/** A path segment as text PostgreSQL can store: decoded, unless that yields a NUL or is not valid. */
+function storableId(segment: string): string {
+  try {
+    const decoded = decodeURIComponent(segment);
+    return decoded.includes('\u0000') ? segment : decoded;
+  } catch {
+    return segment;
+  }
+}
+type Marked = { [COMMAND]?: { processType: string; action: string } };
+
+/**
+ * The command a request is routed to, even when something before its route refused it (a NUL in the
+ * body, a bad token), so that refusal is audited like any other.
+ */
+export function routedCommand(c: Context<HubEnv>): CommandContext | undefined {
+  for (const route of matchedRoutes(c)) {
+    const marked = (route.handler as Marked)[COMMAND];
+    if (!marked) continue;
+    const at = route.path.split('/').indexOf(':id');
+    const raw = at >= 0 ? new URL(c.req.url).pathname.split('/')[at] : undefined;
+    return { process_type: marked.processType, process_id: raw ? storableId(raw) : null, action: marked.action };
+  }
+  return undefined;
+}
 
 export interface CommandRoute<C extends string> {
   /** The last path segment: POST /api/<resource>/{id}/<path>. */
