@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '../workflows/process-spec.js';
-import type { Queryable } from './client.js';
+import type { Queryable, Tx } from './client.js';
 
 export interface HubUser {
   id: string;
@@ -10,7 +10,7 @@ export interface HubUser {
 }
 
 const SESSION_HOURS = 12;
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export async function findUserByEmail(db: Queryable, email: string): Promise<(HubUser & { password_hash: string }) | undefined> {
   const [user] = await db`SELECT id, email, name, role, password_hash FROM users WHERE email = ${email.trim().toLowerCase()} AND active`;
@@ -38,13 +38,40 @@ export async function createSession(db: Queryable, userId: string): Promise<{ to
 }
 
 export async function userForToken(db: Queryable, token: string): Promise<HubUser | undefined> {
-  const [user] = await db`
-    SELECT u.id, u.email, u.name, u.role
-    FROM sessions s JOIN users u ON u.id = s.user_id
-    WHERE s.token_hash = ${hashToken(token)} AND s.expires_at > now() AND u.active`;
-  return user as HubUser | undefined;
+  return (await sessionForToken(db, token))?.user;
 }
 
-export async function deleteSession(db: Queryable, token: string): Promise<void> {
-  await db`DELETE FROM sessions WHERE token_hash = ${hashToken(token)}`;
+export interface Session {
+  user: HubUser;
+  token_hash: string;
+  expires_at: string;
+}
+
+/** The live session behind a token: not expired, its user still active. */
+export async function sessionForToken(db: Queryable, token: string): Promise<Session | undefined> {
+  return sessionByHash(db, hashToken(token));
+}
+
+export async function sessionByHash(db: Queryable, tokenHash: string): Promise<Session | undefined> {
+  const [row] = await db`
+    SELECT u.id, u.email, u.name, u.role, s.token_hash, s.expires_at
+    FROM sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.token_hash = ${tokenHash} AND s.expires_at > now() AND u.active`;
+  if (!row) return undefined;
+  const { token_hash, expires_at, ...user } = row;
+  return { user: user as HubUser, token_hash: token_hash as string, expires_at: new Date(expires_at as string).toISOString() };
+}
+
+/** NOTIFY channel for ended sessions: `{ user_id }` (all of a user's) or `{ token_hash }` (one). */
+export const SESSIONS_ENDED_CHANNEL = 'sessions_ended';
+export type SessionsTarget = { user_id: string } | { token_hash: string };
+
+/** Deletes the sessions and announces it in the same transaction, so every server node ends their sockets. */
+export async function deleteSessions(tx: Tx, target: SessionsTarget): Promise<number> {
+  const rows =
+    'user_id' in target
+      ? await tx`DELETE FROM sessions WHERE user_id = ${target.user_id} RETURNING token_hash`
+      : await tx`DELETE FROM sessions WHERE token_hash = ${target.token_hash} RETURNING token_hash`;
+  await tx`SELECT pg_notify(${SESSIONS_ENDED_CHANNEL}, ${JSON.stringify(target)})`;
+  return rows.length;
 }

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Sql } from '../db/client.js';
-import { userForToken, type HubUser } from '../db/users.js';
+import { sessionForToken, userForToken, type HubUser, type Session } from '../db/users.js';
 import { HubError } from '../workflows/errors.js';
 import type { Channel } from '../workflows/process-records.js';
 import type { HubEnv } from './context.js';
@@ -12,10 +12,14 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 /** The same token authenticates HTTP requests and Socket.IO connections. */
 export async function authenticate(sql: Sql, token: string | undefined): Promise<HubUser> {
+  return (await authenticateSession(sql, token)).user;
+}
+
+export async function authenticateSession(sql: Sql, token: string | undefined): Promise<Session> {
   if (!token) throw new HubError('UNAUTHENTICATED');
-  const user = await userForToken(sql, token);
-  if (!user) throw new HubError('UNAUTHENTICATED', 'The token is unknown or expired; sign in again');
-  return user;
+  const session = await sessionForToken(sql, token);
+  if (!session) throw new HubError('UNAUTHENTICATED', 'The token is unknown or expired; sign in again');
+  return session;
 }
 
 /** Who a request's token belongs to, or undefined: for auditing a refusal that came before authentication. */

@@ -89,6 +89,8 @@ export interface BoardSubscribeReply {
 
 export interface ServerToClientEvents {
   'hub:welcome': (welcome: { user: RealtimeUser; server_time: string }) => void;
+  /** Sent just before the server disconnects a socket whose session ended; sign in again to reconnect. */
+  'hub:session_ended': (ended: { reason: 'signed_out' | 'expired' }) => void;
   'board:snapshot': (snapshot: BoardSnapshot) => void;
   'process:changed': (change: ProcessChange) => void;
   'process:activity': (activity: ProcessActivity) => void;
@@ -106,6 +108,8 @@ export interface ClientToServerEvents {
 
 export interface SocketData {
   user: RealtimeUser;
+  /** The session the socket signed in with; when it ends (sign-out, expiry, deactivation) the socket is closed. */
+  session: { token_hash: string; expires_at: string };
 }
 
 // ---- Query threads: pushed to `process:<process_id>` and to the assignee's `user:<user_id>` ----
@@ -225,6 +229,7 @@ export interface ClientToServerEvents {
 
 /** Room names shared by every module that pushes to browsers. */
 export const rooms = {
+  session: (tokenHash: string) => `session:${tokenHash}`,
   process: (processId: string) => `process:${processId}`,
   user: (userId: string) => `user:${userId}`,
   board: (processType: string) => `board:${processType}`,

@@ -1,12 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
-import { createSession, deleteSession, findUserByEmail } from '../../db/users.js';
+import { createSession, findUserByEmail } from '../../db/users.js';
+import { endSessions } from '../../hub/sessions.js';
 import { HubError } from '../../workflows/errors.js';
 import { ROLES } from '../../workflows/process-spec.js';
 import { bearerToken } from '../auth.js';
 import { LoginThrottle } from '../login-throttle.js';
 import { hashPassword, verifyPassword } from '../passwords.js';
-import { createRouter, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, ERROR_RESPONSES, errorContent, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 const UserSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES) }).openapi('User');
 
@@ -15,7 +16,7 @@ const decoyHash = hashPassword('decoy password for unknown users');
 
 /** Sign-in is public; the rest of this router is mounted behind authentication. */
 export function loginRoutes(sql: Sql) {
-  const throttle = new LoginThrottle();
+  const throttle = new LoginThrottle(sql);
   return createRouter().openapi(
     createRoute({
       method: 'post',
@@ -27,19 +28,19 @@ export function loginRoutes(sql: Sql) {
         200: jsonResponse(z.object({ token: z.string(), expires_at: z.string(), user: UserSchema }), 'Signed in'),
         401: ERROR_RESPONSES[401],
         400: ERROR_RESPONSES[400],
-        429: { description: 'Too many failed attempts for this e-mail; wait a minute' },
+        429: errorContent('Too many failed attempts for this e-mail; wait a minute'),
       },
     }),
     async (c) => {
       const { email, password } = c.req.valid('json');
-      throttle.check(email);
+      await throttle.check(email);
       const user = await findUserByEmail(sql, email);
       const ok = user ? await verifyPassword(password, user.password_hash) : (await verifyPassword(password, await decoyHash), false);
       if (!user || !ok) {
-        throttle.fail(email);
+        await throttle.fail(email);
         throw new HubError('UNAUTHENTICATED', 'Wrong e-mail or password');
       }
-      throttle.succeed(email);
+      await throttle.succeed(email);
       const session = await createSession(sql, user.id);
       return c.json({ ...session, user: { id: user.id, email: user.email, name: user.name, role: user.role } }, 200);
     },
@@ -64,12 +65,12 @@ export function sessionRoutes(sql: Sql) {
         method: 'post',
         path: '/auth/logout',
         tags: ['Auth'],
-        summary: 'End this session',
+        summary: "End this session: its token stops working and its sockets are disconnected on every node",
         security: SECURITY,
         responses: { 204: { description: 'Signed out' }, 401: ERROR_RESPONSES[401] },
       }),
       async (c) => {
-        await deleteSession(sql, bearerToken(c.req.header('authorization'))!);
+        await endSessions(sql, { token: bearerToken(c.req.header('authorization'))! });
         return c.body(null, 204);
       },
     );

@@ -12,7 +12,7 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-const errorContent = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
+export const errorContent = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
 
 /** The error answers every authenticated route can give, so the document shows them once and alike. */
 export const ERROR_RESPONSES = {
