@@ -1,6 +1,6 @@
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { PROCESS_CHANGED_CHANNEL, type ProcessChangedNotice } from '../db/transitions.js';
-import type { BoardCard, ClientToServerEvents, ServerToClientEvents } from '../server/realtime/events.js';
+import type { BoardCard, ClientToServerEvents, ServerToClientEvents } from '../contracts/socket-events.js';
 import { summarize, type Benchmark } from './support/benchmark.js';
 
 const SAMPLES = Number(process.env.BENCH_BOARD_SAMPLES ?? 12);

@@ -1,9 +1,19 @@
-import type { BoardCard } from '../server/realtime/events.js';
 import type { VisibilityFilter } from '../workflows/policy.js';
+import type { ProcessCard } from '../workflows/process-records.js';
 import type { Queryable, Sql } from './client.js';
 import { visibilityCondition } from './processes.js';
 
 /** Reads behind the board: cards, the change log the gateway replays, and the ops center's figures. */
+
+/** A process as a board card: the read model's card columns plus what the board shows beside them. */
+export interface BoardCard extends ProcessCard {
+  process_id: string;
+  process_type: string;
+  version: number;
+  advisor_name: string | null;
+  created_at: string;
+  updated_at: string;
+}
 
 /** A committed transition as the change log holds it, with the relations before and after it. */
 export interface StoredChange {

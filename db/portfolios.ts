@@ -1,7 +1,7 @@
 import type { VisibilityFilter } from '../workflows/policy.js';
 import type { IsoDate, ModelPortfolio, Portfolio, Security, TaxLot } from '../workflows/rebalancing/portfolio-math.js';
 import type { RebalanceOptions, RecentTrade } from '../workflows/rebalancing/proposal.js';
-import type { PriceSource } from '../workers/prices/price-source.js';
+import type { PriceSource } from './price-source.js';
 import type { Queryable } from './client.js';
 import { getSetting } from './settings.js';
 

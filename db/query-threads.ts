@@ -1,5 +1,5 @@
 import type { VisibilityFilter } from '../workflows/policy.js';
-import type { QueryChange, QueryKind, QueryStatus } from '../server/realtime/events.js';
+import type { QueryChange, QueryKind, QueryStatus } from '../workflows/query-threads.js';
 import type { Queryable, Tx } from './client.js';
 import { visibilityCondition } from './processes.js';
 

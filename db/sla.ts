@@ -1,4 +1,4 @@
-import { expandHolidays } from '../workers/holidays.js';
+import { expandHolidays } from './holidays.js';
 import type { BusinessCalendar, WorkingHours, Weekday } from '../workflows/sla/business-calendar.js';
 import type { SlaPolicy, SlaRung } from '../workflows/sla/sla-schedule.js';
 import type { LoadedSlaPolicy } from '../workflows/sla/sla-tracker.js';

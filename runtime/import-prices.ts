@@ -3,7 +3,7 @@ import { createSql } from '../db/client.js';
 import { listPortfolioRows, loadPortfolioBooks, loadRebalanceSettings } from '../db/portfolios.js';
 import { driftCheckScheduleId } from '../workflows/rebalancing/definitions.js';
 import { importPriceFile, PRICE_CSV_HEADER, PriceFileError } from '../workers/prices/price-import.js';
-import { createPostgresPriceSource } from '../workers/prices/price-source.js';
+import { createPostgresPriceSource } from '../db/price-source.js';
 import { todayIn } from '../workers/rebalancing/firm-calendar.js';
 import { driftOfBook } from '../workers/rebalancing/portfolio-drift.js';
 import { databaseUrlOf } from './addresses.js';

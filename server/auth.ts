@@ -3,7 +3,7 @@ import type { Sql } from '../db/client.js';
 import { sessionForToken, userForToken, type HubUser, type Session } from '../db/users.js';
 import { HubError } from '../workflows/errors.js';
 import type { Channel } from '../workflows/process-records.js';
-import type { HubEnv } from './context.js';
+import type { HubEnv } from '../hub/context.js';
 
 export function bearerToken(header: string | undefined): string | undefined {
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);

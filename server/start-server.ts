@@ -5,13 +5,13 @@ import type { HubConfig } from '../runtime/config.js';
 import type { Logger } from '../runtime/logger.js';
 import { connectTemporalClient } from '../runtime/temporal-connection.js';
 import { createApp } from './app.js';
-import type { HubDeps } from './context.js';
+import type { HubDeps } from '../hub/context.js';
 import { listen } from './http-server.js';
 import { startRealtimeGateway, type RealtimeGateway } from './realtime/gateway.js';
-import { createAccountOpeningService } from './services/account-opening.js';
-import { complianceNotesText } from './services/compliance-notes.js';
-import { createQueryThreadService } from './services/query-threads.js';
-import { createRebalancingService } from './services/rebalancing.js';
+import { createAccountOpeningService } from '../hub/account-opening.js';
+import { complianceNotesText } from '../hub/compliance-notes.js';
+import { createQueryThreadService } from '../hub/query-threads.js';
+import { createRebalancingService } from '../hub/rebalancing.js';
 
 export interface HubServer {
   url: string;

@@ -16,7 +16,7 @@ import { createPaperCustodian } from './custodian/paper-custodian.js';
 import { registerNotificationJobs } from './jobs/deliver-notifications.js';
 import { registerSlaPauseJobs } from './jobs/signal-sla-pause.js';
 import { registerPortfolioJobs } from './jobs/open-portfolio.js';
-import { createPostgresPriceSource } from './prices/price-source.js';
+import { createPostgresPriceSource } from '../db/price-source.js';
 import { ensureDriftCheckSchedule } from './rebalancing/drift-schedule.js';
 import { pinoTemporalLogger } from './temporal-logger.js';
 

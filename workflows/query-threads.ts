@@ -1,5 +1,10 @@
 import type { Role } from './process-spec.js';
 
+export type QueryKind = 'question_to_advisor' | 'document_request' | 'operational_issue';
+export type QueryStatus = 'open' | 'resolved';
+/** What happened to a query; also the kind of the thread entry it wrote. */
+export type QueryChange = 'opened' | 'replied' | 'resolved' | 'reopened';
+
 /**
  * Who decides a query is settled: whoever asked, compliance officers and administrators. Otherwise the
  * person asked could close the question, and with it the SLA pause it holds. The API enforces it; the

@@ -1,9 +1,9 @@
 import { App } from '@slack/bolt';
 import type { Hono } from 'hono';
 import type { SlackMode } from '../../runtime/config.js';
-import type { HubDeps, HubEnv } from '../../server/context.js';
-import type { AccountOpeningService } from '../../server/services/account-opening.js';
-import type { RebalancingService } from '../../server/services/rebalancing.js';
+import type { HubDeps, HubEnv } from '../../hub/context.js';
+import type { AccountOpeningService } from '../../hub/account-opening.js';
+import type { RebalancingService } from '../../hub/rebalancing.js';
 import { registerActionListeners } from './listeners/actions.js';
 import type { BotContext } from './listeners/bot-context.js';
 import { registerCommandListeners } from './listeners/commands.js';

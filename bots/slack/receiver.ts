@@ -2,8 +2,8 @@ import { ReceiverMultipleAckError, verifySlackRequest, type App, type Receiver, 
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Logger } from '../../runtime/logger.js';
-import type { HubEnv } from '../../server/context.js';
-import { errorBody } from '../../server/errors.js';
+import type { HubEnv } from '../../hub/context.js';
+import { errorBody } from '../../hub/errors.js';
 import { HubError } from '../../workflows/errors.js';
 
 /** Slack refuses requests older than this, and so do we: a captured request cannot be replayed later. */

@@ -5,8 +5,8 @@ import type { Logger } from '../../runtime/logger.js';
 import { HubError } from '../../workflows/errors.js';
 import { maySee, visibilityFilter, type Principal, type ProcessRelations } from '../../workflows/policy.js';
 import { specFor } from '../../workflows/specs.js';
-import type { BoardCard, BoardSubscribeReply, ClientToServerEvents, ProcessChange, ServerToClientEvents, SocketData } from './events.js';
-import { rooms } from './events.js';
+import type { BoardCard, BoardSubscribeReply, ClientToServerEvents, ProcessChange, ServerToClientEvents, SocketData } from '../../contracts/socket-events.js';
+import { rooms } from '../../contracts/socket-events.js';
 
 export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 

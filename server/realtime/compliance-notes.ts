@@ -15,10 +15,10 @@ import {
   YJS_UPDATE_CHANNEL,
   type YjsUpdateNotice,
 } from '../../db/yjs-documents.js';
-import type { HubDeps } from '../context.js';
-import { complianceNotesDocument, isApplication, mayReadComplianceNotes, mayWriteComplianceNotes } from '../services/compliance-notes.js';
+import type { HubDeps } from '../../hub/context.js';
+import { complianceNotesDocument, isApplication, mayReadComplianceNotes, mayWriteComplianceNotes } from '../../hub/compliance-notes.js';
 import type { Socket } from 'socket.io';
-import type { ClientToServerEvents, NotesJoinAck, RealtimeAck, RealtimeUser, ServerToClientEvents, SocketData } from './events.js';
+import type { ClientToServerEvents, NotesJoinAck, RealtimeAck, RealtimeUser, ServerToClientEvents, SocketData } from '../../contracts/socket-events.js';
 import type { HubIo } from './gateway.js';
 import { answer, parseNotice, refusal } from './query-threads.js';
 

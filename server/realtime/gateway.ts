@@ -12,10 +12,10 @@ import { PROCESS_CHANGED_CHANNEL, type ProcessChangedNotice } from '../../db/tra
 import type { HubConfig } from '../../runtime/config.js';
 import type { Logger } from '../../runtime/logger.js';
 import { authenticateSession, bearerToken } from '../auth.js';
-import { toHubError } from '../errors.js';
+import { toHubError } from '../../hub/errors.js';
 import { createBoardFeed, type HubSocket } from './board-feed.js';
 import { registerComplianceNotes } from './compliance-notes.js';
-import { rooms, type Ack, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from './events.js';
+import { rooms, type Ack, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from '../../contracts/socket-events.js';
 import { registerQueryThreads } from './query-threads.js';
 
 export type HubIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;

@@ -1,7 +1,7 @@
 import { QUERY_CHANGED_CHANNEL, QUERY_READ_CHANNEL, type QueryChangedNotice, type QueryReadNotice } from '../../db/query-threads.js';
-import type { HubDeps } from '../context.js';
-import { loadQueryChangedEvent } from '../services/query-threads.js';
-import { rooms } from './events.js';
+import type { HubDeps } from '../../hub/context.js';
+import { loadQueryChangedEvent } from '../../hub/query-threads.js';
+import { rooms } from '../../contracts/socket-events.js';
 import type { HubIo } from './gateway.js';
 
 export const refusal = (code: string, message: string) => ({ ok: false as const, error: { code, message } });

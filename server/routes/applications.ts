@@ -13,7 +13,7 @@ import {
   RISK_SCORE_RANGE,
   SOURCES_OF_FUNDS,
 } from '../../workflows/account-opening/spec.js';
-import type { AccountOpeningService, ApplicationCommand } from '../services/account-opening.js';
+import type { AccountOpeningService, ApplicationCommand } from '../../hub/account-opening.js';
 import { actorOf, addCommandRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
 import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';

@@ -2,8 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
 import { accountOpeningSpec } from '../../workflows/account-opening/spec.js';
 import { visibilityFilter } from '../../workflows/policy.js';
-import { actorFor } from '../context.js';
-import type { AccountOpeningService } from '../services/account-opening.js';
+import { actorFor } from '../../hub/context.js';
+import type { AccountOpeningService } from '../../hub/account-opening.js';
 import { createRouter, ERROR_RESPONSES, IdParams, jsonResponse, SECURITY } from './openapi.js';
 
 const ProductSchema = z

@@ -2,7 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { Actor } from '../../workflows/process-records.js';
-import { actorFor, type CommandContext, type HubEnv } from '../context.js';
+import { actorFor, type CommandContext, type HubEnv } from '../../hub/context.js';
 import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });

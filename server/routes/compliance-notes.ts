@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
 import { getProcess } from '../../db/processes.js';
 import { HubError } from '../../workflows/errors.js';
-import { complianceNotesText, isApplication, mayReadComplianceNotes, mayWriteComplianceNotes } from '../services/compliance-notes.js';
+import { complianceNotesText, isApplication, mayReadComplianceNotes, mayWriteComplianceNotes } from '../../hub/compliance-notes.js';
 import { createRouter, ERROR_RESPONSES, IdParams, jsonResponse, SECURITY } from './openapi.js';
 
 export function complianceNotesRoutes(sql: Sql) {

@@ -3,7 +3,7 @@ import type { Sql } from '../../db/client.js';
 import { listEvents } from '../../db/events.js';
 import { accountOpeningSpec } from '../../workflows/account-opening/spec.js';
 import { visibilityFilter } from '../../workflows/policy.js';
-import { actorFor } from '../context.js';
+import { actorFor } from '../../hub/context.js';
 import { createRouter, ERROR_RESPONSES, jsonResponse, SECURITY } from './openapi.js';
 
 const EventSchema = z

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { HubDeps } from '../context.js';
+import type { HubDeps } from '../../hub/context.js';
 import { createRouter, ErrorSchema, jsonResponse } from './openapi.js';
 
 const CHECK_TIMEOUT_MS = 2_000;

@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
-import type { HubEnv } from '../context.js';
-import { validationError } from '../errors.js';
+import type { HubEnv } from '../../hub/context.js';
+import { validationError } from '../../hub/errors.js';
 
 export const ErrorSchema = z
   .object({

@@ -3,7 +3,7 @@ import { listAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
 import { listEvents } from '../../db/events.js';
 import { REBALANCE_STATUSES, type RebalanceCommand } from '../../workflows/rebalancing/spec.js';
-import type { RebalancingService } from '../services/rebalancing.js';
+import type { RebalancingService } from '../../hub/rebalancing.js';
 import { AuditEntrySchema, ProcessEventSchema } from './applications.js';
 import { actorOf, addCommandRoutes, commandContext, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { createRouter, ERROR_RESPONSES, ErrorSchema, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';

@@ -8,7 +8,7 @@ import { HubError } from '../../workflows/errors.js';
 import { maySee, roleMayRun, visibilityFilter } from '../../workflows/policy.js';
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
-import { actorFor, type HubEnv } from '../context.js';
+import { actorFor, type HubEnv } from '../../hub/context.js';
 import { AuditEntrySchema } from './applications.js';
 import { BoardCardSchema } from './board-schemas.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { actorFor, type HubEnv } from '../context.js';
-import { QUERY_KINDS, type QueryThreadService } from '../services/query-threads.js';
+import { actorFor, type HubEnv } from '../../hub/context.js';
+import { QUERY_KINDS, type QueryThreadService } from '../../hub/query-threads.js';
 import { IdempotencyHeaders } from './command-routes.js';
 import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 

@@ -5,7 +5,7 @@ import type { Sql } from '../../db/client.js';
 import { visibilityCondition } from '../../db/processes.js';
 import { getCalendar, getPolicy, listCalendars, listPolicies, upsertCalendar, upsertPolicy } from '../../db/sla.js';
 import { getUser } from '../../db/users.js';
-import { expandHolidays, listSupportedRegions } from '../../workers/holidays.js';
+import { expandHolidays, listSupportedRegions } from '../../db/holidays.js';
 import { HubError } from '../../workflows/errors.js';
 import { mayManageSettings, visibilityFilter } from '../../workflows/policy.js';
 import type { Actor } from '../../workflows/process-records.js';
@@ -13,7 +13,7 @@ import { ROLES } from '../../workflows/process-spec.js';
 import { validateCalendar, WEEKDAYS } from '../../workflows/sla/business-calendar.js';
 import { validatePolicy } from '../../workflows/sla/sla-schedule.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
-import { actorFor, type HubEnv } from '../context.js';
+import { actorFor, type HubEnv } from '../../hub/context.js';
 import { CONFLICT_RESPONSE, createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 /** Names a rung may notify besides `role:<role>` and `user:<id>`: people the process itself knows. */

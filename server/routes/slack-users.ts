@@ -7,7 +7,7 @@ import { deleteLink, listLinks, setAdminLink } from '../../db/slack.js';
 import { getUser } from '../../db/users.js';
 import { HubError } from '../../workflows/errors.js';
 import { roleMayRun } from '../../workflows/policy.js';
-import { actorFor, type HubEnv } from '../context.js';
+import { actorFor, type HubEnv } from '../../hub/context.js';
 import { createRouter, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 const SlackUserLinkSchema = z

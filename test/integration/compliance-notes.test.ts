@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { countYjsUpdates } from '../../db/yjs-documents.js';
 import { startHubServer, type HubServer } from '../../server/start-server.js';
-import { complianceNotesDocument } from '../../server/services/compliance-notes.js';
+import { complianceNotesDocument } from '../../hub/compliance-notes.js';
 import { createLogger } from '../../runtime/logger.js';
 import { openApplicationInReview } from '../support/applications.js';
 import { startTestHub, waitForNotice, waitForStatus, type TestHub } from '../support/hub.js';

@@ -1,6 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueryChangedEvent } from '../../server/realtime/events.js';
+import type { QueryChangedEvent } from '../../contracts/socket-events.js';
 import { applicationWorkflowId } from '../../workflows/account-opening/definitions.js';
 import { openApplicationInReview } from '../support/applications.js';
 import { startTestHub, waitForNotice, type TestHub } from '../support/hub.js';

@@ -8,7 +8,7 @@ import type {
   ProcessChange,
   RealtimeError,
   ServerToClientEvents,
-} from '../../server/realtime/events.js';
+} from '../../contracts/socket-events.js';
 import type { TestHub } from './hub.js';
 
 export type BoardSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

@@ -1,5 +1,5 @@
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/events.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../contracts/socket-events.js';
 
 export type HubSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

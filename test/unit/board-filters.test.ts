@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BoardCard } from '../../server/realtime/events.js';
+import type { BoardCard } from '../../contracts/socket-events.js';
 import { matchesFilters, parseFilters, serializeFilters, slaStatusOf } from '../../web/src/filters.js';
 import { formatCoarseDuration, formatDuration, formatMoney } from '../../web/src/format.js';
 import { parseRoute } from '../../web/src/router.js';

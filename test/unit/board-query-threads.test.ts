@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MentionRef, QueryChangedEvent, QueryEntryView, QueryThreadView, QueryView } from '../../server/realtime/events.js';
+import type { MentionRef, QueryChangedEvent, QueryEntryView, QueryThreadView, QueryView } from '../../contracts/socket-events.js';
 import { batchIds } from '../../web/src/query-summaries.js';
 import { applyQueryChange, markThreadRead, mentionAt, mentionCandidates, mentionSegments, totalUnread } from '../../web/src/query-thread-model.js';
 import { cursorPieces, presentPeople } from '../../web/src/presence.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandHolidays, listSupportedRegions } from '../../workers/holidays.js';
+import { expandHolidays, listSupportedRegions } from '../../db/holidays.js';
 
 describe('expandHolidays', () => {
   it('lists US 2026 public holidays, observed days included, sorted', () => {

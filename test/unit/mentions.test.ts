@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractMentionHandles, resolveMentionHandles } from '../../server/services/mentions.js';
+import { extractMentionHandles, resolveMentionHandles } from '../../hub/mentions.js';
 
 describe('mentions in query text', () => {
   it('reads handles up to their last letter or digit, once each, ignoring e-mail addresses in the text', () => {

@@ -3,9 +3,9 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { startSlackBot } from '../../bots/slack/app.js';
 import { ConfigError, loadConfig } from '../../runtime/config.js';
-import type { HubDeps } from '../../server/context.js';
-import type { AccountOpeningService } from '../../server/services/account-opening.js';
-import type { RebalancingService } from '../../server/services/rebalancing.js';
+import type { HubDeps } from '../../hub/context.js';
+import type { AccountOpeningService } from '../../hub/account-opening.js';
+import type { RebalancingService } from '../../hub/rebalancing.js';
 
 const BOT = 'xoxb-1-2-abc';
 const APP = 'xapp-1-A1-abc';

@@ -1,4 +1,4 @@
-import type { BellNotification } from '../../server/realtime/events.js';
+import type { BellNotification } from '../../contracts/socket-events.js';
 import { api } from './api.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { formatTimestamp } from './format.js';

@@ -1,4 +1,4 @@
-import type { BoardCard, ProcessChange } from '../../server/realtime/events.js';
+import type { BoardCard, ProcessChange } from '../../contracts/socket-events.js';
 import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { hasFilters, matchesFilters, SLA_FILTERS, type BoardFilters } from './filters.js';

@@ -1,6 +1,6 @@
-import type { BoardCard, QueryChangedEvent, QueryReadEvent, RealtimeUser } from '../../server/realtime/events.js';
+import type { BoardCard, QueryChangedEvent, QueryReadEvent, RealtimeUser } from '../../contracts/socket-events.js';
 import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
-import type { RebalanceView } from '../../server/services/rebalancing.js';
+import type { RebalanceView } from '../../hub/rebalancing.js';
 import { complianceNotesGrants } from '../../workflows/compliance-notes.js';
 import { maySee } from '../../workflows/policy.js';
 import { api, ApiError, endpoint } from './api.js';

@@ -1,4 +1,4 @@
-import type { BoardCard } from '../../server/realtime/events.js';
+import type { BoardCard } from '../../contracts/socket-events.js';
 
 /** The board's filters, kept in the URL after the route: `#/board/account_opening?advisor=…&state=a,b&sla=warning&q=…`. */
 export interface BoardFilters {

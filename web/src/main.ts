@@ -1,5 +1,5 @@
 import './styles.css';
-import type { BoardCard } from '../../server/realtime/events.js';
+import type { BoardCard } from '../../contracts/socket-events.js';
 import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
 import { api, whenUnauthenticated } from './api.js';
 import { Bell } from './bell.js';

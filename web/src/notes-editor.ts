@@ -3,7 +3,7 @@ import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import type { NotesMessage, NotesRefusal, RealtimeUser } from '../../server/realtime/events.js';
+import type { NotesMessage, NotesRefusal, RealtimeUser } from '../../contracts/socket-events.js';
 import { COMPLIANCE_NOTES_TEXT } from '../../workflows/compliance-notes.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { colorFor, cursorPieces, presentPeople, type NotesAwarenessState, type RemoteCursor } from './presence.js';

@@ -1,5 +1,5 @@
-import type { RealtimeUser } from '../../server/realtime/events.js';
-import type { PortfolioDetail, PortfolioSummary, RebalanceView } from '../../server/services/rebalancing.js';
+import type { RealtimeUser } from '../../contracts/socket-events.js';
+import type { PortfolioDetail, PortfolioSummary, RebalanceView } from '../../hub/rebalancing.js';
 import type { DriftSummary } from '../../workflows/rebalancing/definitions.js';
 import { rebalancingSpec } from '../../workflows/rebalancing/spec.js';
 import { mayRun } from '../../workflows/policy.js';

@@ -1,4 +1,4 @@
-import type { ProcessQueriesSummary } from '../../server/realtime/events.js';
+import type { ProcessQueriesSummary } from '../../contracts/socket-events.js';
 import { api } from './api.js';
 import type { QueriesSummary } from './query-threads.js';
 

@@ -2,7 +2,7 @@
  * The drawer's query threads as data: live changes applied in order and once, unread counts, mentions
  * in a body, and the @handle being typed. Pure: no DOM, unit-tested.
  */
-import type { MentionRef, QueryChangedEvent, QueryThreadView } from '../../server/realtime/events.js';
+import type { MentionRef, QueryChangedEvent, QueryThreadView } from '../../contracts/socket-events.js';
 
 export type ChangeOutcome =
   /** The change was new and is now in the thread. */

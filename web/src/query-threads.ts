@@ -7,7 +7,7 @@ import type {
   QueryReadEvent,
   QueryThreadView,
   RealtimeUser,
-} from '../../server/realtime/events.js';
+} from '../../contracts/socket-events.js';
 import { mayCloseQuery } from '../../workflows/query-threads.js';
 import { api, ApiError } from './api.js';
 import { h, replaceChildren, setText } from './dom.js';

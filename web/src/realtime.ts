@@ -10,7 +10,7 @@ import type {
   QueryChangedEvent,
   QueryReadEvent,
   ServerToClientEvents,
-} from '../../server/realtime/events.js';
+} from '../../contracts/socket-events.js';
 
 export interface RealtimeHandlers {
   online(online: boolean): void;

@@ -1,4 +1,4 @@
-import type { RebalanceView } from '../../server/services/rebalancing.js';
+import type { RebalanceView } from '../../hub/rebalancing.js';
 import type { Approval, DriftSummary, TradeRecord } from '../../workflows/rebalancing/definitions.js';
 import { h } from './dom.js';
 import { assetClassLabel, formatAmount, formatPercent, formatPoints, formatQuantity, formatTimestamp, humanize } from './format.js';

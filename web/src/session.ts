@@ -1,4 +1,4 @@
-import type { RealtimeUser } from '../../server/realtime/events.js';
+import type { RealtimeUser } from '../../contracts/socket-events.js';
 
 /** The signed-in person, for this browser tab only. */
 export interface Session {

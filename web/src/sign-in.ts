@@ -1,4 +1,4 @@
-import type { RealtimeUser } from '../../server/realtime/events.js';
+import type { RealtimeUser } from '../../contracts/socket-events.js';
 import { api, ApiError } from './api.js';
 import { h } from './dom.js';
 import type { Session } from './session.js';

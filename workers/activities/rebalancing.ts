@@ -5,7 +5,7 @@ import { getPortfolioRow, listPortfolioRows, loadPortfolioBooks, loadRebalanceSe
 import type { DriftCheckResult, RebalanceContext, Verification } from '../../workflows/rebalancing/definitions.js';
 import { WASH_SALE_WINDOW_DAYS } from '../../workflows/rebalancing/proposal.js';
 import { OrderRejectedError, type Custodian, type OrderRequest } from '../custodian/custodian.js';
-import type { PriceSource } from '../prices/price-source.js';
+import type { PriceSource } from '../../db/price-source.js';
 import { daysBefore, todayIn } from '../rebalancing/firm-calendar.js';
 import { driftOfBook } from '../rebalancing/portfolio-drift.js';
 import type { OrderFillResult } from '../../workflows/rebalancing/rules.js';

@@ -3,7 +3,7 @@ import type { Sql, Tx } from '../../db/client.js';
 import { loadRebalanceSettings } from '../../db/portfolios.js';
 import { roundMoney, roundQuantity, type TaxLot } from '../../workflows/rebalancing/portfolio-math.js';
 import { estimateCommission, holdingTerm, selectLotsForSale } from '../../workflows/rebalancing/proposal.js';
-import { createPostgresPriceSource } from '../prices/price-source.js';
+import { createPostgresPriceSource } from '../../db/price-source.js';
 import { todayIn } from '../rebalancing/firm-calendar.js';
 import { OrderRejectedError, type Custodian, type OrderFill, type OrderRequest } from './custodian.js';
 

@@ -1,9 +1,9 @@
 import { getProcess } from '../../../db/processes.js';
 import type { Actor } from '../../../workflows/process-records.js';
-import { actorFor, type HubDeps } from '../../../server/context.js';
-import { toHubError } from '../../../server/errors.js';
-import type { AccountOpeningService } from '../../../server/services/account-opening.js';
-import type { RebalancingService } from '../../../server/services/rebalancing.js';
+import { actorFor, type HubDeps } from '../../../hub/context.js';
+import { toHubError } from '../../../hub/errors.js';
+import type { AccountOpeningService } from '../../../hub/account-opening.js';
+import type { RebalancingService } from '../../../hub/rebalancing.js';
 import { esc, type Block } from '../blocks.js';
 import { hubUserForSlackUser } from '../identity.js';
 import { userNames, type ProcessRecordLike, type SlackProcess } from '../slack-process.js';

@@ -2,7 +2,7 @@ import type { App, RespondArguments } from '@slack/bolt';
 import { getProcess } from '../../../db/processes.js';
 import { HubError } from '../../../workflows/errors.js';
 import type { Actor } from '../../../workflows/process-records.js';
-import { toHubError } from '../../../server/errors.js';
+import { toHubError } from '../../../hub/errors.js';
 import { commandButton, esc, queueMessage, statusMessage, type SlackMessage } from '../blocks.js';
 import { pendingWork } from '../pending-work.js';
 import { SLACK_PROCESSES, slackProcessFor } from '../processes/index.js';

@@ -1,7 +1,7 @@
 import { applicationStateQuery, applicationWorkflowId, type ApplicationRecord } from '../../../workflows/account-opening/definitions.js';
 import { checkAllowed } from '../../../workflows/account-opening/rules.js';
 import { accountOpeningSpec, type AccountOpeningCommand } from '../../../workflows/account-opening/spec.js';
-import type { ApplicationCommand } from '../../../server/services/account-opening.js';
+import type { ApplicationCommand } from '../../../hub/account-opening.js';
 import { esc, formatAmount } from '../blocks.js';
 import type { SlackProcess } from '../slack-process.js';
 import {

@@ -1,11 +1,11 @@
 import * as Y from 'yjs';
-import type { Queryable } from '../../db/client.js';
-import type { ProcessRow } from '../../db/processes.js';
-import { applyStoredYjsDocument, loadYjsDocument } from '../../db/yjs-documents.js';
-import { accountOpeningSpec } from '../../workflows/account-opening/spec.js';
-import { COMPLIANCE_NOTES_TEXT, complianceNotesGrants } from '../../workflows/compliance-notes.js';
-import { mayRun, maySee, type Principal } from '../../workflows/policy.js';
-import type { Role } from '../../workflows/process-spec.js';
+import type { Queryable } from '../db/client.js';
+import type { ProcessRow } from '../db/processes.js';
+import { applyStoredYjsDocument, loadYjsDocument } from '../db/yjs-documents.js';
+import { accountOpeningSpec } from '../workflows/account-opening/spec.js';
+import { COMPLIANCE_NOTES_TEXT, complianceNotesGrants } from '../workflows/compliance-notes.js';
+import { mayRun, maySee, type Principal } from '../workflows/policy.js';
+import type { Role } from '../workflows/process-spec.js';
 
 /** The Yjs document holding an application's compliance notes. */
 export const complianceNotesDocument = (applicationId: string) => `compliance-notes/${applicationId}`;

@@ -1,16 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowFailedError } from '@temporalio/client';
-import { appendAudit, auditRefusal as recordRefusal } from '../../db/audit.js';
-import { appendEvents } from '../../db/events.js';
-import { getProcess, listProcesses, type ProcessFilters, type ProcessRow } from '../../db/processes.js';
-import { getPortfolioRow, listPortfolioRows, loadModels, loadPortfolioBooks, loadRebalanceSettings, type PortfolioBook } from '../../db/portfolios.js';
-import { createPostgresPriceSource } from '../../workers/prices/price-source.js';
-import { todayIn } from '../../workers/rebalancing/firm-calendar.js';
-import { driftOfBook } from '../../workers/rebalancing/portfolio-drift.js';
-import { HubError } from '../../workflows/errors.js';
-import { mayRun, maySee, visibilityFilter, type ProcessRelations } from '../../workflows/policy.js';
-import type { Actor } from '../../workflows/process-records.js';
-import { isTerminal, progressOf } from '../../workflows/process-spec.js';
+import { appendAudit, auditRefusal as recordRefusal } from '../db/audit.js';
+import { appendEvents } from '../db/events.js';
+import { getProcess, listProcesses, type ProcessFilters, type ProcessRow } from '../db/processes.js';
+import { getPortfolioRow, listPortfolioRows, loadModels, loadPortfolioBooks, loadRebalanceSettings, type PortfolioBook } from '../db/portfolios.js';
+import { createPostgresPriceSource } from '../db/price-source.js';
+import { todayIn } from '../workers/rebalancing/firm-calendar.js';
+import { driftOfBook } from '../workers/rebalancing/portfolio-drift.js';
+import { HubError } from '../workflows/errors.js';
+import { mayRun, maySee, visibilityFilter, type ProcessRelations } from '../workflows/policy.js';
+import type { Actor } from '../workflows/process-records.js';
+import { isTerminal, progressOf } from '../workflows/process-spec.js';
 import {
   approveRebalanceUpdate,
   complianceApproveRebalanceUpdate,
@@ -27,13 +27,13 @@ import {
   type RebalanceCommandMessage,
   type RebalanceRecord,
   type RebalancingInput,
-} from '../../workflows/rebalancing/definitions.js';
-import { valuePortfolio } from '../../workflows/rebalancing/portfolio-math.js';
-import { holdingTerm } from '../../workflows/rebalancing/proposal.js';
-import { allowedActions, checkAllowed, relationsOf } from '../../workflows/rebalancing/rules.js';
-import { HAPPY_PATH, rebalancingSpec as spec, REBALANCE_STATUSES, type RebalanceCommand, type RebalanceStatus } from '../../workflows/rebalancing/spec.js';
-import type { HubDeps } from '../context.js';
-import { toHubError } from '../errors.js';
+} from '../workflows/rebalancing/definitions.js';
+import { valuePortfolio } from '../workflows/rebalancing/portfolio-math.js';
+import { holdingTerm } from '../workflows/rebalancing/proposal.js';
+import { allowedActions, checkAllowed, relationsOf } from '../workflows/rebalancing/rules.js';
+import { HAPPY_PATH, rebalancingSpec as spec, REBALANCE_STATUSES, type RebalanceCommand, type RebalanceStatus } from '../workflows/rebalancing/spec.js';
+import type { HubDeps } from './context.js';
+import { toHubError } from './errors.js';
 
 /** Which Update carries each command on a rebalance. */
 const UPDATE_NAMES: Record<RebalanceCommand, string> = {

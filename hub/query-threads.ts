@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { appendAudit } from '../../db/audit.js';
-import type { Queryable, Tx } from '../../db/client.js';
-import { appendEvents } from '../../db/events.js';
-import { inTransaction, QUEUES } from '../../db/jobs.js';
-import { getProcess, type ProcessRow } from '../../db/processes.js';
+import { appendAudit } from '../db/audit.js';
+import type { Queryable, Tx } from '../db/client.js';
+import { appendEvents } from '../db/events.js';
+import { inTransaction, QUEUES } from '../db/jobs.js';
+import { getProcess, type ProcessRow } from '../db/processes.js';
 import {
   appendEntry,
   findEntryByIdempotencyKey,
@@ -23,19 +23,19 @@ import {
   type QueryEntryRow,
   type QueryReadNotice,
   type QueryRow,
-} from '../../db/query-threads.js';
-import type { NotificationJob } from '../../db/transitions.js';
-import type { SlaPauseJob } from '../../workers/jobs/signal-sla-pause.js';
-import { getUser } from '../../db/users.js';
-import { applicationWorkflowId } from '../../workflows/account-opening/definitions.js';
-import { HubError, registerErrors } from '../../workflows/errors.js';
-import { maySee, visibilityFilter, type Principal } from '../../workflows/policy.js';
-import type { Actor, NotificationIntent } from '../../workflows/process-records.js';
-import type { ProcessSpec, Role } from '../../workflows/process-spec.js';
-import { mayCloseQuery } from '../../workflows/query-threads.js';
-import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
-import type { HubDeps } from '../context.js';
-import { toHubError } from '../errors.js';
+} from '../db/query-threads.js';
+import type { NotificationJob } from '../db/transitions.js';
+import type { SlaPauseJob } from '../workers/jobs/signal-sla-pause.js';
+import { getUser } from '../db/users.js';
+import { applicationWorkflowId } from '../workflows/account-opening/definitions.js';
+import { HubError, registerErrors } from '../workflows/errors.js';
+import { maySee, visibilityFilter, type Principal } from '../workflows/policy.js';
+import type { Actor, NotificationIntent } from '../workflows/process-records.js';
+import type { ProcessSpec, Role } from '../workflows/process-spec.js';
+import { mayCloseQuery } from '../workflows/query-threads.js';
+import { PROCESS_SPECS, specFor } from '../workflows/specs.js';
+import type { HubDeps } from './context.js';
+import { toHubError } from './errors.js';
 import type {
   MentionRef,
   PersonRef,
@@ -47,7 +47,7 @@ import type {
   QueryStatus,
   QueryThreadView,
   QueryView,
-} from '../realtime/events.js';
+} from '../contracts/socket-events.js';
 import { extractMentionHandles, localPartOf, resolveMentionHandles } from './mentions.js';
 
 export const QUERY_KINDS = ['question_to_advisor', 'document_request', 'operational_issue'] as const satisfies readonly QueryKind[];

@@ -1,21 +1,14 @@
 /** The Socket.IO contract between the hub and the board; web/ imports these types. */
-import type { Role } from '../../workflows/process-spec.js';
-import type { ProcessCard } from '../../workflows/process-records.js';
+import type { Role } from '../workflows/process-spec.js';
+import type { BoardCard } from '../db/board.js';
+import type { QueryChange, QueryKind, QueryStatus } from '../workflows/query-threads.js';
+
+export type { BoardCard, QueryChange, QueryKind, QueryStatus };
 
 export interface RealtimeUser {
   id: string;
   name: string;
   role: Role;
-}
-
-/** A process as a board card: the read model's card columns plus what the board shows beside them. */
-export interface BoardCard extends ProcessCard {
-  process_id: string;
-  process_type: string;
-  version: number;
-  advisor_name: string | null;
-  created_at: string;
-  updated_at: string;
 }
 
 /**
@@ -114,10 +107,6 @@ export interface SocketData {
 
 // ---- Query threads: pushed to `process:<process_id>` and to the assignee's `user:<user_id>` ----
 
-export type QueryKind = 'question_to_advisor' | 'document_request' | 'operational_issue';
-export type QueryStatus = 'open' | 'resolved';
-/** What happened to a query; also the kind of the thread entry it wrote. */
-export type QueryChange = 'opened' | 'replied' | 'resolved' | 'reopened';
 
 export interface PersonRef {
   id: string;

@@ -1,8 +1,8 @@
-import type { Sql } from '../../db/client.js';
-import { resolveCalendar } from '../../db/sla.js';
-import type { SlaSnapshot } from '../../workflows/process-records.js';
-import type { BusinessCalendar } from '../../workflows/sla/business-calendar.js';
-import { slaStatus } from '../../workflows/sla/sla-schedule.js';
+import type { Sql } from '../db/client.js';
+import { resolveCalendar } from '../db/sla.js';
+import type { SlaSnapshot } from '../workflows/process-records.js';
+import type { BusinessCalendar } from '../workflows/sla/business-calendar.js';
+import { slaStatus } from '../workflows/sla/sla-schedule.js';
 
 /** The SLA as people read it: where it stands now, recomputed from the recorded clock with the workflow's own math. */
 export interface LiveSla {

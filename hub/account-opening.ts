@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { auditRefusal as recordRefusal } from '../../db/audit.js';
-import { getClient, listActiveProducts } from '../../db/catalog.js';
-import { recordEvent } from '../../db/events.js';
-import { getProcess, listProcesses, type ProcessFilters, type ProcessRow } from '../../db/processes.js';
-import { getSetting } from '../../db/settings.js';
-import { getUser } from '../../db/users.js';
+import { auditRefusal as recordRefusal } from '../db/audit.js';
+import { getClient, listActiveProducts } from '../db/catalog.js';
+import { recordEvent } from '../db/events.js';
+import { getProcess, listProcesses, type ProcessFilters, type ProcessRow } from '../db/processes.js';
+import { getSetting } from '../db/settings.js';
+import { getUser } from '../db/users.js';
 import {
   acceptTermsUpdate,
   ACCOUNT_OPENING_WORKFLOW_TYPE,
@@ -25,21 +25,21 @@ import {
   type Command,
   type CommandResult,
   type ReassignInput,
-} from '../../workflows/account-opening/definitions.js';
-import { allowedActions, checkAllowed, relationsOf } from '../../workflows/account-opening/rules.js';
+} from '../workflows/account-opening/definitions.js';
+import { allowedActions, checkAllowed, relationsOf } from '../workflows/account-opening/rules.js';
 import {
   accountOpeningSpec as spec,
   HAPPY_PATH,
   type AccountOpeningCommand,
   type ApplicationStatus,
-} from '../../workflows/account-opening/spec.js';
-import { HubError } from '../../workflows/errors.js';
-import { mayRun, maySee, visibilityFilter } from '../../workflows/policy.js';
-import type { Actor } from '../../workflows/process-records.js';
-import { isTerminal, progressOf } from '../../workflows/process-spec.js';
-import type { HubDeps } from '../context.js';
+} from '../workflows/account-opening/spec.js';
+import { HubError } from '../workflows/errors.js';
+import { mayRun, maySee, visibilityFilter } from '../workflows/policy.js';
+import type { Actor } from '../workflows/process-records.js';
+import { isTerminal, progressOf } from '../workflows/process-spec.js';
+import type { HubDeps } from './context.js';
 import { createSlaReader, type LiveSla } from './sla.js';
-import { toHubError } from '../errors.js';
+import { toHubError } from './errors.js';
 
 export type ApplicationCommand = Exclude<AccountOpeningCommand, 'start_application' | 'get_application_status' | 'get_available_products'>;
 
