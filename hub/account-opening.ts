@@ -183,7 +183,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
         }
         if (isTerminal(spec, record.status as ApplicationStatus)) {
           const refusal = checkAllowed(record, command, actor)!;
-          throw new HubError(refusal.code, refusal.message, refusal.details);
+          throw HubError.fromRefusal(refusal);
         }
         if (command === 'reassign_application') await checkAssignees(input as ReassignInput);
         let commandInput = input;

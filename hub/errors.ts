@@ -8,7 +8,7 @@ import {
 import { HTTPException } from 'hono/http-exception';
 import postgres from 'postgres';
 import { ZodError } from 'zod';
-import { errorSpec, HubError } from '../workflows/errors.js';
+import { HubError, isErrorCode } from '../workflows/errors.js';
 
 /** What people call the parts of a request hono's validators name by target. */
 const TARGET_NAMES: Record<string, string> = { json: 'body', form: 'body', query: 'query', param: 'path', header: 'headers' };
@@ -38,7 +38,7 @@ function fieldOf(issue: ZodError['issues'][number], place: string): string {
 export function toHubError(error: unknown): HubError {
   if (error instanceof HubError) return error;
   if (error instanceof ZodError) return validationError(error);
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type && errorSpec(error.cause.type)) {
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && isErrorCode(error.cause.type)) {
     const details = error.cause.details?.[0];
     return new HubError(error.cause.type, error.cause.message, details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined);
   }

@@ -28,7 +28,7 @@ import type { NotificationJob } from '../db/transitions.js';
 import type { SlaPauseJob } from '../workers/jobs/signal-sla-pause.js';
 import { getUser } from '../db/users.js';
 import { applicationWorkflowId } from '../workflows/account-opening/definitions.js';
-import { HubError, registerErrors } from '../workflows/errors.js';
+import { HubError } from '../workflows/errors.js';
 import { maySee, visibilityFilter, type Principal } from '../workflows/policy.js';
 import type { Actor, NotificationIntent } from '../workflows/process-records.js';
 import type { ProcessSpec, Role } from '../workflows/process-spec.js';
@@ -57,12 +57,6 @@ const KIND_LABELS: Record<QueryKind, string> = {
   document_request: 'request for a document',
   operational_issue: 'operational issue',
 };
-
-registerErrors({
-  QUERY_NOT_FOUND: { status: 404, message: 'Query not found', retryable: false },
-  QUERY_RESOLVED: { status: 409, message: 'This query is resolved; reopen it to continue the thread', retryable: false },
-  QUERY_ALREADY_OPEN: { status: 409, message: 'This query is already open', retryable: false },
-});
 
 /** The workflow of each process type that has an SLA clock a query can pause. */
 const SLA_PAUSE_TARGETS: Record<string, (processId: string) => string> = {

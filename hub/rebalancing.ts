@@ -352,7 +352,7 @@ export function createRebalancingService(deps: HubDeps) {
         }
         if (isTerminal(spec, record.status as RebalanceStatus)) {
           const refusal = checkAllowed(record, command, actor)!;
-          throw new HubError(refusal.code, refusal.message, refusal.details);
+          throw HubError.fromRefusal(refusal);
         }
         const handle = temporal.workflow.getHandle(rebalanceWorkflowId(deps.taskQueue, record.portfolio_id));
         const message: RebalanceCommandMessage = { actor, rebalance_id: rebalanceId, input };

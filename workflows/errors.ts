@@ -1,8 +1,11 @@
+import { ACCOUNT_OPENING_ERRORS } from './account-opening/spec.js';
 import type { ErrorSpec } from './process-spec.js';
+import { QUERY_THREAD_ERRORS } from './query-threads.js';
+import { REBALANCING_ERRORS } from './rebalancing/spec.js';
 
 /**
- * Errors every entry point shares. Process specs add their own (the blueprint's Errors table); the
- * registry below merges them, so a code maps to one status and one default message everywhere.
+ * Errors every entry point shares. Process specs add their own (the blueprint's Errors table); ERRORS
+ * below merges them, so a code maps to one status and one default message everywhere.
  */
 export const HUB_ERRORS = {
   VALIDATION_FAILED: { status: 400, message: 'The request is not valid', retryable: false },
@@ -28,37 +31,54 @@ export const HUB_ERRORS = {
   SERVICE_UNAVAILABLE: { status: 503, message: 'A service the hub depends on is unavailable; try again shortly', retryable: true },
 } as const satisfies Record<string, ErrorSpec>;
 
-const registry = new Map<string, ErrorSpec>(Object.entries(HUB_ERRORS));
+/**
+ * Every code the hub can answer with, built from the specs' own tables at compile time: a code that is in
+ * none of them does not typecheck. A code shared by two tables must mean the same everywhere (a unit test
+ * holds them to one status).
+ */
+export const ERRORS = {
+  ...HUB_ERRORS,
+  ...ACCOUNT_OPENING_ERRORS,
+  ...REBALANCING_ERRORS,
+  ...QUERY_THREAD_ERRORS,
+} as const satisfies Record<string, ErrorSpec>;
+export type ErrorCode = keyof typeof ERRORS;
 
-/** Called once per process spec at module load. */
-export function registerErrors(errors: Record<string, ErrorSpec>): void {
-  for (const [code, spec] of Object.entries(errors)) {
-    const existing = registry.get(code);
-    if (existing && existing.status !== spec.status) throw new Error(`error code ${code} registered twice with different statuses`);
-    registry.set(code, spec);
-  }
+/** The tables ERRORS merges, for the test that keeps a shared code to one status. */
+export const ERROR_TABLES: readonly Record<string, ErrorSpec>[] = [HUB_ERRORS, ACCOUNT_OPENING_ERRORS, REBALANCING_ERRORS, QUERY_THREAD_ERRORS];
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(ERRORS, code);
 }
 
 export function errorSpec(code: string): ErrorSpec | undefined {
-  return registry.get(code);
+  return isErrorCode(code) ? ERRORS[code] : undefined;
 }
 
-/** The hub's one error type: a code from the registry, its HTTP status, and a message for people. */
+/** The hub's one error type: a code of ERRORS, its HTTP status, and a message for people. */
 export class HubError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly status: number;
   readonly retryable: boolean;
   readonly details?: Record<string, unknown>;
   /** Set once the refusal is in the audit trail, so no layer writes it twice. */
   audited = false;
 
-  constructor(code: string, message?: string, details?: Record<string, unknown>) {
-    const spec = registry.get(code) ?? HUB_ERRORS.INTERNAL_ERROR;
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>) {
+    const spec: ErrorSpec = ERRORS[code];
     super(message ?? spec.message);
     this.name = 'HubError';
-    this.code = registry.has(code) ? code : 'INTERNAL_ERROR';
+    this.code = code;
     this.status = spec.status;
     this.retryable = spec.retryable;
     this.details = details;
+  }
+
+  /**
+   * A refusal the rules or the workflow gave with a code as plain text (from an ApplicationFailure's type,
+   * say): the hub's error when the code is one of ERRORS, an internal error otherwise.
+   */
+  static fromRefusal(refusal: { code: string; message?: string; details?: Record<string, unknown> }): HubError {
+    return isErrorCode(refusal.code) ? new HubError(refusal.code, refusal.message, refusal.details) : new HubError('INTERNAL_ERROR');
   }
 }

@@ -5,7 +5,7 @@ import type { HubDeps, HubEnv } from '../../hub/context.js';
 import type { AccountOpeningService } from '../../hub/account-opening.js';
 import type { RebalancingService } from '../../hub/rebalancing.js';
 import { registerActionListeners } from './listeners/actions.js';
-import type { BotContext } from './listeners/bot-context.js';
+import type { BotContext } from './bot-context.js';
 import { registerCommandListeners } from './listeners/commands.js';
 import { registerHomeListener } from './listeners/home.js';
 import { HonoSlackReceiver } from './receiver.js';

@@ -7,17 +7,10 @@ import type { Logger } from '../../runtime/logger.js';
 import type { NotificationForwarder } from '../../workers/jobs/deliver-notifications.js';
 import { processMessagesFollowUp, syncProcessMessages, type ProcessMessagesJob } from './kept-messages.js';
 import { belongsInSlack, deliverSlackNotifications } from './notifications.js';
+import type { SlackJobContext } from './job-context.js';
 import { createWebClient, type WebClient } from './web-client.js';
 
 const HANDLERS_PER_QUEUE = 2;
-
-/** What the Slack job handlers share in a worker. */
-export interface SlackJobContext {
-  config: HubConfig;
-  sql: Sql;
-  client: WebClient;
-  log: Logger;
-}
 
 /** The worker's half of the bot: what it writes with each change, and the jobs that talk to Slack. */
 export interface SlackWorkerParts {

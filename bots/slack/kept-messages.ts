@@ -5,7 +5,7 @@ import { claimProcessMessage, getProcessMessages, hasProcessMessages, recordProc
 import type { TransitionFollowUp } from '../../db/transitions.js';
 import { deliverOnce, withKeyLock } from './delivery.js';
 import { directMessageChannel } from './identity.js';
-import type { SlackJobContext } from './jobs.js';
+import type { SlackJobContext } from './job-context.js';
 import { slackProcessFor } from './processes/index.js';
 import { buttonsIn, summarize } from './slack-process.js';
 import { platformErrorOf } from './web-client.js';

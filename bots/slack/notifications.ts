@@ -6,7 +6,7 @@ import { recipientUserIds } from '../../workers/jobs/deliver-notifications.js';
 import { boardUrlFor, notificationMessage } from './blocks.js';
 import { deliverOnce, withKeyLock } from './delivery.js';
 import { directMessageChannel } from './identity.js';
-import type { SlackJobContext } from './jobs.js';
+import type { SlackJobContext } from './job-context.js';
 
 /**
  * Which notifications reach Slack, and where: SLA warnings to the person the process waits for (the

@@ -3,7 +3,7 @@ import { visibilityFilter } from '../../workflows/policy.js';
 import type { Actor } from '../../workflows/process-records.js';
 import { PROCESS_SPECS } from '../../workflows/specs.js';
 import { boardUrlFor, commandButton, type BreachedProcess, type PendingItem, type PendingWork, type SlaView } from './blocks.js';
-import type { BotContext } from './listeners/bot-context.js';
+import type { BotContext } from './bot-context.js';
 import { SLACK_PROCESSES } from './processes/index.js';
 import { decidesOn, loadSummaries } from './slack-process.js';
 

@@ -5,7 +5,7 @@ import { roleMayRun } from '../../workflows/policy.js';
 import type { Actor } from '../../workflows/process-records.js';
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { boardUrlFor, type ButtonSpec, type ReasonModalSpec, type SlackMessage, type SlaView } from './blocks.js';
-import type { BotContext } from './listeners/bot-context.js';
+import type { BotContext } from './bot-context.js';
 
 /**
  * A process type as the bot shows it and acts on it. The bot's machinery is written once against this

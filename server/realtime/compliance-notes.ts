@@ -19,7 +19,7 @@ import type { HubDeps } from '../../hub/context.js';
 import { complianceNotesDocument, isApplication, mayReadComplianceNotes, mayWriteComplianceNotes } from '../../hub/compliance-notes.js';
 import type { Socket } from 'socket.io';
 import type { ClientToServerEvents, NotesJoinAck, RealtimeAck, RealtimeUser, ServerToClientEvents, SocketData } from '../../contracts/socket-events.js';
-import type { HubIo } from './gateway.js';
+import type { HubIo } from './hub-io.js';
 import { answer, parseNotice, refusal } from './query-threads.js';
 
 /** y-protocols message types, as y-websocket numbers them. */

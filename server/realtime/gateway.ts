@@ -15,10 +15,12 @@ import { authenticateSession, bearerToken } from '../auth.js';
 import { toHubError } from '../../hub/errors.js';
 import { createBoardFeed, type HubSocket } from './board-feed.js';
 import { registerComplianceNotes } from './compliance-notes.js';
-import { rooms, type Ack, type ClientToServerEvents, type ServerToClientEvents, type SocketData } from '../../contracts/socket-events.js';
+import { rooms, type Ack } from '../../contracts/socket-events.js';
+import type { HubIo } from './hub-io.js';
 import { registerQueryThreads } from './query-threads.js';
 
-export type HubIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type { HubIo };
+
 
 export interface RealtimeGateway {
   io: HubIo;

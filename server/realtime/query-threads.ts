@@ -2,7 +2,7 @@ import { QUERY_CHANGED_CHANNEL, QUERY_READ_CHANNEL, type QueryChangedNotice, typ
 import type { HubDeps } from '../../hub/context.js';
 import { loadQueryChangedEvent } from '../../hub/query-threads.js';
 import { rooms } from '../../contracts/socket-events.js';
-import type { HubIo } from './gateway.js';
+import type { HubIo } from './hub-io.js';
 
 export const refusal = (code: string, message: string) => ({ ok: false as const, error: { code, message } });
 

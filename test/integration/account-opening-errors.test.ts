@@ -307,6 +307,7 @@ describe('account opening: every error through the API, with its status, body an
       ['products', { selected_products: [{ product_id: 'prd_core_bond', allocation_percent: 0 }] }],
       ['products', 'selected_products=prd_core_bond', { 'content-type': 'application/x-www-form-urlencoded' }],
       ['products', '{"selected_products":["prd_core_bond"]}', { 'content-type': 'text/plain' }],
+      // eslint-disable-next-line no-loss-of-precision -- a number JSON carries but no double holds
       ['risk-assessment', { risk_score: 1e309 }],
       ['funding', { ...FUNDING_BODY, initial_investment_amount: 1e13 }],
     ];

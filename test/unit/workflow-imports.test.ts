@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const WORKFLOWS = path.resolve('workflows');
-const ALLOWED_PACKAGES = ['@temporalio/workflow', '@temporalio/common', 'luxon'];
+const ALLOWED_PACKAGES = ['@temporalio/workflow', '@temporalio/common', 'luxon', 'decimal.js', 'zod'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>

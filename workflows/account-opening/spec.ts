@@ -1,4 +1,3 @@
-import { registerErrors } from '../errors.js';
 import type { ProcessSpec } from '../process-spec.js';
 
 /**
@@ -69,7 +68,7 @@ export const HAPPY_PATH: readonly ApplicationStatus[] = [
   'account_created',
 ];
 
-const ACCOUNT_OPENING_ERRORS = {
+export const ACCOUNT_OPENING_ERRORS = {
   APPLICATION_NOT_FOUND: { status: 404, message: 'Account application not found', retryable: false },
   ONBOARDING_INCOMPLETE: { status: 400, message: 'Client onboarding must be completed before opening an account', retryable: false },
   NO_PRODUCTS_SELECTED: { status: 400, message: 'At least one investment product must be selected', retryable: false },
@@ -86,7 +85,6 @@ const ACCOUNT_OPENING_ERRORS = {
   },
 } as const;
 export type AccountOpeningErrorCode = keyof typeof ACCOUNT_OPENING_ERRORS;
-registerErrors(ACCOUNT_OPENING_ERRORS);
 
 const OPEN_STATES = ['draft', 'product_selection', 'risk_assessment', 'terms_review', 'funding'] as const;
 

@@ -1,4 +1,3 @@
-import { registerErrors } from '../errors.js';
 import type { ErrorSpec, ProcessSpec } from '../process-spec.js';
 
 /**
@@ -33,12 +32,12 @@ export const MODEL_FOR_RISK_PROFILE = {
 
 const PENDING_DECISION = ['awaiting_advisor', 'awaiting_compliance'] as const;
 
-/** Codes this process shares with account opening; they are registered there already. */
+/** Codes this process shares with account opening: the same status, its own message. */
 const SHARED_ERRORS = {
   INVALID_STATUS_TRANSITION: { status: 400, message: 'This action is not allowed in the current status', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
-const REBALANCING_ERRORS = {
+export const REBALANCING_ERRORS = {
   PORTFOLIO_NOT_FOUND: { status: 404, message: 'Portfolio not found', retryable: false },
   REBALANCE_NOT_FOUND: { status: 404, message: 'Rebalance not found', retryable: false },
   REBALANCE_IN_PROGRESS: { status: 409, message: 'A rebalance is already running for this portfolio', retryable: false },
@@ -50,7 +49,6 @@ const REBALANCING_ERRORS = {
   CUSTODIAN_UNAVAILABLE: { status: 503, message: 'The custodian did not fill an order after all retries', retryable: true },
   VERIFICATION_OUT_OF_BAND: { status: 409, message: 'After execution the portfolio is still outside its drift bands', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
-registerErrors(REBALANCING_ERRORS);
 
 export const rebalancingSpec = {
   processType: 'rebalancing',

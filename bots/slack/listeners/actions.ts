@@ -97,7 +97,7 @@ async function openReasonModal(
   const [summary] = await loadSummaries(ctx.deps.sql, type, [metadata.process_id], ctx.deps.config.publicUrl);
   if (!summary) return tellUser(client, where, `No ${type.noun} ${metadata.process_id}.`);
   const refusal = type.checkAllowed(summary.record, command, actor);
-  if (refusal) return tellUser(client, where, await refusalText(ctx, type, metadata.process_id, command, new HubError(refusal.code, refusal.message, refusal.details)));
+  if (refusal) return tellUser(client, where, await refusalText(ctx, type, metadata.process_id, command, HubError.fromRefusal(refusal)));
   await client.views.open({ trigger_id: triggerId, view: reasonModal(reason, type.modalHeading(summary.record, command), JSON.stringify(metadata)) });
 }
 

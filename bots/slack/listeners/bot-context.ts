@@ -1,20 +1,14 @@
 import { getProcess } from '../../../db/processes.js';
 import type { Actor } from '../../../workflows/process-records.js';
-import { actorFor, type HubDeps } from '../../../hub/context.js';
+import { actorFor } from '../../../hub/context.js';
 import { toHubError } from '../../../hub/errors.js';
-import type { AccountOpeningService } from '../../../hub/account-opening.js';
-import type { RebalancingService } from '../../../hub/rebalancing.js';
+import type { BotContext } from '../bot-context.js';
 import { esc, type Block } from '../blocks.js';
 import { hubUserForSlackUser } from '../identity.js';
 import { userNames, type ProcessRecordLike, type SlackProcess } from '../slack-process.js';
 import { platformErrorOf, type WebClient } from '../web-client.js';
 
-/** What every listener needs: the hub's services and a way to tell a Slack user something only they see. */
-export interface BotContext {
-  deps: HubDeps;
-  accountOpening: AccountOpeningService;
-  rebalancing: RebalancingService;
-}
+export type { BotContext };
 
 /** Where a person acted: the channel to answer them in privately, if any. */
 export interface Where {
