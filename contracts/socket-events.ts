@@ -1,9 +1,9 @@
 /** The Socket.IO contract between the hub and the board; web/ imports these types. */
 import type { Role } from '../workflows/process-spec.js';
 import type { BoardCard } from '../db/board.js';
-import type { QueryChange, QueryKind, QueryStatus } from '../workflows/query-threads.js';
+import type { QueryAudience, QueryChange, QueryKind, QueryStatus } from '../workflows/query-threads.js';
 
-export type { BoardCard, QueryChange, QueryKind, QueryStatus };
+export type { BoardCard, QueryAudience, QueryChange, QueryKind, QueryStatus };
 
 export interface RealtimeUser {
   id: string;
@@ -140,6 +140,8 @@ export interface QueryView {
   created_by: PersonRef;
   /** The sequence of the latest entry. */
   sequence: number;
+  /** internal: staff only; client_facing: the client of the process takes part too. */
+  audience: QueryAudience;
   /** True while this query holds the process's SLA clock (a question to the advisor during compliance review). */
   pauses_sla: boolean;
   /** Whom the query waits on while open: the advisor for a question to the advisor, otherwise null. */

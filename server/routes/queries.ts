@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { actorFor, type HubEnv } from '../../hub/context.js';
 import { QUERY_KINDS, type QueryThreadService } from '../../hub/query-threads.js';
+import { QUERY_AUDIENCES } from '../../workflows/query-threads.js';
 import { IdempotencyHeaders } from './command-routes.js';
 import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
@@ -28,6 +29,7 @@ const QuerySchema = z
     process_type: z.string(),
     title: z.string(),
     kind: z.enum(QUERY_KINDS),
+    audience: z.enum(QUERY_AUDIENCES).openapi({ description: 'internal: staff only; client_facing: the client takes part too' }),
     status: z.enum(['open', 'resolved']),
     assignee: PersonSchema,
     created_by: PersonSchema,
@@ -80,7 +82,12 @@ export function queryRoutes(service: QueryThreadService) {
         tags: ['Queries'],
         summary: 'The hub users who may see a process: who a query on it can be assigned to and who can be @mentioned',
         security: SECURITY,
-        request: { params: IdParams },
+        request: {
+          params: IdParams,
+          query: z.object({
+            audience: z.enum(QUERY_AUDIENCES).optional().openapi({ description: 'For a thread of this audience (default internal; clients only client_facing)' }),
+          }),
+        },
         responses: {
           200: jsonResponse(
             z.object({ people: z.array(PersonSchema.extend({ handle: z.string().openapi({ description: 'What follows the @ in a mention' }) })) }),
@@ -89,7 +96,7 @@ export function queryRoutes(service: QueryThreadService) {
           ...ERROR_RESPONSES,
         },
       }),
-      async (c) => c.json({ people: await service.people(actor(c), c.req.valid('param').id) }, 200),
+      async (c) => c.json({ people: await service.people(actor(c), c.req.valid('param').id, c.req.valid('query').audience) }, 200),
     )
     .openapi(
       createRoute({
@@ -106,6 +113,9 @@ export function queryRoutes(service: QueryThreadService) {
               .object({
                 title: text(200).openapi({ example: 'Source of funds' }),
                 kind: z.enum(QUERY_KINDS),
+                audience: z.enum(QUERY_AUDIENCES).optional().openapi({
+                  description: 'internal (the default) is for staff only; client_facing lets the client read and reply. A client opens client_facing only',
+                }),
                 assignee_id: text(100)
                   .optional()
                   .openapi({ description: "Who must answer; a question to the advisor goes to the process's advisor (the default)", example: 'usr_alex_advisor' }),
