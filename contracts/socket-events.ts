@@ -142,7 +142,7 @@ export interface QueryView {
   sequence: number;
   /** internal: staff only; client_facing: the client of the process takes part too. */
   audience: QueryAudience;
-  /** True while this query holds the process's SLA clock (a question to the advisor during compliance review). */
+  /** True while this query holds the process's SLA clock: an open question to the advisor, from whatever state it was opened in. */
   pauses_sla: boolean;
   /** Whom the query waits on while open: the advisor for a question to the advisor, otherwise null. */
   waiting_on: 'advisor' | null;

@@ -31,7 +31,7 @@ import { applicationWorkflowId } from '../workflows/account-opening/definitions.
 import { HubError } from '../workflows/errors.js';
 import { maySee, visibilityFilter, type Principal } from '../workflows/policy.js';
 import type { Actor, NotificationIntent } from '../workflows/process-records.js';
-import type { ProcessSpec, Role } from '../workflows/process-spec.js';
+import { isTerminal, type ProcessSpec, type Role } from '../workflows/process-spec.js';
 import { defaultAudience, mayCloseQuery, mayJoinAudience, type QueryAudience } from '../workflows/query-threads.js';
 import { PROCESS_SPECS, specFor } from '../workflows/specs.js';
 import type { HubDeps } from './context.js';
@@ -93,9 +93,14 @@ function specOf(process: ProcessRow): ProcessSpec {
   return spec;
 }
 
-/** Whether a query of this kind, opened now, stops the process's SLA clock: a question to the advisor in a state with an SLA. */
+/**
+ * Whether a query of this kind, opened now, holds the process's SLA clock: a question to the advisor on a
+ * running process whose type has SLAs. Opened before a state with an SLA (during funding, say), it holds
+ * the clock that state starts, from its first moment, until the question is resolved.
+ */
 function shouldPauseSla(kind: QueryKind, process: ProcessRow): boolean {
-  return kind === 'question_to_advisor' && process.process_type in SLA_PAUSE_TARGETS && specOf(process).slas.some((sla) => sla.state === process.status);
+  const spec = specOf(process);
+  return kind === 'question_to_advisor' && process.process_type in SLA_PAUSE_TARGETS && spec.slas.length > 0 && !isTerminal(spec, process.status);
 }
 
 async function peopleByIds(db: Queryable, ids: Iterable<string>): Promise<Map<string, Person>> {

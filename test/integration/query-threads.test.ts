@@ -2,6 +2,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueryChangedEvent } from '../../contracts/socket-events.js';
 import { applicationWorkflowId } from '../../workflows/account-opening/definitions.js';
+import { driveTo, FUNDING_BODY, openApplication } from '../support/account-opening.js';
 import { openApplicationInReview } from '../support/applications.js';
 import { startTestHub, waitForNotice, type TestHub } from '../support/hub.js';
 import { connectHubSocket, emitWithAck, recordEvents, type HubSocket } from '../support/sockets.js';
@@ -468,6 +469,37 @@ describe('query threads on processes', () => {
       });
       expect(own.status).toBe(201);
       expect(own.body.audience).toBe('client_facing');
+    });
+  });
+
+  describe('SLA clocks a question holds', () => {
+    it('pauses the compliance review clock from its start when the question was opened during funding', async () => {
+      const id = await openApplication(hub, alex);
+      await driveTo(hub, alex, id, 'funding');
+      const asked = await hub.api(carla, 'POST', `/processes/${id}/queries`, {
+        title: 'Inheritance papers',
+        kind: 'question_to_advisor',
+        body: 'Is the inheritance documented?',
+      });
+      expect(asked.status).toBe(201);
+      expect(asked.body).toMatchObject({ pauses_sla: true, waiting_on: 'advisor' });
+      // The pause reaches the workflow while it is still in funding, before any clock runs.
+      await expect.poll(() => slaPauseSignals(id), { timeout: 20_000 }).toEqual([
+        { key: asked.body.id, active: true, reason: 'Waiting on the advisor: Inheritance papers', sequence: expect.any(Number) },
+      ]);
+      expect((await hub.api(alex, 'POST', `/applications/${id}/funding`, FUNDING_BODY)).status).toBe(200);
+      const paused = await waitForNotice(hub.sql, 'process_changed', async () => {
+        const [row] = await hub.sql`SELECT status, sla FROM processes WHERE process_id = ${id}`;
+        return row.status === 'compliance_review' && row.sla?.paused ? row.sla : undefined;
+      });
+      expect(paused).toMatchObject({ state: 'compliance_review', paused: true });
+
+      expect((await hub.api(carla, 'POST', `/queries/${asked.body.id}/resolve`)).status).toBe(200);
+      const running = await waitForNotice(hub.sql, 'process_changed', async () => {
+        const [row] = await hub.sql`SELECT sla FROM processes WHERE process_id = ${id}`;
+        return row.sla && !row.sla.paused ? row.sla : undefined;
+      });
+      expect(running.paused_total_ms).toBeGreaterThan(0);
     });
   });
 });
