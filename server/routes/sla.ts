@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { appendAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
 import { visibilityCondition } from '../../db/processes.js';
-import { getCalendar, getPolicy, listCalendars, listPolicies, upsertCalendar, upsertPolicy } from '../../db/sla.js';
+import { getCalendar, getPolicy, listCalendars, listPolicies, processWithClockOn, upsertCalendar, upsertPolicy } from '../../db/sla.js';
 import { getUser } from '../../db/users.js';
 import { expandHolidays, listSupportedRegions } from '../../db/holidays.js';
 import { HubError } from '../../workflows/errors.js';
@@ -346,7 +346,7 @@ export function slaRoutes(sql: Sql) {
         method: 'delete',
         path: '/sla/calendars/{id}',
         tags: ['SLA'],
-        summary: 'Administrators: delete a business calendar no policy uses',
+        summary: 'Administrators: delete a business calendar no policy and no running SLA clock uses',
         security: SECURITY,
         request: { params: IdParams },
         responses: { 204: { description: 'Deleted' }, 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
@@ -360,6 +360,9 @@ export function slaRoutes(sql: Sql) {
           if (!before) throw new HubError('NOT_FOUND', `No business calendar ${id}`);
           const [user] = await tx`SELECT id FROM sla_policies WHERE calendar_id = ${id} LIMIT 1`;
           if (user) throw new HubError('CONFLICT', `SLA policy ${user.id} uses this calendar; change it first`);
+          // A running clock reads its calendar for as long as it runs: wait until those clocks have stopped.
+          const running = await processWithClockOn(tx, id);
+          if (running) throw new HubError('CONFLICT', `The running SLA clock of ${running} uses this calendar; delete it once that clock has stopped`);
           await tx`DELETE FROM business_calendars WHERE id = ${id}`;
           await appendAudit(tx, {
             process_type: 'settings',
