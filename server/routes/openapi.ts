@@ -36,6 +36,14 @@ export function createRouter() {
   });
 }
 
+/**
+ * A named (registered) schema or null. `.nullable()` on a registered schema documents a bare `$ref`, which
+ * says null is not allowed; a union says it is.
+ */
+export function orNull<T extends z.ZodType>(schema: T) {
+  return z.union([schema, z.null()]);
+}
+
 export function jsonBody<T extends z.ZodType>(schema: T, required = true) {
   return { content: { 'application/json': { schema } }, required };
 }

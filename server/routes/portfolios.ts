@@ -6,7 +6,7 @@ import { REBALANCE_STATUSES, type RebalanceCommand } from '../../workflows/rebal
 import type { RebalancingService } from '../../hub/rebalancing.js';
 import { AuditEntrySchema, ProcessEventSchema } from './applications.js';
 import { actorOf, addCommandRoutes, commandContext, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
-import { createRouter, ERROR_RESPONSES, ErrorSchema, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, ERROR_RESPONSES, ErrorSchema, IdParams, jsonBody, jsonResponse, orNull, SECURITY } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const weight = z.number().openapi({ description: 'A weight: 0.05 is 5% of the portfolio' });
@@ -45,7 +45,7 @@ const PortfolioSummarySchema = z
     total_value: z.number().nullable(),
     prices_as_of: z.string().nullable(),
     missing_prices: z.array(z.string()),
-    drift: DriftSchema.nullable().openapi({ description: 'Against the model with the cash buffer applied; null while a price is missing' }),
+    drift: orNull(DriftSchema).openapi({ description: 'Against the model with the cash buffer applied; null while a price is missing' }),
     active_rebalance: z.object({ rebalance_id: z.string(), status: z.string() }).nullable(),
   })
   .openapi('PortfolioSummary');
@@ -162,8 +162,8 @@ const RebalanceSchema = z
     compliance_threshold: z.number(),
     needs_compliance: z.boolean(),
     edits: z.array(z.object({ edited_by: z.string(), editor_name: z.string(), at: z.string(), reason: z.string(), previous_trades: z.array(TradeSchema) })),
-    advisor_approval: ApprovalSchema.nullable(),
-    compliance_approval: ApprovalSchema.nullable(),
+    advisor_approval: orNull(ApprovalSchema),
+    compliance_approval: orNull(ApprovalSchema),
     assigned_officer_id: z.string().nullable(),
     decline: z.object({ declined_by: z.string(), decliner_name: z.string(), role: z.string(), at: z.string(), reason: z.string() }).nullable(),
     orders: z.array(

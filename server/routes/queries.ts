@@ -4,7 +4,7 @@ import { actorFor, type HubEnv } from '../../hub/context.js';
 import { QUERY_KINDS, type QueryThreadService } from '../../hub/query-threads.js';
 import { QUERY_AUDIENCES } from '../../workflows/query-threads.js';
 import { IdempotencyHeaders } from './command-routes.js';
-import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, ERROR_RESPONSES, errorContent, IdParams, jsonBody, jsonResponse, orNull, SECURITY } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const MAX_BODY_CHARS = 10_000;
@@ -39,7 +39,7 @@ const QuerySchema = z
     created_at: z.string(),
     updated_at: z.string(),
     resolved_at: z.string().nullable(),
-    resolved_by: PersonSchema.nullable(),
+    resolved_by: orNull(PersonSchema),
     entries: z.array(QueryEntrySchema),
     unread: z.number().openapi({ description: 'Entries by others the caller has not read' }),
   })
@@ -53,6 +53,8 @@ const SummarySchema = z
     waiting_on: z.enum(['advisor']).nullable().openapi({ description: "'advisor' while an open question to the advisor waits for an answer" }),
   })
   .openapi('ProcessQueriesSummary');
+
+const QUERY_CONFLICT = errorContent('QUERY_RESOLVED: the query is resolved (reopen it first); QUERY_ALREADY_OPEN: it is open already');
 
 const NoteBody = z.object({ note: text(MAX_BODY_CHARS).optional() }).strict();
 
@@ -172,7 +174,7 @@ export function queryRoutes(service: QueryThreadService) {
         summary: 'Reply to an open query',
         security: SECURITY,
         request: { params: IdParams, headers: IdempotencyHeaders, body: jsonBody(z.object({ body: text(MAX_BODY_CHARS) }).strict()) },
-        responses: { 201: jsonResponse(QuerySchema, 'The query with the reply'), ...ERROR_RESPONSES },
+        responses: { 201: jsonResponse(QuerySchema, 'The query with the reply'), 409: QUERY_CONFLICT, ...ERROR_RESPONSES },
       }),
       async (c) => {
         const view = await service.reply(actor(c), c.req.valid('param').id, c.req.valid('json').body, c.req.valid('header')['idempotency-key']);
@@ -187,7 +189,7 @@ export function queryRoutes(service: QueryThreadService) {
         summary: "Resolve a query, with an optional closing note; a question to the advisor releases the SLA clock",
         security: SECURITY,
         request: { params: IdParams, body: jsonBody(NoteBody, false) },
-        responses: { 200: jsonResponse(QuerySchema, 'The resolved query'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(QuerySchema, 'The resolved query'), 409: QUERY_CONFLICT, ...ERROR_RESPONSES },
       }),
       async (c) => c.json(await service.resolve(actor(c), c.req.valid('param').id, c.req.valid('json')?.note), 200),
     )
@@ -199,7 +201,7 @@ export function queryRoutes(service: QueryThreadService) {
         summary: 'Reopen a resolved query, with an optional note',
         security: SECURITY,
         request: { params: IdParams, body: jsonBody(NoteBody, false) },
-        responses: { 200: jsonResponse(QuerySchema, 'The reopened query'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(QuerySchema, 'The reopened query'), 409: QUERY_CONFLICT, ...ERROR_RESPONSES },
       }),
       async (c) => c.json(await service.reopen(actor(c), c.req.valid('param').id, c.req.valid('json')?.note), 200),
     )

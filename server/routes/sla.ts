@@ -27,33 +27,32 @@ const RungSchema = z
   })
   .strict();
 
-const PolicyBody = z
-  .object({
-    process_type: z.string().min(1).max(100),
-    state: z.string().min(1).max(100),
-    target: z.object({ unit: z.enum(['business_hours', 'business_days', 'wall_clock_hours']), amount: z.number().positive().max(10_000) }).strict(),
-    calendar_id: z.string().min(1).max(100).nullable(),
-    rungs: z.array(RungSchema).min(1).max(10),
-    active: z.boolean().default(true),
-  })
-  .strict()
-  .openapi('SlaPolicyInput');
+const POLICY_FIELDS = {
+  process_type: z.string().min(1).max(100),
+  state: z.string().min(1).max(100),
+  target: z.object({ unit: z.enum(['business_hours', 'business_days', 'wall_clock_hours']), amount: z.number().positive().max(10_000) }).strict(),
+  calendar_id: z.string().min(1).max(100).nullable(),
+  rungs: z.array(RungSchema).min(1).max(10),
+  active: z.boolean().default(true),
+};
+const PolicyBody = z.object(POLICY_FIELDS).strict().openapi('SlaPolicyInput');
 
-const PolicySchema = PolicyBody.extend({ id: z.string(), updated_by: z.string().nullable(), updated_at: z.string() }).openapi('SlaPolicy');
+/** What the hub stores about a setting besides what was sent. */
+const STORED_FIELDS = { id: z.string(), updated_by: z.string().nullable(), updated_at: z.string() };
+// Built afresh, not extended: an extended registered schema is documented as the one it extends.
+const PolicySchema = z.object({ ...POLICY_FIELDS, active: z.boolean(), ...STORED_FIELDS }).openapi('SlaPolicy');
 
 const HOURS = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
-const CalendarBody = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    time_zone: z.string().min(1).max(100).openapi({ example: 'America/New_York' }),
-    working_hours: z.partialRecord(z.enum(WEEKDAYS), z.array(z.object({ start: z.string().regex(HOURS), end: z.string().regex(HOURS) }).strict()).max(6)),
-    holiday_region: z.string().min(2).max(20).nullable().openapi({ example: 'US-NY', description: 'A date-holidays region code' }),
-    closures: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).max(366).default([]).openapi({ description: 'One-off closed dates' }),
-  })
-  .strict()
-  .openapi('BusinessCalendarInput');
+const CALENDAR_FIELDS = {
+  name: z.string().trim().min(1).max(200),
+  time_zone: z.string().min(1).max(100).openapi({ example: 'America/New_York' }),
+  working_hours: z.partialRecord(z.enum(WEEKDAYS), z.array(z.object({ start: z.string().regex(HOURS), end: z.string().regex(HOURS) }).strict()).max(6)),
+  holiday_region: z.string().min(2).max(20).nullable().openapi({ example: 'US-NY', description: 'A date-holidays region code' }),
+  closures: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).max(366).default([]).openapi({ description: 'One-off closed dates' }),
+};
+const CalendarBody = z.object(CALENDAR_FIELDS).strict().openapi('BusinessCalendarInput');
 
-const CalendarSchema = CalendarBody.extend({ id: z.string(), updated_by: z.string().nullable(), updated_at: z.string() }).openapi('BusinessCalendar');
+const CalendarSchema = z.object({ ...CALENDAR_FIELDS, closures: z.array(z.string()), ...STORED_FIELDS }).openapi('BusinessCalendar');
 
 const BreachSchema = z
   .object({
