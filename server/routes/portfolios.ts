@@ -52,7 +52,9 @@ const PortfolioSummarySchema = z
 
 const BandsSchema = z.object({ absolute: z.number(), relative: z.number(), relative_floor: z.number() });
 
-const PortfolioSchema = PortfolioSummarySchema.extend({
+// Spread, not extended: an extended registered schema is documented as the one it extends.
+const PortfolioSchema = z.object({
+  ...PortfolioSummarySchema.shape,
   model: z.object({
     id: z.string(),
     name: z.string(),
@@ -183,7 +185,7 @@ const RebalanceSchema = z
         filled_at: z.string().nullable(),
       }),
     ),
-    verification: DriftSchema.extend({ checked_at: z.string(), within_bands: z.boolean(), cash_after: z.number() }).nullable(),
+    verification: orNull(z.object({ ...DriftSchema.shape, checked_at: z.string(), within_bands: z.boolean(), cash_after: z.number() })),
     failure: z.object({ code: z.string(), message: z.string(), at: z.string(), order_n: z.number().nullable() }).nullable(),
     allowed_actions: z.array(z.string()).openapi({ description: 'The commands the caller may take now' }),
     status_entered_at: z.string(),

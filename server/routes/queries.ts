@@ -17,7 +17,7 @@ const QueryEntrySchema = z
     kind: z.enum(['opened', 'replied', 'resolved', 'reopened']),
     author: PersonSchema,
     body: z.string().nullable(),
-    mentions: z.array(PersonSchema.extend({ handle: z.string() })),
+    mentions: z.array(z.object({ ...PersonSchema.shape, handle: z.string() })),
     created_at: z.string(),
   })
   .openapi('QueryEntry');
@@ -92,7 +92,7 @@ export function queryRoutes(service: QueryThreadService) {
         },
         responses: {
           200: jsonResponse(
-            z.object({ people: z.array(PersonSchema.extend({ handle: z.string().openapi({ description: 'What follows the @ in a mention' }) })) }),
+            z.object({ people: z.array(z.object({ ...PersonSchema.shape, handle: z.string().openapi({ description: 'What follows the @ in a mention' }) })) }),
             'By name',
           ),
           ...ERROR_RESPONSES,
