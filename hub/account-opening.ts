@@ -3,65 +3,45 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from
 import { auditRefusal as recordRefusal } from '../db/audit.js';
 import { getClient, listActiveProducts } from '../db/catalog.js';
 import { recordEvent } from '../db/events.js';
-import { getProcess, listProcesses, type ProcessFilters, type ProcessRow } from '../db/processes.js';
+import { listProcesses, type ProcessFilters, type ProcessRow } from '../db/processes.js';
 import { getSetting } from '../db/settings.js';
 import { getUser } from '../db/users.js';
 import {
-  acceptTermsUpdate,
   ACCOUNT_OPENING_WORKFLOW_TYPE,
+  APPLICATION_COMMANDS,
   applicationWorkflowId,
-  approveApplicationUpdate,
-  cancelApplicationUpdate,
-  completeRiskAssessmentUpdate,
-  overrideStatusUpdate,
-  provideFundingDetailsUpdate,
-  reassignApplicationUpdate,
-  rejectApplicationUpdate,
-  retryAccountCreationUpdate,
-  selectProductsUpdate,
   startApplicationUpdate,
   type AccountOpeningInput,
+  type ApplicationCommand,
   type ApplicationRecord,
   type Command,
   type CommandResult,
   type ReassignInput,
 } from '../workflows/account-opening/definitions.js';
 import { allowedActions, checkAllowed, relationsOf } from '../workflows/account-opening/rules.js';
-import {
-  accountOpeningSpec as spec,
-  HAPPY_PATH,
-  type AccountOpeningCommand,
-  type ApplicationStatus,
-} from '../workflows/account-opening/spec.js';
+import { accountOpeningSpec as spec, HAPPY_PATH } from '../workflows/account-opening/spec.js';
 import { HubError } from '../workflows/errors.js';
 import { mayRun, maySee, visibilityFilter } from '../workflows/policy.js';
 import type { Actor } from '../workflows/process-records.js';
-import { isTerminal, progressOf } from '../workflows/process-spec.js';
 import type { HubDeps } from './context.js';
-import { createSlaReader, type LiveSla } from './sla.js';
-import { toHubError } from './errors.js';
+import { createProcessCommands, type ProcessKind, type ProcessView } from './process-commands.js';
 
-export type ApplicationCommand = Exclude<AccountOpeningCommand, 'start_application' | 'get_application_status' | 'get_available_products'>;
+export type { ApplicationCommand };
+export type ApplicationView = ProcessView<ApplicationRecord, ApplicationCommand>;
 
-/** Which Update carries each command; the inputs were shaped by the caller's own validation. */
-const UPDATE_NAMES: Record<ApplicationCommand, string> = {
-  select_products: selectProductsUpdate.name,
-  complete_risk_assessment: completeRiskAssessmentUpdate.name,
-  accept_terms: acceptTermsUpdate.name,
-  provide_funding_details: provideFundingDetailsUpdate.name,
-  compliance_approve: approveApplicationUpdate.name,
-  compliance_reject: rejectApplicationUpdate.name,
-  cancel_application: cancelApplicationUpdate.name,
-  override_status: overrideStatusUpdate.name,
-  reassign_application: reassignApplicationUpdate.name,
-  retry_account_creation: retryAccountCreationUpdate.name,
-};
-
-export type ApplicationView = ApplicationRecord & {
-  process_type: string;
-  progress: { step: number | null; of: number; label: string };
-  allowed_actions: ApplicationCommand[];
-  sla: LiveSla | null;
+/** Account opening as the command service sees it: the spec, the definitions and the rules it asks first. */
+export const applicationKind: ProcessKind<ApplicationRecord, ApplicationCommand, Command, CommandResult> = {
+  spec,
+  notFound: 'APPLICATION_NOT_FOUND',
+  noun: 'application',
+  happyPath: HAPPY_PATH,
+  commands: APPLICATION_COMMANDS,
+  relationsOf,
+  checkAllowed,
+  allowedActions: (record, actor) => allowedActions(record, actor) as ApplicationCommand[],
+  workflowIdOf: (record) => applicationWorkflowId(record.application_id),
+  message: (actor, _record, input) => ({ actor, input }),
+  resultOf: async (answer) => answer,
 };
 
 /** Optional collaborators that later features plug in (the collaborative notes' text at a decision). */
@@ -75,52 +55,12 @@ export interface AccountOpeningHooks {
  */
 export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpeningHooks = {}) {
   const { sql, temporal, config } = deps;
-
-  async function audited<T>(actor: Actor, action: string, processId: string | null, details: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      const hubError = toHubError(error);
-      if (hubError.code !== 'INTERNAL_ERROR' && hubError.code !== 'SERVICE_UNAVAILABLE') {
-        await auditRefusal(actor, action, processId, hubError, details);
-        hubError.audited = true;
-      } else {
-        deps.log.error({ err: error, action, processId }, 'command failed');
-      }
-      throw hubError;
-    }
-  }
+  const commands = createProcessCommands(deps, applicationKind);
+  const { audited, load: loadApplication, view, withinCommandDeadline } = commands;
+  const rowView = (row: ProcessRow & { detail: ApplicationRecord }, actor: Actor) => view({ record: row.detail, sla: row.sla }, actor);
 
   const auditRefusal = (actor: Actor, action: string, processId: string | null, error: HubError, details: Record<string, unknown> = {}) =>
     recordRefusal(sql, { process_type: spec.processType, process_id: processId, actor, action, code: error.code, message: error.message, details });
-
-  async function loadApplication(applicationId: string): Promise<ProcessRow & { detail: ApplicationRecord }> {
-    const row = await getProcess(sql, applicationId);
-    if (!row || row.process_type !== spec.processType) throw new HubError('APPLICATION_NOT_FOUND');
-    return row as ProcessRow & { detail: ApplicationRecord };
-  }
-
-  /** The application as its reader sees it: the read model's row, with progress, the caller's actions and the live SLA. */
-  async function view({ record, sla }: CommandResult, actor: Actor, liveSla = createSlaReader(sql)): Promise<ApplicationView> {
-    return {
-      ...record,
-      process_type: spec.processType,
-      progress: progressOf(spec, record.status, HAPPY_PATH),
-      allowed_actions: allowedActions(record, actor) as ApplicationCommand[],
-      sla: await liveSla(sla),
-    };
-  }
-  const rowView = (row: ProcessRow & { detail: ApplicationRecord }, actor: Actor, liveSla?: ReturnType<typeof createSlaReader>) =>
-    view({ record: row.detail, sla: row.sla }, actor, liveSla);
-
-  /**
-   * An Update waits for a worker; with none running it would wait forever. Past the deadline the caller gets
-   * 503: the command may still be applied when a worker returns, and a retry with the same Idempotency-Key
-   * attaches to it and learns its outcome.
-   */
-  function withinCommandDeadline<T>(work: () => Promise<T>): Promise<T> {
-    return temporal.withAbortSignal(AbortSignal.timeout(config.COMMAND_TIMEOUT_MS), work);
-  }
 
   function newApplicationId(actor: Actor, idempotencyKey?: string): string {
     // The same key from the same person always names the same application, so a retried POST is harmless.
@@ -132,7 +72,8 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
     auditRefusal,
 
     async start(actor: Actor, input: { client_id: string; account_type: string }, idempotencyKey?: string): Promise<ApplicationView> {
-      return audited(actor, 'start_application', null, { client_id: input.client_id }, async () => {
+      const details = { client_id: input.client_id };
+      return audited(actor, 'start_application', null, async () => {
         const client = await getClient(sql, input.client_id);
         if (!client) throw new HubError('VALIDATION_FAILED', `client_id: no client ${input.client_id}`, { field: 'client_id' });
         if (!mayRun(spec, 'start_application', actor, { client_user_id: client.user_id, advisor_id: client.advisor_id })) {
@@ -172,38 +113,22 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           }
           throw error;
         }
-      });
+      }, { details });
     },
 
     async runCommand(actor: Actor, applicationId: string, command: ApplicationCommand, input: object, idempotencyKey?: string): Promise<ApplicationView> {
-      return audited(actor, command, applicationId, {}, async () => {
-        const { detail: record } = await loadApplication(applicationId);
-        if (!mayRun(spec, command, actor, relationsOf(record))) {
-          throw new HubError('FORBIDDEN', `You may not ${spec.commands[command].label.toLowerCase()} on this application`);
-        }
-        if (isTerminal(spec, record.status as ApplicationStatus)) {
-          const refusal = checkAllowed(record, command, actor)!;
-          throw HubError.fromRefusal(refusal);
-        }
-        if (command === 'reassign_application') await checkAssignees(input as ReassignInput);
-        let commandInput = input;
+      return commands.run(actor, applicationId, command, input, idempotencyKey, async (_record, given) => {
+        if (command === 'reassign_application') await checkAssignees(given as ReassignInput);
         if ((command === 'compliance_approve' || command === 'compliance_reject') && hooks.complianceNotesText) {
-          commandInput = { ...input, notes_snapshot: (await hooks.complianceNotesText(applicationId)) ?? undefined };
+          return { ...given, notes_snapshot: (await hooks.complianceNotesText(applicationId)) ?? undefined };
         }
-        const handle = temporal.workflow.getHandle(applicationWorkflowId(applicationId));
-        const result = await withinCommandDeadline(() =>
-          handle.executeUpdate<CommandResult, [Command]>(UPDATE_NAMES[command], {
-            args: [{ actor, input: commandInput }],
-            ...(idempotencyKey ? { updateId: `${actor.user_id}:${command}:${idempotencyKey}` } : {}),
-          }),
-        );
-        return view(result, actor);
+        return given;
       });
     },
 
     /** The blueprint's Get_application_status: the application with progress, and a status_viewed event. */
     async get(actor: Actor, applicationId: string): Promise<ApplicationView> {
-      return audited(actor, 'get_application_status', applicationId, {}, async () => {
+      return audited(actor, 'get_application_status', applicationId, async () => {
         const row = await loadApplication(applicationId);
         if (!maySee(spec, actor, relationsOf(row.detail))) throw new HubError('FORBIDDEN', 'You may not view this application');
         await recordEvent(sql, spec.processType, applicationId, {
@@ -216,17 +141,12 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
 
     /** For the audit and event endpoints: the application, if this person may see it. */
     async requireVisible(actor: Actor, applicationId: string, action = 'get_application_status'): Promise<ApplicationRecord> {
-      return audited(actor, action, applicationId, {}, async () => {
-        const { detail: record } = await loadApplication(applicationId);
-        if (!maySee(spec, actor, relationsOf(record))) throw new HubError('FORBIDDEN', 'You may not view this application');
-        return record;
-      });
+      return (await commands.requireVisible(actor, applicationId, action)).detail;
     },
 
     async list(actor: Actor, filters: Omit<ProcessFilters, 'process_type'>) {
       const rows = await listProcesses(sql, visibilityFilter(spec, actor), { ...filters, process_type: spec.processType });
-      const liveSla = createSlaReader(sql);
-      return Promise.all(rows.map((row) => rowView(row as ProcessRow & { detail: ApplicationRecord }, actor, liveSla)));
+      return commands.views(rows, actor);
     },
 
     /** The blueprint's Get_available_products: the catalog with descriptions, fees and minimums. */

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowFailedError } from '@temporalio/client';
 import { appendAudit, auditRefusal as recordRefusal } from '../db/audit.js';
 import { appendEvents } from '../db/events.js';
-import { getProcess, listProcesses, type ProcessFilters, type ProcessRow } from '../db/processes.js';
+import { getProcess, listProcesses, type ProcessFilters } from '../db/processes.js';
 import { getPortfolioRow, listPortfolioRows, loadModels, loadPortfolioBooks, loadRebalanceSettings, type PortfolioBook } from '../db/portfolios.js';
 import { createPostgresPriceSource } from '../db/price-source.js';
 import { todayIn } from '../workers/rebalancing/firm-calendar.js';
@@ -10,14 +10,11 @@ import { driftOfBook } from '../workers/rebalancing/portfolio-drift.js';
 import { HubError } from '../workflows/errors.js';
 import { mayRun, maySee, visibilityFilter, type ProcessRelations } from '../workflows/policy.js';
 import type { Actor } from '../workflows/process-records.js';
-import { isTerminal, progressOf } from '../workflows/process-spec.js';
+import { isTerminal } from '../workflows/process-spec.js';
 import {
-  approveRebalanceUpdate,
-  complianceApproveRebalanceUpdate,
-  declineRebalanceUpdate,
   DRIFT_CHECK_WORKFLOW_TYPE,
   driftCheckScheduleId,
-  editRebalanceUpdate,
+  REBALANCE_COMMANDS,
   REBALANCING_WORKFLOW_TYPE,
   rebalanceWorkflowId,
   startRebalanceUpdate,
@@ -31,25 +28,31 @@ import {
 import { valuePortfolio } from '../workflows/rebalancing/portfolio-math.js';
 import { holdingTerm } from '../workflows/rebalancing/proposal.js';
 import { allowedActions, checkAllowed, relationsOf } from '../workflows/rebalancing/rules.js';
-import { HAPPY_PATH, rebalancingSpec as spec, REBALANCE_STATUSES, type RebalanceCommand, type RebalanceStatus } from '../workflows/rebalancing/spec.js';
+import { HAPPY_PATH, rebalancingSpec as spec, REBALANCE_STATUSES, type RebalanceCommand } from '../workflows/rebalancing/spec.js';
 import type { HubDeps } from './context.js';
-import { toHubError } from './errors.js';
-
-/** Which Update carries each command on a rebalance. */
-const UPDATE_NAMES: Record<RebalanceCommand, string> = {
-  approve: approveRebalanceUpdate.name,
-  edit: editRebalanceUpdate.name,
-  decline: declineRebalanceUpdate.name,
-  compliance_approve: complianceApproveRebalanceUpdate.name,
-};
+import { createProcessCommands, type ProcessKind, type ProcessView } from './process-commands.js';
 
 const OPEN_STATUSES = REBALANCE_STATUSES.filter((status) => !isTerminal(spec, status));
 
-export type RebalanceView = RebalanceRecord & {
-  process_type: string;
-  progress: { step: number | null; of: number; label: string };
-  allowed_actions: RebalanceCommand[];
-};
+export type RebalanceView = ProcessView<RebalanceRecord, RebalanceCommand>;
+
+/** Rebalancing as the command service sees it; a portfolio's workflow serves its rebalances one after another. */
+export function rebalanceKind(deps: Pick<HubDeps, 'sql' | 'taskQueue'>): ProcessKind<RebalanceRecord, RebalanceCommand, RebalanceCommandMessage, RebalanceRecord> {
+  return {
+    spec,
+    notFound: 'REBALANCE_NOT_FOUND',
+    noun: 'rebalance',
+    happyPath: HAPPY_PATH,
+    commands: REBALANCE_COMMANDS,
+    relationsOf,
+    checkAllowed,
+    allowedActions,
+    workflowIdOf: (record) => rebalanceWorkflowId(deps.taskQueue, record.portfolio_id),
+    message: (actor, record, input) => ({ actor, rebalance_id: record.rebalance_id, input }),
+    // The Update answers once its recording is in the read model, so the row holds the SLA it recorded.
+    resultOf: async (record, processId) => ({ record, sla: (await getProcess(deps.sql, processId))?.sla ?? null }),
+  };
+}
 
 export interface PortfolioSummary {
   portfolio_id: string;
@@ -107,33 +110,13 @@ export function createRebalancingService(deps: HubDeps) {
   const priceSource = createPostgresPriceSource(sql);
   const orderRetry = { maximum_attempts: config.REBALANCE_ORDER_MAX_ATTEMPTS, initial_interval_ms: config.REBALANCE_ORDER_RETRY_INITIAL_MS };
 
+  const commands = createProcessCommands(deps, rebalanceKind(deps));
+  const { view, withinCommandDeadline } = commands;
+  const audited = <T>(actor: Actor, action: string, target: { type: string; id: string | null }, work: () => Promise<T>) =>
+    commands.audited(actor, action, target.id, work, { processType: target.type });
+
   const auditRefusal = (actor: Actor, action: string, processId: string | null, error: HubError, details: Record<string, unknown> = {}, processType: string = spec.processType) =>
     recordRefusal(sql, { process_type: processType, process_id: processId, actor, action, code: error.code, message: error.message, details });
-
-  async function audited<T>(actor: Actor, action: string, target: { type: string; id: string | null }, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      const hubError = toHubError(error);
-      if (hubError.code !== 'INTERNAL_ERROR' && hubError.code !== 'SERVICE_UNAVAILABLE') {
-        await auditRefusal(actor, action, target.id, hubError, {}, target.type);
-        hubError.audited = true;
-      } else {
-        deps.log.error({ err: error, action, target }, 'command failed');
-      }
-      throw hubError;
-    }
-  }
-
-  async function loadRebalance(rebalanceId: string): Promise<ProcessRow & { detail: RebalanceRecord }> {
-    const row = await getProcess(sql, rebalanceId);
-    if (!row || row.process_type !== spec.processType) throw new HubError('REBALANCE_NOT_FOUND');
-    return row as ProcessRow & { detail: RebalanceRecord };
-  }
-
-  function view(record: RebalanceRecord, actor: Actor): RebalanceView {
-    return { ...record, process_type: spec.processType, progress: progressOf(spec, record.status, HAPPY_PATH), allowed_actions: allowedActions(record, actor) };
-  }
 
   function newRebalanceId(actor: Actor, idempotencyKey?: string): string {
     // The same key from the same person always names the same rebalance, so a retried POST is harmless.
@@ -304,7 +287,7 @@ export function createRebalancingService(deps: HubDeps) {
         if (!mayRun(spec, 'start_rebalance', actor, relationsOfRow(row))) throw new HubError('FORBIDDEN', "You may rebalance only your clients' portfolios");
         const rebalanceId = newRebalanceId(actor, idempotencyKey);
         const input: RebalancingInput = { rebalance_id: rebalanceId, portfolio_id: portfolioId, trigger: 'manual', started_by: actor, order_retry: orderRetry };
-        const record = await temporal.workflow.executeUpdateWithStart(startRebalanceUpdate, {
+        const record = await withinCommandDeadline(() => temporal.workflow.executeUpdateWithStart(startRebalanceUpdate, {
           args: [],
           startWorkflowOperation: new WithStartWorkflowOperation(REBALANCING_WORKFLOW_TYPE, {
             workflowId: rebalanceWorkflowId(deps.taskQueue, portfolioId),
@@ -312,14 +295,14 @@ export function createRebalancingService(deps: HubDeps) {
             args: [input],
             workflowIdConflictPolicy: 'USE_EXISTING',
           }),
-        });
+        }));
         if (record.rebalance_id !== rebalanceId) {
           throw new HubError('REBALANCE_IN_PROGRESS', `A rebalance is already running for this portfolio: ${record.rebalance_id} (${record.status.replace(/_/g, ' ')})`, {
             rebalance_id: record.rebalance_id,
             status: record.status,
           });
         }
-        return view(record, actor);
+        return view(await rebalanceKind(deps).resultOf(record, rebalanceId), actor);
       });
     },
 
@@ -344,44 +327,23 @@ export function createRebalancingService(deps: HubDeps) {
       });
     },
 
-    async runCommand(actor: Actor, rebalanceId: string, command: RebalanceCommand, input: object, idempotencyKey?: string): Promise<RebalanceView> {
-      return audited(actor, command, { type: spec.processType, id: rebalanceId }, async () => {
-        const { detail: record } = await loadRebalance(rebalanceId);
-        if (!mayRun(spec, command, actor, relationsOf(record))) {
-          throw new HubError('FORBIDDEN', `You may not ${spec.commands[command].label.toLowerCase()} on this rebalance`);
-        }
-        if (isTerminal(spec, record.status as RebalanceStatus)) {
-          const refusal = checkAllowed(record, command, actor)!;
-          throw HubError.fromRefusal(refusal);
-        }
-        const handle = temporal.workflow.getHandle(rebalanceWorkflowId(deps.taskQueue, record.portfolio_id));
-        const message: RebalanceCommandMessage = { actor, rebalance_id: rebalanceId, input };
-        const updated = await handle.executeUpdate<RebalanceRecord, [RebalanceCommandMessage]>(UPDATE_NAMES[command], {
-          args: [message],
-          ...(idempotencyKey ? { updateId: `${actor.user_id}:${rebalanceId}:${command}:${idempotencyKey}` } : {}),
-        });
-        return view(updated, actor);
-      });
+    runCommand(actor: Actor, rebalanceId: string, command: RebalanceCommand, input: object, idempotencyKey?: string): Promise<RebalanceView> {
+      return commands.run(actor, rebalanceId, command, input, idempotencyKey);
     },
 
     async getRebalance(actor: Actor, rebalanceId: string): Promise<RebalanceView> {
-      return audited(actor, 'get_rebalance', { type: spec.processType, id: rebalanceId }, async () => {
-        const { detail: record } = await loadRebalance(rebalanceId);
-        if (!maySee(spec, actor, relationsOf(record))) throw new HubError('FORBIDDEN', 'You may not view this rebalance');
-        return view(record, actor);
-      });
+      const row = await commands.requireVisible(actor, rebalanceId, 'get_rebalance');
+      return view({ record: row.detail, sla: row.sla }, actor);
     },
 
-    /** For the audit and event endpoints: the rebalance, if this person may see it. */
-    async requireVisible(actor: Actor, rebalanceId: string): Promise<RebalanceRecord> {
-      const { detail: record } = await loadRebalance(rebalanceId);
-      if (!maySee(spec, actor, relationsOf(record))) throw new HubError('FORBIDDEN', 'You may not view this rebalance');
-      return record;
+    /** For the audit and event endpoints: the rebalance, if this person may see it (a refusal is audited). */
+    async requireVisible(actor: Actor, rebalanceId: string, action = 'get_rebalance'): Promise<RebalanceRecord> {
+      return (await commands.requireVisible(actor, rebalanceId, action)).detail;
     },
 
     async listRebalances(actor: Actor, filters: Omit<ProcessFilters, 'process_type'>): Promise<RebalanceView[]> {
       const rows = await listProcesses(sql, visibilityFilter(spec, actor), { ...filters, process_type: spec.processType });
-      return rows.map((row) => view(row.detail as unknown as RebalanceRecord, actor));
+      return commands.views(rows, actor);
     },
   };
 }

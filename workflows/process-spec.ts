@@ -33,16 +33,37 @@ export interface TransitionSpec<S extends string> {
   condition?: string;
 }
 
+/** A text people give with a command, asked for by the board and by a Slack modal before it is sent. */
+export interface ReasonForm {
+  /** The command input field the text fills. */
+  field: string;
+  label: string;
+  required: boolean;
+  maxLength: number;
+}
+
 export interface CommandSpec<S extends string> {
   label: string;
   /** States in which the command is legal; anything else is INVALID_STATUS_TRANSITION. */
   from: readonly S[];
+  /**
+   * Where an accepted command leaves the process: one state, or the states its rules choose between (an
+   * approval that still needs a second one stays in review). Absent: the command keeps the state as it is
+   * (a reassignment), starts a process, or only reads. Every move must be a declared transition.
+   */
+  to?: S | readonly S[];
   /** Roles allowed, and whether they must hold a relation to the process. */
   roles: Partial<Record<Role, Ownership>>;
   /** The event the command emits when accepted. */
   event?: string;
+  /** The last segment of its HTTP path, POST /api/<resource>/{id}/<path>, for commands on one process. */
+  path?: string;
   /** Shown as a button where the caller may take it; false for commands only the API or admins use. */
   board: boolean;
+  /** Offered as a button on the process's Slack message too. */
+  slack?: true;
+  /** A reason asked for before the command is sent (board prompt, Slack modal). */
+  reason?: ReasonForm;
   /** Commands that change nothing can be allowed on terminal processes (reads). */
   reads?: true;
 }
@@ -67,6 +88,8 @@ export interface SlaSpec<S extends string> {
 export interface ProcessSpec<S extends string = string, C extends string = string> {
   processType: string;
   title: string;
+  /** Where the API serves one process and its commands: /api/<resource>/{id}. */
+  resource?: string;
   states: readonly StateSpec<S>[];
   transitions: readonly TransitionSpec<S>[];
   commands: Record<C, CommandSpec<S>>;
@@ -95,4 +118,30 @@ export function progressOf<S extends string>(spec: ProcessSpec<S>, state: S, hap
     of: happyPath.length,
     label: spec.states.find((s) => s.id === state)?.label ?? state,
   };
+}
+
+/** The states an accepted command may leave the process in, from a given state. */
+export function targetsOf<S extends string>(command: CommandSpec<S>, from: S): readonly S[] {
+  if (command.to === undefined) return [from];
+  return typeof command.to === 'string' ? [command.to as S] : (command.to as readonly S[]);
+}
+
+/**
+ * Is there a way from one state to another along declared transitions this actor may cause? A command may
+ * pass through states on its way (select products from draft goes through product_selection).
+ */
+export function reachableBy<S extends string>(spec: ProcessSpec<S>, from: S, to: S, actor: TransitionActor): boolean {
+  const seen = new Set<S>([from]);
+  const queue: S[] = [from];
+  while (queue.length) {
+    const state = queue.shift()!;
+    if (state === to) return true;
+    for (const t of spec.transitions) {
+      if (t.from.includes(state) && t.actors.includes(actor) && !seen.has(t.to)) {
+        seen.add(t.to);
+        queue.push(t.to);
+      }
+    }
+  }
+  return false;
 }

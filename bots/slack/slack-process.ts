@@ -112,6 +112,13 @@ export interface SlackProcess<R extends ProcessRecordLike = ProcessRecordLike> {
   pendingLine(summary: ProcessSummary<R>): string;
 }
 
+/** The field a command's reason fills and its limit, as the spec's command table states them for every channel. */
+export function reasonFormOf(spec: ProcessSpec, command: string): { field: string; maxLength: number } {
+  const form = spec.commands[command]?.reason;
+  if (!form) throw new Error(`${spec.processType}.${command} asks for no reason`);
+  return { field: form.field, maxLength: form.maxLength };
+}
+
 /** Slack's own ids and values arrive as text; what the hub acts on is checked like any API input. */
 export const ProcessIdSchema = z.string().trim().regex(/^[A-Za-z0-9_-]{1,100}$/, 'not a process id');
 

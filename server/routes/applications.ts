@@ -2,16 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { listAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
 import { listEvents } from '../../db/events.js';
+import { APPLICATION_COMMANDS } from '../../workflows/account-opening/definitions.js';
 import {
+  accountOpeningSpec,
   ACCOUNT_TYPES,
   APPLICATION_STATUSES,
-  CURRENCIES,
-  FUNDING_METHODS,
-  INVESTMENT_HORIZONS,
-  INVESTMENT_OBJECTIVES,
   RISK_PROFILES,
-  RISK_SCORE_RANGE,
-  SOURCES_OF_FUNDS,
 } from '../../workflows/account-opening/spec.js';
 import type { AccountOpeningService, ApplicationCommand } from '../../hub/account-opening.js';
 import { actorOf, addCommandRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
@@ -85,95 +81,19 @@ export const AuditEntrySchema = z
 
 export const ProcessEventSchema = z.object({ sequence: z.number(), type: z.string(), payload: z.record(z.string(), z.unknown()), created_at: z.string() });
 
-/** One entry per command endpoint: its path, the command it runs, and the body it takes. */
-const COMMANDS: CommandRoute<ApplicationCommand>[] = [
-  {
-    path: 'products',
-    command: 'select_products',
-    summary: 'Select investment products (draft or product_selection → risk_assessment)',
-    body: z
-      .object({
-        selected_products: z
-          .array(z.union([text(100), z.object({ product_id: text(100), allocation_percent: z.number().positive().max(100).optional() }).strict()]))
-          .max(20)
-          .optional()
-          .openapi({ example: ['prd_global_equity_index', { product_id: 'prd_core_bond', allocation_percent: 40 }] }),
-      })
-      .strict(),
-  },
-  {
-    path: 'risk-assessment',
-    command: 'complete_risk_assessment',
-    summary: 'Complete the risk assessment (risk_assessment → terms_review)',
-    body: z
-      .object({
-        risk_score: z.number().min(RISK_SCORE_RANGE.min).max(RISK_SCORE_RANGE.max).optional().openapi({ example: 55 }),
-        investment_objective: z.enum(INVESTMENT_OBJECTIVES).optional(),
-        investment_horizon: z.enum(INVESTMENT_HORIZONS).optional(),
-      })
-      .strict(),
-  },
-  {
-    path: 'terms',
-    command: 'accept_terms',
-    summary: 'Accept the terms and conditions (terms_review → funding)',
-    body: z.object({ terms_accepted: z.boolean().optional(), mandate_document_id: text(200).optional() }).strict(),
-  },
-  {
-    path: 'funding',
-    command: 'provide_funding_details',
-    summary: 'Give funding details and submit (funding → submitted → compliance_review)',
-    body: z
-      .object({
-        funding_method: z.enum(FUNDING_METHODS),
-        initial_investment_amount: z.number().positive().max(1e12).openapi({ example: 50000 }),
-        currency: z.enum(CURRENCIES),
-        source_of_funds: z.enum(SOURCES_OF_FUNDS),
-        source_of_funds_detail: text(2000).optional(),
-        funding_reference: text(200).optional(),
-      })
-      .strict(),
-  },
-  {
-    path: 'approve',
-    command: 'compliance_approve',
-    summary: 'Approve as compliance (compliance_review → approved → account_created)',
-    body: z.object({ notes: text(5000).optional() }).strict(),
-    bodyRequired: false,
-  },
-  {
-    path: 'reject',
-    command: 'compliance_reject',
-    summary: 'Reject as compliance, with a reason (compliance_review → rejected)',
-    body: z.object({ rejection_reason: text(2000) }).strict(),
-  },
-  {
-    path: 'cancel',
-    command: 'cancel_application',
-    summary: 'Cancel (from draft up to funding)',
-    body: z.object({ reason: text(2000).optional() }).strict(),
-    bodyRequired: false,
-  },
-  {
-    path: 'override-status',
-    command: 'override_status',
-    summary: 'Administrators: set the status directly, with a reason',
-    body: z.object({ status: z.enum(APPLICATION_STATUSES), reason: text(2000) }).strict(),
-  },
-  {
-    path: 'reassign',
-    command: 'reassign_application',
-    summary: 'Administrators: reassign the advisor or the compliance officer, with a reason',
-    body: z.object({ advisor_id: text(100).optional(), assigned_officer_id: text(100).optional(), reason: text(2000) }).strict(),
-  },
-  {
-    path: 'retry-account-creation',
-    command: 'retry_account_creation',
-    summary: 'Administrators: retry account creation after the CRM failed',
-    body: z.object({}).strict(),
-    bodyRequired: false,
-  },
-];
+/** What each command's route says beyond the spec and its definitions. */
+const COMMAND_ROUTES: Record<ApplicationCommand, CommandRoute> = {
+  select_products: { summary: 'Select investment products (draft or product_selection → risk_assessment)' },
+  complete_risk_assessment: { summary: 'Complete the risk assessment (risk_assessment → terms_review)' },
+  accept_terms: { summary: 'Accept the terms and conditions (terms_review → funding)' },
+  provide_funding_details: { summary: 'Give funding details and submit (funding → submitted → compliance_review)' },
+  compliance_approve: { summary: 'Approve as compliance (compliance_review → approved → account_created)', bodyOptional: true },
+  compliance_reject: { summary: 'Reject as compliance, with a reason (compliance_review → rejected)' },
+  cancel_application: { summary: 'Cancel (from draft up to funding)', bodyOptional: true },
+  override_status: { summary: 'Administrators: set the status directly, with a reason' },
+  reassign_application: { summary: 'Administrators: reassign the advisor or the compliance officer, with a reason' },
+  retry_account_creation: { summary: 'Administrators: retry account creation after the CRM failed', bodyOptional: true },
+};
 
 const ListQuery = z.object({
   status: z
@@ -285,11 +205,11 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
     );
 
   addCommandRoutes(router, {
-    resource: 'applications',
-    processType: 'account_opening',
+    spec: accountOpeningSpec,
     tag: 'Application commands',
     response: ApplicationSchema,
-    commands: COMMANDS,
+    commands: APPLICATION_COMMANDS,
+    routes: COMMAND_ROUTES,
     run: (actor, id, command, input, key) => service.runCommand(actor, id, command, input, key),
   });
   return router;

@@ -2,6 +2,7 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import type { Actor } from '../../workflows/process-records.js';
+import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { actorFor, type CommandContext, type HubEnv } from '../../hub/context.js';
 import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
@@ -47,41 +48,41 @@ export function routedCommand(c: Context<HubEnv>): CommandContext | undefined {
   return undefined;
 }
 
-export interface CommandRoute<C extends string> {
-  /** The last path segment: POST /api/<resource>/{id}/<path>. */
-  path: string;
-  command: C;
+/** What a command's route says beyond the spec: its summary, and whether it may come without a body. */
+export interface CommandRoute {
   summary: string;
-  body: z.ZodType;
-  bodyRequired?: boolean;
+  bodyOptional?: true;
 }
 
 /**
- * One POST per command of a process type, all alike: the command's zod body, an optional Idempotency-Key,
- * the refusal audited, and the process as the command left it in the answer.
+ * One POST per command of a process type, all alike: the path from the spec's command table, the body its
+ * definitions' input schema, an optional Idempotency-Key, the refusal audited, and the process as the
+ * command left it in the answer.
  */
 export function addCommandRoutes<C extends string>(
   router: OpenAPIHono<HubEnv>,
   options: {
-    resource: string;
-    processType: string;
+    spec: ProcessSpec;
     tag: string;
     response: z.ZodType;
-    commands: readonly CommandRoute<C>[];
+    commands: { readonly [K in C]: { input: z.ZodType } };
+    routes: Record<C, CommandRoute>;
     run: (actor: Actor, processId: string, command: C, input: object, idempotencyKey: string | undefined) => Promise<object>;
   },
 ): void {
-  for (const { path, command, summary, body, bodyRequired = true } of options.commands) {
+  const { spec } = options;
+  for (const command of Object.keys(options.commands) as C[]) {
+    const { summary, bodyOptional } = options.routes[command];
     router.openapi(
       createRoute({
         method: 'post',
-        path: `/${options.resource}/{id}/${path}`,
+        path: `/${spec.resource}/{id}/${spec.commands[command]!.path}`,
         tags: [options.tag],
         summary,
         security: SECURITY,
-        request: { params: IdParams, body: jsonBody(body, bodyRequired), headers: IdempotencyHeaders },
-        middleware: [commandContext(options.processType, command)],
-        responses: { 200: jsonResponse(options.response, `The ${options.processType.replace(/_/g, ' ')} after the command`), ...ERROR_RESPONSES },
+        request: { params: IdParams, body: jsonBody(options.commands[command].input, !bodyOptional), headers: IdempotencyHeaders },
+        middleware: [commandContext(spec.processType, command)],
+        responses: { 200: jsonResponse(options.response, `The ${spec.processType.replace(/_/g, ' ')} after the command`), ...ERROR_RESPONSES },
       }),
       async (c) => {
         const input = (c.req.valid('json') ?? {}) as object;

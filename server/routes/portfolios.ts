@@ -2,10 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { listAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
 import { listEvents } from '../../db/events.js';
-import { REBALANCE_STATUSES, type RebalanceCommand } from '../../workflows/rebalancing/spec.js';
+import { REBALANCE_COMMANDS } from '../../workflows/rebalancing/definitions.js';
+import { REBALANCE_STATUSES, rebalancingSpec, type RebalanceCommand } from '../../workflows/rebalancing/spec.js';
 import type { RebalancingService } from '../../hub/rebalancing.js';
 import { AuditEntrySchema, ProcessEventSchema } from './applications.js';
 import { actorOf, addCommandRoutes, commandContext, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
+import { LiveSlaSchema } from './sla.js';
 import { createRouter, ERROR_RESPONSES, ErrorSchema, IdParams, jsonBody, jsonResponse, orNull, SECURITY } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -188,6 +190,7 @@ const RebalanceSchema = z
     verification: orNull(z.object({ ...DriftSchema.shape, checked_at: z.string(), within_bands: z.boolean(), cash_after: z.number() })),
     failure: z.object({ code: z.string(), message: z.string(), at: z.string(), order_n: z.number().nullable() }).nullable(),
     allowed_actions: z.array(z.string()).openapi({ description: 'The commands the caller may take now' }),
+    sla: orNull(LiveSlaSchema).openapi({ description: 'The SLA of the current state, if it has one' }),
     status_entered_at: z.string(),
     created_at: z.string(),
     updated_at: z.string(),
@@ -211,43 +214,16 @@ const ERRORS_WITH_CONFLICT = {
 
 const actor = actorOf;
 
-const COMMANDS: CommandRoute<RebalanceCommand>[] = [
-  {
-    path: 'approve',
-    command: 'approve',
-    summary: 'Approve as the advisor (awaiting_advisor → approved, or awaiting_compliance above the threshold)',
-    body: z.object({ notes: text(5000).optional().openapi({ description: 'The decision rationale, kept in the audit trail' }) }).strict(),
-    bodyRequired: false,
-  },
-  {
-    path: 'edit',
-    command: 'edit',
-    summary: 'Replace the proposed trades; every approval starts over (→ awaiting_advisor)',
-    body: z
-      .object({
-        trades: z
-          .array(z.object({ security_id: text(100), side: z.enum(['buy', 'sell']), quantity: z.number().positive().max(1e9) }).strict())
-          .min(1)
-          .max(100)
-          .openapi({ example: [{ security_id: 'sec_vti', side: 'sell', quantity: 120 }, { security_id: 'sec_bnd', side: 'buy', quantity: 400 }] }),
-        reason: text(2000),
-      })
-      .strict(),
-  },
-  {
-    path: 'decline',
-    command: 'decline',
-    summary: 'Decline, with a reason (advisor, or compliance on a large rebalance)',
-    body: z.object({ reason: text(2000) }).strict(),
-  },
-  {
-    path: 'compliance-approve',
-    command: 'compliance_approve',
+/** What each command's route says beyond the spec and its definitions. */
+const COMMAND_ROUTES: Record<RebalanceCommand, CommandRoute> = {
+  approve: { summary: 'Approve as the advisor (awaiting_advisor → approved, or awaiting_compliance above the threshold)', bodyOptional: true },
+  edit: { summary: 'Replace the proposed trades; every approval starts over (→ awaiting_advisor)' },
+  decline: { summary: 'Decline, with a reason (advisor, or compliance on a large rebalance)' },
+  compliance_approve: {
     summary: "Approve as compliance above the threshold; never by the proposal's advisor (awaiting_compliance → approved)",
-    body: z.object({ notes: text(5000).optional() }).strict(),
-    bodyRequired: false,
+    bodyOptional: true,
   },
-];
+};
 
 const RebalanceListQuery = z.object({
   status: z
@@ -380,7 +356,7 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
       }),
       async (c) => {
         const { id } = c.req.valid('param');
-        await service.requireVisible(actor(c), id);
+        await service.requireVisible(actor(c), id, 'read_audit_trail');
         return c.json({ audit: (await listAudit(sql, id)) as unknown as z.infer<typeof AuditEntrySchema>[] }, 200);
       },
     )
@@ -396,18 +372,18 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
       }),
       async (c) => {
         const { id } = c.req.valid('param');
-        await service.requireVisible(actor(c), id);
+        await service.requireVisible(actor(c), id, 'read_events');
         const events = await listEvents(sql, { after: 0, limit: 10_000, processId: id, visibility: { all: true } });
         return c.json({ events: events as z.infer<typeof ProcessEventSchema>[] }, 200);
       },
     );
 
   addCommandRoutes(router, {
-    resource: 'rebalances',
-    processType: 'rebalancing',
+    spec: rebalancingSpec,
     tag: 'Rebalance commands',
     response: RebalanceSchema,
-    commands: COMMANDS,
+    commands: REBALANCE_COMMANDS,
+    routes: COMMAND_ROUTES,
     run: (actor, id, command, input, key) => service.runCommand(actor, id, command, input, key),
   });
   return router;

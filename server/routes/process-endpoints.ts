@@ -1,7 +1,11 @@
+import type { ProcessSpec } from '../../workflows/process-spec.js';
+import { PROCESS_SPECS } from '../../workflows/specs.js';
+
 /**
  * Where the board finds each process type's own HTTP endpoints: the detail (with `allowed_actions` for the
- * caller), the audit trail, and the command behind each of the spec's board commands. A process type
- * without an entry still gets its board and a read-only drawer from the generic /api/processes routes.
+ * caller), the audit trail, and the command behind each of the spec's board commands, all read from the
+ * spec's command table. A process type without a resource still gets its board and a read-only drawer from
+ * the generic /api/processes routes.
  */
 
 export interface CommandEndpoint {
@@ -23,27 +27,23 @@ export const GENERIC_ENDPOINTS: ProcessEndpoints = {
   commands: {},
 };
 
-export const PROCESS_ENDPOINTS: Record<string, ProcessEndpoints> = {
-  account_opening: {
-    detail: '/api/applications/{id}',
-    audit: '/api/applications/{id}/audit',
-    commands: {
-      compliance_approve: { path: '/api/applications/{id}/approve' },
-      compliance_reject: { path: '/api/applications/{id}/reject', input: { field: 'rejection_reason', label: 'Reason for rejection', required: true } },
-      cancel_application: { path: '/api/applications/{id}/cancel', input: { field: 'reason', label: 'Reason for cancelling', required: false } },
-      retry_account_creation: { path: '/api/applications/{id}/retry-account-creation' },
-    },
-  },
-  rebalancing: {
-    detail: '/api/rebalances/{id}',
-    audit: '/api/rebalances/{id}/audit',
-    commands: {
-      approve: { path: '/api/rebalances/{id}/approve', input: { field: 'notes', label: 'Rationale for the record', required: false } },
-      decline: { path: '/api/rebalances/{id}/decline', input: { field: 'reason', label: 'Reason for declining', required: true } },
-      compliance_approve: { path: '/api/rebalances/{id}/compliance-approve', input: { field: 'notes', label: 'Compliance notes', required: false } },
-    },
-  },
-};
+function endpointsOf(spec: ProcessSpec): ProcessEndpoints {
+  if (!spec.resource) return GENERIC_ENDPOINTS;
+  const base = `/api/${spec.resource}/{id}`;
+  const commands: Record<string, CommandEndpoint> = {};
+  for (const [command, { board, path, reason }] of Object.entries(spec.commands)) {
+    if (!board || !path) continue;
+    commands[command] = {
+      path: `${base}/${path}`,
+      ...(reason ? { input: { field: reason.field, label: reason.label, required: reason.required } } : {}),
+    };
+  }
+  return { detail: base, audit: `${base}/audit`, commands };
+}
+
+export const PROCESS_ENDPOINTS: Record<string, ProcessEndpoints> = Object.fromEntries(
+  PROCESS_SPECS.filter((spec) => spec.resource).map((spec) => [spec.processType, endpointsOf(spec)]),
+);
 
 export function endpointsFor(processType: string): ProcessEndpoints {
   return PROCESS_ENDPOINTS[processType] ?? GENERIC_ENDPOINTS;

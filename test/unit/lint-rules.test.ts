@@ -9,7 +9,7 @@ async function rulesBroken(code: string, filePath: string): Promise<string[]> {
   return result.messages.map((m) => m.ruleId ?? m.message);
 }
 
-describe('npm run lint', () => {
+describe('npm run lint', { timeout: 60_000 }, () => {
   it('refuses an upward import: db/ reading the HTTP edge', async () => {
     const code = "import { createApp } from '../server/app.js';\n\nexport const app = createApp;\n";
     expect(await rulesBroken(code, 'db/upward.ts')).toContain('import-x/no-restricted-paths');

@@ -1,7 +1,21 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CommandDefinition } from '../process-kit.js';
 import type { Actor, Channel, SlaSnapshot } from '../process-records.js';
 import type { Role } from '../process-spec.js';
-import type { ApplicationStatus, RiskProfile } from './spec.js';
+import { z } from 'zod';
+import {
+  accountOpeningSpec,
+  APPLICATION_STATUSES,
+  CURRENCIES,
+  FUNDING_METHODS,
+  INVESTMENT_HORIZONS,
+  INVESTMENT_OBJECTIVES,
+  RISK_SCORE_RANGE,
+  SOURCES_OF_FUNDS,
+  type AccountOpeningCommand,
+  type ApplicationStatus,
+  type RiskProfile,
+} from './spec.js';
 
 /** Messages of the account-opening workflow: server/ and bots/ import these, never the workflow body. */
 
@@ -114,48 +128,65 @@ export interface Command<T = object> {
   input: T;
 }
 
+/** Text as people type it: trimmed, not empty, at most `max` characters. */
+const text = (max: number) => z.string().trim().min(1).max(max);
+const reasonOf = (command: keyof typeof accountOpeningSpec.commands) => {
+  const form: { maxLength: number } | undefined = (accountOpeningSpec.commands[command] as { reason?: { maxLength: number } }).reason;
+  return text(form?.maxLength ?? 2000);
+};
+
+/**
+ * The command inputs, once: the API validates bodies with them, the workflow's Update validators re-check
+ * them, and Slack's reason forms take their limits from the spec they read too. Fields the rules require
+ * stay optional here so that the blueprint's own codes (RISK_ASSESSMENT_REQUIRED...) answer when missing.
+ */
+export const SelectProductsInputSchema = z
+  .object({
+    selected_products: z
+      .array(z.union([text(100), z.object({ product_id: text(100), allocation_percent: z.number().positive().max(100).optional() }).strict()]))
+      .max(20)
+      .optional()
+      .meta({ example: ['prd_global_equity_index', { product_id: 'prd_core_bond', allocation_percent: 40 }] }),
+  })
+  .strict();
+export const RiskAssessmentInputSchema = z
+  .object({
+    risk_score: z.number().min(RISK_SCORE_RANGE.min).max(RISK_SCORE_RANGE.max).optional().meta({ example: 55 }),
+    investment_objective: z.enum(INVESTMENT_OBJECTIVES).optional(),
+    investment_horizon: z.enum(INVESTMENT_HORIZONS).optional(),
+  })
+  .strict();
+export const AcceptTermsInputSchema = z.object({ terms_accepted: z.boolean().optional(), mandate_document_id: text(200).optional() }).strict();
+export const FundingInputSchema = z
+  .object({
+    funding_method: z.enum(FUNDING_METHODS),
+    initial_investment_amount: z.number().positive().max(1e12).meta({ example: 50000 }),
+    currency: z.enum(CURRENCIES),
+    source_of_funds: z.enum(SOURCES_OF_FUNDS),
+    source_of_funds_detail: text(2000).optional(),
+    funding_reference: text(200).optional(),
+  })
+  .strict();
+export const ApproveInputSchema = z.object({ notes: text(5000).optional() }).strict();
+export const RejectInputSchema = z.object({ rejection_reason: reasonOf('compliance_reject') }).strict();
+export const CancelInputSchema = z.object({ reason: reasonOf('cancel_application').optional() }).strict();
+export const OverrideStatusInputSchema = z.object({ status: z.enum(APPLICATION_STATUSES), reason: text(2000) }).strict();
+export const ReassignInputSchema = z
+  .object({ advisor_id: text(100).optional(), assigned_officer_id: text(100).optional(), reason: text(2000) })
+  .strict();
+export const RetryAccountCreationInputSchema = z.object({}).strict();
+
 export type ProductChoice = string | { product_id: string; allocation_percent?: number };
-export interface SelectProductsInput {
-  selected_products?: ProductChoice[];
-}
-export interface RiskAssessmentInput {
-  risk_score?: number;
-  investment_objective?: string;
-  investment_horizon?: string;
-}
-export interface AcceptTermsInput {
-  terms_accepted?: boolean;
-  mandate_document_id?: string;
-}
-export interface FundingInput {
-  funding_method: string;
-  initial_investment_amount: number;
-  currency: string;
-  source_of_funds: string;
-  source_of_funds_detail?: string;
-  funding_reference?: string;
-}
-export interface ApproveInput {
-  notes?: string;
-  /** The collaborative compliance notes' text at the moment of the decision, kept with it. */
-  notes_snapshot?: string;
-}
-export interface RejectInput {
-  rejection_reason: string;
-  notes_snapshot?: string;
-}
-export interface CancelInput {
-  reason?: string;
-}
-export interface OverrideStatusInput {
-  status: ApplicationStatus;
-  reason: string;
-}
-export interface ReassignInput {
-  advisor_id?: string;
-  assigned_officer_id?: string;
-  reason: string;
-}
+export type SelectProductsInput = z.infer<typeof SelectProductsInputSchema>;
+export type RiskAssessmentInput = z.infer<typeof RiskAssessmentInputSchema>;
+export type AcceptTermsInput = z.infer<typeof AcceptTermsInputSchema>;
+export type FundingInput = z.infer<typeof FundingInputSchema>;
+/** With the collaborative compliance notes' text at the moment of the decision, which the hub adds. */
+export type ApproveInput = z.infer<typeof ApproveInputSchema> & { notes_snapshot?: string };
+export type RejectInput = z.infer<typeof RejectInputSchema> & { notes_snapshot?: string };
+export type CancelInput = z.infer<typeof CancelInputSchema>;
+export type OverrideStatusInput = z.infer<typeof OverrideStatusInputSchema>;
+export type ReassignInput = z.infer<typeof ReassignInputSchema>;
 
 /**
  * Every update answers with the application exactly as that command left it, once that is in the read
@@ -177,6 +208,21 @@ export const cancelApplicationUpdate = defineUpdate<CommandResult, [Command<Canc
 export const overrideStatusUpdate = defineUpdate<CommandResult, [Command<OverrideStatusInput>]>('overrideStatus');
 export const reassignApplicationUpdate = defineUpdate<CommandResult, [Command<ReassignInput>]>('reassignApplication');
 export const retryAccountCreationUpdate = defineUpdate<CommandResult, [Command<object>]>('retryAccountCreation');
+
+/** The commands on one application, each with its Update and its input: the workflow, service and routes read this. */
+export const APPLICATION_COMMANDS = {
+  select_products: { update: selectProductsUpdate, input: SelectProductsInputSchema },
+  complete_risk_assessment: { update: completeRiskAssessmentUpdate, input: RiskAssessmentInputSchema },
+  accept_terms: { update: acceptTermsUpdate, input: AcceptTermsInputSchema },
+  provide_funding_details: { update: provideFundingDetailsUpdate, input: FundingInputSchema },
+  compliance_approve: { update: approveApplicationUpdate, input: ApproveInputSchema },
+  compliance_reject: { update: rejectApplicationUpdate, input: RejectInputSchema },
+  cancel_application: { update: cancelApplicationUpdate, input: CancelInputSchema },
+  override_status: { update: overrideStatusUpdate, input: OverrideStatusInputSchema },
+  reassign_application: { update: reassignApplicationUpdate, input: ReassignInputSchema },
+  retry_account_creation: { update: retryAccountCreationUpdate, input: RetryAccountCreationInputSchema },
+} as const satisfies Partial<Record<AccountOpeningCommand, CommandDefinition<CommandResult, Command>>>;
+export type ApplicationCommand = keyof typeof APPLICATION_COMMANDS;
 
 /**
  * Pauses or resumes the SLA clock: paused while any key is active (an open compliance query to the

@@ -87,10 +87,13 @@ export const ACCOUNT_OPENING_ERRORS = {
 export type AccountOpeningErrorCode = keyof typeof ACCOUNT_OPENING_ERRORS;
 
 const OPEN_STATES = ['draft', 'product_selection', 'risk_assessment', 'terms_review', 'funding'] as const;
+const OVERRIDABLE = [...OPEN_STATES, 'submitted', 'compliance_review', 'approved'] as const;
+const OVERRIDE_TARGETS = APPLICATION_STATUSES.filter((status) => status !== 'account_created');
 
 export const accountOpeningSpec = {
   processType: 'account_opening',
   title: 'Account opening',
+  resource: 'applications',
   states: [
     { id: 'draft', label: 'Draft', stage: 'Application', initial: true },
     { id: 'product_selection', label: 'Product selection', stage: 'Application' },
@@ -111,11 +114,22 @@ export const accountOpeningSpec = {
     { name: 'risk_assessment', from: ['risk_assessment'], to: 'terms_review', actors: ['client', 'advisor'], condition: 'risk_score is not null' },
     { name: 'terms_review', from: ['terms_review'], to: 'funding', actors: ['client', 'advisor'], condition: 'terms_accepted == true' },
     { name: 'funding', from: ['funding'], to: 'submitted', actors: ['client', 'advisor'], condition: 'funding_method is not null' },
-    { name: 'submitted', from: ['submitted'], to: 'compliance_review', actors: ['system', 'compliance_officer'] },
-    { name: 'compliance_review', from: ['compliance_review'], to: 'approved', actors: ['compliance_officer'] },
-    { name: 'compliance_review_rejected', from: ['compliance_review'], to: 'rejected', actors: ['compliance_officer'], condition: 'rejection_reason is not null' },
+    // The blueprint's table also names compliance_officer here, but no command moves a submitted application:
+    // the hub assigns an officer and starts the review itself, at once.
+    { name: 'submitted', from: ['submitted'], to: 'compliance_review', actors: ['system'] },
+    // Admins too: the blueprint's Compliance_approve and Compliance_reject guards name Compliance and Admin.
+    { name: 'compliance_review', from: ['compliance_review'], to: 'approved', actors: ['compliance_officer', 'admin'] },
+    {
+      name: 'compliance_review_rejected',
+      from: ['compliance_review'],
+      to: 'rejected',
+      actors: ['compliance_officer', 'admin'],
+      condition: 'rejection_reason is not null',
+    },
     { name: 'approved', from: ['approved'], to: 'account_created', actors: ['system'] },
     { name: 'cancel', from: OPEN_STATES, to: 'cancelled', actors: ['client', 'advisor', 'admin'] },
+    // The hub's: "Admin can override status", to any state but account_created (only the CRM opens accounts).
+    ...OVERRIDE_TARGETS.map((to) => ({ name: 'override_status', from: OVERRIDABLE, to, actors: ['admin'] as const })),
   ],
   commands: {
     // The blueprint's outcomes, with its roles. `own`: a client for themselves, an advisor for assigned clients.
@@ -130,64 +144,86 @@ export const accountOpeningSpec = {
       label: 'Select products',
       from: ['draft', 'product_selection'],
       roles: { client: 'own', advisor: 'own' },
+      to: 'risk_assessment',
       event: 'account.products_selected',
+      path: 'products',
       board: false,
     },
     complete_risk_assessment: {
       label: 'Complete risk assessment',
       from: ['risk_assessment'],
       roles: { client: 'own', advisor: 'own' },
+      to: 'terms_review',
       event: 'account.risk_assessed',
+      path: 'risk-assessment',
       board: false,
     },
     accept_terms: {
       label: 'Accept terms',
       from: ['terms_review'],
       roles: { client: 'own', advisor: 'own' },
+      to: 'funding',
       event: 'account.terms_accepted',
+      path: 'terms',
       board: false,
     },
     provide_funding_details: {
       label: 'Provide funding details',
       from: ['funding'],
       roles: { client: 'own', advisor: 'own' },
+      to: 'submitted',
       event: 'account.submitted',
+      path: 'funding',
       board: false,
     },
     compliance_approve: {
       label: 'Approve',
       from: ['compliance_review'],
       roles: { compliance_officer: 'any', admin: 'any' },
+      // Stays in review while a second approval is needed (enhanced due diligence, politically exposed).
+      to: ['approved', 'compliance_review'],
       event: 'account.approved',
+      path: 'approve',
       board: true,
+      slack: true,
     },
     compliance_reject: {
       label: 'Reject',
       from: ['compliance_review'],
       roles: { compliance_officer: 'any', admin: 'any' },
+      to: 'rejected',
       event: 'account.rejected',
+      path: 'reject',
       board: true,
+      slack: true,
+      reason: { field: 'rejection_reason', label: 'Reason for rejection', required: true, maxLength: 2000 },
     },
     cancel_application: {
       label: 'Cancel',
       from: OPEN_STATES,
       roles: { client: 'own', advisor: 'own', admin: 'any' },
+      to: 'cancelled',
       event: 'account.cancelled',
+      path: 'cancel',
       board: true,
+      reason: { field: 'reason', label: 'Reason for cancelling', required: false, maxLength: 2000 },
     },
     // The hub's: "Admin can override status and reassign applications", and a retry after the CRM failed.
     override_status: {
       label: 'Override status',
-      from: [...OPEN_STATES, 'submitted', 'compliance_review', 'approved'],
+      from: OVERRIDABLE,
+      to: OVERRIDE_TARGETS,
       roles: { admin: 'any' },
       event: 'account.status_overridden',
+      path: 'override-status',
       board: false,
     },
     reassign_application: {
       label: 'Reassign',
-      from: [...OPEN_STATES, 'submitted', 'compliance_review', 'approved'],
+      from: OVERRIDABLE,
       roles: { admin: 'any' },
       event: 'account.reassigned',
+      path: 'reassign',
       board: false,
     },
     retry_account_creation: {
@@ -195,6 +231,7 @@ export const accountOpeningSpec = {
       from: ['approved'],
       roles: { admin: 'any' },
       event: 'account.creation_retried',
+      path: 'retry-account-creation',
       board: true,
     },
     get_available_products: {

@@ -1,33 +1,16 @@
-import {
-  ActivityFailure,
-  allHandlersFinished,
-  ApplicationFailure,
-  condition,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { HubActivities } from '../../workers/activities/index.js';
 import { SYSTEM_ACTOR, type ProcessCard, type SlaSnapshot, type TransitionRecording } from '../process-records.js';
 import { isTerminal } from '../process-spec.js';
 import { createProcessRecorder, processActivities } from '../process-recorder.js';
+import { registerCommandHandlers } from '../process-kit.js';
 import {
-  acceptTermsUpdate,
+  APPLICATION_COMMANDS,
   applicationStateQuery,
-  approveApplicationUpdate,
-  cancelApplicationUpdate,
-  completeRiskAssessmentUpdate,
-  overrideStatusUpdate,
-  provideFundingDetailsUpdate,
-  reassignApplicationUpdate,
-  rejectApplicationUpdate,
-  retryAccountCreationUpdate,
-  selectProductsUpdate,
   slaPauseSignal,
   startApplicationUpdate,
   type AccountOpeningInput,
   type ApplicationRecord,
-  type Command,
   type CommandResult,
 } from './definitions.js';
 import {
@@ -40,22 +23,12 @@ import {
   newApplicationRecord,
   startOutcome,
   type Outcome,
-  type Refusal,
 } from './rules.js';
-import { accountOpeningSpec, type AccountOpeningCommand } from './spec.js';
+import { accountOpeningSpec } from './spec.js';
 
 const { assignComplianceOfficer } = processActivities;
 
 const now = () => new Date().toISOString();
-
-function failure(refusal: Refusal): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: refusal.code,
-    message: refusal.message ?? accountOpeningSpec.errors[refusal.code as keyof typeof accountOpeningSpec.errors]?.message ?? refusal.code,
-    nonRetryable: true,
-    details: refusal.details ? [refusal.details] : [],
-  });
-}
 
 function projectCard(record: ApplicationRecord, sla: SlaSnapshot | null): ProcessCard {
   return {
@@ -115,30 +88,12 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
   const resultOf = (recording: TransitionRecording): CommandResult => ({ record: recording.record as unknown as ApplicationRecord, sla: recording.card.sla });
   setHandler(startApplicationUpdate, async () => resultOf(await started));
 
-  const guard = (command: AccountOpeningCommand, { actor, input: commandInput }: Command) => {
-    const refusal = checkAllowed(record, command, actor) ?? checkInput(record, input, command, commandInput);
-    if (refusal) throw failure(refusal);
-  };
-  const handle = <T extends object>(definition: UpdateDefinition<CommandResult, [Command<T>]>, command: AccountOpeningCommand) =>
-    setHandler(
-      definition,
-      async (cmd) => {
-        // Checked again: another update may have changed the application since the validator ran.
-        guard(command, cmd);
-        return resultOf(await record$(applyCommand(record, input, command, cmd.input, cmd.actor, now())));
-      },
-      { validator: (cmd) => guard(command, cmd) },
-    );
-  handle(selectProductsUpdate, 'select_products');
-  handle(completeRiskAssessmentUpdate, 'complete_risk_assessment');
-  handle(acceptTermsUpdate, 'accept_terms');
-  handle(provideFundingDetailsUpdate, 'provide_funding_details');
-  handle(approveApplicationUpdate, 'compliance_approve');
-  handle(rejectApplicationUpdate, 'compliance_reject');
-  handle(cancelApplicationUpdate, 'cancel_application');
-  handle(overrideStatusUpdate, 'override_status');
-  handle(reassignApplicationUpdate, 'reassign_application');
-  handle(retryAccountCreationUpdate, 'retry_account_creation');
+  registerCommandHandlers(APPLICATION_COMMANDS, {
+    errors: accountOpeningSpec.errors,
+    allowed: (command, { actor }) => checkAllowed(record, command, actor),
+    inputRefusal: (command, { input: commandInput }) => checkInput(record, input, command, commandInput),
+    run: async (command, cmd) => resultOf(await record$(applyCommand(record, input, command, cmd.input, cmd.actor, now()))),
+  });
 
   await started;
   const systemStepDue = () =>

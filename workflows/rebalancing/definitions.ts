@@ -3,7 +3,9 @@ import type { Actor, Channel } from '../process-records.js';
 import type { Role } from '../process-spec.js';
 import type { IsoDate, ModelPortfolio, Portfolio, Security } from './portfolio-math.js';
 import type { RebalanceOptions, TaxTerm, TradeSide } from './proposal.js';
-import type { RebalanceStatus } from './spec.js';
+import { z } from 'zod';
+import type { CommandDefinition } from '../process-kit.js';
+import { rebalancingSpec, type RebalanceStatus, type RebalancingCommand } from './spec.js';
 
 /** Messages and records of the rebalancing workflows: server/ and bots/ import these, never a workflow body. */
 
@@ -198,21 +200,36 @@ export interface RebalanceCommandMessage<T = object> {
   input: T;
 }
 
-export interface ApproveInput {
-  notes?: string;
-}
-export interface EditedTrade {
-  security_id: string;
-  side: TradeSide;
-  quantity: number;
-}
-export interface EditInput {
-  trades: EditedTrade[];
-  reason: string;
-}
-export interface DeclineInput {
-  reason: string;
-}
+/** Text as people type it: trimmed, not empty, at most `max` characters. */
+const text = (max: number) => z.string().trim().min(1).max(max);
+const reasonLimit = (command: 'approve' | 'decline' | 'compliance_approve') => rebalancingSpec.commands[command].reason.maxLength;
+
+/** The command inputs, once: the API validates bodies with them and the workflow's validators re-check them. */
+export const ApproveInputSchema = z
+  .object({ notes: text(reasonLimit('approve')).optional().describe('The decision rationale, kept in the audit trail') })
+  .strict();
+export const EditInputSchema = z
+  .object({
+    trades: z
+      .array(z.object({ security_id: text(100), side: z.enum(['buy', 'sell']), quantity: z.number().positive().max(1e9) }).strict())
+      .min(1)
+      .max(100)
+      .meta({
+        example: [
+          { security_id: 'sec_vti', side: 'sell', quantity: 120 },
+          { security_id: 'sec_bnd', side: 'buy', quantity: 400 },
+        ],
+      }),
+    reason: text(2000),
+  })
+  .strict();
+export const DeclineInputSchema = z.object({ reason: text(reasonLimit('decline')) }).strict();
+export const ComplianceApproveInputSchema = z.object({ notes: text(reasonLimit('compliance_approve')).optional() }).strict();
+
+export type ApproveInput = z.infer<typeof ApproveInputSchema>;
+export type EditInput = z.infer<typeof EditInputSchema>;
+export type EditedTrade = EditInput['trades'][number] & { side: TradeSide };
+export type DeclineInput = z.infer<typeof DeclineInputSchema>;
 
 /** Answers once the proposal is recorded, or fails with REBALANCE_NOT_NEEDED / PRICE_NOT_AVAILABLE. */
 export const startRebalanceUpdate = defineUpdate<RebalanceRecord, []>('startRebalance');
@@ -220,6 +237,14 @@ export const approveRebalanceUpdate = defineUpdate<RebalanceRecord, [RebalanceCo
 export const editRebalanceUpdate = defineUpdate<RebalanceRecord, [RebalanceCommandMessage<EditInput>]>('editRebalance');
 export const declineRebalanceUpdate = defineUpdate<RebalanceRecord, [RebalanceCommandMessage<DeclineInput>]>('declineRebalance');
 export const complianceApproveRebalanceUpdate = defineUpdate<RebalanceRecord, [RebalanceCommandMessage<ApproveInput>]>('complianceApproveRebalance');
+
+/** The commands on one rebalance, each with its Update and its input: the workflow, service and routes read this. */
+export const REBALANCE_COMMANDS = {
+  approve: { update: approveRebalanceUpdate, input: ApproveInputSchema },
+  edit: { update: editRebalanceUpdate, input: EditInputSchema },
+  decline: { update: declineRebalanceUpdate, input: DeclineInputSchema },
+  compliance_approve: { update: complianceApproveRebalanceUpdate, input: ComplianceApproveInputSchema },
+} as const satisfies Partial<Record<RebalancingCommand, CommandDefinition<RebalanceRecord, RebalanceCommandMessage>>>;
 
 export const rebalanceStateQuery = defineQuery<RebalanceRecord | null>('rebalanceState');
 

@@ -53,6 +53,7 @@ export const REBALANCING_ERRORS = {
 export const rebalancingSpec = {
   processType: 'rebalancing',
   title: 'Rebalancing',
+  resource: 'rebalances',
   states: [
     { id: 'awaiting_advisor', label: 'Awaiting advisor', stage: 'Approval', initial: true },
     { id: 'awaiting_compliance', label: 'Awaiting compliance', stage: 'Approval' },
@@ -106,30 +107,45 @@ export const rebalancingSpec = {
       label: 'Approve',
       from: ['awaiting_advisor'],
       roles: { advisor: 'own', admin: 'any' },
+      // Straight to approved, or to compliance first above the threshold.
+      to: ['approved', 'awaiting_compliance'],
       event: 'rebalance.advisor_approved',
+      path: 'approve',
       board: true,
+      slack: true,
+      reason: { field: 'notes', label: 'Rationale for the record', required: false, maxLength: 5000 },
     },
     // Takes a table of trades, so it needs its own form rather than a plain button.
     edit: {
       label: 'Edit trades',
       from: PENDING_DECISION,
       roles: { advisor: 'own', admin: 'any' },
+      to: 'awaiting_advisor',
       event: 'rebalance.edited',
+      path: 'edit',
       board: false,
     },
     decline: {
       label: 'Decline',
       from: PENDING_DECISION,
       roles: { advisor: 'own', compliance_officer: 'any', admin: 'any' },
+      to: 'declined',
       event: 'rebalance.declined',
+      path: 'decline',
       board: true,
+      slack: true,
+      reason: { field: 'reason', label: 'Reason for declining', required: true, maxLength: 2000 },
     },
     compliance_approve: {
       label: 'Approve as compliance',
       from: ['awaiting_compliance'],
       roles: { compliance_officer: 'any', admin: 'any' },
+      to: 'approved',
       event: 'rebalance.compliance_approved',
+      path: 'compliance-approve',
       board: true,
+      slack: true,
+      reason: { field: 'notes', label: 'Compliance notes', required: false, maxLength: 5000 },
     },
     get_rebalance: {
       label: 'View rebalance',

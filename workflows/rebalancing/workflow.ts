@@ -6,16 +6,13 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
 import type { HubActivities } from '../../workers/activities/index.js';
 import { SYSTEM_ACTOR } from '../process-records.js';
 import { isTerminal } from '../process-spec.js';
 import { createProcessRecorder, processActivities } from '../process-recorder.js';
+import { refusalFailure, registerCommandHandlers } from '../process-kit.js';
 import {
-  approveRebalanceUpdate,
-  complianceApproveRebalanceUpdate,
-  declineRebalanceUpdate,
-  editRebalanceUpdate,
+  REBALANCE_COMMANDS,
   rebalanceStateQuery,
   startRebalanceUpdate,
   type ProposalRecord,
@@ -53,15 +50,7 @@ const { assignComplianceOfficer } = processActivities;
 
 const now = () => new Date().toISOString();
 
-function failure(refusal: Refusal): ApplicationFailure {
-  const known = rebalancingSpec.errors[refusal.code as keyof typeof rebalancingSpec.errors];
-  return ApplicationFailure.create({
-    type: refusal.code,
-    message: refusal.message ?? known?.message ?? refusal.code,
-    nonRetryable: true,
-    details: refusal.details ? [refusal.details] : [],
-  });
-}
+const failure = (refusal: Refusal) => refusalFailure(refusal, rebalancingSpec.errors);
 
 /** The cause an activity failed with: its error type when it is one of ours, and its message. */
 function causeOf(error: ActivityFailure): { type: string | undefined; message: string } {
@@ -113,34 +102,26 @@ export async function rebalancingWorkflow(input: RebalancingInput): Promise<Reba
     return record!;
   });
 
-  const guard = (command: RebalanceCommand, message: RebalanceCommandMessage) => {
-    if (!record || !context) throw failure({ code: 'REBALANCE_NOT_FOUND', message: 'The proposal is still being computed; try again in a moment' });
-    if (message.rebalance_id !== record.rebalance_id) {
-      throw failure({ code: 'INVALID_STATUS_TRANSITION', message: `Rebalance ${message.rebalance_id} has finished; nothing more can be done to it` });
-    }
-    const refusal = checkAllowed(record, command, message.actor) ?? checkInput(context, command, message.input);
-    if (refusal) throw failure(refusal);
-  };
-  const handle = <T extends object>(definition: UpdateDefinition<RebalanceRecord, [RebalanceCommandMessage<T>]>, command: RebalanceCommand) =>
-    setHandler(
-      definition,
-      async (message) => {
-        // Checked again: another update may have changed the rebalance since the validator ran.
-        guard(command, message);
-        let officer: string | null = null;
-        if (command === 'approve' && record!.needs_compliance) {
-          officer = await assignComplianceOfficer({ process_id: record!.rebalance_id, client_id: record!.client_id });
-          guard(command, message);
-        }
-        await record$(applyCommand(record!, context!, command, message.input, message.actor, now(), officer));
-        return record!;
-      },
-      { validator: (message) => guard(command, message) },
-    );
-  handle(approveRebalanceUpdate, 'approve');
-  handle(editRebalanceUpdate, 'edit');
-  handle(declineRebalanceUpdate, 'decline');
-  handle(complianceApproveRebalanceUpdate, 'compliance_approve');
+  registerCommandHandlers<RebalanceCommand, RebalanceRecord, RebalanceCommandMessage>(REBALANCE_COMMANDS, {
+    errors: rebalancingSpec.errors,
+    allowed: (command, message: RebalanceCommandMessage) => {
+      if (!record || !context) return { code: 'REBALANCE_NOT_FOUND', message: 'The proposal is still being computed; try again in a moment' };
+      if (message.rebalance_id !== record.rebalance_id) {
+        return { code: 'INVALID_STATUS_TRANSITION', message: `Rebalance ${message.rebalance_id} has finished; nothing more can be done to it` };
+      }
+      return checkAllowed(record, command, message.actor);
+    },
+    inputRefusal: (command, message) => checkInput(context!, command, message.input),
+    run: async (command, message, recheck) => {
+      let officer: string | null = null;
+      if (command === 'approve' && record!.needs_compliance) {
+        officer = await assignComplianceOfficer({ process_id: record!.rebalance_id, client_id: record!.client_id });
+        recheck();
+      }
+      await record$(applyCommand(record!, context!, command, message.input, message.actor, now(), officer));
+      return record!;
+    },
+  });
 
   const finish = async (result: RebalancingResult) => {
     await process.drained();

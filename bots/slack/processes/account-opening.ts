@@ -3,7 +3,7 @@ import { checkAllowed } from '../../../workflows/account-opening/rules.js';
 import { accountOpeningSpec, type AccountOpeningCommand } from '../../../workflows/account-opening/spec.js';
 import type { ApplicationCommand } from '../../../hub/account-opening.js';
 import { esc, formatAmount } from '../blocks.js';
-import type { SlackProcess } from '../slack-process.js';
+import { reasonFormOf, type SlackProcess } from '../slack-process.js';
 import {
   alreadyDecidedText,
   applicationConfirmation,
@@ -33,12 +33,11 @@ export const accountOpeningSlack: SlackProcess<ApplicationRecord> = {
         callbackId: 'reject_application_modal',
         block: 'rejection_reason',
         input: 'reason',
-        field: 'rejection_reason',
+        ...reasonFormOf(accountOpeningSpec, 'compliance_reject'),
         title: 'Reject application',
         submit: 'Reject',
         label: 'Reason (the client and advisor see it)',
         required: 'A rejection needs a reason.',
-        maxLength: 2000,
       },
     },
   ],

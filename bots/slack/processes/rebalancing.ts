@@ -1,7 +1,7 @@
 import { rebalanceStateQuery, rebalanceWorkflowId, type RebalanceRecord } from '../../../workflows/rebalancing/definitions.js';
 import { checkAllowed } from '../../../workflows/rebalancing/rules.js';
 import { rebalancingSpec, type RebalanceCommand } from '../../../workflows/rebalancing/spec.js';
-import type { SlackProcess } from '../slack-process.js';
+import { reasonFormOf, type SlackProcess } from '../slack-process.js';
 import {
   alreadyDecidedText,
   declineHeading,
@@ -34,12 +34,11 @@ export const rebalancingSlack: SlackProcess<RebalanceRecord> = {
         callbackId: 'decline_rebalance_modal',
         block: 'decline_reason',
         input: 'reason',
-        field: 'reason',
+        ...reasonFormOf(rebalancingSpec, 'decline'),
         title: 'Decline rebalance',
         submit: 'Decline',
         label: 'Reason (kept in the audit trail)',
         required: 'A decline needs a reason.',
-        maxLength: 2000,
       },
     },
   ],
