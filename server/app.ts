@@ -3,9 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { SlackBot } from '../bots/slack/app.js';
 import { auditRefusal } from '../db/audit.js';
+import { getQuery } from '../db/query-threads.js';
 import { HubError } from '../workflows/errors.js';
 import { channelOf, requireUser, signedInUser } from './auth.js';
 import { actorFor, type HubDeps, type HubEnv } from '../hub/context.js';
@@ -45,19 +47,28 @@ export function createApp(deps: HubDeps, services: HubServices) {
   const app = new OpenAPIHono<HubEnv>();
   const { sql, log } = deps;
 
+  /** A command refused before it reached its service (a malformed body, a NUL, before sign-in was checked). */
+  async function auditEdgeRefusal(c: Context<HubEnv>, hubError: HubError): Promise<void> {
+    const command = c.get('command') ?? routedCommand(c);
+    const user = c.get('user') ?? (command ? await signedInUser(sql, c.req.header('authorization')) : undefined);
+    if (!command || !user || hubError.audited || hubError.status >= 500) return;
+    const { query_id, ...target } = command;
+    // A step on a query thread is filed under the query's process.
+    const query = query_id ? await getQuery(sql, query_id) : undefined;
+    await auditRefusal(sql, {
+      ...target,
+      ...(query ? { process_type: query.process_type, process_id: query.process_id } : {}),
+      actor: actorFor(user, c.get('channel') ?? channelOf(c.req.header('x-hub-channel'))),
+      code: hubError.code,
+      message: hubError.message,
+      details: { ...hubError.details, ...(query_id ? { query_id } : {}) },
+    });
+  }
+
   app.onError(async (error, c) => {
     const hubError = toHubError(error);
     if (hubError.status >= 500) log.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
-    // A command refused before it reached its service (a malformed body, a NUL) is audited here.
-    const command = c.get('command') ?? routedCommand(c);
-    const user = c.get('user') ?? (command ? await signedInUser(sql, c.req.header('authorization')) : undefined);
-    if (command && user && !hubError.audited && hubError.status < 500) {
-      const channel = c.get('channel') ?? channelOf(c.req.header('x-hub-channel'));
-      const refusal = { ...command, actor: actorFor(user, channel), code: hubError.code, message: hubError.message, details: hubError.details };
-      await auditRefusal(sql, refusal).catch((auditError) =>
-        log.error({ err: auditError }, 'could not audit a refusal'),
-      );
-    }
+    await auditEdgeRefusal(c, hubError).catch((auditError) => log.error({ err: auditError }, 'could not audit a refusal'));
     return c.json(errorBody(hubError), hubError.status as 400);
   });
   app.notFound((c) => c.json(errorBody(new HubError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}`)), 404));

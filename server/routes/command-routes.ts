@@ -11,14 +11,22 @@ export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1
 export const actorOf = (c: Context<HubEnv>): Actor => actorFor(c.get('user'), c.get('channel'));
 
 /** Marks a request as a command, so a refusal before its service sees it (a malformed body) is audited too. */
-export const commandContext = (processType: string, action: string): MiddlewareHandler<HubEnv> =>
+export const commandContext = (processType: string | null, action: string, idOf: IdOf = 'process'): MiddlewareHandler<HubEnv> =>
   Object.assign(
     async (c: Context<HubEnv>, next: () => Promise<void>) => {
-      c.set('command', { process_type: processType, process_id: c.req.param('id') ?? null, action });
+      c.set('command', commandOf(processType, action, idOf, c.req.param('id')));
       await next();
     },
-    { [COMMAND]: { processType, action } },
+    { [COMMAND]: { processType, action, idOf } },
   );
+
+/** What the `{id}` of a command's path names: its process, or the query thread it is a step on. */
+type IdOf = 'process' | 'query';
+
+function commandOf(processType: string | null, action: string, idOf: IdOf, id: string | undefined): CommandContext {
+  if (idOf === 'query') return { process_type: processType, process_id: null, action, ...(id ? { query_id: id } : {}) };
+  return { process_type: processType, process_id: id ?? null, action };
+}
 
 const COMMAND = Symbol('command');
 
@@ -31,7 +39,7 @@ function storableId(segment: string): string {
     return segment;
   }
 }
-type Marked = { [COMMAND]?: { processType: string; action: string } };
+type Marked = { [COMMAND]?: { processType: string | null; action: string; idOf: IdOf } };
 
 /**
  * The command a request is routed to, even when something before its route refused it (a NUL in the
@@ -43,7 +51,7 @@ export function routedCommand(c: Context<HubEnv>): CommandContext | undefined {
     if (!marked) continue;
     const at = route.path.split('/').indexOf(':id');
     const raw = at >= 0 ? new URL(c.req.url).pathname.split('/')[at] : undefined;
-    return { process_type: marked.processType, process_id: raw ? storableId(raw) : null, action: marked.action };
+    return commandOf(marked.processType, marked.action, marked.idOf, raw ? storableId(raw) : undefined);
   }
   return undefined;
 }

@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { actorFor, type HubEnv } from '../../hub/context.js';
 import { QUERY_KINDS, type QueryThreadService } from '../../hub/query-threads.js';
 import { QUERY_AUDIENCES } from '../../workflows/query-threads.js';
-import { IdempotencyHeaders } from './command-routes.js';
+import { commandContext, IdempotencyHeaders } from './command-routes.js';
 import { createRouter, ERROR_RESPONSES, errorContent, IdParams, jsonBody, jsonResponse, orNull, SECURITY } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -107,6 +107,7 @@ export function queryRoutes(service: QueryThreadService) {
         tags: ['Queries'],
         summary: 'Open a query on a process: anyone who may see the process, to someone who may see it; @handle mentions notify',
         security: SECURITY,
+        middleware: [commandContext(null, 'open_query')],
         request: {
           params: IdParams,
           headers: IdempotencyHeaders,
@@ -173,6 +174,7 @@ export function queryRoutes(service: QueryThreadService) {
         tags: ['Queries'],
         summary: 'Reply to an open query',
         security: SECURITY,
+        middleware: [commandContext(null, 'reply_query', 'query')],
         request: { params: IdParams, headers: IdempotencyHeaders, body: jsonBody(z.object({ body: text(MAX_BODY_CHARS) }).strict()) },
         responses: { 201: jsonResponse(QuerySchema, 'The query with the reply'), 409: QUERY_CONFLICT, ...ERROR_RESPONSES },
       }),
@@ -188,6 +190,7 @@ export function queryRoutes(service: QueryThreadService) {
         tags: ['Queries'],
         summary: "Resolve a query, with an optional closing note; a question to the advisor releases the SLA clock",
         security: SECURITY,
+        middleware: [commandContext(null, 'resolve_query', 'query')],
         request: { params: IdParams, body: jsonBody(NoteBody, false) },
         responses: { 200: jsonResponse(QuerySchema, 'The resolved query'), 409: QUERY_CONFLICT, ...ERROR_RESPONSES },
       }),
@@ -200,6 +203,7 @@ export function queryRoutes(service: QueryThreadService) {
         tags: ['Queries'],
         summary: 'Reopen a resolved query, with an optional note',
         security: SECURITY,
+        middleware: [commandContext(null, 'reopen_query', 'query')],
         request: { params: IdParams, body: jsonBody(NoteBody, false) },
         responses: { 200: jsonResponse(QuerySchema, 'The reopened query'), 409: QUERY_CONFLICT, ...ERROR_RESPONSES },
       }),

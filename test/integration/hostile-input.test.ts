@@ -65,4 +65,26 @@ describe('hostile input', () => {
         AND error_code = 'VALIDATION_FAILED' AND details ->> 'field' = 'path'`;
     expect(row?.actor_id).toBe('usr_chris_client');
   });
+
+  it('audits a refused step on a query thread under its process, however it was refused', async () => {
+    const opened = await hub.api(tokens.carla, 'POST', `/processes/${applicationId}/queries`, {
+      title: 'Funds',
+      kind: 'document_request',
+      audience: 'client_facing',
+      assignee_id: 'usr_chris_client',
+      body: 'A bank statement, please',
+    });
+    expect(opened.status).toBe(201);
+    const reply = await hub.api(tokens.chris, 'POST', `/queries/${opened.body.id}/replies`, '{"body":"here\\u0000"}');
+    expect(reply.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'body', in: 'body' } });
+    const tooLong = await hub.api(tokens.chris, 'POST', `/queries/${opened.body.id}/replies`, { body: 'x'.repeat(10_001) });
+    expectError(tooLong, 400, 'VALIDATION_FAILED');
+    const rows = await hub.sql`
+      SELECT actor_id, error_code, details ->> 'query_id' AS query_id FROM audit_log
+      WHERE process_id = ${applicationId} AND action = 'reply_query' AND outcome = 'refused' ORDER BY id`;
+    expect(rows).toEqual([
+      { actor_id: 'usr_chris_client', error_code: 'VALIDATION_FAILED', query_id: opened.body.id },
+      { actor_id: 'usr_chris_client', error_code: 'VALIDATION_FAILED', query_id: opened.body.id },
+    ]);
+  });
 });
