@@ -456,7 +456,8 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
     async people(actor: Actor, processId: string, audience?: QueryAudience): Promise<MentionRef[]> {
       const process = await loadProcess(processId);
       requireVisible(actor, process);
-      const wanted = mayJoinAudience(actor, audience ?? defaultAudience(actor)) ? (audience ?? defaultAudience(actor)) : 'client_facing';
+      const asked = audience ?? defaultAudience(actor);
+      const wanted = mayJoinAudience(actor, asked) ? asked : 'client_facing';
       const users = await sql`SELECT id, name, role, email FROM users WHERE active ORDER BY name, id`;
       return (users as unknown as Person[])
         .filter((person) => personMayJoin(process, { audience: wanted }, person))
