@@ -13,6 +13,9 @@ const BENCHMARKS: (() => Promise<{ default: Benchmark }>)[] = [
   () => import('./account-openings.js'),
   () => import('./api-throughput.js'),
   () => import('./notification-jobs.js'),
+  () => import('./document-uploads.js'),
+  () => import('./rebalancing-math.js'),
+  () => import('./audit-trail.js'),
 ];
 
 function printTable(name: string, description: string, result: BenchResult) {

@@ -1,5 +1,7 @@
 import type { Actor } from '../workflows/process-records.js';
-import type { Queryable } from './client.js';
+import { auditContentOf, GENESIS_HASH, hashAuditContent, jsonRoundTrip } from './audit-chain.js';
+import type { Queryable, Sql, Tx } from './client.js';
+import { lockCommitOrder } from './commit-order.js';
 
 export interface AuditEntry {
   process_type: string | null;
@@ -13,18 +15,77 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+/**
+ * The one writer of the audit trail. Each row links to the row committed before it: under the commit-order
+ * lock (held until commit) it takes the next id and the current head's hash, and stores its own hash over
+ * both and its content (db/audit-chain.ts). Outside a transaction it opens one, so the lock covers the insert.
+ */
 export async function appendAudit(db: Queryable, entry: AuditEntry, at?: string): Promise<void> {
-  await db`
-    INSERT INTO audit_log (at, process_type, process_id, actor_id, actor_role, actor_name, channel, slack_user_id, action, outcome,
-                           status_before, status_after, error_code, details)
-    VALUES (${at ?? new Date().toISOString()}, ${entry.process_type}, ${entry.process_id}, ${entry.actor.user_id}, ${entry.actor.role},
-            ${entry.actor.name}, ${entry.actor.channel}, ${entry.actor.slack_user_id ?? null}, ${entry.action}, ${entry.outcome},
-            ${entry.status_before ?? null}, ${entry.status_after ?? null}, ${entry.error_code ?? null}, ${db.json((entry.details ?? {}) as never)})`;
+  if (!('savepoint' in db)) {
+    await db.begin((tx) => appendAudit(tx, entry, at));
+    return;
+  }
+  const tx = db as Tx;
+  await lockCommitOrder(tx);
+  const [next] = await tx`
+    SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id, last.id AS last_id, last.hash AS last_hash,
+           (SELECT head_hash FROM audit_checkpoints WHERE kind = 'retention' ORDER BY id DESC LIMIT 1) AS anchor
+    FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) AS last ON true`;
+  if (next.last_id !== null && next.last_hash === null) {
+    throw new Error(
+      'the audit trail has rows from before the hash chain: run the migrations (the server and worker do) to chain them',
+    );
+  }
+  const prevHash = (next.last_hash ?? next.anchor ?? GENESIS_HASH) as string;
+  const content = auditContentOf({
+    id: next.id,
+    at: at ?? new Date().toISOString(),
+    process_type: entry.process_type,
+    process_id: entry.process_id,
+    actor_id: entry.actor.user_id,
+    actor_role: entry.actor.role,
+    actor_name: entry.actor.name,
+    channel: entry.actor.channel,
+    slack_user_id: entry.actor.slack_user_id,
+    action: entry.action,
+    outcome: entry.outcome,
+    status_before: entry.status_before,
+    status_after: entry.status_after,
+    error_code: entry.error_code,
+    details: jsonRoundTrip(entry.details ?? {}),
+    prev_hash: prevHash,
+  });
+  const row = { ...content, details: tx.json(content.details as never), hash: hashAuditContent(content) };
+  await tx`INSERT INTO audit_log ${tx(row)}`;
+}
+
+/**
+ * Chains the rows written before the trail was a chain, oldest first from the start. Only rows older than
+ * every chained row count: a row without a hash after chained ones was slipped in past the trigger, and
+ * verification reports it. The append-only trigger lets exactly this change through, once per row.
+ */
+export async function chainUnchainedAudit(sql: Sql): Promise<number> {
+  return sql.begin(async (tx) => {
+    await lockCommitOrder(tx);
+    const rows = await tx`
+      SELECT * FROM audit_log
+      WHERE hash IS NULL AND id < coalesce((SELECT min(id) FROM audit_log WHERE hash IS NOT NULL), 'Infinity'::numeric)
+      ORDER BY id`;
+    let prev = GENESIS_HASH;
+    for (const row of rows) {
+      const content = auditContentOf({ ...row, prev_hash: prev });
+      const hash = hashAuditContent(content);
+      await tx`UPDATE audit_log SET prev_hash = ${prev}, hash = ${hash} WHERE id = ${content.id}`;
+      prev = hash;
+    }
+    return rows.length;
+  });
 }
 
 export async function listAudit(db: Queryable, processId: string) {
   return db`
-    SELECT id, at, action, outcome, actor_id, actor_role, actor_name, channel, slack_user_id, status_before, status_after, error_code, details
+    SELECT id, at, action, outcome, actor_id, actor_role, actor_name, channel, slack_user_id, status_before, status_after,
+           error_code, details, prev_hash, hash
     FROM audit_log WHERE process_id = ${processId} ORDER BY id`;
 }
 
@@ -48,4 +109,34 @@ export async function auditRefusal(
     error_code: refusal.code,
     details: { message: refusal.message, ...refusal.details },
   });
+}
+
+/** Which rows an export or a walk covers; without bounds, the whole chain. */
+export interface AuditRange {
+  from?: string;
+  to?: string;
+  process_id?: string;
+  user_id?: string;
+}
+
+/** The trail in chain order, a batch at a time, without holding it all in memory. */
+export async function* auditRowsInOrder(
+  db: Queryable,
+  range: AuditRange = {},
+  batchSize = 1000,
+): AsyncGenerator<Record<string, unknown>[]> {
+  const cursor = db`
+    SELECT * FROM audit_log
+    WHERE true
+      ${range.from ? db`AND at >= ${range.from}` : db``}
+      ${range.to ? db`AND at < ${range.to}` : db``}
+      ${range.process_id ? db`AND process_id = ${range.process_id}` : db``}
+      ${range.user_id ? db`AND actor_id = ${range.user_id}` : db``}
+    ORDER BY id`.cursor(batchSize);
+  for await (const rows of cursor) yield rows;
+}
+
+export async function getAuditRow(db: Queryable, id: number): Promise<Record<string, unknown> | undefined> {
+  const [row] = await db`SELECT * FROM audit_log WHERE id = ${id}`;
+  return row;
 }

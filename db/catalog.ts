@@ -1,4 +1,5 @@
 import type { ClientSnapshot, ProductSnapshot } from '../workflows/account-opening/definitions.js';
+import { toWireNumber } from '../workflows/money.js';
 import type { Queryable } from './client.js';
 
 export interface ClientRow extends ClientSnapshot {
@@ -15,5 +16,10 @@ export async function listActiveProducts(db: Queryable): Promise<(ProductSnapsho
   const rows = await db`
     SELECT id, name, description, category, risk_level, liquidity, minimum_investment, management_fee_percent
     FROM products WHERE active ORDER BY risk_level, name`;
-  return rows as unknown as (ProductSnapshot & { description: string })[];
+  // numeric columns arrive as exact text; the snapshot carries them as the JSON numbers that hold them exactly.
+  return rows.map((row) => ({
+    ...(row as unknown as ProductSnapshot & { description: string }),
+    minimum_investment: toWireNumber(row.minimum_investment as string),
+    management_fee_percent: toWireNumber(row.management_fee_percent as string),
+  }));
 }

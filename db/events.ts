@@ -1,9 +1,7 @@
 import type { VisibilityFilter } from '../workflows/policy.js';
 import type { EmittedEvent } from '../workflows/process-records.js';
 import type { Queryable, Sql, Tx } from './client.js';
-
-/** Held until commit by every event writer, so sequence order is commit order. */
-const EVENT_ORDER_LOCK = 7_041_001;
+import { lockCommitOrder } from './commit-order.js';
 
 export interface StoredEvent {
   sequence: number;
@@ -16,7 +14,7 @@ export interface StoredEvent {
 
 export async function appendEvents(tx: Tx, processType: string | null, processId: string | null, events: EmittedEvent[]): Promise<number[]> {
   if (events.length === 0) return [];
-  await tx`SELECT pg_advisory_xact_lock(${EVENT_ORDER_LOCK})`;
+  await lockCommitOrder(tx);
   const rows = await tx`
     INSERT INTO events ${tx(
       events.map((e) => ({ type: e.type, process_type: processType, process_id: processId, payload: tx.json(e.payload as never) })),

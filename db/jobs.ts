@@ -14,6 +14,12 @@ export const QUEUES = {
   slackNotify: 'slack-notify',
   /** Opens the portfolio of an account that account opening created. */
   openPortfolio: 'open-portfolio',
+  /** Records the audit chain's head once a day (cron, AUDIT_CHECKPOINT_CRON). */
+  auditCheckpoint: 'audit-checkpoint',
+  /** Removes audit rows older than the retention period (cron, AUDIT_RETENTION_CRON). */
+  auditRetention: 'audit-retention',
+  /** Posts a recorded checkpoint to the managers' Slack channel. */
+  slackAuditCheckpoint: 'slack-audit-checkpoint',
 } as const;
 
 const QUEUE_POLICIES: Record<string, Omit<PgBoss.Queue, 'name'>> = {
@@ -22,6 +28,9 @@ const QUEUE_POLICIES: Record<string, Omit<PgBoss.Queue, 'name'>> = {
   [QUEUES.slackProcessMessages]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
   [QUEUES.slackNotify]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
   [QUEUES.openPortfolio]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
+  [QUEUES.auditCheckpoint]: { retryLimit: 10, retryDelay: 30, retryBackoff: true },
+  [QUEUES.auditRetention]: { retryLimit: 10, retryDelay: 30, retryBackoff: true },
+  [QUEUES.slackAuditCheckpoint]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
 };
 
 /** Events that start a job when they are recorded: the job carries the event and exists only if the change commits. */

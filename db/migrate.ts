@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import type { Logger } from '../runtime/logger.js';
 import { PROCESS_SPECS } from '../workflows/specs.js';
+import { chainUnchainedAudit } from './audit.js';
 import { createSql } from './client.js';
 import { ensureDefaultSlaPolicies } from './sla.js';
 
@@ -10,7 +11,8 @@ const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '
 
 /**
  * Applies pending migrations (node-pg-migrate, plain SQL files), then gives each SLA the process specs
- * declare its default policy. Safe to run twice and from several processes at once: both take an
+ * declare its default policy and chains audit rows older than the hash chain.
+ * Safe to run twice and from several processes at once: both take an
  * advisory lock and wait for it.
  */
 export async function migrate(databaseUrl: string, log: Logger): Promise<string[]> {
@@ -35,6 +37,8 @@ export async function migrate(databaseUrl: string, log: Logger): Promise<string[
   try {
     const policies = await ensureDefaultSlaPolicies(sql, PROCESS_SPECS);
     if (policies.length) log.info({ policies }, 'default SLA policies created from the process specs');
+    const chained = await chainUnchainedAudit(sql);
+    if (chained) log.info({ rows: chained }, 'audit rows written before the hash chain are now chained');
   } finally {
     await sql.end();
   }

@@ -1,11 +1,15 @@
+import { toWireNumber, type Numeric } from '../workflows/money.js';
 import type { VisibilityFilter } from '../workflows/policy.js';
-import type { IsoDate, ModelPortfolio, Portfolio, Security, TaxLot } from '../workflows/rebalancing/portfolio-math.js';
+import type { IsoDate, ModelPortfolio, Portfolio, Prices, Security, TaxLot } from '../workflows/rebalancing/portfolio-math.js';
 import type { RebalanceOptions, RecentTrade } from '../workflows/rebalancing/proposal.js';
 import type { PriceSource } from './price-source.js';
 import type { Queryable } from './client.js';
 import { getSetting } from './settings.js';
 
-/** Portfolios, their lots, the securities and models they are judged against, and the firm's rebalancing settings. */
+/**
+ * Portfolios, their lots, the securities and models they are judged against, and the firm's rebalancing settings.
+ * Cash, quantities, prices and weights stay the exact decimal text of their numeric columns.
+ */
 
 export interface PortfolioRow {
   id: string;
@@ -15,7 +19,8 @@ export interface PortfolioRow {
   client_user_id: string | null;
   advisor_id: string | null;
   model_id: string;
-  cash: number;
+  /** numeric(18, 2) text, e.g. "2144.60". */
+  cash: string;
   currency: string;
   created_at: string;
   updated_at: string;
@@ -60,8 +65,8 @@ export async function loadLots(db: Queryable, portfolioIds: readonly string[]): 
     byPortfolio.get(row.portfolio_id as string)?.push({
       id: row.id as string,
       securityId: row.security_id as string,
-      quantity: Number(row.quantity),
-      costBasisPerUnit: Number(row.cost_basis_per_unit),
+      quantity: row.quantity as string,
+      costBasisPerUnit: row.cost_basis_per_unit as string,
       acquiredOn: row.acquired_on as string,
     });
   }
@@ -89,11 +94,11 @@ export async function loadModels(db: Queryable): Promise<ModelRow[]> {
     id: m.id as string,
     name: m.name as string,
     description: m.description as string,
-    cashWeight: Number(m.cash_weight),
-    bands: { absolute: Number(m.band_absolute), relative: Number(m.band_relative), relativeFloor: Number(m.band_relative_floor) },
+    cashWeight: m.cash_weight as string,
+    bands: { absolute: m.band_absolute as string, relative: m.band_relative as string, relativeFloor: m.band_relative_floor as string },
     targets: targets
       .filter((t) => t.model_id === m.id)
-      .map((t) => ({ securityId: t.security_id as string, assetClass: t.asset_class as string, weight: Number(t.weight) })),
+      .map((t) => ({ securityId: t.security_id as string, assetClass: t.asset_class as string, weight: t.weight as string })),
   }));
 }
 
@@ -106,10 +111,10 @@ export async function loadRecentTrades(db: Queryable, portfolioId: string, since
   return rows.map((row) => ({
     securityId: row.security_id as string,
     side: row.side as 'buy' | 'sell',
-    quantity: Number(row.quantity),
-    price: Number(row.price),
+    quantity: row.quantity as string,
+    price: row.price as string,
     tradeDate: row.trade_date as string,
-    ...(row.realized_gain === null ? {} : { realizedGain: Number(row.realized_gain) }),
+    ...(row.realized_gain === null ? {} : { realizedGain: row.realized_gain as string }),
   }));
 }
 
@@ -120,7 +125,8 @@ export interface RebalanceSettings {
 
 /** The firm's rebalancing settings (the `settings` table; defaults as in migration 006). */
 export async function loadRebalanceSettings(db: Queryable): Promise<RebalanceSettings> {
-  const number = async (key: string, fallback: number) => Number(await getSetting(db, key, fallback));
+  // Settings are JSON numbers; each must be one a double carries exactly, or the setting is refused here.
+  const number = async (key: string, fallback: number) => toWireNumber(await getSetting<Numeric>(db, key, fallback));
   return {
     options: {
       cashBufferWeight: await number('rebalance_cash_buffer', 0.02),
@@ -139,7 +145,7 @@ export interface PortfolioBook {
   model: ModelRow;
   securities: Security[];
   /** Latest close per security held or in the model. */
-  prices: Record<string, number>;
+  prices: Prices;
   prices_as_of: IsoDate | null;
   /** Symbols held or in the model that have no price yet: drift cannot be judged without them. */
   missing_prices: string[];
@@ -164,7 +170,7 @@ export async function loadPortfolioBooks(db: Queryable, priceSource: PriceSource
     const dates = priced.map((id) => quotes.get(id)!.as_of).sort();
     return {
       row,
-      portfolio: { id: row.id, accountNumber: row.account_number, cash: Number(row.cash), currency: row.currency, lots: portfolioLots },
+      portfolio: { id: row.id, accountNumber: row.account_number, cash: row.cash, currency: row.currency, lots: portfolioLots },
       model,
       securities,
       prices: Object.fromEntries(priced.map((id) => [id, quotes.get(id)!.close])),

@@ -2,7 +2,8 @@ import type { Queryable } from './client.js';
 
 export interface PriceQuote {
   security_id: string;
-  close: number;
+  /** The exact close, as the decimal text PostgreSQL stores (e.g. "322.520000"). */
+  close: string;
   /** The trading day the close belongs to, 'YYYY-MM-DD'. */
   as_of: string;
 }
@@ -25,7 +26,9 @@ export function createPostgresPriceSource(db: Queryable): PriceSource {
         FROM prices
         WHERE security_id = ANY(${[...securityIds]})
         ORDER BY security_id, as_of DESC`;
-      return new Map(rows.map((row) => [row.security_id as string, { security_id: row.security_id as string, close: Number(row.close), as_of: row.as_of as string }]));
+      return new Map(
+        rows.map((row) => [row.security_id as string, { security_id: row.security_id as string, close: row.close as string, as_of: row.as_of as string }]),
+      );
     },
   };
 }

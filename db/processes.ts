@@ -1,3 +1,4 @@
+import { toWireNumber } from '../workflows/money.js';
 import type { VisibilityFilter } from '../workflows/policy.js';
 import type { ProcessCard } from '../workflows/process-records.js';
 import type { Queryable } from './client.js';
@@ -12,9 +13,14 @@ export interface ProcessRow extends ProcessCard {
   updated_at: string;
 }
 
+/** amount is numeric, which arrives as its exact text; the card carries it as the JSON number that holds it. */
+function processRowOf(row: Record<string, unknown>): ProcessRow {
+  return { ...row, amount: row.amount === null ? null : toWireNumber(row.amount as string) } as ProcessRow;
+}
+
 export async function getProcess(db: Queryable, processId: string): Promise<ProcessRow | undefined> {
   const [row] = await db`SELECT * FROM processes WHERE process_id = ${processId}`;
-  return row as ProcessRow | undefined;
+  return row && processRowOf(row);
 }
 
 export function visibilityCondition(db: Queryable, visibility: VisibilityFilter) {
@@ -46,5 +52,5 @@ export async function listProcesses(db: Queryable, visibility: VisibilityFilter,
       ${filters.before ? db`AND (updated_at, process_id) < (${filters.before.updated_at}, ${filters.before.process_id})` : db``}
     ORDER BY updated_at DESC, process_id DESC
     LIMIT ${filters.limit}`;
-  return rows as unknown as ProcessRow[];
+  return rows.map(processRowOf);
 }

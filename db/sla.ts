@@ -3,6 +3,7 @@ import type { BusinessCalendar, WorkingHours, Weekday } from '../workflows/sla/b
 import type { SlaPolicy, SlaRung } from '../workflows/sla/sla-schedule.js';
 import type { LoadedSlaPolicy } from '../workflows/sla/sla-tracker.js';
 import type { ProcessSpec } from '../workflows/process-spec.js';
+import { toWireNumber } from '../workflows/money.js';
 import type { Queryable, Sql } from './client.js';
 import { getSetting } from './settings.js';
 
@@ -52,18 +53,23 @@ export function toCalendar(row: CalendarRow, holidays: string[]): BusinessCalend
   };
 }
 
+/** target_amount is numeric, which arrives as its exact text; the policy carries it as a number. */
+function policyRowOf(row: Record<string, unknown> | undefined): PolicyRow | undefined {
+  return row && ({ ...row, target_amount: toWireNumber(row.target_amount as string) } as PolicyRow);
+}
+
 export async function activePolicyFor(db: Queryable, processType: string, state: string): Promise<PolicyRow | undefined> {
   const [row] = await db`SELECT * FROM sla_policies WHERE process_type = ${processType} AND state = ${state} AND active`;
-  return row as PolicyRow | undefined;
+  return policyRowOf(row);
 }
 
 export async function listPolicies(db: Queryable): Promise<PolicyRow[]> {
-  return (await db`SELECT * FROM sla_policies ORDER BY process_type, state, id`) as unknown as PolicyRow[];
+  return (await db`SELECT * FROM sla_policies ORDER BY process_type, state, id`).map((row) => policyRowOf(row)!);
 }
 
 export async function getPolicy(db: Queryable, id: string): Promise<PolicyRow | undefined> {
   const [row] = await db`SELECT * FROM sla_policies WHERE id = ${id}`;
-  return row as PolicyRow | undefined;
+  return policyRowOf(row);
 }
 
 export async function getCalendar(db: Queryable, id: string): Promise<CalendarRow | undefined> {
@@ -90,7 +96,7 @@ export async function upsertPolicy(db: Queryable, row: Omit<PolicyRow, 'updated_
       target_amount = EXCLUDED.target_amount, calendar_id = EXCLUDED.calendar_id, rungs = EXCLUDED.rungs, active = EXCLUDED.active,
       updated_by = EXCLUDED.updated_by, updated_at = now()
     RETURNING *`;
-  return stored as PolicyRow;
+  return policyRowOf(stored)!;
 }
 
 export async function upsertCalendar(db: Queryable, row: Omit<CalendarRow, 'updated_at'>): Promise<CalendarRow> {

@@ -2,6 +2,7 @@ import type PgBoss from 'pg-boss';
 import type { TransitionRecording } from '../workflows/process-records.js';
 import { appendAudit } from './audit.js';
 import type { Sql, Tx } from './client.js';
+import { captureDecisionContext, isDecision } from './decision-context.js';
 import { appendEvents } from './events.js';
 import { EVENT_QUEUES, inTransaction, QUEUES } from './jobs.js';
 
@@ -50,6 +51,7 @@ export async function recordTransition(
 ): Promise<{ recorded: boolean; sequences: number[] }> {
   return sql.begin(async (tx) => {
     const c = rec.card;
+    const decision = isDecision(rec.process_type, rec.action) ? await captureDecisionContext(tx, rec) : null;
     const stored = await tx`
       INSERT INTO processes (process_id, process_type, version, title, client_id, client_user_id, advisor_id, assigned_user_id, amount,
                              currency, status, status_entered_at, flags, sla, detail, created_at, updated_at)
@@ -75,7 +77,7 @@ export async function recordTransition(
         outcome: 'accepted',
         status_before: rec.status_before,
         status_after: rec.status_after,
-        details: { version: rec.version, ...rec.audit },
+        details: { version: rec.version, ...rec.audit, ...(decision ? { decision } : {}) },
       },
       rec.at,
     );

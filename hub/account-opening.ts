@@ -21,6 +21,7 @@ import {
 import { allowedActions, checkAllowed, relationsOf } from '../workflows/account-opening/rules.js';
 import { accountOpeningSpec as spec, HAPPY_PATH } from '../workflows/account-opening/spec.js';
 import { HubError } from '../workflows/errors.js';
+import { toWireNumber, type Numeric } from '../workflows/money.js';
 import { mayRun, maySee, visibilityFilter } from '../workflows/policy.js';
 import type { Actor } from '../workflows/process-records.js';
 import type { HubDeps } from './context.js';
@@ -88,7 +89,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           account_type: input.account_type,
           client: { id: client.id, name: client.name, advisor_id: client.advisor_id, user_id: client.user_id, politically_exposed: client.politically_exposed },
           catalog: (await listActiveProducts(sql)).map(({ description: _description, ...product }) => product),
-          edd_threshold: Number(await getSetting(sql, 'edd_threshold', 250_000)),
+          edd_threshold: toWireNumber(await getSetting<Numeric>(sql, 'edd_threshold', 250_000)),
           opened_by: actor,
           crm_retry: { maximum_attempts: config.CRM_MAX_ATTEMPTS, initial_interval_ms: config.CRM_RETRY_INITIAL_MS },
         };

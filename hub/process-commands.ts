@@ -7,6 +7,7 @@ import type { CommandDefinition, CommandRefusal } from '../workflows/process-kit
 import type { Actor, SlaSnapshot } from '../workflows/process-records.js';
 import { isTerminal, progressOf, type ProcessSpec } from '../workflows/process-spec.js';
 import type { HubDeps } from './context.js';
+import { checkDocumentRequirements } from './documents-requirements.js';
 import { toHubError } from './errors.js';
 import { createSlaReader, type LiveSla } from './sla.js';
 
@@ -163,11 +164,14 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
         key ? keepCommandOutcome(sql, { key, process_id: processId, command, actor_id: actor.user_id, outcome }) : Promise.resolve();
       try {
         const result = await audited(actor, command, processId, async () => {
-          const { detail: record } = await load(processId);
+          const row = await load(processId);
+          const record = row.detail;
           if (!mayRun(spec, command, actor, kind.relationsOf(record))) {
             throw new HubError('FORBIDDEN', `You may not ${spec.commands[command]!.label.toLowerCase()} on this ${kind.noun}`);
           }
           if (isTerminal(spec, record.status)) throw HubError.fromRefusal(kind.checkAllowed(record, command, actor)!);
+          // What the spec says the command needs from the process's documents (evidence accepted, a mandate held).
+          await checkDocumentRequirements(sql, spec, { process_id: processId, client_id: row.client_id, record: { ...record } }, command, input);
           const commandInput = prepare ? await prepare(record, input) : input;
           const handle = temporal.workflow.getHandle(kind.workflowIdOf(record));
           const answer = await withinCommandDeadline(() =>

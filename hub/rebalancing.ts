@@ -25,7 +25,8 @@ import {
   type RebalanceRecord,
   type RebalancingInput,
 } from '../workflows/rebalancing/definitions.js';
-import { valuePortfolio } from '../workflows/rebalancing/portfolio-math.js';
+import { sumOf, toWireNumber as wire } from '../workflows/money.js';
+import { valuePortfolio, type ModelPortfolio } from '../workflows/rebalancing/portfolio-math.js';
 import { holdingTerm } from '../workflows/rebalancing/proposal.js';
 import { allowedActions, checkAllowed, relationsOf } from '../workflows/rebalancing/rules.js';
 import { HAPPY_PATH, rebalancingSpec as spec, REBALANCE_STATUSES, type RebalanceCommand } from '../workflows/rebalancing/spec.js';
@@ -96,6 +97,18 @@ export interface PortfolioDetail extends PortfolioSummary {
   rebalances: { rebalance_id: string; status: string; proposal_value: number | null; created_at: string; updated_at: string }[];
 }
 
+/** A model as the API shows it: weights and bands as the JSON numbers that carry their decimals exactly. */
+function modelOnWire(model: ModelPortfolio & { description: string }) {
+  return {
+    id: model.id,
+    name: model.name,
+    description: model.description,
+    cash_weight: wire(model.cashWeight),
+    bands: { absolute: wire(model.bands.absolute), relative: wire(model.bands.relative), relative_floor: wire(model.bands.relativeFloor ?? 0) },
+    targets: model.targets.map((t) => ({ security_id: t.securityId, asset_class: t.assetClass, weight: wire(t.weight) })),
+  };
+}
+
 const relationsOfRow = (book: Pick<PortfolioBook['row'], 'client_user_id' | 'advisor_id'>): ProcessRelations => ({
   client_user_id: book.client_user_id,
   advisor_id: book.advisor_id,
@@ -147,7 +160,7 @@ export function createRebalancingService(deps: HubDeps) {
         model_id: book.model.id,
         model_name: book.model.name,
         currency: book.row.currency,
-        cash: book.portfolio.cash,
+        cash: wire(book.portfolio.cash),
         total_value: drift?.total_value ?? null,
         prices_as_of: book.prices_as_of,
         missing_prices: book.missing_prices,
@@ -178,14 +191,10 @@ export function createRebalancingService(deps: HubDeps) {
       ORDER BY created_at DESC LIMIT 20`;
     return {
       ...summary,
-      model: {
-        id: book.model.id,
-        name: book.model.name,
-        description: book.model.description,
-        cash_weight: book.model.cashWeight,
-        bands: { absolute: book.model.bands.absolute, relative: book.model.bands.relative, relative_floor: book.model.bands.relativeFloor ?? 0 },
-        targets: book.model.targets.map((t) => ({ security_id: t.securityId, symbol: symbol(t.securityId).symbol, asset_class: t.assetClass, weight: t.weight })),
-      },
+      model: (({ targets, ...model }) => ({
+        ...model,
+        targets: targets.map((t) => ({ ...t, symbol: symbol(t.security_id).symbol })),
+      }))(modelOnWire(book.model)),
       holdings: heldIds.map((securityId) => {
         const security = symbol(securityId);
         const row = valuation?.securities.find((s) => s.securityId === securityId);
@@ -196,16 +205,16 @@ export function createRebalancingService(deps: HubDeps) {
           name: security.name,
           asset_class: security.assetClass,
           fractional: security.fractional,
-          quantity: row?.quantity ?? lots.reduce((sum, lot) => sum + lot.quantity, 0),
-          price: book.prices[securityId] ?? 0,
+          quantity: row?.quantity ?? wire(sumOf(lots.map((lot) => lot.quantity))),
+          price: wire(book.prices[securityId] ?? 0),
           market_value: row?.marketValue ?? 0,
           weight: row?.weight ?? 0,
           lots: lots.map((lot) => {
             const valued = valuation?.lots.find((v) => v.lotId === lot.id);
             return {
               lot_id: lot.id,
-              quantity: lot.quantity,
-              cost_basis_per_unit: lot.costBasisPerUnit,
+              quantity: wire(lot.quantity),
+              cost_basis_per_unit: wire(lot.costBasisPerUnit),
               acquired_on: lot.acquiredOn,
               market_value: valued?.marketValue ?? 0,
               unrealized_gain: valued?.unrealizedGain ?? 0,
@@ -217,7 +226,7 @@ export function createRebalancingService(deps: HubDeps) {
       rebalances: rebalances.map((r) => ({
         rebalance_id: r.process_id as string,
         status: r.status as string,
-        proposal_value: r.amount === null ? null : Number(r.amount),
+        proposal_value: r.amount === null ? null : wire(r.amount as string),
         created_at: new Date(r.created_at as string).toISOString(),
         updated_at: new Date(r.updated_at as string).toISOString(),
       })),
@@ -237,14 +246,7 @@ export function createRebalancingService(deps: HubDeps) {
 
     async listModels() {
       const models = await loadModels(sql);
-      return models.map((m) => ({
-        id: m.id,
-        name: m.name,
-        description: m.description,
-        cash_weight: m.cashWeight,
-        bands: { absolute: m.bands.absolute, relative: m.bands.relative, relative_floor: m.bands.relativeFloor ?? 0 },
-        targets: m.targets.map((t) => ({ security_id: t.securityId, asset_class: t.assetClass, weight: t.weight })),
-      }));
+      return models.map(modelOnWire);
     },
 
     /** The advisor moves the portfolio to another model; running rebalances keep the model they were proposed for. */

@@ -15,6 +15,11 @@ const optionalText = z
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 const optionalUrl = optionalText.pipe(z.url().optional());
 
+const cron = z
+  .string()
+  .trim()
+  .regex(/^(@\w+|\S+(\s+\S+){4,6})$/, 'expected a cron expression such as "0 6 * * 1-5"');
+
 const slackChannelId = z
   .string()
   .regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id such as C0123ABCD (in Slack: channel details, at the bottom)')
@@ -63,11 +68,7 @@ export const configSchema = z.object({
   BOARD_TERMINAL_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
 
   /** When the drift check runs: a cron expression (five fields, or @daily and the like) in REBALANCE_TIME_ZONE. */
-  REBALANCE_SCHEDULE_CRON: z
-    .string()
-    .trim()
-    .regex(/^(@\w+|\S+(\s+\S+){4,6})$/, 'expected a cron expression such as "0 6 * * 1-5"')
-    .default('0 6 * * 1-5'),
+  REBALANCE_SCHEDULE_CRON: cron.default('0 6 * * 1-5'),
   /** The firm's time zone for the schedule, trade dates and holding periods. */
   REBALANCE_TIME_ZONE: z
     .string()
@@ -77,6 +78,26 @@ export const configSchema = z.object({
   REBALANCE_SCHEDULE_PAUSED: flag.default(false),
   REBALANCE_ORDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   REBALANCE_ORDER_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+
+  /** Document bytes: a folder under HUB_DATA_DIR unless an S3-compatible bucket is named. */
+  DOCUMENTS_S3_BUCKET: optionalText,
+  DOCUMENTS_S3_ENDPOINT: optionalUrl,
+  DOCUMENTS_S3_REGION: z.string().trim().min(1).default('us-east-1'),
+  DOCUMENTS_S3_PREFIX: optionalText,
+  DOCUMENTS_S3_ACCESS_KEY_ID: optionalText,
+  DOCUMENTS_S3_SECRET_ACCESS_KEY: optionalText,
+  /** Path-style addressing (bucket in the path, not the host name): what most S3-compatible servers need. */
+  DOCUMENTS_S3_FORCE_PATH_STYLE: flag.optional(),
+  /**
+   * Signs the audit trail's checkpoints (HMAC-SHA256). Keep it outside the database: whoever can rewrite the
+   * trail must not be able to sign a checkpoint that agrees. Required in production.
+   */
+  AUDIT_CHECKPOINT_KEY: optionalText.pipe(
+    z.string().min(32, 'at least 32 characters, e.g. `openssl rand -hex 32`').optional(),
+  ),
+  /** When the chain head is checkpointed and retention runs: cron expressions in UTC. */
+  AUDIT_CHECKPOINT_CRON: cron.default('5 0 * * *'),
+  AUDIT_RETENTION_CRON: cron.default('30 1 * * *'),
 
   SLACK_BOT_TOKEN: optionalText.pipe(z.string().startsWith('xoxb-', 'a bot token starts with xoxb-').optional()),
   SLACK_SIGNING_SECRET: optionalText,
@@ -90,11 +111,18 @@ export const configSchema = z.object({
 
 export type SlackMode = 'http' | 'socket';
 
-export type HubConfig = z.infer<typeof configSchema> & {
+export type HubConfig = Omit<z.infer<typeof configSchema>, 'DOCUMENTS_S3_FORCE_PATH_STYLE'> & {
   publicUrl: string;
+  /** Where the folder backend keeps document bytes: `documents` under HUB_DATA_DIR. */
+  DOCUMENTS_DIR: string;
+  DOCUMENTS_S3_FORCE_PATH_STYLE: boolean;
+  /** AUDIT_CHECKPOINT_KEY, or outside production a fixed development key (checkpoints then prove nothing). */
+  auditCheckpointKey: string;
   /** How the Slack bot receives requests; null when Slack is not configured (the hub runs without it). */
   slackMode: SlackMode | null;
 };
+
+const DEVELOPMENT_AUDIT_KEY = 'ops-hub-development-audit-checkpoint-key-not-secret';
 
 export class ConfigError extends Error {}
 
@@ -116,8 +144,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   if ((config.TEMPORAL_TLS_CERT_PATH === undefined) !== (config.TEMPORAL_TLS_KEY_PATH === undefined)) {
     throw new ConfigError('invalid configuration: TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH go together');
   }
+  if ((config.DOCUMENTS_S3_ACCESS_KEY_ID === undefined) !== (config.DOCUMENTS_S3_SECRET_ACCESS_KEY === undefined)) {
+    throw new ConfigError('invalid configuration: DOCUMENTS_S3_ACCESS_KEY_ID and DOCUMENTS_S3_SECRET_ACCESS_KEY go together');
+  }
+  if (!config.DOCUMENTS_S3_BUCKET && (config.DOCUMENTS_S3_ENDPOINT || config.DOCUMENTS_S3_ACCESS_KEY_ID)) {
+    throw new ConfigError('invalid configuration: DOCUMENTS_S3_BUCKET is required when other DOCUMENTS_S3_ variables are set');
+  }
+  if (config.NODE_ENV === 'production' && !config.AUDIT_CHECKPOINT_KEY) {
+    throw new ConfigError(
+      'invalid configuration: AUDIT_CHECKPOINT_KEY is required in production (e.g. `openssl rand -hex 32`)',
+    );
+  }
   const publicHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
-  return { ...config, publicUrl: config.PUBLIC_URL ?? `http://${publicHost}:${config.PORT}`, slackMode: slackModeOf(config) };
+  return {
+    ...config,
+    publicUrl: config.PUBLIC_URL ?? `http://${publicHost}:${config.PORT}`,
+    slackMode: slackModeOf(config),
+    DOCUMENTS_DIR: path.resolve(config.HUB_DATA_DIR, 'documents'),
+    DOCUMENTS_S3_FORCE_PATH_STYLE: config.DOCUMENTS_S3_FORCE_PATH_STYLE ?? config.DOCUMENTS_S3_ENDPOINT !== undefined,
+    auditCheckpointKey: config.AUDIT_CHECKPOINT_KEY ?? DEVELOPMENT_AUDIT_KEY,
+  };
 }
 
 /**

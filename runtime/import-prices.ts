@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { createSql } from '../db/client.js';
 import { listPortfolioRows, loadPortfolioBooks, loadRebalanceSettings } from '../db/portfolios.js';
+import { decimal } from '../workflows/money.js';
 import { driftCheckScheduleId } from '../workflows/rebalancing/definitions.js';
+import { percent, points } from '../workflows/rebalancing/proposal-record.js';
 import { importPriceFile, PRICE_CSV_HEADER, PriceFileError } from '../workers/prices/price-import.js';
 import { createPostgresPriceSource } from '../db/price-source.js';
 import { todayIn } from '../workers/rebalancing/firm-calendar.js';
@@ -33,8 +35,6 @@ if (!existsSync(file)) {
 
 const config: HubConfig = loadConfigOrExit();
 
-const pct = (weight: number) => `${(weight * 100).toFixed(1)}%`;
-const points = (weight: number) => `${(weight * 100).toFixed(1)} pts`;
 const databaseUrl = databaseUrlOf(config);
 const sql = createSql(databaseUrl, { max: 2, applicationName: 'ops-hub-price-import' });
 let exitCode = 0;
@@ -63,10 +63,10 @@ try {
         continue;
       }
       if (drift.out_of_band) outOfBand += 1;
-      const worst = [...drift.asset_classes].sort((a, b) => Math.abs(b.deviation) - Math.abs(a.deviation))[0];
+      const worst = [...drift.asset_classes].sort((a, b) => decimal(b.deviation).abs().comparedTo(decimal(a.deviation).abs()))[0];
       console.log(
         `${label} ${drift.out_of_band ? 'OUT OF BAND' : 'within bands'}; largest drift ${points(drift.max_abs_drift)}` +
-          (worst ? ` (${worst.asset_class} ${pct(worst.actual)} vs ${pct(worst.target)})` : ''),
+          (worst ? ` (${worst.asset_class} ${percent(worst.actual)} vs ${percent(worst.target)})` : ''),
       );
     }
     if (outOfBand) {

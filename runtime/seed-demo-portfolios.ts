@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Sql } from '../db/client.js';
-import { roundMoney, roundQuantity } from '../workflows/rebalancing/portfolio-math.js';
+import { decimal, maxOf, minOf, quantize, sumOf, type Dec } from '../workflows/money.js';
+import { roundQuantity } from '../workflows/rebalancing/portfolio-math.js';
 import type { Logger } from './logger.js';
 
 /**
@@ -177,28 +178,34 @@ export function tradingDays(from: string, to: string): string[] {
   return days;
 }
 
-/** Daily closes as a geometric random walk, rounded to cents. */
-export function priceHistory(security: DemoSecurity, days: readonly string[]): number[] {
+/** Daily closes as a geometric random walk, each close fixed to cents as a decimal ("265.00"). */
+export function priceHistory(security: DemoSecurity, days: readonly string[]): string[] {
   const random = seededRandom(security.walk.seed);
   const { drift, volatility } = security.walk;
-  const closes: number[] = [];
+  const closes: string[] = [];
   let price = security.walk.start;
   for (let i = 0; i < days.length; i += 1) {
     if (i > 0) {
       const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
       price *= Math.exp((drift - volatility ** 2 / 2) / 252 + (volatility / Math.sqrt(252)) * z);
     }
-    closes.push(roundMoney(price));
+    // The walk itself is a simulation in floating point; what it yields is a price, so it becomes a decimal here.
+    closes.push(quantize(price, 2).toFixed(2));
   }
   return closes;
 }
 
-function acquisitionIndex(acquired: Acquired, closes: readonly number[]): number {
+function acquisitionIndex(acquired: Acquired, closes: readonly string[]): number {
   const last = closes.length - 1;
   if (acquired !== 'peak_of_year') return last - acquired.daysAgo;
   let peak = last - 250;
-  for (let i = last - 250; i <= last - 20; i += 1) if (closes[i] > closes[peak]) peak = i;
+  for (let i = last - 250; i <= last - 20; i += 1) if (decimal(closes[i]).gt(closes[peak])) peak = i;
   return peak;
+}
+
+/** The loss of a sale at `price` of units bought at the highest close, at least a cent. */
+function lossOf(quantity: number, price: string, closes: readonly string[]) {
+  return minOf('-0.01', quantize(decimal(price).minus(maxOf(...closes)).times(quantity), 2));
 }
 
 /** Seeds once: a database that already has securities is left alone. Demo clients that do not exist get no portfolio. */
@@ -227,25 +234,25 @@ export async function seedDemoPortfolios(sql: Sql, log: Logger): Promise<boolean
     }
 
     for (const portfolio of portfolios) {
-      const lots: { id: string; portfolio_id: string; security_id: string; quantity: number; cost_basis_per_unit: number; acquired_on: string }[] = [];
-      let invested = 0;
+      const lots: { id: string; portfolio_id: string; security_id: string; quantity: string; cost_basis_per_unit: string; acquired_on: string }[] = [];
+      const invested: Dec[] = [];
       for (const [securityId, weight] of Object.entries(portfolio.weights)) {
         const security = DEMO_SECURITIES.find((s) => s.id === securityId)!;
         const closes = history.get(securityId)!;
         const plan = portfolio.lots[securityId] ?? [[1, { daysAgo: 400 }]];
         for (const [fraction, acquired] of plan) {
-          const units = (portfolio.total_value * weight * fraction) / closes.at(-1)!;
-          const quantity = security.fractional ? roundQuantity(units) : Math.round(units);
+          const units = decimal(portfolio.total_value).times(weight).times(fraction).div(closes.at(-1)!);
+          const quantity = security.fractional ? roundQuantity(units) : quantize(units, 0);
           const at = acquisitionIndex(acquired, closes);
           lots.push({
             id: `lot_${portfolio.id.slice(3)}_${lots.length + 1}`,
             portfolio_id: portfolio.id,
             security_id: securityId,
-            quantity,
+            quantity: quantity.toFixed(),
             cost_basis_per_unit: closes[at],
             acquired_on: days[at],
           });
-          invested += quantity * closes.at(-1)!;
+          invested.push(quantity.times(closes.at(-1)!));
         }
       }
       await tx`
@@ -253,7 +260,8 @@ export async function seedDemoPortfolios(sql: Sql, log: Logger): Promise<boolean
         VALUES (${portfolio.account_number}, ${`transfer-${portfolio.account_number}`}, ${portfolio.client_id}, 'individual', 'USD')`;
       await tx`
         INSERT INTO portfolios (id, account_number, client_id, model_id, cash, currency)
-        VALUES (${portfolio.id}, ${portfolio.account_number}, ${portfolio.client_id}, ${portfolio.model_id}, ${roundMoney(portfolio.total_value - invested)}, 'USD')`;
+        VALUES (${portfolio.id}, ${portfolio.account_number}, ${portfolio.client_id}, ${portfolio.model_id},
+                ${quantize(decimal(portfolio.total_value).minus(sumOf(invested)), 2).toFixed(2)}, 'USD')`;
       await tx`INSERT INTO tax_lots ${tx(lots)}`;
     }
 
@@ -265,7 +273,7 @@ export async function seedDemoPortfolios(sql: Sql, log: Logger): Promise<boolean
       const price = closes[index >= 0 ? index : closes.length - 1];
       await tx`
         INSERT INTO trades (portfolio_id, security_id, side, quantity, price, trade_date, realized_gain)
-        VALUES ('pf_chris_growth', 'sec_vxus', 'sell', 150, ${price}, ${soldOn}, ${Math.min(-0.01, roundMoney(150 * (price - Math.max(...closes))))})`;
+        VALUES ('pf_chris_growth', 'sec_vxus', 'sell', 150, ${price}, ${soldOn}, ${lossOf(150, price, closes).toFixed(2)})`;
     }
   });
   log.info({ securities: DEMO_SECURITIES.length, prices: days.length * DEMO_SECURITIES.length, models: DEMO_MODELS.length, portfolios: portfolios.length }, 'demo portfolios seeded');

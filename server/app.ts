@@ -14,6 +14,7 @@ import { actorFor, type HubDeps, type HubEnv } from '../hub/context.js';
 import { errorBody, toHubError } from '../hub/errors.js';
 import { refuseNul } from './nul-guard.js';
 import { applicationRoutes } from './routes/applications.js';
+import { auditRoutes } from './routes/audit.js';
 import { loginRoutes, sessionRoutes } from './routes/auth.js';
 import { clientRoutes } from './routes/clients.js';
 import { eventRoutes } from './routes/events.js';
@@ -30,9 +31,12 @@ import { portfolioRoutes } from './routes/portfolios.js';
 import type { AccountOpeningService } from '../hub/account-opening.js';
 import type { QueryThreadService } from '../hub/query-threads.js';
 import type { RebalancingService } from '../hub/rebalancing.js';
+import type { DocumentService } from '../hub/documents.js';
+import { documentRoutes } from './routes/documents.js';
 
 export const WEB_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 const MAX_BODY_BYTES = 256 * 1024;
+const DOCUMENT_UPLOAD_PATH = /^\/api\/(processes|clients)\/[^/]+\/documents$/;
 
 export interface HubServices {
   accountOpening: AccountOpeningService;
@@ -40,6 +44,7 @@ export interface HubServices {
   /** Present when the Slack bot runs; in HTTP mode it brings the endpoints Slack calls. */
   slack?: SlackBot;
   rebalancing: RebalancingService;
+  documents: DocumentService;
 }
 
 /** The HTTP surface: public health and sign-in, the authenticated API, the OpenAPI document and the board. */
@@ -73,15 +78,14 @@ export function createApp(deps: HubDeps, services: HubServices) {
   });
   app.notFound((c) => c.json(errorBody(new HubError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}`)), 404));
 
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new HubError('PAYLOAD_TOO_LARGE');
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new HubError('PAYLOAD_TOO_LARGE');
+    },
+  });
+  // Document uploads stream past this limit under their own (the document_max_bytes setting).
+  app.use('/api/*', (c, next) => (c.req.method === 'POST' && DOCUMENT_UPLOAD_PATH.test(c.req.path) ? next() : limitBody(c, next)));
   app.use('/api/*', refuseNul);
   app.route('/', healthRoutes(deps));
   if (services.slack?.routes) app.route('/', services.slack.routes);
@@ -113,6 +117,8 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', processRoutes(sql));
   app.route('/api', opsRoutes(sql));
   app.route('/api', portfolioRoutes(services.rebalancing, sql));
+  app.route('/api', documentRoutes(services.documents));
+  app.route('/api', auditRoutes(sql, deps.config.auditCheckpointKey));
 
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));

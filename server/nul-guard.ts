@@ -42,14 +42,15 @@ export async function findNul(request: {
   if (decoded(url.pathname).includes(NUL)) return { field: 'path', place: 'path' };
   for (const [name, value] of url.searchParams) if (name.includes(NUL) || value.includes(NUL)) return { field: name.replaceAll(NUL, ''), place: 'query' };
   for (const [name, value] of request.headers) if (value.includes(NUL)) return { field: name, place: 'headers' };
-  if (!request.hasBody) return undefined;
+  // Only JSON is text the hub stores; other bodies (a document's bytes) are not looked into.
+  if (!request.hasBody || !request.headers.get('content-type')?.includes('json')) return undefined;
   const text = await request.text();
   if (!text.includes(NUL) && !text.includes('\\u0000')) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    // Not JSON: the route's own parsing refuses it, unless a raw NUL is there.
+    // Malformed: the route's own parsing refuses it, unless a raw NUL is there.
     return text.includes(NUL) ? { field: 'body', place: 'body' } : undefined;
   }
   const path = nulPathIn(parsed);

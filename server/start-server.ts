@@ -12,6 +12,8 @@ import { createAccountOpeningService } from '../hub/account-opening.js';
 import { complianceNotesText } from '../hub/compliance-notes.js';
 import { createQueryThreadService } from '../hub/query-threads.js';
 import { createRebalancingService } from '../hub/rebalancing.js';
+import { createDocumentService } from '../hub/documents.js';
+import { createDocumentStore } from '../workers/storage/document-store.js';
 
 export interface HubServer {
   url: string;
@@ -41,6 +43,7 @@ export async function startHubServer(options: {
     accountOpening,
     queryThreads: createQueryThreadService(deps),
     rebalancing,
+    documents: createDocumentService({ sql, boss, store: createDocumentStore(config), log }),
     slack: slack ?? undefined,
   });
 

@@ -13,6 +13,7 @@ import type { CrmAdapter } from './crm/crm.js';
 import { createHttpCrm } from './crm/http-crm.js';
 import type { Custodian } from './custodian/custodian.js';
 import { createPaperCustodian } from './custodian/paper-custodian.js';
+import { registerAuditTrailJobs } from './jobs/audit-trail.js';
 import { registerNotificationJobs } from './jobs/deliver-notifications.js';
 import { registerSlaPauseJobs } from './jobs/signal-sla-pause.js';
 import { registerPortfolioJobs } from './jobs/open-portfolio.js';
@@ -90,6 +91,13 @@ export async function startHubWorker(options: {
   await slack?.register();
   await registerPortfolioJobs(options.boss, options.sql);
   await registerSlaPauseJobs(options.boss, temporal);
+  await registerAuditTrailJobs(options.boss, options.sql, {
+    key: config.auditCheckpointKey,
+    checkpointCron: config.AUDIT_CHECKPOINT_CRON,
+    retentionCron: config.AUDIT_RETENTION_CRON,
+    announce: Boolean(slack && config.SLACK_MANAGERS_CHANNEL),
+    log,
+  });
   const done = worker.run().finally(() => Promise.allSettled([connection.close(), temporal.connection.close()]));
   log.info({ taskQueue }, 'worker running');
   return {

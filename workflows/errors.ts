@@ -24,6 +24,12 @@ export const HUB_ERRORS = {
   NOT_FOUND: { status: 404, message: 'Not found', retryable: false },
   CLIENT_NOT_FOUND: { status: 404, message: 'Client not found', retryable: false },
   USER_NOT_FOUND: { status: 404, message: 'User not found', retryable: false },
+  DOCUMENT_NOT_FOUND: { status: 404, message: 'Document not found', retryable: false },
+  RETENTION_PERIOD_ACTIVE: {
+    status: 409,
+    message: 'This document version is still within its retention period and cannot be deleted',
+    retryable: false,
+  },
   CONFLICT: { status: 409, message: 'The resource changed meanwhile; reload and try again', retryable: true },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large', retryable: false },
   RATE_LIMITED: { status: 429, message: 'Too many requests; slow down', retryable: true },

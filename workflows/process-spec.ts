@@ -3,6 +3,8 @@
  * errors, the permission policy reads its roles, the board draws its states, and the tests enumerate it.
  */
 
+import type { DocumentsSpec } from './documents.js';
+
 export const ROLES = ['client', 'advisor', 'compliance_officer', 'manager', 'ops', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -98,6 +100,8 @@ export interface ProcessSpec<S extends string = string, C extends string = strin
   errors: Record<string, ErrorSpec>;
   events: Record<string, EventSpec>;
   slas: readonly SlaSpec<S>[];
+  /** The document kinds a process takes and the steps that need one accepted first (all kinds, none needed, if absent). */
+  documents?: DocumentsSpec;
 }
 
 export function isTerminal<S extends string>(spec: ProcessSpec<S>, state: S): boolean {

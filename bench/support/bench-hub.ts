@@ -29,7 +29,14 @@ export async function startBenchHub(log: Logger): Promise<BenchHub> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hub-bench-'));
   // Run as root, PostgreSQL runs as the postgres user, which must be able to enter the directory.
   chmodSync(dataDir, 0o755);
-  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
+  const config = loadConfig({
+    ...process.env,
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    DATABASE_URL: '',
+    TEMPORAL_ADDRESS: '',
+    // Document files go with the rest of the run's data, and are removed with it.
+    HUB_DATA_DIR: dataDir,
+  });
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
     for (const step of stops.reverse()) await step().catch((error: unknown) => log.warn({ err: error }, 'bench hub did not stop cleanly'));

@@ -1,5 +1,6 @@
 import type { types as slack } from '@slack/bolt';
 import type { SlaSnapshot } from '../../workflows/process-records.js';
+import { fixed, minorUnitsOf } from '../../workflows/money.js';
 import { specFor } from '../../workflows/specs.js';
 
 /**
@@ -112,9 +113,13 @@ export function stateLabel(processType: string, status: string): string {
   return specFor(processType)?.states.find((s) => s.id === status)?.label ?? status;
 }
 
+/** An amount to its currency's minor unit, formatted from its exact decimal text: "50,000.00 USD", "1,235 JPY". */
 export function formatAmount(amount: number | null, currency: string | null): string {
   if (amount === null) return 'not given yet';
-  return `${new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount)}${currency ? ` ${currency}` : ''}`;
+  const places = currency ? minorUnitsOf(currency) : 2;
+  const format = new Intl.NumberFormat('en-US', { minimumFractionDigits: places, maximumFractionDigits: places });
+  const text = format.format(fixed(amount, places) as `${number}`);
+  return `${text}${currency ? ` ${currency}` : ''}`;
 }
 
 export function boardUrlFor(publicUrl: string, processId: string): string {

@@ -2,9 +2,11 @@ import type PgBoss from 'pg-boss';
 import type { Sql } from '../../db/client.js';
 import { QUEUES, workQueue } from '../../db/jobs.js';
 import type { NotificationJob, TransitionFollowUp } from '../../db/transitions.js';
+import type { AuditCheckpointJob } from '../../workers/jobs/audit-trail.js';
 import type { HubConfig } from '../../runtime/config.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { NotificationForwarder } from '../../workers/jobs/deliver-notifications.js';
+import { postAuditCheckpoint } from './audit-checkpoints.js';
 import { processMessagesFollowUp, syncProcessMessages, type ProcessMessagesJob } from './kept-messages.js';
 import { belongsInSlack, deliverSlackNotifications } from './notifications.js';
 import type { SlackJobContext } from './job-context.js';
@@ -37,12 +39,15 @@ export function createSlackWorkerParts(options: { config: HubConfig; sql: Sql; b
       // One job at a time per handler, so a failing job retries alone; a few handlers, so one waiting out a rate limit blocks no other.
       for (let i = 0; i < HANDLERS_PER_QUEUE; i++) {
         await workQueue<ProcessMessagesJob>(boss, QUEUES.slackProcessMessages, { batchSize: 1 }, async ([job]) => {
-          await syncProcessMessages(ctx, job.data.process_id);
+          await syncProcessMessages(ctx, job.data.process_id, job.data.refresh === true);
         });
         await workQueue<NotificationJob>(boss, QUEUES.slackNotify, { batchSize: 1 }, async ([job]) => {
           await deliverSlackNotifications(ctx, job.data);
         });
       }
+      await workQueue<AuditCheckpointJob>(boss, QUEUES.slackAuditCheckpoint, { batchSize: 1 }, async ([job]) => {
+        await postAuditCheckpoint(ctx, job.data.checkpoint_id);
+      });
     },
   };
 }

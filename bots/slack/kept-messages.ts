@@ -19,6 +19,8 @@ import { platformErrorOf } from './web-client.js';
 
 export interface ProcessMessagesJob {
   process_id: string;
+  /** Something the messages show beside the record changed (its documents): render again at the same version. */
+  refresh?: boolean;
 }
 
 /**
@@ -47,7 +49,7 @@ export function processMessagesFollowUp(channels: { compliance?: string }, boss:
  * once, see delivery.ts), edits it in place afterwards. Jobs for one process take turns on a lock and each
  * renders the latest state, so their order does not matter and a stale one changes nothing.
  */
-export async function syncProcessMessages(ctx: SlackJobContext, processId: string): Promise<void> {
+export async function syncProcessMessages(ctx: SlackJobContext, processId: string, refresh = false): Promise<void> {
   await withKeyLock(ctx.sql, `slack-process-messages:${processId}`, async (db) => {
     const messages = await getProcessMessages(db, processId);
     if (messages.length === 0) return;
@@ -58,7 +60,7 @@ export async function syncProcessMessages(ctx: SlackJobContext, processId: strin
     const version = summary.record.version;
 
     for (const message of messages) {
-      if (message.ts && message.rendered_version >= version) continue;
+      if (!refresh && message.ts && message.rendered_version >= version) continue;
       const spec = type.messages.find((m) => m.audience === message.audience);
       if (!spec) continue;
       const rendered = spec.render(summary, buttonsIn(type, spec, summary.record.status));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Queryable } from '../../db/client.js';
+import { latestDocumentLines, type DocumentLine } from '../../db/documents.js';
 import type { ProcessRow } from '../../db/processes.js';
 import { roleMayRun } from '../../workflows/policy.js';
 import type { Actor } from '../../workflows/process-records.js';
@@ -31,6 +32,8 @@ export interface ProcessSummary<R extends ProcessRecordLike = ProcessRecordLike>
   /** Hub user id → display name, for everyone the record mentions. */
   names: Record<string, string>;
   boardUrl: string;
+  /** The latest version of each of its documents, with its review state. */
+  documents: DocumentLine[];
 }
 
 /** Who reads a kept message: the compliance channel (SLACK_COMPLIANCE_CHANNEL), or the process's advisor by DM. */
@@ -135,6 +138,7 @@ type SummaryRow = Pick<ProcessRow, 'process_id' | 'assigned_user_id' | 'status_e
 export async function summarize<R extends ProcessRecordLike>(db: Queryable, type: SlackProcess<R>, rows: SummaryRow[], publicUrl: string): Promise<ProcessSummary<R>[]> {
   const records = rows.map((row) => row.detail as unknown as R);
   const names = await userNames(db, records.flatMap((record) => type.namesIn(record)));
+  const documents = await latestDocumentLines(db, rows.map((row) => row.process_id));
   return rows.map((row, i) => ({
     processId: row.process_id,
     record: records[i],
@@ -143,6 +147,7 @@ export async function summarize<R extends ProcessRecordLike>(db: Queryable, type
     sla: row.sla,
     names,
     boardUrl: boardUrlFor(publicUrl, row.process_id),
+    documents: documents.filter((d) => d.subject_id === row.process_id),
   }));
 }
 

@@ -1,7 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { listAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
-import { listEvents } from '../../db/events.js';
 import { APPLICATION_COMMANDS } from '../../workflows/account-opening/definitions.js';
 import {
   accountOpeningSpec,
@@ -10,7 +8,7 @@ import {
   RISK_PROFILES,
 } from '../../workflows/account-opening/spec.js';
 import type { AccountOpeningService, ApplicationCommand } from '../../hub/account-opening.js';
-import { actorOf, addCommandRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
+import { actorOf, addCommandRoutes, addTrailRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
 import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, orNull, SECURITY } from './openapi.js';
 import { LiveSlaSchema } from './sla.js';
@@ -60,26 +58,6 @@ const ApplicationSchema = z
     version: z.number(),
   })
   .openapi('Application');
-
-export const AuditEntrySchema = z
-  .object({
-    id: z.number(),
-    at: z.string(),
-    action: z.string(),
-    outcome: z.enum(['accepted', 'refused']),
-    actor_id: z.string(),
-    actor_role: z.string(),
-    actor_name: z.string().nullable(),
-    channel: z.string(),
-    slack_user_id: z.string().nullable(),
-    status_before: z.string().nullable(),
-    status_after: z.string().nullable(),
-    error_code: z.string().nullable(),
-    details: z.record(z.string(), z.unknown()),
-  })
-  .openapi('AuditEntry');
-
-export const ProcessEventSchema = z.object({ sequence: z.number(), type: z.string(), payload: z.record(z.string(), z.unknown()), created_at: z.string() });
 
 /** What each command's route says beyond the spec and its definitions. */
 const COMMAND_ROUTES: Record<ApplicationCommand, CommandRoute> = {
@@ -163,47 +141,16 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
         responses: { 200: jsonResponse(ApplicationSchema, 'The application'), ...ERROR_RESPONSES },
       }),
       async (c) => c.json(await service.get(actor(c), c.req.valid('param').id), 200),
-    )
-    .openapi(
-      createRoute({
-        method: 'get',
-        path: '/applications/{id}/audit',
-        tags: ['Applications'],
-        summary: 'The audit trail of an application: every command, accepted or refused',
-        security: SECURITY,
-        request: { params: IdParams },
-        responses: {
-          200: jsonResponse(z.object({ audit: z.array(AuditEntrySchema) }), 'Oldest first'),
-          ...ERROR_RESPONSES,
-        },
-      }),
-      async (c) => {
-        const { id } = c.req.valid('param');
-        await service.requireVisible(actor(c), id, 'read_audit_trail');
-        return c.json({ audit: (await listAudit(sql, id)) as unknown as z.infer<typeof AuditEntrySchema>[] }, 200);
-      },
-    )
-    .openapi(
-      createRoute({
-        method: 'get',
-        path: '/applications/{id}/events',
-        tags: ['Applications'],
-        summary: "An application's events in commit order",
-        security: SECURITY,
-        request: { params: IdParams },
-        responses: {
-          200: jsonResponse(z.object({ events: z.array(ProcessEventSchema) }), 'Oldest first'),
-          ...ERROR_RESPONSES,
-        },
-      }),
-      async (c) => {
-        const { id } = c.req.valid('param');
-        await service.requireVisible(actor(c), id, 'read_events');
-        const events = await listEvents(sql, { after: 0, limit: 10_000, processId: id, visibility: { all: true } });
-        return c.json({ events: events as z.infer<typeof ProcessEventSchema>[] }, 200);
-      },
     );
 
+
+  addTrailRoutes(router, {
+    spec: accountOpeningSpec,
+    tag: 'Applications',
+    sql,
+    summaries: { audit: 'The audit trail of an application: every command, accepted or refused', events: "An application's events in commit order" },
+    requireVisible: (actor, id, action) => service.requireVisible(actor, id, action),
+  });
   addCommandRoutes(router, {
     spec: accountOpeningSpec,
     tag: 'Application commands',

@@ -1,10 +1,13 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
+import { listAudit } from '../../db/audit.js';
+import type { Sql } from '../../db/client.js';
+import { listEvents } from '../../db/events.js';
 import type { Actor } from '../../workflows/process-records.js';
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { actorFor, type CommandContext, type HubEnv } from '../../hub/context.js';
-import { ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { AuditEntrySchema, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, ProcessEventSchema, SECURITY } from './openapi.js';
 
 export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
 
@@ -99,4 +102,42 @@ export function addCommandRoutes<C extends string>(
       },
     );
   }
+}
+
+/**
+ * A process's trail, alike for every type: GET /api/<resource>/{id}/audit (every command, accepted or refused)
+ * and /events (its events in commit order), each for whoever may see the process, a refusal audited.
+ */
+export function addTrailRoutes(
+  router: OpenAPIHono<HubEnv>,
+  options: {
+    spec: ProcessSpec;
+    tag: string;
+    sql: Sql;
+    summaries: { audit: string; events: string };
+    requireVisible: (actor: Actor, processId: string, action: string) => Promise<unknown>;
+  },
+): void {
+  const base = `/${options.spec.resource}/{id}`;
+  const route = (trail: 'audit' | 'events', schema: z.ZodType) =>
+    createRoute({
+      method: 'get',
+      path: `${base}/${trail}`,
+      tags: [options.tag],
+      summary: options.summaries[trail],
+      security: SECURITY,
+      request: { params: IdParams },
+      responses: { 200: jsonResponse(schema, 'Oldest first'), ...ERROR_RESPONSES },
+    });
+  router.openapi(route('audit', z.object({ audit: z.array(AuditEntrySchema) })), async (c) => {
+    const { id } = c.req.valid('param');
+    await options.requireVisible(actorOf(c), id, 'read_audit_trail');
+    return c.json({ audit: (await listAudit(options.sql, id)) as unknown as z.infer<typeof AuditEntrySchema>[] }, 200);
+  });
+  router.openapi(route('events', z.object({ events: z.array(ProcessEventSchema) })), async (c) => {
+    const { id } = c.req.valid('param');
+    await options.requireVisible(actorOf(c), id, 'read_events');
+    const events = await listEvents(options.sql, { after: 0, limit: 10_000, processId: id, visibility: { all: true } });
+    return c.json({ events: events as z.infer<typeof ProcessEventSchema>[] }, 200);
+  });
 }

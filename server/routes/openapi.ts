@@ -60,3 +60,23 @@ export const IdParams = z.object({
     .regex(/^[\w.:@-]+$/, 'an id has only letters, digits and _ . : @ -')
     .openapi({ param: { name: 'id', in: 'path' }, example: 'app_3f9c2a7d1e5b4c8a' }),
 });
+
+export const AuditEntrySchema = z
+  .object({
+    id: z.number(),
+    at: z.string(),
+    action: z.string(),
+    outcome: z.enum(['accepted', 'refused']),
+    actor_id: z.string(),
+    actor_role: z.string(),
+    actor_name: z.string().nullable(),
+    channel: z.string(),
+    slack_user_id: z.string().nullable(),
+    status_before: z.string().nullable(),
+    status_after: z.string().nullable(),
+    error_code: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .openapi('AuditEntry');
+
+export const ProcessEventSchema = z.object({ sequence: z.number(), type: z.string(), payload: z.record(z.string(), z.unknown()), created_at: z.string() });

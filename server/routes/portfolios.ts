@@ -1,12 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { listAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
-import { listEvents } from '../../db/events.js';
 import { REBALANCE_COMMANDS } from '../../workflows/rebalancing/definitions.js';
 import { REBALANCE_STATUSES, rebalancingSpec, type RebalanceCommand } from '../../workflows/rebalancing/spec.js';
 import type { RebalancingService } from '../../hub/rebalancing.js';
-import { AuditEntrySchema, ProcessEventSchema } from './applications.js';
-import { actorOf, addCommandRoutes, commandContext, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
+import { actorOf, addCommandRoutes, addTrailRoutes, commandContext, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { LiveSlaSchema } from './sla.js';
 import { createRouter, ERROR_RESPONSES, ErrorSchema, IdParams, jsonBody, jsonResponse, orNull, SECURITY } from './openapi.js';
 
@@ -343,41 +340,19 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
         responses: { 200: jsonResponse(RebalanceSchema, 'The rebalance'), ...ERROR_RESPONSES },
       }),
       async (c) => c.json(await service.getRebalance(actor(c), c.req.valid('param').id), 200),
-    )
-    .openapi(
-      createRoute({
-        method: 'get',
-        path: '/rebalances/{id}/audit',
-        tags: ['Rebalances'],
-        summary: 'The audit trail of a rebalance: decision, rationale, trades and verified result, and every refused command',
-        security: SECURITY,
-        request: { params: IdParams },
-        responses: { 200: jsonResponse(z.object({ audit: z.array(AuditEntrySchema) }), 'Oldest first'), ...ERROR_RESPONSES },
-      }),
-      async (c) => {
-        const { id } = c.req.valid('param');
-        await service.requireVisible(actor(c), id, 'read_audit_trail');
-        return c.json({ audit: (await listAudit(sql, id)) as unknown as z.infer<typeof AuditEntrySchema>[] }, 200);
-      },
-    )
-    .openapi(
-      createRoute({
-        method: 'get',
-        path: '/rebalances/{id}/events',
-        tags: ['Rebalances'],
-        summary: "A rebalance's events in commit order",
-        security: SECURITY,
-        request: { params: IdParams },
-        responses: { 200: jsonResponse(z.object({ events: z.array(ProcessEventSchema) }), 'Oldest first'), ...ERROR_RESPONSES },
-      }),
-      async (c) => {
-        const { id } = c.req.valid('param');
-        await service.requireVisible(actor(c), id, 'read_events');
-        const events = await listEvents(sql, { after: 0, limit: 10_000, processId: id, visibility: { all: true } });
-        return c.json({ events: events as z.infer<typeof ProcessEventSchema>[] }, 200);
-      },
     );
 
+
+  addTrailRoutes(router, {
+    spec: rebalancingSpec,
+    tag: 'Rebalances',
+    sql,
+    summaries: {
+      audit: 'The audit trail of a rebalance: decision, rationale, trades and verified result, and every refused command',
+      events: "A rebalance's events in commit order",
+    },
+    requireVisible: (actor, id, action) => service.requireVisible(actor, id, action),
+  });
   addCommandRoutes(router, {
     spec: rebalancingSpec,
     tag: 'Rebalance commands',

@@ -9,7 +9,7 @@ import { maySee, roleMayRun, visibilityFilter } from '../../workflows/policy.js'
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { AuditEntrySchema } from './applications.js';
+import { AuditEntrySchema } from './openapi.js';
 import { BoardCardSchema } from './board-schemas.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
 import { createRouter, ERROR_RESPONSES, IdParams, jsonResponse, SECURITY } from './openapi.js';

@@ -266,6 +266,8 @@ describe('account opening: every error through the API, with its status, body an
       ['POST', `/applications/${id}/funding`, { ...FUNDING_BODY, initial_investment_amount: -5 }, 'initial_investment_amount'],
       ['POST', `/applications/${id}/funding`, { ...FUNDING_BODY, source_of_funds: undefined }, 'source_of_funds'],
       ['POST', `/applications/${id}/funding`, { ...FUNDING_BODY, currency: 'BTC' }, 'currency'],
+      ['POST', `/applications/${id}/funding`, { ...FUNDING_BODY, initial_investment_amount: 50_000.005 }, 'initial_investment_amount'],
+      ['POST', `/applications/${id}/funding`, { ...FUNDING_BODY, currency: 'EUR', initial_investment_amount: 0.001 }, 'initial_investment_amount'],
       ['POST', `/applications/${id}/reject`, undefined, 'rejection_reason'],
       ['POST', `/applications/${id}/reject`, { rejection_reason: '   ' }, 'rejection_reason'],
       ['POST', `/applications/${id}/approve`, { notes: 5 }, 'notes'],
@@ -284,6 +286,8 @@ describe('account opening: every error through the API, with its status, body an
       expect({ path, body, field: response.body.error.details?.field }).toEqual({ path, body, field });
       expect(response.body.error.message.startsWith(`${field}: `), response.body.error.message).toBe(true);
     }
+    const tooPrecise = await hub.api(tokens.alex, 'POST', `/applications/${id}/funding`, { ...FUNDING_BODY, initial_investment_amount: 50_000.005 });
+    expect(tooPrecise.body.error.message).toBe('initial_investment_amount: USD amounts have at most 2 decimals');
     // A malformed body is still a refused command in the audit trail.
     const audit = await auditOf(hub, id);
     expect(audit.filter((a) => a.outcome === 'refused' && a.error_code === 'VALIDATION_FAILED').map((a) => a.action)).toContain('provide_funding_details');

@@ -32,7 +32,7 @@ describe('an account opened by the hub becomes a portfolio kept on its model', (
     accountNumber = (await waitForStatus(hub.sql, applicationId, 'account_created')).account_number;
 
     const portfolio = await eventually(async () => (await hub.sql`SELECT * FROM portfolios WHERE account_number = ${accountNumber}`)[0], { what: 'the portfolio' });
-    expect(portfolio).toMatchObject({ id: `pf_${accountNumber.toLowerCase().replace('-', '')}`, client_id: 'cli_chris_carter', model_id: 'balanced', cash: 50000, currency: 'USD' });
+    expect(portfolio).toMatchObject({ id: `pf_${accountNumber.toLowerCase().replace('-', '')}`, client_id: 'cli_chris_carter', model_id: 'balanced', cash: '50000.00', currency: 'USD' });
     const [event] = await hub.sql`SELECT payload FROM events WHERE type = 'portfolio.opened'`;
     expect(event.payload).toMatchObject({ portfolio_id: portfolio.id, account_number: accountNumber, client_id: 'cli_chris_carter', model_id: 'balanced', cash: 50000 });
     const [audit] = await hub.sql`SELECT actor_id, action, details FROM audit_log WHERE process_id = ${portfolio.id}`;

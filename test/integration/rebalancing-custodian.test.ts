@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decimal, roundToCurrency, sumOf, type Dec } from '../../workflows/money.js';
 import type { Custodian, OrderRequest } from '../../workers/custodian/custodian.js';
 import { createPaperCustodian } from '../../workers/custodian/paper-custodian.js';
 import { startTestHub, waitForNotice, type TestHub } from '../support/hub.js';
@@ -54,9 +55,9 @@ describe('a custodian failing after two of five orders', () => {
 
     const holdings = async () => {
       const rows = await hub.sql`SELECT security_id, sum(quantity) AS quantity FROM tax_lots WHERE portfolio_id = 'pf_chris_growth' GROUP BY security_id`;
-      return Object.fromEntries(rows.map((r) => [r.security_id as string, Number(r.quantity)]));
+      return Object.fromEntries(rows.map((r) => [r.security_id as string, decimal(r.quantity as string)]));
     };
-    const cash = async () => Number((await hub.sql`SELECT cash FROM portfolios WHERE id = 'pf_chris_growth'`)[0].cash);
+    const cash = async () => decimal((await hub.sql`SELECT cash FROM portfolios WHERE id = 'pf_chris_growth'`)[0].cash as string);
     const [heldBefore, cashBefore] = [await holdings(), await cash()];
 
     expect((await hub.api(alex, 'POST', `/rebalances/${id}/approve`, {})).status).toBe(200);
@@ -83,16 +84,19 @@ describe('a custodian failing after two of five orders', () => {
     const filledEvents = await hub.sql`SELECT payload ->> 'idempotency_key' AS key FROM events WHERE process_id = ${id} AND type = 'rebalance.order_filled' ORDER BY sequence`;
     expect(filledEvents.map((e) => e.key)).toEqual([1, 2, 3, 4, 5].map((n) => `${id}:${n}`));
 
-    // Cash and lots moved exactly once per order.
-    const expectedHeld = { ...heldBefore };
-    let expectedCash = cashBefore;
+    // Cash and lots moved exactly once per order, to the cent and the millionth of a share.
+    const expectedHeld: Record<string, Dec> = { ...heldBefore };
+    const cashMoves: Dec[] = [];
     for (const order of recorded) {
       const sign = order.side === 'sell' ? -1 : 1;
-      expectedHeld[order.security_id] = Math.round(((expectedHeld[order.security_id] ?? 0) + sign * order.fill_quantity) * 1e6) / 1e6;
-      expectedCash += -sign * Math.round(order.fill_quantity * order.fill_price * 100) / 100 - order.commission;
+      expectedHeld[order.security_id] = (expectedHeld[order.security_id] ?? decimal(0)).plus(decimal(order.fill_quantity).times(sign));
+      const value = roundToCurrency(decimal(order.fill_quantity).times(order.fill_price), 'USD');
+      cashMoves.push(value.times(-sign).minus(order.commission));
     }
     const heldAfter = await holdings();
-    for (const [securityId, quantity] of Object.entries(expectedHeld)) expect(heldAfter[securityId] ?? 0).toBeCloseTo(quantity, 6);
-    expect(await cash()).toBeCloseTo(expectedCash, 2);
+    for (const [securityId, quantity] of Object.entries(expectedHeld)) {
+      expect((heldAfter[securityId] ?? decimal(0)).toFixed(6)).toBe(quantity.toFixed(6));
+    }
+    expect((await cash()).toFixed(2)).toBe(cashBefore.plus(sumOf(cashMoves)).toFixed(2));
   }, 60_000);
 });

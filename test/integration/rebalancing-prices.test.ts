@@ -50,7 +50,7 @@ describe('npm run prices:import', () => {
     expect(result.stdout).toMatch(/Gabriel Garcia INV-00090003 \(Conservative\)\s+within bands/);
     expect(result.stdout).toContain('3 portfolios are outside their bands');
     expect(await priceRows()).toBe(before + 9);
-    expect(await latestVti()).toEqual({ as_of: '2026-11-20', close: 322.52 });
+    expect(await latestVti()).toEqual({ as_of: '2026-11-20', close: '322.520000' });
 
     const fiona = await hub.api(await hub.login('beth.advisor@hub.example'), 'GET', '/portfolios/pf_fiona_aggressive');
     expect(fiona.body).toMatchObject({ prices_as_of: '2026-11-20', drift: { out_of_band: true } });
@@ -78,7 +78,7 @@ describe('npm run prices:import', () => {
     const corrected = await importPrices(write('corrected.csv', 'Date,Symbol,Close\r\n2026-11-20,vti,"323.10"\r\n\r\n'));
     expect(corrected.code).toBe(0);
     expect(corrected.stdout).toContain('0 new, 1 changed, 0 unchanged');
-    expect(await latestVti()).toEqual({ as_of: '2026-11-20', close: 323.1 });
+    expect(await latestVti()).toEqual({ as_of: '2026-11-20', close: '323.100000' });
   });
 
   it('refuses a file with bad lines, naming each line, and imports none of it', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decimal, roundToCurrency, sumOf } from '../../workflows/money.js';
 import { driftCheckScheduleId } from '../../workflows/rebalancing/definitions.js';
 import { startTestHub, waitForNotice, waitForStatus, type TestHub } from '../support/hub.js';
 
@@ -84,14 +85,15 @@ describe('rebalancing from the drift-check schedule to a verified execution', ()
     expect(body.rationale).toContain('us_equity 58.0% vs target 48.0%');
     expect(body.rationale).toContain('Possible wash sale: VXUS');
     const [card] = await hub.sql`SELECT title, amount, flags, assigned_user_id FROM processes WHERE process_id = ${row.process_id}`;
-    expect(card).toMatchObject({ title: 'Chris Carter · INV-00090001', amount: body.proposal_value, flags: ['wash_sale'], assigned_user_id: 'usr_alex_advisor' });
+    expect(card).toMatchObject({ title: 'Chris Carter · INV-00090001', amount: body.proposal_value.toFixed(2), flags: ['wash_sale'], assigned_user_id: 'usr_alex_advisor' });
   });
 
   it('the advisor approves; orders fill at current prices, the drift is verified and the audit trail keeps decision, rationale, trades and result', async () => {
     const [row] = await hub.sql`SELECT process_id, detail FROM processes WHERE process_type = 'rebalancing' AND detail ->> 'portfolio_id' = 'pf_chris_growth'`;
     const id = row.process_id as string;
     const trades = row.detail.proposal.trades as { symbol: string; security_id: string; side: string; quantity: number }[];
-    const cashBefore = Number((await hub.sql`SELECT cash FROM portfolios WHERE id = 'pf_chris_growth'`)[0].cash);
+    const cashOf = async () => decimal((await hub.sql`SELECT cash FROM portfolios WHERE id = 'pf_chris_growth'`)[0].cash as string);
+    const cashBefore = await cashOf();
 
     const approved = await hub.api(alex, 'POST', `/rebalances/${id}/approve`, { notes: 'Equities ran ahead after the rally; back to the growth model' });
     expect(approved.status).toBe(200);
@@ -104,13 +106,15 @@ describe('rebalancing from the drift-check schedule to a verified execution', ()
     expect(done.failure).toBeNull();
 
     const orders = await hub.sql`SELECT idempotency_key, side, security_id, fill_quantity, status FROM orders WHERE rebalance_id = ${id} ORDER BY idempotency_key`;
-    expect(orders.map((o) => [o.security_id, o.side, Number(o.fill_quantity), o.status])).toEqual(
+    expect(orders.map((o) => [o.security_id, o.side, decimal(o.fill_quantity as string).toNumber(), o.status])).toEqual(
       [...trades].map((t, i) => ({ key: `${id}:${i + 1}`, t })).sort((a, b) => (a.key < b.key ? -1 : 1)).map(({ t }) => [t.security_id, t.side, t.quantity, 'filled']),
     );
     expect((await hub.sql`SELECT count(*)::int AS n FROM trades WHERE portfolio_id = 'pf_chris_growth' AND order_id IS NOT NULL`)[0].n).toBe(trades.length);
-    const filledCash = done.orders.reduce((sum: number, o: any) => sum + (o.side === 'sell' ? 1 : -1) * o.fill_quantity * o.fill_price - o.commission, 0);
-    const cashAfter = Number((await hub.sql`SELECT cash FROM portfolios WHERE id = 'pf_chris_growth'`)[0].cash);
-    expect(cashAfter).toBeCloseTo(cashBefore + filledCash, 1);
+    // Cash moved by each fill's value to the cent, less its commission: exactly, not approximately.
+    const filledCash = sumOf(
+      done.orders.map((o: any) => roundToCurrency(decimal(o.fill_quantity).times(o.fill_price), 'USD').times(o.side === 'sell' ? 1 : -1).minus(o.commission)),
+    );
+    expect((await cashOf()).toFixed(2)).toBe(cashBefore.plus(filledCash).toFixed(2));
 
     const events = await hub.api(alex, 'GET', `/rebalances/${id}/events`);
     expect(events.body.events.map((e: any) => e.type)).toEqual([

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, waitForStatus } from '../support/hub.js';
+import { attachAcceptedEvidence, pdfFile, uploadDocument } from '../support/document-files.js';
 import {
   applicationInReview,
   approvalPost,
@@ -76,8 +77,26 @@ describe('Slack approvals against the Web API emulator, on real PostgreSQL and T
     expect(t.slack.callsTo('chat.postMessage').filter((c) => deliveryKeyOf(c) === `application-message:${id}`)).toHaveLength(1);
   });
 
+  it('says which evidence is attached, linked to the board, and follows its upload and review in place', async () => {
+    const id = await applicationInReview(t.hub, { amount: 300_000 });
+    const post = await approvalPost(t.slack, id);
+    const boardLink = `${t.hub.config.publicUrl}/#/process/${id}`;
+    expect(blocksText(post.args.blocks)).toContain('*Evidence*\nNone attached\n:warning: Source-of-funds evidence must be accepted by compliance');
+
+    const advisor = await t.hub.login('alex.advisor@hub.example');
+    const uploaded = await uploadDocument(t.hub, advisor, `/processes/${id}`, { kind: 'source_of_funds_evidence', title: 'Payslips 2026', fileName: 'payslips.pdf', bytes: pdfFile() });
+    expect(uploaded.status).toBe(201);
+    await messageUpdate(COMPLIANCE_CHANNEL, post.response.ts, (m) => m.includes(`• Source-of-funds evidence: <${boardLink}|Payslips 2026> v1, awaiting review`));
+
+    const officer = await t.hub.login('helen.head@hub.example');
+    expect((await t.hub.api(officer, 'POST', `/documents/${uploaded.body.document_id}/versions/1/review`, { decision: 'accepted' })).status).toBe(200);
+    const accepted = await messageUpdate(COMPLIANCE_CHANNEL, post.response.ts, (m) => m.includes('Payslips 2026> v1, :white_check_mark: accepted'));
+    expect(blocksText(accepted.args.blocks)).not.toContain(':warning: Source-of-funds evidence must be accepted');
+  });
+
   it('flags enhanced due diligence and a politically exposed client, and counts two approvals from Slack', async () => {
     const id = await applicationInReview(t.hub, { clientId: 'cli_priya_patel', amount: 300_000 });
+    await attachAcceptedEvidence(t.hub, id, await t.hub.login('alex.advisor@hub.example'), await t.hub.login('helen.head@hub.example'));
     const post = await approvalPost(t.slack, id);
     const text = blocksText(post.args.blocks);
     expect(text).toContain(':warning: *Enhanced due diligence*: the amount is above the EDD threshold');

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import postgres from 'postgres';
 import { afterEach, inject } from 'vitest';
 import { createSql, type Sql } from '../../db/client.js';
@@ -71,7 +74,10 @@ export async function startTestHub(
 ): Promise<TestHub> {
   const database = await createTestDatabase();
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
+  // Document files of this hub, removed with it.
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hub-test-data-'));
   const config = loadConfig({
+    HUB_DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     DATABASE_URL: database.url,
     TEMPORAL_ADDRESS: inject('temporalAddress'),
@@ -160,6 +166,7 @@ export async function startTestHub(
       await boss.stop({ graceful: false, wait: true });
       await sql.end({ timeout: 5 });
       await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

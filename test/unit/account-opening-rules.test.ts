@@ -159,11 +159,11 @@ describe('product selection and allocations', () => {
 describe('minimum investment per allocation', () => {
   it('applies each minimum to the share of the amount the product gets', () => {
     const half = selection('prd_global_equity_index', 'prd_core_bond');
-    expect(minimumShortfalls(10_000, half, CATALOG)).toEqual([]);
-    expect(minimumShortfalls(9_999.98, half, CATALOG)).toEqual([
+    expect(minimumShortfalls(10_000, 'USD', half, CATALOG)).toEqual([]);
+    expect(minimumShortfalls(9_999.98, 'USD', half, CATALOG)).toEqual([
       { product_id: 'prd_core_bond', product_name: 'Core Bond Fund', allocated: 4_999.99, minimum_investment: 5_000 },
     ]);
-    expect(minimumShortfalls(4_000, half, CATALOG).map((s) => s.product_id)).toEqual(['prd_global_equity_index', 'prd_core_bond']);
+    expect(minimumShortfalls(4_000, 'USD', half, CATALOG).map((s) => s.product_id)).toEqual(['prd_global_equity_index', 'prd_core_bond']);
   });
 
   it('weights minimums by explicit allocations', () => {
@@ -174,8 +174,28 @@ describe('minimum investment per allocation', () => {
       ],
       CATALOG,
     ) as SelectedProduct[];
-    expect(minimumShortfalls(25_000, skewed, CATALOG)).toEqual([]);
-    expect(minimumShortfalls(24_999, skewed, CATALOG).map((s) => [s.product_id, s.allocated])).toEqual([['prd_global_equity_index', 2_499.9]]);
+    expect(minimumShortfalls(25_000, 'USD', skewed, CATALOG)).toEqual([]);
+    expect(minimumShortfalls(24_999, 'USD', skewed, CATALOG).map((s) => [s.product_id, s.allocated])).toEqual([['prd_global_equity_index', 2_499.9]]);
+  });
+
+  it('rounds each share half up at the currency precision, exactly (floats put 1024.09 × 50% at 512.04)', () => {
+    const catalog = CATALOG.map((p) => (p.id === 'prd_core_bond' ? { ...p, minimum_investment: 512.05 } : { ...p, minimum_investment: 0 }));
+    const half = selection('prd_global_equity_index', 'prd_core_bond');
+    expect(minimumShortfalls(1_024.09, 'USD', half, catalog)).toEqual([]);
+    expect(minimumShortfalls(1_024.08, 'USD', half, catalog)).toEqual([
+      { product_id: 'prd_core_bond', product_name: 'Core Bond Fund', allocated: 512.04, minimum_investment: 512.05 },
+    ]);
+  });
+
+  it('refuses an amount with more decimals than its currency, naming the field', () => {
+    const funding = record('funding', { selected_products: selection('prd_core_bond'), risk_profile: 'growth', terms_accepted: true });
+    const input = { funding_method: 'wire_transfer', initial_investment_amount: 50_000.005, currency: 'USD', source_of_funds: 'savings' };
+    expect(checkInput(funding, context(), 'provide_funding_details', input)).toEqual({
+      code: 'VALIDATION_FAILED',
+      message: 'initial_investment_amount: USD amounts have at most 2 decimals',
+      details: { field: 'initial_investment_amount' },
+    });
+    expect(checkInput(funding, context(), 'provide_funding_details', { ...input, initial_investment_amount: 50_000.5 })).toBeNull();
   });
 
   it('is checked when funding details are given', () => {

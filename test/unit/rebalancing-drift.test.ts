@@ -4,14 +4,13 @@ import {
   bandTolerance,
   computeDrift,
   floorQuantity,
-  roundMoney,
   roundQuantity,
-  roundTo,
   valuePortfolio,
   type ModelPortfolio,
   type Portfolio,
   type TaxLot,
 } from '../../workflows/rebalancing/portfolio-math.js';
+import { decimal } from '../../workflows/money.js';
 
 
 
@@ -36,19 +35,12 @@ function securityRow(report: ReturnType<typeof computeDrift>, securityId: string
 }
 
 describe('rounding helpers', () => {
-  it('rounds money half away from zero without float noise', () => {
-    expect(roundMoney(1.005)).toBe(1.01);
-    expect(roundMoney(-1.005)).toBe(-1.01);
-    expect(roundMoney(0.1 + 0.2)).toBe(0.3);
-    expect(Object.is(roundMoney(-0.001), 0)).toBe(true);
-  });
-
-  it('rounds quantities to 6 decimals and floors tradable quantities', () => {
-    expect(roundQuantity(12.28954160009)).toBe(12.289542);
-    expect(floorQuantity(12.28954160009, true)).toBe(12.289541);
-    expect(floorQuantity(0.3 / 0.1, false)).toBe(3);
-    expect(floorQuantity(2.999, false)).toBe(2);
-    expect(roundTo(2.0000001, 2, 'up')).toBe(2.01);
+  it('rounds quantities to 6 decimals and floors tradable quantities, in decimals', () => {
+    expect(roundQuantity(12.28954160009).toFixed()).toBe('12.289542');
+    expect(floorQuantity(12.28954160009, true).toFixed()).toBe('12.289541');
+    // In floats 0.3 / 0.1 is 2.9999999999999996, which floors to 2 shares.
+    expect(floorQuantity(decimal('0.3').div('0.1'), false).toFixed()).toBe('3');
+    expect(floorQuantity(2.999, false).toFixed()).toBe('2');
   });
 });
 

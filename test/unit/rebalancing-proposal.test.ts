@@ -92,7 +92,7 @@ describe('selectLotsForSale', () => {
   ];
 
   it('sells losses first (largest first), then long-term gains (smallest first), short-term gains last', () => {
-    expect(selectLotsForSale(lots, 45, 100, asOf)).toEqual([
+    expect(selectLotsForSale(lots, 45, 100, asOf, 'USD')).toEqual([
       { lotId: 'lt-big-loss', acquiredOn: '2018-01-01', quantity: 10, costBasisPerUnit: 150, realizedGain: -500, term: 'long' },
       { lotId: 'st-small-loss', acquiredOn: '2024-05-01', quantity: 10, costBasisPerUnit: 110, realizedGain: -100, term: 'short' },
       { lotId: 'lt-small-gain', acquiredOn: '2020-01-01', quantity: 10, costBasisPerUnit: 85, realizedGain: 150, term: 'long' },
@@ -102,11 +102,11 @@ describe('selectLotsForSale', () => {
   });
 
   it('prefers a long-term gain over a smaller short-term gain', () => {
-    expect(selectLotsForSale([lots[1], lots[0]], 10, 100, asOf).map((sale) => sale.lotId)).toEqual(['lt-big-gain']);
+    expect(selectLotsForSale([lots[1], lots[0]], 10, 100, asOf, 'USD').map((sale) => sale.lotId)).toEqual(['lt-big-gain']);
   });
 
   it('refuses to sell more than the lots hold', () => {
-    expect(() => selectLotsForSale(lots, 50.000001, 100, asOf)).toThrow('cannot sell 50.000001: only 50 held in the given lots');
+    expect(() => selectLotsForSale(lots, 50.000001, 100, asOf, 'USD')).toThrow('cannot sell 50.000001: only 50 held in the given lots');
   });
 });
 
@@ -214,7 +214,7 @@ describe('proposeRebalance', () => {
     const held = new Map([['us-eq', 700], ['intl-eq', 10], ['bond', 100.123], ['legacy', 3]]);
     for (const trade of proposal.trades) {
       const fractional = securities.find((security) => security.id === trade.securityId)?.fractional;
-      expect(fractional ? trade.quantity === roundQuantity(trade.quantity) : Number.isInteger(trade.quantity)).toBe(true);
+      expect(fractional ? roundQuantity(trade.quantity).eq(trade.quantity) : Number.isInteger(trade.quantity)).toBe(true);
       if (trade.side === 'sell') expect(trade.quantity).toBeLessThanOrEqual(held.get(trade.securityId) ?? 0);
     }
     // The rounded-down sell leaves less cash than a perfect rebalance, so buys shrink to fit the 2% buffer.
@@ -332,9 +332,9 @@ describe('proposeRebalance', () => {
 
     it('does not flag a sale at a gain, whatever was bought recently', () => {
       const recentBuy: RecentTrade = { securityId: 'us-eq', side: 'buy', quantity: 5, price: 98, tradeDate: '2024-06-20' };
-      const gainOnly = { securityId: 'us-eq', side: 'sell' as const, lots: selectLotsForSale([lot('g', 'us-eq', 10, 80)], 10, 100, asOf) };
+      const gainOnly = { securityId: 'us-eq', side: 'sell' as const, lots: selectLotsForSale([lot('g', 'us-eq', 10, 80)], 10, 100, asOf, 'USD') };
       expect(detectWashSale(gainOnly, [recentBuy], asOf)).toBeUndefined();
-      const withLoss = { ...gainOnly, lots: selectLotsForSale([lot('l', 'us-eq', 10, 120)], 10, 100, asOf) };
+      const withLoss = { ...gainOnly, lots: selectLotsForSale([lot('l', 'us-eq', 10, 120)], 10, 100, asOf, 'USD') };
       expect(detectWashSale(withLoss, [recentBuy], asOf)?.relatedTradeDate).toBe('2024-06-20');
     });
   });

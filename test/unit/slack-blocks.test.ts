@@ -46,7 +46,7 @@ const record: ApplicationRecord = {
   version: 7,
 };
 const names = { usr_alex_advisor: 'Alex Advisor', usr_carla_compliance: 'Carla Compliance' };
-const summary = (over: Partial<ApplicationRecord> = {}, sla: ApplicationSummary['sla'] = null): ApplicationSummary => ({
+const summary = (over: Partial<ApplicationRecord> = {}, sla: ApplicationSummary['sla'] = null, documents: ApplicationSummary['documents'] = []): ApplicationSummary => ({
   processId: 'app_abc',
   record: { ...record, ...over },
   assignedUserId: 'usr_carla_compliance',
@@ -54,6 +54,7 @@ const summary = (over: Partial<ApplicationRecord> = {}, sla: ApplicationSummary[
   sla,
   names,
   boardUrl: 'https://hub.example/#/process/app_abc',
+  documents,
 });
 const texts = (message: { blocks: unknown[] }) => JSON.stringify(message.blocks);
 /** The compliance channel's message as the worker renders it: its buttons while in review, none after. */
@@ -69,6 +70,17 @@ describe('Slack blocks', () => {
     const message = applicationMessage(summary());
     expect(texts(message)).toContain('Ann &lt;Admin&gt; &amp; Co (cli_x)');
     expect(texts(message)).toContain('Other: Sale of a &lt;boat&gt;');
+  });
+
+  it('says which evidence is attached, links it to the board, and what an EDD approval still needs', () => {
+    expect(texts(applicationMessage(summary()))).toContain('*Evidence*\\nNone attached');
+    const line = { subject_id: 'app_abc', document_id: 'doc_1', kind: 'source_of_funds_evidence' as const, version: 2, title: 'Sale <deed>' };
+    const pending = texts(applicationMessage(summary({ edd_required: true }, null, [{ ...line, review_status: 'pending' }])));
+    expect(pending).toContain('• Source-of-funds evidence: <https://hub.example/#/process/app_abc|Sale &lt;deed&gt;> v2, awaiting review');
+    expect(pending).toContain(':warning: Source-of-funds evidence must be accepted by compliance before');
+    const accepted = texts(applicationMessage(summary({ edd_required: true }, null, [{ ...line, review_status: 'accepted' }])));
+    expect(accepted).toContain('v2, :white_check_mark: accepted');
+    expect(accepted).not.toContain(':warning: Source-of-funds');
   });
 
   it('shows the SLA deadline and its state while in review', () => {

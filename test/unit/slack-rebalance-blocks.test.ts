@@ -87,6 +87,7 @@ const summary = (over: Partial<RebalanceRecord> = {}): RebalanceSummary => ({
   sla: { status: 'on_track', deadline: '2026-11-24T22:00:00.000Z', paused: false },
   names,
   boardUrl: 'https://hub.example/#/process/rb_1',
+  documents: [],
 });
 const [advisorMessage, complianceMessage] = rebalancingSlack.messages;
 const render = (message: typeof advisorMessage, s: RebalanceSummary) => message.render(s, buttonsIn(rebalancingSlack, message, s.record.status));

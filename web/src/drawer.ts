@@ -3,7 +3,10 @@ import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
 import type { RebalanceView } from '../../hub/rebalancing.js';
 import { complianceNotesGrants } from '../../workflows/compliance-notes.js';
 import { maySee } from '../../workflows/policy.js';
+import type { DecisionRecord } from '../../hub/decision-record.js';
 import { api, ApiError, endpoint } from './api.js';
+import { DocumentsPanel } from './documents-panel.js';
+import { decisionRecordSection } from './decision-record-view.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { formatMoney, formatTimestamp, humanize } from './format.js';
 import type { NotesEditor } from './notes-editor.js';
@@ -66,6 +69,7 @@ export class ProcessDrawer {
   private readonly badge = h('span', { class: 'sla-badge' });
   private readonly waiting = h('span', { class: 'waiting' });
   private readonly queries: QueryThreads;
+  private readonly documents: DocumentsPanel;
   private notes: NotesEditor | undefined;
   private notesRequested = false;
   private card: BoardCard | undefined;
@@ -89,7 +93,8 @@ export class ProcessDrawer {
       setText(this.waiting, summary.waiting_on === 'advisor' ? 'waiting on advisor' : '');
       options.queriesChanged(summary);
     });
-    this.collaboration.append(this.queries.element);
+    this.documents = new DocumentsPanel(processId, options.user);
+    this.collaboration.append(this.documents.element, this.queries.element);
     this.element = h(
       'aside',
       { class: 'drawer', tabindex: -1, 'aria-label': 'Process details', 'data-process-id': processId },
@@ -137,12 +142,13 @@ export class ProcessDrawer {
     clearTimeout(this.reloadTimer);
     this.loading += 1;
     this.queries.destroy();
+    this.documents.destroy();
     this.notes?.destroy();
   }
 
   /** The process and its query threads. */
   async load(): Promise<void> {
-    await Promise.all([this.loadProcess(), this.queries.load()]);
+    await Promise.all([this.loadProcess(), this.queries.load(), this.documents.load()]);
   }
 
   /**
@@ -169,16 +175,22 @@ export class ProcessDrawer {
   private async loadProcess(): Promise<void> {
     const attempt = ++this.loading;
     try {
-      const [detail, audit, generic] = await Promise.all([
+      const [detail, audit, generic, decisions] = await Promise.all([
         api<Record_>('GET', endpoint(this.type.links.detail, this.processId)),
         api<{ audit: AuditEntry[] }>('GET', endpoint(this.type.links.audit, this.processId)),
         api<{ card: BoardCard }>('GET', endpoint('/api/processes/{id}', this.processId)),
+        // Firm staff only: it holds internal compliance notes.
+        this.options.user.role === 'client'
+          ? null
+          : api<DecisionRecord>('GET', endpoint('/api/processes/{id}/decision-record', this.processId)).catch(
+              () => null,
+            ),
       ]);
       if (attempt !== this.loading) return;
       this.card = generic.card;
       // The generic detail wraps the record; a process type's own endpoint returns it bare.
       const record = isPlainObject(detail.detail) && isPlainObject(detail.card) ? detail.detail : detail;
-      this.render(record, audit.audit);
+      this.render(record, audit.audit, decisions);
       void this.showNotes(generic.card);
     } catch (error) {
       if (attempt !== this.loading) return;
@@ -191,7 +203,7 @@ export class ProcessDrawer {
     setText(this.message, text);
   }
 
-  private render(record: Record_, audit: AuditEntry[]) {
+  private render(record: Record_, audit: AuditEntry[], decisions: DecisionRecord | null) {
     const card = this.card!;
     const state = this.type.states.find((s) => s.id === card.status);
     replaceChildren(
@@ -243,6 +255,7 @@ export class ProcessDrawer {
               )
             : h('p', { class: 'muted' }, 'No approvals yet'),
         ),
+      decisionRecordSection(decisions),
     );
     replaceChildren(
       this.history,

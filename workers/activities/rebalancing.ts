@@ -2,6 +2,7 @@ import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Sql } from '../../db/client.js';
 import { recordEvent } from '../../db/events.js';
 import { getPortfolioRow, listPortfolioRows, loadPortfolioBooks, loadRebalanceSettings, loadRecentTrades, type PortfolioBook } from '../../db/portfolios.js';
+import { toWireNumber } from '../../workflows/money.js';
 import type { DriftCheckResult, RebalanceContext, Verification } from '../../workflows/rebalancing/definitions.js';
 import { WASH_SALE_WINDOW_DAYS } from '../../workflows/rebalancing/proposal.js';
 import { OrderRejectedError, type Custodian, type OrderRequest } from '../custodian/custodian.js';
@@ -104,7 +105,7 @@ export function createRebalancingActivities(deps: RebalancingActivityDeps) {
     async verifyRebalance(input: { portfolio_id: string; model_id: string }): Promise<Verification> {
       const book = await loadBook(input.portfolio_id, input.model_id);
       const drift = driftOfBook(book, await loadRebalanceSettings(sql))!;
-      return { ...drift, checked_at: new Date().toISOString(), within_bands: !drift.out_of_band, cash_after: book.portfolio.cash };
+      return { ...drift, checked_at: new Date().toISOString(), within_bands: !drift.out_of_band, cash_after: toWireNumber(book.portfolio.cash) };
     },
   };
 }

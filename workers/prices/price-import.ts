@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { DateTime } from 'luxon';
 import type { Sql, Tx } from '../../db/client.js';
+import { decimal } from '../../workflows/money.js';
 
 /**
  * Imports daily closes from a CSV file: header `date,symbol,close`, one row per security and day, e.g.
@@ -123,7 +124,7 @@ export async function importPriceFile(
         problem(lineNumber, `date ${date} is in the future (today is ${options.today})`);
       }
       if (!idOf.has(symbol)) problem(lineNumber, `unknown symbol "${rawSymbol}"; known symbols: ${[...idOf.keys()].join(', ')}`);
-      if (!CLOSE_PATTERN.test(close) || Number(close) <= 0) problem(lineNumber, `close "${close}" is not a positive number with at most 6 decimals`);
+      if (!CLOSE_PATTERN.test(close) || decimal(close).lte(0)) problem(lineNumber, `close "${close}" is not a positive number with at most 6 decimals`);
       const key = `${symbol} ${date}`;
       const firstLine = seen.get(key);
       if (firstLine !== undefined) problem(lineNumber, `${symbol} on ${date} appears twice (first on line ${firstLine})`);

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CommandDefinition } from '../process-kit.js';
 import type { Actor, Channel, SlaSnapshot } from '../process-records.js';
+import { refineAmountInCurrency } from '../money.js';
 import type { Role } from '../process-spec.js';
 import { z } from 'zod';
 import {
@@ -166,7 +167,8 @@ export const FundingInputSchema = z
     source_of_funds_detail: text(2000).optional(),
     funding_reference: text(200).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine(refineAmountInCurrency('initial_investment_amount', 'currency'));
 export const ApproveInputSchema = z.object({ notes: text(5000).optional() }).strict();
 export const RejectInputSchema = z.object({ rejection_reason: reasonOf('compliance_reject') }).strict();
 export const CancelInputSchema = z.object({ reason: reasonOf('cancel_application').optional() }).strict();

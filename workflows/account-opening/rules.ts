@@ -1,4 +1,5 @@
 import type { Actor, EmittedEvent, NotificationIntent, Recipient } from '../process-records.js';
+import { amountProblem, decimal, roundToCurrency, sumOf, toWireNumber } from '../money.js';
 import { isTerminal } from '../process-spec.js';
 import { mayRun, type ProcessRelations } from '../policy.js';
 import type {
@@ -117,8 +118,9 @@ export function normalizeSelection(choices: ProductChoice[] | undefined, catalog
     return invalid('selected_products', 'give allocation_percent for every product or for none');
   }
   if (given.length > 0) {
-    const total = given.reduce((sum, p) => sum + (p.allocation_percent ?? 0), 0);
-    if (Math.abs(total - 100) > 0.001) return invalid('selected_products', `allocations add up to ${total}%, not 100%`);
+    const total = sumOf(given.map((p) => p.allocation_percent ?? 0));
+    // Decimals add up exactly, so no tolerance for float noise is needed: the shares sum to 100 or they do not.
+    if (!total.eq(100)) return invalid('selected_products', `allocations add up to ${total.toFixed()}%, not 100%`);
   }
   // An equal split in hundredths of a percent, the remainder spread one hundredth at a time, so it sums to exactly 100.
   const baseShare = Math.floor(10_000 / picked.length);
@@ -126,7 +128,7 @@ export function normalizeSelection(choices: ProductChoice[] | undefined, catalog
   return picked.map((p, index) => ({
     product_id: p.product_id,
     product_name: catalog.find((c) => c.id === p.product_id)!.name,
-    allocation_percent: p.allocation_percent ?? (baseShare + (index < remainder ? 1 : 0)) / 100,
+    allocation_percent: p.allocation_percent ?? toWireNumber(decimal(baseShare + (index < remainder ? 1 : 0)).div(100)),
   }));
 }
 
@@ -166,15 +168,16 @@ export function assessSuitability(
   return { violations, warnings };
 }
 
-/** Each product's minimum applies to its share of the initial investment. */
-export function minimumShortfalls(amount: number, selection: SelectedProduct[], catalog: ProductSnapshot[]) {
+/** Each product's minimum applies to its share of the initial investment, rounded to the currency's minor unit. */
+export function minimumShortfalls(amount: number, currency: string, selection: SelectedProduct[], catalog: ProductSnapshot[]) {
   return selection
     .map((s) => {
       const product = catalog.find((p) => p.id === s.product_id)!;
-      const allocated = Math.round(amount * s.allocation_percent) / 100;
+      const allocated = roundToCurrency(decimal(amount).times(s.allocation_percent).div(100), currency);
       return { product_id: product.id, product_name: product.name, allocated, minimum_investment: product.minimum_investment };
     })
-    .filter((s) => s.allocated < s.minimum_investment);
+    .filter((s) => s.allocated.lt(s.minimum_investment))
+    .map((s) => ({ ...s, allocated: toWireNumber(s.allocated) }));
 }
 
 /** Whatever the input says: is it enough to run the command? Field types were checked at the edge already. */
@@ -229,7 +232,9 @@ export function checkInput(record: ApplicationRecord, context: AccountOpeningInp
       if (!Number.isFinite(funding.initial_investment_amount) || funding.initial_investment_amount <= 0) {
         return invalid('initial_investment_amount', 'must be greater than 0');
       }
-      const shortfalls = minimumShortfalls(funding.initial_investment_amount, record.selected_products, context.catalog);
+      const amountRefusal = amountProblem(funding.initial_investment_amount, funding.currency);
+      if (amountRefusal) return invalid('initial_investment_amount', amountRefusal);
+      const shortfalls = minimumShortfalls(funding.initial_investment_amount, funding.currency, record.selected_products, context.catalog);
       if (shortfalls.length) {
         return refuse(
           'INSUFFICIENT_MINIMUM_INVESTMENT',
@@ -350,7 +355,7 @@ export function applyCommand(
     }
     case 'provide_funding_details': {
       const funding = input as FundingInput;
-      const eddRequired = funding.initial_investment_amount > context.edd_threshold;
+      const eddRequired = decimal(funding.initial_investment_amount).gt(context.edd_threshold);
       const approvalsRequired = eddRequired || record.politically_exposed ? 2 : 1;
       const next = statusChange(
         {

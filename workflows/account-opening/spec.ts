@@ -288,6 +288,19 @@ export const accountOpeningSpec = {
       payload: ['application_id', 'advisor_id', 'assigned_officer_id', 'reason', 'reassigned_by', 'timestamp'],
     },
   },
+  // "Source of funds must be documented for anti-money laundering"; the signed mandate is linked by accept_terms.
+  documents: {
+    kinds: ['mandate', 'source_of_funds_evidence', 'identity_document', 'proof_of_address', 'formation_documents', 'other'],
+    required: [
+      {
+        kind: 'source_of_funds_evidence',
+        command: 'compliance_approve',
+        when: 'edd_required',
+        code: 'COMPLIANCE_REVIEW_REQUIRED',
+        message: 'Source-of-funds evidence must be accepted by compliance before an application above the enhanced due diligence threshold is approved',
+      },
+    ],
+  },
   slas: [
     {
       state: 'compliance_review',

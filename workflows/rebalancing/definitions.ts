@@ -1,7 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { Actor, Channel } from '../process-records.js';
 import type { Role } from '../process-spec.js';
-import type { IsoDate, ModelPortfolio, Portfolio, Security } from './portfolio-math.js';
+import type { IsoDate, ModelPortfolio, Portfolio, Prices, Security } from './portfolio-math.js';
 import type { RebalanceOptions, TaxTerm, TradeSide } from './proposal.js';
 import { z } from 'zod';
 import type { CommandDefinition } from '../process-kit.js';
@@ -17,7 +17,7 @@ export interface RebalanceContext {
   client: { id: string; name: string; user_id: string | null; advisor_id: string | null };
   model: ModelPortfolio;
   securities: Security[];
-  prices: Record<string, number>;
+  prices: Prices;
   /** The latest close date among the prices used. */
   prices_as_of: IsoDate;
   /** Today in the firm's time zone: trade date, holding terms and wash-sale look-back count from it. */

@@ -1,13 +1,15 @@
 /**
  * Pure portfolio math for rebalancing: types, rounding, valuation, weights and drift.
  *
- * This file runs inside Temporal's deterministic workflow sandbox, so it imports nothing, never
+ * This file runs inside Temporal's deterministic workflow sandbox, so it imports nothing impure, never
  * reads the clock and never draws random numbers. Every result is a plain JSON-safe value.
  *
- * Numbers: money is rounded to cents, quantities to 6 decimals and weights/ratios to 10 decimals,
- * all through `roundTo`, so binary float noise (0.1 + 0.2) never shows up in a result, a band test
- * or a trade.
+ * Numbers: inputs are decimals (numeric text from PostgreSQL or JSON numbers) and all arithmetic is
+ * decimal (../money.ts). Money is rounded to the currency's minor unit, quantities to 6 decimals and
+ * weights/ratios to 10 decimals; results are the JSON numbers that carry those decimals exactly, so
+ * binary float noise (0.1 + 0.2) never shows up in a result, a band test or a trade.
  */
+import { decimal, maxOf, minOf, quantize, roundToCurrency, sumOf, toWireNumber, ZERO, type Dec, type Numeric } from '../money.js';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -19,15 +21,15 @@ export type IsoDate = string;
 export interface TaxLot {
   id: string;
   securityId: string;
-  quantity: number;
-  costBasisPerUnit: number;
+  quantity: Numeric;
+  costBasisPerUnit: Numeric;
   acquiredOn: IsoDate;
 }
 
 export interface Portfolio {
   id: string;
   accountNumber: string;
-  cash: number;
+  cash: Numeric;
   currency: string;
   lots: TaxLot[];
 }
@@ -42,24 +44,24 @@ export interface Security {
 }
 
 /** Price per unit, keyed by security id. */
-export type Prices = Readonly<Record<string, number>>;
+export type Prices = Readonly<Record<string, Numeric>>;
 
 export interface ModelTarget {
   securityId: string;
   assetClass: string;
-  weight: number;
+  weight: Numeric;
 }
 
 export interface DriftBands {
   /** Absolute band in weight units: 0.05 = ±5 percentage points. */
-  absolute: number;
+  absolute: Numeric;
   /** Relative band as a fraction of the target: 0.25 = ±25% of the target weight. */
-  relative: number;
+  relative: Numeric;
   /**
    * The relative band never gets tighter than this (weight units), so a 1% sleeve is not flagged by
    * a 0.3-point wiggle. Defaults to DEFAULT_RELATIVE_FLOOR.
    */
-  relativeFloor?: number;
+  relativeFloor?: Numeric;
 }
 
 export interface ModelPortfolio {
@@ -67,7 +69,7 @@ export interface ModelPortfolio {
   name: string;
   /** Target weights; together with cashWeight they sum to 1. */
   targets: ModelTarget[];
-  cashWeight: number;
+  cashWeight: Numeric;
   bands: DriftBands;
 }
 
@@ -75,49 +77,29 @@ export interface ModelPortfolio {
 // Rounding
 // ---------------------------------------------------------------------------------------------
 
-export const MONEY_DECIMALS = 2;
 export const QUANTITY_DECIMALS = 6;
 export const RATIO_DECIMALS = 10;
 
-export type RoundingMode = 'nearest' | 'down' | 'up';
-
-/**
- * Rounds to `decimals` places: 'nearest' is half away from zero, 'down'/'up' go towards zero/away
- * from zero. The scaled value is first cut to 15 significant digits (what a double holds exactly),
- * so 1.005 → 1.01 and 0.3 / 0.1 floors to 3, not 2. Never returns -0.
- */
-export function roundTo(value: number, decimals: number, mode: RoundingMode = 'nearest'): number {
-  if (!Number.isFinite(value)) throw new Error(`cannot round a non-finite number (${value})`);
-  const factor = 10 ** decimals;
-  const scaled = Number((Math.abs(value) * factor).toPrecision(15));
-  const whole = mode === 'nearest' ? Math.round(scaled) : mode === 'down' ? Math.floor(scaled) : Math.ceil(scaled);
-  const result = (Math.sign(value) * whole) / factor;
-  return result === 0 ? 0 : result;
-}
-
-/** Money to cents, half away from zero. */
-export function roundMoney(value: number): number {
-  return roundTo(value, MONEY_DECIMALS);
-}
-
 /** Quantities to 6 decimals. */
-export function roundQuantity(value: number): number {
-  return roundTo(value, QUANTITY_DECIMALS);
+export function roundQuantity(value: Numeric): Dec {
+  return quantize(value, QUANTITY_DECIMALS);
 }
 
-/** Weights, deviations and other ratios to 10 decimals: far below a basis point, enough to drop noise. */
-export function roundRatio(value: number): number {
-  return roundTo(value, RATIO_DECIMALS);
+/** Weights, deviations and other ratios to 10 decimals: far below a basis point. */
+export function roundRatio(value: Numeric): Dec {
+  return quantize(value, RATIO_DECIMALS);
 }
 
 /** A tradable quantity, rounded down: whole units, or 6 decimals for fractional securities. */
-export function floorQuantity(value: number, fractional: boolean): number {
-  return roundTo(Math.max(0, value), fractional ? QUANTITY_DECIMALS : 0, 'down');
+export function floorQuantity(value: Numeric, fractional: boolean): Dec {
+  return quantize(maxOf(0, value), fractional ? QUANTITY_DECIMALS : 0, 'down');
 }
 
-function ratio(part: number, whole: number): number {
-  return whole === 0 ? 0 : roundRatio(part / whole);
+function ratio(part: Numeric, whole: Numeric): Dec {
+  return decimal(whole).isZero() ? ZERO : roundRatio(decimal(part).div(whole));
 }
+
+const wire = toWireNumber;
 
 // ---------------------------------------------------------------------------------------------
 // Look-ups
@@ -141,13 +123,18 @@ export function requireSecurity(index: SecurityIndex, securityId: string): Secur
 }
 
 /** The price of a security; throws naming the security when it is missing or not a positive number. */
-export function requirePrice(prices: Prices, security: Security): number {
+export function requirePrice(prices: Prices, security: Security): Dec {
   const price = prices[security.id];
   if (price === undefined) throw new Error(`No price for security ${security.symbol} (${security.id})`);
-  if (!Number.isFinite(price) || price <= 0) {
-    throw new Error(`Invalid price ${price} for security ${security.symbol} (${security.id})`);
+  const invalid = () => new Error(`Invalid price ${String(price)} for security ${security.symbol} (${security.id})`);
+  let exact: Dec;
+  try {
+    exact = decimal(price);
+  } catch {
+    throw invalid();
   }
-  return price;
+  if (exact.lte(0)) throw invalid();
+  return exact;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,67 +187,64 @@ function compareStrings(a: string, b: string): number {
 
 /**
  * Market value per lot, security and asset class, the total including cash, and weights. A
- * security's value is the sum of its (cent-rounded) lot values, so the parts always add up.
+ * security's value is the sum of its (minor-unit-rounded) lot values, so the parts always add up.
  */
 export function valuePortfolio(portfolio: Portfolio, securities: readonly Security[], prices: Prices): PortfolioValuation {
   const index = indexSecurities(securities);
-  const lots: LotValuation[] = portfolio.lots.map((lot) => {
-    if (!Number.isFinite(lot.quantity) || lot.quantity <= 0) {
-      throw new Error(`lot ${lot.id} has a non-positive quantity (${lot.quantity})`);
-    }
+  const money = (value: Numeric) => roundToCurrency(value, portfolio.currency);
+  const lots = portfolio.lots.map((lot) => {
+    const quantity = decimal(lot.quantity);
+    if (quantity.lte(0)) throw new Error(`lot ${lot.id} has a non-positive quantity (${String(lot.quantity)})`);
     const price = requirePrice(prices, requireSecurity(index, lot.securityId));
-    const marketValue = roundMoney(lot.quantity * price);
-    const costBasis = roundMoney(lot.quantity * lot.costBasisPerUnit);
-    return {
-      lotId: lot.id,
-      securityId: lot.securityId,
-      quantity: lot.quantity,
-      price,
-      marketValue,
-      costBasis,
-      unrealizedGain: roundMoney(marketValue - costBasis),
-    };
+    const marketValue = money(quantity.times(price));
+    const costBasis = money(quantity.times(lot.costBasisPerUnit));
+    return { lot, quantity, price, marketValue, costBasis };
   });
 
-  const bySecurity = new Map<string, { quantity: number; marketValue: number; price: number }>();
-  for (const lot of lots) {
-    const entry = bySecurity.get(lot.securityId) ?? { quantity: 0, marketValue: 0, price: lot.price };
-    entry.quantity = roundQuantity(entry.quantity + lot.quantity);
-    entry.marketValue = roundMoney(entry.marketValue + lot.marketValue);
-    bySecurity.set(lot.securityId, entry);
+  const bySecurity = new Map<string, { quantity: Dec; marketValue: Dec; price: Dec }>();
+  for (const { lot, quantity, price, marketValue } of lots) {
+    const entry = bySecurity.get(lot.securityId) ?? { quantity: ZERO, marketValue: ZERO, price };
+    bySecurity.set(lot.securityId, { ...entry, quantity: entry.quantity.plus(quantity), marketValue: entry.marketValue.plus(marketValue) });
   }
 
-  const cash = roundMoney(portfolio.cash);
-  const securitiesValue = roundMoney([...bySecurity.values()].reduce((sum, entry) => sum + entry.marketValue, 0));
-  const totalValue = roundMoney(securitiesValue + cash);
+  const cash = money(portfolio.cash);
+  const securitiesValue = sumOf([...bySecurity.values()].map((entry) => entry.marketValue));
+  const totalValue = securitiesValue.plus(cash);
 
-  const securityRows: SecurityValuation[] = [...bySecurity.entries()]
-    .sort(([a], [b]) => compareStrings(a, b))
-    .map(([securityId, entry]) => ({
-      securityId,
-      assetClass: requireSecurity(index, securityId).assetClass,
-      quantity: entry.quantity,
-      price: entry.price,
-      marketValue: entry.marketValue,
-      weight: ratio(entry.marketValue, totalValue),
-    }));
-
-  const byClass = new Map<string, number>();
-  for (const row of securityRows) byClass.set(row.assetClass, roundMoney((byClass.get(row.assetClass) ?? 0) + row.marketValue));
-  const assetClasses: AssetClassValuation[] = [...byClass.entries()]
-    .sort(([a], [b]) => compareStrings(a, b))
-    .map(([assetClass, marketValue]) => ({ assetClass, marketValue, weight: ratio(marketValue, totalValue) }));
+  const held = [...bySecurity.entries()].sort(([a], [b]) => compareStrings(a, b));
+  const byClass = new Map<string, Dec>();
+  for (const [securityId, entry] of held) {
+    const { assetClass } = requireSecurity(index, securityId);
+    byClass.set(assetClass, (byClass.get(assetClass) ?? ZERO).plus(entry.marketValue));
+  }
 
   return {
     portfolioId: portfolio.id,
     currency: portfolio.currency,
-    cash,
-    cashWeight: ratio(cash, totalValue),
-    securitiesValue,
-    totalValue,
-    lots,
-    securities: securityRows,
-    assetClasses,
+    cash: wire(cash),
+    cashWeight: wire(ratio(cash, totalValue)),
+    securitiesValue: wire(securitiesValue),
+    totalValue: wire(totalValue),
+    lots: lots.map(({ lot, quantity, price, marketValue, costBasis }) => ({
+      lotId: lot.id,
+      securityId: lot.securityId,
+      quantity: wire(quantity),
+      price: wire(price),
+      marketValue: wire(marketValue),
+      costBasis: wire(costBasis),
+      unrealizedGain: wire(marketValue.minus(costBasis)),
+    })),
+    securities: held.map(([securityId, entry]) => ({
+      securityId,
+      assetClass: requireSecurity(index, securityId).assetClass,
+      quantity: wire(entry.quantity),
+      price: wire(entry.price),
+      marketValue: wire(entry.marketValue),
+      weight: wire(ratio(entry.marketValue, totalValue)),
+    })),
+    assetClasses: [...byClass.entries()]
+      .sort(([a], [b]) => compareStrings(a, b))
+      .map(([assetClass, marketValue]) => ({ assetClass, marketValue: wire(marketValue), weight: wire(ratio(marketValue, totalValue)) })),
   };
 }
 
@@ -286,10 +270,10 @@ export function summarizeWeights(valuation: PortfolioValuation): WeightSnapshot 
 // ---------------------------------------------------------------------------------------------
 
 /** Half a percentage point: below this the relative band is noise, not signal. */
-export const DEFAULT_RELATIVE_FLOOR = 0.005;
+export const DEFAULT_RELATIVE_FLOOR = '0.005';
 
 /** Weights of a model must sum to 1 within this (allows for e.g. three thirds). */
-const WEIGHT_SUM_TOLERANCE = 1e-6;
+const WEIGHT_SUM_TOLERANCE = '0.000001';
 
 /**
  * The widely used "5/25" band rule. A position is out of band when its absolute deviation exceeds
@@ -298,17 +282,17 @@ const WEIGHT_SUM_TOLERANCE = 1e-6;
  * band, small ones by the relative band, which is floored at `relativeFloor` so tiny targets are
  * not flagged by noise. Exactly at the tolerance is still within band.
  */
-function bandWidth(target: number, bands: DriftBands): number {
+function bandWidth(target: Numeric, bands: DriftBands): Dec {
   const floor = bands.relativeFloor ?? DEFAULT_RELATIVE_FLOOR;
-  return roundRatio(Math.min(bands.absolute, Math.max(bands.relative * target, floor)));
+  return roundRatio(minOf(bands.absolute, maxOf(decimal(bands.relative).times(target), floor)));
 }
 
 /**
  * Tolerance for a security or asset class. A target of 0 means "must not hold" (held but not in
  * the model), so its tolerance is 0: any holding of it is out of band and gets sold.
  */
-export function bandTolerance(target: number, bands: DriftBands): number {
-  return target === 0 ? 0 : bandWidth(target, bands);
+export function bandTolerance(target: Numeric, bands: DriftBands): number {
+  return decimal(target).isZero() ? 0 : wire(bandWidth(target, bands));
 }
 
 export interface DriftMeasure {
@@ -352,22 +336,23 @@ export interface DriftReport {
   outOfBand: boolean;
 }
 
-function measureDrift(target: number, actual: number, tolerance: number): DriftMeasure {
-  const absoluteDeviation = roundRatio(actual - target);
+function measureDrift(target: Numeric, actual: Numeric, tolerance: Numeric): DriftMeasure {
+  const exactTarget = roundRatio(target);
+  const deviation = roundRatio(decimal(actual).minus(exactTarget));
   return {
-    target,
-    actual,
-    absoluteDeviation,
-    relativeDeviation: target === 0 ? null : roundRatio(absoluteDeviation / target),
-    tolerance,
-    outOfBand: Math.abs(absoluteDeviation) > tolerance,
+    target: wire(exactTarget),
+    actual: wire(actual),
+    absoluteDeviation: wire(deviation),
+    relativeDeviation: exactTarget.isZero() ? null : wire(roundRatio(deviation.div(exactTarget))),
+    tolerance: wire(tolerance),
+    outOfBand: deviation.abs().gt(tolerance),
   };
 }
 
 /** Throws unless the model is coherent with the securities list and its weights sum to 1. */
 export function validateModel(model: ModelPortfolio, index: SecurityIndex): void {
   const seen = new Set<string>();
-  let sum = model.cashWeight;
+  const nonNegative = (value: Numeric | undefined) => value === undefined || decimal(value).gte(0);
   for (const target of model.targets) {
     if (seen.has(target.securityId)) throw new Error(`model ${model.id} lists ${target.securityId} twice`);
     seen.add(target.securityId);
@@ -377,12 +362,12 @@ export function validateModel(model: ModelPortfolio, index: SecurityIndex): void
         `model ${model.id} puts ${security.symbol} in ${target.assetClass}, but the security is ${security.assetClass}`,
       );
     }
-    if (!(target.weight >= 0)) throw new Error(`model ${model.id} has a negative weight for ${security.symbol}`);
-    sum += target.weight;
+    if (!nonNegative(target.weight)) throw new Error(`model ${model.id} has a negative weight for ${security.symbol}`);
   }
-  if (!(model.cashWeight >= 0)) throw new Error(`model ${model.id} has a negative cash weight`);
-  if (Math.abs(sum - 1) > WEIGHT_SUM_TOLERANCE) throw new Error(`model ${model.id} weights sum to ${sum}, not 1`);
-  if (!(model.bands.absolute >= 0) || !(model.bands.relative >= 0) || !((model.bands.relativeFloor ?? 0) >= 0)) {
+  if (!nonNegative(model.cashWeight)) throw new Error(`model ${model.id} has a negative cash weight`);
+  const sum = sumOf([model.cashWeight, ...model.targets.map((target) => target.weight)]);
+  if (sum.minus(1).abs().gt(WEIGHT_SUM_TOLERANCE)) throw new Error(`model ${model.id} weights sum to ${sum.toFixed()}, not 1`);
+  if (!nonNegative(model.bands.absolute) || !nonNegative(model.bands.relative) || !nonNegative(model.bands.relativeFloor)) {
     throw new Error(`model ${model.id} has a negative band`);
   }
 }
@@ -416,14 +401,14 @@ export function computeDrift(
     };
   });
 
-  const classTargets = new Map<string, number>();
+  const classTargets = new Map<string, Dec>();
   for (const target of model.targets) {
-    classTargets.set(target.assetClass, roundRatio((classTargets.get(target.assetClass) ?? 0) + target.weight));
+    classTargets.set(target.assetClass, (classTargets.get(target.assetClass) ?? ZERO).plus(target.weight));
   }
   const classHeld = new Map(valuation.assetClasses.map((row) => [row.assetClass, row]));
   const classes = [...new Set([...classHeld.keys(), ...classTargets.keys()])].sort(compareStrings);
   const classRows: AssetClassDrift[] = classes.map((assetClass) => {
-    const target = classTargets.get(assetClass) ?? 0;
+    const target = classTargets.get(assetClass) ?? ZERO;
     const row = classHeld.get(assetClass);
     return {
       assetClass,
@@ -434,7 +419,8 @@ export function computeDrift(
 
   const cash = measureDrift(model.cashWeight, valuation.cashWeight, bandWidth(model.cashWeight, model.bands));
   const rows: DriftMeasure[] = [...securityRows, ...classRows, cash];
-  const turnover = [...securityRows, cash].reduce((sum, row) => sum + Math.abs(row.absoluteDeviation), 0);
+  const deviations = (list: DriftMeasure[]) => list.map((row) => decimal(row.absoluteDeviation).abs());
+  const turnover = sumOf(deviations([...securityRows, cash]));
 
   return {
     portfolioId: portfolio.id,
@@ -443,8 +429,8 @@ export function computeDrift(
     securities: securityRows,
     assetClasses: classRows,
     cash,
-    maxAbsoluteDrift: rows.reduce((max, row) => Math.max(max, Math.abs(row.absoluteDeviation)), 0),
-    driftScore: roundRatio(turnover / 2),
+    maxAbsoluteDrift: wire(maxOf(0, ...deviations(rows))),
+    driftScore: wire(roundRatio(turnover.div(2))),
     outOfBand: rows.some((row) => row.outOfBand),
   };
 }

@@ -1,8 +1,8 @@
 import type { DriftSummary, EditedTrade, ProposalRecord, RebalanceContext, TradeRecord } from './definitions.js';
+import { decimal, fixed, minorUnitsOf, roundToCurrency, sumOf, toWireNumber, type Numeric } from '../money.js';
 import {
   computeDrift,
   indexSecurities,
-  roundMoney,
   roundQuantity,
   summarizeWeights,
   valuePortfolio,
@@ -39,7 +39,7 @@ export const refuse = (code: string, message?: string, details?: Record<string, 
 export const isRefusal = (value: object): value is Refusal => 'code' in value && typeof (value as Refusal).code === 'string';
 
 /** The model as drift is judged: its cash weight raised to the firm's cash buffer, so a rebalanced portfolio is in band. */
-export function effectiveModel(model: ModelPortfolio, cashBufferWeight: number): ModelPortfolio {
+export function effectiveModel(model: ModelPortfolio, cashBufferWeight: Numeric): ModelPortfolio {
   return applyCashBuffer(model, cashBufferWeight);
 }
 
@@ -133,7 +133,7 @@ export function proposeFor(context: RebalanceContext): ProposalRecord {
   return toProposalRecord(proposal, context.securities);
 }
 
-const sumMoney = (values: number[]) => roundMoney(values.reduce((sum, value) => sum + value, 0));
+const sumWire = (values: Numeric[]) => toWireNumber(sumOf(values));
 
 /**
  * The advisor's own trades instead of the proposed ones: each checked (known security, positive quantity,
@@ -144,7 +144,9 @@ export function reviseProposal(context: RebalanceContext, trades: readonly Edite
   if (trades.length === 0) return refuse('VALIDATION_FAILED', 'trades: give at least one trade; to trade nothing, decline the proposal', { field: 'trades' });
   const index = indexSecurities(context.securities);
   const { portfolio, options, as_of: asOf } = context;
-  const held = (securityId: string) => roundQuantity(portfolio.lots.filter((lot) => lot.securityId === securityId).reduce((sum, lot) => sum + lot.quantity, 0));
+  const { currency } = portfolio;
+  const places = minorUnitsOf(currency);
+  const held = (securityId: string) => roundQuantity(sumOf(portfolio.lots.filter((lot) => lot.securityId === securityId).map((lot) => lot.quantity)));
   const invalid = (i: number, message: string) => refuse('INVALID_TRADE', `trades[${i}]: ${message}`, { field: `trades.${i}` });
 
   const seen = new Set<string>();
@@ -155,18 +157,27 @@ export function reviseProposal(context: RebalanceContext, trades: readonly Edite
     if (seen.has(security.id)) return invalid(i, `${security.symbol} is traded twice; give one trade per security`);
     seen.add(security.id);
     if (!Number.isFinite(trade.quantity) || trade.quantity <= 0) return invalid(i, 'quantity must be greater than 0');
-    if (roundQuantity(trade.quantity) !== trade.quantity) return invalid(i, 'quantity has more than 6 decimals');
-    if (!security.fractional && !Number.isInteger(trade.quantity)) return invalid(i, `${security.symbol} trades in whole shares only`);
+    const quantity = decimal(trade.quantity);
+    if (!roundQuantity(quantity).eq(quantity)) return invalid(i, 'quantity has more than 6 decimals');
+    if (!security.fractional && !quantity.isInteger()) return invalid(i, `${security.symbol} trades in whole shares only`);
     const price = context.prices[security.id];
     if (price === undefined) return refuse('PRICE_NOT_AVAILABLE', `No price for ${security.symbol}`);
-    const value = roundMoney(trade.quantity * price);
-    if (value < options.minTradeValue) {
-      return invalid(i, `${security.symbol} trade value ${value.toFixed(2)} is below the minimum trade value ${options.minTradeValue.toFixed(2)}`);
+    const value = roundToCurrency(quantity.times(price), currency);
+    if (value.lt(options.minTradeValue)) {
+      return invalid(i, `${security.symbol} trade value ${fixed(value, places)} is below the minimum trade value ${fixed(options.minTradeValue, places)}`);
     }
-    const proposed: ProposedTrade = { securityId: security.id, side: trade.side, quantity: trade.quantity, price, value, commission: estimateCommission(value, options) };
+    const proposed: ProposedTrade = {
+      securityId: security.id,
+      side: trade.side,
+      quantity: toWireNumber(quantity),
+      price: toWireNumber(price),
+      value: toWireNumber(value),
+      commission: toWireNumber(estimateCommission(value, options, currency)),
+    };
     if (trade.side === 'sell') {
-      if (trade.quantity > held(security.id)) return invalid(i, `sells ${trade.quantity} ${security.symbol} but the portfolio holds ${held(security.id)}`);
-      proposed.lots = selectLotsForSale(portfolio.lots.filter((lot) => lot.securityId === security.id), trade.quantity, price, asOf);
+      const holding = held(security.id);
+      if (quantity.gt(holding)) return invalid(i, `sells ${quantity.toFixed()} ${security.symbol} but the portfolio holds ${holding.toFixed()}`);
+      proposed.lots = selectLotsForSale(portfolio.lots.filter((lot) => lot.securityId === security.id), quantity, price, asOf, currency);
     }
     const washSale = detectWashSale(proposed, options.recentTrades, asOf);
     sized.push(washSale ? { ...proposed, washSale } : proposed);
@@ -176,9 +187,12 @@ export function reviseProposal(context: RebalanceContext, trades: readonly Edite
   const sells = sized.filter((t) => t.side === 'sell').sort(bySecurity);
   const buys = sized.filter((t) => t.side === 'buy').sort(bySecurity);
   const ordered = [...sells, ...buys];
-  const cashAfter = roundMoney(portfolio.cash + sumMoney(sells.map((t) => t.value - t.commission)) - sumMoney(buys.map((t) => t.value + t.commission)));
-  if (cashAfter < 0) {
-    return refuse('INVALID_TRADE', `the buys and costs need ${(-cashAfter).toFixed(2)} ${portfolio.currency} more cash than the portfolio has after the sells`, { field: 'trades' });
+  const proceeds = sumOf(sells.map((t) => decimal(t.value).minus(t.commission)));
+  const spend = sumOf(buys.map((t) => decimal(t.value).plus(t.commission)));
+  const cashAfter = roundToCurrency(decimal(portfolio.cash).plus(proceeds).minus(spend), currency);
+  if (cashAfter.lt(0)) {
+    const short = fixed(cashAfter.neg(), places);
+    return refuse('INVALID_TRADE', `the buys and costs need ${short} ${currency} more cash than the portfolio has after the sells`, { field: 'trades' });
   }
 
   const projected = applyFills(portfolio, ordered, asOf);
@@ -189,34 +203,35 @@ export function reviseProposal(context: RebalanceContext, trades: readonly Edite
       portfolioId: portfolio.id,
       modelId: context.model.id,
       asOf,
-      effectiveCashWeight: model.cashWeight,
+      effectiveCashWeight: toWireNumber(model.cashWeight),
       buyScaleFactor: 1,
       trades: ordered,
       skipped: [],
       before: summarizeWeights(valuePortfolio(portfolio, context.securities, context.prices)),
       after: summarizeWeights(valuePortfolio(projected, context.securities, context.prices)),
       estimatedRealizedGains: {
-        shortTerm: sumMoney(gains.filter((g) => g.term === 'short').map((g) => g.realizedGain)),
-        longTerm: sumMoney(gains.filter((g) => g.term === 'long').map((g) => g.realizedGain)),
-        total: sumMoney(gains.map((g) => g.realizedGain)),
+        shortTerm: sumWire(gains.filter((g) => g.term === 'short').map((g) => g.realizedGain)),
+        longTerm: sumWire(gains.filter((g) => g.term === 'long').map((g) => g.realizedGain)),
+        total: sumWire(gains.map((g) => g.realizedGain)),
       },
-      estimatedCosts: sumMoney(ordered.map((t) => t.commission)),
-      totalBuyValue: sumMoney(buys.map((t) => t.value)),
-      totalSellValue: sumMoney(sells.map((t) => t.value)),
-      cashAfter,
+      estimatedCosts: sumWire(ordered.map((t) => t.commission)),
+      totalBuyValue: sumWire(buys.map((t) => t.value)),
+      totalSellValue: sumWire(sells.map((t) => t.value)),
+      cashAfter: toWireNumber(cashAfter),
       withinBandsAfter: !computeDrift(projected, model, context.securities, context.prices).outOfBand,
     },
     context.securities,
   );
 }
 
-export const proposalValue = (proposal: ProposalRecord) => roundMoney(proposal.total_buy_value + proposal.total_sell_value);
+export const proposalValue = (proposal: ProposalRecord) => sumWire([proposal.total_buy_value, proposal.total_sell_value]);
 
-const percent = (weight: number) => `${(weight * 100).toFixed(1)}%`;
+/** A weight as a percentage with one decimal, for people. */
+export const percent = (weight: Numeric) => `${fixed(decimal(weight).times(100), 1)}%`;
 /** A weight difference in percentage points, for people. */
-export const points = (weight: number) => `${(weight * 100).toFixed(1)} pts`;
-/** An amount with cents, without locale (the workflow sandbox formats deterministically). */
-export const money = (value: number) => value.toFixed(2);
+export const points = (weight: Numeric) => `${fixed(decimal(weight).times(100), 1)} pts`;
+/** An amount at its currency's precision, without locale (the workflow sandbox formats deterministically). */
+export const money = (value: Numeric, currency: string) => fixed(value, minorUnitsOf(currency));
 
 /** Why this rebalance, in words: what is out of band, what the trades do, and what they cost in taxes and fees. */
 export function rationaleFor(modelName: string, pricesAsOf: string, drift: DriftSummary, proposal: ProposalRecord, currency: string): string {
@@ -235,10 +250,10 @@ export function rationaleFor(modelName: string, pricesAsOf: string, drift: Drift
   return [
     `${modelName} model, prices as of ${pricesAsOf}.`,
     why,
-    `Trades: sell ${sells.map((t) => `${t.quantity} ${t.symbol}`).join(', ') || 'nothing'} (${money(proposal.total_sell_value)} ${currency}); buy ${
+    `Trades: sell ${sells.map((t) => `${t.quantity} ${t.symbol}`).join(', ') || 'nothing'} (${money(proposal.total_sell_value, currency)} ${currency}); buy ${
       buys.map((t) => `${t.quantity} ${t.symbol}`).join(', ') || 'nothing'
-    } (${money(proposal.total_buy_value)} ${currency}).`,
-    `Estimated realized gains ${money(gains.total)} (short-term ${money(gains.short_term)}, long-term ${money(gains.long_term)}); costs ${money(proposal.estimated_costs)}.`,
+    } (${money(proposal.total_buy_value, currency)} ${currency}).`,
+    `Estimated realized gains ${money(gains.total, currency)} (short-term ${money(gains.short_term, currency)}, long-term ${money(gains.long_term, currency)}); costs ${money(proposal.estimated_costs, currency)}.`,
     washSales.length ? `Possible wash sale: ${washSales.join(', ')}.` : null,
     proposal.skipped.length ? `Skipped: ${proposal.skipped.map((s) => `${s.side} ${s.symbol} (${s.reason})`).join('; ')}.` : null,
     proposal.within_bands_after ? 'Within bands after the trades.' : 'Still outside some band after the trades.',

@@ -1,7 +1,7 @@
 /**
  * Tax-aware rebalancing proposals: trade sizing, lot selection, wash-sale flags and applying fills.
  *
- * Runs in Temporal's workflow sandbox like portfolio-math.ts: no imports but our own, no clock
+ * Runs in Temporal's workflow sandbox like portfolio-math.ts: no impure imports, no clock
  * (`asOf` is passed in), no randomness. The same input always yields the same proposal.
  *
  * Approach: a full rebalance to target. Every security is brought to its target weight, with cash
@@ -9,15 +9,27 @@
  * sells (costs included) and scaled down together when that cash is short.
  */
 import {
+  decimal,
+  fixed,
+  maxOf,
+  minorUnit,
+  minorUnitsOf,
+  minOf,
+  roundToCurrency,
+  sumOf,
+  toWireNumber,
+  ZERO,
+  type Dec,
+  type Numeric,
+} from '../money.js';
+import {
   computeDrift,
   floorQuantity,
   indexSecurities,
   requirePrice,
   requireSecurity,
-  roundMoney,
   roundQuantity,
   roundRatio,
-  roundTo,
   summarizeWeights,
   validateModel,
   valuePortfolio,
@@ -41,21 +53,21 @@ export type TaxTerm = 'short' | 'long';
 export interface RecentTrade {
   securityId: string;
   side: TradeSide;
-  quantity: number;
-  price: number;
+  quantity: Numeric;
+  price: Numeric;
   tradeDate: IsoDate;
   /** For sells: the realized gain (negative = loss). */
-  realizedGain?: number;
+  realizedGain?: Numeric;
 }
 
 export interface RebalanceOptions {
   /** Minimum cash weight after trading; wins over the model's cashWeight when higher. */
-  cashBufferWeight: number;
+  cashBufferWeight: Numeric;
   /** Trades worth less than this are skipped (and reported). */
-  minTradeValue: number;
-  commissionPerTrade: number;
+  minTradeValue: Numeric;
+  commissionPerTrade: Numeric;
   /** Commission as a fraction of trade value. */
-  commissionRate: number;
+  commissionRate: Numeric;
   /** At least the last 30 days of trades, for wash-sale checks. */
   recentTrades: RecentTrade[];
 }
@@ -88,7 +100,7 @@ export interface ProposedTrade {
   side: TradeSide;
   quantity: number;
   price: number;
-  /** quantity × price, in cents. */
+  /** quantity × price, in the currency's minor unit. */
   value: number;
   commission: number;
   /** Sells only: the lots sold, in the order chosen. */
@@ -138,11 +150,11 @@ export interface Proposal {
 export interface Fill {
   securityId: string;
   side: TradeSide;
-  quantity: number;
-  price: number;
-  commission?: number;
+  quantity: Numeric;
+  price: Numeric;
+  commission?: Numeric;
   /** Sells: which lots were sold. Omitted → chosen with the same tax-aware order as proposals. */
-  lots?: ReadonlyArray<{ lotId: string; quantity: number }>;
+  lots?: ReadonlyArray<{ lotId: string; quantity: Numeric }>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,33 +215,34 @@ function withinWashSaleWindow(tradeDate: IsoDate, asOf: IsoDate): boolean {
   const days = daysBetween(tradeDate, asOf);
   return days >= 0 && days <= WASH_SALE_WINDOW_DAYS;
 }
-
 // ---------------------------------------------------------------------------------------------
 // Lots, wash sales, costs
 // ---------------------------------------------------------------------------------------------
+
+const wire = toWireNumber;
 
 /**
  * Which lots to sell, tax-aware: first lots at a loss or break-even (largest loss per unit first),
  * then long-term gains (smallest gain per unit first), and short-term gains only when nothing else
  * covers the quantity. Ties go to the oldest lot, then the lot id, so the choice is deterministic.
  */
-export function selectLotsForSale(lots: readonly TaxLot[], quantity: number, price: number, asOf: IsoDate): LotSale[] {
+export function selectLotsForSale(lots: readonly TaxLot[], quantity: Numeric, price: Numeric, asOf: IsoDate, currency: string): LotSale[] {
   const wanted = roundQuantity(quantity);
-  if (!(wanted > 0)) throw new Error(`cannot sell a quantity of ${quantity}`);
-  const available = roundQuantity(lots.reduce((sum, lot) => sum + lot.quantity, 0));
-  if (wanted > available) throw new Error(`cannot sell ${wanted}: only ${available} held in the given lots`);
+  if (!wanted.gt(0)) throw new Error(`cannot sell a quantity of ${String(quantity)}`);
+  const available = roundQuantity(sumOf(lots.map((lot) => lot.quantity)));
+  if (wanted.gt(available)) throw new Error(`cannot sell ${wanted.toFixed()}: only ${available.toFixed()} held in the given lots`);
 
   const ranked = lots
     .map((lot) => {
-      const gainPerUnit = price - lot.costBasisPerUnit;
+      const gainPerUnit = decimal(price).minus(lot.costBasisPerUnit);
       const term = holdingTerm(lot.acquiredOn, asOf);
-      const bucket = gainPerUnit <= 0 ? 0 : term === 'long' ? 1 : 2;
+      const bucket = gainPerUnit.lte(0) ? 0 : term === 'long' ? 1 : 2;
       return { lot, gainPerUnit, term, bucket };
     })
     .sort(
       (a, b) =>
         a.bucket - b.bucket ||
-        a.gainPerUnit - b.gainPerUnit ||
+        a.gainPerUnit.comparedTo(b.gainPerUnit) ||
         (a.lot.acquiredOn < b.lot.acquiredOn ? -1 : a.lot.acquiredOn > b.lot.acquiredOn ? 1 : 0) ||
         (a.lot.id < b.lot.id ? -1 : a.lot.id > b.lot.id ? 1 : 0),
     );
@@ -237,15 +250,15 @@ export function selectLotsForSale(lots: readonly TaxLot[], quantity: number, pri
   const sales: LotSale[] = [];
   let remaining = wanted;
   for (const { lot, gainPerUnit, term } of ranked) {
-    if (remaining <= 0) break;
-    const take = Math.min(remaining, roundQuantity(lot.quantity));
-    remaining = roundQuantity(remaining - take);
+    if (remaining.lte(0)) break;
+    const take = minOf(remaining, roundQuantity(lot.quantity));
+    remaining = remaining.minus(take);
     sales.push({
       lotId: lot.id,
       acquiredOn: lot.acquiredOn,
-      quantity: take,
-      costBasisPerUnit: lot.costBasisPerUnit,
-      realizedGain: roundMoney(take * gainPerUnit),
+      quantity: wire(take),
+      costBasisPerUnit: wire(lot.costBasisPerUnit),
+      realizedGain: wire(roundToCurrency(take.times(gainPerUnit), currency)),
       term,
     });
   }
@@ -262,13 +275,13 @@ export function detectWashSale(
   asOf: IsoDate,
 ): WashSaleFlag | undefined {
   const isBuy = trade.side === 'buy';
-  if (!isBuy && !trade.lots?.some((lot) => lot.realizedGain < 0)) return undefined;
+  if (!isBuy && !trade.lots?.some((lot) => decimal(lot.realizedGain).lt(0))) return undefined;
   const related = recentTrades
     .filter(
       (past) =>
         past.securityId === trade.securityId &&
         past.side === (isBuy ? 'sell' : 'buy') &&
-        (!isBuy || (past.realizedGain ?? 0) < 0) &&
+        (!isBuy || decimal(past.realizedGain ?? 0).lt(0)) &&
         withinWashSaleWindow(past.tradeDate, asOf),
     )
     .map((past) => past.tradeDate)
@@ -283,23 +296,26 @@ export function detectWashSale(
 
 type CommissionSchedule = Pick<RebalanceOptions, 'commissionPerTrade' | 'commissionRate'>;
 
-export function estimateCommission(value: number, schedule: CommissionSchedule): number {
-  return roundMoney(schedule.commissionPerTrade + schedule.commissionRate * value);
+/** A trade's commission: the fixed part plus the rate on its value, in the currency's minor unit. */
+export function estimateCommission(value: Numeric, schedule: CommissionSchedule, currency: string): Dec {
+  return roundToCurrency(decimal(schedule.commissionRate).times(value).plus(schedule.commissionPerTrade), currency);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Proposal
 // ---------------------------------------------------------------------------------------------
 
-/** The model with its cash weight raised to the buffer, securities scaled down pro rata. */
-export function applyCashBuffer(model: ModelPortfolio, cashBufferWeight: number): ModelPortfolio {
-  if (!(cashBufferWeight >= 0 && cashBufferWeight <= 1)) throw new Error(`cash buffer ${cashBufferWeight} is not between 0 and 1`);
-  if (cashBufferWeight <= model.cashWeight) return model;
-  const scale = model.cashWeight >= 1 ? 0 : (1 - cashBufferWeight) / (1 - model.cashWeight);
+/** The model with its cash weight raised to the buffer, securities scaled down pro rata (weights to 10 decimals). */
+export function applyCashBuffer(model: ModelPortfolio, cashBufferWeight: Numeric): ModelPortfolio {
+  const buffer = decimal(cashBufferWeight);
+  if (buffer.lt(0) || buffer.gt(1)) throw new Error(`cash buffer ${buffer.toFixed()} is not between 0 and 1`);
+  if (buffer.lte(model.cashWeight)) return model;
+  const cashWeight = decimal(model.cashWeight);
+  const scale = cashWeight.gte(1) ? ZERO : buffer.neg().plus(1).div(cashWeight.neg().plus(1));
   return {
     ...model,
-    cashWeight: cashBufferWeight,
-    targets: model.targets.map((target) => ({ ...target, weight: target.weight * scale })),
+    cashWeight: wire(buffer),
+    targets: model.targets.map((target) => ({ ...target, weight: wire(roundRatio(scale.times(target.weight))) })),
   };
 }
 
@@ -307,54 +323,62 @@ function validateOptions(options: RebalanceOptions): void {
   const nonNegative: Array<keyof RebalanceOptions> = ['minTradeValue', 'commissionPerTrade', 'commissionRate'];
   for (const key of nonNegative) {
     const value = options[key];
-    if (typeof value !== 'number' || !(value >= 0)) throw new Error(`option ${key} must be a non-negative number`);
+    let valid = false;
+    try {
+      valid = (typeof value === 'number' || typeof value === 'string') && decimal(value).gte(0);
+    } catch {
+      valid = false;
+    }
+    if (!valid) throw new Error(`option ${key} must be a non-negative number`);
   }
 }
 
 /** How far a security is from its target, in money (positive = buy). */
 interface Gap {
   security: Security;
-  price: number;
-  held: number;
-  targetWeight: number;
-  value: number;
+  price: Dec;
+  held: Dec;
+  targetWeight: Dec;
+  value: Dec;
 }
 
 function computeGaps(valuation: PortfolioValuation, model: ModelPortfolio, securities: readonly Security[], prices: Prices): Gap[] {
   const index = indexSecurities(securities);
+  const money = (value: Numeric) => roundToCurrency(value, valuation.currency);
   const held = new Map(valuation.securities.map((row) => [row.securityId, row]));
-  const targets = new Map(model.targets.map((target) => [target.securityId, target.weight]));
+  const targets = new Map(model.targets.map((target) => [target.securityId, decimal(target.weight)]));
   const ids = [...new Set([...held.keys(), ...targets.keys()])].sort();
   return ids.flatMap((securityId) => {
-    const targetWeight = targets.get(securityId) ?? 0;
+    const targetWeight = targets.get(securityId) ?? ZERO;
     const row = held.get(securityId);
-    // Both sides are in cents, so the gap is exact and float noise cannot create a trade.
-    const value = roundMoney(roundMoney(targetWeight * valuation.totalValue) - (row?.marketValue ?? 0));
-    if (value === 0) return [];
+    // Both sides are in the minor unit, so the gap is exact and no rounding noise can create a trade.
+    const value = money(targetWeight.times(valuation.totalValue)).minus(row?.marketValue ?? 0);
+    if (value.isZero()) return [];
     const security = requireSecurity(index, securityId);
-    return [{ security, price: requirePrice(prices, security), held: row?.quantity ?? 0, targetWeight, value }];
+    return [{ security, price: requirePrice(prices, security), held: decimal(row?.quantity ?? 0), targetWeight, value }];
   });
 }
 
-type Sizing = { ok: true; quantity: number; value: number } | { ok: false; reason: string };
+type Sizing = { ok: true; quantity: Dec; value: Dec } | { ok: false; reason: string };
 
 /** Checks an already-rounded quantity against the minimum trade value. */
-function sizeTrade(quantity: number, gap: Gap, minTradeValue: number): Sizing {
-  if (quantity <= 0) return { ok: false, reason: gap.security.fractional ? 'rounds to zero units' : 'less than one whole share' };
-  const value = roundMoney(quantity * gap.price);
-  if (value < minTradeValue) {
-    return { ok: false, reason: `trade value ${value.toFixed(2)} is below the minimum trade value ${minTradeValue.toFixed(2)}` };
+function sizeTrade(quantity: Dec, gap: Gap, minTradeValue: Numeric, currency: string): Sizing {
+  if (quantity.lte(0)) return { ok: false, reason: gap.security.fractional ? 'rounds to zero units' : 'less than one whole share' };
+  const value = roundToCurrency(quantity.times(gap.price), currency);
+  if (value.lt(minTradeValue)) {
+    const places = minorUnitsOf(currency);
+    return { ok: false, reason: `trade value ${fixed(value, places)} is below the minimum trade value ${fixed(minTradeValue, places)}` };
   }
   return { ok: true, quantity, value };
 }
 
 /** A buy of `fraction` of the gap, rounded down to a tradable quantity. */
-function sizeBuy(gap: Gap, fraction: number, minTradeValue: number): Sizing {
-  return sizeTrade(floorQuantity((gap.value * fraction) / gap.price, gap.security.fractional), gap, minTradeValue);
+function sizeBuy(gap: Gap, fraction: Numeric, minTradeValue: Numeric, currency: string): Sizing {
+  return sizeTrade(floorQuantity(gap.value.times(fraction).div(gap.price), gap.security.fractional), gap, minTradeValue, currency);
 }
 
 function skip(gap: Gap, side: TradeSide, reason: string): SkippedTrade {
-  return { securityId: gap.security.id, side, value: Math.abs(gap.value), reason };
+  return { securityId: gap.security.id, side, value: wire(gap.value.abs()), reason };
 }
 
 interface Planned {
@@ -369,13 +393,14 @@ function withWashSale(trade: ProposedTrade, input: RebalanceInput): ProposedTrad
 
 function planSells(gaps: readonly Gap[], input: RebalanceInput): Planned {
   const { portfolio, asOf, options } = input;
+  const { currency } = portfolio;
   const planned: Planned = { trades: [], skipped: [] };
   for (const gap of gaps) {
-    if (gap.value >= 0) continue;
+    if (gap.value.gte(0)) continue;
     // Out of the model: sell the whole holding, even a fractional remainder of a whole-share security.
-    const liquidate = gap.targetWeight === 0;
-    const quantity = liquidate ? gap.held : Math.min(gap.held, floorQuantity(-gap.value / gap.price, gap.security.fractional));
-    const sizing = sizeTrade(quantity, gap, options.minTradeValue);
+    const liquidate = gap.targetWeight.isZero();
+    const quantity = liquidate ? gap.held : minOf(gap.held, floorQuantity(gap.value.neg().div(gap.price), gap.security.fractional));
+    const sizing = sizeTrade(quantity, gap, options.minTradeValue, currency);
     if (!sizing.ok) {
       planned.skipped.push(skip(gap, 'sell', sizing.reason));
       continue;
@@ -384,48 +409,48 @@ function planSells(gaps: readonly Gap[], input: RebalanceInput): Planned {
     const trade: ProposedTrade = {
       securityId: gap.security.id,
       side: 'sell',
-      quantity: sizing.quantity,
-      price: gap.price,
-      value: sizing.value,
-      commission: estimateCommission(sizing.value, options),
-      lots: selectLotsForSale(lots, sizing.quantity, gap.price, asOf),
+      quantity: wire(sizing.quantity),
+      price: wire(gap.price),
+      value: wire(sizing.value),
+      commission: wire(estimateCommission(sizing.value, options, currency)),
+      lots: selectLotsForSale(lots, sizing.quantity, gap.price, asOf, currency),
     };
     planned.trades.push(withWashSale(trade, input));
   }
   return planned;
 }
 
-function sumOf<T>(items: readonly T[], pick: (item: T) => number): number {
-  return roundMoney(items.reduce((sum, item) => sum + pick(item), 0));
+function sumBy<T>(items: readonly T[], pick: (item: T) => Numeric): Dec {
+  return sumOf(items.map(pick));
 }
 
 /**
  * Buys scaled together to fit `budget` (value plus commission). When some round below the minimum
  * at that scale, the smallest drops out and the rest are scaled again.
  */
-function sizeBuysWithin(gaps: readonly Gap[], budget: number, options: RebalanceOptions): Planned & { scale: number } {
+function sizeBuysWithin(gaps: readonly Gap[], budget: Dec, options: RebalanceOptions, currency: string): Planned & { scale: Dec } {
   let active = [...gaps];
   const skipped: SkippedTrade[] = [];
   for (;;) {
-    const wanted = active.reduce((sum, gap) => sum + gap.value, 0);
-    const affordable = (budget - active.length * options.commissionPerTrade) / (wanted * (1 + options.commissionRate));
-    const scale = wanted === 0 ? 1 : Math.min(1, Math.max(0, affordable));
+    const wanted = sumBy(active, (gap) => gap.value);
+    const fixedCosts = decimal(options.commissionPerTrade).times(active.length);
+    const scale = wanted.isZero() ? decimal(1) : minOf(1, maxOf(0, budget.minus(fixedCosts).div(wanted.times(decimal(options.commissionRate).plus(1)))));
     const trades: ProposedTrade[] = [];
     const failing: Array<{ gap: Gap; reason: string }> = [];
     for (const gap of active) {
-      const sizing = sizeBuy(gap, scale, options.minTradeValue);
+      const sizing = sizeBuy(gap, scale, options.minTradeValue, currency);
       if (!sizing.ok) {
         failing.push({ gap, reason: sizing.reason });
         continue;
       }
       const { quantity, value } = sizing;
-      const commission = estimateCommission(value, options);
-      trades.push({ securityId: gap.security.id, side: 'buy', quantity, price: gap.price, value, commission });
+      const commission = estimateCommission(value, options, currency);
+      trades.push({ securityId: gap.security.id, side: 'buy', quantity: wire(quantity), price: wire(gap.price), value: wire(value), commission: wire(commission) });
     }
     if (failing.length === 0) return { trades, skipped, scale: roundRatio(scale) };
     // Drop only the smallest failing buy: its freed commission may let the others through.
-    const dropped = failing.reduce((smallest, candidate) => (candidate.gap.value < smallest.gap.value ? candidate : smallest));
-    const why = scale === 0 ? 'no cash left above the buffer after costs' : `buys scaled to ${roundRatio(scale)}: ${dropped.reason}`;
+    const dropped = failing.reduce((smallest, candidate) => (candidate.gap.value.lt(smallest.gap.value) ? candidate : smallest));
+    const why = scale.isZero() ? 'no cash left above the buffer after costs' : `buys scaled to ${roundRatio(scale).toFixed()}: ${dropped.reason}`;
     skipped.push(skip(dropped.gap, 'buy', `insufficient cash, ${why}`));
     active = active.filter((gap) => gap !== dropped.gap);
   }
@@ -433,34 +458,35 @@ function sizeBuysWithin(gaps: readonly Gap[], budget: number, options: Rebalance
 
 /**
  * Buys funded by `available` (cash after sells minus the buffer). Buys too small even at full size
- * are skipped for that reason first; the rest are scaled together. Cent rounding can overshoot the
- * budget by a few cents, so the budget then shrinks by the overshoot until the buys fit.
+ * are skipped for that reason first; the rest are scaled together. Rounding to the minor unit can overshoot the
+ * budget by a few units, so the budget then shrinks by the overshoot until the buys fit.
  */
-function planBuys(gaps: readonly Gap[], available: number, input: RebalanceInput): Planned & { scale: number } {
+function planBuys(gaps: readonly Gap[], available: Dec, input: RebalanceInput): Planned & { scale: Dec } {
   const { options } = input;
+  const { currency } = input.portfolio;
   const skipped: SkippedTrade[] = [];
   const viable: Gap[] = [];
-  for (const gap of gaps.filter((candidate) => candidate.value > 0)) {
-    const sizing = sizeBuy(gap, 1, options.minTradeValue);
+  for (const gap of gaps.filter((candidate) => candidate.value.gt(0))) {
+    const sizing = sizeBuy(gap, 1, options.minTradeValue, currency);
     if (sizing.ok) viable.push(gap);
     else skipped.push(skip(gap, 'buy', sizing.reason));
   }
-  const ceiling = Math.max(0, available);
+  const ceiling = maxOf(0, available);
   for (let budget = ceiling; ; ) {
-    const sized = sizeBuysWithin(viable, budget, options);
-    const spend = sumOf(sized.trades, (trade) => trade.value + trade.commission);
-    if (spend <= ceiling) {
+    const sized = sizeBuysWithin(viable, budget, options, currency);
+    const spend = sumBy(sized.trades, (trade) => decimal(trade.value).plus(trade.commission));
+    if (spend.lte(ceiling)) {
       const trades = sized.trades.map((trade) => withWashSale(trade, input));
       return { trades, skipped: [...skipped, ...sized.skipped], scale: sized.scale };
     }
-    // Terminates: the budget falls by at least a cent a round, and at zero no buy survives.
-    budget = roundMoney(budget - (spend - ceiling) - 0.01);
+    // Terminates: the budget falls by at least a minor unit a round, and at zero no buy survives.
+    budget = roundToCurrency(budget.minus(spend.minus(ceiling)).minus(minorUnit(currency)), currency);
   }
 }
 
-function sumGains(trades: readonly ProposedTrade[], term?: TaxTerm): number {
+function sumGains(trades: readonly ProposedTrade[], term?: TaxTerm): Dec {
   const sales = trades.flatMap((trade) => trade.lots ?? []).filter((sale) => term === undefined || sale.term === term);
-  return sumOf(sales, (sale) => sale.realizedGain);
+  return sumBy(sales, (sale) => sale.realizedGain);
 }
 
 /**
@@ -470,6 +496,7 @@ function sumGains(trades: readonly ProposedTrade[], term?: TaxTerm): number {
  */
 export function proposeRebalance(input: RebalanceInput): Proposal {
   const { portfolio, model, securities, prices, asOf, options } = input;
+  const money = (value: Numeric) => roundToCurrency(value, portfolio.currency);
   parseIsoDate(asOf);
   validateOptions(options);
   validateModel(model, indexSecurities(securities));
@@ -479,36 +506,36 @@ export function proposeRebalance(input: RebalanceInput): Proposal {
   const gaps = computeGaps(before, effectiveModel, securities, prices);
 
   const sells = planSells(gaps, input);
-  const cashAfterSells = roundMoney(before.cash + sumOf(sells.trades, (trade) => trade.value - trade.commission));
-  // Rounded up so the cash left is never a fraction of a cent under the buffer.
-  const reserve = roundTo(options.cashBufferWeight * before.totalValue, 2, 'up');
-  const buys = planBuys(gaps, roundMoney(cashAfterSells - reserve), input);
+  const cashAfterSells = money(sumBy(sells.trades, (trade) => decimal(trade.value).minus(trade.commission)).plus(before.cash));
+  // Rounded up so the cash left is never a fraction of a minor unit under the buffer.
+  const reserve = roundToCurrency(decimal(options.cashBufferWeight).times(before.totalValue), portfolio.currency, 'up');
+  const buys = planBuys(gaps, money(cashAfterSells.minus(reserve)), input);
 
   const trades = [...sells.trades, ...buys.trades];
-  const totalSellValue = sumOf(sells.trades, (trade) => trade.value);
-  const totalBuyValue = sumOf(buys.trades, (trade) => trade.value);
-  const estimatedCosts = sumOf(trades, (trade) => trade.commission);
+  const totalSellValue = sumBy(sells.trades, (trade) => trade.value);
+  const totalBuyValue = sumBy(buys.trades, (trade) => trade.value);
+  const estimatedCosts = sumBy(trades, (trade) => trade.commission);
   const projected = applyFills(portfolio, trades, asOf);
 
   return {
     portfolioId: portfolio.id,
     modelId: model.id,
     asOf,
-    effectiveCashWeight: effectiveModel.cashWeight,
-    buyScaleFactor: buys.scale,
+    effectiveCashWeight: wire(effectiveModel.cashWeight),
+    buyScaleFactor: wire(buys.scale),
     trades,
     skipped: [...sells.skipped, ...buys.skipped],
     before: summarizeWeights(before),
     after: summarizeWeights(valuePortfolio(projected, securities, prices)),
     estimatedRealizedGains: {
-      shortTerm: sumGains(sells.trades, 'short'),
-      longTerm: sumGains(sells.trades, 'long'),
-      total: sumGains(sells.trades),
+      shortTerm: wire(sumGains(sells.trades, 'short')),
+      longTerm: wire(sumGains(sells.trades, 'long')),
+      total: wire(sumGains(sells.trades)),
     },
-    estimatedCosts,
-    totalBuyValue,
-    totalSellValue,
-    cashAfter: roundMoney(before.cash + totalSellValue - totalBuyValue - estimatedCosts),
+    estimatedCosts: wire(estimatedCosts),
+    totalBuyValue: wire(totalBuyValue),
+    totalSellValue: wire(totalSellValue),
+    cashAfter: wire(money(decimal(before.cash).plus(totalSellValue).minus(totalBuyValue).minus(estimatedCosts))),
     withinBandsAfter: !computeDrift(projected, effectiveModel, securities, prices).outOfBand,
   };
 }
@@ -531,35 +558,39 @@ function newLotId(taken: ReadonlySet<string>, securityId: string, asOf: IsoDate)
  */
 export function applyFills(portfolio: Portfolio, fills: readonly Fill[], asOf: IsoDate): Portfolio {
   parseIsoDate(asOf);
+  const money = (value: Numeric) => roundToCurrency(value, portfolio.currency);
   let lots: TaxLot[] = portfolio.lots.map((lot) => ({ ...lot }));
-  let cash = roundMoney(portfolio.cash);
+  let cash = money(portfolio.cash);
   for (const fill of fills) {
     const quantity = roundQuantity(fill.quantity);
-    if (!(quantity > 0) || !(fill.price > 0)) throw new Error(`fill for ${fill.securityId} needs a positive quantity and price`);
-    const value = roundMoney(quantity * fill.price);
-    const commission = roundMoney(fill.commission ?? 0);
+    const price = decimal(fill.price);
+    if (!quantity.gt(0) || !price.gt(0)) throw new Error(`fill for ${fill.securityId} needs a positive quantity and price`);
+    const value = money(quantity.times(price));
+    const commission = money(fill.commission ?? 0);
 
     if (fill.side === 'buy') {
       const id = newLotId(new Set(lots.map((lot) => lot.id)), fill.securityId, asOf);
-      lots.push({ id, securityId: fill.securityId, quantity, costBasisPerUnit: fill.price, acquiredOn: asOf });
-      cash = roundMoney(cash - value - commission);
+      lots.push({ id, securityId: fill.securityId, quantity: wire(quantity), costBasisPerUnit: wire(price), acquiredOn: asOf });
+      cash = cash.minus(value).minus(commission);
       continue;
     }
 
     const own = lots.filter((lot) => lot.securityId === fill.securityId);
-    const picks = fill.lots ?? selectLotsForSale(own, quantity, fill.price, asOf);
-    const picked = roundQuantity(picks.reduce((sum, pick) => sum + pick.quantity, 0));
-    if (picked !== quantity) throw new Error(`sell of ${quantity} ${fill.securityId} names lots totalling ${picked}`);
+    const picks = fill.lots ?? selectLotsForSale(own, quantity, price, asOf, portfolio.currency);
+    const picked = roundQuantity(sumBy(picks, (pick) => pick.quantity));
+    if (!picked.eq(quantity)) {
+      throw new Error(`sell of ${quantity.toFixed()} ${fill.securityId} names lots totalling ${picked.toFixed()}`);
+    }
     for (const pick of picks) {
       const lot = own.find((candidate) => candidate.id === pick.lotId);
       if (!lot) throw new Error(`lot ${pick.lotId} of ${fill.securityId} is not in portfolio ${portfolio.id}`);
-      if (!(pick.quantity > 0)) throw new Error(`lot ${pick.lotId}: sold quantity must be positive`);
-      const left = roundQuantity(lot.quantity - pick.quantity);
-      if (left < 0) throw new Error(`cannot sell ${pick.quantity} from lot ${lot.id}: it holds ${lot.quantity}`);
-      lot.quantity = left;
+      if (!decimal(pick.quantity).gt(0)) throw new Error(`lot ${pick.lotId}: sold quantity must be positive`);
+      const left = roundQuantity(decimal(lot.quantity).minus(pick.quantity));
+      if (left.lt(0)) throw new Error(`cannot sell ${String(pick.quantity)} from lot ${lot.id}: it holds ${String(lot.quantity)}`);
+      lot.quantity = wire(left);
     }
-    lots = lots.filter((lot) => lot.quantity > 0);
-    cash = roundMoney(cash + value - commission);
+    lots = lots.filter((lot) => decimal(lot.quantity).gt(0));
+    cash = cash.plus(value).minus(commission);
   }
-  return { ...portfolio, cash, lots };
+  return { ...portfolio, cash: wire(cash), lots };
 }

@@ -13,6 +13,7 @@ import type {
   RebalancingInput,
   Verification,
 } from './definitions.js';
+import { decimal } from '../money.js';
 import { driftOf, isRefusal, money, points, proposalValue, rationaleFor, refuse, reviseProposal, type Refusal } from './proposal-record.js';
 import { rebalancingSpec as spec, type RebalanceCommand, type RebalanceStatus } from './spec.js';
 
@@ -64,7 +65,7 @@ export function newRebalanceRecord(input: RebalancingInput, context: RebalanceCo
     proposal,
     proposal_value: value,
     compliance_threshold: context.compliance_threshold,
-    needs_compliance: value > context.compliance_threshold,
+    needs_compliance: decimal(value).gt(context.compliance_threshold),
     edits: [],
     advisor_approval: null,
     compliance_approval: null,
@@ -96,7 +97,7 @@ export function projectCard(record: RebalanceRecord, sla: SlaSnapshot | null = n
     flags: [
       record.needs_compliance ? 'needs_compliance' : null,
       record.proposal.trades.some((t) => t.wash_sale) ? 'wash_sale' : null,
-      record.proposal.estimated_realized_gains.short_term > 0 ? 'short_term_gains' : null,
+      decimal(record.proposal.estimated_realized_gains.short_term).gt(0) ? 'short_term_gains' : null,
       record.edits.length ? 'edited' : null,
       record.proposal.within_bands_after ? null : 'out_of_band_after',
     ].filter((flag): flag is string => flag !== null),
@@ -196,7 +197,7 @@ export function applyCommand(
               to: assignedOfficerId ? [{ user_id: assignedOfficerId }] : [{ role: 'compliance_officer' }],
               kind: 'rebalance_compliance_needed',
               title: `Compliance approval needed: rebalance for ${record.client_name}`,
-              body: `${actor.name} approved ${money(record.proposal_value)} ${record.currency} of trades, above the ${money(record.compliance_threshold)} threshold`,
+              body: `${actor.name} approved ${money(record.proposal_value, record.currency)} ${record.currency} of trades, above the ${money(record.compliance_threshold, record.currency)} threshold`,
             },
           ],
           { ...decision, rationale: record.rationale, assigned_officer_id: assignedOfficerId },
@@ -237,7 +238,7 @@ export function applyCommand(
           ...base,
           proposal,
           proposal_value: value,
-          needs_compliance: value > record.compliance_threshold,
+          needs_compliance: decimal(value).gt(record.compliance_threshold),
           rationale: rationaleFor(record.model_name, record.prices_as_of, record.drift_before, proposal, record.currency),
           edits: [...record.edits, { edited_by: actor.user_id, editor_name: actor.name, at: now, reason: reason.trim(), previous_trades: record.proposal.trades }],
           advisor_approval: null,
@@ -321,7 +322,7 @@ export function proposedOutcome(record: RebalanceRecord, actor: Actor): Outcome 
             to: advisorOf(record),
             kind: 'rebalance_proposed',
             title: `Rebalancing proposal for ${record.client_name}`,
-            body: `${record.proposal.trades.length} trades worth ${money(record.proposal_value)} ${record.currency} await your decision${record.needs_compliance ? ' (compliance approval needed too)' : ''}`,
+            body: `${record.proposal.trades.length} trades worth ${money(record.proposal_value, record.currency)} ${record.currency} await your decision${record.needs_compliance ? ' (compliance approval needed too)' : ''}`,
           },
         ],
     { rationale: record.rationale, drift_before: record.drift_before, proposal: record.proposal, needs_compliance: record.needs_compliance },

@@ -1,5 +1,6 @@
 import type { ApplicationRecord } from '../../../workflows/account-opening/definitions.js';
 import { accountOpeningSpec, HAPPY_PATH } from '../../../workflows/account-opening/spec.js';
+import { DOCUMENT_KIND_LABELS, unmetRequirements } from '../../../workflows/documents.js';
 import { progressOf } from '../../../workflows/process-spec.js';
 import {
   capitalize,
@@ -110,6 +111,19 @@ function approvalsText(record: ApplicationRecord, names: Record<string, string>)
   return `${record.approvals.length} of ${record.approvals_required}: ${who}`;
 }
 
+const REVIEW_WORDS = { pending: 'awaiting review', accepted: ':white_check_mark: accepted', rejected: ':x: rejected' } as const;
+
+/** Which evidence is attached, each linked to the drawer that lists and previews it, and what is still needed. */
+function evidence(summary: ApplicationSummary): string {
+  const { record, documents, boardUrl } = summary;
+  const lines = documents.map(
+    (d) => `• ${DOCUMENT_KIND_LABELS[d.kind]}: <${boardUrl}|${esc(d.title)}> v${d.version}, ${REVIEW_WORDS[d.review_status]}`,
+  );
+  const accepted = new Set(documents.filter((d) => d.review_status === 'accepted').map((d) => d.kind));
+  const missing = unmetRequirements(accountOpeningSpec.documents, 'compliance_approve', { ...record }, accepted);
+  return [...(lines.length ? lines : ['None attached']), ...missing.map((r) => `:warning: ${esc(r.message)}`)].join('\n');
+}
+
 const amountOf = (record: ApplicationRecord) => formatAmount(record.initial_investment_amount, record.currency);
 
 /** The compliance channel's message: everything an officer needs to decide, and the decision once made. */
@@ -131,6 +145,7 @@ export function applicationMessage(summary: ApplicationSummary, buttons: ButtonS
     ]),
     section(`*Products*\n${products(record)}`),
     section(`*Due diligence*\n${dueDiligence(record)}`),
+    section(`*Evidence*\n${evidence(summary)}`),
     section(
       `*Suitability warnings*\n${record.suitability_warnings.length ? record.suitability_warnings.map((w) => `:warning: ${esc(w.message)}`).join('\n') : 'None'}`,
     ),

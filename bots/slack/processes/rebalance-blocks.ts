@@ -1,4 +1,5 @@
 import type { Approval, RebalanceRecord, TradeRecord } from '../../../workflows/rebalancing/definitions.js';
+import { percent, points } from '../../../workflows/rebalancing/proposal-record.js';
 import { HAPPY_PATH, rebalancingSpec } from '../../../workflows/rebalancing/spec.js';
 import { progressOf } from '../../../workflows/process-spec.js';
 import {
@@ -37,8 +38,6 @@ const statusLabel = (status: string) => stateLabel(rebalancingSpec.processType, 
 const isPending = (record: RebalanceRecord) => record.status === 'awaiting_advisor' || record.status === 'awaiting_compliance';
 const money = (record: RebalanceRecord, value: number) => formatAmount(value, record.currency);
 const quantity = (value: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 }).format(value);
-const percent = (weight: number) => `${(weight * 100).toFixed(1)}%`;
-const points = (weight: number) => `${(weight * 100).toFixed(1)} pts`;
 /** us_equity → "US equity", intl_bonds → "International bonds". */
 const assetClassLabel = (assetClass: string) => capitalize(humanize(assetClass).replace(/\bus\b/g, 'US').replace(/\bintl\b/g, 'international'));
 const approverOf = (approval: Approval, names: Record<string, string>) => esc(approval.approver_name || nameOf(names, approval.approved_by));
