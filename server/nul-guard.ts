@@ -35,7 +35,8 @@ function decoded(text: string): string {
 export async function findNul(request: {
   url: string;
   headers: Headers;
-  hasBody: boolean;
+  /** Only asked for JSON: touching a streamed upload's body would consume it. */
+  hasBody(): boolean;
   text(): Promise<string>;
 }): Promise<{ field: string; place: string } | undefined> {
   const url = new URL(request.url);
@@ -43,7 +44,7 @@ export async function findNul(request: {
   for (const [name, value] of url.searchParams) if (name.includes(NUL) || value.includes(NUL)) return { field: name.replaceAll(NUL, ''), place: 'query' };
   for (const [name, value] of request.headers) if (value.includes(NUL)) return { field: name, place: 'headers' };
   // Only JSON is text the hub stores; other bodies (a document's bytes) are not looked into.
-  if (!request.hasBody || !request.headers.get('content-type')?.includes('json')) return undefined;
+  if (!request.headers.get('content-type')?.includes('json') || !request.hasBody()) return undefined;
   const text = await request.text();
   if (!text.includes(NUL) && !text.includes('\\u0000')) return undefined;
   let parsed: unknown;
@@ -62,7 +63,7 @@ export async function findNul(request: {
  * it, naming the parameter. The six characters `\u0000` written out in a JSON string are ordinary text.
  */
 export const refuseNul: MiddlewareHandler = async (c, next) => {
-  const found = await findNul({ url: c.req.url, headers: c.req.raw.headers, hasBody: c.req.raw.body !== null, text: () => c.req.text() });
+  const found = await findNul({ url: c.req.url, headers: c.req.raw.headers, hasBody: () => c.req.raw.body !== null, text: () => c.req.text() });
   if (found) {
     throw new HubError('VALIDATION_FAILED', `${found.field}: may not contain a NUL character`, { field: found.field, in: found.place });
   }

@@ -284,7 +284,8 @@ describe('query threads on processes', () => {
       const late = await hub.api(alex, 'POST', `/queries/${queryId}/replies`, { body: 'One more thing' });
       expect(late.status).toBe(409);
       expect(late.body.error.code).toBe('QUERY_RESOLVED');
-      const [refusedReply] = await hub.sql`SELECT outcome, error_code, details FROM audit_log WHERE action = 'reply_query' AND outcome = 'refused'`;
+      const [refusedReply] = await hub.sql`
+        SELECT outcome, error_code, details FROM audit_log WHERE action = 'reply_query' AND outcome = 'refused' AND error_code = 'QUERY_RESOLVED'`;
       expect(refusedReply).toMatchObject({ error_code: 'QUERY_RESOLVED', details: { query_id: queryId } });
 
       const reopened = await hub.api(colin, 'POST', `/queries/${queryId}/reopen`, { note: 'The contract is unsigned.' });
