@@ -21,6 +21,8 @@ const COMPOSITION_ROOTS = [
   'runtime/import-prices.ts',
   'runtime/setup-temporal.ts',
   'runtime/audit-verify.ts',
+  'runtime/backup.ts',
+  'runtime/restore.ts',
 ];
 
 /** What deterministic workflow code may import besides itself (types of anything are fine: they vanish). */

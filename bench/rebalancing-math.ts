@@ -1,4 +1,10 @@
-import { computeDrift, type ModelPortfolio, type Portfolio, type Prices, type Security } from '../workflows/rebalancing/portfolio-math.js';
+import {
+  computeDrift,
+  type ModelPortfolio,
+  type Portfolio,
+  type Prices,
+  type Security,
+} from '../workflows/rebalancing/portfolio-math.js';
 import { proposeRebalance, type RebalanceOptions } from '../workflows/rebalancing/proposal.js';
 import { summarize, type Benchmark } from './support/benchmark.js';
 
@@ -33,7 +39,13 @@ const BOOK: Portfolio = {
     })),
   ),
 };
-const OPTIONS: RebalanceOptions = { cashBufferWeight: '0.02', minTradeValue: '100', commissionPerTrade: '1', commissionRate: '0.0005', recentTrades: [] };
+const OPTIONS: RebalanceOptions = {
+  cashBufferWeight: '0.02',
+  minTradeValue: '100',
+  commissionPerTrade: '1',
+  commissionRate: '0.0005',
+  recentTrades: [],
+};
 const RUNS = Number(process.env.BENCH_REBALANCING_RUNS ?? 200);
 /** A proposal is computed inside a workflow task, which Temporal fails after 10 s by default. */
 const WORKFLOW_TASK_TIMEOUT_MS = 10_000;
@@ -50,10 +62,13 @@ function time(work: () => unknown): number[] {
 
 const benchmark: Benchmark = {
   name: 'rebalancing-math',
-  description: `Exact decimal math on a 40-security, 120-lot portfolio, ${RUNS} times each: drift and a full tax-aware proposal, against the workflow task timeout the proposal must fit in (limit).`,
+  description:
+    `Exact decimal math on a 40-security, 120-lot portfolio, ${RUNS} times each: drift and a full tax-aware proposal, ` +
+    'against the workflow task timeout the proposal must fit in (limit).',
   async run() {
     const drift = summarize(time(() => computeDrift(BOOK, MODEL, SECURITIES, PRICES)).map((ms) => ms * 1000));
-    const proposal = summarize(time(() => proposeRebalance({ portfolio: BOOK, model: MODEL, securities: SECURITIES, prices: PRICES, asOf: '2026-11-20', options: OPTIONS })).map((ms) => ms * 1000));
+    const input = { portfolio: BOOK, model: MODEL, securities: SECURITIES, prices: PRICES, asOf: '2026-11-20', options: OPTIONS };
+    const proposal = summarize(time(() => proposeRebalance(input)).map((ms) => ms * 1000));
     const ms = (us: number) => (us / 1000).toFixed(2);
     return {
       columns: ['path', 'p50 ms', 'p95 ms', 'max ms'],

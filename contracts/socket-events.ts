@@ -31,8 +31,11 @@ export interface BoardSnapshot {
   process_type: string;
   sequence: number;
   cards: BoardCard[];
-  /** Why a snapshot rather than a replay: first subscription, or too far behind to replay. */
-  reason: 'initial' | 'too_far_behind';
+  /**
+   * Why a snapshot rather than a replay: first subscription, too far behind to replay, or a cursor past
+   * the log's end (the database was restored from an older backup).
+   */
+  reason: 'initial' | 'too_far_behind' | 'cursor_ahead';
 }
 
 export interface BellNotification {

@@ -14,10 +14,19 @@ export interface StoredEvent {
 
 export async function appendEvents(tx: Tx, processType: string | null, processId: string | null, events: EmittedEvent[]): Promise<number[]> {
   if (events.length === 0) return [];
+  // Numbers are taken under the commit-order lock (max + 1), so a write that rolls back or dies burns none
+  // and the feed stays gap-free.
   await lockCommitOrder(tx);
+  const [{ last }] = await tx`SELECT coalesce(max(sequence), 0) AS last FROM events`;
   const rows = await tx`
     INSERT INTO events ${tx(
-      events.map((e) => ({ type: e.type, process_type: processType, process_id: processId, payload: tx.json(e.payload as never) })),
+      events.map((e, i) => ({
+        sequence: (last as number) + i + 1,
+        type: e.type,
+        process_type: processType,
+        process_id: processId,
+        payload: tx.json(e.payload as never),
+      })),
     )}
     RETURNING sequence`;
   return rows.map((r) => r.sequence as number);

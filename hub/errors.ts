@@ -66,7 +66,12 @@ export function toHubError(error: unknown): HubError {
 
 function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
-  return typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECT_TIMEOUT', '57P01'].includes(code);
+  // Class 08 is "connection exception"; 57P01-57P03: the server is shutting down, crashed or not yet accepting.
+  return (
+    typeof code === 'string' &&
+    (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT'].includes(code) ||
+      /^(08|57P0[123])/.test(code))
+  );
 }
 
 export function errorBody(error: HubError) {

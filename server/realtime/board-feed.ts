@@ -153,8 +153,10 @@ export function createBoardFeed(deps: { sql: Sql; log: Logger; replayLimit: numb
     try {
       let mode: BoardSubscribeReply['mode'] = 'replay';
       let replayed = 0;
-      // Replayable only from within the log: older rows may have been pruned.
-      const replayable = request.after != null && request.after >= ((await oldestChangeSequence(sql)) ?? 0);
+      // Replayable only from within the log: older rows may have been pruned, and a cursor beyond its end
+      // (a board that outlived a restore from an older backup) would wait for numbers already taken.
+      const ahead = request.after != null && request.after > (await latestChangeSequence(sql));
+      const replayable = request.after != null && !ahead && request.after >= ((await oldestChangeSequence(sql)) ?? 0);
       const missed =
         request.after == null
           ? undefined
@@ -180,7 +182,8 @@ export function createBoardFeed(deps: { sql: Sql; log: Logger; replayLimit: numb
         });
         if (!current()) return superseded();
         board.cursor = snapshot.sequence;
-        socket.emit('board:snapshot', { process_type: spec.processType, ...snapshot, reason: missed === undefined ? 'initial' : 'too_far_behind' });
+        const reason = missed === undefined ? 'initial' : ahead ? 'cursor_ahead' : 'too_far_behind';
+        socket.emit('board:snapshot', { process_type: spec.processType, ...snapshot, reason });
       }
       const held = board.held ?? [];
       board.held = null;

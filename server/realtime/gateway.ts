@@ -1,6 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/postgres-adapter';
-import pg from 'pg';
 import { Server } from 'socket.io';
 import { z } from 'zod';
 import { getBellNotification } from '../../db/board.js';
@@ -13,6 +12,7 @@ import type { HubConfig } from '../../runtime/config.js';
 import type { Logger } from '../../runtime/logger.js';
 import { authenticateSession, bearerToken } from '../auth.js';
 import { toHubError } from '../../hub/errors.js';
+import { createAdapterPool } from './adapter-pool.js';
 import { createBoardFeed, type HubSocket } from './board-feed.js';
 import { registerComplianceNotes } from './compliance-notes.js';
 import { rooms, type Ack } from '../../contracts/socket-events.js';
@@ -65,8 +65,7 @@ export async function startRealtimeGateway(deps: {
   const { sql, config } = deps;
   const log = deps.log.child({ component: 'realtime' });
 
-  const adapterPool = new pg.Pool({ connectionString: deps.databaseUrl, max: 3, application_name: 'ops-hub-socket-adapter' });
-  adapterPool.on('error', (error) => log.warn({ err: error }, 'socket adapter connection lost'));
+  const adapterPool = createAdapterPool(deps.databaseUrl, log);
   const io: HubIo = new Server({
     serveClient: false,
     adapter: createAdapter(adapterPool, { errorHandler: (error) => log.warn({ err: error }, 'socket adapter') }),

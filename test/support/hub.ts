@@ -70,9 +70,17 @@ export interface TestHub {
  * port and a worker on this file's own task queue.
  */
 export async function startTestHub(
-  options: { env?: Record<string, string>; crm?: CrmAdapter; custodian?: Custodian; seed?: boolean; worker?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    crm?: CrmAdapter;
+    custodian?: Custodian;
+    seed?: boolean;
+    worker?: boolean;
+    /** A migrated database of the test's own (on a PostgreSQL it stops and starts itself), instead of a copy of the template. */
+    database?: { url: string; drop(): Promise<void> };
+  } = {},
 ): Promise<TestHub> {
-  const database = await createTestDatabase();
+  const database = options.database ?? (await createTestDatabase());
   const taskQueue = `test-${randomBytes(4).toString('hex')}`;
   // Document files of this hub, removed with it.
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hub-test-data-'));

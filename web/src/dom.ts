@@ -9,11 +9,21 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Att
     if (value === null || value === undefined || value === false) continue;
     if (typeof value === 'function') element.addEventListener(name.replace(/^on/, ''), value);
     else if (name === 'class') element.className = String(value);
+    // Through the CSSOM: the content security policy refuses style attributes written as text.
+    else if (name === 'style') setStyle(element, String(value));
     else if (value === true) element.setAttribute(name, '');
     else element.setAttribute(name, String(value));
   }
   append(element, children);
   return element;
+}
+
+/** Applies "name: value; …" declarations one by one (custom properties such as --columns included). */
+function setStyle(element: HTMLElement, declarations: string): void {
+  for (const declaration of declarations.split(';')) {
+    const colon = declaration.indexOf(':');
+    if (colon > 0) element.style.setProperty(declaration.slice(0, colon).trim(), declaration.slice(colon + 1).trim());
+  }
 }
 
 export function append(parent: Node, children: Child[]): void {
