@@ -1,9 +1,9 @@
 /** The Socket.IO contract between the hub and the board; web/ imports these types. */
 import type { Role } from '../workflows/process-spec.js';
 import type { BoardCard } from '../db/board.js';
-import type { QueryChange, QueryKind, QueryStatus } from '../workflows/query-threads.js';
+import type { QueryAudience, QueryChange, QueryKind, QueryStatus } from '../workflows/query-threads.js';
 
-export type { BoardCard, QueryChange, QueryKind, QueryStatus };
+export type { BoardCard, QueryAudience, QueryChange, QueryKind, QueryStatus };
 
 export interface RealtimeUser {
   id: string;
@@ -85,6 +85,8 @@ export interface BoardSubscribeReply {
 
 export interface ServerToClientEvents {
   'hub:welcome': (welcome: { user: RealtimeUser; server_time: string }) => void;
+  /** Sent just before the server disconnects a socket whose session ended; sign in again to reconnect. */
+  'hub:session_ended': (ended: { reason: 'signed_out' | 'expired' }) => void;
   'board:snapshot': (snapshot: BoardSnapshot) => void;
   'process:changed': (change: ProcessChange) => void;
   'process:activity': (activity: ProcessActivity) => void;
@@ -102,6 +104,8 @@ export interface ClientToServerEvents {
 
 export interface SocketData {
   user: RealtimeUser;
+  /** The session the socket signed in with; when it ends (sign-out, expiry, deactivation) the socket is closed. */
+  session: { token_hash: string; expires_at: string };
 }
 
 // ---- Query threads: pushed to `process:<process_id>` and to the assignee's `user:<user_id>` ----
@@ -139,7 +143,9 @@ export interface QueryView {
   created_by: PersonRef;
   /** The sequence of the latest entry. */
   sequence: number;
-  /** True while this query holds the process's SLA clock (a question to the advisor during compliance review). */
+  /** internal: staff only; client_facing: the client of the process takes part too. */
+  audience: QueryAudience;
+  /** True while this query holds the process's SLA clock: an open question to the advisor, from whatever state it was opened in. */
   pauses_sla: boolean;
   /** Whom the query waits on while open: the advisor for a question to the advisor, otherwise null. */
   waiting_on: 'advisor' | null;
@@ -217,6 +223,7 @@ export interface ClientToServerEvents {
 
 /** Room names shared by every module that pushes to browsers. */
 export const rooms = {
+  session: (tokenHash: string) => `session:${tokenHash}`,
   process: (processId: string) => `process:${processId}`,
   user: (userId: string) => `user:${userId}`,
   board: (processType: string) => `board:${processType}`,

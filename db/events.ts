@@ -45,13 +45,15 @@ export async function listEvents(
 ): Promise<StoredEvent[]> {
   const v = options.visibility;
   if ('none' in v) return [];
+  // A client's feed leaves out the firm's internal query threads.
   const visible =
     'advisor_id' in v
       ? db`AND (process_id IN (SELECT process_id FROM processes WHERE advisor_id = ${v.advisor_id})
                OR (process_id IS NULL AND payload->>'client_id' IN (SELECT id FROM clients WHERE advisor_id = ${v.advisor_id})))`
       : 'client_user_id' in v
         ? db`AND (process_id IN (SELECT process_id FROM processes WHERE client_user_id = ${v.client_user_id})
-                 OR (process_id IS NULL AND payload->>'client_id' IN (SELECT id FROM clients WHERE user_id = ${v.client_user_id})))`
+                 OR (process_id IS NULL AND payload->>'client_id' IN (SELECT id FROM clients WHERE user_id = ${v.client_user_id})))
+             AND NOT (type LIKE 'query.%' AND coalesce(payload->>'audience', 'internal') = 'internal')`
         : db``;
   const rows = await db`
     SELECT sequence, type, process_type, process_id, payload, created_at

@@ -1,5 +1,5 @@
 import type { VisibilityFilter } from '../workflows/policy.js';
-import type { QueryChange, QueryKind, QueryStatus } from '../workflows/query-threads.js';
+import type { QueryAudience, QueryChange, QueryKind, QueryStatus } from '../workflows/query-threads.js';
 import type { Queryable, Tx } from './client.js';
 import { visibilityCondition } from './processes.js';
 
@@ -26,6 +26,7 @@ export interface QueryRow {
   process_type: string;
   title: string;
   kind: QueryKind;
+  audience: QueryAudience;
   assignee_id: string;
   status: QueryStatus;
   created_by: string;
@@ -60,12 +61,12 @@ export async function lockQuery(tx: Tx, queryId: string): Promise<QueryRow | und
 
 export async function insertQuery(
   tx: Tx,
-  query: Pick<QueryRow, 'id' | 'process_id' | 'process_type' | 'title' | 'kind' | 'assignee_id' | 'created_by' | 'pauses_sla'>,
+  query: Pick<QueryRow, 'id' | 'process_id' | 'process_type' | 'title' | 'kind' | 'audience' | 'assignee_id' | 'created_by' | 'pauses_sla'>,
 ): Promise<QueryRow> {
   const [row] = await tx`
-    INSERT INTO process_queries (id, process_id, process_type, title, kind, assignee_id, status, created_by, pauses_sla)
-    VALUES (${query.id}, ${query.process_id}, ${query.process_type}, ${query.title}, ${query.kind}, ${query.assignee_id}, 'open',
-            ${query.created_by}, ${query.pauses_sla})
+    INSERT INTO process_queries (id, process_id, process_type, title, kind, audience, assignee_id, status, created_by, pauses_sla)
+    VALUES (${query.id}, ${query.process_id}, ${query.process_type}, ${query.title}, ${query.kind}, ${query.audience},
+            ${query.assignee_id}, 'open', ${query.created_by}, ${query.pauses_sla})
     RETURNING *`;
   return row as QueryRow;
 }
@@ -148,11 +149,16 @@ export async function markRead(db: Queryable, queryId: string, userId: string, s
   return row.read_sequence as number;
 }
 
-export async function summarizeProcessQueries(db: Queryable, processId: string): Promise<{ open: number; waiting_on_advisor: boolean }> {
+/** `clientFacingOnly` for what a client may know of: internal threads do not exist for them. */
+export async function summarizeProcessQueries(
+  db: Queryable,
+  processId: string,
+  clientFacingOnly = false,
+): Promise<{ open: number; waiting_on_advisor: boolean }> {
   const [row] = await db`
     SELECT count(*) FILTER (WHERE status = 'open')::int AS open,
            bool_or(status = 'open' AND kind = 'question_to_advisor') AS waiting_on_advisor
-    FROM process_queries WHERE process_id = ${processId}`;
+    FROM process_queries WHERE process_id = ${processId} ${clientFacingOnly ? db`AND audience = 'client_facing'` : db``}`;
   return { open: row.open as number, waiting_on_advisor: Boolean(row.waiting_on_advisor) };
 }
 
@@ -168,8 +174,9 @@ export async function summarizeQueriesForUser(
   db: Queryable,
   userId: string,
   visibility: VisibilityFilter,
-  filters: { processType: string; processIds?: string[] },
+  filters: { processType: string; processIds?: string[]; clientFacingOnly?: boolean },
 ): Promise<ProcessQueriesSummaryRow[]> {
+  const audience = filters.clientFacingOnly ? db`AND q.audience = 'client_facing'` : db``;
   const rows = await db`
     WITH visible AS (
       SELECT process_id FROM processes
@@ -183,7 +190,7 @@ export async function summarizeQueriesForUser(
       JOIN visible v ON v.process_id = q.process_id
       JOIN query_entries e ON e.query_id = q.id
       LEFT JOIN query_reads r ON r.query_id = q.id AND r.user_id = ${userId}
-      WHERE e.author_id <> ${userId} AND e.sequence > coalesce(r.read_sequence, 0)
+      WHERE e.author_id <> ${userId} AND e.sequence > coalesce(r.read_sequence, 0) ${audience}
       GROUP BY q.process_id
     )
     SELECT q.process_id,
@@ -193,6 +200,7 @@ export async function summarizeQueriesForUser(
     FROM process_queries q
     JOIN visible v ON v.process_id = q.process_id
     LEFT JOIN unread u ON u.process_id = q.process_id
+    WHERE true ${audience}
     GROUP BY q.process_id
     ORDER BY q.process_id`;
   return rows as unknown as ProcessQueriesSummaryRow[];

@@ -77,6 +77,12 @@ export async function getCalendar(db: Queryable, id: string): Promise<CalendarRo
   return row as CalendarRow | undefined;
 }
 
+/** A process whose running SLA clock counts on this calendar, if any. */
+export async function processWithClockOn(db: Queryable, calendarId: string): Promise<string | undefined> {
+  const [row] = await db`SELECT process_id FROM processes WHERE sla ->> 'calendar_id' = ${calendarId} LIMIT 1`;
+  return row?.process_id as string | undefined;
+}
+
 export async function listCalendars(db: Queryable): Promise<CalendarRow[]> {
   return (await db`SELECT * FROM business_calendars ORDER BY id`) as unknown as CalendarRow[];
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '../workflows/process-spec.js';
-import type { Queryable } from './client.js';
+import type { Queryable, Tx } from './client.js';
 import { getSetting } from './settings.js';
 
 export interface HubUser {
@@ -140,11 +140,7 @@ export async function createSession(
 }
 
 export async function userForToken(db: Queryable, token: string): Promise<HubUser | undefined> {
-  const [user] = await db`
-    SELECT u.id, u.email, u.name, u.role
-    FROM sessions s JOIN users u ON u.id = s.user_id
-    WHERE s.token_hash = ${hashToken(token)} AND s.expires_at > now() AND u.active`;
-  return user as HubUser | undefined;
+  return (await sessionForToken(db, token))?.user;
 }
 
 /** How the session behind a token was signed in. */
@@ -153,13 +149,38 @@ export async function sessionMethod(db: Queryable, token: string): Promise<'pass
   return row?.sign_in_method as 'password' | 'sso' | undefined;
 }
 
-export async function deleteSession(db: Queryable, token: string): Promise<void> {
-  await db`DELETE FROM sessions WHERE token_hash = ${hashToken(token)}`;
+export interface Session {
+  user: HubUser;
+  token_hash: string;
+  expires_at: string;
 }
 
-/** Every session of the user, so each of their tokens fails from now on; returns how many ended. */
-export async function deleteUserSessions(db: Queryable, userId: string): Promise<number> {
-  const rows = await db`DELETE FROM sessions WHERE user_id = ${userId} RETURNING 1`;
+/** The live session behind a token: not expired, its user still active. */
+export async function sessionForToken(db: Queryable, token: string): Promise<Session | undefined> {
+  return sessionByHash(db, hashToken(token));
+}
+
+export async function sessionByHash(db: Queryable, tokenHash: string): Promise<Session | undefined> {
+  const [row] = await db`
+    SELECT u.id, u.email, u.name, u.role, s.token_hash, s.expires_at
+    FROM sessions s JOIN users u ON u.id = s.user_id
+    WHERE s.token_hash = ${tokenHash} AND s.expires_at > now() AND u.active`;
+  if (!row) return undefined;
+  const { token_hash, expires_at, ...user } = row;
+  return { user: user as HubUser, token_hash: token_hash as string, expires_at: new Date(expires_at as string).toISOString() };
+}
+
+/** NOTIFY channel for ended sessions: `{ user_id }` (all of a user's) or `{ token_hash }` (one). */
+export const SESSIONS_ENDED_CHANNEL = 'sessions_ended';
+export type SessionsTarget = { user_id: string } | { token_hash: string };
+
+/** Deletes the sessions and announces it in the same transaction, so every server node ends their sockets. */
+export async function deleteSessions(tx: Tx, target: SessionsTarget): Promise<number> {
+  const rows =
+    'user_id' in target
+      ? await tx`DELETE FROM sessions WHERE user_id = ${target.user_id} RETURNING token_hash`
+      : await tx`DELETE FROM sessions WHERE token_hash = ${target.token_hash} RETURNING token_hash`;
+  await tx`SELECT pg_notify(${SESSIONS_ENDED_CHANNEL}, ${JSON.stringify(target)})`;
   return rows.length;
 }
 

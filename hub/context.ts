@@ -18,9 +18,11 @@ export interface HubDeps {
 
 /** The command a request is about, so a refusal can be audited wherever it happens. */
 export interface CommandContext {
-  process_type: string;
+  process_type: string | null;
   process_id: string | null;
   action: string;
+  /** For a step on a query thread: the query, whose process the refusal is filed under. */
+  query_id?: string;
 }
 
 export type HubEnv = {

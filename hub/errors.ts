@@ -59,7 +59,7 @@ export function toHubError(error: unknown): HubError {
   if (isConnectionError(error)) return new HubError('SERVICE_UNAVAILABLE');
   // Class 22 is PostgreSQL's "data exception": a value the database cannot store, e.g. a NUL character.
   if (error instanceof postgres.PostgresError && error.code.startsWith('22')) {
-    return new HubError('VALIDATION_FAILED', `A value cannot be stored: ${error.message}`);
+    return new HubError('VALIDATION_FAILED', 'A value in the request cannot be stored');
   }
   return new HubError('INTERNAL_ERROR');
 }

@@ -31,8 +31,8 @@ import { applicationWorkflowId } from '../workflows/account-opening/definitions.
 import { HubError } from '../workflows/errors.js';
 import { maySee, visibilityFilter, type Principal } from '../workflows/policy.js';
 import type { Actor, NotificationIntent } from '../workflows/process-records.js';
-import type { ProcessSpec, Role } from '../workflows/process-spec.js';
-import { mayCloseQuery } from '../workflows/query-threads.js';
+import { isTerminal, type ProcessSpec, type Role } from '../workflows/process-spec.js';
+import { defaultAudience, mayCloseQuery, mayJoinAudience, type QueryAudience } from '../workflows/query-threads.js';
 import { PROCESS_SPECS, specFor } from '../workflows/specs.js';
 import type { HubDeps } from './context.js';
 import { toHubError } from './errors.js';
@@ -70,6 +70,8 @@ interface Person extends PersonRef {
 export interface OpenQueryInput {
   title: string;
   kind: QueryKind;
+  /** Default: internal, or client_facing when a client opens it. */
+  audience?: QueryAudience;
   assignee_id?: string;
   body: string;
 }
@@ -91,9 +93,14 @@ function specOf(process: ProcessRow): ProcessSpec {
   return spec;
 }
 
-/** Whether a query of this kind, opened now, stops the process's SLA clock: a question to the advisor in a state with an SLA. */
+/**
+ * Whether a query of this kind, opened now, holds the process's SLA clock: a question to the advisor on a
+ * running process whose type has SLAs. Opened before a state with an SLA (during funding, say), it holds
+ * the clock that state starts, from its first moment, until the question is resolved.
+ */
 function shouldPauseSla(kind: QueryKind, process: ProcessRow): boolean {
-  return kind === 'question_to_advisor' && process.process_type in SLA_PAUSE_TARGETS && specOf(process).slas.some((sla) => sla.state === process.status);
+  const spec = specOf(process);
+  return kind === 'question_to_advisor' && process.process_type in SLA_PAUSE_TARGETS && spec.slas.length > 0 && !isTerminal(spec, process.status);
 }
 
 async function peopleByIds(db: Queryable, ids: Iterable<string>): Promise<Map<string, Person>> {
@@ -115,6 +122,7 @@ function queryView(query: QueryRow, people: Map<string, Person>): QueryView {
     process_type: query.process_type,
     title: query.title,
     kind: query.kind,
+    audience: query.audience,
     status: query.status,
     assignee: refOf(people, query.assignee_id),
     created_by: refOf(people, query.created_by),
@@ -147,18 +155,21 @@ const peopleOf = (queries: QueryRow[], entries: QueryEntryRow[]) => [
   ...entries.flatMap((e) => [e.author_id, ...e.mentions]),
 ];
 
-async function processSummary(db: Queryable, processId: string): Promise<ProcessQueriesSummary> {
-  const { open, waiting_on_advisor } = await summarizeProcessQueries(db, processId);
+async function processSummary(db: Queryable, processId: string, clientFacingOnly = false): Promise<ProcessQueriesSummary> {
+  const { open, waiting_on_advisor } = await summarizeProcessQueries(db, processId, clientFacingOnly);
   return { process_id: processId, open, waiting_on: waiting_on_advisor ? 'advisor' : null };
 }
 
 /** What every node pushes for a committed change: loaded from the database, so all nodes push the same thing. */
-export async function loadQueryChangedEvent(db: Queryable, notice: QueryChangedNotice): Promise<QueryChangedEvent | undefined> {
+export async function loadQueryChangedEvent(
+  db: Queryable,
+  notice: QueryChangedNotice,
+): Promise<{ forStaff: QueryChangedEvent; forClients: QueryChangedEvent | undefined } | undefined> {
   const query = await getQuery(db, notice.query_id);
   const entry = query && (await getEntry(db, notice.query_id, notice.sequence));
   if (!query || !entry) return undefined;
   const people = await peopleByIds(db, peopleOf([query], [entry]));
-  return {
+  const forStaff: QueryChangedEvent = {
     process_type: query.process_type,
     process_id: query.process_id,
     change: entry.kind,
@@ -168,6 +179,16 @@ export async function loadQueryChangedEvent(db: Queryable, notice: QueryChangedN
     entry: entryView(entry, people),
     summary: await processSummary(db, query.process_id),
   };
+  // A client hears of client-facing threads only, and counts only them.
+  const forClients = mayJoinAudience({ role: 'client' }, query.audience)
+    ? { ...forStaff, summary: await processSummary(db, query.process_id, true) }
+    : undefined;
+  return { forStaff, forClients };
+}
+
+/** Whether a person may take part in a query: they may see its process, and its audience includes them. */
+export function personMayJoin(process: ProcessRow, query: Pick<QueryRow, 'audience'>, person: { id: string; role: string }): boolean {
+  return personMaySee(process, person) && mayJoinAudience(person, query.audience);
 }
 
 /** Whether a person may see a process (and so its queries, its room and its notes), by the process type's spec. */
@@ -225,14 +246,20 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
     return { query, process: await loadProcess(query.process_id) };
   }
 
-  /** The active hub users a text mentions who may see the process; everyone else stays plain text. */
-  async function resolveMentions(text: string | null, process: ProcessRow): Promise<Person[]> {
+  /** A thread outside the person's audience does not exist for them: the same answer as a query that is not there. */
+  function requireJoinable(actor: Actor, process: ProcessRow, query: QueryRow): void {
+    requireVisible(actor, process);
+    if (!mayJoinAudience(actor, query.audience)) throw new HubError('QUERY_NOT_FOUND');
+  }
+
+  /** The active hub users a text mentions who may take part in the thread; everyone else stays plain text. */
+  async function resolveMentions(text: string | null, process: ProcessRow, audience: QueryAudience): Promise<Person[]> {
     const handles = text ? extractMentionHandles(text) : [];
     if (handles.length === 0) return [];
     const candidates = await sql`
       SELECT id, name, role, email FROM users
       WHERE active AND (email = ANY(${handles}) OR split_part(email, '@', 1) = ANY(${handles}))`;
-    return resolveMentionHandles(handles, candidates as unknown as Person[]).filter((person) => personMaySee(process, person));
+    return resolveMentionHandles(handles, candidates as unknown as Person[]).filter((person) => personMayJoin(process, { audience }, person));
   }
 
   async function threadViews(actor: Actor, queries: QueryRow[]): Promise<QueryThreadView[]> {
@@ -300,6 +327,7 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
         query_id: after.id,
         sequence,
         kind: after.kind,
+        audience: after.audience,
         title: after.title,
         assignee_id: after.assignee_id,
         query_status: after.status,
@@ -315,6 +343,7 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
           query_id: after.id,
           process_id: process.process_id,
           kind: after.kind,
+          audience: after.audience,
           title: after.title,
           status: after.status,
           assignee_id: after.assignee_id,
@@ -381,8 +410,8 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
     const process = found ? await getProcess(sql, found.process_id) : undefined;
     return audited(actor, action, { process, query_id: queryId }, async () => {
       if (!found || !process) throw new HubError('QUERY_NOT_FOUND');
-      requireVisible(actor, process);
-      const mentioned = await resolveMentions(body, process);
+      requireJoinable(actor, process, found);
+      const mentioned = await resolveMentions(body, process, found.audience);
       await sql.begin(async (tx) => {
         const locked = (await lockQuery(tx, queryId))!;
         // Under the lock, so two tries of the same request cannot both pass this check.
@@ -404,7 +433,8 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
     async list(actor: Actor, processId: string): Promise<ProcessQueries> {
       const process = await loadProcess(processId);
       requireVisible(actor, process);
-      const queries = await threadViews(actor, await listQueries(sql, processId));
+      const joinable = (await listQueries(sql, processId)).filter((query) => mayJoinAudience(actor, query.audience));
+      const queries = await threadViews(actor, joinable);
       const open = queries.filter((q) => q.status === 'open');
       return {
         process_id: process.process_id,
@@ -419,19 +449,24 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
       };
     },
 
-    /** The hub users who may see a process: whom a query on it may be assigned to, and whom it may mention (by `handle`). */
-    async people(actor: Actor, processId: string): Promise<MentionRef[]> {
+    /**
+     * The hub users who may take part in a thread of this audience on a process: whom it may be assigned
+     * to, and whom it may mention (by `handle`). A client only ever opens client-facing threads.
+     */
+    async people(actor: Actor, processId: string, audience?: QueryAudience): Promise<MentionRef[]> {
       const process = await loadProcess(processId);
       requireVisible(actor, process);
+      const asked = audience ?? defaultAudience(actor);
+      const wanted = mayJoinAudience(actor, asked) ? asked : 'client_facing';
       const users = await sql`SELECT id, name, role, email FROM users WHERE active ORDER BY name, id`;
       return (users as unknown as Person[])
-        .filter((person) => personMaySee(process, person))
+        .filter((person) => personMayJoin(process, { audience: wanted }, person))
         .map((person) => ({ id: person.id, name: person.name, role: person.role, handle: localPartOf(person.email) }));
     },
 
     async get(actor: Actor, queryId: string): Promise<QueryThreadView> {
-      const { process } = await loadQueryAndProcess(queryId);
-      requireVisible(actor, process);
+      const { query, process } = await loadQueryAndProcess(queryId);
+      requireJoinable(actor, process, query);
       return threadView(actor, queryId);
     },
 
@@ -440,6 +475,10 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
       return audited(actor, 'open_query', { process }, async () => {
         if (!process) throw new HubError('NOT_FOUND', `No process ${processId}`);
         requireVisible(actor, process);
+        const audience = input.audience ?? defaultAudience(actor);
+        if (!mayJoinAudience(actor, audience)) {
+          throw new HubError('FORBIDDEN', 'audience: a client can open client-facing queries only', { field: 'audience' });
+        }
         const queryId = newQueryId(actor, processId, idempotencyKey);
         const existing = idempotencyKey ? await getQuery(sql, queryId) : undefined;
         if (existing) return threadView(actor, queryId);
@@ -456,7 +495,10 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
         if (!assignee || !personMaySee(process, assignee)) {
           throw new HubError('VALIDATION_FAILED', `assignee_id: ${assigneeId} is not a hub user who may see this process`, { field: 'assignee_id' });
         }
-        const mentioned = await resolveMentions(input.body, process);
+        if (!mayJoinAudience(assignee, audience)) {
+          throw new HubError('VALIDATION_FAILED', `assignee_id: ${assigneeId} is a client and this query is internal`, { field: 'assignee_id' });
+        }
+        const mentioned = await resolveMentions(input.body, process, audience);
         const pausesSla = shouldPauseSla(input.kind, process);
         await sql.begin(async (tx) => {
           // Two tries of the same request at once: the second waits for the first's row, then answers with it.
@@ -468,6 +510,7 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
             process_type: process.process_type,
             title: input.title,
             kind: input.kind,
+            audience,
             assignee_id: assigneeId,
             created_by: actor.user_id,
             pauses_sla: pausesSla,
@@ -511,7 +554,7 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
     /** Moves the caller's read marker to `sequence` (default: the latest entry) and tells their other tabs. */
     async markRead(actor: Actor, queryId: string, sequence?: number): Promise<{ query_id: string; read_sequence: number; unread: number }> {
       const { query, process } = await loadQueryAndProcess(queryId);
-      requireVisible(actor, process);
+      requireJoinable(actor, process, query);
       const target = Math.min(sequence ?? query.last_sequence, query.last_sequence);
       const readSequence = await sql.begin(async (tx) => {
         const stored = await markRead(tx, queryId, actor.user_id, target);
@@ -529,7 +572,8 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
       for (const spec of PROCESS_SPECS) {
         const visibility = visibilityFilter(spec, actor);
         if ('none' in visibility) continue;
-        for (const row of await summarizeQueriesForUser(sql, actor.user_id, visibility, { processType: spec.processType, processIds })) {
+        const filters = { processType: spec.processType, processIds, clientFacingOnly: !mayJoinAudience(actor, 'internal') };
+        for (const row of await summarizeQueriesForUser(sql, actor.user_id, visibility, filters)) {
           summaries.push({ process_id: row.process_id, open: row.open, unread: row.unread, waiting_on: row.waiting_on_advisor ? 'advisor' : null });
         }
       }

@@ -19,14 +19,38 @@ export interface LiveSla {
   rungs_fired: SlaSnapshot['rungs_fired'];
 }
 
-/** Reads SLAs for one request, loading each calendar once. */
+/** The SLA as its workflow last recorded it, for when it cannot be recomputed (its calendar is gone). */
+function recordedSla(snapshot: SlaSnapshot, now: number): LiveSla {
+  const deadlineMs = Date.parse(snapshot.deadline);
+  const startedMs = Date.parse(snapshot.started_at);
+  const span = deadlineMs - startedMs - snapshot.paused_total_ms;
+  const elapsed = now - startedMs - snapshot.paused_total_ms;
+  return {
+    policy_id: snapshot.policy_id,
+    state: snapshot.state,
+    status: snapshot.status,
+    started_at: snapshot.started_at,
+    deadline: snapshot.deadline,
+    remaining_ms: deadlineMs - now,
+    percent_elapsed: span > 0 ? Math.round((elapsed / span) * 1000) / 10 : 100,
+    paused: snapshot.paused,
+    paused_total_ms: snapshot.paused_total_ms,
+    rungs: snapshot.rungs,
+    rungs_fired: snapshot.rungs_fired,
+  };
+}
+
+/**
+ * Reads SLAs for one request, loading each calendar once. A setting can never make a read fail: when a
+ * clock's calendar cannot be loaded, the SLA is shown as its workflow last recorded it.
+ */
 export function createSlaReader(sql: Sql) {
-  const calendars = new Map<string, Promise<BusinessCalendar | null>>();
+  const calendars = new Map<string, Promise<BusinessCalendar | null | undefined>>();
   const calendar = (id: string | null) => {
     if (!id) return Promise.resolve(null);
     let loaded = calendars.get(id);
     if (!loaded) {
-      loaded = resolveCalendar(sql, id, new Date());
+      loaded = resolveCalendar(sql, id, new Date()).catch(() => undefined);
       calendars.set(id, loaded);
     }
     return loaded;
@@ -48,7 +72,9 @@ export function createSlaReader(sql: Sql) {
       pausedBusinessMs: snapshot.clock.paused_business_ms,
       pausedWallMs: snapshot.clock.paused_wall_ms,
     };
-    const status = slaStatus(clock, await calendar(snapshot.calendar_id), policy, now, snapshot.fired_rung_indexes);
+    const loaded = await calendar(snapshot.calendar_id);
+    if (loaded === undefined) return recordedSla(snapshot, now);
+    const status = slaStatus(clock, loaded, policy, now, snapshot.fired_rung_indexes);
     return {
       policy_id: snapshot.policy_id,
       state: snapshot.state,

@@ -3,13 +3,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { SlackBot } from '../bots/slack/app.js';
 import { auditRefusal } from '../db/audit.js';
+import { getQuery } from '../db/query-threads.js';
 import { HubError } from '../workflows/errors.js';
-import { requireUser } from './auth.js';
+import { channelOf, requireUser, signedInUser } from './auth.js';
 import { actorFor, type HubDeps, type HubEnv } from '../hub/context.js';
 import { errorBody, toHubError } from '../hub/errors.js';
+import { refuseNul } from './nul-guard.js';
 import { applicationRoutes } from './routes/applications.js';
 import { auditRoutes } from './routes/audit.js';
 import { loginRoutes, sessionRoutes } from './routes/auth.js';
@@ -23,6 +26,7 @@ import { slaRoutes } from './routes/sla.js';
 import { slackUserRoutes } from './routes/slack-users.js';
 import { opsRoutes } from './routes/ops.js';
 import { processRoutes } from './routes/processes.js';
+import { routedCommand } from './routes/command-routes.js';
 import { portfolioRoutes } from './routes/portfolios.js';
 import { corsPolicy, securityHeaders } from './response-headers.js';
 import { adminClientRoutes } from './routes/admin-clients.js';
@@ -65,19 +69,30 @@ export function createApp(deps: HubDeps, services: HubServices) {
   const app = new OpenAPIHono<HubEnv>();
   const { sql, log } = deps;
 
+  /** A command refused before it reached its service (a malformed body, a NUL, before sign-in was checked). */
+  async function auditEdgeRefusal(c: Context<HubEnv>, hubError: HubError): Promise<void> {
+    const command = c.get('command') ?? routedCommand(c);
+    const user = c.get('user') ?? (command ? await signedInUser(sql, c.req.header('authorization')) : undefined);
+    if (!command || !user || hubError.audited || hubError.status >= 500) return;
+    const { query_id, ...target } = command;
+    // A step on a query thread is filed under the query's process.
+    const query = query_id ? await getQuery(sql, query_id) : undefined;
+    await auditRefusal(sql, {
+      ...target,
+      ...(query ? { process_type: query.process_type, process_id: query.process_id } : {}),
+      actor: actorFor(user, c.get('channel') ?? channelOf(c.req.header('x-hub-channel'))),
+      code: hubError.code,
+      message: hubError.message,
+      details: { ...hubError.details, ...(query_id ? { query_id } : {}) },
+    });
+  }
+
   app.onError(async (error, c) => {
     const hubError = toHubError(error);
     // 503: a dependency is away (the database restarting, say); worth a warning, not an alarm per request.
     if (hubError.status === 503) log.warn({ err: error, method: c.req.method, path: c.req.path }, 'request refused: unavailable');
     else if (hubError.status >= 500) log.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
-    // A command refused before it reached its service (a malformed body) is audited here.
-    const command = c.get('command');
-    const user = c.get('user');
-    if (command && user && !hubError.audited && hubError.status < 500) {
-      await auditRefusal(sql, { ...command, actor: actorFor(user, c.get('channel')), code: hubError.code, message: hubError.message }).catch((auditError) =>
-        log.error({ err: auditError }, 'could not audit a refusal'),
-      );
-    }
+    await auditEdgeRefusal(c, hubError).catch((auditError) => log.error({ err: auditError }, 'could not audit a refusal'));
     // The unread rest of a too-large body would otherwise be dropped with the socket after a keep-alive answer.
     if (hubError.code === 'PAYLOAD_TOO_LARGE') c.header('Connection', 'close');
     return c.json(errorBody(hubError), hubError.status as 400);
@@ -94,14 +109,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
   });
   // Document uploads stream past this limit under their own (the document_max_bytes setting).
   app.use('/api/*', (c, next) => (c.req.method === 'POST' && DOCUMENT_UPLOAD_PATH.test(c.req.path) ? next() : limitBody(c, next)));
-  // Text is stored in PostgreSQL, which cannot hold NUL characters: refuse them before anything acts on them.
-  app.use('/api/*', async (c, next) => {
-    // eslint-disable-next-line no-control-regex -- the NUL character is exactly what is looked for
-    if (c.req.header('content-type')?.includes('json') && /\\u0000|\u0000/.test(await c.req.text())) {
-      throw new HubError('VALIDATION_FAILED', 'Text may not contain NUL characters');
-    }
-    await next();
-  });
+  app.use('/api/*', refuseNul);
   app.route('/', healthRoutes(deps));
   if (services.slack?.routes) app.route('/', services.slack.routes);
   app.route('/api', loginRoutes(sql));

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import type { Sql } from '../db/client.js';
-import { userForToken, type HubUser } from '../db/users.js';
+import { sessionForToken, userForToken, type HubUser, type Session } from '../db/users.js';
 import { HubError } from '../workflows/errors.js';
 import type { Channel } from '../workflows/process-records.js';
 import type { HubEnv } from '../hub/context.js';
@@ -12,14 +12,24 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 /** The same token authenticates HTTP requests and Socket.IO connections. */
 export async function authenticate(sql: Sql, token: string | undefined): Promise<HubUser> {
+  return (await authenticateSession(sql, token)).user;
+}
+
+export async function authenticateSession(sql: Sql, token: string | undefined): Promise<Session> {
   if (!token) throw new HubError('UNAUTHENTICATED');
-  const user = await userForToken(sql, token);
-  if (!user) throw new HubError('UNAUTHENTICATED', 'The token is unknown or expired; sign in again');
-  return user;
+  const session = await sessionForToken(sql, token);
+  if (!session) throw new HubError('UNAUTHENTICATED', 'The token is unknown or expired; sign in again');
+  return session;
+}
+
+/** Who a request's token belongs to, or undefined: for auditing a refusal that came before authentication. */
+export async function signedInUser(sql: Sql, header: string | undefined): Promise<HubUser | undefined> {
+  const token = bearerToken(header);
+  return token ? userForToken(sql, token).catch(() => undefined) : undefined;
 }
 
 /** The board says so in a header; everything else over HTTP is the API channel. */
-function channelOf(header: string | undefined): Channel {
+export function channelOf(header: string | undefined): Channel {
   return header === 'board' ? 'board' : 'api';
 }
 

@@ -1,28 +1,28 @@
+import type { Sql } from '../db/client.js';
+import { clearLoginFailures, recentLoginFailures, recordLoginFailure } from '../db/login-throttle.js';
 import { HubError } from '../workflows/errors.js';
 
-const WINDOW_MS = 60_000;
+const WINDOW_SECONDS = 60;
 const MAX_FAILURES = 10;
 
-/** Slows password guessing: after ten failures for one e-mail within a minute, refuse for the rest of it. */
+/**
+ * Slows password guessing: after ten failures for one e-mail within a minute, refuse for the rest of it.
+ * Counted in PostgreSQL, so every server node behind a load balancer counts the same failures.
+ */
 export class LoginThrottle {
-  private failures = new Map<string, { count: number; since: number }>();
+  constructor(private readonly sql: Sql) {}
 
-  check(email: string, now = Date.now()): void {
-    const entry = this.failures.get(email.toLowerCase());
-    if (entry && now - entry.since < WINDOW_MS && entry.count >= MAX_FAILURES) {
+  async check(email: string): Promise<void> {
+    if ((await recentLoginFailures(this.sql, email.trim().toLowerCase(), WINDOW_SECONDS)) >= MAX_FAILURES) {
       throw new HubError('RATE_LIMITED', 'Too many failed sign-ins for this e-mail; wait a minute');
     }
   }
 
-  fail(email: string, now = Date.now()): void {
-    const key = email.toLowerCase();
-    const entry = this.failures.get(key);
-    if (!entry || now - entry.since >= WINDOW_MS) this.failures.set(key, { count: 1, since: now });
-    else entry.count += 1;
-    if (this.failures.size > 10_000) this.failures.clear();
+  async fail(email: string): Promise<void> {
+    await recordLoginFailure(this.sql, email.trim().toLowerCase(), WINDOW_SECONDS);
   }
 
-  succeed(email: string): void {
-    this.failures.delete(email.toLowerCase());
+  async succeed(email: string): Promise<void> {
+    await clearLoginFailures(this.sql, email.trim().toLowerCase());
   }
 }

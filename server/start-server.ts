@@ -4,7 +4,7 @@ import { startBoss } from '../db/jobs.js';
 import type { HubConfig } from '../runtime/config.js';
 import type { Logger } from '../runtime/logger.js';
 import { connectTemporalClient } from '../runtime/temporal-connection.js';
-import { deleteUserSessions } from '../db/users.js';
+import { endSessions } from '../hub/sessions.js';
 import { createSingleSignOn } from '../hub/admin-sso.js';
 import { createApp } from './app.js';
 import type { HubDeps } from '../hub/context.js';
@@ -41,11 +41,9 @@ export async function startHubServer(options: {
   const accountOpening = createAccountOpeningService(deps, { complianceNotesText: (applicationId) => complianceNotesText(sql, applicationId) });
   const rebalancing = createRebalancingService(deps);
   const slack = await startSlackBot(deps, { accountOpening, rebalancing });
-  // Deleting the rows makes every token fail at once; the gateway (made below) drops the live sockets on all nodes.
-  const gateway: { current?: RealtimeGateway } = {};
+  // Every token of the user fails at once and every server node drops the user's live sockets.
   const endUserSessions = async (userId: string) => {
-    await deleteUserSessions(sql, userId);
-    gateway.current?.toUser(userId).disconnectSockets(true);
+    await endSessions(sql, { user_id: userId });
   };
   const app = createApp(deps, {
     accountOpening,
@@ -62,7 +60,6 @@ export async function startHubServer(options: {
     await stopClients();
     throw error;
   });
-  gateway.current = realtime;
   const http = await listen(app, {
     host: config.HOST,
     port: options.port ?? config.PORT,

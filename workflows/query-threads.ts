@@ -6,6 +6,23 @@ export const QUERY_THREAD_ERRORS = {
   QUERY_ALREADY_OPEN: { status: 409, message: 'This query is already open', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 
+/**
+ * Who a thread is for. Internal threads are the firm's own (compliance's questions to the advisor about
+ * the source of funds must not tip the client off); client-facing ones are chosen explicitly.
+ */
+export const QUERY_AUDIENCES = ['internal', 'client_facing'] as const;
+export type QueryAudience = (typeof QUERY_AUDIENCES)[number];
+
+/** Whether a person may read, join, be assigned or be mentioned in a thread of this audience. */
+export function mayJoinAudience(person: { role: string }, audience: QueryAudience): boolean {
+  return audience === 'client_facing' || person.role !== 'client';
+}
+
+/** What a thread is for when its opener does not say: internal, except for a client, who can open no other. */
+export function defaultAudience(opener: { role: string }): QueryAudience {
+  return opener.role === 'client' ? 'client_facing' : 'internal';
+}
+
 export type QueryKind = 'question_to_advisor' | 'document_request' | 'operational_issue';
 export type QueryStatus = 'open' | 'resolved';
 /** What happened to a query; also the kind of the thread entry it wrote. */

@@ -26,6 +26,72 @@ export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Slack's limits on text, by where it goes (characters of the text as sent, escapes included). */
+export const SLACK_LIMITS = { section: 3000, field: 2000, context: 2000, header: 150, fields: 10, message: 3000 } as const;
+
+const ELLIPSIS = '…';
+
+/**
+ * Cuts mrkdwn to `max` characters with an ellipsis (and a link to the whole text in the board, when there is
+ * one). The text is already escaped, so it is counted as Slack counts it; the cut never splits an escape
+ * (`&amp;`), a link or date token (`<…>`) or a surrogate pair.
+ */
+export function fitMrkdwn(text: string, max: number, moreUrl?: string): string {
+  if (text.length <= max) return text;
+  const more = moreUrl ? `${ELLIPSIS} <${moreUrl}|more in the board>` : ELLIPSIS;
+  const suffix = more.length < max / 2 ? more : ELLIPSIS;
+  let cut = Math.max(0, max - suffix.length);
+  const open = text.lastIndexOf('<', cut - 1);
+  if (open >= 0 && text.lastIndexOf('>', cut - 1) < open) cut = open;
+  const amp = text.lastIndexOf('&', cut - 1);
+  if (amp >= 0 && amp >= cut - 5 && !text.slice(amp, cut).includes(';')) cut = amp;
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  return `${text.slice(0, cut).trimEnd()}${suffix}`;
+}
+
+/** Plain text (headers, buttons) is not escaped: cut it at its limit. */
+export function fitPlain(text: string, max: number): string {
+  return text.length <= max ? text : `${[...text].slice(0, max - 1).join('')}${ELLIPSIS}`.slice(0, max);
+}
+
+/** Every text of the blocks within Slack's limits for its place; cut text links to `moreUrl`. */
+export function fitBlocks(blocks: Block[], moreUrl?: string): Block[] {
+  return blocks.map((block): Block => {
+    switch (block.type) {
+      case 'section':
+        return {
+          ...block,
+          ...(block.text ? { text: { ...block.text, text: fitMrkdwn(block.text.text, SLACK_LIMITS.section, moreUrl) } } : {}),
+          ...(block.fields
+            ? { fields: block.fields.slice(0, SLACK_LIMITS.fields).map((f) => ({ ...f, text: fitMrkdwn(f.text, SLACK_LIMITS.field, moreUrl) })) }
+            : {}),
+        } as Block;
+      case 'context':
+        return {
+          ...block,
+          elements: block.elements.map((e) => ('text' in e ? { ...e, text: fitMrkdwn(e.text, SLACK_LIMITS.context, moreUrl) } : e)),
+        } as Block;
+      case 'header':
+        return { ...block, text: { ...block.text, text: fitPlain(block.text.text, SLACK_LIMITS.header) } };
+      default:
+        return block;
+    }
+  });
+}
+
+/** A message whose every text fits Slack's limits, its notification text too. */
+export function fitMessage(message: SlackMessage, moreUrl?: string): SlackMessage {
+  return { text: fitMrkdwn(message.text, SLACK_LIMITS.message, moreUrl), blocks: fitBlocks(message.blocks, moreUrl) };
+}
+
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/** Instants written into a text (an SLA alert's deadline) shown in each reader's own time zone. */
+export function slackDates(text: string): string {
+  return text.replace(ISO_INSTANT, (iso) => (Number.isNaN(Date.parse(iso)) ? iso : slackDate(iso)));
+}
+
 /** Shown in each reader's own time zone by Slack; the fallback is UTC. */
 export function slackDate(iso: string): string {
   const at = new Date(iso);
@@ -69,7 +135,7 @@ export function slaLine(sla: SlaView | null): string {
 export const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
 export const fields = (pairs: [string, string][]): Block => ({ type: 'section', fields: pairs.map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}*\n${value}` })) });
 export const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
-export const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: text.slice(0, 150) } });
+export const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: fitPlain(text, SLACK_LIMITS.header) } });
 
 export function boardButton(url: string): Button {
   return { type: 'button', action_id: OPEN_IN_BOARD, text: { type: 'plain_text', text: 'Open in board' }, url };
@@ -109,7 +175,7 @@ export function reasonModal(spec: ReasonModalSpec, heading: string, metadata: st
     submit: { type: 'plain_text', text: spec.submit },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      section(heading),
+      ...fitBlocks([section(heading)]),
       {
         type: 'input',
         block_id: spec.block,
@@ -123,10 +189,13 @@ export function reasonModal(spec: ReasonModalSpec, heading: string, metadata: st
 
 /** `/hub status`: where the process is, its SLA, the next step, and the caller's buttons. */
 export function statusMessage(status: { text: string; headline: string; fields: [string, string][]; buttons: Button[]; boardUrl: string }): SlackMessage {
-  return {
-    text: status.text,
-    blocks: [section(status.headline), fields(status.fields), { type: 'actions', elements: [...status.buttons, boardButton(status.boardUrl)] }],
-  };
+  return fitMessage(
+    {
+      text: status.text,
+      blocks: [section(status.headline), fields(status.fields), { type: 'actions', elements: [...status.buttons, boardButton(status.boardUrl)] }],
+    },
+    status.boardUrl,
+  );
 }
 
 /** One decision waiting for the person, as `/hub queue` and the App Home list it. */
@@ -167,10 +236,10 @@ export function pendingBlocks(work: PendingWork): Block[] {
 
 export function queueMessage(work: PendingWork): SlackMessage {
   const count = countOf(work);
-  return {
+  return fitMessage({
     text: count ? `${count} decision(s) await you` : 'Nothing awaits your approval',
     blocks: [section(`*Your pending approvals* (${count})`), ...pendingBlocks(work)],
-  };
+  });
 }
 
 export interface BreachedProcess {
@@ -185,7 +254,7 @@ export interface BreachedProcess {
 export function homeView(userName: string, pending: PendingWork, breached: BreachedProcess[]): slack.HomeView {
   return {
     type: 'home',
-    blocks: [
+    blocks: fitBlocks([
       header(`Ops hub for ${userName}`),
       section(`*Pending approvals* (${countOf(pending)})`),
       ...pendingBlocks(pending),
@@ -194,7 +263,7 @@ export function homeView(userName: string, pending: PendingWork, breached: Breac
       ...(breached.length
         ? breached.map((p) => section(`:rotating_light: *<${p.boardUrl}|${esc(p.title)}>* · ${stateLabel(p.process_type, p.status)} · deadline ${slackDate(p.sla.deadline)}`))
         : [section('No breached SLAs.')]),
-    ],
+    ]),
   };
 }
 
@@ -222,8 +291,7 @@ const ALERT_ICONS: Record<string, string> = {
 export function notificationMessage(notification: { kind: string; title: string; body: string }, processTitle: string | null, boardUrl: string | null): SlackMessage {
   const icon = ALERT_ICONS[notification.kind] ?? ':bell:';
   const link = boardUrl ? `\n<${boardUrl}|Open ${esc(processTitle ?? 'the process')} in the board>` : '';
-  return {
-    text: `${esc(notification.title)}: ${esc(notification.body)}`,
-    blocks: [section(`${icon} *${esc(notification.title)}*\n${esc(notification.body)}${link}`)],
-  };
+  const title = slackDates(esc(notification.title));
+  const body = fitMrkdwn(slackDates(esc(notification.body)), SLACK_LIMITS.section - title.length - link.length - 10, boardUrl ?? undefined);
+  return fitMessage({ text: `${title}: ${body}`, blocks: [section(`${icon} *${title}*\n${body}${link}`)] }, boardUrl ?? undefined);
 }

@@ -25,19 +25,45 @@ export function slackLogger(log: Logger): SlackLogger {
 }
 
 /**
+ * The seconds a failed call was told to wait by a 429, if that is why it failed. The client waits the
+ * Retry-After itself, then reports the call as a request error wrapping its own "rate limit was exceeded".
+ */
+export function rateLimitWaitOf(error: unknown): number | undefined {
+  if ((error as { code?: unknown })?.code !== webApi.ErrorCode.RequestError) return undefined;
+  const message = (error as webApi.WebAPIRequestError).original?.message ?? '';
+  const seconds = message.match(/^A rate limit was exceeded \(url: .*, retry-after: (\d+)\)$/)?.[1];
+  return seconds === undefined ? undefined : Number(seconds);
+}
+
+/**
+ * How long after its first try a rate-limited call is still worth trying: a modal needs the trigger id,
+ * which Slack keeps for three seconds; anything else, within the half minute a person would wait.
+ */
+const RATE_LIMIT_BUDGET_MS = { view: 3_000, other: 30_000 } as const;
+
+/**
  * The Web API client options for the bot and the workers. A rate-limited call (429) waits the
- * Retry-After Slack names and is tried again; anything else fails at once and becomes a pg-boss retry,
- * which first checks whether the message got through, so a lost response never posts a message twice.
+ * Retry-After Slack names and is tried again while Slack's deadline for it allows; anything else fails at
+ * once and becomes a pg-boss retry, which first checks whether the message got through, so a lost
+ * response never posts a message twice.
  */
 export function webClientOptions(config: Pick<HubConfig, 'SLACK_API_URL'>, log: Logger): WebClientOptions {
   // The client hands retryConfig to p-retry, whose onFailedAttempt may stop the retries by throwing.
   const retryConfig: NonNullable<WebClientOptions['retryConfig']> & { onFailedAttempt: (error: Error) => void } = {
     retries: 5,
-    minTimeout: 200,
-    maxTimeout: 5_000,
+    minTimeout: 100,
+    maxTimeout: 1_000,
     onFailedAttempt: (error) => {
-      // The client's own "rate limit exceeded, retry" error carries no code; every other failure is coded (HTTP, request).
-      if ((error as { code?: unknown }).code !== undefined) throw error;
+      const wait = rateLimitWaitOf(error);
+      if (wait === undefined) {
+        // Every other failure is coded (HTTP, platform, request): the caller decides.
+        if ((error as { code?: unknown }).code !== undefined) throw error;
+        return;
+      }
+      const url = (error as webApi.WebAPIRequestError).original.message;
+      const budget = /\/views\.(open|push)\b/.test(url) ? RATE_LIMIT_BUDGET_MS.view : RATE_LIMIT_BUDGET_MS.other;
+      if (wait * 1000 >= budget) throw error;
+      log.info({ retry_after_s: wait }, 'Slack rate-limited a call; trying it again');
     },
   };
   return {

@@ -5,10 +5,12 @@ import { z } from 'zod';
 import { getBellNotification } from '../../db/board.js';
 import type { Sql } from '../../db/client.js';
 import { NOTIFICATION_CREATED_CHANNEL } from '../../db/notifications.js';
+import { sessionByHash, SESSIONS_ENDED_CHANNEL } from '../../db/users.js';
+import { HubError } from '../../workflows/errors.js';
 import { PROCESS_CHANGED_CHANNEL, type ProcessChangedNotice } from '../../db/transitions.js';
 import type { HubConfig } from '../../runtime/config.js';
 import type { Logger } from '../../runtime/logger.js';
-import { authenticate, bearerToken } from '../auth.js';
+import { authenticateSession, bearerToken } from '../auth.js';
 import { toHubError } from '../../hub/errors.js';
 import { createAdapterPool } from './adapter-pool.js';
 import { createBoardFeed, type HubSocket } from './board-feed.js';
@@ -45,6 +47,7 @@ const SubscribeRequest = z.object({
 const ProcessRequest = z.object({ process_id: z.string().min(1).max(100) });
 const TypeRequest = z.object({ process_type: z.string().min(1).max(100) });
 const ProcessChangedPayload = z.object({ process_type: z.string(), process_id: z.string(), version: z.number(), sequence: z.number() });
+const SessionsEndedPayload = z.union([z.object({ user_id: z.string() }), z.object({ token_hash: z.string() })]);
 const NotificationCreatedPayload = z.object({ id: z.number(), user_id: z.string() });
 
 /**
@@ -82,8 +85,9 @@ export async function startRealtimeGateway(deps: {
     try {
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
       const token = typeof auth?.token === 'string' ? auth.token : bearerToken(socket.handshake.headers.authorization);
-      const user = await authenticate(sql, token);
+      const { user, token_hash, expires_at } = await authenticateSession(sql, token);
       socket.data.user = { id: user.id, name: user.name, role: user.role };
+      socket.data.session = { token_hash, expires_at };
       next();
     } catch (error) {
       const hubError = toHubError(error);
@@ -91,9 +95,26 @@ export async function startRealtimeGateway(deps: {
     }
   });
 
+  const endSocket = (socket: HubSocket, reason: 'signed_out' | 'expired') => {
+    socket.emit('hub:session_ended', { reason });
+    socket.disconnect(true);
+  };
+
   io.on('connection', (socket) => {
-    void socket.join(rooms.user(socket.data.user.id));
+    void socket.join([rooms.user(socket.data.user.id), rooms.session(socket.data.session.token_hash)]);
     socket.emit('hub:welcome', { user: socket.data.user, server_time: new Date().toISOString() });
+    // Expiry needs no notice: each node ends its own sockets when their session runs out.
+    const expiry = setTimeout(() => endSocket(socket, 'expired'), Math.min(Date.parse(socket.data.session.expires_at) - Date.now(), 2 ** 31 - 1));
+    socket.on('disconnect', () => clearTimeout(expiry));
+
+    /** A subscription asks again whether the session lives, in case this node missed the notice that ended it. */
+    const requireSession = async () => {
+      if (!(await sessionByHash(sql, socket.data.session.token_hash))) {
+        // After the refusal's acknowledgement has gone out.
+        setImmediate(() => endSocket(socket, 'signed_out'));
+        throw new HubError('UNAUTHENTICATED', 'The session has ended; sign in again');
+      }
+    };
 
     /** Runs a request and answers through its acknowledgement, always with the hub's error shape. */
     const answer = <T extends object>(ack: unknown, work: () => Promise<T>) => {
@@ -108,13 +129,21 @@ export async function startRealtimeGateway(deps: {
       );
     };
 
-    socket.on('board:subscribe', (request, ack) => answer(ack, () => feed.subscribe(socket, SubscribeRequest.parse(request))));
+    socket.on('board:subscribe', (request, ack) =>
+      answer(ack, async () => {
+        await requireSession();
+        return feed.subscribe(socket, SubscribeRequest.parse(request));
+      }),
+    );
     socket.on('board:unsubscribe', (request) => {
       const parsed = TypeRequest.safeParse(request);
       if (parsed.success) feed.unsubscribe(socket, parsed.data.process_type);
     });
     socket.on('process:watch', (request, ack) =>
-      answer(ack, async () => ({ card: await feed.watch(socket, ProcessRequest.parse(request).process_id) })),
+      answer(ack, async () => {
+        await requireSession();
+        return { card: await feed.watch(socket, ProcessRequest.parse(request).process_id) };
+      }),
     );
     socket.on('process:unwatch', (request) => {
       const parsed = ProcessRequest.safeParse(request);
@@ -143,6 +172,11 @@ export async function startRealtimeGateway(deps: {
     },
     () => void feed.catchUpNode(),
   );
+  await onNotice(SESSIONS_ENDED_CHANNEL, (payload) => {
+    const target = SessionsEndedPayload.parse(JSON.parse(payload));
+    const room = 'user_id' in target ? rooms.user(target.user_id) : rooms.session(target.token_hash);
+    for (const socket of localSockets([room])) endSocket(socket, 'signed_out');
+  });
   await onNotice(NOTIFICATION_CREATED_CHANNEL, async (payload) => {
     const { id, user_id } = NotificationCreatedPayload.parse(JSON.parse(payload));
     if (!io.sockets.adapter.rooms.has(rooms.user(user_id))) return;

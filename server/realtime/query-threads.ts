@@ -22,7 +22,8 @@ export function parseNotice<T>(payload: string): T | undefined {
 /**
  * Pushes query threads live: every node LISTENs on `query_changed` and emits `query:changed` to its own
  * sockets in `process:<id>` (joined with `process:watch`, checked by the permission policy) and the
- * assignee's and the asker's `user:<id>` (io.local, so with several nodes each socket gets each change once).
+ * assignee's and the asker's `user:<id>` (its own sockets only, so with several nodes each socket gets each
+ * change once). Internal threads reach staff only.
  */
 export function registerQueryThreads(io: HubIo, deps: Pick<HubDeps, 'sql' | 'log'>): void {
   const { sql, log } = deps;
@@ -32,9 +33,18 @@ export function registerQueryThreads(io: HubIo, deps: Pick<HubDeps, 'sql' | 'log
   const pushChange = (notice: QueryChangedNotice) => {
     pushes = pushes.then(async () => {
       try {
-        const event = await loadQueryChangedEvent(sql, notice);
+        const events = await loadQueryChangedEvent(sql, notice);
+        if (!events) return;
+        const { query } = events.forStaff;
         // The asker too: their board's unread count moves when the answer comes, drawer open or not.
-        if (event) io.local.to([rooms.process(event.process_id), rooms.user(event.query.assignee.id), rooms.user(event.query.created_by.id)]).emit('query:changed', event);
+        const targets = [rooms.process(query.process_id), rooms.user(query.assignee.id), rooms.user(query.created_by.id)];
+        const ids = new Set(targets.flatMap((room) => [...(io.sockets.adapter.rooms.get(room) ?? [])]));
+        for (const id of ids) {
+          const socket = io.sockets.sockets.get(id);
+          // Clients watching the process never hear of an internal thread.
+          const event = socket?.data.user.role === 'client' ? events.forClients : events.forStaff;
+          if (socket && event) socket.emit('query:changed', event);
+        }
       } catch (error) {
         log.error({ err: error, notice }, 'could not push a query change');
       }

@@ -10,7 +10,7 @@ import {
 import type { AccountOpeningService, ApplicationCommand } from '../../hub/account-opening.js';
 import { actorOf, addCommandRoutes, addTrailRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
-import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, orNull, SECURITY } from './openapi.js';
 import { LiveSlaSchema } from './sla.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -51,7 +51,7 @@ const ApplicationSchema = z
     account_number: z.string().nullable(),
     crm_failure: z.object({ code: z.string(), message: z.string(), attempts: z.number(), at: z.string() }).nullable(),
     allowed_actions: z.array(z.string()).openapi({ description: 'The commands the caller may take now' }),
-    sla: LiveSlaSchema.nullable().openapi({ description: 'The SLA of the current state, if it has one' }),
+    sla: orNull(LiveSlaSchema).openapi({ description: 'The SLA of the current state, if it has one' }),
     status_entered_at: z.string(),
     created_at: z.string(),
     updated_at: z.string(),

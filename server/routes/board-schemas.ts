@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { orNull } from './openapi.js';
 
 export const SlaSnapshotSchema = z
   .object({
@@ -30,7 +31,7 @@ export const BoardCardSchema = z
     status: z.string(),
     status_entered_at: z.string(),
     flags: z.array(z.string()),
-    sla: SlaSnapshotSchema.nullable(),
+    sla: orNull(SlaSnapshotSchema),
     created_at: z.string(),
     updated_at: z.string(),
   })

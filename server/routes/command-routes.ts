@@ -1,11 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
+import { matchedRoutes } from 'hono/route';
 import { listAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
 import { listEvents } from '../../db/events.js';
 import type { Actor } from '../../workflows/process-records.js';
 import type { ProcessSpec } from '../../workflows/process-spec.js';
-import { actorFor, type HubEnv } from '../../hub/context.js';
+import { actorFor, type CommandContext, type HubEnv } from '../../hub/context.js';
 import { AuditEntrySchema, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, ProcessEventSchema, SECURITY } from './openapi.js';
 
 export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
@@ -13,12 +14,50 @@ export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1
 export const actorOf = (c: Context<HubEnv>): Actor => actorFor(c.get('user'), c.get('channel'));
 
 /** Marks a request as a command, so a refusal before its service sees it (a malformed body) is audited too. */
-export const commandContext =
-  (processType: string, action: string): MiddlewareHandler<HubEnv> =>
-  async (c, next) => {
-    c.set('command', { process_type: processType, process_id: c.req.param('id') ?? null, action });
-    await next();
-  };
+export const commandContext = (processType: string | null, action: string, idOf: IdOf = 'process'): MiddlewareHandler<HubEnv> =>
+  Object.assign(
+    async (c: Context<HubEnv>, next: () => Promise<void>) => {
+      c.set('command', commandOf(processType, action, idOf, c.req.param('id')));
+      await next();
+    },
+    { [COMMAND]: { processType, action, idOf } },
+  );
+
+/** What the `{id}` of a command's path names: its process, or the query thread it is a step on. */
+type IdOf = 'process' | 'query';
+
+function commandOf(processType: string | null, action: string, idOf: IdOf, id: string | undefined): CommandContext {
+  if (idOf === 'query') return { process_type: processType, process_id: null, action, ...(id ? { query_id: id } : {}) };
+  return { process_type: processType, process_id: id ?? null, action };
+}
+
+const COMMAND = Symbol('command');
+
+/** A path segment as text PostgreSQL can store: decoded, unless that yields a NUL or is not valid. */
+function storableId(segment: string): string {
+  try {
+    const decoded = decodeURIComponent(segment);
+    return decoded.includes('\u0000') ? segment : decoded;
+  } catch {
+    return segment;
+  }
+}
+type Marked = { [COMMAND]?: { processType: string | null; action: string; idOf: IdOf } };
+
+/**
+ * The command a request is routed to, even when something before its route refused it (a NUL in the
+ * body, a bad token), so that refusal is audited like any other.
+ */
+export function routedCommand(c: Context<HubEnv>): CommandContext | undefined {
+  for (const route of matchedRoutes(c)) {
+    const marked = (route.handler as Marked)[COMMAND];
+    if (!marked) continue;
+    const at = route.path.split('/').indexOf(':id');
+    const raw = at >= 0 ? new URL(c.req.url).pathname.split('/')[at] : undefined;
+    return commandOf(marked.processType, marked.action, marked.idOf, raw ? storableId(raw) : undefined);
+  }
+  return undefined;
+}
 
 /** What a command's route says beyond the spec: its summary, and whether it may come without a body. */
 export interface CommandRoute {

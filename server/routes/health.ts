@@ -43,7 +43,7 @@ export function healthRoutes(deps: Pick<HubDeps, 'sql' | 'temporal' | 'config'>)
         summary: 'PostgreSQL and Temporal are reachable',
         responses: {
           200: jsonResponse(z.object({ status: z.literal('ready'), checks: ChecksSchema }), 'Ready to serve'),
-          503: jsonResponse(ErrorSchema.extend({ checks: ChecksSchema }), 'Names what is not reachable'),
+          503: jsonResponse(z.object({ ...ErrorSchema.shape, checks: ChecksSchema }), 'Names what is not reachable'),
         },
       }),
       async (c) => {

@@ -12,7 +12,7 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-const errorContent = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
+export const errorContent = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
 
 /** The error answers every authenticated route can give, so the document shows them once and alike. */
 export const ERROR_RESPONSES = {
@@ -34,6 +34,14 @@ export function createRouter() {
       if (!result.success) throw validationError(result.error, result.target);
     },
   });
+}
+
+/**
+ * A named (registered) schema or null. `.nullable()` on a registered schema documents a bare `$ref`, which
+ * says null is not allowed; a union says it is.
+ */
+export function orNull<T extends z.ZodType>(schema: T) {
+  return z.union([schema, z.null()]);
 }
 
 export function jsonBody<T extends z.ZodType>(schema: T, required = true) {

@@ -5,7 +5,7 @@ import { REBALANCE_STATUSES, rebalancingSpec, type RebalanceCommand } from '../.
 import type { RebalancingService } from '../../hub/rebalancing.js';
 import { actorOf, addCommandRoutes, addTrailRoutes, commandContext, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { LiveSlaSchema } from './sla.js';
-import { createRouter, ERROR_RESPONSES, ErrorSchema, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, ERROR_RESPONSES, ErrorSchema, IdParams, jsonBody, jsonResponse, orNull, SECURITY } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const weight = z.number().openapi({ description: 'A weight: 0.05 is 5% of the portfolio' });
@@ -44,14 +44,16 @@ const PortfolioSummarySchema = z
     total_value: z.number().nullable(),
     prices_as_of: z.string().nullable(),
     missing_prices: z.array(z.string()),
-    drift: DriftSchema.nullable().openapi({ description: 'Against the model with the cash buffer applied; null while a price is missing' }),
+    drift: orNull(DriftSchema).openapi({ description: 'Against the model with the cash buffer applied; null while a price is missing' }),
     active_rebalance: z.object({ rebalance_id: z.string(), status: z.string() }).nullable(),
   })
   .openapi('PortfolioSummary');
 
 const BandsSchema = z.object({ absolute: z.number(), relative: z.number(), relative_floor: z.number() });
 
-const PortfolioSchema = PortfolioSummarySchema.extend({
+// Spread, not extended: an extended registered schema is documented as the one it extends.
+const PortfolioSchema = z.object({
+  ...PortfolioSummarySchema.shape,
   model: z.object({
     id: z.string(),
     name: z.string(),
@@ -161,8 +163,8 @@ const RebalanceSchema = z
     compliance_threshold: z.number(),
     needs_compliance: z.boolean(),
     edits: z.array(z.object({ edited_by: z.string(), editor_name: z.string(), at: z.string(), reason: z.string(), previous_trades: z.array(TradeSchema) })),
-    advisor_approval: ApprovalSchema.nullable(),
-    compliance_approval: ApprovalSchema.nullable(),
+    advisor_approval: orNull(ApprovalSchema),
+    compliance_approval: orNull(ApprovalSchema),
     assigned_officer_id: z.string().nullable(),
     decline: z.object({ declined_by: z.string(), decliner_name: z.string(), role: z.string(), at: z.string(), reason: z.string() }).nullable(),
     orders: z.array(
@@ -182,10 +184,10 @@ const RebalanceSchema = z
         filled_at: z.string().nullable(),
       }),
     ),
-    verification: DriftSchema.extend({ checked_at: z.string(), within_bands: z.boolean(), cash_after: z.number() }).nullable(),
+    verification: orNull(z.object({ ...DriftSchema.shape, checked_at: z.string(), within_bands: z.boolean(), cash_after: z.number() })),
     failure: z.object({ code: z.string(), message: z.string(), at: z.string(), order_n: z.number().nullable() }).nullable(),
     allowed_actions: z.array(z.string()).openapi({ description: 'The commands the caller may take now' }),
-    sla: LiveSlaSchema.nullable().openapi({ description: 'The SLA of the current state, if it has one' }),
+    sla: orNull(LiveSlaSchema).openapi({ description: 'The SLA of the current state, if it has one' }),
     status_entered_at: z.string(),
     created_at: z.string(),
     updated_at: z.string(),

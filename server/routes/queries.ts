@@ -2,8 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { actorFor, type HubEnv } from '../../hub/context.js';
 import { QUERY_KINDS, type QueryThreadService } from '../../hub/query-threads.js';
-import { IdempotencyHeaders } from './command-routes.js';
-import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { QUERY_AUDIENCES } from '../../workflows/query-threads.js';
+import { commandContext, IdempotencyHeaders } from './command-routes.js';
+import { createRouter, ERROR_RESPONSES, errorContent, IdParams, jsonBody, jsonResponse, orNull, SECURITY } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const MAX_BODY_CHARS = 10_000;
@@ -16,7 +17,7 @@ const QueryEntrySchema = z
     kind: z.enum(['opened', 'replied', 'resolved', 'reopened']),
     author: PersonSchema,
     body: z.string().nullable(),
-    mentions: z.array(PersonSchema.extend({ handle: z.string() })),
+    mentions: z.array(z.object({ ...PersonSchema.shape, handle: z.string() })),
     created_at: z.string(),
   })
   .openapi('QueryEntry');
@@ -28,6 +29,7 @@ const QuerySchema = z
     process_type: z.string(),
     title: z.string(),
     kind: z.enum(QUERY_KINDS),
+    audience: z.enum(QUERY_AUDIENCES).openapi({ description: 'internal: staff only; client_facing: the client takes part too' }),
     status: z.enum(['open', 'resolved']),
     assignee: PersonSchema,
     created_by: PersonSchema,
@@ -37,7 +39,7 @@ const QuerySchema = z
     created_at: z.string(),
     updated_at: z.string(),
     resolved_at: z.string().nullable(),
-    resolved_by: PersonSchema.nullable(),
+    resolved_by: orNull(PersonSchema),
     entries: z.array(QueryEntrySchema),
     unread: z.number().openapi({ description: 'Entries by others the caller has not read' }),
   })
@@ -51,6 +53,8 @@ const SummarySchema = z
     waiting_on: z.enum(['advisor']).nullable().openapi({ description: "'advisor' while an open question to the advisor waits for an answer" }),
   })
   .openapi('ProcessQueriesSummary');
+
+const QUERY_CONFLICT = errorContent('QUERY_RESOLVED: the query is resolved (reopen it first); QUERY_ALREADY_OPEN: it is open already');
 
 const NoteBody = z.object({ note: text(MAX_BODY_CHARS).optional() }).strict();
 
@@ -80,16 +84,21 @@ export function queryRoutes(service: QueryThreadService) {
         tags: ['Queries'],
         summary: 'The hub users who may see a process: who a query on it can be assigned to and who can be @mentioned',
         security: SECURITY,
-        request: { params: IdParams },
+        request: {
+          params: IdParams,
+          query: z.object({
+            audience: z.enum(QUERY_AUDIENCES).optional().openapi({ description: 'For a thread of this audience (default internal; clients only client_facing)' }),
+          }),
+        },
         responses: {
           200: jsonResponse(
-            z.object({ people: z.array(PersonSchema.extend({ handle: z.string().openapi({ description: 'What follows the @ in a mention' }) })) }),
+            z.object({ people: z.array(z.object({ ...PersonSchema.shape, handle: z.string().openapi({ description: 'What follows the @ in a mention' }) })) }),
             'By name',
           ),
           ...ERROR_RESPONSES,
         },
       }),
-      async (c) => c.json({ people: await service.people(actor(c), c.req.valid('param').id) }, 200),
+      async (c) => c.json({ people: await service.people(actor(c), c.req.valid('param').id, c.req.valid('query').audience) }, 200),
     )
     .openapi(
       createRoute({
@@ -98,6 +107,7 @@ export function queryRoutes(service: QueryThreadService) {
         tags: ['Queries'],
         summary: 'Open a query on a process: anyone who may see the process, to someone who may see it; @handle mentions notify',
         security: SECURITY,
+        middleware: [commandContext(null, 'open_query')],
         request: {
           params: IdParams,
           headers: IdempotencyHeaders,
@@ -106,6 +116,9 @@ export function queryRoutes(service: QueryThreadService) {
               .object({
                 title: text(200).openapi({ example: 'Source of funds' }),
                 kind: z.enum(QUERY_KINDS),
+                audience: z.enum(QUERY_AUDIENCES).optional().openapi({
+                  description: 'internal (the default) is for staff only; client_facing lets the client read and reply. A client opens client_facing only',
+                }),
                 assignee_id: text(100)
                   .optional()
                   .openapi({ description: "Who must answer; a question to the advisor goes to the process's advisor (the default)", example: 'usr_alex_advisor' }),
@@ -161,8 +174,9 @@ export function queryRoutes(service: QueryThreadService) {
         tags: ['Queries'],
         summary: 'Reply to an open query',
         security: SECURITY,
+        middleware: [commandContext(null, 'reply_query', 'query')],
         request: { params: IdParams, headers: IdempotencyHeaders, body: jsonBody(z.object({ body: text(MAX_BODY_CHARS) }).strict()) },
-        responses: { 201: jsonResponse(QuerySchema, 'The query with the reply'), ...ERROR_RESPONSES },
+        responses: { 201: jsonResponse(QuerySchema, 'The query with the reply'), 409: QUERY_CONFLICT, ...ERROR_RESPONSES },
       }),
       async (c) => {
         const view = await service.reply(actor(c), c.req.valid('param').id, c.req.valid('json').body, c.req.valid('header')['idempotency-key']);
@@ -176,8 +190,9 @@ export function queryRoutes(service: QueryThreadService) {
         tags: ['Queries'],
         summary: "Resolve a query, with an optional closing note; a question to the advisor releases the SLA clock",
         security: SECURITY,
+        middleware: [commandContext(null, 'resolve_query', 'query')],
         request: { params: IdParams, body: jsonBody(NoteBody, false) },
-        responses: { 200: jsonResponse(QuerySchema, 'The resolved query'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(QuerySchema, 'The resolved query'), 409: QUERY_CONFLICT, ...ERROR_RESPONSES },
       }),
       async (c) => c.json(await service.resolve(actor(c), c.req.valid('param').id, c.req.valid('json')?.note), 200),
     )
@@ -188,8 +203,9 @@ export function queryRoutes(service: QueryThreadService) {
         tags: ['Queries'],
         summary: 'Reopen a resolved query, with an optional note',
         security: SECURITY,
+        middleware: [commandContext(null, 'reopen_query', 'query')],
         request: { params: IdParams, body: jsonBody(NoteBody, false) },
-        responses: { 200: jsonResponse(QuerySchema, 'The reopened query'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(QuerySchema, 'The reopened query'), 409: QUERY_CONFLICT, ...ERROR_RESPONSES },
       }),
       async (c) => c.json(await service.reopen(actor(c), c.req.valid('param').id, c.req.valid('json')?.note), 200),
     )

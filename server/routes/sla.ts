@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { appendAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
 import { visibilityCondition } from '../../db/processes.js';
-import { getCalendar, getPolicy, listCalendars, listPolicies, upsertCalendar, upsertPolicy } from '../../db/sla.js';
+import { getCalendar, getPolicy, listCalendars, listPolicies, processWithClockOn, upsertCalendar, upsertPolicy } from '../../db/sla.js';
 import { getUser } from '../../db/users.js';
 import { expandHolidays, listSupportedRegions } from '../../db/holidays.js';
 import { HubError } from '../../workflows/errors.js';
@@ -27,33 +27,32 @@ const RungSchema = z
   })
   .strict();
 
-const PolicyBody = z
-  .object({
-    process_type: z.string().min(1).max(100),
-    state: z.string().min(1).max(100),
-    target: z.object({ unit: z.enum(['business_hours', 'business_days', 'wall_clock_hours']), amount: z.number().positive().max(10_000) }).strict(),
-    calendar_id: z.string().min(1).max(100).nullable(),
-    rungs: z.array(RungSchema).min(1).max(10),
-    active: z.boolean().default(true),
-  })
-  .strict()
-  .openapi('SlaPolicyInput');
+const POLICY_FIELDS = {
+  process_type: z.string().min(1).max(100),
+  state: z.string().min(1).max(100),
+  target: z.object({ unit: z.enum(['business_hours', 'business_days', 'wall_clock_hours']), amount: z.number().positive().max(10_000) }).strict(),
+  calendar_id: z.string().min(1).max(100).nullable(),
+  rungs: z.array(RungSchema).min(1).max(10),
+  active: z.boolean().default(true),
+};
+const PolicyBody = z.object(POLICY_FIELDS).strict().openapi('SlaPolicyInput');
 
-const PolicySchema = PolicyBody.extend({ id: z.string(), updated_by: z.string().nullable(), updated_at: z.string() }).openapi('SlaPolicy');
+/** What the hub stores about a setting besides what was sent. */
+const STORED_FIELDS = { id: z.string(), updated_by: z.string().nullable(), updated_at: z.string() };
+// Built afresh, not extended: an extended registered schema is documented as the one it extends.
+const PolicySchema = z.object({ ...POLICY_FIELDS, active: z.boolean(), ...STORED_FIELDS }).openapi('SlaPolicy');
 
 const HOURS = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
-const CalendarBody = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    time_zone: z.string().min(1).max(100).openapi({ example: 'America/New_York' }),
-    working_hours: z.partialRecord(z.enum(WEEKDAYS), z.array(z.object({ start: z.string().regex(HOURS), end: z.string().regex(HOURS) }).strict()).max(6)),
-    holiday_region: z.string().min(2).max(20).nullable().openapi({ example: 'US-NY', description: 'A date-holidays region code' }),
-    closures: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).max(366).default([]).openapi({ description: 'One-off closed dates' }),
-  })
-  .strict()
-  .openapi('BusinessCalendarInput');
+const CALENDAR_FIELDS = {
+  name: z.string().trim().min(1).max(200),
+  time_zone: z.string().min(1).max(100).openapi({ example: 'America/New_York' }),
+  working_hours: z.partialRecord(z.enum(WEEKDAYS), z.array(z.object({ start: z.string().regex(HOURS), end: z.string().regex(HOURS) }).strict()).max(6)),
+  holiday_region: z.string().min(2).max(20).nullable().openapi({ example: 'US-NY', description: 'A date-holidays region code' }),
+  closures: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).max(366).default([]).openapi({ description: 'One-off closed dates' }),
+};
+const CalendarBody = z.object(CALENDAR_FIELDS).strict().openapi('BusinessCalendarInput');
 
-const CalendarSchema = CalendarBody.extend({ id: z.string(), updated_by: z.string().nullable(), updated_at: z.string() }).openapi('BusinessCalendar');
+const CalendarSchema = z.object({ ...CALENDAR_FIELDS, closures: z.array(z.string()), ...STORED_FIELDS }).openapi('BusinessCalendar');
 
 const BreachSchema = z
   .object({
@@ -346,7 +345,7 @@ export function slaRoutes(sql: Sql) {
         method: 'delete',
         path: '/sla/calendars/{id}',
         tags: ['SLA'],
-        summary: 'Administrators: delete a business calendar no policy uses',
+        summary: 'Administrators: delete a business calendar no policy and no running SLA clock uses',
         security: SECURITY,
         request: { params: IdParams },
         responses: { 204: { description: 'Deleted' }, 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
@@ -360,6 +359,9 @@ export function slaRoutes(sql: Sql) {
           if (!before) throw new HubError('NOT_FOUND', `No business calendar ${id}`);
           const [user] = await tx`SELECT id FROM sla_policies WHERE calendar_id = ${id} LIMIT 1`;
           if (user) throw new HubError('CONFLICT', `SLA policy ${user.id} uses this calendar; change it first`);
+          // A running clock reads its calendar for as long as it runs: wait until those clocks have stopped.
+          const running = await processWithClockOn(tx, id);
+          if (running) throw new HubError('CONFLICT', `The running SLA clock of ${running} uses this calendar; delete it once that clock has stopped`);
           await tx`DELETE FROM business_calendars WHERE id = ${id}`;
           await appendAudit(tx, {
             process_type: 'settings',

@@ -2,6 +2,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueryChangedEvent } from '../../contracts/socket-events.js';
 import { applicationWorkflowId } from '../../workflows/account-opening/definitions.js';
+import { driveTo, FUNDING_BODY, openApplication } from '../support/account-opening.js';
 import { openApplicationInReview } from '../support/applications.js';
 import { startTestHub, waitForNotice, type TestHub } from '../support/hub.js';
 import { connectHubSocket, emitWithAck, recordEvents, type HubSocket } from '../support/sockets.js';
@@ -283,7 +284,8 @@ describe('query threads on processes', () => {
       const late = await hub.api(alex, 'POST', `/queries/${queryId}/replies`, { body: 'One more thing' });
       expect(late.status).toBe(409);
       expect(late.body.error.code).toBe('QUERY_RESOLVED');
-      const [refusedReply] = await hub.sql`SELECT outcome, error_code, details FROM audit_log WHERE action = 'reply_query' AND outcome = 'refused'`;
+      const [refusedReply] = await hub.sql`
+        SELECT outcome, error_code, details FROM audit_log WHERE action = 'reply_query' AND outcome = 'refused' AND error_code = 'QUERY_RESOLVED'`;
       expect(refusedReply).toMatchObject({ error_code: 'QUERY_RESOLVED', details: { query_id: queryId } });
 
       const reopened = await hub.api(colin, 'POST', `/queries/${queryId}/reopen`, { note: 'The contract is unsigned.' });
@@ -315,8 +317,9 @@ describe('query threads on processes', () => {
   });
 
   describe('other kinds of queries', () => {
-    it('names the people who may see the process, whom a query may be assigned to and mention', async () => {
-      const people = async (token: string) => (await hub.api(token, 'GET', `/processes/${applicationId}/people`)).body.people as { id: string; handle: string }[];
+    it('names the people who may take part: whom a query may be assigned to and mention', async () => {
+      const people = async (token: string, audience = '') =>
+        (await hub.api(token, 'GET', `/processes/${applicationId}/people${audience}`)).body.people as { id: string; handle: string }[];
       const expected = [
         { id: 'usr_ada_admin', name: 'Ada Admin', role: 'admin', handle: 'ada.admin' },
         { id: 'usr_alex_advisor', name: 'Alex Advisor', role: 'advisor', handle: 'alex.advisor' },
@@ -327,9 +330,12 @@ describe('query threads on processes', () => {
         { id: 'usr_maya_manager', name: 'Maya Manager', role: 'manager', handle: 'maya.manager' },
         { id: 'usr_omar_ops', name: 'Omar Ops', role: 'ops', handle: 'omar.ops' },
       ];
-      expect(await people(carla)).toEqual(expected);
-      // The same for the client on the application; Beth, who may not see it, is refused.
+      // An internal thread (the default) is for staff: the client is not among them.
+      expect(await people(carla)).toEqual(expected.filter((p) => p.role !== 'client'));
+      expect(await people(carla, '?audience=client_facing')).toEqual(expected);
+      // The client opens client-facing threads only, whatever they ask for; Beth, who may not see it, is refused.
       expect(await people(chris)).toEqual(expected);
+      expect(await people(chris, '?audience=internal')).toEqual(expected);
       const refused = await hub.api(beth, 'GET', `/processes/${applicationId}/people`);
       expect(refused.status).toBe(403);
       expect(refused.body.error.code).toBe('FORBIDDEN');
@@ -340,6 +346,7 @@ describe('query threads on processes', () => {
       const opened = await hub.api(alex, 'POST', `/processes/${applicationId}/queries`, {
         title: 'Wire not received',
         kind: 'operational_issue',
+        audience: 'client_facing',
         assignee_id: 'usr_omar_ops',
         body: 'The wire has not arrived; @omar.ops can you check with the bank?',
       });
@@ -350,10 +357,10 @@ describe('query threads on processes', () => {
       const [{ n: pauseJobs }] = await hub.sql`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'signal-sla-pause' AND data->>'key' = ${opened.body.id}`;
       expect(pauseJobs).toBe(0);
 
-      // The client may see their own application, so they may see and answer its queries.
+      // The client may see their own application, so they may see and answer its client-facing queries, and only those.
       const asClient = await hub.api(chris, 'GET', `/processes/${applicationId}/queries`);
       expect(asClient.status).toBe(200);
-      expect(asClient.body.queries.map((q: { title: string }) => q.title)).toEqual(['Source of funds', 'Wire not received']);
+      expect(asClient.body.queries.map((q: { title: string }) => q.title)).toEqual(['Wire not received']);
       expect((await hub.api(chris, 'POST', `/queries/${opened.body.id}/replies`, { body: 'I sent it on Monday.' })).status).toBe(201);
 
       const assigned = await waitForNotice(hub.sql, 'notification_created', async () => {
@@ -374,6 +381,126 @@ describe('query threads on processes', () => {
       expect((await hub.api(colin, 'GET', `/processes/${applicationId}/queries`)).body.queries).toHaveLength(3);
       const [{ n }] = await hub.sql`SELECT count(*)::int AS n FROM query_entries WHERE query_id = ${first.body.id}`;
       expect(n).toBe(1);
+    });
+  });
+
+  describe('audiences: internal threads are the firm’s own', () => {
+    let internalId: string;
+
+    it('keeps an internal question from the client on every channel', async () => {
+      const clientSocket = await socketFor(chris);
+      expect(await emitWithAck(clientSocket, 'process:watch', { process_id: applicationId })).toMatchObject({ ok: true });
+      const clientChanges = recordEvents(clientSocket, 'query:changed');
+      const staffSocket = await socketFor(omar);
+      expect(await emitWithAck(staffSocket, 'process:watch', { process_id: applicationId })).toMatchObject({ ok: true });
+      const staffChanges = recordEvents(staffSocket, 'query:changed');
+      const before = (await hub.api(chris, 'GET', `/queries/summary?process_ids=${applicationId}`)).body.processes;
+
+      const opened = await hub.api(carla, 'POST', `/processes/${applicationId}/queries`, {
+        title: 'Unusual inflow',
+        kind: 'document_request',
+        assignee_id: 'usr_alex_advisor',
+        body: 'Where did this come from? @chris.carter must not learn of this.',
+      });
+      expect(opened.status).toBe(201);
+      internalId = opened.body.id;
+      expect(opened.body).toMatchObject({ audience: 'internal' });
+      // The client is no one to mention in it: plain text, no notification.
+      expect(opened.body.entries[0].mentions).toEqual([]);
+
+      // A client-facing change after it is the barrier: the internal one would have arrived first.
+      const open = await hub.api(carla, 'POST', `/processes/${applicationId}/queries`, {
+        title: 'Your address',
+        kind: 'document_request',
+        audience: 'client_facing',
+        assignee_id: 'usr_chris_client',
+        body: 'Could you upload a utility bill?',
+      });
+      expect(open.status).toBe(201);
+      await clientChanges.until((events) => events.some((e) => e.query.id === open.body.id));
+      await staffChanges.until((events) => events.some((e) => e.query.id === open.body.id));
+      expect(clientChanges.received.map((e) => e.query.title)).toEqual(['Your address']);
+      expect(staffChanges.received.map((e) => e.query.title)).toEqual(['Unusual inflow', 'Your address']);
+      const pushedSummary = clientChanges.received[0].summary;
+      expect(pushedSummary.open).toBe((before[0]?.open ?? 0) + 1);
+
+      expect((await hub.api(chris, 'GET', `/queries/${internalId}`)).body.error.code).toBe('QUERY_NOT_FOUND');
+      const reply = await hub.api(chris, 'POST', `/queries/${internalId}/replies`, { body: 'let me in' });
+      expect(reply.body.error.code).toBe('QUERY_NOT_FOUND');
+      const [refused] = await hub.sql`
+        SELECT actor_id FROM audit_log WHERE action = 'reply_query' AND outcome = 'refused' AND details ->> 'query_id' = ${internalId}`;
+      expect(refused).toEqual({ actor_id: 'usr_chris_client' });
+      expect((await hub.api(chris, 'POST', `/queries/${internalId}/read`, {})).body.error.code).toBe('QUERY_NOT_FOUND');
+      const listed = (await hub.api(chris, 'GET', `/processes/${applicationId}/queries`)).body.queries.map((q: { title: string }) => q.title);
+      expect(listed).not.toContain('Unusual inflow');
+      expect(listed).toContain('Your address');
+      expect((await hub.api(chris, 'GET', `/queries/summary?process_ids=${applicationId}`)).body.processes).toEqual([pushedSummary].map((s) => ({ ...s, unread: 1 })));
+      const feed = (await hub.api(chris, 'GET', '/events?limit=1000')).body.events as { type: string; payload: { title?: string } }[];
+      expect(feed.filter((e) => e.type.startsWith('query.')).map((e) => e.payload.title)).not.toContain('Unusual inflow');
+      expect(feed.filter((e) => e.type.startsWith('query.')).map((e) => e.payload.title)).toContain('Your address');
+      const staffFeed = (await hub.api(carla, 'GET', '/events?limit=1000')).body.events as { payload: { title?: string } }[];
+      expect(staffFeed.map((e) => e.payload.title)).toContain('Unusual inflow');
+      expect(await notificationsOf('usr_chris_client', 'mention')).toEqual([]);
+    });
+
+    it('refuses a client opening an internal query and an internal query assigned to a client', async () => {
+      const asClient = await hub.api(chris, 'POST', `/processes/${applicationId}/queries`, {
+        title: 'Mine',
+        kind: 'operational_issue',
+        audience: 'internal',
+        assignee_id: 'usr_alex_advisor',
+        body: 'Hello',
+      });
+      expect(asClient.status).toBe(403);
+      expect(asClient.body.error.details).toEqual({ field: 'audience' });
+      const toClient = await hub.api(carla, 'POST', `/processes/${applicationId}/queries`, {
+        title: 'For the client',
+        kind: 'document_request',
+        assignee_id: 'usr_chris_client',
+        body: 'Internal, to the client',
+      });
+      expect(toClient.status).toBe(400);
+      expect(toClient.body.error.details).toEqual({ field: 'assignee_id' });
+      // A client's own query is client-facing without saying so.
+      const own = await hub.api(chris, 'POST', `/processes/${applicationId}/queries`, {
+        title: 'A question',
+        kind: 'operational_issue',
+        assignee_id: 'usr_alex_advisor',
+        body: 'When is my account open?',
+      });
+      expect(own.status).toBe(201);
+      expect(own.body.audience).toBe('client_facing');
+    });
+  });
+
+  describe('SLA clocks a question holds', () => {
+    it('pauses the compliance review clock from its start when the question was opened during funding', async () => {
+      const id = await openApplication(hub, alex);
+      await driveTo(hub, alex, id, 'funding');
+      const asked = await hub.api(carla, 'POST', `/processes/${id}/queries`, {
+        title: 'Inheritance papers',
+        kind: 'question_to_advisor',
+        body: 'Is the inheritance documented?',
+      });
+      expect(asked.status).toBe(201);
+      expect(asked.body).toMatchObject({ pauses_sla: true, waiting_on: 'advisor' });
+      // The pause reaches the workflow while it is still in funding, before any clock runs.
+      await expect.poll(() => slaPauseSignals(id), { timeout: 20_000 }).toEqual([
+        { key: asked.body.id, active: true, reason: 'Waiting on the advisor: Inheritance papers', sequence: expect.any(Number) },
+      ]);
+      expect((await hub.api(alex, 'POST', `/applications/${id}/funding`, FUNDING_BODY)).status).toBe(200);
+      const paused = await waitForNotice(hub.sql, 'process_changed', async () => {
+        const [row] = await hub.sql`SELECT status, sla FROM processes WHERE process_id = ${id}`;
+        return row.status === 'compliance_review' && row.sla?.paused ? row.sla : undefined;
+      });
+      expect(paused).toMatchObject({ state: 'compliance_review', paused: true });
+
+      expect((await hub.api(carla, 'POST', `/queries/${asked.body.id}/resolve`)).status).toBe(200);
+      const running = await waitForNotice(hub.sql, 'process_changed', async () => {
+        const [row] = await hub.sql`SELECT sla FROM processes WHERE process_id = ${id}`;
+        return row.sla && !row.sla.paused ? row.sla : undefined;
+      });
+      expect(running.paused_total_ms).toBeGreaterThan(0);
     });
   });
 });

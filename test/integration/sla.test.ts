@@ -216,4 +216,30 @@ describe('compliance SLA on the real Temporal dev server', () => {
     expect(view.body.sla.remaining_ms).toBeLessThanOrEqual(16 * 3600_000);
     expect(view.body.sla.remaining_ms).toBeGreaterThan(15 * 3600_000);
   });
+
+  it('keeps a calendar that a running clock uses, and never fails a read because of one', async () => {
+    const week = { mon: [{ start: '09:00', end: '17:00' }], tue: [{ start: '09:00', end: '17:00' }], wed: [{ start: '09:00', end: '17:00' }] };
+    const paris = { name: 'Paris office', time_zone: 'Europe/Paris', working_hours: week, holiday_region: 'FR' };
+    expect((await hub.api(admin, 'PUT', '/sla/calendars/paris', paris)).status).toBe(200);
+    const policy = { process_type: 'account_opening', state: 'compliance_review', target: { unit: 'business_days', amount: 2 }, calendar_id: 'paris', rungs: FULL_CHAIN };
+    expect((await hub.api(admin, 'PUT', '/sla/policies/account-opening-compliance-review', policy)).status).toBe(200);
+    const id = await openApplicationInReview(hub, advisor);
+    expect((await hub.api(compliance, 'GET', `/applications/${id}`)).body.sla).toMatchObject({ state: 'compliance_review' });
+
+    // The policies move on; the running clock still counts on Paris, so Paris stays.
+    expect((await hub.api(admin, 'PUT', '/sla/policies/account-opening-compliance-review', { ...policy, calendar_id: 'us-new-york' })).status).toBe(200);
+    const refused = await hub.api(admin, 'DELETE', '/sla/calendars/paris');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain(id);
+
+    // Gone anyway (removed behind the API's back): reads show the clock as its workflow recorded it.
+    await hub.sql`DELETE FROM business_calendars WHERE id = 'paris'`;
+    const [{ sla: recorded }] = await hub.sql`SELECT sla FROM processes WHERE process_id = ${id}`;
+    const one = await hub.api(compliance, 'GET', `/applications/${id}`);
+    expect(one.status).toBe(200);
+    expect(one.body.sla).toMatchObject({ state: 'compliance_review', deadline: recorded.deadline, status: recorded.status });
+    const list = await hub.api(compliance, 'GET', '/applications?status=compliance_review');
+    expect(list.status).toBe(200);
+    expect(list.body.applications.find((a: { application_id: string }) => a.application_id === id)?.sla).toMatchObject({ deadline: recorded.deadline });
+  });
 });

@@ -14,6 +14,7 @@ import type { CrmAdapter } from '../../workers/crm/crm.js';
 import type { Custodian } from '../../workers/custodian/custodian.js';
 import { seedDemoPortfolios } from '../../runtime/seed-demo-portfolios.js';
 import { startHubWorker, type HubWorker } from '../../workers/worker.js';
+import { createResponseChecker } from './openapi-responses.js';
 
 let failed = false;
 afterEach((context) => {
@@ -55,7 +56,7 @@ export interface TestHub {
   taskQueue: string;
   server: HubServer;
   login(email: string, password?: string): Promise<string>;
-  /** A JSON request to the API with a bearer token; never throws on an error status. */
+  /** A JSON request to the API with a bearer token; never throws on an error status, only on an answer the OpenAPI document does not describe. */
   api<T = Record<string, any>>(token: string | null, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
   startWorker(crm?: CrmAdapter): Promise<HubWorker>;
   stopWorker(): Promise<void>;
@@ -119,6 +120,7 @@ export async function startTestHub(
   };
   if (options.worker !== false) await startWorker();
 
+  let checkResponse: Promise<ReturnType<typeof createResponseChecker>> | undefined;
   const api: TestHub['api'] = async (token, method, path, body, headers = {}) => {
     const response = await fetch(`${server.url}/api${path}`, {
       method,
@@ -130,7 +132,13 @@ export async function startTestHub(
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : {} };
+    const answer = { status: response.status, body: text ? JSON.parse(text) : {} };
+    if (path !== '/openapi.json') {
+      checkResponse ??= fetch(`${server.url}/api/openapi.json`).then(async (r) => createResponseChecker(await r.json()));
+      const problem = (await checkResponse)(method, response.url, answer.status, answer.body);
+      if (problem) throw new Error(`The answer disagrees with /api/openapi.json: ${problem}`);
+    }
+    return answer;
   };
 
   return {

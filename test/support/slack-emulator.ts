@@ -42,6 +42,26 @@ export interface StoredMessage {
 
 type Failure = { status: 429; retryAfter: number } | { error: string } | { status: number };
 
+/** Slack's Block Kit limits, as its API enforces them with `invalid_blocks`. */
+function blockProblems(blocks: any[], maxBlocks: number): string[] {
+  const problems: string[] = [];
+  if (blocks.length > maxBlocks) problems.push(`no more than ${maxBlocks} items allowed [json-pointer:/blocks]`);
+  const tooLong = (text: unknown, max: number, where: string) => {
+    if (typeof text === 'string' && text.length > max) problems.push(`must be less than ${max + 1} characters [json-pointer:${where}]`);
+  };
+  blocks.forEach((block, i) => {
+    if (block.type === 'section') {
+      tooLong(block.text?.text, 3000, `/blocks/${i}/text`);
+      if ((block.fields ?? []).length > 10) problems.push(`no more than 10 items allowed [json-pointer:/blocks/${i}/fields]`);
+      (block.fields ?? []).forEach((f: any, j: number) => tooLong(f.text, 2000, `/blocks/${i}/fields/${j}/text`));
+    }
+    if (block.type === 'header') tooLong(block.text?.text, 150, `/blocks/${i}/text`);
+    if (block.type === 'context') (block.elements ?? []).forEach((e: any, j: number) => tooLong(e.text, 3000, `/blocks/${i}/elements/${j}/text`));
+    if (block.type === 'actions') (block.elements ?? []).forEach((e: any, j: number) => tooLong(e.text?.text, 75, `/blocks/${i}/elements/${j}/text`));
+  });
+  return problems;
+}
+
 export const BOT_USER_ID = 'UHUBBOT';
 export const BOT_ID = 'BHUBBOT';
 
@@ -171,6 +191,9 @@ export async function startSlackEmulator(options: { botToken: string; appToken?:
     if (!token || token !== expected) return record(200, { ok: false, error: 'invalid_auth' });
     const handler = methods[method];
     if (!handler) return record(200, { ok: false, error: 'unknown_method' });
+    const blocks = args.blocks ?? (typeof args.view === 'object' ? args.view?.blocks : undefined);
+    const invalid = Array.isArray(blocks) ? blockProblems(blocks, method.startsWith('views.') ? 100 : 50) : [];
+    if (invalid.length) return record(200, { ok: false, error: 'invalid_blocks', errors: invalid });
     record(200, handler(args));
   });
 

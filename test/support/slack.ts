@@ -201,7 +201,10 @@ export const deliveryKeyOf = (call: RecordedCall) => call.args.metadata?.event_p
  * An application submitted through the API as its advisor, waiting in compliance review. Priya is a
  * politically exposed client, and above 250,000 the application needs enhanced due diligence.
  */
-export async function applicationInReview(hub: TestHub, options: { clientId?: string; amount?: number; riskScore?: number } = {}): Promise<string> {
+export async function applicationInReview(
+  hub: TestHub,
+  options: { clientId?: string; amount?: number; riskScore?: number; sourceOfFundsDetail?: string } = {},
+): Promise<string> {
   const advisor = await hub.login('alex.advisor@hub.example');
   const created = await hub.api(advisor, 'POST', '/applications', { client_id: options.clientId ?? 'cli_chris_carter', account_type: 'individual' });
   if (created.status !== 201) throw new Error(`could not start an application: ${JSON.stringify(created.body)}`);
@@ -210,7 +213,16 @@ export async function applicationInReview(hub: TestHub, options: { clientId?: st
     ['products', { selected_products: ['prd_global_equity_index', 'prd_core_bond'] }],
     ['risk-assessment', { risk_score: options.riskScore ?? 55, investment_objective: 'growth', investment_horizon: 'long_term' }],
     ['terms', { terms_accepted: true }],
-    ['funding', { funding_method: 'wire_transfer', initial_investment_amount: options.amount ?? 50_000, currency: 'USD', source_of_funds: 'savings' }],
+    [
+      'funding',
+      {
+        funding_method: 'wire_transfer',
+        initial_investment_amount: options.amount ?? 50_000,
+        currency: 'USD',
+        source_of_funds: 'savings',
+        ...(options.sourceOfFundsDetail ? { source_of_funds_detail: options.sourceOfFundsDetail } : {}),
+      },
+    ],
   ];
   for (const [path, body] of commands) {
     const response = await hub.api(advisor, 'POST', `/applications/${id}/${path}`, body);

@@ -19,6 +19,7 @@ const query: QueryView = {
   assignee: alex,
   created_by: carla,
   sequence: 1,
+  audience: 'internal',
   pauses_sla: true,
   waiting_on: 'advisor',
   created_at: '2026-11-20T10:00:00Z',

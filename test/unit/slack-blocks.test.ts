@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { esc, formatAmount, slackDate } from '../../bots/slack/blocks.js';
+import { esc, fields, fitBlocks, fitMrkdwn, formatAmount, header, notificationMessage, section, slackDate } from '../../bots/slack/blocks.js';
 import { accountOpeningSlack } from '../../bots/slack/processes/account-opening.js';
 import { alreadyDecidedText, type ApplicationSummary } from '../../bots/slack/processes/application-blocks.js';
 import { buttonsIn } from '../../bots/slack/slack-process.js';
@@ -107,5 +107,36 @@ describe('Slack blocks', () => {
     expect(alreadyDecidedText({ ...record, status: 'cancelled' }, names)).toBe('Nothing changed: the application is cancelled now.');
     // An administrator's override to rejected names no decider.
     expect(texts(applicationMessage(summary({ status: 'rejected', rejection_reason: 'Duplicate' })))).toContain(':x: Rejected: Duplicate');
+  });
+});
+
+describe('Slack limits and dates', () => {
+  it('shows an SLA alert’s deadline in each reader’s own time zone', () => {
+    const message = notificationMessage(
+      { kind: 'sla_warning', title: 'SLA warning', body: 'compliance review: 75% of the SLA used; deadline 2026-12-03T09:00:00.000Z' },
+      'Chris Carter',
+      'http://hub.example/#/process/app_1',
+    );
+    const text = (message.blocks[0] as any).text.text as string;
+    expect(text).toContain(`deadline <!date^${Date.parse('2026-12-03T09:00:00.000Z') / 1000}^{date_short_pretty} at {time}|2026-12-03 09:00 UTC>`);
+    expect(text).not.toContain('2026-12-03T09:00');
+  });
+
+  it('cuts escaped text without splitting an escape, a link or a date token', () => {
+    const escaped = esc('a'.repeat(1995) + '&&&&&&');
+    const cut = fitMrkdwn(escaped, 2000);
+    expect(cut.length).toBeLessThanOrEqual(2000);
+    expect(cut).toMatch(/^a{1995}(&amp;)*…$/);
+    // The cut would fall inside the link, so it comes before it.
+    const linked = fitMrkdwn(`${'b'.repeat(2950)} <http://hub.example/#/y|a link> ${'c'.repeat(100)}`, 3000, 'http://hub.example/#/x');
+    expect(linked).toBe(`${'b'.repeat(2950)}… <http://hub.example/#/x|more in the board>`);
+  });
+
+  it('keeps every block of a huge message within its place’s limit', () => {
+    const huge = '<&>'.repeat(5000);
+    const [sectionBlock, fieldsBlock, headerBlock] = fitBlocks([section(huge), fields([['Label', huge]]), header(huge)], 'http://hub.example/#/x');
+    expect((sectionBlock as any).text.text.length).toBeLessThanOrEqual(3000);
+    expect((fieldsBlock as any).fields[0].text.length).toBeLessThanOrEqual(2000);
+    expect((headerBlock as any).text.text.length).toBeLessThanOrEqual(150);
   });
 });

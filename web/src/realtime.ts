@@ -53,6 +53,8 @@ export class RealtimeClient {
       handlers.online(false);
       for (const channel of this.notes.values()) channel.disconnected();
     });
+    // The server ended the session (signed out elsewhere, expired, deactivated): back to sign-in.
+    this.socket.on('hub:session_ended', () => handlers.unauthenticated());
     this.socket.on('connect_error', (error) => {
       if (error.message === 'UNAUTHENTICATED') handlers.unauthenticated();
       else handlers.online(false);

@@ -9,6 +9,7 @@ import {
   boardButton,
   esc,
   fields,
+  fitMessage,
   formatAmount,
   header,
   humanize,
@@ -159,7 +160,7 @@ export function applicationMessage(summary: ApplicationSummary, buttons: ButtonS
   const text = decided
     ? `${esc(record.client_name)} (${record.application_id}): ${withoutEmoji(decided)}`
     : `Compliance review: ${esc(record.client_name)}, ${amountOf(record)} (${record.application_id})`;
-  return { text, blocks };
+  return fitMessage({ text, blocks }, boardUrl);
 }
 
 /** `/hub status`: state (step n of m), SLA, amount, next step. */

@@ -10,6 +10,7 @@ import {
   context,
   counted,
   esc,
+  fitMessage,
   fields,
   formatAmount,
   header,
@@ -191,7 +192,7 @@ export function rebalanceMessage(audience: 'advisor' | 'compliance') {
         : audience === 'advisor'
           ? `Rebalancing proposal for ${esc(record.client_name)}: ${counted(record.proposal.trades.length, 'trade')}, ${value} (${record.rebalance_id})`
           : `Compliance approval needed: rebalance for ${esc(record.client_name)}, ${value} (${record.rebalance_id})`;
-    return { text, blocks };
+    return fitMessage({ text, blocks }, boardUrl);
   };
 }
 
