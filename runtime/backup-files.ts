@@ -11,6 +11,8 @@ export interface BackupManifest {
   tables: { table: string; rows: number; file: string }[];
   /** The Temporal dev server's db file, when the backup was taken with the embedded defaults. */
   temporal_db: string | null;
+  /** The document folder, when documents are kept in a folder (not S3). */
+  documents?: string | null;
   /** sha256 of every file, by its path inside the folder. */
   checksums: Record<string, string>;
 }

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { appliedMigrations, dumpHubTables } from '../db/backup.js';
 import { createSql } from '../db/client.js';
@@ -32,20 +32,30 @@ try {
     copyFileSync(temporalFile, path.join(dir, 'temporal.db'));
     temporalDb = 'temporal.db';
   }
+  // Document bytes live in a folder unless they go to S3 (which keeps its own versions).
+  const documents: string[] = [];
+  if (!config.DOCUMENTS_S3_BUCKET && existsSync(config.DOCUMENTS_DIR)) {
+    cpSync(config.DOCUMENTS_DIR, path.join(dir, 'documents'), { recursive: true });
+    for (const entry of readdirSync(path.join(dir, 'documents'), { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) documents.push(path.relative(dir, path.join(entry.parentPath, entry.name)));
+    }
+  }
   const checksums: Record<string, string> = {};
-  for (const file of [...tables.map((t) => t.file), ...(temporalDb ? [temporalDb] : [])])
+  for (const file of [...tables.map((t) => t.file), ...(temporalDb ? [temporalDb] : []), ...documents]) {
     checksums[file] = await sha256Of(path.join(dir, file));
+  }
   writeManifest(dir, {
     format: 'ops-hub-backup/1',
     created_at: new Date().toISOString(),
     migrations,
     tables,
     temporal_db: temporalDb,
+    documents: documents.length > 0 ? 'documents' : null,
     checksums,
   });
   const rows = tables.reduce((sum, t) => sum + t.rows, 0);
   console.log(
-    `backup written to ${dir}: ${tables.length} tables, ${rows} rows${temporalDb ? ', the Temporal dev server db' : ''}; checksums in manifest.json`,
+    `backup written to ${dir}: ${tables.length} tables, ${rows} rows${temporalDb ? ', the Temporal dev server db' : ''}${documents.length ? `, ${documents.length} document files` : ''}; checksums in manifest.json`,
   );
 } catch (error) {
   console.error(`backup failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { countHubRows, loadHubTables } from '../db/backup.js';
 import { createSql } from '../db/client.js';
@@ -54,6 +54,7 @@ try {
       await loadHubTables(sql, dir, manifest.tables);
       const counts = await countHubRows(sql);
       if (manifest.temporal_db) copyFileSync(path.join(dir, manifest.temporal_db), path.join(dataDir, 'temporal.db'));
+      if (manifest.documents) cpSync(path.join(dir, manifest.documents), config.DOCUMENTS_DIR, { recursive: true });
       const said = [
         'processes',
         'audit_log',
@@ -68,7 +69,7 @@ try {
         .map((t) => `${t} ${counts[t]}`)
         .join(', ');
       console.log(
-        `restored the backup of ${manifest.created_at} into ${dataDir}: ${said}${manifest.temporal_db ? '; the Temporal dev server db' : ''}`,
+        `restored the backup of ${manifest.created_at} into ${dataDir}: ${said}${manifest.temporal_db ? '; the Temporal dev server db' : ''}${manifest.documents ? '; the document files' : ''}`,
       );
     } finally {
       await sql.end({ timeout: 5 });
