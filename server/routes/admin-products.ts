@@ -41,12 +41,16 @@ const Terms = z
   })
   .strict();
 
-const ProductSchema = Terms.extend({
+// Answers are built from a plain shape, not by extending a named schema: the document would describe an
+// extension as `allOf` with the base's closed property list, which refuses the added fields.
+const productShape = {
+  ...Terms.shape,
   id: z.string(),
   version: z.number(),
   active: z.boolean(),
   retired_at: z.string().nullable(),
-}).openapi('ShelfProduct');
+};
+const ProductSchema = z.object(productShape).openapi('ShelfProduct');
 const actorOf = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
 
 export function adminProductRoutes(sql: Sql) {
@@ -95,7 +99,8 @@ export function adminProductRoutes(sql: Sql) {
         request: { params: IdParams },
         responses: {
           200: jsonResponse(
-            ProductSchema.extend({
+            z.object({
+              ...productShape,
               versions: z.array(
                 z.object({
                   version: z.number(),
