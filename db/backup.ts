@@ -1,12 +1,14 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import type { Queryable, Sql } from './client.js';
 
 /**
  * A logical backup of the hub's own tables (schema public): every row, read in one repeatable-read
- * snapshot so that the files agree with each other (an audit row never without its process), written
- * with COPY. The schema itself is the migrations', so a restore migrates a fresh database first.
+ * snapshot so that the files agree with each other (an audit row never without its process), one JSON line
+ * per row. JSON keeps every value exact (numeric as its digits, bytea as hex, arrays and jsonb as they are).
+ * The schema itself is the migrations', so a restore migrates a fresh database first.
  */
 
 export interface DumpedTable {
@@ -24,18 +26,23 @@ async function hubTables(db: Queryable): Promise<string[]> {
 }
 
 const quoted = (table: string) => `"public"."${table.replace(/"/g, '""')}"`;
+const BATCH = 500;
 
 export async function dumpHubTables(sql: Sql, dir: string): Promise<DumpedTable[]> {
   return sql.begin('isolation level repeatable read read only', async (tx) => {
     const dumped: DumpedTable[] = [];
     for (const table of await hubTables(tx)) {
-      const file = `${table}.copy`;
-      const [{ count }] = await tx.unsafe(`SELECT count(*)::int AS count FROM ${quoted(table)}`);
-      await pipeline(
-        await tx.unsafe(`COPY ${quoted(table)} TO STDOUT`).readable(),
-        createWriteStream(path.join(dir, file)),
-      );
-      dumped.push({ table, rows: count as number, file });
+      const file = `${table}.ndjson`;
+      const out = createWriteStream(path.join(dir, file));
+      const finished = once(out, 'finish');
+      let rows = 0;
+      await tx.unsafe(`SELECT row_to_json(t)::text AS line FROM ${quoted(table)} t`).cursor(BATCH, async (batch) => {
+        rows += batch.length;
+        if (!out.write(batch.map((r) => `${r.line as string}\n`).join(''))) await once(out, 'drain');
+      });
+      out.end();
+      await finished;
+      dumped.push({ table, rows, file });
     }
     return dumped;
   });
@@ -51,10 +58,22 @@ export async function loadHubTables(sql: Sql, dir: string, tables: DumpedTable[]
     await tx`SET LOCAL session_replication_role = replica`;
     await tx.unsafe(`TRUNCATE ${tables.map((t) => quoted(t.table)).join(', ')}`);
     for (const { table, file } of tables) {
-      await pipeline(
-        createReadStream(path.join(dir, file)),
-        await tx.unsafe(`COPY ${quoted(table)} FROM STDIN`).writable(),
-      );
+      const insert = (lines: string[]) =>
+        tx.unsafe(
+          `INSERT INTO ${quoted(table)} OVERRIDING SYSTEM VALUE
+           SELECT * FROM json_populate_recordset(NULL::${quoted(table)}, $1::text::json)`,
+          [`[${lines.join(',')}]`],
+        );
+      let lines: string[] = [];
+      for await (const line of createInterface({ input: createReadStream(path.join(dir, file)), crlfDelay: Infinity })) {
+        if (!line) continue;
+        lines.push(line);
+        if (lines.length === BATCH) {
+          await insert(lines);
+          lines = [];
+        }
+      }
+      if (lines.length) await insert(lines);
     }
     const sequences = await tx`
       SELECT s.relname AS sequence, t.relname AS table, a.attname AS column

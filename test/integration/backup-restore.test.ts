@@ -126,14 +126,14 @@ describe('backup and restore', () => {
         .code,
     ).toBe(0);
     const { appendFileSync } = await import('node:fs');
-    appendFileSync(path.join(backupDir, 'audit_log.copy'), '');
-    appendFileSync(path.join(backupDir, 'processes.copy'), 'x');
+    appendFileSync(path.join(backupDir, 'audit_log.ndjson'), '');
+    appendFileSync(path.join(backupDir, 'processes.ndjson'), 'x');
     const restore = await run('runtime/restore.ts', [backupDir], {
       HUB_DATA_DIR: path.join(scratch, 'never'),
       EMBEDDED_POSTGRES_PORT: String(await findFreePort()),
       DATABASE_URL: '',
     });
     expect(restore.code).toBe(1);
-    expect(restore.output).toMatch(/processes.copy does not match its checksum \(changed\)/);
+    expect(restore.output).toMatch(/processes.ndjson does not match its checksum \(changed\)/);
   });
 });
