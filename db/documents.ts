@@ -335,6 +335,7 @@ export interface DocumentLine {
   kind: DocumentKind;
   version: number;
   title: string;
+  sha256: string;
   review_status: ReviewStatus;
 }
 
@@ -342,9 +343,9 @@ export interface DocumentLine {
 export async function latestDocumentLines(db: Queryable, processIds: string[]): Promise<DocumentLine[]> {
   if (processIds.length === 0) return [];
   const rows = await db`
-    SELECT d.subject_id, d.id AS document_id, d.kind, v.version, v.title, v.review_status
+    SELECT d.subject_id, d.id AS document_id, d.kind, v.version, v.title, v.sha256, v.review_status
     FROM documents d
-    JOIN LATERAL (SELECT version, title, review_status, deleted_at FROM document_versions WHERE document_id = d.id ORDER BY version DESC LIMIT 1) v ON true
+    JOIN LATERAL (SELECT version, title, sha256, review_status, deleted_at FROM document_versions WHERE document_id = d.id ORDER BY version DESC LIMIT 1) v ON true
     WHERE d.subject_type = 'process' AND d.subject_id = ANY(${processIds}) AND v.deleted_at IS NULL
     ORDER BY d.created_at, d.id`;
   return rows as unknown as DocumentLine[];

@@ -36,6 +36,8 @@ export interface Decision {
   notes: string | null;
   compliance_notes: string | null;
   reason: string | null;
+  /** The documents on the process at the moment of the decision: version, content hash and review state. */
+  documents: DecisionContext['documents'];
   /** The SLA clock of the state decided on, as it stood at the moment of the decision. */
   sla: (LiveSla & { breached: boolean }) | null;
   four_eyes: {
@@ -104,6 +106,7 @@ export async function getDecisionRecord(sql: Sql, actor: Actor, processId: strin
       notes: text(details.notes),
       compliance_notes: text(details.compliance_notes),
       reason: text(details.reason),
+      documents: context?.documents ?? [],
       sla: sla ? { ...sla, breached: sla.status === 'breached' } : null,
       four_eyes: {
         opened_by: text(detail.opened_by),

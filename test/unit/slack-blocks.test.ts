@@ -74,7 +74,7 @@ describe('Slack blocks', () => {
 
   it('says which evidence is attached, links it to the board, and what an EDD approval still needs', () => {
     expect(texts(applicationMessage(summary()))).toContain('*Evidence*\\nNone attached');
-    const line = { subject_id: 'app_abc', document_id: 'doc_1', kind: 'source_of_funds_evidence' as const, version: 2, title: 'Sale <deed>' };
+    const line = { subject_id: 'app_abc', document_id: 'doc_1', kind: 'source_of_funds_evidence' as const, version: 2, title: 'Sale <deed>', sha256: 'ab'.repeat(32) };
     const pending = texts(applicationMessage(summary({ edd_required: true }, null, [{ ...line, review_status: 'pending' }])));
     expect(pending).toContain('• Source-of-funds evidence: <https://hub.example/#/process/app_abc|Sale &lt;deed&gt;> v2, awaiting review');
     expect(pending).toContain(':warning: Source-of-funds evidence must be accepted by compliance before');

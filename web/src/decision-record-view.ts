@@ -32,6 +32,7 @@ function decisionView(decision: Decision): HTMLElement {
         : `${decision.record_version}${decision.slack_message_version === null ? '' : ` (Slack message showed ${decision.slack_message_version})`}`,
     ],
     ['SLA then', decision.sla ? slaText(decision.sla) : null],
+    ['Documents then', documentsText(decision)],
     ['Notes', decision.notes],
     ['Compliance notes', decision.compliance_notes],
     ['Reason', decision.reason],
@@ -50,6 +51,13 @@ function decisionView(decision: Decision): HTMLElement {
 
 function slaText(sla: NonNullable<Decision['sla']>): string {
   return `${sla.breached ? 'breached' : humanize(sla.status).toLowerCase()}, ${sla.percent_elapsed}% of the target elapsed`;
+}
+
+function documentsText(decision: Decision): string | null {
+  if (decision.documents.length === 0) return null;
+  return decision.documents
+    .map((d) => `${d.title} (${humanize(d.kind).toLowerCase()}, version ${d.version}, ${d.review_status})`)
+    .join('; ');
 }
 
 function fourEyesText(decision: Decision): string {
