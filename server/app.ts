@@ -6,6 +6,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import type { SlackBot } from '../bots/slack/app.js';
 import { auditRefusal } from '../db/audit.js';
+import { mayScrape, registry } from '../runtime/metrics.js';
 import { HubError } from '../workflows/errors.js';
 import { requireUser } from './auth.js';
 import { actorFor, type HubDeps, type HubEnv } from '../hub/context.js';
@@ -87,6 +88,13 @@ export function createApp(deps: HubDeps, services: HubServices) {
     await next();
   });
   app.route('/', healthRoutes(deps));
+  // Prometheus scrapes with the METRICS_TOKEN bearer token; without one configured there is nothing here.
+  app.get('/metrics', async (c) => {
+    const verdict = mayScrape(deps.config.METRICS_TOKEN, c.req.header('authorization'));
+    if (verdict === 'off') throw new HubError('NOT_FOUND', 'No route GET /metrics');
+    if (verdict === 'unauthorized') throw new HubError('UNAUTHENTICATED', 'The metrics token is missing or wrong');
+    return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
+  });
   if (services.slack?.routes) app.route('/', services.slack.routes);
   app.route('/api', loginRoutes(sql));
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });
