@@ -36,7 +36,7 @@ export async function successMetrics(db: Queryable, options: { process_type: str
     GROUP BY command ORDER BY command`;
   const alerts = await db`
     SELECT window_start, window_minutes, attempts, refused, raised_at FROM error_rate_alerts
-    WHERE window_start >= ${options.since} - make_interval(mins => window_minutes) ORDER BY window_start DESC LIMIT 20`;
+    WHERE window_start + make_interval(mins => window_minutes) > ${options.since}::timestamptz ORDER BY window_start DESC LIMIT 20`;
   return {
     accepted: rate!.accepted as number,
     refused: rate!.refused as number,

@@ -97,7 +97,9 @@ export function registerGauge<L extends string>(
     registers: [registry],
     async collect() {
       this.reset();
-      for (const { labels, value } of await read()) this.set(labels, value);
+      // A source that is away (the database restarting, a stopped worker) leaves its gauge empty, not the scrape failed.
+      const values = await Promise.resolve().then(read).catch(() => []);
+      for (const { labels, value } of values) if (Number.isFinite(value)) this.set(labels, value);
     },
   });
 }
