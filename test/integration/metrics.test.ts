@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMetricsListener } from '../../runtime/metrics.js';
 import { driveTo, expectError, expectOk, loginAll, openApplication, type Login } from '../support/account-opening.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
+import { deliveryKeyOf, MANAGERS_CHANNEL, startSlackTestHub } from '../support/slack.js';
 
 const TOKEN = 'metrics-token-for-the-test-0123456789';
 
@@ -127,6 +128,32 @@ describe('metrics: off without a token', () => {
       expect(response.status).toBe(404);
     } finally {
       await hub.stop();
+    }
+  });
+});
+
+describe('metrics: the error-rate alert in Slack', () => {
+  it('posts the window\'s one alert to the managers\' channel through the exactly-once delivery', async () => {
+    const t = await startSlackTestHub({ env: { METRICS_TOKEN: TOKEN, ERROR_RATE_MIN_OPERATIONS: '5', ERROR_RATE_WINDOW_MINUTES: '1440' } });
+    try {
+      const alex = await t.hub.login('alex.advisor@hub.example');
+      for (let i = 0; i < 10; i++) {
+        expectError(await t.hub.api(alex, 'POST', '/applications/app_doesnotexist00/terms', { terms_accepted: true }), 404, 'APPLICATION_NOT_FOUND');
+      }
+      const [alert] = await eventually(() => t.hub.sql`SELECT window_start FROM error_rate_alerts`.then((rows) => rows.length > 0 && rows));
+      const key = `error-rate:${new Date(alert!.window_start).toISOString()}`;
+      const post = await t.slack.waitForCall('chat.postMessage', (call) => deliveryKeyOf(call) === key && call.status === 200);
+      expect(post.args.channel).toBe(MANAGERS_CHANNEL);
+      expect(String(post.args.text)).toContain('above 5 %');
+      // Counted once the delivery is recorded, just after Slack answered.
+      await eventually(async () => {
+        const scraped = await (await fetch(`${t.hub.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+        return sample(scraped, 'ops_hub_slack_deliveries_total', { result: 'posted' }) >= 1;
+      });
+      expect(t.slack.callsTo('chat.postMessage').filter((call) => deliveryKeyOf(call) === key)).toHaveLength(1);
+      expect(await t.hub.sql`SELECT 1 FROM error_rate_alerts`).toHaveLength(1);
+    } finally {
+      await t.stop();
     }
   });
 });
