@@ -1,5 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from '../runtime/logger.js';
+import { metrics, registerGauge } from '../runtime/metrics.js';
 import type { Tx } from './client.js';
 
 /** Every pg-boss queue the hub uses, with its retry policy. Jobs are sent inside the transaction that causes them. */
@@ -20,6 +21,8 @@ export const QUEUES = {
   auditRetention: 'audit-retention',
   /** Posts a recorded checkpoint to the managers' Slack channel. */
   slackAuditCheckpoint: 'slack-audit-checkpoint',
+  /** Posts an error-rate alert (a window's refusals past 5 %) to the managers' Slack channel. */
+  slackErrorRateAlert: 'slack-error-rate-alert',
 } as const;
 
 const QUEUE_POLICIES: Record<string, Omit<PgBoss.Queue, 'name'>> = {
@@ -31,6 +34,7 @@ const QUEUE_POLICIES: Record<string, Omit<PgBoss.Queue, 'name'>> = {
   [QUEUES.auditCheckpoint]: { retryLimit: 10, retryDelay: 30, retryBackoff: true },
   [QUEUES.auditRetention]: { retryLimit: 10, retryDelay: 30, retryBackoff: true },
   [QUEUES.slackAuditCheckpoint]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
+  [QUEUES.slackErrorRateAlert]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
 };
 
 /** Events that start a job when they are recorded: the job carries the event and exists only if the change commits. */
@@ -57,6 +61,9 @@ export async function startBoss(databaseUrl: string, log: Logger, options: { sup
   });
   await boss.start();
   for (const [name, policy] of Object.entries(QUEUE_POLICIES)) await boss.createQueue(name, { name, ...policy });
+  registerGauge('ops_hub_queue_depth', 'pg-boss jobs waiting to run (new or to retry), by queue', ['queue'], () =>
+    Promise.all(Object.values(QUEUES).map(async (queue) => ({ labels: { queue }, value: await boss.getQueueSize(queue) }))),
+  );
   return boss;
 }
 
@@ -79,7 +86,10 @@ export async function workQueue<T>(
 ): Promise<string> {
   let workerId = '';
   workerId = await boss.work<T>(queue, { batchSize: options.batchSize, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
-    await handler(jobs);
+    await handler(jobs).catch((error: unknown) => {
+      metrics.jobFailed(queue);
+      throw error;
+    });
     if (jobs.length === options.batchSize) boss.notifyWorker(workerId);
   });
   return workerId;

@@ -1,4 +1,5 @@
 import type PgBoss from 'pg-boss';
+import { metrics } from '../runtime/metrics.js';
 import type { TransitionRecording } from '../workflows/process-records.js';
 import { appendAudit } from './audit.js';
 import type { Sql, Tx } from './client.js';
@@ -49,7 +50,7 @@ export async function recordTransition(
   rec: TransitionRecording,
   followUps: readonly TransitionFollowUp[] = [],
 ): Promise<{ recorded: boolean; sequences: number[] }> {
-  return sql.begin(async (tx) => {
+  const outcome = await sql.begin(async (tx) => {
     const c = rec.card;
     const decision = isDecision(rec.process_type, rec.action) ? await captureDecisionContext(tx, rec) : null;
     const stored = await tx`
@@ -106,4 +107,6 @@ export async function recordTransition(
     await tx`SELECT pg_notify(${PROCESS_CHANGED_CHANNEL}, ${JSON.stringify(notice)})`;
     return { recorded: true, sequences };
   });
+  if (outcome.recorded) metrics.transitionRecorded(rec.process_type, rec.action, rec.notifications.map((n) => n.kind));
+  return outcome;
 }

@@ -6,6 +6,7 @@ import { mayRun, maySee, type ProcessRelations } from '../workflows/policy.js';
 import type { CommandDefinition, CommandRefusal } from '../workflows/process-kit.js';
 import type { Actor, SlaSnapshot } from '../workflows/process-records.js';
 import { isTerminal, progressOf, type ProcessSpec } from '../workflows/process-spec.js';
+import { measureCommand } from './command-measures.js';
 import type { HubDeps } from './context.js';
 import { checkDocumentRequirements } from './documents-requirements.js';
 import { toHubError } from './errors.js';
@@ -124,6 +125,60 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
     });
   }
 
+  /**
+   * `prepare` adds what the hub knows to the input (the compliance notes' text at a decision) and checks what
+   * only the database can (that a new assignee exists), after the policy allowed the command.
+   */
+  async function runCommand(
+    actor: Actor,
+    processId: string,
+    command: C,
+    input: object,
+    idempotencyKey?: string,
+    prepare?: (record: R, input: object) => Promise<object>,
+  ): Promise<ProcessView<R, C>> {
+    const key = idempotencyKey ? `${spec.processType}:${processId}:${command}:${actor.user_id}:${idempotencyKey}` : null;
+    if (key) {
+      const first = await findCommandOutcome<RecordedResult<R>>(sql, key);
+      if (first && 'result' in first) return view(first.result, actor);
+      if (first) {
+        // Refused the first time, and audited then: the repeat is told the same, with no second audit row.
+        const refusal = HubError.fromRefusal(first.refusal);
+        refusal.audited = true;
+        throw refusal;
+      }
+    }
+    const keep = (outcome: Parameters<typeof keepCommandOutcome<RecordedResult<R>>>[1]['outcome']) =>
+      key ? keepCommandOutcome(sql, { key, process_id: processId, command, actor_id: actor.user_id, outcome }) : Promise.resolve();
+    try {
+      const result = await audited(actor, command, processId, async () => {
+        const row = await load(processId);
+        const record = row.detail;
+        if (!mayRun(spec, command, actor, kind.relationsOf(record))) {
+          throw new HubError('FORBIDDEN', `You may not ${spec.commands[command]!.label.toLowerCase()} on this ${kind.noun}`);
+        }
+        if (isTerminal(spec, record.status)) throw HubError.fromRefusal(kind.checkAllowed(record, command, actor)!);
+        // What the spec says the command needs from the process's documents (evidence accepted, a mandate held).
+        await checkDocumentRequirements(sql, spec, { process_id: processId, client_id: row.client_id, record: { ...record } }, command, input);
+        const commandInput = prepare ? await prepare(record, input) : input;
+        const handle = temporal.workflow.getHandle(kind.workflowIdOf(record));
+        const answer = await withinCommandDeadline(() =>
+          handle.executeUpdate(kind.commands[command].update, {
+            args: [kind.message(actor, record, commandInput)],
+            ...(key ? { updateId: key } : {}),
+          }),
+        );
+        return kind.resultOf(answer, processId);
+      });
+      await keep({ result });
+      return view(result, actor);
+    } catch (error) {
+      const hubError = toHubError(error);
+      if (isRefusal(hubError)) await keep({ refusal: { code: hubError.code, message: hubError.message, details: hubError.details } });
+      throw hubError;
+    }
+  }
+
   return {
     audited,
     load,
@@ -137,11 +192,8 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
       return Promise.all(rows.map((row) => view({ record: row.detail as unknown as R, sla: row.sla }, actor, liveSla)));
     },
 
-    /**
-     * `prepare` adds what the hub knows to the input (the compliance notes' text at a decision) and checks what
-     * only the database can (that a new assignee exists), after the policy allowed the command.
-     */
-    async run(
+    /** Every command, measured (command-measures.ts). */
+    run(
       actor: Actor,
       processId: string,
       command: C,
@@ -149,46 +201,9 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
       idempotencyKey?: string,
       prepare?: (record: R, input: object) => Promise<object>,
     ): Promise<ProcessView<R, C>> {
-      const key = idempotencyKey ? `${spec.processType}:${processId}:${command}:${actor.user_id}:${idempotencyKey}` : null;
-      if (key) {
-        const first = await findCommandOutcome<RecordedResult<R>>(sql, key);
-        if (first && 'result' in first) return view(first.result, actor);
-        if (first) {
-          // Refused the first time, and audited then: the repeat is told the same, with no second audit row.
-          const refusal = HubError.fromRefusal(first.refusal);
-          refusal.audited = true;
-          throw refusal;
-        }
-      }
-      const keep = (outcome: Parameters<typeof keepCommandOutcome<RecordedResult<R>>>[1]['outcome']) =>
-        key ? keepCommandOutcome(sql, { key, process_id: processId, command, actor_id: actor.user_id, outcome }) : Promise.resolve();
-      try {
-        const result = await audited(actor, command, processId, async () => {
-          const row = await load(processId);
-          const record = row.detail;
-          if (!mayRun(spec, command, actor, kind.relationsOf(record))) {
-            throw new HubError('FORBIDDEN', `You may not ${spec.commands[command]!.label.toLowerCase()} on this ${kind.noun}`);
-          }
-          if (isTerminal(spec, record.status)) throw HubError.fromRefusal(kind.checkAllowed(record, command, actor)!);
-          // What the spec says the command needs from the process's documents (evidence accepted, a mandate held).
-          await checkDocumentRequirements(sql, spec, { process_id: processId, client_id: row.client_id, record: { ...record } }, command, input);
-          const commandInput = prepare ? await prepare(record, input) : input;
-          const handle = temporal.workflow.getHandle(kind.workflowIdOf(record));
-          const answer = await withinCommandDeadline(() =>
-            handle.executeUpdate(kind.commands[command].update, {
-              args: [kind.message(actor, record, commandInput)],
-              ...(key ? { updateId: key } : {}),
-            }),
-          );
-          return kind.resultOf(answer, processId);
-        });
-        await keep({ result });
-        return view(result, actor);
-      } catch (error) {
-        const hubError = toHubError(error);
-        if (isRefusal(hubError)) await keep({ refusal: { code: hubError.code, message: hubError.message, details: hubError.details } });
-        throw hubError;
-      }
+      return measureCommand(deps, { process_type: spec.processType, command }, () =>
+        runCommand(actor, processId, command, input, idempotencyKey, prepare),
+      );
     },
   };
 }

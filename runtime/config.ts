@@ -62,6 +62,14 @@ export const configSchema = z.object({
   /** How long a command waits for its workflow to confirm it before the API answers 503 (no worker running, say). */
   COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
 
+  /** The bearer token a Prometheus scrape of /metrics must send; without it /metrics answers 404. */
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'at least 16 characters, e.g. `openssl rand -hex 24`').optional()),
+  /** Where a worker serves /metrics (a server serves it on PORT). */
+  METRICS_PORT: port.default(9464),
+  /** The error-rate alert: fixed windows of this many minutes, and the operations a window needs first. */
+  ERROR_RATE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  ERROR_RATE_MIN_OPERATIONS: z.coerce.number().int().min(1).max(100_000).default(20),
+
   CRM_ADAPTER: z.enum(['builtin', 'http']).default('builtin'),
   CRM_URL: optionalUrl,
   CRM_API_KEY: optionalText,

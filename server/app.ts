@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { SlackBot } from '../bots/slack/app.js';
 import { auditRefusal } from '../db/audit.js';
 import { getQuery } from '../db/query-threads.js';
+import { mayScrape, registry } from '../runtime/metrics.js';
 import { HubError } from '../workflows/errors.js';
 import { channelOf, requireUser, signedInUser } from './auth.js';
 import { actorFor, type HubDeps, type HubEnv } from '../hub/context.js';
@@ -111,6 +112,13 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.use('/api/*', (c, next) => (c.req.method === 'POST' && DOCUMENT_UPLOAD_PATH.test(c.req.path) ? next() : limitBody(c, next)));
   app.use('/api/*', refuseNul);
   app.route('/', healthRoutes(deps));
+  // Prometheus scrapes with the METRICS_TOKEN bearer token; without one configured there is nothing here.
+  app.get('/metrics', async (c) => {
+    const verdict = mayScrape(deps.config.METRICS_TOKEN, c.req.header('authorization'));
+    if (verdict === 'off') throw new HubError('NOT_FOUND', 'No route GET /metrics');
+    if (verdict === 'unauthorized') throw new HubError('UNAUTHENTICATED', 'The metrics token is missing or wrong');
+    return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
+  });
   if (services.slack?.routes) app.route('/', services.slack.routes);
   app.route('/api', loginRoutes(sql));
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer' });

@@ -6,6 +6,7 @@ import type { Sql } from '../db/client.js';
 import { QUEUES } from '../db/jobs.js';
 import type { HubConfig } from '../runtime/config.js';
 import type { Logger } from '../runtime/logger.js';
+import { registerGauge } from '../runtime/metrics.js';
 import { connectTemporalClient, temporalConnectionOptions } from '../runtime/temporal-connection.js';
 import { createActivities } from './activities/index.js';
 import { createBuiltinCrm } from './crm/builtin-crm.js';
@@ -86,6 +87,15 @@ export async function startHubWorker(options: {
         timeZone: config.REBALANCE_TIME_ZONE,
       },
     }),
+  });
+  // What the SDK tells of its slots: the tasks in flight now (the slot limits are the worker's options).
+  registerGauge('ops_hub_temporal_worker_in_flight', 'Temporal tasks this worker runs now, by kind', ['kind'], () => {
+    const status = worker.getStatus();
+    return [
+      { labels: { kind: 'workflow_activation' }, value: status.numInFlightWorkflowActivations },
+      { labels: { kind: 'activity' }, value: status.numInFlightNonLocalActivities },
+      { labels: { kind: 'local_activity' }, value: status.numInFlightLocalActivities },
+    ];
   });
   await registerNotificationJobs(options.boss, options.sql, slack?.forwarders);
   await slack?.register();

@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import type { Sql } from '../../db/client.js';
+import { metrics } from '../../runtime/metrics.js';
 import { ensureDelivery, markDelivered, noteDeliveryAttempt, type SlackDelivery } from '../../db/slack.js';
 import type { SlackMessage } from './blocks.js';
 import type { WebClient } from './web-client.js';
@@ -50,8 +51,10 @@ export async function deliverOnce(
     const found = await findDelivered(client, row);
     if (found) {
       await markDelivered(db, row.dedupe_key, row.channel, found);
+      metrics.slackDelivered('already_posted');
       return { channel: row.channel, ts: found, posted: false };
     }
+    metrics.slackDelivered('retried');
   }
   await noteDeliveryAttempt(db, row.dedupe_key);
   const result = await client.chat.postMessage({
@@ -65,6 +68,7 @@ export async function deliverOnce(
   });
   const channel = result.channel ?? row.channel;
   await markDelivered(db, row.dedupe_key, channel, result.ts!);
+  metrics.slackDelivered('posted');
   return { channel, ts: result.ts!, posted: true };
 }
 

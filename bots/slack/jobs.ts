@@ -7,6 +7,8 @@ import type { HubConfig } from '../../runtime/config.js';
 import type { Logger } from '../../runtime/logger.js';
 import type { NotificationForwarder } from '../../workers/jobs/deliver-notifications.js';
 import { postAuditCheckpoint } from './audit-checkpoints.js';
+import type { ErrorRateAlert } from '../../db/success-metrics.js';
+import { postErrorRateAlert } from './error-rate-alerts.js';
 import { processMessagesFollowUp, syncProcessMessages, type ProcessMessagesJob } from './kept-messages.js';
 import { belongsInSlack, deliverSlackNotifications } from './notifications.js';
 import type { SlackJobContext } from './job-context.js';
@@ -47,6 +49,9 @@ export function createSlackWorkerParts(options: { config: HubConfig; sql: Sql; b
       }
       await workQueue<AuditCheckpointJob>(boss, QUEUES.slackAuditCheckpoint, { batchSize: 1 }, async ([job]) => {
         await postAuditCheckpoint(ctx, job.data.checkpoint_id);
+      });
+      await workQueue<ErrorRateAlert>(boss, QUEUES.slackErrorRateAlert, { batchSize: 1 }, async ([job]) => {
+        await postErrorRateAlert(ctx, job.data);
       });
     },
   };

@@ -7,6 +7,7 @@ import type { Sql } from '../../db/client.js';
 import { NOTIFICATION_CREATED_CHANNEL } from '../../db/notifications.js';
 import { sessionByHash, SESSIONS_ENDED_CHANNEL } from '../../db/users.js';
 import { HubError } from '../../workflows/errors.js';
+import { metrics, registerGauge } from '../../runtime/metrics.js';
 import { PROCESS_CHANGED_CHANNEL, type ProcessChangedNotice } from '../../db/transitions.js';
 import type { HubConfig } from '../../runtime/config.js';
 import type { Logger } from '../../runtime/logger.js';
@@ -80,6 +81,10 @@ export async function startRealtimeGateway(deps: {
     return [...ids].map((id) => io.sockets.sockets.get(id)).filter((s): s is HubSocket => s !== undefined);
   };
   const feed = createBoardFeed({ sql, log, replayLimit: config.REALTIME_REPLAY_LIMIT, terminalDays: config.BOARD_TERMINAL_DAYS, localSockets });
+
+  registerGauge('ops_hub_connected_sockets', 'Boards and other clients connected to this server', [], () => [
+    { labels: {}, value: io.sockets.sockets.size },
+  ]);
 
   io.use(async (socket, next) => {
     try {
@@ -167,8 +172,10 @@ export async function startRealtimeGateway(deps: {
     PROCESS_CHANGED_CHANNEL,
     async (payload) => {
       const notice: ProcessChangedNotice = ProcessChangedPayload.parse(JSON.parse(payload));
+      const started = performance.now();
       if (notice.sequence > 0) await feed.catchUpNode();
       else await feed.pushUnsequenced(notice.process_id);
+      metrics.fannedOut((performance.now() - started) / 1000);
     },
     () => void feed.catchUpNode(),
   );

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { processSummary } from '../../db/board.js';
 import type { Sql } from '../../db/client.js';
+import { PROCESSING_TIME_TARGET_MS, SUCCESS_RATE_TARGET, successMetrics } from '../../db/success-metrics.js';
 import { BoardCardSchema } from './board-schemas.js';
 import { createRouter, ERROR_RESPONSES, jsonResponse, SECURITY } from './openapi.js';
 import { visibleType } from './processes.js';
@@ -29,13 +30,80 @@ const SummarySchema = z
 
 export type OpsSummary = z.infer<typeof SummarySchema>;
 
+const SuccessMetricsSchema = z
+  .object({
+    process_type: z.string(),
+    since: z.string(),
+    success_rate: z.object({
+      target: z.number(),
+      accepted: z.number(),
+      refused: z.number(),
+      rate: z.number().nullable().openapi({ description: 'accepted / (accepted + refused); null without attempts' }),
+      met: z.boolean().nullable(),
+    }),
+    processing_time: z.object({
+      target_ms: z.number(),
+      commands: z.number(),
+      within_target: z.number(),
+      per_command: z.array(
+        z.object({ command: z.string(), commands: z.number(), within_target: z.number(), p50_ms: z.number(), p95_ms: z.number() }),
+      ),
+    }),
+    error_rate_alerts: z.array(
+      z.object({ window_start: z.string(), window_minutes: z.number(), attempts: z.number(), refused: z.number() }),
+    ),
+  })
+  .openapi('SuccessMetrics');
+
+export type SuccessMetrics = z.infer<typeof SuccessMetricsSchema>;
+
 const startOfUtcDay = () => {
   const now = new Date();
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString();
 };
 
 export function opsRoutes(sql: Sql) {
-  return createRouter().openapi(
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: 'get',
+        path: '/ops/success-metrics',
+        tags: ['Processes'],
+        summary: 'The blueprint success metrics from the audit trail: success rate against 99 %, processing time against 5 s',
+        security: SECURITY,
+        request: {
+          query: z.object({
+            process_type: z.string().min(1).max(100).openapi({ example: 'account_opening' }),
+            since: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Start of the period (default: midnight UTC)' }),
+          }),
+        },
+        responses: { 200: jsonResponse(SuccessMetricsSchema, 'The period from `since` to now'), ...ERROR_RESPONSES },
+      }),
+      async (c) => {
+        const query = c.req.valid('query');
+        const { spec } = visibleType(c, query.process_type);
+        const since = query.since ? new Date(query.since).toISOString() : startOfUtcDay();
+        const raw = await successMetrics(sql, { process_type: spec.processType, since });
+        const attempts = raw.accepted + raw.refused;
+        const rate = attempts ? raw.accepted / attempts : null;
+        return c.json(
+          {
+            process_type: spec.processType,
+            since,
+            success_rate: { target: SUCCESS_RATE_TARGET, accepted: raw.accepted, refused: raw.refused, rate, met: rate === null ? null : rate >= SUCCESS_RATE_TARGET },
+            processing_time: {
+              target_ms: PROCESSING_TIME_TARGET_MS,
+              commands: raw.perCommand.reduce((n, r) => n + r.commands, 0),
+              within_target: raw.perCommand.reduce((n, r) => n + r.within_target, 0),
+              per_command: raw.perCommand,
+            },
+            error_rate_alerts: raw.alerts,
+          },
+          200,
+        );
+      },
+    )
+    .openapi(
     createRoute({
       method: 'get',
       path: '/ops/summary',

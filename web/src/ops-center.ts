@@ -1,4 +1,4 @@
-import type { OpsSummary } from '../../server/routes/ops.js';
+import type { OpsSummary, SuccessMetrics } from '../../server/routes/ops.js';
 import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
 import { api, ApiError } from './api.js';
 import { h, replaceChildren } from './dom.js';
@@ -34,6 +34,31 @@ function bars(rows: { label: string; value: number; text: string; tone?: string 
 const tile = (label: string, value: string | number, tone = '') =>
   h('div', { class: `tile ${tone}` }, h('span', { class: 'tile-value' }, String(value)), h('span', { class: 'tile-label' }, label));
 
+const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
+
+/** The blueprint's success metrics today: success rate against 99 %, processing time against 5 s. */
+function successTiles(success: SuccessMetrics): HTMLElement {
+  const { success_rate: rate, processing_time: time } = success;
+  const withinShare = time.commands ? time.within_target / time.commands : null;
+  const slowest = Math.max(0, ...time.per_command.map((c) => c.p95_ms));
+  return h(
+    'div',
+    { class: 'tiles success-metrics' },
+    tile(
+      `Success rate today (target ${percent(rate.target)})`,
+      rate.rate === null ? '—' : percent(rate.rate),
+      rate.met === false ? 'red' : '',
+    ),
+    tile(
+      `Commands under ${time.target_ms / 1000} s today`,
+      withinShare === null ? '—' : `${time.within_target} of ${time.commands}`,
+      withinShare !== null && withinShare < 1 ? 'amber' : '',
+    ),
+    tile('Slowest command p95', time.commands ? `${(slowest / 1000).toFixed(2)} s` : '—', slowest >= time.target_ms ? 'red' : ''),
+    tile('Error-rate alerts today', success.error_rate_alerts.length, success.error_rate_alerts.length ? 'red' : ''),
+  );
+}
+
 /** The operations center: for every process type, what is where, what is late, and how today went. */
 export class OpsCenter {
   readonly element = h('div', { class: 'ops-center' });
@@ -65,7 +90,11 @@ export class OpsCenter {
       this.types.map(async (type) => {
         try {
           const query = new URLSearchParams({ process_type: type.process_type, since });
-          return this.section(type, await api<OpsSummary>('GET', `/ops/summary?${query}`));
+          const [summary, success] = await Promise.all([
+            api<OpsSummary>('GET', `/ops/summary?${query}`),
+            api<SuccessMetrics>('GET', `/ops/success-metrics?${query}`),
+          ]);
+          return this.section(type, summary, success);
         } catch (error) {
           return h('section', { class: 'ops-type' }, h('h2', {}, type.title), h('p', { class: 'error' }, error instanceof ApiError ? error.message : 'Could not load'));
         }
@@ -74,7 +103,7 @@ export class OpsCenter {
     if (!this.destroyed) replaceChildren(this.element, ...sections);
   }
 
-  private section(type: ProcessTypeDescriptor, summary: OpsSummary): HTMLElement {
+  private section(type: ProcessTypeDescriptor, summary: OpsSummary, success: SuccessMetrics): HTMLElement {
     const terminal = new Set(type.states.filter((s) => s.terminal).map((s) => s.id));
     const active = summary.per_state.filter((s) => !terminal.has(s.state)).reduce((n, s) => n + s.count, 0);
     const now = Date.now();
@@ -92,6 +121,7 @@ export class OpsCenter {
         tile('Opened today', summary.opened_since),
         ...summary.decisions_since.map((d) => tile(`${d.label} today`, d.count)),
       ),
+      successTiles(success),
       h(
         'div',
         { class: 'ops-grid' },
