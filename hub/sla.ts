@@ -19,15 +19,49 @@ export interface LiveSla {
   rungs_fired: SlaSnapshot['rungs_fired'];
 }
 
-/** Reads SLAs for one request, loading each calendar once. */
+export const CALENDARS_CHANGED = 'business_calendars_changed';
+
+interface CalendarCache {
+  entries: Map<string, Promise<BusinessCalendar | null>>;
+  /** False if LISTEN failed: then nothing is cached, as no change could reach the cache. */
+  listening: Promise<boolean>;
+}
+
+/** Per database client: its calendars in memory, dropped when a NOTIFY says one changed (or the listener reconnects). */
+const caches = new WeakMap<Sql, CalendarCache>();
+
+function calendarCacheOf(sql: Sql): CalendarCache {
+  let cache = caches.get(sql);
+  if (!cache) {
+    const entries = new Map<string, Promise<BusinessCalendar | null>>();
+    const listening = sql
+      .listen(CALENDARS_CHANGED, (id) => forgetCalendar(sql, id), () => entries.clear())
+      .then(() => true, () => false);
+    cache = { entries, listening };
+    caches.set(sql, cache);
+  }
+  return cache;
+}
+
+/** Drops a calendar from this process's memory at once; other processes hear of it by NOTIFY. */
+export function forgetCalendar(sql: Sql, calendarId: string): void {
+  const entries = caches.get(sql)?.entries;
+  for (const key of entries?.keys() ?? []) if (key.startsWith(`${calendarId}@`)) entries?.delete(key);
+}
+
+/** Reads SLAs; each calendar comes from memory, loaded once per process and year until it changes. */
 export function createSlaReader(sql: Sql) {
-  const calendars = new Map<string, Promise<BusinessCalendar | null>>();
-  const calendar = (id: string | null) => {
-    if (!id) return Promise.resolve(null);
-    let loaded = calendars.get(id);
+  const cache = calendarCacheOf(sql);
+  const calendar = async (id: string | null) => {
+    if (!id) return null;
+    const at = new Date();
+    if (!(await cache.listening)) return resolveCalendar(sql, id, at);
+    const key = `${id}@${at.getUTCFullYear()}`;
+    let loaded = cache.entries.get(key);
     if (!loaded) {
-      loaded = resolveCalendar(sql, id, new Date());
-      calendars.set(id, loaded);
+      loaded = resolveCalendar(sql, id, at);
+      cache.entries.set(key, loaded);
+      loaded.catch(() => cache.entries.delete(key));
     }
     return loaded;
   };
