@@ -20,7 +20,7 @@ describe('live SLAs on calendars held in memory', () => {
       state: 'compliance_review',
       target: { unit: 'business_days', amount: 2 },
       calendar_id: 'us-new-york',
-      rungs: [{ kind: 'breach', at_percent: 100, notify: ['compliance_officer'] }],
+      rungs: [{ kind: 'breach', at_percent: 100, notify: ['role:compliance_officer'] }],
     };
     const put = await hub.api(tokens.admin, 'PUT', '/sla/policies/account-opening-compliance-review', policy);
     expect(put.status, JSON.stringify(put.body)).toBe(200);
