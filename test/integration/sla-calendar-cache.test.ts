@@ -44,7 +44,12 @@ describe('live SLAs on calendars held in memory', () => {
       return now.detail !== before.detail && now.card !== before.card && now;
     }, { what: 'the deadline on the changed calendar' });
     // The deadline is worked out on the new hours (a working day now closes at 10:00 New York time).
-    const closesAt = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const closesAt = new Intl.DateTimeFormat('en-US', {
+      timeZone: 'America/New_York',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     expect(closesAt.format(new Date(after.detail)) <= '10:00').toBe(true);
     expect(after.card).toBe(after.detail);
   });
