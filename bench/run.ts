@@ -1,3 +1,6 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '../runtime/config.js';
 import { createLogger } from '../runtime/logger.js';
 import type { Benchmark, BenchContext, BenchResult } from './support/benchmark.js';
@@ -29,18 +32,52 @@ function printTable(name: string, description: string, result: BenchResult) {
   for (const note of result.notes ?? []) console.log(`\n${note}`);
 }
 
+const RESULTS_DIR = path.resolve('bench/results');
+
+type RunFile = { at: string; load_average: number[]; cpus: number; results: Record<string, BenchResult> };
+
+async function previousRun(): Promise<RunFile | undefined> {
+  const files = (await readdir(RESULTS_DIR).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
+  const last = files.at(-1);
+  return last ? (JSON.parse(await readFile(path.join(RESULTS_DIR, last), 'utf8')) as RunFile) : undefined;
+}
+
+/** Each numeric cell against the same row and column of the previous run, so a regression shows. */
+function printChange(name: string, result: BenchResult, before: BenchResult | undefined) {
+  if (!before) return;
+  const changes: string[] = [];
+  for (const row of result.rows) {
+    const old = before.rows.find((r) => r[0] === row[0]);
+    if (!old) continue;
+    row.forEach((cell, i) => {
+      const was = old[i];
+      if (i === 0 || typeof cell !== 'number' || typeof was !== 'number' || was === 0) return;
+      const pct = ((cell - was) / Math.abs(was)) * 100;
+      if (Math.abs(pct) >= 1) changes.push(`${row[0]} · ${result.columns[i]}: ${was} -> ${cell} (${pct > 0 ? '+' : ''}${pct.toFixed(0)}%)`);
+    });
+  }
+  console.log(`
+Change against the previous run (${name}):${changes.length ? '' : ' none over 1%'}`);
+  for (const line of changes) console.log(`  ${line}`);
+}
+
 const log = createLogger(loadConfig({ ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn' }), 'bench');
 const wanted = process.argv.slice(2);
 let hub: Promise<BenchHub> | undefined;
 const context: BenchContext = { log, hub: () => (hub ??= startBenchHub(log)) };
 
 let failed = false;
+const previous = await previousRun();
+const run: RunFile = { at: new Date().toISOString(), load_average: os.loadavg(), cpus: os.cpus().length, results: {} };
 try {
   for (const load of BENCHMARKS) {
     const { default: benchmark } = await load();
     if (wanted.length && !wanted.includes(benchmark.name)) continue;
     try {
-      printTable(benchmark.name, benchmark.description, await benchmark.run(context));
+      const result = await benchmark.run(context);
+      run.results[benchmark.name] = result;
+      printTable(benchmark.name, benchmark.description, result);
+      printChange(benchmark.name, result, previous?.results[benchmark.name]);
     } catch (error) {
       failed = true;
       console.error(`\n## ${benchmark.name} failed: ${error instanceof Error ? error.stack : String(error)}`);
@@ -48,5 +85,9 @@ try {
   }
 } finally {
   if (hub) await (await hub).stop();
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const file = path.join(RESULTS_DIR, `${run.at.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify({ ...run, load_average_after: os.loadavg() }, null, 2)}\n`);
+  console.log(`\nResults written to ${path.relative(process.cwd(), file)} (load average at start ${run.load_average.map((l) => l.toFixed(1)).join(' ')})`);
 }
 process.exit(failed ? 1 : 0);

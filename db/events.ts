@@ -12,7 +12,17 @@ export interface StoredEvent {
   created_at: string;
 }
 
+export interface FeedEvent extends EmittedEvent {
+  process_type: string | null;
+  process_id: string | null;
+}
+
 export async function appendEvents(tx: Tx, processType: string | null, processId: string | null, events: EmittedEvent[]): Promise<number[]> {
+  return appendFeedEvents(tx, events.map((e) => ({ ...e, process_type: processType, process_id: processId })));
+}
+
+/** Appends events of any processes, in the given order. */
+export async function appendFeedEvents(tx: Tx, events: FeedEvent[]): Promise<number[]> {
   if (events.length === 0) return [];
   // Numbers are taken under the commit-order lock (max + 1), so a write that rolls back or dies burns none
   // and the feed stays gap-free.
@@ -23,8 +33,8 @@ export async function appendEvents(tx: Tx, processType: string | null, processId
       events.map((e, i) => ({
         sequence: (last as number) + i + 1,
         type: e.type,
-        process_type: processType,
-        process_id: processId,
+        process_type: e.process_type,
+        process_id: e.process_id,
         payload: tx.json(e.payload as never),
       })),
     )}

@@ -3,6 +3,7 @@ import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from
 import { auditRefusal as recordRefusal } from '../db/audit.js';
 import { getClient, listActiveProducts } from '../db/catalog.js';
 import { recordEvent } from '../db/events.js';
+import type { ViewEvents } from './view-events.js';
 import { listProcesses, type ProcessFilters, type ProcessRow } from '../db/processes.js';
 import { getSetting } from '../db/settings.js';
 import { getUser } from '../db/users.js';
@@ -48,6 +49,8 @@ export const applicationKind: ProcessKind<ApplicationRecord, ApplicationCommand,
 /** Optional collaborators that later features plug in (the collaborative notes' text at a decision). */
 export interface AccountOpeningHooks {
   complianceNotesText?: (applicationId: string) => Promise<string | null>;
+  /** Where views go; without it each view is appended to the feed before the read answers. */
+  views?: ViewEvents;
 }
 
 /**
@@ -132,10 +135,12 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
       return audited(actor, 'get_application_status', applicationId, async () => {
         const row = await loadApplication(applicationId);
         if (!maySee(spec, actor, relationsOf(row.detail))) throw new HubError('FORBIDDEN', 'You may not view this application');
-        await recordEvent(sql, spec.processType, applicationId, {
+        const viewed = {
           type: 'account.status_viewed',
           payload: { application_id: applicationId, viewed_by: actor.user_id, timestamp: new Date().toISOString() },
-        });
+        };
+        if (hooks.views) await hooks.views.record(spec.processType, applicationId, viewed);
+        else await recordEvent(sql, spec.processType, applicationId, viewed);
         return rowView(row, actor);
       });
     },

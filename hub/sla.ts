@@ -19,6 +19,36 @@ export interface LiveSla {
   rungs_fired: SlaSnapshot['rungs_fired'];
 }
 
+export const CALENDARS_CHANGED = 'business_calendars_changed';
+
+interface CalendarCache {
+  entries: Map<string, Promise<BusinessCalendar | null>>;
+  /** False if LISTEN failed: then nothing is cached, as no change could reach the cache. */
+  listening: Promise<boolean>;
+}
+
+/** Per database client: its calendars in memory, dropped when a NOTIFY says one changed (or the listener reconnects). */
+const caches = new WeakMap<Sql, CalendarCache>();
+
+function calendarCacheOf(sql: Sql): CalendarCache {
+  let cache = caches.get(sql);
+  if (!cache) {
+    const entries = new Map<string, Promise<BusinessCalendar | null>>();
+    const listening = sql
+      .listen(CALENDARS_CHANGED, (id) => forgetCalendar(sql, id), () => entries.clear())
+      .then(() => true, () => false);
+    cache = { entries, listening };
+    caches.set(sql, cache);
+  }
+  return cache;
+}
+
+/** Drops a calendar from this process's memory at once; other processes hear of it by NOTIFY. */
+export function forgetCalendar(sql: Sql, calendarId: string): void {
+  const entries = caches.get(sql)?.entries;
+  for (const key of entries?.keys() ?? []) if (key.startsWith(`${calendarId}@`)) entries?.delete(key);
+}
+
 /** The SLA as its workflow last recorded it, for when it cannot be recomputed (its calendar is gone). */
 function recordedSla(snapshot: SlaSnapshot, now: number): LiveSla {
   const deadlineMs = Date.parse(snapshot.deadline);
@@ -41,17 +71,21 @@ function recordedSla(snapshot: SlaSnapshot, now: number): LiveSla {
 }
 
 /**
- * Reads SLAs for one request, loading each calendar once. A setting can never make a read fail: when a
- * clock's calendar cannot be loaded, the SLA is shown as its workflow last recorded it.
+ * Reads SLAs; each calendar comes from memory, loaded once per process and year until it changes. A setting can
+ * never make a read fail: when a clock's calendar cannot be loaded, the SLA is shown as its workflow last recorded it.
  */
 export function createSlaReader(sql: Sql) {
-  const calendars = new Map<string, Promise<BusinessCalendar | null | undefined>>();
-  const calendar = (id: string | null) => {
-    if (!id) return Promise.resolve(null);
-    let loaded = calendars.get(id);
+  const cache = calendarCacheOf(sql);
+  const calendar = async (id: string | null) => {
+    if (!id) return null;
+    const at = new Date();
+    if (!(await cache.listening)) return resolveCalendar(sql, id, at);
+    const key = `${id}@${at.getUTCFullYear()}`;
+    let loaded = cache.entries.get(key);
     if (!loaded) {
-      loaded = resolveCalendar(sql, id, new Date()).catch(() => undefined);
-      calendars.set(id, loaded);
+      loaded = resolveCalendar(sql, id, at);
+      cache.entries.set(key, loaded);
+      loaded.catch(() => cache.entries.delete(key));
     }
     return loaded;
   };
@@ -72,7 +106,7 @@ export function createSlaReader(sql: Sql) {
       pausedBusinessMs: snapshot.clock.paused_business_ms,
       pausedWallMs: snapshot.clock.paused_wall_ms,
     };
-    const loaded = await calendar(snapshot.calendar_id);
+    const loaded = await calendar(snapshot.calendar_id).catch(() => undefined);
     if (loaded === undefined) return recordedSla(snapshot, now);
     const status = slaStatus(clock, loaded, policy, now, snapshot.fired_rung_indexes);
     return {

@@ -12,6 +12,7 @@ import { listen } from './http-server.js';
 import { startRealtimeGateway, type RealtimeGateway } from './realtime/gateway.js';
 import { createAccountOpeningService } from '../hub/account-opening.js';
 import { complianceNotesText } from '../hub/compliance-notes.js';
+import { startViewEvents, type ViewEvents } from '../hub/view-events.js';
 import { createQueryThreadService } from '../hub/query-threads.js';
 import { createRebalancingService } from '../hub/rebalancing.js';
 import { createDocumentService } from '../hub/documents.js';
@@ -20,6 +21,7 @@ import { createDocumentStore } from '../workers/storage/document-store.js';
 export interface HubServer {
   url: string;
   deps: HubDeps;
+  views: ViewEvents;
   realtime: RealtimeGateway;
   stop(): Promise<void>;
 }
@@ -38,7 +40,11 @@ export async function startHubServer(options: {
   const temporal = await connectTemporalClient(options.temporalAddress, config);
   const boss = await startBoss(options.databaseUrl, log, { supervise: false });
   const deps: HubDeps = { config, sql, temporal, boss, log, taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE };
-  const accountOpening = createAccountOpeningService(deps, { complianceNotesText: (applicationId) => complianceNotesText(sql, applicationId) });
+  const views = startViewEvents(sql, log);
+  const accountOpening = createAccountOpeningService(deps, {
+    complianceNotesText: (applicationId) => complianceNotesText(sql, applicationId),
+    views,
+  });
   const rebalancing = createRebalancingService(deps);
   const slack = await startSlackBot(deps, { accountOpening, rebalancing });
   // Every token of the user fails at once and every server node drops the user's live sockets.
@@ -55,7 +61,7 @@ export async function startHubServer(options: {
     endUserSessions,
   });
 
-  const stopClients = () => Promise.allSettled([boss.stop({ graceful: false }), temporal.connection.close(), sql.end()]);
+  const stopClients = () => Promise.allSettled([views.stop(), boss.stop({ graceful: false }), temporal.connection.close(), sql.end()]);
   const realtime = await startRealtimeGateway({ sql, log, config, databaseUrl: options.databaseUrl }).catch(async (error) => {
     await stopClients();
     throw error;
@@ -79,9 +85,11 @@ export async function startHubServer(options: {
   return {
     url: http.url,
     deps,
+    views,
     realtime,
     async stop() {
       await http.close();
+      await views.stop();
       await boss.stop({ graceful: true, wait: true });
       await temporal.connection.close();
       await sql.end({ timeout: 5 });

@@ -14,6 +14,7 @@ import { validateCalendar, WEEKDAYS } from '../../workflows/sla/business-calenda
 import { validatePolicy } from '../../workflows/sla/sla-schedule.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
+import { forgetCalendar } from '../../hub/sla.js';
 import { CONFLICT_RESPONSE, createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 /** Names a rung may notify besides `role:<role>` and `user:<id>`: people the process itself knows. */
@@ -337,6 +338,7 @@ export function slaRoutes(sql: Sql) {
           });
           return row;
         });
+        forgetCalendar(sql, id);
         return c.json(toCalendarView(stored), 200);
       },
     )

@@ -103,7 +103,8 @@ describe('account opening through the API, from draft to account_created', () =>
     const times = audit.map((a: { at: string }) => Date.parse(a.at));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
 
-    // Events in commit order, each with exactly the blueprint's payload.
+    // Events in commit order, each with exactly the blueprint's payload; the views once queued ones are drained.
+    await hub.server.views.flush();
     const { events } = expectOk(await hub.api(tokens.alex, 'GET', `/applications/${id}/events`));
     const changes = events.filter((e: { type: string }) => e.type !== 'account.status_viewed');
     expect(changes.map((e: { type: string }) => e.type)).toEqual([

@@ -183,6 +183,7 @@ describe('permission matrix generated from the account-opening spec', () => {
     }
     expect(outcomes).toEqual(expected);
     // Only the views that were allowed left a status_viewed event.
+    await hub.server.views.flush();
     const viewers = await hub.sql`SELECT payload->>'viewed_by' AS v FROM events WHERE process_id = ${id} AND type = 'account.status_viewed' ORDER BY sequence`;
     const expectedViewers = await Promise.all(
       PRINCIPALS.filter((p) => granted(viewGrants, p)).map(async (p) => (await hub.api(tokens[p.login], 'GET', '/me')).body.id as string),

@@ -49,6 +49,7 @@ describe('Slack /hub command, App Home and user links', () => {
     expect(text).toMatch(/\*SLA\*\n(No SLA clock running|<!date[^>]+> \(\w[\w ]*\))/);
     expect(text).toMatch(/\*Next step\*\nCompliance decision by (Carla|Colin|Helen) [^:]+: 0 of 1 approvals\./);
     expect(buttonsOf(officer.body.blocks)).toEqual({ approve_application: id, reject_application: id, open_in_board: `${t.hub.config.publicUrl}/#/process/${id}` });
+    await t.hub.server.views.flush();
     const [viewed] = await t.hub.sql`SELECT payload FROM events WHERE process_id = ${id} AND type = 'account.status_viewed' ORDER BY sequence DESC LIMIT 1`;
     expect(viewed.payload.viewed_by).toBe('usr_colin_compliance');
 

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginAll, type Login } from '../support/account-opening.js';
+import { openApplicationInReview } from '../support/applications.js';
+import { eventually, startTestHub, type TestHub } from '../support/hub.js';
+
+describe('live SLAs on calendars held in memory', () => {
+  let hub: TestHub;
+  let tokens: Record<Login, string>;
+  beforeAll(async () => {
+    hub = await startTestHub();
+    tokens = await loginAll(hub);
+  });
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it('a calendar changed by another writer moves the deadline on cards and in the detail', async () => {
+    const policy = {
+      process_type: 'account_opening',
+      state: 'compliance_review',
+      target: { unit: 'business_days', amount: 2 },
+      calendar_id: 'us-new-york',
+      rungs: [{ kind: 'breach', at_percent: 100, notify: ['role:compliance_officer'] }],
+    };
+    const put = await hub.api(tokens.admin, 'PUT', '/sla/policies/account-opening-compliance-review', policy);
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const id = await openApplicationInReview(hub, tokens.alex);
+    const deadlineOf = async () => {
+      const detail = await hub.api(tokens.carla, 'GET', `/applications/${id}`);
+      const list = await hub.api(tokens.carla, 'GET', '/applications?limit=50');
+      const card = (list.body.applications as { application_id: string; sla: { deadline: string } }[]).find((a) => a.application_id === id);
+      return { detail: detail.body.sla.deadline as string, card: card?.sla.deadline };
+    };
+    const before = await deadlineOf();
+    expect(before.card).toBe(before.detail);
+
+    // Not through this server: only the NOTIFY of the change can tell it its cached calendar is stale.
+    const hour = [{ start: '09:00', end: '10:00' }];
+    const oneHourDays = { mon: hour, tue: hour, wed: hour, thu: hour, fri: hour };
+    await hub.sql`UPDATE business_calendars SET working_hours = ${hub.sql.json(oneHourDays)} WHERE id = 'us-new-york'`;
+
+    const after = await eventually(async () => {
+      const now = await deadlineOf();
+      return now.detail !== before.detail && now.card !== before.card && now;
+    }, { what: 'the deadline on the changed calendar' });
+    // The deadline is worked out on the new hours (a working day now closes at 10:00 New York time).
+    const closesAt = new Intl.DateTimeFormat('en-US', {
+      timeZone: 'America/New_York',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    expect(closesAt.format(new Date(after.detail)) <= '10:00').toBe(true);
+    expect(after.card).toBe(after.detail);
+  });
+});
