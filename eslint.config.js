@@ -38,13 +38,21 @@ function layerZones() {
     for (const layer of group) {
       const forbidden = depth === 0 ? SIBLING_RULES[layer] : layer === 'workflows' ? [] : above;
       for (const from of forbidden) {
-        zones.push({ target: `./${layer}`, from: `./${from}`, message: `${layer}/ sits below ${from}/: imports point down` });
+        zones.push({
+          target: `./${layer}`,
+          from: `./${from}`,
+          message: `${layer}/ sits below ${from}/: imports point down`,
+        });
       }
     }
   });
   // workflows/ imports nothing of the hub but itself (activities as types: see the restricted imports below).
   for (const from of LAYERS.flat().filter((l) => l !== 'workflows' && l !== 'workers')) {
-    zones.push({ target: './workflows', from: `./${from}`, message: 'workflows/ is deterministic and imports only itself' });
+    zones.push({
+      target: './workflows',
+      from: `./${from}`,
+      message: 'workflows/ is deterministic and imports only itself',
+    });
   }
   return zones;
 }
@@ -65,7 +73,10 @@ export default tseslint.config(
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'import-x/no-restricted-paths': ['error', { zones: layerZones() }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {

@@ -52,7 +52,10 @@ async function startBareServer() {
     response.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((resolve) => server.close(resolve)) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }
 
 /**
@@ -76,7 +79,10 @@ async function startSqlServer(sql: Sql, applicationId: string) {
       }
       const row = await getProcess(sql, applicationId);
       const viewed = { application_id: applicationId, viewed_by: user.id, timestamp: new Date().toISOString() };
-      await queueViewEvent(sql, accountOpeningSpec.processType, applicationId, { type: 'account.status_viewed', payload: viewed });
+      await queueViewEvent(sql, accountOpeningSpec.processType, applicationId, {
+        type: 'account.status_viewed',
+        payload: viewed,
+      });
       return send(response, 200, row);
     } catch (error) {
       send(response, 500, { error: String(error) });
@@ -93,7 +99,10 @@ const benchmark: Benchmark = {
   async run({ hub: startHub }) {
     const hub = await startHub();
     const advisor = await hub.login('alex.advisor@hub.example');
-    const { application_id: id } = await hub.api<{ application_id: string }>(advisor, 'POST', '/applications', { client_id: 'cli_chris_carter', account_type: 'individual' });
+    const { application_id: id } = await hub.api<{ application_id: string }>(advisor, 'POST', '/applications', {
+      client_id: 'cli_chris_carter',
+      account_type: 'individual',
+    });
     // A hub with history: 10,000 more applications of this advisor, copies of this one, each updated a minute apart.
     await hub.sql`
       INSERT INTO processes
@@ -109,12 +118,30 @@ const benchmark: Benchmark = {
       ['bare node:http (baseline)', bare.url, {}, 'bare node:http (baseline)'],
       ['GET /healthz (Hono)', `${hub.url}/healthz`, {}, 'bare node:http (baseline)'],
       ['GET /api/me (token checked in PostgreSQL)', `${hub.url}/api/me`, auth, 'bare node:http (baseline)'],
-      ['list: same SQL on bare node:http (baseline)', `${sqlOnly.url}/list`, auth, 'list: same SQL on bare node:http (baseline)'],
-      ['GET /api/applications?limit=20 (policy-filtered list)', `${hub.url}/api/applications?limit=20`, auth,
-        'list: same SQL on bare node:http (baseline)'],
-      ['detail: same SQL on bare node:http (baseline)', `${sqlOnly.url}/detail`, auth, 'detail: same SQL on bare node:http (baseline)'],
-      ['GET /api/applications/:id (view event queued)', `${hub.url}/api/applications/${id}`, auth,
-        'detail: same SQL on bare node:http (baseline)'],
+      [
+        'list: same SQL on bare node:http (baseline)',
+        `${sqlOnly.url}/list`,
+        auth,
+        'list: same SQL on bare node:http (baseline)',
+      ],
+      [
+        'GET /api/applications?limit=20 (policy-filtered list)',
+        `${hub.url}/api/applications?limit=20`,
+        auth,
+        'list: same SQL on bare node:http (baseline)',
+      ],
+      [
+        'detail: same SQL on bare node:http (baseline)',
+        `${sqlOnly.url}/detail`,
+        auth,
+        'detail: same SQL on bare node:http (baseline)',
+      ],
+      [
+        'GET /api/applications/:id (view event queued)',
+        `${hub.url}/api/applications/${id}`,
+        auth,
+        'detail: same SQL on bare node:http (baseline)',
+      ],
     ];
     const rows: (string | number)[][] = [];
     const rates = new Map<string, number>();
@@ -122,7 +149,14 @@ const benchmark: Benchmark = {
       const r = await load(url, headers);
       rates.set(name, r.perSecond);
       const baseline = rates.get(baselineName) ?? r.perSecond;
-      rows.push([name, Math.round(r.perSecond), `${Math.round((r.perSecond / baseline) * 100)}%`, r.p50, r.p95, r.errors]);
+      rows.push([
+        name,
+        Math.round(r.perSecond),
+        `${Math.round((r.perSecond / baseline) * 100)}%`,
+        r.p50,
+        r.p95,
+        r.errors,
+      ]);
     }
     await Promise.all([bare.close(), sqlOnly.close()]);
     const advisorUser = await userForToken(hub.sql, advisor);
@@ -130,7 +164,9 @@ const benchmark: Benchmark = {
     const visibility = visibilityFilter(accountOpeningSpec, actorFor(advisorUser, 'api'));
     const filters = { process_type: accountOpeningSpec.processType, limit: 20 };
     const plan = await hub.sql`EXPLAIN (ANALYZE, BUFFERS) ${listProcessesQuery(hub.sql, visibility, filters)}`;
-    const notes = [`The list query for an advisor with 10,000 applications:\n${plan.map((r) => r['QUERY PLAN']).join('\n')}`];
+    const notes = [
+      `The list query for an advisor with 10,000 applications:\n${plan.map((r) => r['QUERY PLAN']).join('\n')}`,
+    ];
     return { columns: ['endpoint', 'requests / s', 'of baseline', 'p50 ms', 'p95 ms', 'errors'], rows, notes };
   },
 };

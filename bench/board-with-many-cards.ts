@@ -31,14 +31,30 @@ async function inParallel<T>(items: T[], work: (item: T, index: number) => Promi
 async function fillBoard(hub: BenchHub, alex: string, beth: string): Promise<string[]> {
   const alexClients = ['cli_chris_carter', 'cli_gabriel_garcia', 'cli_priya_patel'];
   const shared: string[] = [];
-  await inParallel(Array.from({ length: CARDS - SHARED }, (_, i) => i), async (i) => {
-    const { application_id: id } = await hub.api<{ application_id: string }>(alex, 'POST', '/applications', { client_id: alexClients[i % 3], account_type: 'individual' });
-    if (i % 3 >= 1) await hub.api(alex, 'POST', `/applications/${id}/products`, PRODUCTS);
-    if (i % 3 >= 2) await hub.api(alex, 'POST', `/applications/${id}/risk-assessment`, RISK);
-  });
-  await inParallel(Array.from({ length: SHARED }, (_, i) => i), async () => {
-    shared.push((await hub.api<{ application_id: string }>(beth, 'POST', '/applications', { client_id: 'cli_fiona_fischer', account_type: 'joint' })).application_id);
-  });
+  await inParallel(
+    Array.from({ length: CARDS - SHARED }, (_, i) => i),
+    async (i) => {
+      const { application_id: id } = await hub.api<{ application_id: string }>(alex, 'POST', '/applications', {
+        client_id: alexClients[i % 3],
+        account_type: 'individual',
+      });
+      if (i % 3 >= 1) await hub.api(alex, 'POST', `/applications/${id}/products`, PRODUCTS);
+      if (i % 3 >= 2) await hub.api(alex, 'POST', `/applications/${id}/risk-assessment`, RISK);
+    },
+  );
+  await inParallel(
+    Array.from({ length: SHARED }, (_, i) => i),
+    async () => {
+      shared.push(
+        (
+          await hub.api<{ application_id: string }>(beth, 'POST', '/applications', {
+            client_id: 'cli_fiona_fischer',
+            account_type: 'joint',
+          })
+        ).application_id,
+      );
+    },
+  );
   return shared;
 }
 
@@ -48,13 +64,18 @@ async function openBoard(page: Page, url: string, email: string, expected: numbe
   await page.evaluate(() => {
     const w = window as unknown as { longTasks: number[] };
     w.longTasks = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask' });
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({
+      type: 'longtask',
+    });
   });
   await page.fill('input[name=email]', email);
   await page.fill('input[name=password]', DEMO_PASSWORD);
   const started = Date.now();
   await page.click('button[type=submit]');
-  await page.waitForFunction((n) => document.querySelectorAll('.card').length >= n, expected, { polling: 'raf', timeout: 60_000 });
+  await page.waitForFunction((n) => document.querySelectorAll('.card').length >= n, expected, {
+    polling: 'raf',
+    timeout: 60_000,
+  });
   const shownMs = Date.now() - started;
   // Every card that lands in a column from now on, with when (epoch ms).
   const longest = await page.evaluate(() => {
@@ -94,8 +115,14 @@ const boardWithManyCards: Benchmark = {
     const browser = await launchChromium();
     try {
       const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-      const [opsPage, bethPage] = [await context.newPage(), await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage()];
-      const opened = { ops: await openBoard(opsPage, hub.url, 'omar.ops@hub.example', opsCards), beth: await openBoard(bethPage, hub.url, 'beth.advisor@hub.example', bethCards) };
+      const [opsPage, bethPage] = [
+        await context.newPage(),
+        await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage(),
+      ];
+      const opened = {
+        ops: await openBoard(opsPage, hub.url, 'omar.ops@hub.example', opsCards),
+        beth: await openBoard(bethPage, hub.url, 'beth.advisor@hub.example', bethCards),
+      };
 
       const committed = new Map<string, number>();
       const listener = await hub.sql.listen(PROCESS_CHANGED_CHANNEL, (payload) => {
@@ -104,7 +131,13 @@ const boardWithManyCards: Benchmark = {
       });
       const latencies: Record<'ops' | 'beth', number[]> = { ops: [], beth: [] };
       const landed = (page: Page, id: string, state: string) =>
-        page.waitForFunction((k) => (window as unknown as { landed: Record<string, number> }).landed[k], `${id}:${state}`, { timeout: 15_000 }).then((h) => h.jsonValue() as Promise<number>);
+        page
+          .waitForFunction(
+            (k) => (window as unknown as { landed: Record<string, number> }).landed[k],
+            `${id}:${state}`,
+            { timeout: 15_000 },
+          )
+          .then((h) => h.jsonValue() as Promise<number>);
       for (const [step, path, body, state] of [
         [1, 'products', PRODUCTS, 'risk_assessment'],
         [2, 'risk-assessment', RISK, 'terms_review'],
@@ -121,17 +154,33 @@ const boardWithManyCards: Benchmark = {
       await listener.unlisten();
       const longTasks = async (page: Page) =>
         page.evaluate(() => (window as unknown as { longTasks: number[] }).longTasks.length);
-      const row = async (name: string, cards: number, page: Page, open: { shownMs: number; longestTaskMs: number }, samples: number[]) => {
+      const row = async (
+        name: string,
+        cards: number,
+        page: Page,
+        open: { shownMs: number; longestTaskMs: number },
+        samples: number[],
+      ) => {
         const s = summarize(samples);
         return [name, cards, open.shownMs, open.longestTaskMs, s.p50, s.p95, await longTasks(page)];
       };
       return {
-        columns: ['board', 'cards', 'sign-in → cards shown ms', 'longest task ms', 'commit → card moved p50 ms', 'p95 ms', 'long tasks while moving'],
+        columns: [
+          'board',
+          'cards',
+          'sign-in → cards shown ms',
+          'longest task ms',
+          'commit → card moved p50 ms',
+          'p95 ms',
+          'long tasks while moving',
+        ],
         rows: [
           await row('ops: every process (measured)', opsCards, opsPage, opened.ops, latencies.ops),
           await row("advisor: own clients' (baseline)", bethCards, bethPage, opened.beth, latencies.beth),
         ],
-        notes: ['"Card moved" is the DOM mutation that puts the card in its new column; both boards receive the same transitions.'],
+        notes: [
+          '"Card moved" is the DOM mutation that puts the card in its new column; both boards receive the same transitions.',
+        ],
       };
     } finally {
       await browser.close();

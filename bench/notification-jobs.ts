@@ -13,7 +13,14 @@ const job = (run: string, n: number): NotificationJob => ({
   process_id: `bench-${run}`,
   version: n,
   action: 'bench',
-  notifications: [{ to: [{ role: 'compliance_officer' }], kind: 'bench', title: `Bench ${n}`, body: 'A notification for every compliance officer' }],
+  notifications: [
+    {
+      to: [{ role: 'compliance_officer' }],
+      kind: 'bench',
+      title: `Bench ${n}`,
+      body: 'A notification for every compliance officer',
+    },
+  ],
 });
 
 async function inParallel(count: number, work: (n: number) => Promise<unknown>) {
@@ -41,7 +48,15 @@ const benchmark: Benchmark = {
       const userIds = await recipientUserIds(hub.sql, notifications[0].to);
       await storeNotifications(
         hub.sql,
-        userIds.map((user_id) => ({ user_id, kind: 'bench', title: notifications[0].title, body: notifications[0].body, process_type: 'account_opening', process_id, dedupe_key: `${process_id}:${version}:0:${user_id}` })),
+        userIds.map((user_id) => ({
+          user_id,
+          kind: 'bench',
+          title: notifications[0].title,
+          body: notifications[0].body,
+          process_type: 'account_opening',
+          process_id,
+          dedupe_key: `${process_id}:${version}:0:${user_id}`,
+        })),
       );
     });
     const directSeconds = (performance.now() - started) / 1000;
@@ -56,11 +71,23 @@ const benchmark: Benchmark = {
     return {
       columns: ['path', 'jobs / s', 'notifications / s', 'seconds'],
       rows: [
-        ['stored directly (baseline)', Math.round(JOBS / directSeconds), Math.round((JOBS * officers) / directSeconds), directSeconds.toFixed(2)],
+        [
+          'stored directly (baseline)',
+          Math.round(JOBS / directSeconds),
+          Math.round((JOBS * officers) / directSeconds),
+          directSeconds.toFixed(2),
+        ],
         ['sent to pg-boss', Math.round(JOBS / sentSeconds), '', sentSeconds.toFixed(2)],
-        ['sent and delivered by the worker', Math.round(JOBS / deliveredSeconds), Math.round((JOBS * officers) / deliveredSeconds), deliveredSeconds.toFixed(2)],
+        [
+          'sent and delivered by the worker',
+          Math.round(JOBS / deliveredSeconds),
+          Math.round((JOBS * officers) / deliveredSeconds),
+          deliveredSeconds.toFixed(2),
+        ],
       ],
-      notes: [`Each job becomes ${officers} notifications (one per compliance officer), deduplicated by key and announced by NOTIFY for the bell.`],
+      notes: [
+        `Each job becomes ${officers} notifications (one per compliance officer), deduplicated by key and announced by NOTIFY for the bell.`,
+      ],
     };
   },
 };

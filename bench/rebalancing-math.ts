@@ -67,7 +67,14 @@ const benchmark: Benchmark = {
     'against the workflow task timeout the proposal must fit in (limit).',
   async run() {
     const drift = summarize(time(() => computeDrift(BOOK, MODEL, SECURITIES, PRICES)).map((ms) => ms * 1000));
-    const input = { portfolio: BOOK, model: MODEL, securities: SECURITIES, prices: PRICES, asOf: '2026-11-20', options: OPTIONS };
+    const input = {
+      portfolio: BOOK,
+      model: MODEL,
+      securities: SECURITIES,
+      prices: PRICES,
+      asOf: '2026-11-20',
+      options: OPTIONS,
+    };
     const proposal = summarize(time(() => proposeRebalance(input)).map((ms) => ms * 1000));
     const ms = (us: number) => (us / 1000).toFixed(2);
     return {

@@ -24,7 +24,8 @@ const BENCHMARKS: (() => Promise<{ default: Benchmark }>)[] = [
 function printTable(name: string, description: string, result: BenchResult) {
   const cells = [result.columns, ...result.rows.map((row) => row.map(String))];
   const widths = result.columns.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
-  const line = (row: string[]) => `| ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
+  const line = (row: string[]) =>
+    `| ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
   console.log(`\n## ${name}\n${description}\n`);
   console.log(line(result.columns));
   console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
@@ -53,7 +54,8 @@ function printChange(name: string, result: BenchResult, before: BenchResult | un
       const was = old[i];
       if (i === 0 || typeof cell !== 'number' || typeof was !== 'number' || was === 0) return;
       const pct = ((cell - was) / Math.abs(was)) * 100;
-      if (Math.abs(pct) >= 1) changes.push(`${row[0]} · ${result.columns[i]}: ${was} -> ${cell} (${pct > 0 ? '+' : ''}${pct.toFixed(0)}%)`);
+      if (Math.abs(pct) >= 1)
+        changes.push(`${row[0]} · ${result.columns[i]}: ${was} -> ${cell} (${pct > 0 ? '+' : ''}${pct.toFixed(0)}%)`);
     });
   }
   console.log(`
@@ -88,6 +90,8 @@ try {
   await mkdir(RESULTS_DIR, { recursive: true });
   const file = path.join(RESULTS_DIR, `${run.at.replace(/[:.]/g, '-')}.json`);
   await writeFile(file, `${JSON.stringify({ ...run, load_average_after: os.loadavg() }, null, 2)}\n`);
-  console.log(`\nResults written to ${path.relative(process.cwd(), file)} (load average at start ${run.load_average.map((l) => l.toFixed(1)).join(' ')})`);
+  console.log(
+    `\nResults written to ${path.relative(process.cwd(), file)} (load average at start ${run.load_average.map((l) => l.toFixed(1)).join(' ')})`,
+  );
 }
 process.exit(failed ? 1 : 0);

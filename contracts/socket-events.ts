@@ -110,7 +110,6 @@ export interface SocketData {
 
 // ---- Query threads: pushed to `process:<process_id>` and to the assignee's `user:<user_id>` ----
 
-
 export interface PersonRef {
   id: string;
   name: string;
@@ -205,7 +204,9 @@ export interface NotesRefusal {
   message: string;
 }
 
-export type NotesJoinAck = (result: { ok: true; writable: boolean } | { ok: false; error: { code: string; message: string } }) => void;
+export type NotesJoinAck = (
+  result: { ok: true; writable: boolean } | { ok: false; error: { code: string; message: string } },
+) => void;
 
 export interface ServerToClientEvents {
   'query:changed': (event: QueryChangedEvent) => void;

@@ -95,9 +95,19 @@ export async function listAudit(db: Queryable, processId: string) {
  */
 export async function auditRefusal(
   db: Queryable,
-  refusal: { process_type: string | null; process_id: string | null; actor: Actor; action: string; code: string; message: string; details?: Record<string, unknown> },
+  refusal: {
+    process_type: string | null;
+    process_id: string | null;
+    actor: Actor;
+    action: string;
+    code: string;
+    message: string;
+    details?: Record<string, unknown>;
+  },
 ): Promise<void> {
-  const [row] = refusal.process_id ? await db`SELECT status FROM processes WHERE process_id = ${refusal.process_id}` : [];
+  const [row] = refusal.process_id
+    ? await db`SELECT status FROM processes WHERE process_id = ${refusal.process_id}`
+    : [];
   await appendAudit(db, {
     process_type: refusal.process_type,
     process_id: refusal.process_id,

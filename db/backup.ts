@@ -65,7 +65,10 @@ export async function loadHubTables(sql: Sql, dir: string, tables: DumpedTable[]
           [`[${lines.join(',')}]`],
         );
       let lines: string[] = [];
-      for await (const line of createInterface({ input: createReadStream(path.join(dir, file)), crlfDelay: Infinity })) {
+      for await (const line of createInterface({
+        input: createReadStream(path.join(dir, file)),
+        crlfDelay: Infinity,
+      })) {
         if (!line) continue;
         lines.push(line);
         if (lines.length === BATCH) {

@@ -138,7 +138,12 @@ export async function changesAfter(db: Queryable, after: number, limit: number):
  * One board's changes after a sequence, in order, narrowed to those the person's visibility touches
  * (before or after the change). The gateway still asks the policy about each one.
  */
-export async function boardChangesAfter(db: Queryable, board: TypeVisibility, after: number, limit: number): Promise<StoredChange[]> {
+export async function boardChangesAfter(
+  db: Queryable,
+  board: TypeVisibility,
+  after: number,
+  limit: number,
+): Promise<StoredChange[]> {
   const v = board.visibility;
   if ('none' in v) return [];
   const visible =
@@ -160,7 +165,17 @@ export async function getBellNotification(db: Queryable, id: number) {
   const [row] = await db`
     SELECT id, user_id, kind, title, body, process_type, process_id, created_at, read_at FROM notifications WHERE id = ${id}`;
   return row as
-    | { id: number; user_id: string; kind: string; title: string; body: string; process_type: string | null; process_id: string | null; created_at: string; read_at: string | null }
+    | {
+        id: number;
+        user_id: string;
+        kind: string;
+        title: string;
+        body: string;
+        process_type: string | null;
+        process_id: string | null;
+        created_at: string;
+        read_at: string | null;
+      }
     | undefined;
 }
 
@@ -244,7 +259,9 @@ export async function processSummary(db: Queryable, query: SummaryQuery): Promis
     Object.fromEntries(rows.map((r) => [r[key] as string, r.n as number]));
   const of = (kind: string) => history.filter((m) => m.kind === kind);
   const medianOf = (kind: string) =>
-    Object.fromEntries(of(kind).map((m) => [m.name as string, { median_ms: Math.round(Number(m.median_ms)), samples: m.n as number }]));
+    Object.fromEntries(
+      of(kind).map((m) => [m.name as string, { median_ms: Math.round(Number(m.median_ms)), samples: m.n as number }]),
+    );
   return {
     per_state: counts(perState, 'status'),
     sla: counts(sla, 'status'),

@@ -21,7 +21,8 @@ export interface ClientRecord extends ClientRow {
 export type ClientFields = Omit<ClientRecord, 'id' | 'user_id' | 'advisor_name'>;
 
 export async function getClient(db: Queryable, clientId: string): Promise<ClientRow | undefined> {
-  const [row] = await db`SELECT id, name, email, kyc_status, politically_exposed, advisor_id, user_id FROM clients WHERE id = ${clientId}`;
+  const [row] =
+    await db`SELECT id, name, email, kyc_status, politically_exposed, advisor_id, user_id FROM clients WHERE id = ${clientId}`;
   return row as ClientRow | undefined;
 }
 
@@ -30,11 +31,15 @@ const CLIENT_COLUMNS = (db: Queryable) => db`
   to_char(c.birth_or_incorporation_date, 'YYYY-MM-DD') AS birth_or_incorporation_date, a.name AS advisor_name`;
 
 export async function getClientRecord(db: Queryable, clientId: string): Promise<ClientRecord | undefined> {
-  const [row] = await db`SELECT ${CLIENT_COLUMNS(db)} FROM clients c LEFT JOIN users a ON a.id = c.advisor_id WHERE c.id = ${clientId}`;
+  const [row] =
+    await db`SELECT ${CLIENT_COLUMNS(db)} FROM clients c LEFT JOIN users a ON a.id = c.advisor_id WHERE c.id = ${clientId}`;
   return row as ClientRecord | undefined;
 }
 
-export async function searchClients(db: Queryable, filter: { q?: string; advisor_id?: string; limit: number }): Promise<ClientRecord[]> {
+export async function searchClients(
+  db: Queryable,
+  filter: { q?: string; advisor_id?: string; limit: number },
+): Promise<ClientRecord[]> {
   const like = filter.q ? `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const rows = await db`
     SELECT ${CLIENT_COLUMNS(db)} FROM clients c LEFT JOIN users a ON a.id = c.advisor_id
@@ -60,7 +65,12 @@ export async function linkClientUser(db: Queryable, clientId: string, userId: st
 }
 
 /** Open processes of a client, for moving them with the client to another advisor. */
-export async function openProcessesOfClient(db: Queryable, clientId: string, processType: string, terminalStates: string[]) {
+export async function openProcessesOfClient(
+  db: Queryable,
+  clientId: string,
+  processType: string,
+  terminalStates: string[],
+) {
   const rows = await db`
     SELECT process_id FROM processes
     WHERE client_id = ${clientId} AND process_type = ${processType} AND NOT (status = ANY(${terminalStates}))`;
@@ -93,11 +103,16 @@ const toProduct = (row: Record<string, unknown>): ProductRow => ({
 });
 
 /** The products offered now, each at its current version. */
-export async function listActiveProducts(db: Queryable): Promise<(ProductSnapshot & { description: string; currency: string })[]> {
+export async function listActiveProducts(
+  db: Queryable,
+): Promise<(ProductSnapshot & { description: string; currency: string })[]> {
   const rows = await db`
     SELECT id, name, description, category, risk_level, liquidity, minimum_investment, management_fee_percent, currency, version
     FROM products WHERE active ORDER BY risk_level, name`;
-  return rows.map((row) => ({ ...(row as unknown as ProductSnapshot & { description: string; currency: string }), ...exactTerms(row) }));
+  return rows.map((row) => ({
+    ...(row as unknown as ProductSnapshot & { description: string; currency: string }),
+    ...exactTerms(row),
+  }));
 }
 
 export async function listAllProducts(db: Queryable): Promise<ProductRow[]> {

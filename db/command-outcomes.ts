@@ -1,7 +1,8 @@
 import type { Queryable } from './client.js';
 
 /** What a command met the first time it was sent with a key: its result, or the refusal it got. */
-export type StoredOutcome<R> = { result: R } | { refusal: { code: string; message: string; details?: Record<string, unknown> } };
+export type StoredOutcome<R> =
+  { result: R } | { refusal: { code: string; message: string; details?: Record<string, unknown> } };
 
 export async function findCommandOutcome<R>(db: Queryable, key: string): Promise<StoredOutcome<R> | null> {
   const [row] = await db`SELECT outcome FROM command_outcomes WHERE key = ${key}`;

@@ -17,8 +17,16 @@ export interface FeedEvent extends EmittedEvent {
   process_id: string | null;
 }
 
-export async function appendEvents(tx: Tx, processType: string | null, processId: string | null, events: EmittedEvent[]): Promise<number[]> {
-  return appendFeedEvents(tx, events.map((e) => ({ ...e, process_type: processType, process_id: processId })));
+export async function appendEvents(
+  tx: Tx,
+  processType: string | null,
+  processId: string | null,
+  events: EmittedEvent[],
+): Promise<number[]> {
+  return appendFeedEvents(
+    tx,
+    events.map((e) => ({ ...e, process_type: processType, process_id: processId })),
+  );
 }
 
 /** Appends events of any processes, in the given order. */
@@ -43,7 +51,12 @@ export async function appendFeedEvents(tx: Tx, events: FeedEvent[]): Promise<num
 }
 
 /** Records a standalone event (a view, a listing) in its own short transaction. */
-export async function recordEvent(sql: Sql, processType: string | null, processId: string | null, event: EmittedEvent): Promise<number> {
+export async function recordEvent(
+  sql: Sql,
+  processType: string | null,
+  processId: string | null,
+  event: EmittedEvent,
+): Promise<number> {
   const [sequence] = await sql.begin((tx) => appendEvents(tx, processType, processId, [event]));
   return sequence;
 }

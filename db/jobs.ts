@@ -62,7 +62,9 @@ export async function startBoss(databaseUrl: string, log: Logger, options: { sup
   await boss.start();
   for (const [name, policy] of Object.entries(QUEUE_POLICIES)) await boss.createQueue(name, { name, ...policy });
   registerGauge('ops_hub_queue_depth', 'pg-boss jobs waiting to run (new or to retry), by queue', ['queue'], () =>
-    Promise.all(Object.values(QUEUES).map(async (queue) => ({ labels: { queue }, value: await boss.getQueueSize(queue) }))),
+    Promise.all(
+      Object.values(QUEUES).map(async (queue) => ({ labels: { queue }, value: await boss.getQueueSize(queue) })),
+    ),
   );
   return boss;
 }
@@ -70,7 +72,14 @@ export async function startBoss(databaseUrl: string, log: Logger, options: { sup
 /** Lets pg-boss insert a job through our transaction, so the job exists if and only if the change commits. */
 export function inTransaction(tx: Tx): PgBoss.Db {
   // pg-boss passes undefined for unset options, which node-postgres treats as NULL and postgres.js refuses.
-  return { executeSql: async (text, values) => ({ rows: await tx.unsafe(text, values.map((v) => (v === undefined ? null : v))) }) };
+  return {
+    executeSql: async (text, values) => ({
+      rows: await tx.unsafe(
+        text,
+        values.map((v) => (v === undefined ? null : v)),
+      ),
+    }),
+  };
 }
 
 /**
@@ -85,12 +94,16 @@ export async function workQueue<T>(
   handler: (jobs: PgBoss.Job<T>[]) => Promise<void>,
 ): Promise<string> {
   let workerId = '';
-  workerId = await boss.work<T>(queue, { batchSize: options.batchSize, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 }, async (jobs) => {
-    await handler(jobs).catch((error: unknown) => {
-      metrics.jobFailed(queue);
-      throw error;
-    });
-    if (jobs.length === options.batchSize) boss.notifyWorker(workerId);
-  });
+  workerId = await boss.work<T>(
+    queue,
+    { batchSize: options.batchSize, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 },
+    async (jobs) => {
+      await handler(jobs).catch((error: unknown) => {
+        metrics.jobFailed(queue);
+        throw error;
+      });
+      if (jobs.length === options.batchSize) boss.notifyWorker(workerId);
+    },
+  );
   return workerId;
 }

@@ -28,7 +28,11 @@ export async function storeNotifications(sql: Sql, rows: NewNotification[]): Pro
   });
 }
 
-export async function listNotifications(db: Queryable, userId: string, options: { unreadOnly: boolean; limit: number; before?: number }) {
+export async function listNotifications(
+  db: Queryable,
+  userId: string,
+  options: { unreadOnly: boolean; limit: number; before?: number },
+) {
   return db`
     SELECT id, kind, title, body, process_type, process_id, created_at, read_at
     FROM notifications

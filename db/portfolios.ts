@@ -1,6 +1,13 @@
 import { toWireNumber, type Numeric } from '../workflows/money.js';
 import type { VisibilityFilter } from '../workflows/policy.js';
-import type { IsoDate, ModelPortfolio, Portfolio, Prices, Security, TaxLot } from '../workflows/rebalancing/portfolio-math.js';
+import type {
+  IsoDate,
+  ModelPortfolio,
+  Portfolio,
+  Prices,
+  Security,
+  TaxLot,
+} from '../workflows/rebalancing/portfolio-math.js';
 import type { RebalanceOptions, RecentTrade } from '../workflows/rebalancing/proposal.js';
 import type { PriceSource } from './price-source.js';
 import type { Queryable } from './client.js';
@@ -37,7 +44,11 @@ function visibleClients(db: Queryable, visibility: VisibilityFilter) {
   return db``;
 }
 
-export async function listPortfolioRows(db: Queryable, visibility: VisibilityFilter, filters: { client_id?: string; ids?: string[] } = {}): Promise<PortfolioRow[]> {
+export async function listPortfolioRows(
+  db: Queryable,
+  visibility: VisibilityFilter,
+  filters: { client_id?: string; ids?: string[] } = {},
+): Promise<PortfolioRow[]> {
   const rows = await db`
     SELECT p.id, p.account_number, p.client_id, c.name AS client_name, c.user_id AS client_user_id, c.advisor_id, p.model_id, p.cash,
            p.currency, p.created_at, p.updated_at
@@ -95,10 +106,18 @@ export async function loadModels(db: Queryable): Promise<ModelRow[]> {
     name: m.name as string,
     description: m.description as string,
     cashWeight: m.cash_weight as string,
-    bands: { absolute: m.band_absolute as string, relative: m.band_relative as string, relativeFloor: m.band_relative_floor as string },
+    bands: {
+      absolute: m.band_absolute as string,
+      relative: m.band_relative as string,
+      relativeFloor: m.band_relative_floor as string,
+    },
     targets: targets
       .filter((t) => t.model_id === m.id)
-      .map((t) => ({ securityId: t.security_id as string, assetClass: t.asset_class as string, weight: t.weight as string })),
+      .map((t) => ({
+        securityId: t.security_id as string,
+        assetClass: t.asset_class as string,
+        weight: t.weight as string,
+      })),
   }));
 }
 
@@ -152,9 +171,20 @@ export interface PortfolioBook {
 }
 
 /** Loads portfolios (all of one visibility, or the given ids) as books priced by the price source. */
-export async function loadPortfolioBooks(db: Queryable, priceSource: PriceSource, rows: readonly PortfolioRow[]): Promise<PortfolioBook[]> {
+export async function loadPortfolioBooks(
+  db: Queryable,
+  priceSource: PriceSource,
+  rows: readonly PortfolioRow[],
+): Promise<PortfolioBook[]> {
   if (rows.length === 0) return [];
-  const [securities, models, lots] = await Promise.all([loadSecurities(db), loadModels(db), loadLots(db, rows.map((r) => r.id))]);
+  const [securities, models, lots] = await Promise.all([
+    loadSecurities(db),
+    loadModels(db),
+    loadLots(
+      db,
+      rows.map((r) => r.id),
+    ),
+  ]);
   const needed = new Set<string>();
   for (const row of rows) {
     for (const lot of lots.get(row.id) ?? []) needed.add(lot.securityId);
@@ -165,17 +195,27 @@ export async function loadPortfolioBooks(db: Queryable, priceSource: PriceSource
     const model = models.find((m) => m.id === row.model_id);
     if (!model) throw new Error(`portfolio ${row.id} names model ${row.model_id}, which does not exist`);
     const portfolioLots = lots.get(row.id) ?? [];
-    const ids = [...new Set([...portfolioLots.map((lot) => lot.securityId), ...model.targets.map((t) => t.securityId)])].sort();
+    const ids = [
+      ...new Set([...portfolioLots.map((lot) => lot.securityId), ...model.targets.map((t) => t.securityId)]),
+    ].sort();
     const priced = ids.filter((id) => quotes.has(id));
     const dates = priced.map((id) => quotes.get(id)!.as_of).sort();
     return {
       row,
-      portfolio: { id: row.id, accountNumber: row.account_number, cash: row.cash, currency: row.currency, lots: portfolioLots },
+      portfolio: {
+        id: row.id,
+        accountNumber: row.account_number,
+        cash: row.cash,
+        currency: row.currency,
+        lots: portfolioLots,
+      },
       model,
       securities,
       prices: Object.fromEntries(priced.map((id) => [id, quotes.get(id)!.close])),
       prices_as_of: dates.at(-1) ?? null,
-      missing_prices: ids.filter((id) => !quotes.has(id)).map((id) => securities.find((s) => s.id === id)?.symbol ?? id),
+      missing_prices: ids
+        .filter((id) => !quotes.has(id))
+        .map((id) => securities.find((s) => s.id === id)?.symbol ?? id),
     };
   });
 }

@@ -27,7 +27,10 @@ export function createPostgresPriceSource(db: Queryable): PriceSource {
         WHERE security_id = ANY(${[...securityIds]})
         ORDER BY security_id, as_of DESC`;
       return new Map(
-        rows.map((row) => [row.security_id as string, { security_id: row.security_id as string, close: row.close as string, as_of: row.as_of as string }]),
+        rows.map((row) => [
+          row.security_id as string,
+          { security_id: row.security_id as string, close: row.close as string, as_of: row.as_of as string },
+        ]),
       );
     },
   };

@@ -40,7 +40,11 @@ export interface ProcessFilters {
   before?: { updated_at: string; process_id: string };
 }
 
-export async function listProcesses(db: Queryable, visibility: VisibilityFilter, filters: ProcessFilters): Promise<ProcessRow[]> {
+export async function listProcesses(
+  db: Queryable,
+  visibility: VisibilityFilter,
+  filters: ProcessFilters,
+): Promise<ProcessRow[]> {
   const rows = await listProcessesQuery(db, visibility, filters);
   return rows.map(processRowOf);
 }

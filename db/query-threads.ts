@@ -61,7 +61,10 @@ export async function lockQuery(tx: Tx, queryId: string): Promise<QueryRow | und
 
 export async function insertQuery(
   tx: Tx,
-  query: Pick<QueryRow, 'id' | 'process_id' | 'process_type' | 'title' | 'kind' | 'audience' | 'assignee_id' | 'created_by' | 'pauses_sla'>,
+  query: Pick<
+    QueryRow,
+    'id' | 'process_id' | 'process_type' | 'title' | 'kind' | 'audience' | 'assignee_id' | 'created_by' | 'pauses_sla'
+  >,
 ): Promise<QueryRow> {
   const [row] = await tx`
     INSERT INTO process_queries (id, process_id, process_type, title, kind, audience, assignee_id, status, created_by, pauses_sla)
@@ -99,7 +102,12 @@ export async function appendEntry(
 }
 
 /** The entry a person already wrote with this Idempotency-Key, if any. */
-export async function findEntryByIdempotencyKey(db: Queryable, queryId: string, authorId: string, key: string): Promise<QueryEntryRow | undefined> {
+export async function findEntryByIdempotencyKey(
+  db: Queryable,
+  queryId: string,
+  authorId: string,
+  key: string,
+): Promise<QueryEntryRow | undefined> {
   const [row] = await db`
     SELECT query_id, sequence, kind, author_id, body, mentions, created_at FROM query_entries
     WHERE query_id = ${queryId} AND author_id = ${authorId} AND idempotency_key = ${key}`;

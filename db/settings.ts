@@ -23,7 +23,14 @@ export async function putSetting(tx: Queryable, key: string, value: unknown, act
   });
 }
 
-export async function listSettings(db: Queryable): Promise<{ key: string; value: unknown; updated_by: string | null; updated_at: string }[]> {
+export async function listSettings(
+  db: Queryable,
+): Promise<{ key: string; value: unknown; updated_by: string | null; updated_at: string }[]> {
   const rows = await db`SELECT key, value, updated_by, updated_at FROM settings ORDER BY key`;
-  return rows.map((r) => ({ key: r.key, value: r.value, updated_by: r.updated_by, updated_at: new Date(r.updated_at).toISOString() }));
+  return rows.map((r) => ({
+    key: r.key,
+    value: r.value,
+    updated_by: r.updated_by,
+    updated_at: new Date(r.updated_at).toISOString(),
+  }));
 }

@@ -58,8 +58,13 @@ function policyRowOf(row: Record<string, unknown> | undefined): PolicyRow | unde
   return row && ({ ...row, target_amount: toWireNumber(row.target_amount as string) } as PolicyRow);
 }
 
-export async function activePolicyFor(db: Queryable, processType: string, state: string): Promise<PolicyRow | undefined> {
-  const [row] = await db`SELECT * FROM sla_policies WHERE process_type = ${processType} AND state = ${state} AND active`;
+export async function activePolicyFor(
+  db: Queryable,
+  processType: string,
+  state: string,
+): Promise<PolicyRow | undefined> {
+  const [row] =
+    await db`SELECT * FROM sla_policies WHERE process_type = ${processType} AND state = ${state} AND active`;
   return policyRowOf(row);
 }
 
@@ -124,7 +129,11 @@ function holidaysAround(region: string | null, aroundYear: number): string[] {
   return dates;
 }
 
-export async function resolveCalendar(db: Queryable, calendarId: string | null, at: Date): Promise<BusinessCalendar | null> {
+export async function resolveCalendar(
+  db: Queryable,
+  calendarId: string | null,
+  at: Date,
+): Promise<BusinessCalendar | null> {
   if (!calendarId) return null;
   const row = await getCalendar(db, calendarId);
   if (!row) throw new Error(`business calendar ${calendarId} does not exist`);
@@ -132,7 +141,12 @@ export async function resolveCalendar(db: Queryable, calendarId: string | null, 
 }
 
 /** What a workflow needs to start the clock of a state: the active policy and its calendar, or null. */
-export async function loadSlaPolicy(db: Queryable, processType: string, state: string, at: Date): Promise<LoadedSlaPolicy | null> {
+export async function loadSlaPolicy(
+  db: Queryable,
+  processType: string,
+  state: string,
+  at: Date,
+): Promise<LoadedSlaPolicy | null> {
   const row = await activePolicyFor(db, processType, state);
   if (!row) return null;
   return { policy: toPolicy(row), calendar: await resolveCalendar(db, row.calendar_id, at) };

@@ -12,7 +12,10 @@ export interface SlackUserLink {
 }
 
 /** The active hub user a Slack user is linked to, and whether the link exists but the user is inactive. */
-export async function findLinkedUser(db: Queryable, slackUserId: string): Promise<{ user: HubUser | null; linked: boolean }> {
+export async function findLinkedUser(
+  db: Queryable,
+  slackUserId: string,
+): Promise<{ user: HubUser | null; linked: boolean }> {
   const [row] = await db`
     SELECT u.id, u.email, u.name, u.role, u.active
     FROM slack_users s JOIN users u ON u.id = s.user_id
@@ -36,7 +39,12 @@ export async function rememberEmailLink(db: Queryable, slackUserId: string, user
 }
 
 /** An administrator's link: replaces whatever either side was linked to. Returns the links it replaced. */
-export async function setAdminLink(db: Queryable, slackUserId: string, userId: string, adminId: string): Promise<SlackUserLink[]> {
+export async function setAdminLink(
+  db: Queryable,
+  slackUserId: string,
+  userId: string,
+  adminId: string,
+): Promise<SlackUserLink[]> {
   const replaced = await db`
     DELETE FROM slack_users WHERE slack_user_id = ${slackUserId} OR user_id = ${userId}
     RETURNING slack_user_id, user_id, source, updated_by, updated_at`;
@@ -47,7 +55,8 @@ export async function setAdminLink(db: Queryable, slackUserId: string, userId: s
 }
 
 export async function deleteLink(db: Queryable, slackUserId: string): Promise<SlackUserLink | undefined> {
-  const [row] = await db`DELETE FROM slack_users WHERE slack_user_id = ${slackUserId} RETURNING slack_user_id, user_id, source, updated_by, updated_at`;
+  const [row] =
+    await db`DELETE FROM slack_users WHERE slack_user_id = ${slackUserId} RETURNING slack_user_id, user_id, source, updated_by, updated_at`;
   return row as SlackUserLink | undefined;
 }
 
@@ -70,7 +79,12 @@ export interface SlackDelivery {
 }
 
 /** The delivery row for a key, created on first sight. */
-export async function ensureDelivery(db: Queryable, key: string, channel: string, threadTs: string | null): Promise<SlackDelivery> {
+export async function ensureDelivery(
+  db: Queryable,
+  key: string,
+  channel: string,
+  threadTs: string | null,
+): Promise<SlackDelivery> {
   await db`
     INSERT INTO slack_deliveries (dedupe_key, channel, thread_ts) VALUES (${key}, ${channel}, ${threadTs})
     ON CONFLICT (dedupe_key) DO NOTHING`;
@@ -100,7 +114,12 @@ export interface SlackProcessMessage {
 }
 
 /** Marks a process as one this audience hears about, in a channel or by DM to a person; a second call changes nothing. */
-export async function claimProcessMessage(db: Queryable, processId: string, audience: string, to: { channel: string } | { user_id: string }): Promise<void> {
+export async function claimProcessMessage(
+  db: Queryable,
+  processId: string,
+  audience: string,
+  to: { channel: string } | { user_id: string },
+): Promise<void> {
   const channel = 'channel' in to ? to.channel : null;
   const userId = 'user_id' in to ? to.user_id : null;
   await db`
@@ -132,7 +151,10 @@ export async function recordProcessMessage(
     WHERE process_id = ${processId} AND audience = ${audience}`;
 }
 
-export async function getThread(db: Queryable, threadKey: string): Promise<{ channel: string; ts: string } | undefined> {
+export async function getThread(
+  db: Queryable,
+  threadKey: string,
+): Promise<{ channel: string; ts: string } | undefined> {
   const [row] = await db`SELECT channel, ts FROM slack_threads WHERE thread_key = ${threadKey}`;
   return row as { channel: string; ts: string } | undefined;
 }

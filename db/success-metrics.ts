@@ -10,7 +10,13 @@ export const ERROR_RATE_THRESHOLD = 0.05;
 
 export async function recordCommandTiming(
   db: Queryable,
-  timing: { process_type: string; command: string; outcome: 'accepted' | 'refused' | 'failed'; error_code: string | null; duration_ms: number },
+  timing: {
+    process_type: string;
+    command: string;
+    outcome: 'accepted' | 'refused' | 'failed';
+    error_code: string | null;
+    duration_ms: number;
+  },
 ): Promise<void> {
   await db`
     INSERT INTO command_timings (process_type, command, outcome, error_code, duration_ms)
@@ -88,7 +94,12 @@ export async function raiseErrorRateAlertIfDue(
       VALUES (${windowStart}, ${options.windowMinutes}, ${attempts}, ${refused})
       ON CONFLICT (window_start) DO NOTHING RETURNING window_start`;
     if (!created) return null;
-    const alert: ErrorRateAlert = { window_start: windowStart, window_minutes: options.windowMinutes, attempts, refused };
+    const alert: ErrorRateAlert = {
+      window_start: windowStart,
+      window_minutes: options.windowMinutes,
+      attempts,
+      refused,
+    };
     const percent = ((refused / attempts) * 100).toFixed(1);
     const notified = await tx`
       INSERT INTO notifications (user_id, kind, title, body, process_type, process_id, dedupe_key)

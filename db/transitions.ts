@@ -84,7 +84,12 @@ export async function recordTransition(
     );
     const sequences = await appendEvents(tx, rec.process_type, rec.process_id, rec.events);
     for (const event of rec.events.filter((e) => EVENT_QUEUES[e.type])) {
-      const job: EventJob = { process_type: rec.process_type, process_id: rec.process_id, type: event.type, payload: event.payload };
+      const job: EventJob = {
+        process_type: rec.process_type,
+        process_id: rec.process_id,
+        type: event.type,
+        payload: event.payload,
+      };
       await boss.send(EVENT_QUEUES[event.type], job, { db: inTransaction(tx) });
     }
     if (rec.notifications.length) {
@@ -107,6 +112,11 @@ export async function recordTransition(
     await tx`SELECT pg_notify(${PROCESS_CHANGED_CHANNEL}, ${JSON.stringify(notice)})`;
     return { recorded: true, sequences };
   });
-  if (outcome.recorded) metrics.transitionRecorded(rec.process_type, rec.action, rec.notifications.map((n) => n.kind));
+  if (outcome.recorded)
+    metrics.transitionRecorded(
+      rec.process_type,
+      rec.action,
+      rec.notifications.map((n) => n.kind),
+    );
   return outcome;
 }

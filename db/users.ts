@@ -42,7 +42,8 @@ export async function getUser(db: Queryable, id: string): Promise<HubUser | unde
 }
 
 export async function listUsers(db: Queryable, role?: Role): Promise<HubUser[]> {
-  const rows = await db`SELECT id, email, name, role FROM users WHERE active ${role ? db`AND role = ${role}` : db``} ORDER BY name`;
+  const rows =
+    await db`SELECT id, email, name, role FROM users WHERE active ${role ? db`AND role = ${role}` : db``} ORDER BY name`;
   return rows as unknown as HubUser[];
 }
 
@@ -84,7 +85,10 @@ export async function countUsers(db: Queryable): Promise<number> {
   return n as number;
 }
 
-export async function insertUser(db: Queryable, user: HubUser & { password_hash?: string | null; oidc_subject?: string | null }) {
+export async function insertUser(
+  db: Queryable,
+  user: HubUser & { password_hash?: string | null; oidc_subject?: string | null },
+) {
   await db`
     INSERT INTO users (id, email, name, role, password_hash, oidc_subject)
     VALUES (${user.id}, ${user.email}, ${user.name}, ${user.role}, ${user.password_hash ?? null}, ${user.oidc_subject ?? null})`;
@@ -110,13 +114,20 @@ export async function getPasswordHash(db: Queryable, id: string): Promise<string
   return (row?.password_hash as string | null) ?? null;
 }
 
-export async function findUserBySubject(db: Queryable, subject: string): Promise<(HubUser & { active: boolean }) | undefined> {
+export async function findUserBySubject(
+  db: Queryable,
+  subject: string,
+): Promise<(HubUser & { active: boolean }) | undefined> {
   const [row] = await db`SELECT id, email, name, role, active FROM users WHERE oidc_subject = ${subject}`;
   return row as (HubUser & { active: boolean }) | undefined;
 }
 
-export async function findAnyUserByEmail(db: Queryable, email: string): Promise<(HubUser & { active: boolean; oidc_subject: string | null }) | undefined> {
-  const [row] = await db`SELECT id, email, name, role, active, oidc_subject FROM users WHERE email = ${email.trim().toLowerCase()}`;
+export async function findAnyUserByEmail(
+  db: Queryable,
+  email: string,
+): Promise<(HubUser & { active: boolean; oidc_subject: string | null }) | undefined> {
+  const [row] =
+    await db`SELECT id, email, name, role, active, oidc_subject FROM users WHERE email = ${email.trim().toLowerCase()}`;
   return row as (HubUser & { active: boolean; oidc_subject: string | null }) | undefined;
 }
 
@@ -167,7 +178,11 @@ export async function sessionByHash(db: Queryable, tokenHash: string): Promise<S
     WHERE s.token_hash = ${tokenHash} AND s.expires_at > now() AND u.active`;
   if (!row) return undefined;
   const { token_hash, expires_at, ...user } = row;
-  return { user: user as HubUser, token_hash: token_hash as string, expires_at: new Date(expires_at as string).toISOString() };
+  return {
+    user: user as HubUser,
+    token_hash: token_hash as string,
+    expires_at: new Date(expires_at as string).toISOString(),
+  };
 }
 
 /** NOTIFY channel for ended sessions: `{ user_id }` (all of a user's) or `{ token_hash }` (one). */
@@ -202,7 +217,11 @@ export async function issueUserToken(
 }
 
 /** Uses the token up if it is valid for the purpose (once, even under concurrent attempts); returns its user. */
-export async function consumeUserToken(db: Queryable, token: string, purpose: TokenPurpose): Promise<HubUser | undefined> {
+export async function consumeUserToken(
+  db: Queryable,
+  token: string,
+  purpose: TokenPurpose,
+): Promise<HubUser | undefined> {
   const [row] = await db`
     UPDATE user_tokens t SET used_at = now()
     FROM users u
@@ -220,7 +239,10 @@ export async function peekUserToken(db: Queryable, token: string, purpose: Token
   return row as HubUser | undefined;
 }
 
-export async function getTotp(db: Queryable, userId: string): Promise<{ secret: string | null; enabled: boolean; last_step: number | null }> {
+export async function getTotp(
+  db: Queryable,
+  userId: string,
+): Promise<{ secret: string | null; enabled: boolean; last_step: number | null }> {
   const [row] = await db`SELECT totp_secret, totp_enabled_at, totp_last_step FROM users WHERE id = ${userId}`;
   return {
     secret: (row?.totp_secret as string | null) ?? null,
@@ -253,7 +275,8 @@ export async function setTotp(db: Queryable, userId: string, secret: string | nu
 
 export async function replaceRecoveryCodes(db: Queryable, userId: string, codes: string[]): Promise<void> {
   await db`DELETE FROM recovery_codes WHERE user_id = ${userId}`;
-  if (codes.length) await db`INSERT INTO recovery_codes ${db(codes.map((code) => ({ user_id: userId, code_hash: hashToken(code) })))}`;
+  if (codes.length)
+    await db`INSERT INTO recovery_codes ${db(codes.map((code) => ({ user_id: userId, code_hash: hashToken(code) })))}`;
 }
 
 export async function useRecoveryCode(db: Queryable, userId: string, code: string): Promise<boolean> {
@@ -279,17 +302,29 @@ export async function openAssignments(db: Queryable, userId: string, terminalSta
     ORDER BY updated_at DESC LIMIT 500`;
   const clients = await db`SELECT id, name FROM clients WHERE advisor_id = ${userId} ORDER BY name`;
   return {
-    processes: rows as unknown as { process_id: string; process_type: string; title: string; status: string; relation: string }[],
+    processes: rows as unknown as {
+      process_id: string;
+      process_type: string;
+      title: string;
+      status: string;
+      relation: string;
+    }[],
     clients: clients as unknown as { id: string; name: string }[],
   };
 }
 
-export async function saveOidcLogin(db: Queryable, login: { state: string; code_verifier: string; nonce: string }): Promise<void> {
+export async function saveOidcLogin(
+  db: Queryable,
+  login: { state: string; code_verifier: string; nonce: string },
+): Promise<void> {
   await db`DELETE FROM oidc_logins WHERE created_at < now() - interval '15 minutes'`;
   await db`INSERT INTO oidc_logins ${db(login)}`;
 }
 
-export async function takeOidcLogin(db: Queryable, state: string): Promise<{ code_verifier: string; nonce: string } | undefined> {
+export async function takeOidcLogin(
+  db: Queryable,
+  state: string,
+): Promise<{ code_verifier: string; nonce: string } | undefined> {
   const [row] = await db`
     DELETE FROM oidc_logins WHERE state = ${state} AND created_at > now() - interval '15 minutes' RETURNING code_verifier, nonce`;
   return row as { code_verifier: string; nonce: string } | undefined;

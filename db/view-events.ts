@@ -9,7 +9,12 @@ const VIEW_DRAIN_LOCK = 7_041_002;
  * Queues a view for the event feed. One plain insert, no commit-order lock: a read never waits on writers.
  * Once this returns the view is stored, so a read that answered has its event, even if the process dies now.
  */
-export async function queueViewEvent(sql: Sql, processType: string | null, processId: string | null, event: EmittedEvent) {
+export async function queueViewEvent(
+  sql: Sql,
+  processType: string | null,
+  processId: string | null,
+  event: EmittedEvent,
+) {
   await sql`
     INSERT INTO pending_view_events (type, process_type, process_id, payload)
     VALUES (${event.type}, ${processType}, ${processId}, ${sql.json(event.payload as never)})`;
@@ -30,7 +35,12 @@ export async function drainViewEvents(sql: Sql, limit = 1000): Promise<number> {
     const ordered = [...rows].sort((a, b) => Number(a.id) - Number(b.id));
     await appendFeedEvents(
       tx,
-      ordered.map((r) => ({ type: r.type, process_type: r.process_type, process_id: r.process_id, payload: r.payload })),
+      ordered.map((r) => ({
+        type: r.type,
+        process_type: r.process_type,
+        process_id: r.process_id,
+        payload: r.payload,
+      })),
     );
     return ordered.length;
   });

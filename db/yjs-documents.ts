@@ -31,13 +31,24 @@ export interface YjsCompactedNotice {
 const bytes = (value: Uint8Array) => new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
 
 /** Stores one update (creating the document on its first) and announces it, in one transaction. */
-export async function appendYjsUpdate(sql: Sql, document: string, update: Uint8Array, authorId: string, node: string): Promise<number> {
+export async function appendYjsUpdate(
+  sql: Sql,
+  document: string,
+  update: Uint8Array,
+  authorId: string,
+  node: string,
+): Promise<number> {
   return sql.begin(async (tx) => {
     await tx`INSERT INTO yjs_documents (name) VALUES (${document}) ON CONFLICT (name) DO NOTHING`;
     const [row] = await tx`
       INSERT INTO yjs_updates (document, update, author_id) VALUES (${document}, ${Buffer.from(update)}, ${authorId}) RETURNING id`;
     const data = Buffer.from(update).toString('base64');
-    const notice: YjsUpdateNotice = { document, id: row.id as number, node, ...(data.length <= MAX_INLINE_UPDATE_BASE64 ? { data } : {}) };
+    const notice: YjsUpdateNotice = {
+      document,
+      id: row.id as number,
+      node,
+      ...(data.length <= MAX_INLINE_UPDATE_BASE64 ? { data } : {}),
+    };
     await tx`SELECT pg_notify(${YJS_UPDATE_CHANNEL}, ${JSON.stringify(notice)})`;
     return row.id as number;
   });
@@ -69,8 +80,16 @@ export async function loadYjsDocument(db: Queryable, document: string): Promise<
 }
 
 /** Applies what is stored to a document; an update that cannot be read is skipped (and reported) rather than losing the rest. */
-export function applyStoredYjsDocument(doc: Y.Doc, stored: StoredYjsDocument, origin: unknown, onBadUpdate: (id: number | 'snapshot', error: unknown) => void): void {
-  const parts: [number | 'snapshot', Uint8Array][] = [...(stored.snapshot ? [['snapshot', stored.snapshot] as [number | 'snapshot', Uint8Array]] : []), ...stored.updates.map((u) => [u.id, u.update] as [number, Uint8Array])];
+export function applyStoredYjsDocument(
+  doc: Y.Doc,
+  stored: StoredYjsDocument,
+  origin: unknown,
+  onBadUpdate: (id: number | 'snapshot', error: unknown) => void,
+): void {
+  const parts: [number | 'snapshot', Uint8Array][] = [
+    ...(stored.snapshot ? [['snapshot', stored.snapshot] as [number | 'snapshot', Uint8Array]] : []),
+    ...stored.updates.map((u) => [u.id, u.update] as [number, Uint8Array]),
+  ];
   for (const [id, update] of parts) {
     try {
       Y.applyUpdate(doc, update, origin);
@@ -95,10 +114,15 @@ export async function compactYjsDocument(sql: Sql, document: string): Promise<{ 
     try {
       applyStoredYjsDocument(
         doc,
-        { snapshot: head.snapshot ? bytes(head.snapshot as Buffer) : null, updates: rows.map((r) => ({ id: r.id as number, update: bytes(r.update as Buffer) })) },
+        {
+          snapshot: head.snapshot ? bytes(head.snapshot as Buffer) : null,
+          updates: rows.map((r) => ({ id: r.id as number, update: bytes(r.update as Buffer) })),
+        },
         null,
         (id, error) => {
-          throw Object.assign(new Error(`update ${id} of ${document} cannot be read; compaction skipped`), { cause: error });
+          throw Object.assign(new Error(`update ${id} of ${document} cannot be read; compaction skipped`), {
+            cause: error,
+          });
         },
       );
       const snapshot = Y.encodeStateAsUpdate(doc);

@@ -61,66 +61,114 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
   const { sql, temporal, config } = deps;
   const commands = createProcessCommands(deps, applicationKind);
   const { audited, load: loadApplication, view, withinCommandDeadline } = commands;
-  const rowView = (row: ProcessRow & { detail: ApplicationRecord }, actor: Actor) => view({ record: row.detail, sla: row.sla }, actor);
+  const rowView = (row: ProcessRow & { detail: ApplicationRecord }, actor: Actor) =>
+    view({ record: row.detail, sla: row.sla }, actor);
 
-  const auditRefusal = (actor: Actor, action: string, processId: string | null, error: HubError, details: Record<string, unknown> = {}) =>
-    recordRefusal(sql, { process_type: spec.processType, process_id: processId, actor, action, code: error.code, message: error.message, details });
+  const auditRefusal = (
+    actor: Actor,
+    action: string,
+    processId: string | null,
+    error: HubError,
+    details: Record<string, unknown> = {},
+  ) =>
+    recordRefusal(sql, {
+      process_type: spec.processType,
+      process_id: processId,
+      actor,
+      action,
+      code: error.code,
+      message: error.message,
+      details,
+    });
 
   function newApplicationId(actor: Actor, idempotencyKey?: string): string {
     // The same key from the same person always names the same application, so a retried POST is harmless.
-    const seed = idempotencyKey ? createHash('sha256').update(`${actor.user_id}\n${idempotencyKey}`).digest() : randomBytes(16);
+    const seed = idempotencyKey
+      ? createHash('sha256').update(`${actor.user_id}\n${idempotencyKey}`).digest()
+      : randomBytes(16);
     return `app_${seed.toString('base64url').replace(/[-_]/g, '').slice(0, 16).toLowerCase()}`;
   }
 
   return {
     auditRefusal,
 
-    async start(actor: Actor, input: { client_id: string; account_type: string }, idempotencyKey?: string): Promise<ApplicationView> {
+    async start(
+      actor: Actor,
+      input: { client_id: string; account_type: string },
+      idempotencyKey?: string,
+    ): Promise<ApplicationView> {
       const details = { client_id: input.client_id };
-      return audited(actor, 'start_application', null, async () => {
-        const client = await getClient(sql, input.client_id);
-        if (!client) throw new HubError('VALIDATION_FAILED', `client_id: no client ${input.client_id}`, { field: 'client_id' });
-        if (!mayRun(spec, 'start_application', actor, { client_user_id: client.user_id, advisor_id: client.advisor_id })) {
-          throw new HubError('FORBIDDEN', actor.role === 'advisor' ? 'You may open applications only for your assigned clients' : undefined);
-        }
-        if (client.kyc_status !== 'complete') {
-          throw new HubError('ONBOARDING_INCOMPLETE', `Client onboarding must be completed before opening an account (KYC is ${client.kyc_status})`);
-        }
-        const applicationId = newApplicationId(actor, idempotencyKey);
-        const workflowInput: AccountOpeningInput = {
-          application_id: applicationId,
-          account_type: input.account_type,
-          client: { id: client.id, name: client.name, advisor_id: client.advisor_id, user_id: client.user_id, politically_exposed: client.politically_exposed },
-          catalog: (await listActiveProducts(sql)).map(({ description: _description, ...product }) => product),
-          edd_threshold: toWireNumber(await getSetting<Numeric>(sql, 'edd_threshold', 250_000)),
-          opened_by: actor,
-          crm_retry: { maximum_attempts: config.CRM_MAX_ATTEMPTS, initial_interval_ms: config.CRM_RETRY_INITIAL_MS },
-        };
-        try {
-          const result = await withinCommandDeadline(() =>
-            temporal.workflow.executeUpdateWithStart(startApplicationUpdate, {
-              args: [],
-              startWorkflowOperation: new WithStartWorkflowOperation(ACCOUNT_OPENING_WORKFLOW_TYPE, {
-                workflowId: applicationWorkflowId(applicationId),
-                taskQueue: deps.taskQueue,
-                args: [workflowInput],
-                workflowIdConflictPolicy: idempotencyKey ? 'USE_EXISTING' : 'FAIL',
-                // An application id names one run for good: a replayed key must not restart an ended application.
-                workflowIdReusePolicy: 'REJECT_DUPLICATE',
-              }),
-            }),
-          );
-          return view(result, actor);
-        } catch (error) {
-          if (idempotencyKey && error instanceof WorkflowExecutionAlreadyStartedError) {
-            return rowView(await loadApplication(applicationId), actor);
+      return audited(
+        actor,
+        'start_application',
+        null,
+        async () => {
+          const client = await getClient(sql, input.client_id);
+          if (!client)
+            throw new HubError('VALIDATION_FAILED', `client_id: no client ${input.client_id}`, { field: 'client_id' });
+          if (
+            !mayRun(spec, 'start_application', actor, { client_user_id: client.user_id, advisor_id: client.advisor_id })
+          ) {
+            throw new HubError(
+              'FORBIDDEN',
+              actor.role === 'advisor' ? 'You may open applications only for your assigned clients' : undefined,
+            );
           }
-          throw error;
-        }
-      }, { details });
+          if (client.kyc_status !== 'complete') {
+            throw new HubError(
+              'ONBOARDING_INCOMPLETE',
+              `Client onboarding must be completed before opening an account (KYC is ${client.kyc_status})`,
+            );
+          }
+          const applicationId = newApplicationId(actor, idempotencyKey);
+          const workflowInput: AccountOpeningInput = {
+            application_id: applicationId,
+            account_type: input.account_type,
+            client: {
+              id: client.id,
+              name: client.name,
+              advisor_id: client.advisor_id,
+              user_id: client.user_id,
+              politically_exposed: client.politically_exposed,
+            },
+            catalog: (await listActiveProducts(sql)).map(({ description: _description, ...product }) => product),
+            edd_threshold: toWireNumber(await getSetting<Numeric>(sql, 'edd_threshold', 250_000)),
+            opened_by: actor,
+            crm_retry: { maximum_attempts: config.CRM_MAX_ATTEMPTS, initial_interval_ms: config.CRM_RETRY_INITIAL_MS },
+          };
+          try {
+            const result = await withinCommandDeadline(() =>
+              temporal.workflow.executeUpdateWithStart(startApplicationUpdate, {
+                args: [],
+                startWorkflowOperation: new WithStartWorkflowOperation(ACCOUNT_OPENING_WORKFLOW_TYPE, {
+                  workflowId: applicationWorkflowId(applicationId),
+                  taskQueue: deps.taskQueue,
+                  args: [workflowInput],
+                  workflowIdConflictPolicy: idempotencyKey ? 'USE_EXISTING' : 'FAIL',
+                  // An application id names one run for good: a replayed key must not restart an ended application.
+                  workflowIdReusePolicy: 'REJECT_DUPLICATE',
+                }),
+              }),
+            );
+            return view(result, actor);
+          } catch (error) {
+            if (idempotencyKey && error instanceof WorkflowExecutionAlreadyStartedError) {
+              return rowView(await loadApplication(applicationId), actor);
+            }
+            throw error;
+          }
+        },
+        { details },
+      );
     },
 
-    async runCommand(actor: Actor, applicationId: string, command: ApplicationCommand, input: object, idempotencyKey?: string): Promise<ApplicationView> {
+    async runCommand(
+      actor: Actor,
+      applicationId: string,
+      command: ApplicationCommand,
+      input: object,
+      idempotencyKey?: string,
+    ): Promise<ApplicationView> {
       return commands.run(actor, applicationId, command, input, idempotencyKey, async (_record, given) => {
         if (command === 'reassign_application') await checkAssignees(given as ReassignInput);
         if ((command === 'compliance_approve' || command === 'compliance_reject') && hooks.complianceNotesText) {
@@ -134,7 +182,8 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
     async get(actor: Actor, applicationId: string): Promise<ApplicationView> {
       return audited(actor, 'get_application_status', applicationId, async () => {
         const row = await loadApplication(applicationId);
-        if (!maySee(spec, actor, relationsOf(row.detail))) throw new HubError('FORBIDDEN', 'You may not view this application');
+        if (!maySee(spec, actor, relationsOf(row.detail)))
+          throw new HubError('FORBIDDEN', 'You may not view this application');
         const viewed = {
           type: 'account.status_viewed',
           payload: { application_id: applicationId, viewed_by: actor.user_id, timestamp: new Date().toISOString() },
@@ -146,12 +195,19 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
     },
 
     /** For the audit and event endpoints: the application, if this person may see it. */
-    async requireVisible(actor: Actor, applicationId: string, action = 'get_application_status'): Promise<ApplicationRecord> {
+    async requireVisible(
+      actor: Actor,
+      applicationId: string,
+      action = 'get_application_status',
+    ): Promise<ApplicationRecord> {
       return (await commands.requireVisible(actor, applicationId, action)).detail;
     },
 
     async list(actor: Actor, filters: Omit<ProcessFilters, 'process_type'>) {
-      const rows = await listProcesses(sql, visibilityFilter(spec, actor), { ...filters, process_type: spec.processType });
+      const rows = await listProcesses(sql, visibilityFilter(spec, actor), {
+        ...filters,
+        process_type: spec.processType,
+      });
       return commands.views(rows, actor);
     },
 
@@ -164,7 +220,10 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
         throw new HubError('FORBIDDEN', 'You may not list products for this client');
       }
       const products = await listActiveProducts(sql);
-      await recordEvent(sql, null, null, { type: 'products.listed', payload: { client_id: clientId, timestamp: new Date().toISOString() } });
+      await recordEvent(sql, null, null, {
+        type: 'products.listed',
+        payload: { client_id: clientId, timestamp: new Date().toISOString() },
+      });
       return { client_id: clientId, kyc_status: client.kyc_status, products };
     },
   };
@@ -176,7 +235,10 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
     ] as const) {
       if (!id) continue;
       const user = await getUser(sql, id);
-      if (!user || user.role !== role) throw new HubError('VALIDATION_FAILED', `${field}: ${id} is not an active ${role.replace('_', ' ')}`, { field });
+      if (!user || user.role !== role)
+        throw new HubError('VALIDATION_FAILED', `${field}: ${id} is not an active ${role.replace('_', ' ')}`, {
+          field,
+        });
     }
   }
 }

@@ -59,7 +59,8 @@ export const FIRM_SETTINGS = {
   },
   firm_time_zone: {
     label: 'Firm time zone',
-    meaning: 'The firm’s home time zone, as a record (schedules follow each business calendar’s zone and REBALANCE_TIME_ZONE).',
+    meaning:
+      'The firm’s home time zone, as a record (schedules follow each business calendar’s zone and REBALANCE_TIME_ZONE).',
     unit: 'IANA time zone',
     schema: z
       .string()

@@ -10,7 +10,11 @@ const isFailure = (code: string) => code === 'INTERNAL_ERROR' || code === 'SERVI
  * metrics read, and after a refusal the check whether the window's error rate now calls for its alert.
  * Measuring never changes the command's answer: a failure to record is logged.
  */
-export async function measureCommand<T>(deps: HubDeps, labels: { process_type: string; command: string }, work: () => Promise<T>): Promise<T> {
+export async function measureCommand<T>(
+  deps: HubDeps,
+  labels: { process_type: string; command: string },
+  work: () => Promise<T>,
+): Promise<T> {
   const started = performance.now();
   let code: string | null = null;
   try {

@@ -10,8 +10,14 @@ import type { Role } from '../workflows/process-spec.js';
 /** The Yjs document holding an application's compliance notes. */
 export const complianceNotesDocument = (applicationId: string) => `compliance-notes/${applicationId}`;
 
-const principalOf = (person: { id: string; role: string }): Principal => ({ user_id: person.id, role: person.role as Role });
-const relationsOf = (process: ProcessRow) => ({ client_user_id: process.client_user_id, advisor_id: process.advisor_id });
+const principalOf = (person: { id: string; role: string }): Principal => ({
+  user_id: person.id,
+  role: person.role as Role,
+});
+const relationsOf = (process: ProcessRow) => ({
+  client_user_id: process.client_user_id,
+  advisor_id: process.advisor_id,
+});
 
 export const isApplication = (process: ProcessRow) => process.process_type === accountOpeningSpec.processType;
 
@@ -20,11 +26,18 @@ export function mayReadComplianceNotes(process: ProcessRow, person: { id: string
 }
 
 export function mayWriteComplianceNotes(process: ProcessRow, person: { id: string; role: string }): boolean {
-  return mayReadComplianceNotes(process, person) && mayRun(complianceNotesGrants, 'edit_compliance_notes', principalOf(person), relationsOf(process));
+  return (
+    mayReadComplianceNotes(process, person) &&
+    mayRun(complianceNotesGrants, 'edit_compliance_notes', principalOf(person), relationsOf(process))
+  );
 }
 
 /** The notes' plain text as stored now (every accepted edit is stored before anyone sees it), or null if there are none. */
-export async function complianceNotesText(db: Queryable, applicationId: string, onBadUpdate: (id: number | 'snapshot', error: unknown) => void = () => {}): Promise<string | null> {
+export async function complianceNotesText(
+  db: Queryable,
+  applicationId: string,
+  onBadUpdate: (id: number | 'snapshot', error: unknown) => void = () => {},
+): Promise<string | null> {
   const stored = await loadYjsDocument(db, complianceNotesDocument(applicationId));
   if (!stored) return null;
   const doc = new Y.Doc();

@@ -34,5 +34,11 @@ export type HubEnv = {
 };
 
 export function actorFor(user: HubUser, channel: Channel, slackUserId?: string): Actor {
-  return { user_id: user.id, role: user.role, name: user.name, channel, ...(slackUserId ? { slack_user_id: slackUserId } : {}) };
+  return {
+    user_id: user.id,
+    role: user.role,
+    name: user.name,
+    channel,
+    ...(slackUserId ? { slack_user_id: slackUserId } : {}),
+  };
 }

@@ -11,7 +11,13 @@ import { ZodError } from 'zod';
 import { HubError, isErrorCode } from '../workflows/errors.js';
 
 /** What people call the parts of a request hono's validators name by target. */
-const TARGET_NAMES: Record<string, string> = { json: 'body', form: 'body', query: 'query', param: 'path', header: 'headers' };
+const TARGET_NAMES: Record<string, string> = {
+  json: 'body',
+  form: 'body',
+  query: 'query',
+  param: 'path',
+  header: 'headers',
+};
 
 /** Names the first offending field, as people expect: "initial_investment_amount: expected number". */
 export function validationError(error: ZodError, where = 'body'): HubError {
@@ -38,9 +44,17 @@ function fieldOf(issue: ZodError['issues'][number], place: string): string {
 export function toHubError(error: unknown): HubError {
   if (error instanceof HubError) return error;
   if (error instanceof ZodError) return validationError(error);
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && isErrorCode(error.cause.type)) {
+  if (
+    error instanceof WorkflowUpdateFailedError &&
+    error.cause instanceof ApplicationFailure &&
+    isErrorCode(error.cause.type)
+  ) {
     const details = error.cause.details?.[0];
-    return new HubError(error.cause.type, error.cause.message, details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined);
+    return new HubError(
+      error.cause.type,
+      error.cause.message,
+      details && typeof details === 'object' ? (details as Record<string, unknown>) : undefined,
+    );
   }
   if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
     return new HubError(
@@ -48,13 +62,18 @@ export function toHubError(error: unknown): HubError {
       'The command was not confirmed in time: the hub is not processing commands right now. It may still be applied once it is; send it again with the same Idempotency-Key to learn its outcome',
     );
   }
-  if (error instanceof WorkflowNotFoundError) return new HubError('INVALID_STATUS_TRANSITION', 'This process has finished; nothing more can be done to it');
-  if (error instanceof ServiceError) return new HubError('SERVICE_UNAVAILABLE', 'The workflow service is unavailable; try again shortly');
+  if (error instanceof WorkflowNotFoundError)
+    return new HubError('INVALID_STATUS_TRANSITION', 'This process has finished; nothing more can be done to it');
+  if (error instanceof ServiceError)
+    return new HubError('SERVICE_UNAVAILABLE', 'The workflow service is unavailable; try again shortly');
   if (error instanceof HTTPException) {
     if (error.status === 413) return new HubError('PAYLOAD_TOO_LARGE');
     if (error.status === 401) return new HubError('UNAUTHENTICATED');
     // The body could not be read at all (malformed JSON, a content type the route does not take).
-    if (error.status < 500) return new HubError('VALIDATION_FAILED', `body: ${error.message || 'the request is malformed'}`, { field: 'body' });
+    if (error.status < 500)
+      return new HubError('VALIDATION_FAILED', `body: ${error.message || 'the request is malformed'}`, {
+        field: 'body',
+      });
   }
   if (isConnectionError(error)) return new HubError('SERVICE_UNAVAILABLE');
   // Class 22 is PostgreSQL's "data exception": a value the database cannot store, e.g. a NUL character.
@@ -69,7 +88,15 @@ function isConnectionError(error: unknown): boolean {
   // Class 08 is "connection exception"; 57P01-57P03: the server is shutting down, crashed or not yet accepting.
   return (
     typeof code === 'string' &&
-    (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT'].includes(code) ||
+    ([
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'EPIPE',
+      'CONNECTION_CLOSED',
+      'CONNECTION_ENDED',
+      'CONNECTION_DESTROYED',
+      'CONNECT_TIMEOUT',
+    ].includes(code) ||
       /^(08|57P0[123])/.test(code))
   );
 }

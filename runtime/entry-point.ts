@@ -6,7 +6,10 @@ import { PortInUseError } from './ports.js';
  * Runs one process of the hub (`npm run server`, `npm run worker`): parses the configuration, starts,
  * and stops cleanly on SIGINT or SIGTERM. Known start-up problems print one line.
  */
-export async function runEntryPoint(name: string, start: (config: HubConfig, log: Logger) => Promise<{ stop(): Promise<void>; done?: Promise<void> }>) {
+export async function runEntryPoint(
+  name: string,
+  start: (config: HubConfig, log: Logger) => Promise<{ stop(): Promise<void>; done?: Promise<void> }>,
+) {
   const config = loadConfigOrExit();
   const log = createLogger(config, name);
   try {

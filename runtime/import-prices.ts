@@ -50,7 +50,11 @@ try {
   );
   console.log(`  ${summary.inserted} new, ${summary.updated} changed, ${summary.unchanged} unchanged`);
 
-  const books = await loadPortfolioBooks(sql, createPostgresPriceSource(sql), await listPortfolioRows(sql, { all: true }));
+  const books = await loadPortfolioBooks(
+    sql,
+    createPostgresPriceSource(sql),
+    await listPortfolioRows(sql, { all: true }),
+  );
   if (books.length) {
     console.log('\nPortfolio drift at the latest prices:');
     let outOfBand = 0;
@@ -63,7 +67,9 @@ try {
         continue;
       }
       if (drift.out_of_band) outOfBand += 1;
-      const worst = [...drift.asset_classes].sort((a, b) => decimal(b.deviation).abs().comparedTo(decimal(a.deviation).abs()))[0];
+      const worst = [...drift.asset_classes].sort((a, b) =>
+        decimal(b.deviation).abs().comparedTo(decimal(a.deviation).abs()),
+      )[0];
       console.log(
         `${label} ${drift.out_of_band ? 'OUT OF BAND' : 'within bands'}; largest drift ${points(drift.max_abs_drift)}` +
           (worst ? ` (${worst.asset_class} ${percent(worst.actual)} vs ${percent(worst.target)})` : ''),
@@ -83,7 +89,9 @@ try {
     if (error.moreProblems) console.error(`... and ${error.moreProblems} more`);
     console.error(error.message);
   } else if ((error as { code?: string }).code === 'ECONNREFUSED') {
-    console.error(`cannot reach PostgreSQL at ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}: start the hub first (npm start), or set DATABASE_URL`);
+    console.error(
+      `cannot reach PostgreSQL at ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}: start the hub first (npm start), or set DATABASE_URL`,
+    );
   } else {
     console.error(error);
   }

@@ -69,7 +69,8 @@ export const metrics = {
   },
   transitionRecorded(processType: string, action: string, notificationKinds: readonly string[]): void {
     transitions.inc({ process_type: processType, action });
-    for (const kind of notificationKinds.filter((k) => k.startsWith('sla_'))) slaRungs.inc({ process_type: processType, kind });
+    for (const kind of notificationKinds.filter((k) => k.startsWith('sla_')))
+      slaRungs.inc({ process_type: processType, kind });
   },
   jobFailed(queue: string): void {
     jobFailures.inc({ queue });
@@ -87,7 +88,9 @@ export function registerGauge<L extends string>(
   name: string,
   help: string,
   labelNames: readonly L[],
-  read: () => Promise<{ labels: Partial<Record<L, string>>; value: number }[]> | { labels: Partial<Record<L, string>>; value: number }[],
+  read: () =>
+    | Promise<{ labels: Partial<Record<L, string>>; value: number }[]>
+    | { labels: Partial<Record<L, string>>; value: number }[],
 ): void {
   registry.removeSingleMetric(name);
   new Gauge({
@@ -98,7 +101,9 @@ export function registerGauge<L extends string>(
     async collect() {
       this.reset();
       // A source that is away (the database restarting, a stopped worker) leaves its gauge empty, not the scrape failed.
-      const values = await Promise.resolve().then(read).catch(() => []);
+      const values = await Promise.resolve()
+        .then(read)
+        .catch(() => []);
       for (const { labels, value } of values) if (Number.isFinite(value)) this.set(labels, value);
     },
   });
@@ -113,11 +118,17 @@ export function mayScrape(token: string | undefined, authorization: string | und
 }
 
 /** For processes without an HTTP server of their own (the worker): /metrics alone on its own port. */
-export async function startMetricsListener(options: { host: string; port: number; token: string | undefined }): Promise<Server> {
+export async function startMetricsListener(options: {
+  host: string;
+  port: number;
+  token: string | undefined;
+}): Promise<Server> {
   const server = createServer((req, res) => {
     const verdict = req.url?.split('?')[0] === '/metrics' ? mayScrape(options.token, req.headers.authorization) : 'off';
     if (verdict !== 'ok') {
-      res.writeHead(verdict === 'off' ? 404 : 401, { 'content-type': 'text/plain' }).end(verdict === 'off' ? 'Not found' : 'Unauthorized');
+      res
+        .writeHead(verdict === 'off' ? 404 : 401, { 'content-type': 'text/plain' })
+        .end(verdict === 'off' ? 'Not found' : 'Unauthorized');
       return;
     }
     registry.metrics().then(
@@ -125,6 +136,8 @@ export async function startMetricsListener(options: { host: string; port: number
       (error: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(error.message),
     );
   });
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(options.port, options.host, resolve));
+  await new Promise<void>((resolve, reject) =>
+    server.once('error', reject).listen(options.port, options.host, resolve),
+  );
   return server;
 }

@@ -9,7 +9,9 @@ export async function assertPortFree(port: number, host: string, what: string): 
     probe.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new PortInUseError(`port ${port} on ${host} is already in use (${what}); stop what uses it or choose another port`)
+          ? new PortInUseError(
+              `port ${port} on ${host} is already in use (${what}); stop what uses it or choose another port`,
+            )
           : error,
       );
     });

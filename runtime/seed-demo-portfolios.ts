@@ -25,50 +25,141 @@ interface DemoSecurity {
 }
 
 export const DEMO_SECURITIES: readonly DemoSecurity[] = [
-  { id: 'sec_vti', symbol: 'VTI', name: 'Vanguard Total Stock Market ETF', asset_class: 'us_equity', fractional: true, walk: { start: 265, drift: 0.1, volatility: 0.16, seed: 11 } },
-  { id: 'sec_schd', symbol: 'SCHD', name: 'Schwab US Dividend Equity ETF', asset_class: 'us_equity', fractional: false, walk: { start: 80, drift: 0.07, volatility: 0.14, seed: 12 } },
-  { id: 'sec_vxus', symbol: 'VXUS', name: 'Vanguard Total International Stock ETF', asset_class: 'intl_equity', fractional: true, walk: { start: 62, drift: 0.06, volatility: 0.15, seed: 13 } },
-  { id: 'sec_vwo', symbol: 'VWO', name: 'Vanguard FTSE Emerging Markets ETF', asset_class: 'emerging_equity', fractional: false, walk: { start: 44, drift: 0.05, volatility: 0.2, seed: 14 } },
-  { id: 'sec_bnd', symbol: 'BND', name: 'Vanguard Total Bond Market ETF', asset_class: 'us_bonds', fractional: true, walk: { start: 72, drift: 0.01, volatility: 0.05, seed: 15 } },
-  { id: 'sec_bndx', symbol: 'BNDX', name: 'Vanguard Total International Bond ETF', asset_class: 'intl_bonds', fractional: true, walk: { start: 49, drift: 0.01, volatility: 0.04, seed: 16 } },
-  { id: 'sec_vtip', symbol: 'VTIP', name: 'Vanguard Short-Term Inflation-Protected Securities ETF', asset_class: 'inflation_protected', fractional: false, walk: { start: 48.5, drift: 0.02, volatility: 0.02, seed: 17 } },
-  { id: 'sec_vnq', symbol: 'VNQ', name: 'Vanguard Real Estate ETF', asset_class: 'real_estate', fractional: false, walk: { start: 88, drift: 0.04, volatility: 0.2, seed: 18 } },
-  { id: 'sec_gldm', symbol: 'GLDM', name: 'SPDR Gold MiniShares', asset_class: 'commodities', fractional: true, walk: { start: 52, drift: 0.12, volatility: 0.15, seed: 19 } },
+  {
+    id: 'sec_vti',
+    symbol: 'VTI',
+    name: 'Vanguard Total Stock Market ETF',
+    asset_class: 'us_equity',
+    fractional: true,
+    walk: { start: 265, drift: 0.1, volatility: 0.16, seed: 11 },
+  },
+  {
+    id: 'sec_schd',
+    symbol: 'SCHD',
+    name: 'Schwab US Dividend Equity ETF',
+    asset_class: 'us_equity',
+    fractional: false,
+    walk: { start: 80, drift: 0.07, volatility: 0.14, seed: 12 },
+  },
+  {
+    id: 'sec_vxus',
+    symbol: 'VXUS',
+    name: 'Vanguard Total International Stock ETF',
+    asset_class: 'intl_equity',
+    fractional: true,
+    walk: { start: 62, drift: 0.06, volatility: 0.15, seed: 13 },
+  },
+  {
+    id: 'sec_vwo',
+    symbol: 'VWO',
+    name: 'Vanguard FTSE Emerging Markets ETF',
+    asset_class: 'emerging_equity',
+    fractional: false,
+    walk: { start: 44, drift: 0.05, volatility: 0.2, seed: 14 },
+  },
+  {
+    id: 'sec_bnd',
+    symbol: 'BND',
+    name: 'Vanguard Total Bond Market ETF',
+    asset_class: 'us_bonds',
+    fractional: true,
+    walk: { start: 72, drift: 0.01, volatility: 0.05, seed: 15 },
+  },
+  {
+    id: 'sec_bndx',
+    symbol: 'BNDX',
+    name: 'Vanguard Total International Bond ETF',
+    asset_class: 'intl_bonds',
+    fractional: true,
+    walk: { start: 49, drift: 0.01, volatility: 0.04, seed: 16 },
+  },
+  {
+    id: 'sec_vtip',
+    symbol: 'VTIP',
+    name: 'Vanguard Short-Term Inflation-Protected Securities ETF',
+    asset_class: 'inflation_protected',
+    fractional: false,
+    walk: { start: 48.5, drift: 0.02, volatility: 0.02, seed: 17 },
+  },
+  {
+    id: 'sec_vnq',
+    symbol: 'VNQ',
+    name: 'Vanguard Real Estate ETF',
+    asset_class: 'real_estate',
+    fractional: false,
+    walk: { start: 88, drift: 0.04, volatility: 0.2, seed: 18 },
+  },
+  {
+    id: 'sec_gldm',
+    symbol: 'GLDM',
+    name: 'SPDR Gold MiniShares',
+    asset_class: 'commodities',
+    fractional: true,
+    walk: { start: 52, drift: 0.12, volatility: 0.15, seed: 19 },
+  },
 ];
 
 type Weights = Readonly<Record<string, number>>;
 
 /** From the least to the most risky. Targets per security; each model's cash weight makes the rest up to 1. Bands: the 5/25 rule, floored at 1 point. */
-export const DEMO_MODELS: readonly { id: string; name: string; description: string; cash: number; targets: Weights }[] = [
-  {
-    id: 'conservative',
-    name: 'Conservative',
-    description: 'Capital preservation and income: mostly high-grade bonds and inflation protection, a fifth in equities.',
-    cash: 0.05,
-    targets: { sec_vti: 0.15, sec_vxus: 0.05, sec_bnd: 0.45, sec_bndx: 0.15, sec_vtip: 0.15 },
-  },
-  {
-    id: 'balanced',
-    name: 'Balanced',
-    description: 'Growth and income: about 60% equities, 40% bonds and diversifiers.',
-    cash: 0.03,
-    targets: { sec_vti: 0.3, sec_schd: 0.07, sec_vxus: 0.12, sec_vwo: 0.03, sec_bnd: 0.28, sec_bndx: 0.1, sec_vnq: 0.04, sec_gldm: 0.03 },
-  },
-  {
-    id: 'growth',
-    name: 'Growth',
-    description: 'Long-term growth: about 75% equities across regions, the rest bonds, real estate and gold.',
-    cash: 0.02,
-    targets: { sec_vti: 0.4, sec_schd: 0.08, sec_vxus: 0.18, sec_vwo: 0.06, sec_bnd: 0.14, sec_bndx: 0.04, sec_vnq: 0.05, sec_gldm: 0.03 },
-  },
-  {
-    id: 'aggressive',
-    name: 'Aggressive',
-    description: 'Maximum growth: about 85% equities with a tilt to emerging markets.',
-    cash: 0.02,
-    targets: { sec_vti: 0.48, sec_schd: 0.05, sec_vxus: 0.22, sec_vwo: 0.1, sec_bnd: 0.05, sec_vnq: 0.05, sec_gldm: 0.03 },
-  },
-];
+export const DEMO_MODELS: readonly { id: string; name: string; description: string; cash: number; targets: Weights }[] =
+  [
+    {
+      id: 'conservative',
+      name: 'Conservative',
+      description:
+        'Capital preservation and income: mostly high-grade bonds and inflation protection, a fifth in equities.',
+      cash: 0.05,
+      targets: { sec_vti: 0.15, sec_vxus: 0.05, sec_bnd: 0.45, sec_bndx: 0.15, sec_vtip: 0.15 },
+    },
+    {
+      id: 'balanced',
+      name: 'Balanced',
+      description: 'Growth and income: about 60% equities, 40% bonds and diversifiers.',
+      cash: 0.03,
+      targets: {
+        sec_vti: 0.3,
+        sec_schd: 0.07,
+        sec_vxus: 0.12,
+        sec_vwo: 0.03,
+        sec_bnd: 0.28,
+        sec_bndx: 0.1,
+        sec_vnq: 0.04,
+        sec_gldm: 0.03,
+      },
+    },
+    {
+      id: 'growth',
+      name: 'Growth',
+      description: 'Long-term growth: about 75% equities across regions, the rest bonds, real estate and gold.',
+      cash: 0.02,
+      targets: {
+        sec_vti: 0.4,
+        sec_schd: 0.08,
+        sec_vxus: 0.18,
+        sec_vwo: 0.06,
+        sec_bnd: 0.14,
+        sec_bndx: 0.04,
+        sec_vnq: 0.05,
+        sec_gldm: 0.03,
+      },
+    },
+    {
+      id: 'aggressive',
+      name: 'Aggressive',
+      description: 'Maximum growth: about 85% equities with a tilt to emerging markets.',
+      cash: 0.02,
+      targets: {
+        sec_vti: 0.48,
+        sec_schd: 0.05,
+        sec_vxus: 0.22,
+        sec_vwo: 0.1,
+        sec_bnd: 0.05,
+        sec_vnq: 0.05,
+        sec_gldm: 0.03,
+      },
+    },
+  ];
 const BANDS = { band_absolute: 0.05, band_relative: 0.25, band_relative_floor: 0.01 };
 
 /** When a lot was bought: trading days before the end of the history, or the highest close of the past year (a lot now at a loss). */
@@ -97,7 +188,16 @@ export const DEMO_PORTFOLIOS: readonly DemoPortfolio[] = [
     client_id: 'cli_chris_carter',
     model_id: 'growth',
     total_value: 420_000,
-    weights: { sec_vti: 0.49, sec_schd: 0.09, sec_vxus: 0.14, sec_vwo: 0.05, sec_bnd: 0.11, sec_bndx: 0.04, sec_vnq: 0.05, sec_gldm: 0.02 },
+    weights: {
+      sec_vti: 0.49,
+      sec_schd: 0.09,
+      sec_vxus: 0.14,
+      sec_vwo: 0.05,
+      sec_bnd: 0.11,
+      sec_bndx: 0.04,
+      sec_vnq: 0.05,
+      sec_gldm: 0.02,
+    },
     lots: {
       sec_vti: [
         [0.4, { daysAgo: 480 }],
@@ -116,7 +216,16 @@ export const DEMO_PORTFOLIOS: readonly DemoPortfolio[] = [
     client_id: 'cli_priya_patel',
     model_id: 'balanced',
     total_value: 1_650_000,
-    weights: { sec_vti: 0.37, sec_schd: 0.07, sec_vxus: 0.12, sec_vwo: 0.03, sec_bnd: 0.21, sec_bndx: 0.1, sec_vnq: 0.04, sec_gldm: 0.03 },
+    weights: {
+      sec_vti: 0.37,
+      sec_schd: 0.07,
+      sec_vxus: 0.12,
+      sec_vwo: 0.03,
+      sec_bnd: 0.21,
+      sec_bndx: 0.1,
+      sec_vnq: 0.04,
+      sec_gldm: 0.03,
+    },
     lots: {
       sec_vti: [
         [0.5, { daysAgo: 500 }],
@@ -144,7 +253,15 @@ export const DEMO_PORTFOLIOS: readonly DemoPortfolio[] = [
     client_id: 'cli_fiona_fischer',
     model_id: 'aggressive',
     total_value: 560_000,
-    weights: { sec_vti: 0.5, sec_schd: 0.05, sec_vxus: 0.21, sec_vwo: 0.09, sec_bnd: 0.05, sec_vnq: 0.05, sec_gldm: 0.03 },
+    weights: {
+      sec_vti: 0.5,
+      sec_schd: 0.05,
+      sec_vxus: 0.21,
+      sec_vwo: 0.09,
+      sec_bnd: 0.05,
+      sec_vnq: 0.05,
+      sec_gldm: 0.03,
+    },
     lots: {
       sec_vti: [
         [0.7, { daysAgo: 300 }],
@@ -205,7 +322,15 @@ function acquisitionIndex(acquired: Acquired, closes: readonly string[]): number
 
 /** The loss of a sale at `price` of units bought at the highest close, at least a cent. */
 function lossOf(quantity: number, price: string, closes: readonly string[]) {
-  return minOf('-0.01', quantize(decimal(price).minus(maxOf(...closes)).times(quantity), 2));
+  return minOf(
+    '-0.01',
+    quantize(
+      decimal(price)
+        .minus(maxOf(...closes))
+        .times(quantity),
+      2,
+    ),
+  );
 }
 
 /** Seeds once: a database that already has securities is left alone. Demo clients that do not exist get no portfolio. */
@@ -234,7 +359,14 @@ export async function seedDemoPortfolios(sql: Sql, log: Logger): Promise<boolean
     }
 
     for (const portfolio of portfolios) {
-      const lots: { id: string; portfolio_id: string; security_id: string; quantity: string; cost_basis_per_unit: string; acquired_on: string }[] = [];
+      const lots: {
+        id: string;
+        portfolio_id: string;
+        security_id: string;
+        quantity: string;
+        cost_basis_per_unit: string;
+        acquired_on: string;
+      }[] = [];
       const invested: Dec[] = [];
       for (const [securityId, weight] of Object.entries(portfolio.weights)) {
         const security = DEMO_SECURITIES.find((s) => s.id === securityId)!;
@@ -276,6 +408,14 @@ export async function seedDemoPortfolios(sql: Sql, log: Logger): Promise<boolean
         VALUES ('pf_chris_growth', 'sec_vxus', 'sell', 150, ${price}, ${soldOn}, ${lossOf(150, price, closes).toFixed(2)})`;
     }
   });
-  log.info({ securities: DEMO_SECURITIES.length, prices: days.length * DEMO_SECURITIES.length, models: DEMO_MODELS.length, portfolios: portfolios.length }, 'demo portfolios seeded');
+  log.info(
+    {
+      securities: DEMO_SECURITIES.length,
+      prices: days.length * DEMO_SECURITIES.length,
+      models: DEMO_MODELS.length,
+      portfolios: portfolios.length,
+    },
+    'demo portfolios seeded',
+  );
   return true;
 }

@@ -103,9 +103,12 @@ try {
     void shutdown(1);
   });
   server = await startHubServer({ config, databaseUrl, temporalAddress, log });
-  process.stdout.write(`\n  Ops hub ready: ${server.url}\n${temporal?.uiUrl ? `  Temporal UI:   ${temporal.uiUrl}\n` : ''}\n`);
+  process.stdout.write(
+    `\n  Ops hub ready: ${server.url}\n${temporal?.uiUrl ? `  Temporal UI:   ${temporal.uiUrl}\n` : ''}\n`,
+  );
 } catch (error) {
-  const known = error instanceof PortInUseError || error instanceof TemporalCliMissingError || error instanceof ConfigError;
+  const known =
+    error instanceof PortInUseError || error instanceof TemporalCliMissingError || error instanceof ConfigError;
   if (known) console.error((error as Error).message);
   else log.fatal({ err: error }, 'the hub could not start');
   await shutdown(1);

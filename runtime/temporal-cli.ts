@@ -32,7 +32,9 @@ function findOnPath(command: string): string | undefined {
 /** TEMPORAL_CLI_PATH, then PATH, then the hub's own tools cache outside the clone. */
 export function findTemporalCli(config: CliLookup): string | undefined {
   if (config.TEMPORAL_CLI_PATH) return isExecutable(config.TEMPORAL_CLI_PATH) ? config.TEMPORAL_CLI_PATH : undefined;
-  return findOnPath('temporal') ?? (isExecutable(cachedTemporalCliPath(config)) ? cachedTemporalCliPath(config) : undefined);
+  return (
+    findOnPath('temporal') ?? (isExecutable(cachedTemporalCliPath(config)) ? cachedTemporalCliPath(config) : undefined)
+  );
 }
 
 export class TemporalCliMissingError extends Error {}
@@ -46,7 +48,10 @@ export const NO_GO_MESSAGE =
  * Returns the CLI, building the pinned release into the cache with `go install` when it is missing.
  * The build takes minutes the first time, so progress is printed while it runs.
  */
-export async function ensureTemporalCli(config: CliLookup, print: (line: string) => void = console.log): Promise<string> {
+export async function ensureTemporalCli(
+  config: CliLookup,
+  print: (line: string) => void = console.log,
+): Promise<string> {
   const found = findTemporalCli(config);
   if (found) return found;
   if (config.TEMPORAL_CLI_PATH) {
@@ -58,7 +63,9 @@ export async function ensureTemporalCli(config: CliLookup, print: (line: string)
   const target = cachedTemporalCliPath(config);
   const buildDir = `${path.dirname(target)}.building-${process.pid}`;
   mkdirSync(buildDir, { recursive: true });
-  print(`Temporal CLI not found; building ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} with Go into ${path.dirname(target)}`);
+  print(
+    `Temporal CLI not found; building ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} with Go into ${path.dirname(target)}`,
+  );
   print('This happens once per machine and takes a few minutes.');
   const started = Date.now();
   const heartbeat = setInterval(() => {
@@ -73,7 +80,10 @@ export async function ensureTemporalCli(config: CliLookup, print: (line: string)
       child.on('error', reject);
       child.on('exit', resolve);
     });
-    if (exitCode !== 0) throw new TemporalCliMissingError(`go install of the Temporal CLI failed (exit code ${exitCode}); see the output above`);
+    if (exitCode !== 0)
+      throw new TemporalCliMissingError(
+        `go install of the Temporal CLI failed (exit code ${exitCode}); see the output above`,
+      );
     // Move into place only once complete, so an interrupted build is never mistaken for a binary.
     mkdirSync(path.dirname(target), { recursive: true });
     renameSync(path.join(buildDir, 'temporal'), target);

@@ -4,7 +4,12 @@ import type { HubConfig } from './config.js';
 
 export type TemporalSettings = Pick<
   HubConfig,
-  'TEMPORAL_NAMESPACE' | 'TEMPORAL_TLS' | 'TEMPORAL_TLS_CERT_PATH' | 'TEMPORAL_TLS_KEY_PATH' | 'TEMPORAL_TLS_CA_PATH' | 'TEMPORAL_API_KEY'
+  | 'TEMPORAL_NAMESPACE'
+  | 'TEMPORAL_TLS'
+  | 'TEMPORAL_TLS_CERT_PATH'
+  | 'TEMPORAL_TLS_KEY_PATH'
+  | 'TEMPORAL_TLS_CA_PATH'
+  | 'TEMPORAL_API_KEY'
 >;
 
 /** TLS for a self-hosted cluster (mTLS) or Temporal Cloud (API key implies TLS). */
@@ -23,7 +28,11 @@ export function temporalTls(settings: TemporalSettings): TLSConfig | boolean {
 }
 
 export function temporalConnectionOptions(address: string, settings: TemporalSettings) {
-  return { address, tls: temporalTls(settings), ...(settings.TEMPORAL_API_KEY ? { apiKey: settings.TEMPORAL_API_KEY } : {}) };
+  return {
+    address,
+    tls: temporalTls(settings),
+    ...(settings.TEMPORAL_API_KEY ? { apiKey: settings.TEMPORAL_API_KEY } : {}),
+  };
 }
 
 export async function connectTemporalClient(address: string, settings: TemporalSettings): Promise<Client> {

@@ -96,7 +96,12 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function waitUntilReachable(address: string, namespace: string, child: ChildProcess, output: string[]): Promise<void> {
+async function waitUntilReachable(
+  address: string,
+  namespace: string,
+  child: ChildProcess,
+  output: string[],
+): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let exited = false;
   child.once('exit', () => {
@@ -113,7 +118,10 @@ async function waitUntilReachable(address: string, namespace: string, child: Chi
         await connection.close();
       }
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`the Temporal dev server was not reachable at ${address} within ${READY_TIMEOUT_MS / 1000} s`, { cause: error });
+      if (Date.now() > deadline)
+        throw new Error(`the Temporal dev server was not reachable at ${address} within ${READY_TIMEOUT_MS / 1000} s`, {
+          cause: error,
+        });
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

@@ -63,7 +63,13 @@ export interface HubServices {
 }
 
 /** Until a password session of a role that must use a second factor has one, it may only set one up (or leave). */
-const ENROLMENT_PATHS = new Set(['/api/me', '/api/auth/logout', '/api/auth/second-factor', '/api/auth/second-factor/enrol', '/api/auth/second-factor/confirm']);
+const ENROLMENT_PATHS = new Set([
+  '/api/me',
+  '/api/auth/logout',
+  '/api/auth/second-factor',
+  '/api/auth/second-factor/enrol',
+  '/api/auth/second-factor/confirm',
+]);
 
 /** The HTTP surface: public health and sign-in, the authenticated API, the OpenAPI document and the board. */
 export function createApp(deps: HubDeps, services: HubServices) {
@@ -91,9 +97,13 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.onError(async (error, c) => {
     const hubError = toHubError(error);
     // 503: a dependency is away (the database restarting, say); worth a warning, not an alarm per request.
-    if (hubError.status === 503) log.warn({ err: error, method: c.req.method, path: c.req.path }, 'request refused: unavailable');
-    else if (hubError.status >= 500) log.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
-    await auditEdgeRefusal(c, hubError).catch((auditError) => log.error({ err: auditError }, 'could not audit a refusal'));
+    if (hubError.status === 503)
+      log.warn({ err: error, method: c.req.method, path: c.req.path }, 'request refused: unavailable');
+    else if (hubError.status >= 500)
+      log.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
+    await auditEdgeRefusal(c, hubError).catch((auditError) =>
+      log.error({ err: auditError }, 'could not audit a refusal'),
+    );
     // The unread rest of a too-large body would otherwise be dropped with the socket after a keep-alive answer.
     if (hubError.code === 'PAYLOAD_TOO_LARGE') c.header('Connection', 'close');
     return c.json(errorBody(hubError), hubError.status as 400);
@@ -109,7 +119,9 @@ export function createApp(deps: HubDeps, services: HubServices) {
     },
   });
   // Document uploads stream past this limit under their own (the document_max_bytes setting).
-  app.use('/api/*', (c, next) => (c.req.method === 'POST' && DOCUMENT_UPLOAD_PATH.test(c.req.path) ? next() : limitBody(c, next)));
+  app.use('/api/*', (c, next) =>
+    c.req.method === 'POST' && DOCUMENT_UPLOAD_PATH.test(c.req.path) ? next() : limitBody(c, next),
+  );
   app.use('/api/*', refuseNul);
   app.route('/', healthRoutes(deps));
   // Prometheus scrapes with the METRICS_TOKEN bearer token; without one configured there is nothing here.
@@ -129,7 +141,8 @@ export function createApp(deps: HubDeps, services: HubServices) {
         info: {
           title: 'Operations hub API',
           version: '1.0.0',
-          description: 'Account opening, compliance SLAs and rebalancing for wealth-management firms. Errors are {"error":{"code","message"}}.',
+          description:
+            'Account opening, compliance SLAs and rebalancing for wealth-management firms. Errors are {"error":{"code","message"}}.',
         },
       }),
     ),
@@ -148,9 +161,12 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', sessionRoutes(sql));
   app.route('/api', ownAccountRoutes(sql, services.endUserSessions));
   app.route('/api', adminUserRoutes(sql, deps.config, services.endUserSessions));
-  app.route('/api', adminClientRoutes(sql, deps.config, (actor, id, advisorId, reason) =>
-    services.accountOpening.runCommand(actor, id, 'reassign_application', { advisor_id: advisorId, reason }),
-  ));
+  app.route(
+    '/api',
+    adminClientRoutes(sql, deps.config, (actor, id, advisorId, reason) =>
+      services.accountOpening.runCommand(actor, id, 'reassign_application', { advisor_id: advisorId, reason }),
+    ),
+  );
   app.route('/api', adminProductRoutes(sql));
   app.route('/api', adminSettingsRoutes(sql));
   app.route('/api', applicationRoutes(services.accountOpening, sql));
@@ -170,7 +186,9 @@ export function createApp(deps: HubDeps, services: HubServices) {
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));
   } else {
-    app.get('/', (c) => c.text('The board is not built yet: run `npm run build:web` (npm start does it for you).', 503));
+    app.get('/', (c) =>
+      c.text('The board is not built yet: run `npm run build:web` (npm start does it for you).', 503),
+    );
   }
   return app;
 }

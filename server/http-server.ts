@@ -12,13 +12,25 @@ export interface RunningHttpServer {
 /** Hono on node:http; Socket.IO attaches to the same server before it listens. */
 export async function listen(
   app: HubApp,
-  options: { host: string; port: number; publicUrl?: string; beforeListen?: (server: HttpServer) => void; onClose?: () => Promise<void> },
+  options: {
+    host: string;
+    port: number;
+    publicUrl?: string;
+    beforeListen?: (server: HttpServer) => void;
+    onClose?: () => Promise<void>;
+  },
 ): Promise<RunningHttpServer> {
   const server = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
   options.beforeListen?.(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new PortInUseError(`port ${options.port} on ${options.host} is already in use (PORT); stop what uses it or set PORT`) : error),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new PortInUseError(
+              `port ${options.port} on ${options.host} is already in use (PORT); stop what uses it or set PORT`,
+            )
+          : error,
+      ),
     );
     server.listen(options.port, options.host, () => resolve());
   });

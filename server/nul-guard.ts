@@ -41,7 +41,8 @@ export async function findNul(request: {
 }): Promise<{ field: string; place: string } | undefined> {
   const url = new URL(request.url);
   if (decoded(url.pathname).includes(NUL)) return { field: 'path', place: 'path' };
-  for (const [name, value] of url.searchParams) if (name.includes(NUL) || value.includes(NUL)) return { field: name.replaceAll(NUL, ''), place: 'query' };
+  for (const [name, value] of url.searchParams)
+    if (name.includes(NUL) || value.includes(NUL)) return { field: name.replaceAll(NUL, ''), place: 'query' };
   for (const [name, value] of request.headers) if (value.includes(NUL)) return { field: name, place: 'headers' };
   // Only JSON is text the hub stores; other bodies (a document's bytes) are not looked into.
   if (!request.headers.get('content-type')?.includes('json') || !request.hasBody()) return undefined;
@@ -63,9 +64,17 @@ export async function findNul(request: {
  * it, naming the parameter. The six characters `\u0000` written out in a JSON string are ordinary text.
  */
 export const refuseNul: MiddlewareHandler = async (c, next) => {
-  const found = await findNul({ url: c.req.url, headers: c.req.raw.headers, hasBody: () => c.req.raw.body !== null, text: () => c.req.text() });
+  const found = await findNul({
+    url: c.req.url,
+    headers: c.req.raw.headers,
+    hasBody: () => c.req.raw.body !== null,
+    text: () => c.req.text(),
+  });
   if (found) {
-    throw new HubError('VALIDATION_FAILED', `${found.field}: may not contain a NUL character`, { field: found.field, in: found.place });
+    throw new HubError('VALIDATION_FAILED', `${found.field}: may not contain a NUL character`, {
+      field: found.field,
+      in: found.place,
+    });
   }
   await next();
 };

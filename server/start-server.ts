@@ -39,7 +39,14 @@ export async function startHubServer(options: {
   const sql = createSql(options.databaseUrl, { applicationName: 'ops-hub-server' });
   const temporal = await connectTemporalClient(options.temporalAddress, config);
   const boss = await startBoss(options.databaseUrl, log, { supervise: false });
-  const deps: HubDeps = { config, sql, temporal, boss, log, taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE };
+  const deps: HubDeps = {
+    config,
+    sql,
+    temporal,
+    boss,
+    log,
+    taskQueue: options.taskQueue ?? config.TEMPORAL_TASK_QUEUE,
+  };
   const views = startViewEvents(sql, log);
   const accountOpening = createAccountOpeningService(deps, {
     complianceNotesText: (applicationId) => complianceNotesText(sql, applicationId),
@@ -61,11 +68,14 @@ export async function startHubServer(options: {
     endUserSessions,
   });
 
-  const stopClients = () => Promise.allSettled([views.stop(), boss.stop({ graceful: false }), temporal.connection.close(), sql.end()]);
-  const realtime = await startRealtimeGateway({ sql, log, config, databaseUrl: options.databaseUrl }).catch(async (error) => {
-    await stopClients();
-    throw error;
-  });
+  const stopClients = () =>
+    Promise.allSettled([views.stop(), boss.stop({ graceful: false }), temporal.connection.close(), sql.end()]);
+  const realtime = await startRealtimeGateway({ sql, log, config, databaseUrl: options.databaseUrl }).catch(
+    async (error) => {
+      await stopClients();
+      throw error;
+    },
+  );
   const http = await listen(app, {
     host: config.HOST,
     port: options.port ?? config.PORT,

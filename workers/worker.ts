@@ -25,7 +25,9 @@ import { pinoTemporalLogger } from './temporal-logger.js';
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 export function createCrm(config: Pick<HubConfig, 'CRM_ADAPTER' | 'CRM_URL' | 'CRM_API_KEY'>, sql: Sql): CrmAdapter {
-  return config.CRM_ADAPTER === 'http' ? createHttpCrm({ url: config.CRM_URL!, apiKey: config.CRM_API_KEY }) : createBuiltinCrm(sql);
+  return config.CRM_ADAPTER === 'http'
+    ? createHttpCrm({ url: config.CRM_URL!, apiKey: config.CRM_API_KEY })
+    : createBuiltinCrm(sql);
 }
 
 let runtimeInstalled = false;
@@ -66,7 +68,10 @@ export async function startHubWorker(options: {
       cron: config.REBALANCE_SCHEDULE_CRON,
       timeZone: config.REBALANCE_TIME_ZONE,
       paused: config.REBALANCE_SCHEDULE_PAUSED,
-      orderRetry: { maximum_attempts: config.REBALANCE_ORDER_MAX_ATTEMPTS, initial_interval_ms: config.REBALANCE_ORDER_RETRY_INITIAL_MS },
+      orderRetry: {
+        maximum_attempts: config.REBALANCE_ORDER_MAX_ATTEMPTS,
+        initial_interval_ms: config.REBALANCE_ORDER_RETRY_INITIAL_MS,
+      },
     },
     log,
   );

@@ -34,8 +34,16 @@ export const HUB_ERRORS = {
   CONFLICT: { status: 409, message: 'The resource changed meanwhile; reload and try again', retryable: true },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large', retryable: false },
   RATE_LIMITED: { status: 429, message: 'Too many requests; slow down', retryable: true },
-  INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side; the error has been logged', retryable: true },
-  SERVICE_UNAVAILABLE: { status: 503, message: 'A service the hub depends on is unavailable; try again shortly', retryable: true },
+  INTERNAL_ERROR: {
+    status: 500,
+    message: 'Something went wrong on our side; the error has been logged',
+    retryable: true,
+  },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    message: 'A service the hub depends on is unavailable; try again shortly',
+    retryable: true,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 /**
@@ -93,6 +101,8 @@ export class HubError extends Error {
    * say): the hub's error when the code is one of ERRORS, an internal error otherwise.
    */
   static fromRefusal(refusal: { code: string; message?: string; details?: Record<string, unknown> }): HubError {
-    return isErrorCode(refusal.code) ? new HubError(refusal.code, refusal.message, refusal.details) : new HubError('INTERNAL_ERROR');
+    return isErrorCode(refusal.code)
+      ? new HubError(refusal.code, refusal.message, refusal.details)
+      : new HubError('INTERNAL_ERROR');
   }
 }

@@ -58,7 +58,8 @@ export function toWireNumber(value: Numeric): number {
   const exact = decimal(value);
   if (exact.isZero()) return 0;
   const carried = exact.toNumber();
-  if (!new Dec(carried).eq(exact)) throw new Error(`${exact.toFixed()} has more digits than a JSON number carries exactly`);
+  if (!new Dec(carried).eq(exact))
+    throw new Error(`${exact.toFixed()} has more digits than a JSON number carries exactly`);
   return carried;
 }
 
@@ -71,8 +72,32 @@ export const fixed = (value: Numeric, places: number): string => quantize(value,
 
 /** ISO 4217 minor units of the currencies that do not have two (cents); every other code has two. */
 const MINOR_UNITS: Readonly<Record<string, number>> = {
-  BHD: 3, BIF: 0, CLF: 4, CLP: 0, DJF: 0, GNF: 0, IQD: 3, ISK: 0, JOD: 3, JPY: 0, KMF: 0, KRW: 0, KWD: 3, LYD: 3,
-  OMR: 3, PYG: 0, RWF: 0, TND: 3, UGX: 0, UYI: 0, UYW: 4, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3,
+  BIF: 0,
+  CLF: 4,
+  CLP: 0,
+  DJF: 0,
+  GNF: 0,
+  IQD: 3,
+  ISK: 0,
+  JOD: 3,
+  JPY: 0,
+  KMF: 0,
+  KRW: 0,
+  KWD: 3,
+  LYD: 3,
+  OMR: 3,
+  PYG: 0,
+  RWF: 0,
+  TND: 3,
+  UGX: 0,
+  UYI: 0,
+  UYW: 4,
+  VND: 0,
+  VUV: 0,
+  XAF: 0,
+  XOF: 0,
+  XPF: 0,
 };
 
 export const CURRENCY_CODE = /^[A-Z]{3}$/;
@@ -99,7 +124,9 @@ export function amountProblem(value: Numeric, currency: string): string | null {
   const amount = decimal(value);
   const places = minorUnitsOf(currency);
   if (amount.decimalPlaces() > places) {
-    return places === 0 ? `${currency} amounts have no decimals` : `${currency} amounts have at most ${places} decimals`;
+    return places === 0
+      ? `${currency} amounts have no decimals`
+      : `${currency} amounts have at most ${places} decimals`;
   }
   if (amount.precision(true) > WIRE_DIGITS) return `has more than ${WIRE_DIGITS} significant digits`;
   return null;

@@ -63,7 +63,9 @@ export function registerCommandHandlers<C extends string, R, M extends { input: 
 ): void {
   const guard = (command: C, message: M) => {
     const refusal =
-      kit.allowed(command, message) ?? checkCommandInput(commands[command].input, message.input) ?? kit.inputRefusal(command, message);
+      kit.allowed(command, message) ??
+      checkCommandInput(commands[command].input, message.input) ??
+      kit.inputRefusal(command, message);
     if (refusal) throw refusalFailure(refusal, kit.errors);
   };
   for (const command of Object.keys(commands) as C[]) {

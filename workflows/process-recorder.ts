@@ -50,16 +50,31 @@ export function createProcessRecorder<R extends VersionedRecord>(options: {
 
   const sla = createSlaTracker({
     load: (state, enteredAtMs) =>
-      processActivities.loadSlaPolicy({ process_type: options.processType, state, at: new Date(enteredAtMs).toISOString() }),
+      processActivities.loadSlaPolicy({
+        process_type: options.processType,
+        state,
+        at: new Date(enteredAtMs).toISOString(),
+      }),
     onRung: (fired) => {
       const record = options.get();
       const { events, notifications, audit } = rungOutcome(
         fired,
         { process_type: options.processType, process_id: options.processIdOf(record), title: options.titleOf(record) },
         // `assignee`: whoever the card says the process waits on now, for any process type.
-        (name) => (name === 'assignee' ? options.projectCard(record, null).assigned_user_id : options.namedRecipient(record, name)),
+        (name) =>
+          name === 'assignee'
+            ? options.projectCard(record, null).assigned_user_id
+            : options.namedRecipient(record, name),
       );
-      return commit({ record: bump(record), action: `sla_${fired.rung.kind}`, actor: SYSTEM_ACTOR, status_before: record.status, events, notifications, audit });
+      return commit({
+        record: bump(record),
+        action: `sla_${fired.rung.kind}`,
+        actor: SYSTEM_ACTOR,
+        status_before: record.status,
+        events,
+        notifications,
+        audit,
+      });
     },
     onPauseChange: (paused, reasons) => {
       const record = options.get();
@@ -84,7 +99,13 @@ export function createProcessRecorder<R extends VersionedRecord>(options: {
     const recorded = outcome.record;
     return recorder.record(async () => {
       if (statusChanged) await sla.enter(recorded.status, Date.parse(recorded.status_entered_at));
-      return toRecording(options.processType, options.processIdOf(recorded), outcome, options.projectCard(recorded, sla.snapshot()), recorded);
+      return toRecording(
+        options.processType,
+        options.processIdOf(recorded),
+        outcome,
+        options.projectCard(recorded, sla.snapshot()),
+        recorded,
+      );
     });
   }
 

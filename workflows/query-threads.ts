@@ -2,7 +2,11 @@ import type { ErrorSpec, Role } from './process-spec.js';
 
 export const QUERY_THREAD_ERRORS = {
   QUERY_NOT_FOUND: { status: 404, message: 'Query not found', retryable: false },
-  QUERY_RESOLVED: { status: 409, message: 'This query is resolved; reopen it to continue the thread', retryable: false },
+  QUERY_RESOLVED: {
+    status: 409,
+    message: 'This query is resolved; reopen it to continue the thread',
+    retryable: false,
+  },
   QUERY_ALREADY_OPEN: { status: 409, message: 'This query is already open', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -39,14 +39,25 @@ export async function startBenchHub(log: Logger): Promise<BenchHub> {
   });
   const stops: (() => Promise<unknown>)[] = [];
   const stop = async () => {
-    for (const step of stops.reverse()) await step().catch((error: unknown) => log.warn({ err: error }, 'bench hub did not stop cleanly'));
+    for (const step of stops.reverse())
+      await step().catch((error: unknown) => log.warn({ err: error }, 'bench hub did not stop cleanly'));
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'postgres'), port: await findFreePort(), database: 'hub', log });
+    const pg = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, 'postgres'),
+      port: await findFreePort(),
+      database: 'hub',
+      log,
+    });
     stops.push(() => pg.stop());
     await migrate(pg.url, log);
-    const temporal = await startTemporalDevServer({ cliPath: await ensureTemporalCli(config), port: await findFreePort(), namespace: config.TEMPORAL_NAMESPACE, log });
+    const temporal = await startTemporalDevServer({
+      cliPath: await ensureTemporalCli(config),
+      port: await findFreePort(),
+      namespace: config.TEMPORAL_NAMESPACE,
+      log,
+    });
     stops.push(() => temporal.stop());
     const sql = createSql(pg.url, { applicationName: 'bench' });
     stops.push(() => sql.end({ timeout: 5 }));
@@ -55,13 +66,22 @@ export async function startBenchHub(log: Logger): Promise<BenchHub> {
     stops.push(() => boss.stop({ graceful: false, wait: true }));
     const worker = await startHubWorker({ config, temporalAddress: temporal.address, sql, boss, log });
     stops.push(() => worker.stop());
-    const server = await startHubServer({ config, databaseUrl: pg.url, temporalAddress: temporal.address, log, port: 0 });
+    const server = await startHubServer({
+      config,
+      databaseUrl: pg.url,
+      temporalAddress: temporal.address,
+      log,
+      port: 0,
+    });
     stops.push(() => server.stop());
 
     const api: BenchHub['api'] = async (token, method, route, body) => {
       const response = await fetch(`${server.url}/api${route}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const payload = await response.json();

@@ -25,5 +25,11 @@ export function summarize(samples: number[]): { n: number; p50: number; p95: num
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
   const mean = sorted.reduce((sum, v) => sum + v, 0) / (sorted.length || 1);
-  return { n: sorted.length, p50: Math.round(at(0.5)), p95: Math.round(at(0.95)), mean: Math.round(mean), max: Math.round(sorted.at(-1) ?? NaN) };
+  return {
+    n: sorted.length,
+    p50: Math.round(at(0.5)),
+    p95: Math.round(at(0.95)),
+    mean: Math.round(mean),
+    max: Math.round(sorted.at(-1) ?? NaN),
+  };
 }

@@ -23,16 +23,22 @@ export interface SlackBot {
  * Starts the bot in the configured mode, or says once why it does not run: the hub works without Slack.
  * A token Slack refuses, or a Socket Mode connection that cannot be opened, leaves the hub running without it.
  */
-export async function startSlackBot(deps: HubDeps, services: { accountOpening: AccountOpeningService; rebalancing: RebalancingService }): Promise<SlackBot | null> {
+export async function startSlackBot(
+  deps: HubDeps,
+  services: { accountOpening: AccountOpeningService; rebalancing: RebalancingService },
+): Promise<SlackBot | null> {
   const { config } = deps;
   const log = deps.log.child({ component: 'slack' });
   const mode = config.slackMode;
   if (!mode) {
-    log.info('Slack bot disabled: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) to enable it');
+    log.info(
+      'Slack bot disabled: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) to enable it',
+    );
     return null;
   }
 
-  const receiver = mode === 'http' ? new HonoSlackReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, log }) : undefined;
+  const receiver =
+    mode === 'http' ? new HonoSlackReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, log }) : undefined;
   const clientOptions = webClientOptions(config, log);
   const app = new App({
     token: config.SLACK_BOT_TOKEN,
@@ -42,7 +48,9 @@ export async function startSlackBot(deps: HubDeps, services: { accountOpening: A
           socketMode: true,
           appToken: config.SLACK_APP_TOKEN,
           // The socket's own client keeps its library's patient retries for reconnecting, not the bot's post-once policy.
-          installerOptions: { clientOptions: clientOptions.slackApiUrl ? { slackApiUrl: clientOptions.slackApiUrl } : {} },
+          installerOptions: {
+            clientOptions: clientOptions.slackApiUrl ? { slackApiUrl: clientOptions.slackApiUrl } : {},
+          },
         }),
     logger: slackLogger(log),
     clientOptions,
@@ -53,7 +61,11 @@ export async function startSlackBot(deps: HubDeps, services: { accountOpening: A
   app.error(async (error) => {
     log.error({ err: error }, 'a Slack listener failed');
   });
-  const ctx: BotContext = { deps: { ...deps, log }, accountOpening: services.accountOpening, rebalancing: services.rebalancing };
+  const ctx: BotContext = {
+    deps: { ...deps, log },
+    accountOpening: services.accountOpening,
+    rebalancing: services.rebalancing,
+  };
   registerActionListeners(app, ctx);
   registerCommandListeners(app, ctx);
   registerHomeListener(app, ctx);
@@ -62,7 +74,10 @@ export async function startSlackBot(deps: HubDeps, services: { accountOpening: A
     await app.init();
     if (mode === 'socket') await app.start();
   } catch (error) {
-    log.error({ err: error }, `Slack bot disabled: ${mode === 'socket' ? 'Socket Mode could not connect' : 'Slack refused the bot token'} (${(error as Error).message})`);
+    log.error(
+      { err: error },
+      `Slack bot disabled: ${mode === 'socket' ? 'Socket Mode could not connect' : 'Slack refused the bot token'} (${(error as Error).message})`,
+    );
     await app.stop().catch(() => {});
     return null;
   }

@@ -27,7 +27,14 @@ export function esc(text: string): string {
 }
 
 /** Slack's limits on text, by where it goes (characters of the text as sent, escapes included). */
-export const SLACK_LIMITS = { section: 3000, field: 2000, context: 2000, header: 150, fields: 10, message: 3000 } as const;
+export const SLACK_LIMITS = {
+  section: 3000,
+  field: 2000,
+  context: 2000,
+  header: 150,
+  fields: 10,
+  message: 3000,
+} as const;
 
 const ELLIPSIS = '…';
 
@@ -62,15 +69,23 @@ export function fitBlocks(blocks: Block[], moreUrl?: string): Block[] {
       case 'section':
         return {
           ...block,
-          ...(block.text ? { text: { ...block.text, text: fitMrkdwn(block.text.text, SLACK_LIMITS.section, moreUrl) } } : {}),
+          ...(block.text
+            ? { text: { ...block.text, text: fitMrkdwn(block.text.text, SLACK_LIMITS.section, moreUrl) } }
+            : {}),
           ...(block.fields
-            ? { fields: block.fields.slice(0, SLACK_LIMITS.fields).map((f) => ({ ...f, text: fitMrkdwn(f.text, SLACK_LIMITS.field, moreUrl) })) }
+            ? {
+                fields: block.fields
+                  .slice(0, SLACK_LIMITS.fields)
+                  .map((f) => ({ ...f, text: fitMrkdwn(f.text, SLACK_LIMITS.field, moreUrl) })),
+              }
             : {}),
         } as Block;
       case 'context':
         return {
           ...block,
-          elements: block.elements.map((e) => ('text' in e ? { ...e, text: fitMrkdwn(e.text, SLACK_LIMITS.context, moreUrl) } : e)),
+          elements: block.elements.map((e) =>
+            'text' in e ? { ...e, text: fitMrkdwn(e.text, SLACK_LIMITS.context, moreUrl) } : e,
+          ),
         } as Block;
       case 'header':
         return { ...block, text: { ...block.text, text: fitPlain(block.text.text, SLACK_LIMITS.header) } };
@@ -133,9 +148,15 @@ export function slaLine(sla: SlaView | null): string {
 }
 
 export const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
-export const fields = (pairs: [string, string][]): Block => ({ type: 'section', fields: pairs.map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}*\n${value}` })) });
+export const fields = (pairs: [string, string][]): Block => ({
+  type: 'section',
+  fields: pairs.map(([label, value]) => ({ type: 'mrkdwn', text: `*${label}*\n${value}` })),
+});
 export const context = (text: string): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
-export const header = (text: string): Block => ({ type: 'header', text: { type: 'plain_text', text: fitPlain(text, SLACK_LIMITS.header) } });
+export const header = (text: string): Block => ({
+  type: 'header',
+  text: { type: 'plain_text', text: fitPlain(text, SLACK_LIMITS.header) },
+});
 
 export function boardButton(url: string): Button {
   return { type: 'button', action_id: OPEN_IN_BOARD, text: { type: 'plain_text', text: 'Open in board' }, url };
@@ -149,7 +170,13 @@ export interface ButtonSpec {
 }
 
 export function commandButton(button: ButtonSpec, processId: string): Button {
-  return { type: 'button', action_id: button.actionId, text: { type: 'plain_text', text: button.label }, value: processId, ...(button.style ? { style: button.style } : {}) };
+  return {
+    type: 'button',
+    action_id: button.actionId,
+    text: { type: 'plain_text', text: button.label },
+    value: processId,
+    ...(button.style ? { style: button.style } : {}),
+  };
 }
 
 /** A modal that asks for the reason a command needs (or may take) before it runs. */
@@ -181,18 +208,34 @@ export function reasonModal(spec: ReasonModalSpec, heading: string, metadata: st
         block_id: spec.block,
         optional: !spec.required,
         label: { type: 'plain_text', text: spec.label },
-        element: { type: 'plain_text_input', action_id: spec.input, multiline: true, ...(spec.required ? { min_length: 1 } : {}), max_length: spec.maxLength },
+        element: {
+          type: 'plain_text_input',
+          action_id: spec.input,
+          multiline: true,
+          ...(spec.required ? { min_length: 1 } : {}),
+          max_length: spec.maxLength,
+        },
       },
     ],
   };
 }
 
 /** `/hub status`: where the process is, its SLA, the next step, and the caller's buttons. */
-export function statusMessage(status: { text: string; headline: string; fields: [string, string][]; buttons: Button[]; boardUrl: string }): SlackMessage {
+export function statusMessage(status: {
+  text: string;
+  headline: string;
+  fields: [string, string][];
+  buttons: Button[];
+  boardUrl: string;
+}): SlackMessage {
   return fitMessage(
     {
       text: status.text,
-      blocks: [section(status.headline), fields(status.fields), { type: 'actions', elements: [...status.buttons, boardButton(status.boardUrl)] }],
+      blocks: [
+        section(status.headline),
+        fields(status.fields),
+        { type: 'actions', elements: [...status.buttons, boardButton(status.boardUrl)] },
+      ],
     },
     status.boardUrl,
   );
@@ -227,7 +270,11 @@ export function pendingBlocks(work: PendingWork): Block[] {
       ? [section(s.nothing)]
       : s.items.flatMap((item): Block[] => [
           section(item.text),
-          { type: 'actions', block_id: `pending:${item.processId}`, elements: [...item.buttons, boardButton(item.boardUrl)] },
+          {
+            type: 'actions',
+            block_id: `pending:${item.processId}`,
+            elements: [...item.buttons, boardButton(item.boardUrl)],
+          },
         ])),
   ]);
   if (work.more) blocks.push(context(`…and ${work.more} more on the board.`));
@@ -261,7 +308,11 @@ export function homeView(userName: string, pending: PendingWork, breached: Breac
       { type: 'divider' },
       section(`*Breached SLAs* (${breached.length})`),
       ...(breached.length
-        ? breached.map((p) => section(`:rotating_light: *<${p.boardUrl}|${esc(p.title)}>* · ${stateLabel(p.process_type, p.status)} · deadline ${slackDate(p.sla.deadline)}`))
+        ? breached.map((p) =>
+            section(
+              `:rotating_light: *<${p.boardUrl}|${esc(p.title)}>* · ${stateLabel(p.process_type, p.status)} · deadline ${slackDate(p.sla.deadline)}`,
+            ),
+          )
         : [section('No breached SLAs.')]),
     ]),
   };
@@ -288,10 +339,21 @@ const ALERT_ICONS: Record<string, string> = {
 };
 
 /** An SLA alert or a personal notification, with the way to the process. */
-export function notificationMessage(notification: { kind: string; title: string; body: string }, processTitle: string | null, boardUrl: string | null): SlackMessage {
+export function notificationMessage(
+  notification: { kind: string; title: string; body: string },
+  processTitle: string | null,
+  boardUrl: string | null,
+): SlackMessage {
   const icon = ALERT_ICONS[notification.kind] ?? ':bell:';
   const link = boardUrl ? `\n<${boardUrl}|Open ${esc(processTitle ?? 'the process')} in the board>` : '';
   const title = slackDates(esc(notification.title));
-  const body = fitMrkdwn(slackDates(esc(notification.body)), SLACK_LIMITS.section - title.length - link.length - 10, boardUrl ?? undefined);
-  return fitMessage({ text: `${title}: ${body}`, blocks: [section(`${icon} *${title}*\n${body}${link}`)] }, boardUrl ?? undefined);
+  const body = fitMrkdwn(
+    slackDates(esc(notification.body)),
+    SLACK_LIMITS.section - title.length - link.length - 10,
+    boardUrl ?? undefined,
+  );
+  return fitMessage(
+    { text: `${title}: ${body}`, blocks: [section(`${icon} *${title}*\n${body}${link}`)] },
+    boardUrl ?? undefined,
+  );
 }

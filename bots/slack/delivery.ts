@@ -75,14 +75,31 @@ export async function deliverOnce(
 /** The timestamp of an earlier attempt's message, found by its metadata, if Slack has it. */
 async function findDelivered(client: WebClient, row: SlackDelivery): Promise<string | undefined> {
   // A minute of slack for clock skew between the database and Slack.
-  const oldest = String(Math.floor(new Date(row.first_attempt_at ?? row.delivered_at ?? Date.now()).getTime() / 1000) - 60);
+  const oldest = String(
+    Math.floor(new Date(row.first_attempt_at ?? row.delivered_at ?? Date.now()).getTime() / 1000) - 60,
+  );
   let cursor: string | undefined;
   do {
     const page = row.thread_ts
-      ? await client.conversations.replies({ channel: row.channel, ts: row.thread_ts, oldest, include_all_metadata: true, limit: 200, cursor })
-      : await client.conversations.history({ channel: row.channel, oldest, include_all_metadata: true, limit: 200, cursor });
+      ? await client.conversations.replies({
+          channel: row.channel,
+          ts: row.thread_ts,
+          oldest,
+          include_all_metadata: true,
+          limit: 200,
+          cursor,
+        })
+      : await client.conversations.history({
+          channel: row.channel,
+          oldest,
+          include_all_metadata: true,
+          limit: 200,
+          cursor,
+        });
     const match = page.messages?.find(
-      (m) => m.metadata?.event_type === DELIVERY_METADATA_EVENT && (m.metadata.event_payload as { dedupe_key?: unknown } | undefined)?.dedupe_key === row.dedupe_key,
+      (m) =>
+        m.metadata?.event_type === DELIVERY_METADATA_EVENT &&
+        (m.metadata.event_payload as { dedupe_key?: unknown } | undefined)?.dedupe_key === row.dedupe_key,
     );
     if (match?.ts) return match.ts;
     cursor = page.response_metadata?.next_cursor || undefined;

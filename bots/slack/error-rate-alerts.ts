@@ -7,11 +7,16 @@ import type { SlackJobContext } from './job-context.js';
 export async function postErrorRateAlert(ctx: SlackJobContext, alert: ErrorRateAlert): Promise<void> {
   const channel = ctx.config.SLACK_MANAGERS_CHANNEL;
   if (!channel) {
-    ctx.log.warn({ window: alert.window_start }, 'SLACK_MANAGERS_CHANNEL is not set; the error-rate alert stays in the hub');
+    ctx.log.warn(
+      { window: alert.window_start },
+      'SLACK_MANAGERS_CHANNEL is not set; the error-rate alert stays in the hub',
+    );
     return;
   }
   const key = `error-rate:${alert.window_start}`;
-  await withKeyLock(ctx.sql, `slack-delivery:${key}`, (db) => deliverOnce(db, ctx.client, { key, channel, message: errorRateMessage(alert) }));
+  await withKeyLock(ctx.sql, `slack-delivery:${key}`, (db) =>
+    deliverOnce(db, ctx.client, { key, channel, message: errorRateMessage(alert) }),
+  );
 }
 
 export function errorRateMessage(alert: ErrorRateAlert): SlackMessage {
@@ -19,6 +24,10 @@ export function errorRateMessage(alert: ErrorRateAlert): SlackMessage {
   const summary = `Error rate ${percent} % is above 5 %: ${alert.refused} of ${alert.attempts} operations refused`;
   return {
     text: esc(summary),
-    blocks: [section(`:rotating_light: *${esc(summary)}*\nIn the ${alert.window_minutes}-minute window from ${alert.window_start}.`)],
+    blocks: [
+      section(
+        `:rotating_light: *${esc(summary)}*\nIn the ${alert.window_minutes}-minute window from ${alert.window_start}.`,
+      ),
+    ],
   };
 }

@@ -10,12 +10,14 @@ import { platformErrorOf, type WebClient } from './web-client.js';
 
 export type SlackIdentity = { user: HubUser } | { refusal: string };
 
-const askAdmin = (slackUserId: string) => `Ask a hub administrator to link your Slack account (user id ${slackUserId}) to your hub user.`;
+const askAdmin = (slackUserId: string) =>
+  `Ask a hub administrator to link your Slack account (user id ${slackUserId}) to your hub user.`;
 
 export async function hubUserForSlackUser(sql: Sql, client: WebClient, slackUserId: string): Promise<SlackIdentity> {
   const linked = await findLinkedUser(sql, slackUserId);
   if (linked.user) return { user: linked.user };
-  if (linked.linked) return { refusal: 'Your Slack account is linked to a hub user who is no longer active, so you cannot act here.' };
+  if (linked.linked)
+    return { refusal: 'Your Slack account is linked to a hub user who is no longer active, so you cannot act here.' };
 
   let email: string | undefined;
   try {
@@ -26,12 +28,20 @@ export async function hubUserForSlackUser(sql: Sql, client: WebClient, slackUser
     if (platformErrorOf(error) === 'user_not_found') return { refusal: `Slack does not know the user ${slackUserId}.` };
     throw error;
   }
-  if (!email) return { refusal: `Your Slack account is not linked to a hub user, and Slack shares no e-mail address for it. ${askAdmin(slackUserId)}` };
+  if (!email)
+    return {
+      refusal: `Your Slack account is not linked to a hub user, and Slack shares no e-mail address for it. ${askAdmin(slackUserId)}`,
+    };
   const user = await findUserByEmail(sql, email);
-  if (!user) return { refusal: `Your Slack account is not linked to a hub user: no active hub user has the e-mail address ${email}. ${askAdmin(slackUserId)}` };
+  if (!user)
+    return {
+      refusal: `Your Slack account is not linked to a hub user: no active hub user has the e-mail address ${email}. ${askAdmin(slackUserId)}`,
+    };
   const otherSlackUser = await findSlackUserId(sql, user.id);
   if (otherSlackUser && otherSlackUser !== slackUserId) {
-    return { refusal: `The hub user with the e-mail address ${email} is linked to another Slack account. ${askAdmin(slackUserId)}` };
+    return {
+      refusal: `The hub user with the e-mail address ${email} is linked to another Slack account. ${askAdmin(slackUserId)}`,
+    };
   }
   await rememberEmailLink(sql, slackUserId, user.id);
   return { user: { id: user.id, email: user.email, name: user.name, role: user.role } };

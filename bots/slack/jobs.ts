@@ -23,12 +23,19 @@ export interface SlackWorkerParts {
   register(): Promise<void>;
 }
 
-export function createSlackWorkerParts(options: { config: HubConfig; sql: Sql; boss: PgBoss; log: Logger; client?: WebClient }): SlackWorkerParts | null {
+export function createSlackWorkerParts(options: {
+  config: HubConfig;
+  sql: Sql;
+  boss: PgBoss;
+  log: Logger;
+  client?: WebClient;
+}): SlackWorkerParts | null {
   const { config, sql, boss } = options;
   if (!config.slackMode) return null;
   const log = options.log.child({ component: 'slack' });
   const ctx: SlackJobContext = { config, sql, log, client: options.client ?? createWebClient(config, log) };
-  if (!config.SLACK_COMPLIANCE_CHANNEL) log.warn('SLACK_COMPLIANCE_CHANNEL is not set: compliance approval messages are not posted to Slack');
+  if (!config.SLACK_COMPLIANCE_CHANNEL)
+    log.warn('SLACK_COMPLIANCE_CHANNEL is not set: compliance approval messages are not posted to Slack');
 
   return {
     followUps: [processMessagesFollowUp({ compliance: config.SLACK_COMPLIANCE_CHANNEL }, boss)],

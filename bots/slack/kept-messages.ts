@@ -1,7 +1,13 @@
 import type PgBoss from 'pg-boss';
 import { inTransaction, QUEUES } from '../../db/jobs.js';
 import { getProcess } from '../../db/processes.js';
-import { claimProcessMessage, getProcessMessages, hasProcessMessages, recordProcessMessage, type SlackProcessMessage } from '../../db/slack.js';
+import {
+  claimProcessMessage,
+  getProcessMessages,
+  hasProcessMessages,
+  recordProcessMessage,
+  type SlackProcessMessage,
+} from '../../db/slack.js';
 import type { TransitionFollowUp } from '../../db/transitions.js';
 import { deliverOnce, withKeyLock } from './delivery.js';
 import { directMessageChannel } from './identity.js';
@@ -33,7 +39,10 @@ export function processMessagesFollowUp(channels: { compliance?: string }, boss:
     if (!type) return;
     for (const message of type.messages) {
       if (rec.status_after !== message.opensIn) continue;
-      const to = message.to === 'compliance_channel' ? channels.compliance && { channel: channels.compliance } : rec.card.advisor_id && { user_id: rec.card.advisor_id };
+      const to =
+        message.to === 'compliance_channel'
+          ? channels.compliance && { channel: channels.compliance }
+          : rec.card.advisor_id && { user_id: rec.card.advisor_id };
       // No compliance channel configured, or nobody advises the client: nobody to keep this message for.
       if (to) await claimProcessMessage(tx, rec.process_id, message.audience, to);
     }
@@ -69,21 +78,41 @@ export async function syncProcessMessages(ctx: SlackJobContext, processId: strin
       if (!target) {
         const channel = await channelOf(ctx, message);
         if (!channel) continue;
-        const delivered = await deliverOnce(db, ctx.client, { key: spec.deliveryKey(processId), channel, message: rendered });
+        const delivered = await deliverOnce(db, ctx.client, {
+          key: spec.deliveryKey(processId),
+          channel,
+          message: rendered,
+        });
         target = delivered;
         if (delivered.posted) {
-          await recordProcessMessage(db, processId, message.audience, { channel: delivered.channel, ts: delivered.ts, rendered_version: version });
+          await recordProcessMessage(db, processId, message.audience, {
+            channel: delivered.channel,
+            ts: delivered.ts,
+            rendered_version: version,
+          });
           continue;
         }
       }
       try {
-        await ctx.client.chat.update({ channel: target.channel, ts: target.ts, text: rendered.text, blocks: rendered.blocks });
+        await ctx.client.chat.update({
+          channel: target.channel,
+          ts: target.ts,
+          text: rendered.text,
+          blocks: rendered.blocks,
+        });
       } catch (error) {
         // Someone deleted the message in Slack: that is their call, not something to retry.
         if (platformErrorOf(error) !== 'message_not_found') throw error;
-        ctx.log.warn({ processId, audience: message.audience, channel: target.channel, ts: target.ts }, 'a kept message was deleted in Slack; not updating it');
+        ctx.log.warn(
+          { processId, audience: message.audience, channel: target.channel, ts: target.ts },
+          'a kept message was deleted in Slack; not updating it',
+        );
       }
-      await recordProcessMessage(db, processId, message.audience, { channel: target.channel, ts: target.ts, rendered_version: version });
+      await recordProcessMessage(db, processId, message.audience, {
+        channel: target.channel,
+        ts: target.ts,
+        rendered_version: version,
+      });
     }
   });
 }
@@ -92,6 +121,10 @@ export async function syncProcessMessages(ctx: SlackJobContext, processId: strin
 async function channelOf(ctx: SlackJobContext, message: SlackProcessMessage): Promise<string | undefined> {
   if (message.channel) return message.channel;
   const channel = message.user_id ? await directMessageChannel(ctx.sql, ctx.client, message.user_id) : undefined;
-  if (!channel) ctx.log.debug({ processId: message.process_id, userId: message.user_id }, 'no Slack account for this hub user; the message stays unsent');
+  if (!channel)
+    ctx.log.debug(
+      { processId: message.process_id, userId: message.user_id },
+      'no Slack account for this hub user; the message stays unsent',
+    );
   return channel;
 }

@@ -56,8 +56,12 @@ export async function deliverSlackNotifications(ctx: SlackJobContext, job: Notif
     if (route === 'managers_thread') {
       await postToManagersThread(ctx, process, intent, key);
     } else {
-      const userIds = route === 'assigned_person' && process.assignedUserId ? [process.assignedUserId] : await recipientUserIds(ctx.sql, intent.to, intent.except);
-      for (const userId of await firmUsers(ctx, userIds)) await sendDirectMessage(ctx, process, intent, `${key}:dm:${userId}`, userId);
+      const userIds =
+        route === 'assigned_person' && process.assignedUserId
+          ? [process.assignedUserId]
+          : await recipientUserIds(ctx.sql, intent.to, intent.except);
+      for (const userId of await firmUsers(ctx, userIds))
+        await sendDirectMessage(ctx, process, intent, `${key}:dm:${userId}`, userId);
     }
   }
 }
@@ -70,10 +74,18 @@ async function firmUsers(ctx: SlackJobContext, userIds: string[]): Promise<strin
   return userIds.filter((id) => !excluded.has(id));
 }
 
-async function postToManagersThread(ctx: SlackJobContext, process: ProcessContext, intent: NotificationIntent, key: string): Promise<void> {
+async function postToManagersThread(
+  ctx: SlackJobContext,
+  process: ProcessContext,
+  intent: NotificationIntent,
+  key: string,
+): Promise<void> {
   const channel = ctx.config.SLACK_MANAGERS_CHANNEL;
   if (!channel) {
-    ctx.log.warn({ processId: process.processId, kind: intent.kind }, 'SLACK_MANAGERS_CHANNEL is not set; the SLA alert stays in the hub');
+    ctx.log.warn(
+      { processId: process.processId, kind: intent.kind },
+      'SLACK_MANAGERS_CHANNEL is not set; the SLA alert stays in the hub',
+    );
     return;
   }
   const threadKey = `sla:${process.processId}`;
@@ -90,13 +102,26 @@ async function postToManagersThread(ctx: SlackJobContext, process: ProcessContex
   });
 }
 
-async function sendDirectMessage(ctx: SlackJobContext, process: ProcessContext, intent: NotificationIntent, key: string, userId: string): Promise<void> {
+async function sendDirectMessage(
+  ctx: SlackJobContext,
+  process: ProcessContext,
+  intent: NotificationIntent,
+  key: string,
+  userId: string,
+): Promise<void> {
   const channel = await directMessageChannel(ctx.sql, ctx.client, userId);
   if (!channel) {
-    ctx.log.debug({ userId, kind: intent.kind }, 'no Slack account for this hub user; the notification stays in the hub');
+    ctx.log.debug(
+      { userId, kind: intent.kind },
+      'no Slack account for this hub user; the notification stays in the hub',
+    );
     return;
   }
   await withKeyLock(ctx.sql, `slack-delivery:${key}`, (db) =>
-    deliverOnce(db, ctx.client, { key, channel, message: notificationMessage(intent, process.title, process.boardUrl) }),
+    deliverOnce(db, ctx.client, {
+      key,
+      channel,
+      message: notificationMessage(intent, process.title, process.boardUrl),
+    }),
   );
 }

@@ -2,7 +2,14 @@ import { visibilityCondition } from '../../db/processes.js';
 import { visibilityFilter } from '../../workflows/policy.js';
 import type { Actor } from '../../workflows/process-records.js';
 import { PROCESS_SPECS } from '../../workflows/specs.js';
-import { boardUrlFor, commandButton, type BreachedProcess, type PendingItem, type PendingWork, type SlaView } from './blocks.js';
+import {
+  boardUrlFor,
+  commandButton,
+  type BreachedProcess,
+  type PendingItem,
+  type PendingWork,
+  type SlaView,
+} from './blocks.js';
 import type { BotContext } from './bot-context.js';
 import { SLACK_PROCESSES } from './processes/index.js';
 import { decidesOn, loadSummaries } from './slack-process.js';
@@ -19,7 +26,9 @@ export async function pendingWork(ctx: BotContext, actor: Actor): Promise<Pendin
   const types = SLACK_PROCESSES.filter((type) => decidesOn(type, actor));
   const items: PendingItem[] = [];
   for (const type of types) {
-    const awaiting = (await type.awaitingDecision(ctx, actor)).filter((view) => type.decisions.some((command) => view.allowed.includes(command)));
+    const awaiting = (await type.awaitingDecision(ctx, actor)).filter((view) =>
+      type.decisions.some((command) => view.allowed.includes(command)),
+    );
     const allowed = new Map(awaiting.map((view) => [view.processId, view.allowed]));
     for (const summary of await loadSummaries(sql, type, [...allowed.keys()], config.publicUrl)) {
       const mayRun = allowed.get(summary.processId) ?? [];
@@ -27,14 +36,18 @@ export async function pendingWork(ctx: BotContext, actor: Actor): Promise<Pendin
         processType: type.spec.processType,
         processId: summary.processId,
         text: type.pendingLine(summary),
-        buttons: type.buttons.filter((button) => mayRun.includes(button.command)).map((button) => commandButton(button, summary.processId)),
+        buttons: type.buttons
+          .filter((button) => mayRun.includes(button.command))
+          .map((button) => commandButton(button, summary.processId)),
         boardUrl: summary.boardUrl,
         assignedToCaller: summary.assignedUserId === actor.user_id,
         waitingSince: summary.statusEnteredAt,
       });
     }
   }
-  items.sort((a, b) => Number(b.assignedToCaller) - Number(a.assignedToCaller) || a.waitingSince.localeCompare(b.waitingSince));
+  items.sort(
+    (a, b) => Number(b.assignedToCaller) - Number(a.assignedToCaller) || a.waitingSince.localeCompare(b.waitingSince),
+  );
   const shown = items.slice(0, LIST_LIMIT);
   return {
     sections: types.map((type) => ({

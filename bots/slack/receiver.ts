@@ -76,7 +76,8 @@ export class HonoSlackReceiver implements Receiver {
     // Listeners acknowledge first and work on; the answer goes out at the acknowledgement, not at the end.
     app.processEvent(event).then(
       () => {
-        if (!acknowledged) answer(errorResponse(new HubError('NOT_FOUND', 'Nothing in the hub handles this Slack request')));
+        if (!acknowledged)
+          answer(errorResponse(new HubError('NOT_FOUND', 'Nothing in the hub handles this Slack request')));
       },
       (error: unknown) => {
         this.options.log.error({ err: error }, 'a Slack request failed');
@@ -85,7 +86,11 @@ export class HonoSlackReceiver implements Receiver {
     );
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<Response>((resolve) => {
-      timer = setTimeout(() => resolve(errorResponse(new HubError('SERVICE_UNAVAILABLE', 'The Slack request was not acknowledged in time'))), ACK_TIMEOUT_MS);
+      timer = setTimeout(
+        () =>
+          resolve(errorResponse(new HubError('SERVICE_UNAVAILABLE', 'The Slack request was not acknowledged in time'))),
+        ACK_TIMEOUT_MS,
+      );
     });
     try {
       return await Promise.race([answered, timedOut]);
@@ -103,7 +108,11 @@ export class HonoSlackReceiver implements Receiver {
       throw new HubError('UNAUTHENTICATED', 'The Slack request timestamp is more than 5 minutes away from now');
     }
     try {
-      verifySlackRequest({ signingSecret: this.options.signingSecret, body: rawBody, headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp } });
+      verifySlackRequest({
+        signingSecret: this.options.signingSecret,
+        body: rawBody,
+        headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
+      });
     } catch {
       throw new HubError('UNAUTHENTICATED', 'The Slack request signature does not match');
     }
@@ -127,7 +136,8 @@ function parseBody(contentType: string, rawBody: string): SlackBody {
 }
 
 function asObject(value: unknown): SlackBody {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HubError('VALIDATION_FAILED', 'The Slack request body is not an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new HubError('VALIDATION_FAILED', 'The Slack request body is not an object');
   return value as SlackBody;
 }
 
@@ -138,7 +148,8 @@ function numberHeader(value: string | null): number | undefined {
 
 function toResponse(body: unknown): Response {
   if (body === undefined || body === null || body === '') return new Response(null, { status: 200 });
-  if (typeof body === 'string') return new Response(body, { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  if (typeof body === 'string')
+    return new Response(body, { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   return Response.json(body);
 }
 

@@ -98,7 +98,14 @@ export interface SlackProcess<R extends ProcessRecordLike = ProcessRecordLike> {
   /** Processes in a decision's states this person may see. */
   awaitingDecision(ctx: BotContext, actor: Actor): Promise<ProcessView<R>[]>;
   /** Runs a command through the type's service, exactly as the API does. */
-  runCommand(ctx: BotContext, actor: Actor, processId: string, command: string, input: object, idempotencyKey: string): Promise<R>;
+  runCommand(
+    ctx: BotContext,
+    actor: Actor,
+    processId: string,
+    command: string,
+    input: object,
+    idempotencyKey: string,
+  ): Promise<R>;
   /** The rules' answer before a modal opens, so nobody writes a reason for a command they may not run. */
   checkAllowed(record: R, command: string, actor: Actor): Refusal | null;
   /** The workflow's own record, when a decision is made but its recording has not reached the read model yet. */
@@ -123,7 +130,10 @@ export function reasonFormOf(spec: ProcessSpec, command: string): { field: strin
 }
 
 /** Slack's own ids and values arrive as text; what the hub acts on is checked like any API input. */
-export const ProcessIdSchema = z.string().trim().regex(/^[A-Za-z0-9_-]{1,100}$/, 'not a process id');
+export const ProcessIdSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,100}$/, 'not a process id');
 
 export async function userNames(db: Queryable, ids: (string | null | undefined)[]): Promise<Record<string, string>> {
   const wanted = [...new Set(ids.filter((id): id is string => Boolean(id)))];
@@ -135,10 +145,21 @@ export async function userNames(db: Queryable, ids: (string | null | undefined)[
 type SummaryRow = Pick<ProcessRow, 'process_id' | 'assigned_user_id' | 'status_entered_at' | 'sla' | 'detail'>;
 
 /** Read-model rows as Slack shows them, in the order given, with one lookup for every name. */
-export async function summarize<R extends ProcessRecordLike>(db: Queryable, type: SlackProcess<R>, rows: SummaryRow[], publicUrl: string): Promise<ProcessSummary<R>[]> {
+export async function summarize<R extends ProcessRecordLike>(
+  db: Queryable,
+  type: SlackProcess<R>,
+  rows: SummaryRow[],
+  publicUrl: string,
+): Promise<ProcessSummary<R>[]> {
   const records = rows.map((row) => row.detail as unknown as R);
-  const names = await userNames(db, records.flatMap((record) => type.namesIn(record)));
-  const documents = await latestDocumentLines(db, rows.map((row) => row.process_id));
+  const names = await userNames(
+    db,
+    records.flatMap((record) => type.namesIn(record)),
+  );
+  const documents = await latestDocumentLines(
+    db,
+    rows.map((row) => row.process_id),
+  );
   return rows.map((row, i) => ({
     processId: row.process_id,
     record: records[i],
@@ -152,19 +173,35 @@ export async function summarize<R extends ProcessRecordLike>(db: Queryable, type
 }
 
 /** These processes of this type, as Slack shows them, in the order asked; unknown ids are left out. */
-export async function loadSummaries<R extends ProcessRecordLike>(db: Queryable, type: SlackProcess<R>, processIds: string[], publicUrl: string): Promise<ProcessSummary<R>[]> {
+export async function loadSummaries<R extends ProcessRecordLike>(
+  db: Queryable,
+  type: SlackProcess<R>,
+  processIds: string[],
+  publicUrl: string,
+): Promise<ProcessSummary<R>[]> {
   if (processIds.length === 0) return [];
   const rows = (await db`
     SELECT process_id, assigned_user_id, status_entered_at, sla, detail FROM processes
     WHERE process_id = ANY(${processIds}) AND process_type = ${type.spec.processType}`) as unknown as SummaryRow[];
   const byId = new Map(rows.map((row) => [row.process_id, row]));
-  return summarize(db, type, processIds.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])), publicUrl);
+  return summarize(
+    db,
+    type,
+    processIds.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])),
+    publicUrl,
+  );
 }
 
 /** The buttons of a kept message while its process is in the state it was opened for, as its command spec allows there. */
-export function buttonsIn<R extends ProcessRecordLike>(type: SlackProcess<R>, message: KeptMessageSpec<R>, status: string): CommandButton[] {
+export function buttonsIn<R extends ProcessRecordLike>(
+  type: SlackProcess<R>,
+  message: KeptMessageSpec<R>,
+  status: string,
+): CommandButton[] {
   if (status !== message.opensIn) return [];
-  return type.buttons.filter((b) => message.commands.includes(b.command) && (type.spec.commands[b.command]?.from ?? []).includes(status));
+  return type.buttons.filter(
+    (b) => message.commands.includes(b.command) && (type.spec.commands[b.command]?.from ?? []).includes(status),
+  );
 }
 
 /** Does a person in this role ever take one of this type's decisions? Their queue has a section for it only then. */

@@ -7,19 +7,31 @@ export type WebClientOptions = webApi.WebClientOptions;
 
 /** Slack's libraries log through the hub's pino logger; pino's level decides what is written. */
 export function slackLogger(log: Logger): SlackLogger {
-  const write = (level: 'debug' | 'info' | 'warn' | 'error') => (...parts: unknown[]) => {
-    const error = parts.find((p): p is Error => p instanceof Error);
-    const text = parts.filter((p) => !(p instanceof Error)).map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
-    if (error) log[level]({ err: error }, text);
-    else log[level](text);
-  };
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...parts: unknown[]) => {
+      const error = parts.find((p): p is Error => p instanceof Error);
+      const text = parts
+        .filter((p) => !(p instanceof Error))
+        .map((p) => (typeof p === 'string' ? p : JSON.stringify(p)))
+        .join(' ');
+      if (error) log[level]({ err: error }, text);
+      else log[level](text);
+    };
   return {
     debug: write('debug'),
     info: write('info'),
     warn: write('warn'),
     error: write('error'),
     setLevel: () => {},
-    getLevel: () => (log.isLevelEnabled('debug') ? LogLevel.DEBUG : log.isLevelEnabled('info') ? LogLevel.INFO : log.isLevelEnabled('warn') ? LogLevel.WARN : LogLevel.ERROR),
+    getLevel: () =>
+      log.isLevelEnabled('debug')
+        ? LogLevel.DEBUG
+        : log.isLevelEnabled('info')
+          ? LogLevel.INFO
+          : log.isLevelEnabled('warn')
+            ? LogLevel.WARN
+            : LogLevel.ERROR,
     setName: () => {},
   };
 }

@@ -1,11 +1,26 @@
 import type { Socket } from 'socket.io';
-import { boardChangesAfter, boardSnapshot, changesAfter, getCard, latestChangeSequence, oldestChangeSequence, type StoredChange } from '../../db/board.js';
+import {
+  boardChangesAfter,
+  boardSnapshot,
+  changesAfter,
+  getCard,
+  latestChangeSequence,
+  oldestChangeSequence,
+  type StoredChange,
+} from '../../db/board.js';
 import type { Sql } from '../../db/client.js';
 import type { Logger } from '../../runtime/logger.js';
 import { HubError } from '../../workflows/errors.js';
 import { maySee, visibilityFilter, type Principal, type ProcessRelations } from '../../workflows/policy.js';
 import { specFor } from '../../workflows/specs.js';
-import type { BoardCard, BoardSubscribeReply, ClientToServerEvents, ProcessChange, ServerToClientEvents, SocketData } from '../../contracts/socket-events.js';
+import type {
+  BoardCard,
+  BoardSubscribeReply,
+  ClientToServerEvents,
+  ProcessChange,
+  ServerToClientEvents,
+  SocketData,
+} from '../../contracts/socket-events.js';
 import { rooms } from '../../contracts/socket-events.js';
 
 export type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -21,7 +36,10 @@ const FETCH_BATCH = 500;
 /** A change on its way to sockets; unnumbered when its transition wrote no event. */
 type PushedChange = Omit<StoredChange, 'sequence'> & { sequence: number | null };
 
-export const principalOf = (socket: HubSocket): Principal => ({ user_id: socket.data.user.id, role: socket.data.user.role });
+export const principalOf = (socket: HubSocket): Principal => ({
+  user_id: socket.data.user.id,
+  role: socket.data.user.role,
+});
 
 /**
  * What one socket may receive of a change: the card if the person may see the process now, a removal if
@@ -48,7 +66,13 @@ export function changeFor(principal: Principal, change: PushedChange, replayed: 
  * Follows the change log on one server node and hands each change to this node's own sockets, in
  * sequence order, once. Every node does the same from its own LISTEN, so pushes never cross the adapter.
  */
-export function createBoardFeed(deps: { sql: Sql; log: Logger; replayLimit: number; terminalDays: number; localSockets: (roomNames: string[]) => HubSocket[] }) {
+export function createBoardFeed(deps: {
+  sql: Sql;
+  log: Logger;
+  replayLimit: number;
+  terminalDays: number;
+  localSockets: (roomNames: string[]) => HubSocket[];
+}) {
   const { sql, log } = deps;
   const follows = new Map<string, Map<string, BoardFollow>>();
   let lastPushed = 0;
@@ -137,7 +161,10 @@ export function createBoardFeed(deps: { sql: Sql; log: Logger; replayLimit: numb
     });
   }
 
-  async function subscribe(socket: HubSocket, request: { process_type: string; after?: number | null }): Promise<BoardSubscribeReply> {
+  async function subscribe(
+    socket: HubSocket,
+    request: { process_type: string; after?: number | null },
+  ): Promise<BoardSubscribeReply> {
     const spec = specFor(request.process_type);
     if (!spec) throw new HubError('NOT_FOUND', `No process type ${request.process_type}`);
     const principal = principalOf(socket);
@@ -148,7 +175,12 @@ export function createBoardFeed(deps: { sql: Sql; log: Logger; replayLimit: numb
     followsOf(socket).set(spec.processType, board);
     // A newer subscription (or an unsubscribe) of the same board while this one reads takes over.
     const current = () => follows.get(socket.id)?.get(spec.processType) === board;
-    const superseded = (): BoardSubscribeReply => ({ process_type: spec.processType, mode: 'replay', sequence: board.cursor, replayed: 0 });
+    const superseded = (): BoardSubscribeReply => ({
+      process_type: spec.processType,
+      mode: 'replay',
+      sequence: board.cursor,
+      replayed: 0,
+    });
     await socket.join(rooms.board(spec.processType));
     try {
       let mode: BoardSubscribeReply['mode'] = 'replay';
@@ -161,7 +193,12 @@ export function createBoardFeed(deps: { sql: Sql; log: Logger; replayLimit: numb
         request.after == null
           ? undefined
           : replayable
-            ? await boardChangesAfter(sql, { process_type: spec.processType, visibility }, request.after, deps.replayLimit + 1)
+            ? await boardChangesAfter(
+                sql,
+                { process_type: spec.processType, visibility },
+                request.after,
+                deps.replayLimit + 1,
+              )
             : null;
       if (!current()) return superseded();
       if (missed && missed.length <= deps.replayLimit) {

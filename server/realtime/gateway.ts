@@ -22,7 +22,6 @@ import { registerQueryThreads } from './query-threads.js';
 
 export type { HubIo };
 
-
 export interface RealtimeGateway {
   io: HubIo;
   /** Serves Socket.IO on the API's own HTTP server. */
@@ -47,7 +46,12 @@ const SubscribeRequest = z.object({
 });
 const ProcessRequest = z.object({ process_id: z.string().min(1).max(100) });
 const TypeRequest = z.object({ process_type: z.string().min(1).max(100) });
-const ProcessChangedPayload = z.object({ process_type: z.string(), process_id: z.string(), version: z.number(), sequence: z.number() });
+const ProcessChangedPayload = z.object({
+  process_type: z.string(),
+  process_id: z.string(),
+  version: z.number(),
+  sequence: z.number(),
+});
 const SessionsEndedPayload = z.union([z.object({ user_id: z.string() }), z.object({ token_hash: z.string() })]);
 const NotificationCreatedPayload = z.object({ id: z.number(), user_id: z.string() });
 
@@ -80,7 +84,13 @@ export async function startRealtimeGateway(deps: {
     for (const name of roomNames) for (const id of io.sockets.adapter.rooms.get(name) ?? []) ids.add(id);
     return [...ids].map((id) => io.sockets.sockets.get(id)).filter((s): s is HubSocket => s !== undefined);
   };
-  const feed = createBoardFeed({ sql, log, replayLimit: config.REALTIME_REPLAY_LIMIT, terminalDays: config.BOARD_TERMINAL_DAYS, localSockets });
+  const feed = createBoardFeed({
+    sql,
+    log,
+    replayLimit: config.REALTIME_REPLAY_LIMIT,
+    terminalDays: config.BOARD_TERMINAL_DAYS,
+    localSockets,
+  });
 
   registerGauge('ops_hub_connected_sockets', 'Boards and other clients connected to this server', [], () => [
     { labels: {}, value: io.sockets.sockets.size },
@@ -109,7 +119,10 @@ export async function startRealtimeGateway(deps: {
     void socket.join([rooms.user(socket.data.user.id), rooms.session(socket.data.session.token_hash)]);
     socket.emit('hub:welcome', { user: socket.data.user, server_time: new Date().toISOString() });
     // Expiry needs no notice: each node ends its own sockets when their session runs out.
-    const expiry = setTimeout(() => endSocket(socket, 'expired'), Math.min(Date.parse(socket.data.session.expires_at) - Date.now(), 2 ** 31 - 1));
+    const expiry = setTimeout(
+      () => endSocket(socket, 'expired'),
+      Math.min(Date.parse(socket.data.session.expires_at) - Date.now(), 2 ** 31 - 1),
+    );
     socket.on('disconnect', () => clearTimeout(expiry));
 
     /** A subscription asks again whether the session lives, in case this node missed the notice that ended it. */
@@ -124,14 +137,16 @@ export async function startRealtimeGateway(deps: {
     /** Runs a request and answers through its acknowledgement, always with the hub's error shape. */
     const answer = <T extends object>(ack: unknown, work: () => Promise<T>) => {
       const reply: Ack<T> = typeof ack === 'function' ? (ack as Ack<T>) : () => {};
-      Promise.resolve().then(work).then(
-        (result) => reply({ ok: true, ...result }),
-        (error) => {
-          const hubError = toHubError(error);
-          if (hubError.status >= 500) log.error({ err: error, user: socket.data.user.id }, 'socket request failed');
-          reply({ ok: false, error: { code: hubError.code, message: hubError.message } });
-        },
-      );
+      Promise.resolve()
+        .then(work)
+        .then(
+          (result) => reply({ ok: true, ...result }),
+          (error) => {
+            const hubError = toHubError(error);
+            if (hubError.status >= 500) log.error({ err: error, user: socket.data.user.id }, 'socket request failed');
+            reply({ ok: false, error: { code: hubError.code, message: hubError.message } });
+          },
+        );
     };
 
     socket.on('board:subscribe', (request, ack) =>

@@ -1,4 +1,9 @@
-import { QUERY_CHANGED_CHANNEL, QUERY_READ_CHANNEL, type QueryChangedNotice, type QueryReadNotice } from '../../db/query-threads.js';
+import {
+  QUERY_CHANGED_CHANNEL,
+  QUERY_READ_CHANNEL,
+  type QueryChangedNotice,
+  type QueryReadNotice,
+} from '../../db/query-threads.js';
 import type { HubDeps } from '../../hub/context.js';
 import { loadQueryChangedEvent } from '../../hub/query-threads.js';
 import { rooms } from '../../contracts/socket-events.js';
@@ -37,7 +42,11 @@ export function registerQueryThreads(io: HubIo, deps: Pick<HubDeps, 'sql' | 'log
         if (!events) return;
         const { query } = events.forStaff;
         // The asker too: their board's unread count moves when the answer comes, drawer open or not.
-        const targets = [rooms.process(query.process_id), rooms.user(query.assignee.id), rooms.user(query.created_by.id)];
+        const targets = [
+          rooms.process(query.process_id),
+          rooms.user(query.assignee.id),
+          rooms.user(query.created_by.id),
+        ];
         const ids = new Set(targets.flatMap((room) => [...(io.sockets.adapter.rooms.get(room) ?? [])]));
         for (const id of ids) {
           const socket = io.sockets.sockets.get(id);
@@ -59,7 +68,13 @@ export function registerQueryThreads(io: HubIo, deps: Pick<HubDeps, 'sql' | 'log
     sql.listen(QUERY_READ_CHANNEL, (payload) => {
       const notice = parseNotice<QueryReadNotice>(payload);
       if (notice) {
-        io.local.to(rooms.user(notice.user_id)).emit('query:read', { process_id: notice.process_id, query_id: notice.query_id, read_sequence: notice.read_sequence });
+        io.local
+          .to(rooms.user(notice.user_id))
+          .emit('query:read', {
+            process_id: notice.process_id,
+            query_id: notice.query_id,
+            read_sequence: notice.read_sequence,
+          });
       }
     }),
   ]).catch((error: unknown) => log.error({ err: error }, 'could not LISTEN for query changes'));

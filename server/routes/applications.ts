@@ -26,7 +26,9 @@ const ApplicationSchema = z
     account_type: z.string(),
     status: z.enum(APPLICATION_STATUSES),
     progress: z.object({ step: z.number().nullable(), of: z.number(), label: z.string() }),
-    selected_products: z.array(z.object({ product_id: z.string(), product_name: z.string(), allocation_percent: z.number() })).nullable(),
+    selected_products: z
+      .array(z.object({ product_id: z.string(), product_name: z.string(), allocation_percent: z.number() }))
+      .nullable(),
     risk_score: z.number().nullable(),
     risk_profile: z.enum(RISK_PROFILES).nullable(),
     investment_objective: z.string().nullable(),
@@ -42,8 +44,19 @@ const ApplicationSchema = z
     funding_reference: z.string().nullable(),
     compliance_notes: z.string().nullable(),
     rejection_reason: z.string().nullable(),
-    suitability_warnings: z.array(z.object({ kind: z.string(), product_id: z.string(), product_name: z.string(), message: z.string() })),
-    approvals: z.array(z.object({ approved_by: z.string(), approver_name: z.string(), role: z.string(), channel: z.string(), at: z.string(), notes: z.string().nullable() })),
+    suitability_warnings: z.array(
+      z.object({ kind: z.string(), product_id: z.string(), product_name: z.string(), message: z.string() }),
+    ),
+    approvals: z.array(
+      z.object({
+        approved_by: z.string(),
+        approver_name: z.string(),
+        role: z.string(),
+        channel: z.string(),
+        at: z.string(),
+        notes: z.string().nullable(),
+      }),
+    ),
     approvals_required: z.number(),
     edd_required: z.boolean(),
     politically_exposed: z.boolean(),
@@ -65,12 +78,18 @@ const COMMAND_ROUTES: Record<ApplicationCommand, CommandRoute> = {
   complete_risk_assessment: { summary: 'Complete the risk assessment (risk_assessment → terms_review)' },
   accept_terms: { summary: 'Accept the terms and conditions (terms_review → funding)' },
   provide_funding_details: { summary: 'Give funding details and submit (funding → submitted → compliance_review)' },
-  compliance_approve: { summary: 'Approve as compliance (compliance_review → approved → account_created)', bodyOptional: true },
+  compliance_approve: {
+    summary: 'Approve as compliance (compliance_review → approved → account_created)',
+    bodyOptional: true,
+  },
   compliance_reject: { summary: 'Reject as compliance, with a reason (compliance_review → rejected)' },
   cancel_application: { summary: 'Cancel (from draft up to funding)', bodyOptional: true },
   override_status: { summary: 'Administrators: set the status directly, with a reason' },
   reassign_application: { summary: 'Administrators: reassign the advisor or the compliance officer, with a reason' },
-  retry_account_creation: { summary: 'Administrators: retry account creation after the CRM failed', bodyOptional: true },
+  retry_account_creation: {
+    summary: 'Administrators: retry account creation after the CRM failed',
+    bodyOptional: true,
+  },
 };
 
 const ListQuery = z.object({
@@ -86,8 +105,6 @@ const ListQuery = z.object({
   cursor: z.string().max(200).optional().openapi({ description: 'next_cursor of the previous page' }),
 });
 
-
-
 const actor = actorOf;
 
 export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
@@ -100,7 +117,14 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
         summary: 'Start an account application (client for themselves, advisor for an assigned client, admin)',
         security: SECURITY,
         request: {
-          body: jsonBody(z.object({ client_id: text(100).openapi({ example: 'cli_chris_carter' }), account_type: z.enum(ACCOUNT_TYPES) }).strict()),
+          body: jsonBody(
+            z
+              .object({
+                client_id: text(100).openapi({ example: 'cli_chris_carter' }),
+                account_type: z.enum(ACCOUNT_TYPES),
+              })
+              .strict(),
+          ),
           headers: IdempotencyHeaders,
         },
         responses: { 201: jsonResponse(ApplicationSchema, 'The new application, in draft'), ...ERROR_RESPONSES },
@@ -119,15 +143,31 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
         security: SECURITY,
         request: { query: ListQuery },
         responses: {
-          200: jsonResponse(z.object({ applications: z.array(ApplicationSchema), next_cursor: z.string().nullable() }), 'A page of applications, newest change first'),
+          200: jsonResponse(
+            z.object({ applications: z.array(ApplicationSchema), next_cursor: z.string().nullable() }),
+            'A page of applications, newest change first',
+          ),
           ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
         const { limit, cursor, ...filters } = c.req.valid('query');
-        const applications = await service.list(actor(c), { ...filters, limit, before: cursor ? decodeKeysetCursor(cursor) : undefined });
+        const applications = await service.list(actor(c), {
+          ...filters,
+          limit,
+          before: cursor ? decodeKeysetCursor(cursor) : undefined,
+        });
         const last = applications.at(-1);
-        return c.json({ applications, next_cursor: applications.length === limit && last ? encodeKeysetCursor({ updated_at: last.updated_at, process_id: last.application_id }) : null }, 200);
+        return c.json(
+          {
+            applications,
+            next_cursor:
+              applications.length === limit && last
+                ? encodeKeysetCursor({ updated_at: last.updated_at, process_id: last.application_id })
+                : null,
+          },
+          200,
+        );
       },
     )
     .openapi(
@@ -135,7 +175,8 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
         method: 'get',
         path: '/applications/{id}',
         tags: ['Applications'],
-        summary: 'An application: every field, progress, suitability warnings, approvals and the actions the caller may take',
+        summary:
+          'An application: every field, progress, suitability warnings, approvals and the actions the caller may take',
         security: SECURITY,
         request: { params: IdParams },
         responses: { 200: jsonResponse(ApplicationSchema, 'The application'), ...ERROR_RESPONSES },
@@ -143,12 +184,14 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
       async (c) => c.json(await service.get(actor(c), c.req.valid('param').id), 200),
     );
 
-
   addTrailRoutes(router, {
     spec: accountOpeningSpec,
     tag: 'Applications',
     sql,
-    summaries: { audit: 'The audit trail of an application: every command, accepted or refused', events: "An application's events in commit order" },
+    summaries: {
+      audit: 'The audit trail of an application: every command, accepted or refused',
+      events: "An application's events in commit order",
+    },
     requireVisible: (actor, id, action) => service.requireVisible(actor, id, action),
   });
   addCommandRoutes(router, {

@@ -11,7 +11,9 @@ import { hashPassword, verifyPassword } from '../../hub/passwords.js';
 import { ChallengeSchema, SignedInSchema } from './admin-sign-in.js';
 import { createRouter, ERROR_RESPONSES, errorContent, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
-const UserSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES) }).openapi('User');
+const UserSchema = z
+  .object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES) })
+  .openapi('User');
 
 // A login for an unknown e-mail still pays for one hash, so timing does not reveal who has an account.
 const decoyHash = hashPassword('decoy password for unknown users');
@@ -25,7 +27,11 @@ export function loginRoutes(sql: Sql) {
       path: '/auth/login',
       tags: ['Auth'],
       summary: 'Sign in with e-mail and password; returns a bearer token',
-      request: { body: jsonBody(z.object({ email: z.string().trim().min(3).max(200), password: z.string().min(1).max(200) }).strict()) },
+      request: {
+        body: jsonBody(
+          z.object({ email: z.string().trim().min(3).max(200), password: z.string().min(1).max(200) }).strict(),
+        ),
+      },
       responses: {
         200: jsonResponse(z.union([SignedInSchema, ChallengeSchema]), 'Signed in, or a second factor is asked for'),
         401: ERROR_RESPONSES[401],
@@ -45,7 +51,10 @@ export function loginRoutes(sql: Sql) {
         throw new HubError('UNAUTHENTICATED', 'Wrong e-mail or password');
       }
       await throttle.succeed(email);
-      return c.json(await finishPasswordSignIn(sql, { id: user.id, email: user.email, name: user.name, role: user.role }), 200);
+      return c.json(
+        await finishPasswordSignIn(sql, { id: user.id, email: user.email, name: user.name, role: user.role }),
+        200,
+      );
     },
   );
 }
@@ -68,7 +77,7 @@ export function sessionRoutes(sql: Sql) {
         method: 'post',
         path: '/auth/logout',
         tags: ['Auth'],
-        summary: "End this session: its token stops working and its sockets are disconnected on every node",
+        summary: 'End this session: its token stops working and its sockets are disconnected on every node',
         security: SECURITY,
         responses: { 204: { description: 'Signed out' }, 401: ERROR_RESPONSES[401] },
       }),

@@ -10,7 +10,9 @@ export const SlaSnapshotSchema = z
     deadline: z.string(),
     paused: z.boolean(),
     paused_total_ms: z.number(),
-    rungs_fired: z.array(z.object({ kind: z.enum(['warning', 'breach', 'escalation']), at_percent: z.number(), fired_at: z.string() })),
+    rungs_fired: z.array(
+      z.object({ kind: z.enum(['warning', 'breach', 'escalation']), at_percent: z.number(), fired_at: z.string() }),
+    ),
   })
   .openapi('SlaSnapshot');
 

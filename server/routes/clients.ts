@@ -20,7 +20,14 @@ const ProductSchema = z
   .openapi('Product');
 
 const ClientSchema = z
-  .object({ id: z.string(), name: z.string(), email: z.string(), kyc_status: z.string(), politically_exposed: z.boolean(), advisor_id: z.string().nullable() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    kyc_status: z.string(),
+    politically_exposed: z.boolean(),
+    advisor_id: z.string().nullable(),
+  })
   .openapi('Client');
 
 export function clientRoutes(service: AccountOpeningService, sql: Sql) {
@@ -32,7 +39,10 @@ export function clientRoutes(service: AccountOpeningService, sql: Sql) {
         tags: ['Clients'],
         summary: 'The clients the caller may see (an advisor: assigned clients; a client: themselves)',
         security: SECURITY,
-        responses: { 200: jsonResponse(z.object({ clients: z.array(ClientSchema) }), 'Clients by name'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ clients: z.array(ClientSchema) }), 'Clients by name'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => {
         const v = visibilityFilter(accountOpeningSpec, actorFor(c.get('user'), c.get('channel')));
@@ -57,10 +67,14 @@ export function clientRoutes(service: AccountOpeningService, sql: Sql) {
         security: SECURITY,
         request: { params: IdParams },
         responses: {
-          200: jsonResponse(z.object({ client_id: z.string(), kyc_status: z.string(), products: z.array(ProductSchema) }), 'The active catalog'),
+          200: jsonResponse(
+            z.object({ client_id: z.string(), kyc_status: z.string(), products: z.array(ProductSchema) }),
+            'The active catalog',
+          ),
           ...ERROR_RESPONSES,
         },
       }),
-      async (c) => c.json(await service.listProducts(actorFor(c.get('user'), c.get('channel')), c.req.valid('param').id), 200),
+      async (c) =>
+        c.json(await service.listProducts(actorFor(c.get('user'), c.get('channel')), c.req.valid('param').id), 200),
     );
 }

@@ -7,14 +7,26 @@ import { listEvents } from '../../db/events.js';
 import type { Actor } from '../../workflows/process-records.js';
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { actorFor, type CommandContext, type HubEnv } from '../../hub/context.js';
-import { AuditEntrySchema, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, ProcessEventSchema, SECURITY } from './openapi.js';
+import {
+  AuditEntrySchema,
+  ERROR_RESPONSES,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  ProcessEventSchema,
+  SECURITY,
+} from './openapi.js';
 
 export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
 
 export const actorOf = (c: Context<HubEnv>): Actor => actorFor(c.get('user'), c.get('channel'));
 
 /** Marks a request as a command, so a refusal before its service sees it (a malformed body) is audited too. */
-export const commandContext = (processType: string | null, action: string, idOf: IdOf = 'process'): MiddlewareHandler<HubEnv> =>
+export const commandContext = (
+  processType: string | null,
+  action: string,
+  idOf: IdOf = 'process',
+): MiddlewareHandler<HubEnv> =>
   Object.assign(
     async (c: Context<HubEnv>, next: () => Promise<void>) => {
       c.set('command', commandOf(processType, action, idOf, c.req.param('id')));
@@ -78,7 +90,13 @@ export function addCommandRoutes<C extends string>(
     response: z.ZodType;
     commands: { readonly [K in C]: { input: z.ZodType } };
     routes: Record<C, CommandRoute>;
-    run: (actor: Actor, processId: string, command: C, input: object, idempotencyKey: string | undefined) => Promise<object>;
+    run: (
+      actor: Actor,
+      processId: string,
+      command: C,
+      input: object,
+      idempotencyKey: string | undefined,
+    ) => Promise<object>;
   },
 ): void {
   const { spec } = options;
@@ -91,13 +109,26 @@ export function addCommandRoutes<C extends string>(
         tags: [options.tag],
         summary,
         security: SECURITY,
-        request: { params: IdParams, body: jsonBody(options.commands[command].input, !bodyOptional), headers: IdempotencyHeaders },
+        request: {
+          params: IdParams,
+          body: jsonBody(options.commands[command].input, !bodyOptional),
+          headers: IdempotencyHeaders,
+        },
         middleware: [commandContext(spec.processType, command)],
-        responses: { 200: jsonResponse(options.response, `The ${spec.processType.replace(/_/g, ' ')} after the command`), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(options.response, `The ${spec.processType.replace(/_/g, ' ')} after the command`),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => {
         const input = (c.req.valid('json') ?? {}) as object;
-        const view = await options.run(actorOf(c), c.req.valid('param').id, command, input, c.req.valid('header')['idempotency-key']);
+        const view = await options.run(
+          actorOf(c),
+          c.req.valid('param').id,
+          command,
+          input,
+          c.req.valid('header')['idempotency-key'],
+        );
         return c.json(view as never, 200);
       },
     );

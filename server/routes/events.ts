@@ -27,12 +27,20 @@ export function eventRoutes(sql: Sql) {
       security: SECURITY,
       request: {
         query: z.object({
-          after: z.coerce.number().int().min(0).default(0).openapi({ description: 'Return events with a larger sequence' }),
+          after: z.coerce
+            .number()
+            .int()
+            .min(0)
+            .default(0)
+            .openapi({ description: 'Return events with a larger sequence' }),
           limit: z.coerce.number().int().min(1).max(1000).default(100),
         }),
       },
       responses: {
-        200: jsonResponse(z.object({ events: z.array(EventSchema), last_sequence: z.number() }), 'Oldest first; pass last_sequence as `after` for the next page'),
+        200: jsonResponse(
+          z.object({ events: z.array(EventSchema), last_sequence: z.number() }),
+          'Oldest first; pass last_sequence as `after` for the next page',
+        ),
         ...ERROR_RESPONSES,
       },
     }),
@@ -40,7 +48,10 @@ export function eventRoutes(sql: Sql) {
       const { after, limit } = c.req.valid('query');
       const visibility = visibilityFilter(accountOpeningSpec, actorFor(c.get('user'), c.get('channel')));
       const events = await listEvents(sql, { after, limit, visibility });
-      return c.json({ events: events as z.infer<typeof EventSchema>[], last_sequence: events.at(-1)?.sequence ?? after }, 200);
+      return c.json(
+        { events: events as z.infer<typeof EventSchema>[], last_sequence: events.at(-1)?.sequence ?? after },
+        200,
+      );
     },
   );
 }

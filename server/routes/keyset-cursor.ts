@@ -9,7 +9,8 @@ export function encodeKeysetCursor(row: { updated_at: string; process_id: string
 export function decodeKeysetCursor(cursor: string): { updated_at: string; process_id: string } {
   try {
     const [updated_at, process_id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
-    if (typeof updated_at === 'string' && typeof process_id === 'string' && !Number.isNaN(Date.parse(updated_at))) return { updated_at, process_id };
+    if (typeof updated_at === 'string' && typeof process_id === 'string' && !Number.isNaN(Date.parse(updated_at)))
+      return { updated_at, process_id };
   } catch {
     // not JSON: refused below
   }

@@ -27,13 +27,24 @@ export function notificationRoutes(sql: Sql) {
         security: SECURITY,
         request: {
           query: z.object({
-            unread: z.enum(['true', 'false']).optional().transform((v) => v === 'true'),
+            unread: z
+              .enum(['true', 'false'])
+              .optional()
+              .transform((v) => v === 'true'),
             limit: z.coerce.number().int().min(1).max(200).default(50),
-            before: z.coerce.number().int().min(1).optional().openapi({ description: 'Only notifications with a smaller id (paging)' }),
+            before: z.coerce
+              .number()
+              .int()
+              .min(1)
+              .optional()
+              .openapi({ description: 'Only notifications with a smaller id (paging)' }),
           }),
         },
         responses: {
-          200: jsonResponse(z.object({ notifications: z.array(NotificationSchema), unread_count: z.number() }), 'Notifications'),
+          200: jsonResponse(
+            z.object({ notifications: z.array(NotificationSchema), unread_count: z.number() }),
+            'Notifications',
+          ),
           ...ERROR_RESPONSES,
         },
       }),
@@ -41,7 +52,13 @@ export function notificationRoutes(sql: Sql) {
         const { unread, limit, before } = c.req.valid('query');
         const userId = c.get('user').id;
         const notifications = await listNotifications(sql, userId, { unreadOnly: unread, limit, before });
-        return c.json({ notifications: notifications as unknown as z.infer<typeof NotificationSchema>[], unread_count: await countUnread(sql, userId) }, 200);
+        return c.json(
+          {
+            notifications: notifications as unknown as z.infer<typeof NotificationSchema>[],
+            unread_count: await countUnread(sql, userId),
+          },
+          200,
+        );
       },
     )
     .openapi(
@@ -53,10 +70,16 @@ export function notificationRoutes(sql: Sql) {
         security: SECURITY,
         request: {
           body: jsonBody(
-            z.union([z.object({ ids: z.array(z.number().int().positive()).min(1).max(500) }).strict(), z.object({ all: z.literal(true) }).strict()]),
+            z.union([
+              z.object({ ids: z.array(z.number().int().positive()).min(1).max(500) }).strict(),
+              z.object({ all: z.literal(true) }).strict(),
+            ]),
           ),
         },
-        responses: { 200: jsonResponse(z.object({ marked: z.number(), unread_count: z.number() }), 'How many were marked'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ marked: z.number(), unread_count: z.number() }), 'How many were marked'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => {
         const body = c.req.valid('json');

@@ -12,7 +12,10 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-export const errorContent = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
+export const errorContent = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: ErrorSchema } },
+});
 
 /** The error answers every authenticated route can give, so the document shows them once and alike. */
 export const ERROR_RESPONSES = {
@@ -79,4 +82,9 @@ export const AuditEntrySchema = z
   })
   .openapi('AuditEntry');
 
-export const ProcessEventSchema = z.object({ sequence: z.number(), type: z.string(), payload: z.record(z.string(), z.unknown()), created_at: z.string() });
+export const ProcessEventSchema = z.object({
+  sequence: z.number(),
+  type: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+});

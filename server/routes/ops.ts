@@ -46,7 +46,13 @@ const SuccessMetricsSchema = z
       commands: z.number(),
       within_target: z.number(),
       per_command: z.array(
-        z.object({ command: z.string(), commands: z.number(), within_target: z.number(), p50_ms: z.number(), p95_ms: z.number() }),
+        z.object({
+          command: z.string(),
+          commands: z.number(),
+          within_target: z.number(),
+          p50_ms: z.number(),
+          p95_ms: z.number(),
+        }),
       ),
     }),
     error_rate_alerts: z.array(
@@ -69,12 +75,16 @@ export function opsRoutes(sql: Sql) {
         method: 'get',
         path: '/ops/success-metrics',
         tags: ['Processes'],
-        summary: 'The blueprint success metrics from the audit trail: success rate against 99 %, processing time against 5 s',
+        summary:
+          'The blueprint success metrics from the audit trail: success rate against 99 %, processing time against 5 s',
         security: SECURITY,
         request: {
           query: z.object({
             process_type: z.string().min(1).max(100).openapi({ example: 'account_opening' }),
-            since: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Start of the period (default: midnight UTC)' }),
+            since: z.iso
+              .datetime({ offset: true })
+              .optional()
+              .openapi({ description: 'Start of the period (default: midnight UTC)' }),
           }),
         },
         responses: { 200: jsonResponse(SuccessMetricsSchema, 'The period from `since` to now'), ...ERROR_RESPONSES },
@@ -90,7 +100,13 @@ export function opsRoutes(sql: Sql) {
           {
             process_type: spec.processType,
             since,
-            success_rate: { target: SUCCESS_RATE_TARGET, accepted: raw.accepted, refused: raw.refused, rate, met: rate === null ? null : rate >= SUCCESS_RATE_TARGET },
+            success_rate: {
+              target: SUCCESS_RATE_TARGET,
+              accepted: raw.accepted,
+              refused: raw.refused,
+              rate,
+              met: rate === null ? null : rate >= SUCCESS_RATE_TARGET,
+            },
             processing_time: {
               target_ms: PROCESSING_TIME_TARGET_MS,
               commands: raw.perCommand.reduce((n, r) => n + r.commands, 0),
@@ -104,62 +120,88 @@ export function opsRoutes(sql: Sql) {
       },
     )
     .openapi(
-    createRoute({
-      method: 'get',
-      path: '/ops/summary',
-      tags: ['Processes'],
-      summary: 'The operations center: processes per state, SLA warnings and breaches now, the day so far, median time per state and stage',
-      security: SECURITY,
-      request: {
-        query: z.object({
-          process_type: z.string().min(1).max(100).openapi({ example: 'account_opening' }),
-          since: z.iso
-            .datetime({ offset: true })
-            .optional()
-            .openapi({ description: 'Start of "today" for the figures of the day (default: midnight UTC)', example: '2026-03-02T00:00:00+01:00' }),
-        }),
-      },
-      responses: { 200: jsonResponse(SummarySchema, 'Figures within what the caller may see'), ...ERROR_RESPONSES },
-    }),
-    async (c) => {
-      const query = c.req.valid('query');
-      const { spec, visibility } = visibleType(c, query.process_type);
-      const since = query.since ? new Date(query.since).toISOString() : startOfUtcDay();
-      const boardCommands = Object.entries(spec.commands).filter(([, command]) => command.board);
-      const raw = await processSummary(sql, {
-        process_type: spec.processType,
-        visibility,
-        since,
-        windowDays: MEDIAN_WINDOW_DAYS,
-        commands: boardCommands.map(([name]) => name),
-        states: spec.states.map((s) => ({ id: s.id, stage: s.stage, terminal: Boolean(s.terminal) })),
-      });
-      const stages = [...new Set(spec.states.map((s) => s.stage))];
-      const waiting = spec.states.filter((s) => !s.terminal);
-      return c.json(
-        {
-          process_type: spec.processType,
-          generated_at: new Date().toISOString(),
-          since,
-          window_days: MEDIAN_WINDOW_DAYS,
-          per_state: spec.states.map((s) => ({ state: s.id, label: s.label, stage: s.stage, count: raw.per_state[s.id] ?? 0 })),
-          sla: { on_track: raw.sla.on_track ?? 0, warning: raw.sla.warning ?? 0, breached: raw.sla.breached ?? 0, paused: raw.sla.paused ?? 0 },
-          at_risk: raw.at_risk as z.infer<typeof BoardCardSchema>[],
-          opened_since: raw.opened_since,
-          entered_since: spec.states.map((s) => ({ state: s.id, label: s.label, count: raw.entered_since[s.id] ?? 0 })),
-          decisions_since: boardCommands.map(([name, command]) => ({ command: name, label: command.label, count: raw.commands_since[name] ?? 0 })),
-          median_per_state: waiting.map((s) => ({
-            state: s.id,
-            label: s.label,
-            median_ms: raw.median_ms_per_state[s.id]?.median_ms ?? null,
-            samples: raw.median_ms_per_state[s.id]?.samples ?? 0,
-          })),
-          median_per_stage: stages
-            .filter((stage) => waiting.some((s) => s.stage === stage))
-            .map((stage) => ({ stage, median_ms: raw.median_ms_per_stage[stage]?.median_ms ?? null, samples: raw.median_ms_per_stage[stage]?.samples ?? 0 })),
+      createRoute({
+        method: 'get',
+        path: '/ops/summary',
+        tags: ['Processes'],
+        summary:
+          'The operations center: processes per state, SLA warnings and breaches now, the day so far, median time per state and stage',
+        security: SECURITY,
+        request: {
+          query: z.object({
+            process_type: z.string().min(1).max(100).openapi({ example: 'account_opening' }),
+            since: z.iso
+              .datetime({ offset: true })
+              .optional()
+              .openapi({
+                description: 'Start of "today" for the figures of the day (default: midnight UTC)',
+                example: '2026-03-02T00:00:00+01:00',
+              }),
+          }),
         },
-        200,
-      );
-    },
-  );
+        responses: { 200: jsonResponse(SummarySchema, 'Figures within what the caller may see'), ...ERROR_RESPONSES },
+      }),
+      async (c) => {
+        const query = c.req.valid('query');
+        const { spec, visibility } = visibleType(c, query.process_type);
+        const since = query.since ? new Date(query.since).toISOString() : startOfUtcDay();
+        const boardCommands = Object.entries(spec.commands).filter(([, command]) => command.board);
+        const raw = await processSummary(sql, {
+          process_type: spec.processType,
+          visibility,
+          since,
+          windowDays: MEDIAN_WINDOW_DAYS,
+          commands: boardCommands.map(([name]) => name),
+          states: spec.states.map((s) => ({ id: s.id, stage: s.stage, terminal: Boolean(s.terminal) })),
+        });
+        const stages = [...new Set(spec.states.map((s) => s.stage))];
+        const waiting = spec.states.filter((s) => !s.terminal);
+        return c.json(
+          {
+            process_type: spec.processType,
+            generated_at: new Date().toISOString(),
+            since,
+            window_days: MEDIAN_WINDOW_DAYS,
+            per_state: spec.states.map((s) => ({
+              state: s.id,
+              label: s.label,
+              stage: s.stage,
+              count: raw.per_state[s.id] ?? 0,
+            })),
+            sla: {
+              on_track: raw.sla.on_track ?? 0,
+              warning: raw.sla.warning ?? 0,
+              breached: raw.sla.breached ?? 0,
+              paused: raw.sla.paused ?? 0,
+            },
+            at_risk: raw.at_risk as z.infer<typeof BoardCardSchema>[],
+            opened_since: raw.opened_since,
+            entered_since: spec.states.map((s) => ({
+              state: s.id,
+              label: s.label,
+              count: raw.entered_since[s.id] ?? 0,
+            })),
+            decisions_since: boardCommands.map(([name, command]) => ({
+              command: name,
+              label: command.label,
+              count: raw.commands_since[name] ?? 0,
+            })),
+            median_per_state: waiting.map((s) => ({
+              state: s.id,
+              label: s.label,
+              median_ms: raw.median_ms_per_state[s.id]?.median_ms ?? null,
+              samples: raw.median_ms_per_state[s.id]?.samples ?? 0,
+            })),
+            median_per_stage: stages
+              .filter((stage) => waiting.some((s) => s.stage === stage))
+              .map((stage) => ({
+                stage,
+                median_ms: raw.median_ms_per_stage[stage]?.median_ms ?? null,
+                samples: raw.median_ms_per_stage[stage]?.samples ?? 0,
+              })),
+          },
+          200,
+        );
+      },
+    );
 }

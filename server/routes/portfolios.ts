@@ -3,9 +3,25 @@ import type { Sql } from '../../db/client.js';
 import { REBALANCE_COMMANDS } from '../../workflows/rebalancing/definitions.js';
 import { REBALANCE_STATUSES, rebalancingSpec, type RebalanceCommand } from '../../workflows/rebalancing/spec.js';
 import type { RebalancingService } from '../../hub/rebalancing.js';
-import { actorOf, addCommandRoutes, addTrailRoutes, commandContext, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
+import {
+  actorOf,
+  addCommandRoutes,
+  addTrailRoutes,
+  commandContext,
+  IdempotencyHeaders,
+  type CommandRoute,
+} from './command-routes.js';
 import { LiveSlaSchema } from './sla.js';
-import { createRouter, ERROR_RESPONSES, ErrorSchema, IdParams, jsonBody, jsonResponse, orNull, SECURITY } from './openapi.js';
+import {
+  createRouter,
+  ERROR_RESPONSES,
+  ErrorSchema,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  orNull,
+  SECURITY,
+} from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const weight = z.number().openapi({ description: 'A weight: 0.05 is 5% of the portfolio' });
@@ -22,7 +38,9 @@ const DriftSchema = z
   .object({
     total_value: z.number(),
     max_abs_drift: z.number(),
-    drift_score: z.number().openapi({ description: 'Half the summed |deviation|: the share of the portfolio that must change hands' }),
+    drift_score: z
+      .number()
+      .openapi({ description: 'Half the summed |deviation|: the share of the portfolio that must change hands' }),
     out_of_band: z.boolean(),
     asset_classes: z.array(DriftRowSchema.extend({ asset_class: z.string() })),
     securities: z.array(DriftRowSchema.extend({ security_id: z.string(), symbol: z.string() })),
@@ -44,7 +62,9 @@ const PortfolioSummarySchema = z
     total_value: z.number().nullable(),
     prices_as_of: z.string().nullable(),
     missing_prices: z.array(z.string()),
-    drift: orNull(DriftSchema).openapi({ description: 'Against the model with the cash buffer applied; null while a price is missing' }),
+    drift: orNull(DriftSchema).openapi({
+      description: 'Against the model with the cash buffer applied; null while a price is missing',
+    }),
     active_rebalance: z.object({ rebalance_id: z.string(), status: z.string() }).nullable(),
   })
   .openapi('PortfolioSummary');
@@ -52,42 +72,52 @@ const PortfolioSummarySchema = z
 const BandsSchema = z.object({ absolute: z.number(), relative: z.number(), relative_floor: z.number() });
 
 // Spread, not extended: an extended registered schema is documented as the one it extends.
-const PortfolioSchema = z.object({
-  ...PortfolioSummarySchema.shape,
-  model: z.object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string(),
-    cash_weight: weight,
-    bands: BandsSchema,
-    targets: z.array(z.object({ security_id: z.string(), symbol: z.string(), asset_class: z.string(), weight })),
-  }),
-  holdings: z.array(
-    z.object({
-      security_id: z.string(),
-      symbol: z.string(),
+const PortfolioSchema = z
+  .object({
+    ...PortfolioSummarySchema.shape,
+    model: z.object({
+      id: z.string(),
       name: z.string(),
-      asset_class: z.string(),
-      fractional: z.boolean(),
-      quantity: z.number(),
-      price: z.number(),
-      market_value: z.number(),
-      weight,
-      lots: z.array(
-        z.object({
-          lot_id: z.string(),
-          quantity: z.number(),
-          cost_basis_per_unit: z.number(),
-          acquired_on: z.string(),
-          market_value: z.number(),
-          unrealized_gain: z.number(),
-          term: z.enum(['short', 'long']),
-        }),
-      ),
+      description: z.string(),
+      cash_weight: weight,
+      bands: BandsSchema,
+      targets: z.array(z.object({ security_id: z.string(), symbol: z.string(), asset_class: z.string(), weight })),
     }),
-  ),
-  rebalances: z.array(z.object({ rebalance_id: z.string(), status: z.string(), proposal_value: z.number().nullable(), created_at: z.string(), updated_at: z.string() })),
-}).openapi('Portfolio');
+    holdings: z.array(
+      z.object({
+        security_id: z.string(),
+        symbol: z.string(),
+        name: z.string(),
+        asset_class: z.string(),
+        fractional: z.boolean(),
+        quantity: z.number(),
+        price: z.number(),
+        market_value: z.number(),
+        weight,
+        lots: z.array(
+          z.object({
+            lot_id: z.string(),
+            quantity: z.number(),
+            cost_basis_per_unit: z.number(),
+            acquired_on: z.string(),
+            market_value: z.number(),
+            unrealized_gain: z.number(),
+            term: z.enum(['short', 'long']),
+          }),
+        ),
+      }),
+    ),
+    rebalances: z.array(
+      z.object({
+        rebalance_id: z.string(),
+        status: z.string(),
+        proposal_value: z.number().nullable(),
+        created_at: z.string(),
+        updated_at: z.string(),
+      }),
+    ),
+  })
+  .openapi('Portfolio');
 
 const ModelSchema = z
   .object({
@@ -116,12 +146,26 @@ const TradeSchema = z.object({
   value: z.number(),
   commission: z.number(),
   lots: z.array(
-    z.object({ lot_id: z.string(), acquired_on: z.string(), quantity: z.number(), cost_basis_per_unit: z.number(), realized_gain: z.number(), term: z.enum(['short', 'long']) }),
+    z.object({
+      lot_id: z.string(),
+      acquired_on: z.string(),
+      quantity: z.number(),
+      cost_basis_per_unit: z.number(),
+      realized_gain: z.number(),
+      term: z.enum(['short', 'long']),
+    }),
   ),
   wash_sale: z.object({ reason: z.string(), related_trade_date: z.string() }).nullable(),
 });
 
-const ApprovalSchema = z.object({ approved_by: z.string(), approver_name: z.string(), role: z.string(), channel: z.string(), at: z.string(), notes: z.string().nullable() });
+const ApprovalSchema = z.object({
+  approved_by: z.string(),
+  approver_name: z.string(),
+  role: z.string(),
+  channel: z.string(),
+  at: z.string(),
+  notes: z.string().nullable(),
+});
 
 const RebalanceSchema = z
   .object({
@@ -149,7 +193,15 @@ const RebalanceSchema = z
       effective_cash_weight: weight,
       buy_scale_factor: z.number(),
       trades: z.array(TradeSchema),
-      skipped: z.array(z.object({ security_id: z.string(), symbol: z.string(), side: z.enum(['buy', 'sell']), value: z.number(), reason: z.string() })),
+      skipped: z.array(
+        z.object({
+          security_id: z.string(),
+          symbol: z.string(),
+          side: z.enum(['buy', 'sell']),
+          value: z.number(),
+          reason: z.string(),
+        }),
+      ),
       before: WeightsSchema,
       after: WeightsSchema,
       estimated_realized_gains: z.object({ short_term: z.number(), long_term: z.number(), total: z.number() }),
@@ -162,11 +214,27 @@ const RebalanceSchema = z
     proposal_value: z.number(),
     compliance_threshold: z.number(),
     needs_compliance: z.boolean(),
-    edits: z.array(z.object({ edited_by: z.string(), editor_name: z.string(), at: z.string(), reason: z.string(), previous_trades: z.array(TradeSchema) })),
+    edits: z.array(
+      z.object({
+        edited_by: z.string(),
+        editor_name: z.string(),
+        at: z.string(),
+        reason: z.string(),
+        previous_trades: z.array(TradeSchema),
+      }),
+    ),
     advisor_approval: orNull(ApprovalSchema),
     compliance_approval: orNull(ApprovalSchema),
     assigned_officer_id: z.string().nullable(),
-    decline: z.object({ declined_by: z.string(), decliner_name: z.string(), role: z.string(), at: z.string(), reason: z.string() }).nullable(),
+    decline: z
+      .object({
+        declined_by: z.string(),
+        decliner_name: z.string(),
+        role: z.string(),
+        at: z.string(),
+        reason: z.string(),
+      })
+      .nullable(),
     orders: z.array(
       z.object({
         n: z.number(),
@@ -184,8 +252,12 @@ const RebalanceSchema = z
         filled_at: z.string().nullable(),
       }),
     ),
-    verification: orNull(z.object({ ...DriftSchema.shape, checked_at: z.string(), within_bands: z.boolean(), cash_after: z.number() })),
-    failure: z.object({ code: z.string(), message: z.string(), at: z.string(), order_n: z.number().nullable() }).nullable(),
+    verification: orNull(
+      z.object({ ...DriftSchema.shape, checked_at: z.string(), within_bands: z.boolean(), cash_after: z.number() }),
+    ),
+    failure: z
+      .object({ code: z.string(), message: z.string(), at: z.string(), order_n: z.number().nullable() })
+      .nullable(),
     allowed_actions: z.array(z.string()).openapi({ description: 'The commands the caller may take now' }),
     sla: orNull(LiveSlaSchema).openapi({ description: 'The SLA of the current state, if it has one' }),
     status_entered_at: z.string(),
@@ -206,18 +278,25 @@ const DriftCheckSchema = z
 
 const ERRORS_WITH_CONFLICT = {
   ...ERROR_RESPONSES,
-  409: { description: 'A rebalance is already running, there is nothing to trade, or a price is missing', content: { 'application/json': { schema: ErrorSchema } } },
+  409: {
+    description: 'A rebalance is already running, there is nothing to trade, or a price is missing',
+    content: { 'application/json': { schema: ErrorSchema } },
+  },
 };
 
 const actor = actorOf;
 
 /** What each command's route says beyond the spec and its definitions. */
 const COMMAND_ROUTES: Record<RebalanceCommand, CommandRoute> = {
-  approve: { summary: 'Approve as the advisor (awaiting_advisor → approved, or awaiting_compliance above the threshold)', bodyOptional: true },
+  approve: {
+    summary: 'Approve as the advisor (awaiting_advisor → approved, or awaiting_compliance above the threshold)',
+    bodyOptional: true,
+  },
   edit: { summary: 'Replace the proposed trades; every approval starts over (→ awaiting_advisor)' },
   decline: { summary: 'Decline, with a reason (advisor, or compliance on a large rebalance)' },
   compliance_approve: {
-    summary: "Approve as compliance above the threshold; never by the proposal's advisor (awaiting_compliance → approved)",
+    summary:
+      "Approve as compliance above the threshold; never by the proposal's advisor (awaiting_compliance → approved)",
     bodyOptional: true,
   },
 };
@@ -228,7 +307,10 @@ const RebalanceListQuery = z.object({
     .optional()
     .transform((v) => (v ? v.split(',').map((s) => s.trim()) : undefined))
     .pipe(z.array(z.enum(REBALANCE_STATUSES)).optional())
-    .openapi({ description: 'One status or several separated by commas', example: 'awaiting_advisor,awaiting_compliance' }),
+    .openapi({
+      description: 'One status or several separated by commas',
+      example: 'awaiting_advisor,awaiting_compliance',
+    }),
   client_id: z.string().max(100).optional(),
   advisor_id: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -252,7 +334,10 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
               .transform((v) => (v === undefined ? undefined : v === 'true')),
           }),
         },
-        responses: { 200: jsonResponse(z.object({ portfolios: z.array(PortfolioSummarySchema) }), 'By client name'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ portfolios: z.array(PortfolioSummarySchema) }), 'By client name'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => c.json({ portfolios: await service.listPortfolios(actor(c), c.req.valid('query')) }, 200),
     )
@@ -261,7 +346,8 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
         method: 'post',
         path: '/portfolios/drift-check',
         tags: ['Portfolios'],
-        summary: 'Ops and administrators: run the scheduled drift check now; rebalances start for portfolios outside their bands',
+        summary:
+          'Ops and administrators: run the scheduled drift check now; rebalances start for portfolios outside their bands',
         security: SECURITY,
         middleware: [commandContext('portfolio', 'run_drift_check')],
         responses: { 200: jsonResponse(DriftCheckSchema, 'What the check found and started'), ...ERROR_RESPONSES },
@@ -273,7 +359,8 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
         method: 'get',
         path: '/portfolios/{id}',
         tags: ['Portfolios'],
-        summary: 'A portfolio: holdings with their tax lots, weights, drift per security and asset class, its model and rebalances',
+        summary:
+          'A portfolio: holdings with their tax lots, weights, drift per security and asset class, its model and rebalances',
         security: SECURITY,
         request: { params: IdParams },
         responses: { 200: jsonResponse(PortfolioSchema, 'The portfolio'), ...ERROR_RESPONSES },
@@ -287,7 +374,12 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
         tags: ['Portfolios'],
         summary: "The client's advisor (or an administrator) changes the portfolio's model",
         security: SECURITY,
-        request: { params: IdParams, body: jsonBody(z.object({ model_id: text(100).openapi({ example: 'balanced' }), reason: text(2000) }).strict()) },
+        request: {
+          params: IdParams,
+          body: jsonBody(
+            z.object({ model_id: text(100).openapi({ example: 'balanced' }), reason: text(2000) }).strict(),
+          ),
+        },
         middleware: [commandContext('portfolio', 'change_model')],
         responses: { 200: jsonResponse(PortfolioSchema, 'The portfolio on its new model'), ...ERROR_RESPONSES },
       }),
@@ -298,13 +390,21 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
         method: 'post',
         path: '/portfolios/{id}/rebalance',
         tags: ['Portfolios'],
-        summary: "The client's advisor (or an administrator) starts a rebalance by hand; the proposal awaits the advisor",
+        summary:
+          "The client's advisor (or an administrator) starts a rebalance by hand; the proposal awaits the advisor",
         security: SECURITY,
         request: { params: IdParams, headers: IdempotencyHeaders },
         middleware: [commandContext('portfolio', 'start_rebalance')],
-        responses: { 201: jsonResponse(RebalanceSchema, 'The new rebalance with its proposal'), ...ERRORS_WITH_CONFLICT },
+        responses: {
+          201: jsonResponse(RebalanceSchema, 'The new rebalance with its proposal'),
+          ...ERRORS_WITH_CONFLICT,
+        },
       }),
-      async (c) => c.json(await service.startRebalance(actor(c), c.req.valid('param').id, c.req.valid('header')['idempotency-key']), 201),
+      async (c) =>
+        c.json(
+          await service.startRebalance(actor(c), c.req.valid('param').id, c.req.valid('header')['idempotency-key']),
+          201,
+        ),
     )
     .openapi(
       createRoute({
@@ -313,7 +413,9 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
         tags: ['Portfolios'],
         summary: 'The model portfolios: target weights per security and drift bands',
         security: SECURITY,
-        responses: { 200: jsonResponse(z.object({ models: z.array(ModelSchema) }), 'From the least to the most risky') },
+        responses: {
+          200: jsonResponse(z.object({ models: z.array(ModelSchema) }), 'From the least to the most risky'),
+        },
       }),
       async (c) => c.json({ models: await service.listModels() }, 200),
     )
@@ -325,7 +427,10 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
         summary: 'The rebalances the caller may see, newest change first',
         security: SECURITY,
         request: { query: RebalanceListQuery },
-        responses: { 200: jsonResponse(z.object({ rebalances: z.array(RebalanceSchema) }), 'Newest change first'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ rebalances: z.array(RebalanceSchema) }), 'Newest change first'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => c.json({ rebalances: await service.listRebalances(actor(c), c.req.valid('query')) }, 200),
     )
@@ -334,7 +439,8 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
         method: 'get',
         path: '/rebalances/{id}',
         tags: ['Rebalances'],
-        summary: 'A rebalance: rationale, proposal with before/after weights, gains and costs, approvals, orders and verification',
+        summary:
+          'A rebalance: rationale, proposal with before/after weights, gains and costs, approvals, orders and verification',
         security: SECURITY,
         request: { params: IdParams },
         responses: { 200: jsonResponse(RebalanceSchema, 'The rebalance'), ...ERROR_RESPONSES },
@@ -342,13 +448,13 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
       async (c) => c.json(await service.getRebalance(actor(c), c.req.valid('param').id), 200),
     );
 
-
   addTrailRoutes(router, {
     spec: rebalancingSpec,
     tag: 'Rebalances',
     sql,
     summaries: {
-      audit: 'The audit trail of a rebalance: decision, rationale, trades and verified result, and every refused command',
+      audit:
+        'The audit trail of a rebalance: decision, rationale, trades and verified result, and every refused command',
       events: "A rebalance's events in commit order",
     },
     requireVisible: (actor, id, action) => service.requireVisible(actor, id, action),
@@ -363,4 +469,3 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
   });
   return router;
 }
-

@@ -21,7 +21,9 @@ const ProcessTypeSchema = z
   .object({
     process_type: z.string(),
     title: z.string(),
-    stages: z.array(z.object({ name: z.string(), states: z.array(z.string()) })).openapi({ description: 'The board groups its columns by stage' }),
+    stages: z
+      .array(z.object({ name: z.string(), states: z.array(z.string()) }))
+      .openapi({ description: 'The board groups its columns by stage' }),
     states: z.array(
       z.object({
         id: z.string(),
@@ -42,8 +44,13 @@ const ProcessTypeSchema = z
           input: z.object({ field: z.string(), label: z.string(), required: z.boolean() }).nullable(),
         }),
       )
-      .openapi({ description: "The board's commands the caller's role may run at all; a process's own allowed_actions narrow them" }),
-    links: z.object({ detail: z.string(), audit: z.string() }).openapi({ description: '`{id}` stands for the process id' }),
+      .openapi({
+        description:
+          "The board's commands the caller's role may run at all; a process's own allowed_actions narrow them",
+      }),
+    links: z
+      .object({ detail: z.string(), audit: z.string() })
+      .openapi({ description: '`{id}` stands for the process id' }),
   })
   .openapi('ProcessType');
 
@@ -54,26 +61,49 @@ const commaList = <T extends z.ZodType<string, string>>(item: T) =>
     .string()
     .max(2000)
     .optional()
-    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined))
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined,
+    )
     .pipe(z.array(item).max(50).optional());
 
 const ListQuery = z.object({
   process_type: z.string().max(100).optional().openapi({ example: 'account_opening' }),
-  status: commaList(z.string().max(100)).openapi({ description: 'One state or several separated by commas', example: 'compliance_review' }),
+  status: commaList(z.string().max(100)).openapi({
+    description: 'One state or several separated by commas',
+    example: 'compliance_review',
+  }),
   advisor_id: z.string().max(100).optional(),
   client_id: z.string().max(100).optional(),
-  sla_status: commaList(z.enum(SLA_STATUSES)).openapi({ description: `Any of ${SLA_STATUSES.join(', ')}, separated by commas`, example: 'warning,breached' }),
-  q: z.string().trim().min(1).max(200).optional().openapi({ description: 'Search in the title, the process id and the client id' }),
+  sla_status: commaList(z.enum(SLA_STATUSES)).openapi({
+    description: `Any of ${SLA_STATUSES.join(', ')}, separated by commas`,
+    example: 'warning,breached',
+  }),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: 'Search in the title, the process id and the client id' }),
   limit: z.coerce.number().int().min(1).max(2000).default(200),
   cursor: z.string().max(300).optional().openapi({ description: 'next_cursor of the previous page' }),
 });
 
 /** What the board needs to draw a process type: its stages, states, the caller's commands and its endpoints. */
-export function describeProcessType(spec: ProcessSpec, role: Parameters<typeof roleMayRun>[2]): z.infer<typeof ProcessTypeSchema> {
+export function describeProcessType(
+  spec: ProcessSpec,
+  role: Parameters<typeof roleMayRun>[2],
+): z.infer<typeof ProcessTypeSchema> {
   const endpoints = endpointsFor(spec.processType);
   const stages: { name: string; states: string[] }[] = [];
   for (const state of spec.states) {
-    const stage = stages.find((s) => s.name === state.stage) ?? stages[stages.push({ name: state.stage, states: [] }) - 1];
+    const stage =
+      stages.find((s) => s.name === state.stage) ?? stages[stages.push({ name: state.stage, states: [] }) - 1];
     stage.states.push(state.id);
   }
   return {
@@ -105,14 +135,17 @@ const principal = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel
 
 /** The process types this person may see at all, each with the policy's visibility. */
 export function visibleTypes(c: Context<HubEnv>): (TypeVisibility & { spec: ProcessSpec })[] {
-  return PROCESS_SPECS.map((spec) => ({ spec, process_type: spec.processType, visibility: visibilityFilter(spec, principal(c)) })).filter(
-    (t) => !('none' in t.visibility),
-  );
+  return PROCESS_SPECS.map((spec) => ({
+    spec,
+    process_type: spec.processType,
+    visibility: visibilityFilter(spec, principal(c)),
+  })).filter((t) => !('none' in t.visibility));
 }
 
 /** Resolves a process type named by the caller, refusing one that does not exist or that they may not see. */
 export function visibleType(c: Context<HubEnv>, processType: string) {
-  if (!specFor(processType)) throw new HubError('VALIDATION_FAILED', `process_type: no process type ${processType}`, { field: 'process_type' });
+  if (!specFor(processType))
+    throw new HubError('VALIDATION_FAILED', `process_type: no process type ${processType}`, { field: 'process_type' });
   const type = visibleTypes(c).find((t) => t.process_type === processType);
   if (!type) throw new HubError('FORBIDDEN', `You may not see ${specFor(processType)!.title.toLowerCase()} processes`);
   return type;
@@ -135,9 +168,13 @@ export function processRoutes(sql: Sql) {
         tags: ['Processes'],
         summary: 'The process types the caller may see, with the stages and states the board draws as columns',
         security: SECURITY,
-        responses: { 200: jsonResponse(z.object({ process_types: z.array(ProcessTypeSchema) }), 'In registry order'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ process_types: z.array(ProcessTypeSchema) }), 'In registry order'),
+          ...ERROR_RESPONSES,
+        },
       }),
-      (c) => c.json({ process_types: visibleTypes(c).map((t) => describeProcessType(t.spec, c.get('user').role)) }, 200),
+      (c) =>
+        c.json({ process_types: visibleTypes(c).map((t) => describeProcessType(t.spec, c.get('user').role)) }, 200),
     )
     .openapi(
       createRoute({
@@ -148,7 +185,10 @@ export function processRoutes(sql: Sql) {
         security: SECURITY,
         request: { query: ListQuery },
         responses: {
-          200: jsonResponse(z.object({ processes: z.array(BoardCardSchema), next_cursor: z.string().nullable() }), 'A page of cards'),
+          200: jsonResponse(
+            z.object({ processes: z.array(BoardCardSchema), next_cursor: z.string().nullable() }),
+            'A page of cards',
+          ),
           ...ERROR_RESPONSES,
         },
       }),
@@ -157,11 +197,23 @@ export function processRoutes(sql: Sql) {
         const types = process_type ? [visibleType(c, process_type)] : visibleTypes(c);
         const known = new Set(types.flatMap((t) => t.spec.states.map((s) => s.id)));
         const unknown = filters.status?.find((s) => !known.has(s));
-        if (unknown) throw new HubError('VALIDATION_FAILED', `status: ${unknown} is not a state of ${process_type ?? 'any process type you may see'}`, { field: 'status' });
-        const processes = await listCards(sql, types, { ...filters, limit, before: cursor ? decodeKeysetCursor(cursor) : undefined });
+        if (unknown)
+          throw new HubError(
+            'VALIDATION_FAILED',
+            `status: ${unknown} is not a state of ${process_type ?? 'any process type you may see'}`,
+            { field: 'status' },
+          );
+        const processes = await listCards(sql, types, {
+          ...filters,
+          limit,
+          before: cursor ? decodeKeysetCursor(cursor) : undefined,
+        });
         const last = processes.at(-1);
         return c.json(
-          { processes: processes as z.infer<typeof BoardCardSchema>[], next_cursor: processes.length === limit && last ? encodeKeysetCursor(last) : null },
+          {
+            processes: processes as z.infer<typeof BoardCardSchema>[],
+            next_cursor: processes.length === limit && last ? encodeKeysetCursor(last) : null,
+          },
           200,
         );
       },
@@ -175,7 +227,10 @@ export function processRoutes(sql: Sql) {
         security: SECURITY,
         request: { params: IdParams },
         responses: {
-          200: jsonResponse(z.object({ card: BoardCardSchema, detail: z.record(z.string(), z.unknown()) }), 'The process'),
+          200: jsonResponse(
+            z.object({ card: BoardCardSchema, detail: z.record(z.string(), z.unknown()) }),
+            'The process',
+          ),
           ...ERROR_RESPONSES,
         },
       }),
@@ -194,7 +249,10 @@ export function processRoutes(sql: Sql) {
         summary: 'The audit trail of a process of any type: every command, accepted or refused',
         security: SECURITY,
         request: { params: IdParams },
-        responses: { 200: jsonResponse(z.object({ audit: z.array(AuditEntrySchema) }), 'Oldest first'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ audit: z.array(AuditEntrySchema) }), 'Oldest first'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => {
         const { id } = c.req.valid('param');

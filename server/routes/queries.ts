@@ -4,7 +4,16 @@ import { actorFor, type HubEnv } from '../../hub/context.js';
 import { QUERY_KINDS, type QueryThreadService } from '../../hub/query-threads.js';
 import { QUERY_AUDIENCES } from '../../workflows/query-threads.js';
 import { commandContext, IdempotencyHeaders } from './command-routes.js';
-import { createRouter, ERROR_RESPONSES, errorContent, IdParams, jsonBody, jsonResponse, orNull, SECURITY } from './openapi.js';
+import {
+  createRouter,
+  ERROR_RESPONSES,
+  errorContent,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  orNull,
+  SECURITY,
+} from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const MAX_BODY_CHARS = 10_000;
@@ -29,7 +38,9 @@ const QuerySchema = z
     process_type: z.string(),
     title: z.string(),
     kind: z.enum(QUERY_KINDS),
-    audience: z.enum(QUERY_AUDIENCES).openapi({ description: 'internal: staff only; client_facing: the client takes part too' }),
+    audience: z
+      .enum(QUERY_AUDIENCES)
+      .openapi({ description: 'internal: staff only; client_facing: the client takes part too' }),
     status: z.enum(['open', 'resolved']),
     assignee: PersonSchema,
     created_by: PersonSchema,
@@ -50,11 +61,16 @@ const SummarySchema = z
     process_id: z.string(),
     open: z.number(),
     unread: z.number(),
-    waiting_on: z.enum(['advisor']).nullable().openapi({ description: "'advisor' while an open question to the advisor waits for an answer" }),
+    waiting_on: z
+      .enum(['advisor'])
+      .nullable()
+      .openapi({ description: "'advisor' while an open question to the advisor waits for an answer" }),
   })
   .openapi('ProcessQueriesSummary');
 
-const QUERY_CONFLICT = errorContent('QUERY_RESOLVED: the query is resolved (reopen it first); QUERY_ALREADY_OPEN: it is open already');
+const QUERY_CONFLICT = errorContent(
+  'QUERY_RESOLVED: the query is resolved (reopen it first); QUERY_ALREADY_OPEN: it is open already',
+);
 
 const NoteBody = z.object({ note: text(MAX_BODY_CHARS).optional() }).strict();
 
@@ -71,7 +87,15 @@ export function queryRoutes(service: QueryThreadService) {
         security: SECURITY,
         request: { params: IdParams },
         responses: {
-          200: jsonResponse(z.object({ process_id: z.string(), process_type: z.string(), summary: SummarySchema, queries: z.array(QuerySchema) }), 'Oldest query first'),
+          200: jsonResponse(
+            z.object({
+              process_id: z.string(),
+              process_type: z.string(),
+              summary: SummarySchema,
+              queries: z.array(QuerySchema),
+            }),
+            'Oldest query first',
+          ),
           ...ERROR_RESPONSES,
         },
       }),
@@ -87,25 +111,37 @@ export function queryRoutes(service: QueryThreadService) {
         request: {
           params: IdParams,
           query: z.object({
-            audience: z.enum(QUERY_AUDIENCES).optional().openapi({ description: 'For a thread of this audience (default internal; clients only client_facing)' }),
+            audience: z
+              .enum(QUERY_AUDIENCES)
+              .optional()
+              .openapi({ description: 'For a thread of this audience (default internal; clients only client_facing)' }),
           }),
         },
         responses: {
           200: jsonResponse(
-            z.object({ people: z.array(z.object({ ...PersonSchema.shape, handle: z.string().openapi({ description: 'What follows the @ in a mention' }) })) }),
+            z.object({
+              people: z.array(
+                z.object({
+                  ...PersonSchema.shape,
+                  handle: z.string().openapi({ description: 'What follows the @ in a mention' }),
+                }),
+              ),
+            }),
             'By name',
           ),
           ...ERROR_RESPONSES,
         },
       }),
-      async (c) => c.json({ people: await service.people(actor(c), c.req.valid('param').id, c.req.valid('query').audience) }, 200),
+      async (c) =>
+        c.json({ people: await service.people(actor(c), c.req.valid('param').id, c.req.valid('query').audience) }, 200),
     )
     .openapi(
       createRoute({
         method: 'post',
         path: '/processes/{id}/queries',
         tags: ['Queries'],
-        summary: 'Open a query on a process: anyone who may see the process, to someone who may see it; @handle mentions notify',
+        summary:
+          'Open a query on a process: anyone who may see the process, to someone who may see it; @handle mentions notify',
         security: SECURITY,
         middleware: [commandContext(null, 'open_query')],
         request: {
@@ -117,12 +153,19 @@ export function queryRoutes(service: QueryThreadService) {
                 title: text(200).openapi({ example: 'Source of funds' }),
                 kind: z.enum(QUERY_KINDS),
                 audience: z.enum(QUERY_AUDIENCES).optional().openapi({
-                  description: 'internal (the default) is for staff only; client_facing lets the client read and reply. A client opens client_facing only',
+                  description:
+                    'internal (the default) is for staff only; client_facing lets the client read and reply. A client opens client_facing only',
                 }),
                 assignee_id: text(100)
                   .optional()
-                  .openapi({ description: "Who must answer; a question to the advisor goes to the process's advisor (the default)", example: 'usr_alex_advisor' }),
-                body: text(MAX_BODY_CHARS).openapi({ example: '@alex.advisor can you send the sale contract of the house?' }),
+                  .openapi({
+                    description:
+                      "Who must answer; a question to the advisor goes to the process's advisor (the default)",
+                    example: 'usr_alex_advisor',
+                  }),
+                body: text(MAX_BODY_CHARS).openapi({
+                  example: '@alex.advisor can you send the sale contract of the house?',
+                }),
               })
               .strict(),
           ),
@@ -130,7 +173,12 @@ export function queryRoutes(service: QueryThreadService) {
         responses: { 201: jsonResponse(QuerySchema, 'The new query'), ...ERROR_RESPONSES },
       }),
       async (c) => {
-        const view = await service.open(actor(c), c.req.valid('param').id, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+        const view = await service.open(
+          actor(c),
+          c.req.valid('param').id,
+          c.req.valid('json'),
+          c.req.valid('header')['idempotency-key'],
+        );
         return c.json(view, 201);
       },
     )
@@ -139,7 +187,8 @@ export function queryRoutes(service: QueryThreadService) {
         method: 'get',
         path: '/queries/summary',
         tags: ['Queries'],
-        summary: "For the board's cards: per visible process with queries, open count, the caller's unread count and whom it waits on",
+        summary:
+          "For the board's cards: per visible process with queries, open count, the caller's unread count and whom it waits on",
         security: SECURITY,
         request: {
           query: z.object({
@@ -147,11 +196,21 @@ export function queryRoutes(service: QueryThreadService) {
               .string()
               .max(20_000)
               .optional()
-              .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined))
+              .transform((v) =>
+                v
+                  ? v
+                      .split(',')
+                      .map((s) => s.trim())
+                      .filter(Boolean)
+                  : undefined,
+              )
               .openapi({ description: 'Only these processes (comma-separated)' }),
           }),
         },
-        responses: { 200: jsonResponse(z.object({ processes: z.array(SummarySchema) }), 'Processes that have queries'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ processes: z.array(SummarySchema) }), 'Processes that have queries'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => c.json({ processes: await service.summaries(actor(c), c.req.valid('query').process_ids) }, 200),
     )
@@ -175,11 +234,24 @@ export function queryRoutes(service: QueryThreadService) {
         summary: 'Reply to an open query',
         security: SECURITY,
         middleware: [commandContext(null, 'reply_query', 'query')],
-        request: { params: IdParams, headers: IdempotencyHeaders, body: jsonBody(z.object({ body: text(MAX_BODY_CHARS) }).strict()) },
-        responses: { 201: jsonResponse(QuerySchema, 'The query with the reply'), 409: QUERY_CONFLICT, ...ERROR_RESPONSES },
+        request: {
+          params: IdParams,
+          headers: IdempotencyHeaders,
+          body: jsonBody(z.object({ body: text(MAX_BODY_CHARS) }).strict()),
+        },
+        responses: {
+          201: jsonResponse(QuerySchema, 'The query with the reply'),
+          409: QUERY_CONFLICT,
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => {
-        const view = await service.reply(actor(c), c.req.valid('param').id, c.req.valid('json').body, c.req.valid('header')['idempotency-key']);
+        const view = await service.reply(
+          actor(c),
+          c.req.valid('param').id,
+          c.req.valid('json').body,
+          c.req.valid('header')['idempotency-key'],
+        );
         return c.json(view, 201);
       },
     )
@@ -188,7 +260,7 @@ export function queryRoutes(service: QueryThreadService) {
         method: 'post',
         path: '/queries/{id}/resolve',
         tags: ['Queries'],
-        summary: "Resolve a query, with an optional closing note; a question to the advisor releases the SLA clock",
+        summary: 'Resolve a query, with an optional closing note; a question to the advisor releases the SLA clock',
         security: SECURITY,
         middleware: [commandContext(null, 'resolve_query', 'query')],
         request: { params: IdParams, body: jsonBody(NoteBody, false) },
@@ -216,12 +288,19 @@ export function queryRoutes(service: QueryThreadService) {
         tags: ['Queries'],
         summary: "Mark the caller's reading of a thread up to a sequence (default: all of it)",
         security: SECURITY,
-        request: { params: IdParams, body: jsonBody(z.object({ sequence: z.number().int().min(0).optional() }).strict(), false) },
+        request: {
+          params: IdParams,
+          body: jsonBody(z.object({ sequence: z.number().int().min(0).optional() }).strict(), false),
+        },
         responses: {
-          200: jsonResponse(z.object({ query_id: z.string(), read_sequence: z.number(), unread: z.number() }), 'Where the read marker stands'),
+          200: jsonResponse(
+            z.object({ query_id: z.string(), read_sequence: z.number(), unread: z.number() }),
+            'Where the read marker stands',
+          ),
           ...ERROR_RESPONSES,
         },
       }),
-      async (c) => c.json(await service.markRead(actor(c), c.req.valid('param').id, c.req.valid('json')?.sequence), 200),
+      async (c) =>
+        c.json(await service.markRead(actor(c), c.req.valid('param').id, c.req.valid('json')?.sequence), 200),
     );
 }

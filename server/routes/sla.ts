@@ -3,7 +3,15 @@ import type { Context } from 'hono';
 import { appendAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
 import { visibilityCondition } from '../../db/processes.js';
-import { getCalendar, getPolicy, listCalendars, listPolicies, processWithClockOn, upsertCalendar, upsertPolicy } from '../../db/sla.js';
+import {
+  getCalendar,
+  getPolicy,
+  listCalendars,
+  listPolicies,
+  processWithClockOn,
+  upsertCalendar,
+  upsertPolicy,
+} from '../../db/sla.js';
 import { getUser } from '../../db/users.js';
 import { expandHolidays, listSupportedRegions } from '../../db/holidays.js';
 import { HubError } from '../../workflows/errors.js';
@@ -15,7 +23,15 @@ import { validatePolicy } from '../../workflows/sla/sla-schedule.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
 import { forgetCalendar } from '../../hub/sla.js';
-import { CONFLICT_RESPONSE, createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import {
+  CONFLICT_RESPONSE,
+  createRouter,
+  ERROR_RESPONSES,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  SECURITY,
+} from './openapi.js';
 
 /** Names a rung may notify besides `role:<role>` and `user:<id>`: people the process itself knows. */
 const NAMED_RECIPIENTS = ['assignee', 'assigned_officer', 'advisor', 'client'] as const;
@@ -24,14 +40,23 @@ const RungSchema = z
   .object({
     kind: z.enum(['warning', 'breach', 'escalation']),
     at_percent: z.number().positive().max(1000),
-    notify: z.array(z.string().min(1).max(100)).min(1).max(20).openapi({ example: ['assigned_officer', 'role:manager', 'user:usr_helen_head'] }),
+    notify: z
+      .array(z.string().min(1).max(100))
+      .min(1)
+      .max(20)
+      .openapi({ example: ['assigned_officer', 'role:manager', 'user:usr_helen_head'] }),
   })
   .strict();
 
 const POLICY_FIELDS = {
   process_type: z.string().min(1).max(100),
   state: z.string().min(1).max(100),
-  target: z.object({ unit: z.enum(['business_hours', 'business_days', 'wall_clock_hours']), amount: z.number().positive().max(10_000) }).strict(),
+  target: z
+    .object({
+      unit: z.enum(['business_hours', 'business_days', 'wall_clock_hours']),
+      amount: z.number().positive().max(10_000),
+    })
+    .strict(),
   calendar_id: z.string().min(1).max(100).nullable(),
   rungs: z.array(RungSchema).min(1).max(10),
   active: z.boolean().default(true),
@@ -47,13 +72,27 @@ const HOURS = /^([01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 const CALENDAR_FIELDS = {
   name: z.string().trim().min(1).max(200),
   time_zone: z.string().min(1).max(100).openapi({ example: 'America/New_York' }),
-  working_hours: z.partialRecord(z.enum(WEEKDAYS), z.array(z.object({ start: z.string().regex(HOURS), end: z.string().regex(HOURS) }).strict()).max(6)),
-  holiday_region: z.string().min(2).max(20).nullable().openapi({ example: 'US-NY', description: 'A date-holidays region code' }),
-  closures: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/)).max(366).default([]).openapi({ description: 'One-off closed dates' }),
+  working_hours: z.partialRecord(
+    z.enum(WEEKDAYS),
+    z.array(z.object({ start: z.string().regex(HOURS), end: z.string().regex(HOURS) }).strict()).max(6),
+  ),
+  holiday_region: z
+    .string()
+    .min(2)
+    .max(20)
+    .nullable()
+    .openapi({ example: 'US-NY', description: 'A date-holidays region code' }),
+  closures: z
+    .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/))
+    .max(366)
+    .default([])
+    .openapi({ description: 'One-off closed dates' }),
 };
 const CalendarBody = z.object(CALENDAR_FIELDS).strict().openapi('BusinessCalendarInput');
 
-const CalendarSchema = z.object({ ...CALENDAR_FIELDS, closures: z.array(z.string()), ...STORED_FIELDS }).openapi('BusinessCalendar');
+const CalendarSchema = z
+  .object({ ...CALENDAR_FIELDS, closures: z.array(z.string()), ...STORED_FIELDS })
+  .openapi('BusinessCalendar');
 
 const BreachSchema = z
   .object({
@@ -82,8 +121,16 @@ export const LiveSlaSchema = z
     percent_elapsed: z.number(),
     paused: z.boolean(),
     paused_total_ms: z.number(),
-    rungs: z.array(z.object({ kind: z.enum(['warning', 'breach', 'escalation']), at_percent: z.number(), notify: z.array(z.string()) })),
-    rungs_fired: z.array(z.object({ kind: z.enum(['warning', 'breach', 'escalation']), at_percent: z.number(), fired_at: z.string() })),
+    rungs: z.array(
+      z.object({
+        kind: z.enum(['warning', 'breach', 'escalation']),
+        at_percent: z.number(),
+        notify: z.array(z.string()),
+      }),
+    ),
+    rungs_fired: z.array(
+      z.object({ kind: z.enum(['warning', 'breach', 'escalation']), at_percent: z.number(), fired_at: z.string() }),
+    ),
   })
   .openapi('Sla');
 
@@ -91,7 +138,10 @@ const actorOf = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel')
 
 function requireSettings(actor: Actor, access: 'read' | 'write') {
   if (!mayManageSettings(actor, access)) {
-    throw new HubError('FORBIDDEN', access === 'write' ? 'Only administrators change SLA settings' : 'Your role may not read SLA settings');
+    throw new HubError(
+      'FORBIDDEN',
+      access === 'write' ? 'Only administrators change SLA settings' : 'Your role may not read SLA settings',
+    );
   }
 }
 
@@ -116,16 +166,23 @@ function toCalendarView(row: Awaited<ReturnType<typeof listCalendars>>[number]):
 export function slaRoutes(sql: Sql) {
   async function checkPolicy(body: z.infer<typeof PolicyBody>) {
     const spec = specFor(body.process_type);
-    if (!spec) throw new HubError('VALIDATION_FAILED', `process_type: unknown process type ${body.process_type}`, { field: 'process_type' });
+    if (!spec)
+      throw new HubError('VALIDATION_FAILED', `process_type: unknown process type ${body.process_type}`, {
+        field: 'process_type',
+      });
     const state = spec.states.find((s) => s.id === body.state);
     if (!state || state.terminal) {
-      throw new HubError('VALIDATION_FAILED', `state: ${body.process_type} has no non-terminal state ${body.state}`, { field: 'state' });
+      throw new HubError('VALIDATION_FAILED', `state: ${body.process_type} has no non-terminal state ${body.state}`, {
+        field: 'state',
+      });
     }
     if (body.calendar_id && !(await getCalendar(sql, body.calendar_id))) {
       throw new HubError('VALIDATION_FAILED', `calendar_id: no calendar ${body.calendar_id}`, { field: 'calendar_id' });
     }
     if (body.target.unit !== 'wall_clock_hours' && !body.calendar_id) {
-      throw new HubError('VALIDATION_FAILED', 'calendar_id: a business-time target needs a calendar', { field: 'calendar_id' });
+      throw new HubError('VALIDATION_FAILED', 'calendar_id: a business-time target needs a calendar', {
+        field: 'calendar_id',
+      });
     }
     const problems = validatePolicy({
       id: 'candidate',
@@ -142,9 +199,13 @@ export function slaRoutes(sql: Sql) {
         (descriptor.startsWith('role:') && (ROLES as readonly string[]).includes(descriptor.slice(5))) ||
         (descriptor.startsWith('user:') && (await getUser(sql, descriptor.slice(5))) !== undefined);
       if (!known) {
-        throw new HubError('VALIDATION_FAILED', `rungs.notify: ${descriptor} is not role:<role>, user:<active user id> or one of ${NAMED_RECIPIENTS.join(', ')}`, {
-          field: 'rungs.notify',
-        });
+        throw new HubError(
+          'VALIDATION_FAILED',
+          `rungs.notify: ${descriptor} is not role:<role>, user:<active user id> or one of ${NAMED_RECIPIENTS.join(', ')}`,
+          {
+            field: 'rungs.notify',
+          },
+        );
       }
     }
   }
@@ -157,8 +218,15 @@ export function slaRoutes(sql: Sql) {
         tags: ['SLA'],
         summary: 'SLA breaches and escalations since a time, of processes the caller may see',
         security: SECURITY,
-        request: { query: z.object({ since: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Default: 24 hours ago' }) }) },
-        responses: { 200: jsonResponse(z.object({ breaches: z.array(BreachSchema) }), 'Newest first'), ...ERROR_RESPONSES },
+        request: {
+          query: z.object({
+            since: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Default: 24 hours ago' }),
+          }),
+        },
+        responses: {
+          200: jsonResponse(z.object({ breaches: z.array(BreachSchema) }), 'Newest first'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => {
         const since = c.req.valid('query').since ?? new Date(Date.now() - 24 * 3600_000).toISOString();
@@ -203,7 +271,10 @@ export function slaRoutes(sql: Sql) {
         tags: ['SLA'],
         summary: 'SLA policies per process type and state',
         security: SECURITY,
-        responses: { 200: jsonResponse(z.object({ policies: z.array(PolicySchema) }), 'Every policy'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ policies: z.array(PolicySchema) }), 'Every policy'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => {
         requireSettings(actorOf(c), 'read');
@@ -230,7 +301,10 @@ export function slaRoutes(sql: Sql) {
           const [clash] = await tx`
             SELECT id FROM sla_policies WHERE process_type = ${body.process_type} AND state = ${body.state} AND active AND id <> ${id}`;
           if (clash && body.active) {
-            throw new HubError('CONFLICT', `policy ${clash.id} already governs ${body.process_type}/${body.state}; deactivate it first`);
+            throw new HubError(
+              'CONFLICT',
+              `policy ${clash.id} already governs ${body.process_type}/${body.state}; deactivate it first`,
+            );
           }
           const before = await getPolicy(tx, id);
           const row = await upsertPolicy(tx, {
@@ -294,7 +368,10 @@ export function slaRoutes(sql: Sql) {
         tags: ['SLA'],
         summary: 'Business calendars',
         security: SECURITY,
-        responses: { 200: jsonResponse(z.object({ calendars: z.array(CalendarSchema) }), 'Every calendar'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ calendars: z.array(CalendarSchema) }), 'Every calendar'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => {
         requireSettings(actorOf(c), 'read');
@@ -316,13 +393,22 @@ export function slaRoutes(sql: Sql) {
         requireSettings(actor, 'write');
         const { id } = c.req.valid('param');
         const body = c.req.valid('json');
-        const problems = validateCalendar({ id, name: body.name, timeZone: body.time_zone, workingHours: body.working_hours, closedDates: body.closures });
-        if (problems.length) throw new HubError('VALIDATION_FAILED', `working_hours: ${problems.join('; ')}`, { field: 'working_hours' });
+        const problems = validateCalendar({
+          id,
+          name: body.name,
+          timeZone: body.time_zone,
+          workingHours: body.working_hours,
+          closedDates: body.closures,
+        });
+        if (problems.length)
+          throw new HubError('VALIDATION_FAILED', `working_hours: ${problems.join('; ')}`, { field: 'working_hours' });
         if (body.holiday_region) {
           try {
             expandHolidays(body.holiday_region, 2026, 2026);
           } catch (error) {
-            throw new HubError('VALIDATION_FAILED', `holiday_region: ${(error as Error).message}`, { field: 'holiday_region' });
+            throw new HubError('VALIDATION_FAILED', `holiday_region: ${(error as Error).message}`, {
+              field: 'holiday_region',
+            });
           }
         }
         const stored = await sql.begin(async (tx) => {
@@ -363,7 +449,11 @@ export function slaRoutes(sql: Sql) {
           if (user) throw new HubError('CONFLICT', `SLA policy ${user.id} uses this calendar; change it first`);
           // A running clock reads its calendar for as long as it runs: wait until those clocks have stopped.
           const running = await processWithClockOn(tx, id);
-          if (running) throw new HubError('CONFLICT', `The running SLA clock of ${running} uses this calendar; delete it once that clock has stopped`);
+          if (running)
+            throw new HubError(
+              'CONFLICT',
+              `The running SLA clock of ${running} uses this calendar; delete it once that clock has stopped`,
+            );
           await tx`DELETE FROM business_calendars WHERE id = ${id}`;
           await appendAudit(tx, {
             process_type: 'settings',
@@ -385,7 +475,13 @@ export function slaRoutes(sql: Sql) {
         summary: 'Holiday regions a calendar can use: countries, or the states of one country',
         security: SECURITY,
         request: { query: z.object({ country: z.string().min(2).max(3).optional() }) },
-        responses: { 200: jsonResponse(z.object({ regions: z.array(z.object({ code: z.string(), name: z.string() })) }), 'Regions'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(
+            z.object({ regions: z.array(z.object({ code: z.string(), name: z.string() })) }),
+            'Regions',
+          ),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => {
         requireSettings(actorOf(c), 'read');

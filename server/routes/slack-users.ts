@@ -16,7 +16,9 @@ const SlackUserLinkSchema = z
     user_id: z.string(),
     user_name: z.string(),
     user_email: z.string(),
-    source: z.enum(['admin', 'email']).openapi({ description: 'Linked by an administrator, or found by the same e-mail address in Slack' }),
+    source: z
+      .enum(['admin', 'email'])
+      .openapi({ description: 'Linked by an administrator, or found by the same e-mail address in Slack' }),
     updated_by: z.string().nullable(),
     updated_at: z.string(),
   })
@@ -49,7 +51,10 @@ async function requireAdmin(sql: Sql, c: Context<HubEnv>, details: Record<string
   throw error;
 }
 
-const serialize = (link: Awaited<ReturnType<typeof listLinks>>[number]) => ({ ...link, updated_at: new Date(link.updated_at).toISOString() });
+const serialize = (link: Awaited<ReturnType<typeof listLinks>>[number]) => ({
+  ...link,
+  updated_at: new Date(link.updated_at).toISOString(),
+});
 
 /** Which Slack account is which hub user: the bot acts as the linked user, and refuses anyone unlinked. */
 export function slackUserRoutes(sql: Sql) {
@@ -61,7 +66,10 @@ export function slackUserRoutes(sql: Sql) {
         tags: ['Slack'],
         summary: 'Slack accounts linked to hub users (admins only)',
         security: SECURITY,
-        responses: { 200: jsonResponse(z.object({ links: z.array(SlackUserLinkSchema) }), 'The links'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ links: z.array(SlackUserLinkSchema) }), 'The links'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => {
         await requireAdmin(sql, c, { operation: 'list' });
@@ -75,7 +83,10 @@ export function slackUserRoutes(sql: Sql) {
         tags: ['Slack'],
         summary: 'Link a Slack account to a hub user (admins only); replaces any link of either',
         security: SECURITY,
-        request: { params: SlackUserParams, body: jsonBody(z.object({ user_id: z.string().trim().min(1).max(100) }).strict()) },
+        request: {
+          params: SlackUserParams,
+          body: jsonBody(z.object({ user_id: z.string().trim().min(1).max(100) }).strict()),
+        },
         responses: { 200: jsonResponse(SlackUserLinkSchema, 'The link'), ...ERROR_RESPONSES },
       }),
       async (c) => {
@@ -92,7 +103,12 @@ export function slackUserRoutes(sql: Sql) {
             actor,
             action: ACTION,
             outcome: 'accepted',
-            details: { operation: 'link', slack_user_id, user_id, replaced: replaced.map((r) => ({ slack_user_id: r.slack_user_id, user_id: r.user_id, source: r.source })) },
+            details: {
+              operation: 'link',
+              slack_user_id,
+              user_id,
+              replaced: replaced.map((r) => ({ slack_user_id: r.slack_user_id, user_id: r.user_id, source: r.source })),
+            },
           });
         });
         const link = (await listLinks(sql)).find((l) => l.slack_user_id === slack_user_id)!;
@@ -107,7 +123,10 @@ export function slackUserRoutes(sql: Sql) {
         summary: 'Unlink a Slack account (admins only); it can be found again by e-mail',
         security: SECURITY,
         request: { params: SlackUserParams },
-        responses: { 200: jsonResponse(z.object({ deleted: z.boolean() }), 'Whether a link existed'), ...ERROR_RESPONSES },
+        responses: {
+          200: jsonResponse(z.object({ deleted: z.boolean() }), 'Whether a link existed'),
+          ...ERROR_RESPONSES,
+        },
       }),
       async (c) => {
         const { slack_user_id } = c.req.valid('param');

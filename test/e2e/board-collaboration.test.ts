@@ -54,7 +54,9 @@ describe('working together on the board in Chromium: query threads, compliance n
     await form.locator('textarea[name=body]').pressSequentially('@alex.adv');
     await form.locator('.mention-suggestions button[data-handle="alex.advisor"]').click();
     await form.locator('textarea[name=body]').pressSequentially('can you send the sale contract of the house?');
-    expect(await form.locator('textarea[name=body]').inputValue()).toBe('@alex.advisor can you send the sale contract of the house?');
+    expect(await form.locator('textarea[name=body]').inputValue()).toBe(
+      '@alex.advisor can you send the sale contract of the house?',
+    );
     await form.locator('button[type=submit]').click();
 
     const query = drawer.locator('.query');
@@ -87,18 +89,32 @@ describe('working together on the board in Chromium: query threads, compliance n
     const advisorForm = advisorDrawer.locator('.query-form');
     expect(await advisorForm.locator('select[name=kind]').inputValue()).toBe('document_request');
     await advisorForm.locator('button[type=submit]').click();
-    const refusal = await hub.api(advisorToken, 'POST', `/processes/${id}/queries`, { title: '', kind: 'document_request', body: '' });
+    const refusal = await hub.api(advisorToken, 'POST', `/processes/${id}/queries`, {
+      title: '',
+      kind: 'document_request',
+      body: '',
+    });
     expect(refusal.status).toBe(400);
     await advisorForm.locator('.query-message.error').waitFor();
-    expect(await advisorForm.locator('.query-message.error').textContent()).toBe(`${refusal.body.error.message} (${refusal.body.error.code})`);
+    expect(await advisorForm.locator('.query-message.error').textContent()).toBe(
+      `${refusal.body.error.message} (${refusal.body.error.code})`,
+    );
     await advisorForm.locator('button:text("Cancel")').click();
-    await advisorDrawer.locator('.reply-form textarea[name=body]').fill('Attached to the CRM record this morning. @carla.compliance');
+    await advisorDrawer
+      .locator('.reply-form textarea[name=body]')
+      .fill('Attached to the CRM record this morning. @carla.compliance');
     await advisorDrawer.locator('.reply-form button[type=submit]').click();
     await advisorDrawer.locator('li.entry[data-sequence="2"]').waitFor();
 
     // The officer sees the reply arrive in the open thread, live and in order.
     await drawer.locator('li.entry[data-sequence="2"]').waitFor();
-    expect(await drawer.locator('li.entry').evaluateAll((entries) => entries.map((e) => [e.getAttribute('data-sequence'), e.querySelector('.entry-body')?.textContent]))).toEqual([
+    expect(
+      await drawer
+        .locator('li.entry')
+        .evaluateAll((entries) =>
+          entries.map((e) => [e.getAttribute('data-sequence'), e.querySelector('.entry-body')?.textContent]),
+        ),
+    ).toEqual([
       ['1', '@alex.advisor can you send the sale contract of the house?'],
       ['2', 'Attached to the CRM record this morning. @carla.compliance'],
     ]);
@@ -116,7 +132,8 @@ describe('working together on the board in Chromium: query threads, compliance n
     expect(await advisorDrawer.locator('.reply-form').isHidden()).toBe(true);
     for (const page of [officer, advisor]) expect(await sameDocument(page)).toBe('same document');
 
-    const steps = await hub.sql`SELECT action, actor_id, channel FROM audit_log WHERE process_id = ${id} AND action LIKE '%_query' AND outcome = 'accepted' ORDER BY id`;
+    const steps =
+      await hub.sql`SELECT action, actor_id, channel FROM audit_log WHERE process_id = ${id} AND action LIKE '%_query' AND outcome = 'accepted' ORDER BY id`;
     expect(steps.map((s) => [s.action, s.actor_id, s.channel])).toEqual([
       ['open_query', 'usr_carla_compliance', 'board'],
       ['reply_query', 'usr_alex_advisor', 'board'],
@@ -138,7 +155,10 @@ describe('working together on the board in Chromium: query threads, compliance n
       await notesOf(page).locator('.notes-presence li[data-user-id="usr_colin_compliance"]').waitFor();
       await notesOf(page).locator('.notes-presence li[data-user-id="usr_carla_compliance"]').waitFor();
     }
-    expect(await notesOf(carla).locator('.notes-presence li').allTextContents()).toEqual(['Carla Compliance (you)', 'Colin Compliance']);
+    expect(await notesOf(carla).locator('.notes-presence li').allTextContents()).toEqual([
+      'Carla Compliance (you)',
+      'Colin Compliance',
+    ]);
 
     await textOf(carla).click();
     await textOf(carla).pressSequentially('Reviewed by compliance.\n');
@@ -149,9 +169,13 @@ describe('working together on the board in Chromium: query threads, compliance n
     await colin.keyboard.press('Control+Home');
     const carlaTypes = 'Source of funds: salary, verified.';
     const colinTypes = 'PEP screening clear. ';
-    await Promise.all([textOf(carla).pressSequentially(carlaTypes, { delay: 15 }), colin.keyboard.type(colinTypes, { delay: 15 })]);
+    await Promise.all([
+      textOf(carla).pressSequentially(carlaTypes, { delay: 15 }),
+      colin.keyboard.type(colinTypes, { delay: 15 }),
+    ]);
     const expected = `${colinTypes}Reviewed by compliance.\n${carlaTypes}`;
-    for (const page of [carla, colin]) await expect.poll(() => textOf(page).inputValue(), { timeout: 15_000 }).toBe(expected);
+    for (const page of [carla, colin])
+      await expect.poll(() => textOf(page).inputValue(), { timeout: 15_000 }).toBe(expected);
     // Carla sees where Colin is writing.
     await notesOf(carla).locator('.remote-caret[data-user-id="usr_colin_compliance"]').waitFor();
     expect(await notesOf(carla).locator('.remote-caret .remote-name').allTextContents()).toEqual(['Colin Compliance']);
@@ -174,11 +198,15 @@ describe('working together on the board in Chromium: query threads, compliance n
     await advisor.keyboard.press('Control+End');
     await advisor.keyboard.type(' Looks fine to me.');
     await notesOf(advisor).locator('.notes-status.error').waitFor();
-    expect(await notesOf(advisor).locator('.notes-status').textContent()).toBe('Only compliance officers and administrators may edit the compliance notes');
+    expect(await notesOf(advisor).locator('.notes-status').textContent()).toBe(
+      'Only compliance officers and administrators may edit the compliance notes',
+    );
     await expect.poll(() => textOf(advisor).inputValue(), { timeout: 15_000 }).toBe(expected);
     expect(await textOf(advisor).getAttribute('readonly')).toBe('');
     expect(await textOf(carla).inputValue()).toBe(expected);
-    expect((await hub.api(await hub.login(CARLA), 'GET', `/applications/${id}/compliance-notes`)).body.text).toBe(expected);
+    expect((await hub.api(await hub.login(CARLA), 'GET', `/applications/${id}/compliance-notes`)).body.text).toBe(
+      expected,
+    );
     await drawerOf(client, id).locator('.timeline-list li').first().waitFor();
     await drawerOf(client, id).locator('.queries').waitFor();
     expect(await client.locator('.notes').count()).toBe(0);
@@ -192,7 +220,13 @@ describe('working together on the board in Chromium: query threads, compliance n
     // Ops sees every portfolio's drift and may not start a rebalance; the advisor may, for her client.
     await ops.click('.nav a:text("Portfolios")');
     await ops.locator('tr[data-portfolio-id="pf_chris_growth"]').waitFor();
-    expect(await ops.locator('tr[data-portfolio-id]').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-portfolio-id'), r.getAttribute('data-out-of-band')]))).toEqual([
+    expect(
+      await ops
+        .locator('tr[data-portfolio-id]')
+        .evaluateAll((rows) =>
+          rows.map((r) => [r.getAttribute('data-portfolio-id'), r.getAttribute('data-out-of-band')]),
+        ),
+    ).toEqual([
       ['pf_chris_growth', 'true'],
       ['pf_fiona_aggressive', 'false'],
       ['pf_gabriel_conservative', 'false'],
@@ -204,7 +238,11 @@ describe('working together on the board in Chromium: query threads, compliance n
     await ops.screenshot({ path: path.join(RESULTS, 'board-portfolios.png') });
     await advisor.click('.nav a:text("Portfolios")');
     await advisor.locator('tr[data-portfolio-id="pf_fiona_aggressive"]').waitFor();
-    expect(await advisor.locator('tr[data-portfolio-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-portfolio-id')))).toEqual(['pf_fiona_aggressive']);
+    expect(
+      await advisor
+        .locator('tr[data-portfolio-id]')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-portfolio-id'))),
+    ).toEqual(['pf_fiona_aggressive']);
     await advisor.locator('tr[data-portfolio-id="pf_fiona_aggressive"] button[data-action="start-rebalance"]').click();
 
     // The proposal opens in the drawer over the rebalancing board.
@@ -214,11 +252,17 @@ describe('working together on the board in Chromium: query threads, compliance n
     expect(id).toMatch(/^rb_/);
     const [record] = await hub.sql`SELECT detail FROM processes WHERE process_id = ${id}`;
     const trades = record.detail.proposal.trades as { security_id: string; side: string }[];
-    expect(await drawer.locator('.rebalance-trades tr[data-security]').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-security'), r.getAttribute('data-side')]))).toEqual(
-      trades.map((t) => [t.security_id, t.side]),
-    );
+    expect(
+      await drawer
+        .locator('.rebalance-trades tr[data-security]')
+        .evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-security'), r.getAttribute('data-side')])),
+    ).toEqual(trades.map((t) => [t.security_id, t.side]));
     expect(await drawer.locator('.rebalance-weights tr[data-weight="Cash"]').count()).toBe(1);
-    expect(await drawer.locator('.drawer-actions button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-command')))).toEqual(['approve', 'decline']);
+    expect(
+      await drawer
+        .locator('.drawer-actions button')
+        .evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-command'))),
+    ).toEqual(['approve', 'decline']);
 
     await go(ops, '#/board/rebalancing');
     await cardIn(ops, 'awaiting_advisor', id).waitFor();
@@ -227,15 +271,19 @@ describe('working together on the board in Chromium: query threads, compliance n
     await drawer.locator('button[data-command="approve"]').click();
     await drawer.locator('textarea[name="notes"]').fill('Back to the aggressive model');
     await drawer.locator('button[data-confirm="approve"]').click();
-    for (const page of [advisor, ops]) await cardIn(page, 'completed', id).waitFor({ state: 'attached', timeout: 30_000 });
+    for (const page of [advisor, ops])
+      await cardIn(page, 'completed', id).waitFor({ state: 'attached', timeout: 30_000 });
     await drawer.locator('.verification[data-within-bands="true"]').waitFor();
     expect(await drawer.locator('.rebalance-orders tr[data-status="filled"]').count()).toBe(trades.length);
     expect(await drawer.locator('.drawer-actions button').count()).toBe(0);
-    expect(await drawer.locator('.approvals li[data-approved-by="usr_beth_advisor"] q').textContent()).toBe('Back to the aggressive model');
+    expect(await drawer.locator('.approvals li[data-approved-by="usr_beth_advisor"] q').textContent()).toBe(
+      'Back to the aggressive model',
+    );
     await advisor.screenshot({ path: path.join(RESULTS, 'board-rebalancing.png') });
     for (const page of [advisor, ops]) expect(await sameDocument(page)).toBe('same document');
 
-    const [approval] = await hub.sql`SELECT channel, actor_id FROM audit_log WHERE process_id = ${id} AND action = 'approve' AND outcome = 'accepted'`;
+    const [approval] =
+      await hub.sql`SELECT channel, actor_id FROM audit_log WHERE process_id = ${id} AND action = 'approve' AND outcome = 'accepted'`;
     expect(approval).toEqual({ channel: 'board', actor_id: 'usr_beth_advisor' });
   });
 });

@@ -16,7 +16,6 @@ describe('the ops board in Chromium', () => {
 
   const signIn = (email: string) => signInToBoard(browser, hub.url, email, 1920);
 
-
   beforeAll(async () => {
     hub = await startTestHub();
     browser = await launchChromium();
@@ -28,7 +27,7 @@ describe('the ops board in Chromium', () => {
     await hub?.stop();
   });
 
-  it("shows a new application on the ops board and moves its card as the advisor submits it, without a reload", async () => {
+  it('shows a new application on the ops board and moves its card as the advisor submits it, without a reload', async () => {
     const id = await startApplication(hub, advisor, 'cli_chris_carter');
     await cardIn(ops, 'draft', id).waitFor();
     await expect.poll(() => cardIn(ops, 'draft', id).locator('.card-title').textContent()).toBe('Chris Carter');
@@ -49,10 +48,11 @@ describe('the ops board in Chromium', () => {
     await cardIn(compliance, 'compliance_review', id).click();
     const drawer = compliance.locator(`.drawer[data-process-id="${id}"]`);
     await drawer.locator('.timeline-list li[data-action="provide_funding_details"]').waitFor();
-    expect(await drawer.locator('.drawer-actions button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-command')))).toEqual([
-      'compliance_approve',
-      'compliance_reject',
-    ]);
+    expect(
+      await drawer
+        .locator('.drawer-actions button')
+        .evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-command'))),
+    ).toEqual(['compliance_approve', 'compliance_reject']);
     expect(await drawer.locator('.approvals h3').textContent()).toBe('Approvals 0 of 1');
 
     // Ops may look but not decide: the same drawer offers ops no action.
@@ -68,7 +68,8 @@ describe('the ops board in Chromium', () => {
     }
     await drawer.locator('.timeline-list li[data-action="create_account"]').first().waitFor();
     expect(await drawer.locator('.drawer-actions button').count()).toBe(0);
-    const [approval] = await hub.sql`SELECT channel, actor_id FROM audit_log WHERE process_id = ${id} AND action = 'compliance_approve'`;
+    const [approval] =
+      await hub.sql`SELECT channel, actor_id FROM audit_log WHERE process_id = ${id} AND action = 'compliance_approve'`;
     expect(approval).toEqual({ channel: 'board', actor_id: 'usr_carla_compliance' });
 
     await compliance.screenshot({ path: path.join(RESULTS, 'board-drawer.png') });

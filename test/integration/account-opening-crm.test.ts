@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBuiltinCrm } from '../../workers/crm/builtin-crm.js';
 import { createHttpCrm } from '../../workers/crm/http-crm.js';
-import { auditOf, driveTo, eventTypesOf, expectError, expectOk, loginAll, openApplication, readModel, type Login } from '../support/account-opening.js';
+import {
+  auditOf,
+  driveTo,
+  eventTypesOf,
+  expectError,
+  expectOk,
+  loginAll,
+  openApplication,
+  readModel,
+  type Login,
+} from '../support/account-opening.js';
 import { eventually, startTestHub, waitForNotice, waitForStatus, type TestHub } from '../support/hub.js';
 import { startTestCrm, type TestCrm } from '../support/test-crm-server.js';
 
@@ -28,10 +38,15 @@ describe('account creation in the CRM: retries, a lost answer, a CRM that stays 
   }
 
   const waitForCrmFailure = (id: string) =>
-    waitForNotice(hub.sql, 'process_changed', async () => {
-      const [row] = await hub.sql`SELECT status, detail FROM processes WHERE process_id = ${id}`;
-      return row?.detail.crm_failure ? row : undefined;
-    }, 30_000);
+    waitForNotice(
+      hub.sql,
+      'process_changed',
+      async () => {
+        const [row] = await hub.sql`SELECT status, detail FROM processes WHERE process_id = ${id}`;
+        return row?.detail.crm_failure ? row : undefined;
+      },
+      30_000,
+    );
 
   it('a CRM that answers 503 twice and then books the account: one account, with the CRM number', async () => {
     crm.failNext(2);
@@ -80,22 +95,51 @@ describe('account creation in the CRM: retries, a lost answer, a CRM that stays 
 
     const shown = expectOk(await hub.api(tokens.admin, 'GET', `/applications/${id}`));
     expect(shown).toMatchObject({ status: 'approved', account_number: null });
-    expect(shown.crm_failure).toEqual({ code: 'CRM_ACCOUNT_CREATION_FAILED', message: expect.stringContaining('CRM answered 503'), attempts: 3, at: expect.any(String) });
+    expect(shown.crm_failure).toEqual({
+      code: 'CRM_ACCOUNT_CREATION_FAILED',
+      message: expect.stringContaining('CRM answered 503'),
+      attempts: 3,
+      at: expect.any(String),
+    });
     expect(shown.allowed_actions).toContain('retry_account_creation');
-    expect(expectOk(await hub.api(tokens.alex, 'GET', `/applications/${id}`)).crm_failure.code).toBe('CRM_ACCOUNT_CREATION_FAILED');
+    expect(expectOk(await hub.api(tokens.alex, 'GET', `/applications/${id}`)).crm_failure.code).toBe(
+      'CRM_ACCOUNT_CREATION_FAILED',
+    );
     const [card] = await hub.sql`SELECT flags FROM processes WHERE process_id = ${id}`;
     expect(card.flags).toContain('crm_failure');
-    const [failure] = await hub.sql`SELECT payload FROM events WHERE process_id = ${id} AND type = 'account.creation_failed'`;
-    expect(failure.payload).toEqual({ application_id: id, error_code: 'CRM_ACCOUNT_CREATION_FAILED', attempts: 3, timestamp: expect.any(String) });
-    const audit = await auditOf(hub, id);
-    expect(audit.at(-1)).toMatchObject({ action: 'create_account', outcome: 'accepted', actor_id: 'system', status_before: 'approved', status_after: 'approved' });
-    expect(audit.at(-1)!.details).toMatchObject({ error_code: 'CRM_ACCOUNT_CREATION_FAILED', attempts: 3 });
-    await eventually(async () => (await hub.sql`SELECT 1 FROM notifications WHERE process_id = ${id} AND kind = 'crm_failure' AND user_id = 'usr_ada_admin'`).length === 1, {
-      what: 'the admin is told about the CRM failure',
+    const [failure] =
+      await hub.sql`SELECT payload FROM events WHERE process_id = ${id} AND type = 'account.creation_failed'`;
+    expect(failure.payload).toEqual({
+      application_id: id,
+      error_code: 'CRM_ACCOUNT_CREATION_FAILED',
+      attempts: 3,
+      timestamp: expect.any(String),
     });
+    const audit = await auditOf(hub, id);
+    expect(audit.at(-1)).toMatchObject({
+      action: 'create_account',
+      outcome: 'accepted',
+      actor_id: 'system',
+      status_before: 'approved',
+      status_after: 'approved',
+    });
+    expect(audit.at(-1)!.details).toMatchObject({ error_code: 'CRM_ACCOUNT_CREATION_FAILED', attempts: 3 });
+    await eventually(
+      async () =>
+        (
+          await hub.sql`SELECT 1 FROM notifications WHERE process_id = ${id} AND kind = 'crm_failure' AND user_id = 'usr_ada_admin'`
+        ).length === 1,
+      {
+        what: 'the admin is told about the CRM failure',
+      },
+    );
 
     // Only an admin may retry; the CRM is back by then.
-    expectError(await hub.api(tokens.carla, 'POST', `/applications/${id}/retry-account-creation`, {}), 403, 'FORBIDDEN');
+    expectError(
+      await hub.api(tokens.carla, 'POST', `/applications/${id}/retry-account-creation`, {}),
+      403,
+      'FORBIDDEN',
+    );
     crm.failNext(0);
     const retried = expectOk(await hub.api(tokens.admin, 'POST', `/applications/${id}/retry-account-creation`, {}));
     expect(retried.crm_failure).toBeNull();
@@ -108,10 +152,19 @@ describe('account creation in the CRM: retries, a lost answer, a CRM that stays 
       'account.creation_retried',
       'account.created',
     ]);
-    const [retryEvent] = await hub.sql`SELECT payload FROM events WHERE process_id = ${id} AND type = 'account.creation_retried'`;
-    expect(retryEvent.payload).toEqual({ application_id: id, retried_by: 'usr_ada_admin', timestamp: expect.any(String) });
+    const [retryEvent] =
+      await hub.sql`SELECT payload FROM events WHERE process_id = ${id} AND type = 'account.creation_retried'`;
+    expect(retryEvent.payload).toEqual({
+      application_id: id,
+      retried_by: 'usr_ada_admin',
+      timestamp: expect.any(String),
+    });
     // Nothing left to retry once the account exists.
-    expectError(await hub.api(tokens.admin, 'POST', `/applications/${id}/retry-account-creation`, {}), 400, 'INVALID_STATUS_TRANSITION');
+    expectError(
+      await hub.api(tokens.admin, 'POST', `/applications/${id}/retry-account-creation`, {}),
+      400,
+      'INVALID_STATUS_TRANSITION',
+    );
   });
 
   it('a CRM that refuses the request (4xx) is not retried: the failure is recorded after one call', async () => {
@@ -129,8 +182,17 @@ describe('account creation in the CRM: retries, a lost answer, a CRM that stays 
     crm.failNext(Number.POSITIVE_INFINITY);
     const id = await approvedApplication();
     await waitForCrmFailure(id);
-    const overridden = expectOk(await hub.api(tokens.admin, 'POST', `/applications/${id}/override-status`, { status: 'rejected', reason: 'Client withdrew while the CRM was down' }));
-    expect(overridden).toMatchObject({ status: 'rejected', rejection_reason: 'Client withdrew while the CRM was down', crm_failure: null });
+    const overridden = expectOk(
+      await hub.api(tokens.admin, 'POST', `/applications/${id}/override-status`, {
+        status: 'rejected',
+        reason: 'Client withdrew while the CRM was down',
+      }),
+    );
+    expect(overridden).toMatchObject({
+      status: 'rejected',
+      rejection_reason: 'Client withdrew while the CRM was down',
+      crm_failure: null,
+    });
     crm.failNext(0);
     expect((await readModel(hub, id)).status).toBe('rejected');
     expect(crm.accounts.has(id)).toBe(false);
@@ -150,7 +212,9 @@ describe('account creation in the CRM: retries, a lost answer, a CRM that stays 
     expect(first.account_number).toMatch(/^INV-\d{8}$/);
     expect(await builtin.createAccount(request('app_builtin_once'))).toEqual(first);
 
-    const concurrent = await Promise.all(Array.from({ length: 8 }, () => builtin.createAccount(request('app_builtin_race'))));
+    const concurrent = await Promise.all(
+      Array.from({ length: 8 }, () => builtin.createAccount(request('app_builtin_race'))),
+    );
     expect(new Set(concurrent.map((a) => a.account_number)).size).toBe(1);
     expect(concurrent[0].account_number).not.toBe(first.account_number);
 
@@ -158,8 +222,20 @@ describe('account creation in the CRM: retries, a lost answer, a CRM that stays 
       SELECT application_id, account_number, client_id, account_type, currency FROM accounts
       WHERE application_id IN ('app_builtin_once', 'app_builtin_race') ORDER BY application_id`;
     expect(rows).toEqual([
-      { application_id: 'app_builtin_once', account_number: first.account_number, client_id: 'cli_fiona_fischer', account_type: 'trust', currency: 'EUR' },
-      { application_id: 'app_builtin_race', account_number: concurrent[0].account_number, client_id: 'cli_fiona_fischer', account_type: 'trust', currency: 'EUR' },
+      {
+        application_id: 'app_builtin_once',
+        account_number: first.account_number,
+        client_id: 'cli_fiona_fischer',
+        account_type: 'trust',
+        currency: 'EUR',
+      },
+      {
+        application_id: 'app_builtin_race',
+        account_number: concurrent[0].account_number,
+        client_id: 'cli_fiona_fischer',
+        account_type: 'trust',
+        currency: 'EUR',
+      },
     ]);
   });
 });

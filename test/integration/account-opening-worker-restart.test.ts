@@ -1,6 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpCrm } from '../../workers/crm/http-crm.js';
-import { auditOf, driveTo, eventTypesOf, expectError, expectOk, FUNDING_BODY, loginAll, openApplication, readModel, TERMS_BODY, type Login } from '../support/account-opening.js';
+import {
+  auditOf,
+  driveTo,
+  eventTypesOf,
+  expectError,
+  expectOk,
+  FUNDING_BODY,
+  loginAll,
+  openApplication,
+  readModel,
+  TERMS_BODY,
+  type Login,
+} from '../support/account-opening.js';
 import { startTestHub, waitForStatus, type ApiResponse, type TestHub } from '../support/hub.js';
 import { startTestCrm, type TestCrm } from '../support/test-crm-server.js';
 
@@ -37,7 +49,9 @@ describe('a worker stopped and restarted in the middle of an application loses n
 
   /** Exactly one accepted audit row per transition and one event per change: nothing lost, nothing twice. */
   async function expectRecordedOnce(id: string) {
-    const accepted = (await auditOf(hub, id)).filter((a) => a.outcome === 'accepted').map((a) => `${a.action}: ${a.status_before} → ${a.status_after}`);
+    const accepted = (await auditOf(hub, id))
+      .filter((a) => a.outcome === 'accepted')
+      .map((a) => `${a.action}: ${a.status_before} → ${a.status_after}`);
     expect(accepted).toEqual([
       'start_application: draft → draft',
       'select_products: draft → risk_assessment',
@@ -59,7 +73,8 @@ describe('a worker stopped and restarted in the middle of an application loses n
       'account.approved',
       'account.created',
     ]);
-    const versions = await hub.sql`SELECT (details->>'version')::int AS v FROM audit_log WHERE process_id = ${id} AND outcome = 'accepted' ORDER BY id`;
+    const versions =
+      await hub.sql`SELECT (details->>'version')::int AS v FROM audit_log WHERE process_id = ${id} AND outcome = 'accepted' ORDER BY id`;
     expect(versions.map((r) => r.v)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   }
 
@@ -72,7 +87,9 @@ describe('a worker stopped and restarted in the middle of an application loses n
     expect(expectOk(await hub.api(tokens.alex, 'GET', `/applications/${id}`)).status).toBe('terms_review');
 
     const started = Date.now();
-    const unconfirmed = await hub.api(tokens.alex, 'POST', `/applications/${id}/terms`, TERMS_BODY, { 'idempotency-key': 'terms-once' });
+    const unconfirmed = await hub.api(tokens.alex, 'POST', `/applications/${id}/terms`, TERMS_BODY, {
+      'idempotency-key': 'terms-once',
+    });
     expectError(unconfirmed, 503, 'SERVICE_UNAVAILABLE');
     expect(unconfirmed.body.error.message).toContain('Idempotency-Key');
     expect(Date.now() - started).toBeGreaterThanOrEqual(COMMAND_TIMEOUT_MS - 100);
@@ -81,12 +98,25 @@ describe('a worker stopped and restarted in the middle of an application loses n
     expect((await auditOf(hub, id)).filter((a) => a.outcome === 'refused')).toEqual([]);
 
     // A new application cannot be confirmed either, and says so the same way.
-    expectError(await hub.api(tokens.alex, 'POST', '/applications', { client_id: 'cli_gabriel_garcia', account_type: 'individual' }), 503, 'SERVICE_UNAVAILABLE');
+    expectError(
+      await hub.api(tokens.alex, 'POST', '/applications', {
+        client_id: 'cli_gabriel_garcia',
+        account_type: 'individual',
+      }),
+      503,
+      'SERVICE_UNAVAILABLE',
+    );
 
     await hub.startWorker();
-    const retried = expectOk(await untilConfirmed(() => hub.api(tokens.alex, 'POST', `/applications/${id}/terms`, TERMS_BODY, { 'idempotency-key': 'terms-once' })));
+    const retried = expectOk(
+      await untilConfirmed(() =>
+        hub.api(tokens.alex, 'POST', `/applications/${id}/terms`, TERMS_BODY, { 'idempotency-key': 'terms-once' }),
+      ),
+    );
     expect(retried.status).toBe('funding');
-    const replay = expectOk(await hub.api(tokens.alex, 'POST', `/applications/${id}/terms`, TERMS_BODY, { 'idempotency-key': 'terms-once' }));
+    const replay = expectOk(
+      await hub.api(tokens.alex, 'POST', `/applications/${id}/terms`, TERMS_BODY, { 'idempotency-key': 'terms-once' }),
+    );
     expect(replay.version).toBe(retried.version);
 
     // Stopped right after a command, before or while the system takes its own step: it takes it once on restart.

@@ -44,10 +44,18 @@ const WRONG_VALUES: Record<string, unknown[]> = {
 };
 
 function hostileBodies(schema: Operation['bodySchema']): unknown[] {
-  const bodies: unknown[] = ['{"unterminated": ', '[]', 'null', '"a string"', '12', JSON.stringify({ unexpected_field: 1 })];
+  const bodies: unknown[] = [
+    '{"unterminated": ',
+    '[]',
+    'null',
+    '"a string"',
+    '12',
+    JSON.stringify({ unexpected_field: 1 }),
+  ];
   for (const [field, property] of Object.entries(schema?.properties ?? {})) {
     const types = Array.isArray(property.type) ? property.type : [property.type ?? 'object'];
-    for (const type of types) for (const wrong of WRONG_VALUES[type] ?? WRONG_VALUES.object) bodies.push(JSON.stringify({ [field]: wrong }));
+    for (const type of types)
+      for (const wrong of WRONG_VALUES[type] ?? WRONG_VALUES.object) bodies.push(JSON.stringify({ [field]: wrong }));
   }
   bodies.push(JSON.stringify({ deep: JSON.parse('['.repeat(500) + ']'.repeat(500)) }));
   return bodies;
@@ -66,7 +74,10 @@ describe('API robustness', () => {
       advisor: await hub.login('alex.advisor@hub.example'),
       client: await hub.login('chris.carter@client.example'),
     };
-    const created = await hub.api(tokens.advisor, 'POST', '/applications', { client_id: 'cli_chris_carter', account_type: 'individual' });
+    const created = await hub.api(tokens.advisor, 'POST', '/applications', {
+      client_id: 'cli_chris_carter',
+      account_type: 'individual',
+    });
     applicationId = created.body.application_id;
     // Ending one's own sessions is not a refusal to test: the tokens must live through the barrage.
     operations = operationsOf((await hub.api(null, 'GET', '/openapi.json')).body).filter(
@@ -85,7 +96,10 @@ describe('API robustness', () => {
         {
           method,
           agent: false,
-          headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': contentType } : {}) },
+          headers: {
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+            ...(body !== undefined ? { 'content-type': contentType } : {}),
+          },
         },
         (response) => {
           let text = '';
@@ -121,7 +135,15 @@ describe('API robustness', () => {
   });
 
   it('answers hostile ids, queries and bodies with client errors, never 500', async () => {
-    const ids = [applicationId, 'app_does_not_exist', 'x'.repeat(101), '%00', '..%2F..%2Fetc', 'ü%20💥', "1' OR '1'='1"];
+    const ids = [
+      applicationId,
+      'app_does_not_exist',
+      'x'.repeat(101),
+      '%00',
+      '..%2F..%2Fetc',
+      'ü%20💥',
+      "1' OR '1'='1",
+    ];
     for (const op of operations) {
       for (const [role, token] of Object.entries(tokens)) {
         for (const id of op.path.includes('{') ? ids : [undefined]) {
@@ -132,7 +154,11 @@ describe('API robustness', () => {
             expectClientError(await send(op.method, query ? `${path}?${query}` : path, token), what);
             continue;
           }
-          for (const body of hostileBodies(op.bodySchema)) expectClientError(await send(op.method, path, token, body as string), `${what} ${String(body).slice(0, 60)}`);
+          for (const body of hostileBodies(op.bodySchema))
+            expectClientError(
+              await send(op.method, path, token, body as string),
+              `${what} ${String(body).slice(0, 60)}`,
+            );
           expectClientError(await send(op.method, path, token, 'plain text', 'text/plain'), `${what} text/plain`);
           expectClientError(await send(op.method, path, token, 'x'.repeat(300 * 1024)), `${what} oversized`);
         }

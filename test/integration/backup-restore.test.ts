@@ -77,11 +77,13 @@ describe('backup and restore', () => {
       expect(backup.output).toMatch(/backup written to .*checksums in manifest.json/);
 
       // Work in the background (jobs, the audit trail) may add rows while the backup runs: it holds at least these.
-    const manifest = JSON.parse(readFileSync(path.join(backupDir, 'manifest.json'), 'utf8')) as { tables: { table: string; rows: number }[] };
-    const backedUp = Object.fromEntries(manifest.tables.map((t) => [t.table, t.rows]));
-    for (const [table, rows] of Object.entries(before)) expect(backedUp[table], table).toBeGreaterThanOrEqual(rows);
+      const manifest = JSON.parse(readFileSync(path.join(backupDir, 'manifest.json'), 'utf8')) as {
+        tables: { table: string; rows: number }[];
+      };
+      const backedUp = Object.fromEntries(manifest.tables.map((t) => [t.table, t.rows]));
+      for (const [table, rows] of Object.entries(before)) expect(backedUp[table], table).toBeGreaterThanOrEqual(rows);
 
-    const dataDir = path.join(scratch, 'restored');
+      const dataDir = path.join(scratch, 'restored');
       const port = String(await findFreePort());
       const restore = await run('runtime/restore.ts', [backupDir], {
         HUB_DATA_DIR: dataDir,

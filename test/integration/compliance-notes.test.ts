@@ -22,7 +22,8 @@ describe('collaborative compliance notes over Socket.IO', () => {
     return peer;
   };
   const compactedUpdates = async () => {
-    const [row] = await hub.sql`SELECT compacted_updates FROM yjs_documents WHERE name = ${complianceNotesDocument(applicationId)}`;
+    const [row] =
+      await hub.sql`SELECT compacted_updates FROM yjs_documents WHERE name = ${complianceNotesDocument(applicationId)}`;
     return (row?.compacted_updates as number | undefined) ?? 0;
   };
   const closeAll = () => {
@@ -32,7 +33,12 @@ describe('collaborative compliance notes over Socket.IO', () => {
   beforeAll(async () => {
     hub = await startTestHub();
     [carla, colin, alex, beth] = await Promise.all(
-      ['carla.compliance@hub.example', 'colin.compliance@hub.example', 'alex.advisor@hub.example', 'beth.advisor@hub.example'].map((email) => hub.login(email)),
+      [
+        'carla.compliance@hub.example',
+        'colin.compliance@hub.example',
+        'alex.advisor@hub.example',
+        'beth.advisor@hub.example',
+      ].map((email) => hub.login(email)),
     );
     applicationId = await openApplicationInReview(hub, alex);
   });
@@ -52,11 +58,23 @@ describe('collaborative compliance notes over Socket.IO', () => {
     a.text.insert(a.text.length, 'Carla.');
     b.text.insert(b.text.length, ' Colin.');
 
-    const expectedLength = 'Source of funds verified against the sale contract. '.length + 'PEP screening clear. '.length + 'Carla.'.length + ' Colin.'.length;
-    const [textA, textB, textReader] = await Promise.all([a, b, reader].map((peer) => peer.untilText((t) => t.length === expectedLength)));
+    const expectedLength =
+      'Source of funds verified against the sale contract. '.length +
+      'PEP screening clear. '.length +
+      'Carla.'.length +
+      ' Colin.'.length;
+    const [textA, textB, textReader] = await Promise.all(
+      [a, b, reader].map((peer) => peer.untilText((t) => t.length === expectedLength)),
+    );
     expect(textB).toBe(textA);
     expect(textReader).toBe(textA);
-    for (const part of ['Source of funds verified against the sale contract. ', 'PEP screening clear. ', 'Carla.', ' Colin.']) expect(textA).toContain(part);
+    for (const part of [
+      'Source of funds verified against the sale contract. ',
+      'PEP screening clear. ',
+      'Carla.',
+      ' Colin.',
+    ])
+      expect(textA).toContain(part);
 
     // What the server stored is what everyone sees.
     const notes = await hub.api(carla, 'GET', `/applications/${applicationId}/compliance-notes`);
@@ -70,7 +88,11 @@ describe('collaborative compliance notes over Socket.IO', () => {
 
     reader.text.insert(0, 'ADVISOR WAS HERE ');
     const [refusal] = await reader.refusals.until((r) => r.length === 1);
-    expect(refusal).toEqual({ doc: applicationId, code: 'FORBIDDEN', message: 'Only compliance officers and administrators may edit the compliance notes' });
+    expect(refusal).toEqual({
+      doc: applicationId,
+      code: 'FORBIDDEN',
+      message: 'Only compliance officers and administrators may edit the compliance notes',
+    });
 
     // A later edit from a writer reaches everyone; the refused one, sent earlier on the same server, never does.
     writer.text.insert(writer.text.length, ' [after]');
@@ -78,9 +100,12 @@ describe('collaborative compliance notes over Socket.IO', () => {
     await writer.untilText((t) => t.endsWith(' [after]'));
     expect(otherWriter.text.toString()).toBe(`${before} [after]`);
     expect(writer.text.toString()).toBe(`${before} [after]`);
-    const [{ n: byAdvisor }] = await hub.sql`SELECT count(*)::int AS n FROM yjs_updates WHERE author_id = 'usr_alex_advisor'`;
+    const [{ n: byAdvisor }] =
+      await hub.sql`SELECT count(*)::int AS n FROM yjs_updates WHERE author_id = 'usr_alex_advisor'`;
     expect(byAdvisor).toBe(0);
-    expect((await hub.api(carla, 'GET', `/applications/${applicationId}/compliance-notes`)).body.text).toBe(`${before} [after]`);
+    expect((await hub.api(carla, 'GET', `/applications/${applicationId}/compliance-notes`)).body.text).toBe(
+      `${before} [after]`,
+    );
 
     // A newcomer gets the stored document, without the refused edit.
     const late = await open(colin);
@@ -104,7 +129,9 @@ describe('collaborative compliance notes over Socket.IO', () => {
       // Messages for a document the socket has not joined are refused, not applied.
       socket.emit('notes:message', { doc: applicationId, data: new Uint8Array([0, 2, 1, 0]) });
       expect(await emitWithAck(socket, 'notes:leave', { doc: applicationId })).toEqual({ ok: true });
-      expect(refusals).toEqual([{ doc: applicationId, code: 'FORBIDDEN', message: 'Open the notes with notes:join first' }]);
+      expect(refusals).toEqual([
+        { doc: applicationId, code: 'FORBIDDEN', message: 'Open the notes with notes:join first' },
+      ]);
     } finally {
       socket.close();
     }
@@ -112,7 +139,10 @@ describe('collaborative compliance notes over Socket.IO', () => {
 
   it('shows who is present, as the server knows them, not as a client claims', async () => {
     const [a, b] = await Promise.all([open(carla), open(colin)]);
-    a.awareness.setLocalState({ user: { id: 'usr_ada_admin', name: 'Someone Else', color: '#e11d48' }, cursor: { anchor: 3, head: 7 } });
+    a.awareness.setLocalState({
+      user: { id: 'usr_ada_admin', name: 'Someone Else', color: '#e11d48' },
+      cursor: { anchor: 3, head: 7 },
+    });
     const states = await b.untilPresence((s) => [...s.values()].some((state) => state.cursor?.anchor === 3));
     const carlaState = [...states.values()].find((state) => state.cursor?.anchor === 3)!;
     expect(carlaState).toEqual({
@@ -134,10 +164,15 @@ describe('collaborative compliance notes over Socket.IO', () => {
     expect(await countYjsUpdates(hub.sql, complianceNotesDocument(applicationId))).toBeGreaterThan(0);
 
     // The last editor leaving compacts the document in the background.
-    const compacted = waitForNotice(hub.sql, 'yjs_compacted', async () => (await countYjsUpdates(hub.sql, complianceNotesDocument(applicationId))) === 0);
+    const compacted = waitForNotice(
+      hub.sql,
+      'yjs_compacted',
+      async () => (await countYjsUpdates(hub.sql, complianceNotesDocument(applicationId))) === 0,
+    );
     closeAll();
     await compacted;
-    const [head] = await hub.sql`SELECT snapshot IS NOT NULL AS has_snapshot, compacted_updates FROM yjs_documents WHERE name = ${complianceNotesDocument(applicationId)}`;
+    const [head] =
+      await hub.sql`SELECT snapshot IS NOT NULL AS has_snapshot, compacted_updates FROM yjs_documents WHERE name = ${complianceNotesDocument(applicationId)}`;
     expect(head.has_snapshot).toBe(true);
     expect(head.compacted_updates).toBeGreaterThan(0);
 
@@ -153,12 +188,18 @@ describe('collaborative compliance notes over Socket.IO', () => {
     const start = writer.text.toString();
     const compactedBefore = await compactedUpdates();
     // While both editors are still here, so it is the background compaction after 100 updates, not the one on leaving.
-    const compacted = waitForNotice(hub.sql, 'yjs_compacted', async () => (await compactedUpdates()) >= compactedBefore + 100);
+    const compacted = waitForNotice(
+      hub.sql,
+      'yjs_compacted',
+      async () => (await compactedUpdates()) >= compactedBefore + 100,
+    );
     const typed = Array.from({ length: 130 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
     for (const char of typed) writer.text.insert(writer.text.length, char);
     await watcher.untilText((t) => t === start + typed);
     await compacted;
-    expect((await hub.api(colin, 'GET', `/applications/${applicationId}/compliance-notes`)).body.text).toBe(start + typed);
+    expect((await hub.api(colin, 'GET', `/applications/${applicationId}/compliance-notes`)).body.text).toBe(
+      start + typed,
+    );
   });
 
   it('syncs between two server nodes, each client getting each update once', async () => {
@@ -170,7 +211,11 @@ describe('collaborative compliance notes over Socket.IO', () => {
       port: 0,
     });
     try {
-      const [onFirst, onSecond, readerOnSecond] = await Promise.all([open(carla), open(colin, applicationId, second.url), open(alex, applicationId, second.url)]);
+      const [onFirst, onSecond, readerOnSecond] = await Promise.all([
+        open(carla),
+        open(colin, applicationId, second.url),
+        open(alex, applicationId, second.url),
+      ]);
       expect(onSecond.text.toString()).toBe(onFirst.text.toString());
       let updatesOnSecond = 0;
       onSecond.socket.on('notes:message', ({ data }) => {
@@ -208,7 +253,8 @@ describe('collaborative compliance notes over Socket.IO', () => {
     const approved = await hub.api(carla, 'POST', `/applications/${applicationId}/approve`, { notes: 'Looks fine' });
     expect(approved.status).toBe(200);
     await waitForStatus(hub.sql, applicationId, 'account_created');
-    const [row] = await hub.sql`SELECT details FROM audit_log WHERE process_id = ${applicationId} AND action = 'compliance_approve' AND outcome = 'accepted'`;
+    const [row] =
+      await hub.sql`SELECT details FROM audit_log WHERE process_id = ${applicationId} AND action = 'compliance_approve' AND outcome = 'accepted'`;
     expect(row.details).toMatchObject({ notes: 'Looks fine', compliance_notes: text });
     expect((await hub.api(carla, 'GET', `/applications/${applicationId}`)).body.compliance_notes).toBe(text);
   });

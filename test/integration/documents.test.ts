@@ -162,8 +162,22 @@ describe.each(['folder', 's3'] as const)('documents stored in the %s backend', (
     // Each decision keeps the evidence as it stood when it was taken.
     const record = expectOk(await hub.api(tokens.carla, 'GET', `/processes/${id}/decision-record`));
     expect(record.decisions.map((d: { documents: unknown[] }) => d.documents)).toEqual([
-      [expect.objectContaining({ document_id: documentId, kind: 'source_of_funds_evidence', version: 1, review_status: 'accepted' })],
-      [expect.objectContaining({ document_id: documentId, kind: 'source_of_funds_evidence', version: 1, review_status: 'accepted' })],
+      [
+        expect.objectContaining({
+          document_id: documentId,
+          kind: 'source_of_funds_evidence',
+          version: 1,
+          review_status: 'accepted',
+        }),
+      ],
+      [
+        expect.objectContaining({
+          document_id: documentId,
+          kind: 'source_of_funds_evidence',
+          version: 1,
+          review_status: 'accepted',
+        }),
+      ],
     ]);
 
     const audit = await documentAudit(id);

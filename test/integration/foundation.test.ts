@@ -35,17 +35,26 @@ describe('foundation on real PostgreSQL and Temporal', () => {
 
   it('runs a workflow round trip through the Temporal server', async () => {
     const advisor = await hub.login('alex.advisor@hub.example');
-    const created = await hub.api(advisor, 'POST', '/applications', { client_id: 'cli_chris_carter', account_type: 'individual' });
+    const created = await hub.api(advisor, 'POST', '/applications', {
+      client_id: 'cli_chris_carter',
+      account_type: 'individual',
+    });
     expect(created.status).toBe(201);
     const handle = hub.server.deps.temporal.workflow.getHandle(applicationWorkflowId(created.body.application_id));
     const state = await handle.query(applicationStateQuery);
-    expect(state).toMatchObject({ application_id: created.body.application_id, status: 'draft', client_id: 'cli_chris_carter' });
+    expect(state).toMatchObject({
+      application_id: created.body.application_id,
+      status: 'draft',
+      client_id: 'cli_chris_carter',
+    });
   });
 
   it('sends a pg-boss job and sees it completed', async () => {
     const queue = `smoke-${Date.now()}`;
     await hub.boss.createQueue(queue);
-    const handled = new Promise<unknown>((resolve) => void hub.boss.work(queue, { pollingIntervalSeconds: 0.5 }, async ([job]) => resolve(job.data)));
+    const handled = new Promise<unknown>(
+      (resolve) => void hub.boss.work(queue, { pollingIntervalSeconds: 0.5 }, async ([job]) => resolve(job.data)),
+    );
     const id = await hub.boss.send(queue, { hello: 'jobs' });
     expect(await handled).toEqual({ hello: 'jobs' });
     await expect
@@ -75,7 +84,12 @@ describe('npm start supervisor', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hub-supervisor-'));
     // Run as root, PostgreSQL runs as the postgres user, which must be able to enter the data directory.
     chmodSync(dataDir, 0o755);
-    const [port, pgPort, temporalPort, uiPort] = await Promise.all([findFreePort(), findFreePort(), findFreePort(), findFreePort()]);
+    const [port, pgPort, temporalPort, uiPort] = await Promise.all([
+      findFreePort(),
+      findFreePort(),
+      findFreePort(),
+      findFreePort(),
+    ]);
     const child = spawn(process.execPath, ['--import', 'tsx', 'runtime/start.ts'], {
       env: {
         ...process.env,
@@ -102,7 +116,11 @@ describe('npm start supervisor', () => {
       .toContain(`Ops hub ready: http://127.0.0.1:${port}`);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
-    const processesUsingDataDir = () => execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((line) => line.includes(dataDir));
+    const processesUsingDataDir = () =>
+      execFileSync('ps', ['-eo', 'args'])
+        .toString()
+        .split('\n')
+        .filter((line) => line.includes(dataDir));
     expect(processesUsingDataDir().some((line) => line.includes('postgres'))).toBe(true);
     expect(processesUsingDataDir().some((line) => line.includes('temporal'))).toBe(true);
 

@@ -21,10 +21,19 @@ describe('hostile input', () => {
     hub.sql`SELECT actor_id, error_code, details FROM audit_log WHERE process_id = ${applicationId} AND action = ${action} AND outcome = 'refused' ORDER BY id`;
 
   it('audits a refused command whose body holds a NUL, like the same probe without one', async () => {
-    const withNul = await hub.api(tokens.chris, 'POST', `/applications/${applicationId}/approve`, '{"notes":"probe\\u0000"}');
+    const withNul = await hub.api(
+      tokens.chris,
+      'POST',
+      `/applications/${applicationId}/approve`,
+      '{"notes":"probe\\u0000"}',
+    );
     expectError(withNul, 400, 'VALIDATION_FAILED');
     expect(withNul.body.error.details).toMatchObject({ field: 'notes', in: 'body' });
-    expectError(await hub.api(tokens.chris, 'POST', `/applications/${applicationId}/approve`, { notes: 'probe' }), 403, 'FORBIDDEN');
+    expectError(
+      await hub.api(tokens.chris, 'POST', `/applications/${applicationId}/approve`, { notes: 'probe' }),
+      403,
+      'FORBIDDEN',
+    );
     const refusals = await refusalsOf('compliance_approve');
     expect(refusals.map((r) => [r.actor_id, r.error_code])).toEqual([
       ['usr_chris_client', 'VALIDATION_FAILED'],
@@ -34,7 +43,9 @@ describe('hostile input', () => {
 
   it('accepts text that only spells out \\u0000', async () => {
     const body = expectOk(
-      await hub.api(tokens.alex, 'POST', `/applications/${applicationId}/products`, { selected_products: ['prd_global_equity_index'] }),
+      await hub.api(tokens.alex, 'POST', `/applications/${applicationId}/products`, {
+        selected_products: ['prd_global_equity_index'],
+      }),
     );
     expect(body.status).toBe('risk_assessment');
     await driveTo(hub, tokens.alex, (applicationId = await openApplication(hub, tokens.alex)), 'funding');
@@ -77,7 +88,9 @@ describe('hostile input', () => {
     expect(opened.status).toBe(201);
     const reply = await hub.api(tokens.chris, 'POST', `/queries/${opened.body.id}/replies`, '{"body":"here\\u0000"}');
     expect(reply.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'body', in: 'body' } });
-    const tooLong = await hub.api(tokens.chris, 'POST', `/queries/${opened.body.id}/replies`, { body: 'x'.repeat(10_001) });
+    const tooLong = await hub.api(tokens.chris, 'POST', `/queries/${opened.body.id}/replies`, {
+      body: 'x'.repeat(10_001),
+    });
     expectError(tooLong, 400, 'VALIDATION_FAILED');
     const rows = await hub.sql`
       SELECT actor_id, error_code, details ->> 'query_id' AS query_id FROM audit_log

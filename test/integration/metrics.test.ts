@@ -23,7 +23,9 @@ describe('metrics: /metrics during account opening, the success metrics, the err
   let hub: TestHub;
   let tokens: Record<Login, string>;
   beforeAll(async () => {
-    hub = await startTestHub({ env: { METRICS_TOKEN: TOKEN, ERROR_RATE_MIN_OPERATIONS: '30', ERROR_RATE_WINDOW_MINUTES: '1440' } });
+    hub = await startTestHub({
+      env: { METRICS_TOKEN: TOKEN, ERROR_RATE_MIN_OPERATIONS: '30', ERROR_RATE_WINDOW_MINUTES: '1440' },
+    });
     tokens = await loginAll(hub);
   });
   afterAll(async () => {
@@ -54,7 +56,8 @@ describe('metrics: /metrics during account opening, the success metrics, the err
     const after = (await scrape(`Bearer ${TOKEN}`)).text;
 
     const ao = { process_type: 'account_opening' };
-    const delta = (name: string, labels: Record<string, string> = {}) => sample(after, name, labels) - sample(before, name, labels);
+    const delta = (name: string, labels: Record<string, string> = {}) =>
+      sample(after, name, labels) - sample(before, name, labels);
     expect(delta('ops_hub_commands_total', { ...ao, outcome: 'accepted' })).toBe(4);
     expect(delta('ops_hub_commands_total', { ...ao, outcome: 'refused', code })).toBe(1);
     expect(delta('ops_hub_command_duration_seconds_count', ao)).toBe(5);
@@ -79,7 +82,11 @@ describe('metrics: /metrics during account opening, the success metrics, the err
     expect(body.processing_time.commands).toBe(3);
     expect(body.processing_time.within_target).toBe(3);
     expect(body.processing_time.per_command.map((c: { command: string }) => c.command).sort()).toHaveLength(3);
-    expectError(await hub.api(tokens.manager, 'GET', '/ops/success-metrics?process_type=nope'), 400, 'VALIDATION_FAILED');
+    expectError(
+      await hub.api(tokens.manager, 'GET', '/ops/success-metrics?process_type=nope'),
+      400,
+      'VALIDATION_FAILED',
+    );
   });
 
   it('raises the error-rate alert once the window passes 5 %, once per window, with a bell for managers', async () => {
@@ -88,7 +95,11 @@ describe('metrics: /metrics during account opening, the success metrics, the err
     expect(await hub.sql`SELECT 1 FROM error_rate_alerts`).toHaveLength(0);
     // Refusals until the window holds the 30 operations it needs, then some more.
     for (let i = operations; i < 36; i++) {
-      expectError(await hub.api(tokens.alex, 'POST', '/applications/app_doesnotexist00/terms', { terms_accepted: true }), 404, 'APPLICATION_NOT_FOUND');
+      expectError(
+        await hub.api(tokens.alex, 'POST', '/applications/app_doesnotexist00/terms', { terms_accepted: true }),
+        404,
+        'APPLICATION_NOT_FOUND',
+      );
     }
     const alerts = await eventually(async () => {
       const rows = await hub.sql`SELECT attempts, refused FROM error_rate_alerts`;
@@ -96,7 +107,8 @@ describe('metrics: /metrics during account opening, the success metrics, the err
     });
     expect(alerts).toHaveLength(1);
     expect(alerts[0]!.attempts).toBe(30);
-    const bells = await hub.sql`SELECT u.email FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.kind = 'error_rate'`;
+    const bells =
+      await hub.sql`SELECT u.email FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.kind = 'error_rate'`;
     expect(bells.map((b) => b.email)).toContain('maya.manager@hub.example');
     expect(bells.map((b) => b.email)).not.toContain('alex.advisor@hub.example');
     const bell = expectOk(await hub.api(tokens.manager, 'GET', '/notifications'));
@@ -133,21 +145,34 @@ describe('metrics: off without a token', () => {
 });
 
 describe('metrics: the error-rate alert in Slack', () => {
-  it('posts the window\'s one alert to the managers\' channel through the exactly-once delivery', async () => {
-    const t = await startSlackTestHub({ env: { METRICS_TOKEN: TOKEN, ERROR_RATE_MIN_OPERATIONS: '5', ERROR_RATE_WINDOW_MINUTES: '1440' } });
+  it("posts the window's one alert to the managers' channel through the exactly-once delivery", async () => {
+    const t = await startSlackTestHub({
+      env: { METRICS_TOKEN: TOKEN, ERROR_RATE_MIN_OPERATIONS: '5', ERROR_RATE_WINDOW_MINUTES: '1440' },
+    });
     try {
       const alex = await t.hub.login('alex.advisor@hub.example');
       for (let i = 0; i < 10; i++) {
-        expectError(await t.hub.api(alex, 'POST', '/applications/app_doesnotexist00/terms', { terms_accepted: true }), 404, 'APPLICATION_NOT_FOUND');
+        expectError(
+          await t.hub.api(alex, 'POST', '/applications/app_doesnotexist00/terms', { terms_accepted: true }),
+          404,
+          'APPLICATION_NOT_FOUND',
+        );
       }
-      const [alert] = await eventually(() => t.hub.sql`SELECT window_start FROM error_rate_alerts`.then((rows) => rows.length > 0 && rows));
+      const [alert] = await eventually(() =>
+        t.hub.sql`SELECT window_start FROM error_rate_alerts`.then((rows) => rows.length > 0 && rows),
+      );
       const key = `error-rate:${new Date(alert!.window_start).toISOString()}`;
-      const post = await t.slack.waitForCall('chat.postMessage', (call) => deliveryKeyOf(call) === key && call.status === 200);
+      const post = await t.slack.waitForCall(
+        'chat.postMessage',
+        (call) => deliveryKeyOf(call) === key && call.status === 200,
+      );
       expect(post.args.channel).toBe(MANAGERS_CHANNEL);
       expect(String(post.args.text)).toContain('above 5 %');
       // Counted once the delivery is recorded, just after Slack answered.
       await eventually(async () => {
-        const scraped = await (await fetch(`${t.hub.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+        const scraped = await (
+          await fetch(`${t.hub.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+        ).text();
         return sample(scraped, 'ops_hub_slack_deliveries_total', { result: 'posted' }) >= 1;
       });
       expect(t.slack.callsTo('chat.postMessage').filter((call) => deliveryKeyOf(call) === key)).toHaveLength(1);

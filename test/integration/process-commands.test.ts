@@ -20,7 +20,8 @@ describe('commands of every process type', () => {
     await hub?.stop();
   });
 
-  const refusalsOf = (id: string) => hub.sql`SELECT actor_id, action, error_code FROM audit_log WHERE process_id = ${id} AND outcome = 'refused' ORDER BY id`;
+  const refusalsOf = (id: string) =>
+    hub.sql`SELECT actor_id, action, error_code FROM audit_log WHERE process_id = ${id} AND outcome = 'refused' ORDER BY id`;
 
   it('a command repeated with its Idempotency-Key answers its first outcome, after the process moved on, with no false refusal', async () => {
     const id = await openApplicationInReview(hub, tokens.alex);
@@ -38,11 +39,16 @@ describe('commands of every process type', () => {
       approvals: first.approvals,
     });
     expect(await refusalsOf(id)).toEqual([]);
-    const approvals = await hub.sql`SELECT count(*)::int AS n FROM audit_log WHERE process_id = ${id} AND action = 'compliance_approve'`;
+    const approvals =
+      await hub.sql`SELECT count(*)::int AS n FROM audit_log WHERE process_id = ${id} AND action = 'compliance_approve'`;
     expect(approvals[0].n).toBe(1);
 
     // Another key is another command: that one meets the finished application.
-    expectError(await hub.api(tokens.carla, 'POST', `/applications/${id}/approve`, {}, { 'idempotency-key': 'approve-twice' }), 400, 'INVALID_STATUS_TRANSITION');
+    expectError(
+      await hub.api(tokens.carla, 'POST', `/applications/${id}/approve`, {}, { 'idempotency-key': 'approve-twice' }),
+      400,
+      'INVALID_STATUS_TRANSITION',
+    );
     expect(await refusalsOf(id)).toHaveLength(1);
   });
 
@@ -50,9 +56,15 @@ describe('commands of every process type', () => {
     const id = await openApplicationInReview(hub, tokens.alex);
     const key = { 'idempotency-key': 'reject-by-advisor' };
     for (let i = 0; i < 3; i += 1) {
-      expectError(await hub.api(tokens.alex, 'POST', `/applications/${id}/reject`, { rejection_reason: 'no' }, key), 403, 'FORBIDDEN');
+      expectError(
+        await hub.api(tokens.alex, 'POST', `/applications/${id}/reject`, { rejection_reason: 'no' }, key),
+        403,
+        'FORBIDDEN',
+      );
     }
-    expect(await refusalsOf(id)).toEqual([{ actor_id: 'usr_alex_advisor', action: 'compliance_reject', error_code: 'FORBIDDEN' }]);
+    expect(await refusalsOf(id)).toEqual([
+      { actor_id: 'usr_alex_advisor', action: 'compliance_reject', error_code: 'FORBIDDEN' },
+    ]);
   });
 
   it('a rebalance shows its live SLA, and a refused read of it is audited', async () => {
@@ -63,7 +75,9 @@ describe('commands of every process type', () => {
     const view = expectOk(await hub.api(tokens.alex, 'GET', `/rebalances/${id}`));
     expect(view.sla).toMatchObject({ state: 'awaiting_advisor', deadline: started.body.sla.deadline });
     const listed = expectOk(await hub.api(tokens.alex, 'GET', '/rebalances?status=awaiting_advisor'));
-    expect(listed.rebalances.find((r: { rebalance_id: string }) => r.rebalance_id === id).sla.state).toBe('awaiting_advisor');
+    expect(listed.rebalances.find((r: { rebalance_id: string }) => r.rebalance_id === id).sla.state).toBe(
+      'awaiting_advisor',
+    );
 
     expectError(await hub.api(tokens.beth, 'GET', `/rebalances/${id}`), 403, 'FORBIDDEN');
     expectError(await hub.api(tokens.beth, 'GET', `/rebalances/${id}/audit`), 403, 'FORBIDDEN');
@@ -81,15 +95,22 @@ describe('commands of every process type', () => {
     await hub.stopWorker();
     try {
       const begun = Date.now();
-      expectError(await hub.api(tokens.alex, 'POST', `/rebalances/${id}/decline`, { reason: 'Client is moving' }, key), 503, 'SERVICE_UNAVAILABLE');
+      expectError(
+        await hub.api(tokens.alex, 'POST', `/rebalances/${id}/decline`, { reason: 'Client is moving' }, key),
+        503,
+        'SERVICE_UNAVAILABLE',
+      );
       expect(Date.now() - begun).toBeGreaterThanOrEqual(COMMAND_TIMEOUT_MS - 100);
       expect(await refusalsOf(id)).toEqual([]);
     } finally {
       await hub.startWorker();
     }
-    const applied = expectOk(await hub.api(tokens.alex, 'POST', `/rebalances/${id}/decline`, { reason: 'Client is moving' }, key));
+    const applied = expectOk(
+      await hub.api(tokens.alex, 'POST', `/rebalances/${id}/decline`, { reason: 'Client is moving' }, key),
+    );
     expect(applied.status).toBe('declined');
-    const declines = await hub.sql`SELECT count(*)::int AS n FROM audit_log WHERE process_id = ${id} AND action = 'decline' AND outcome = 'accepted'`;
+    const declines =
+      await hub.sql`SELECT count(*)::int AS n FROM audit_log WHERE process_id = ${id} AND action = 'decline' AND outcome = 'accepted'`;
     expect(declines[0].n).toBe(1);
     await keepHistory(hub, rebalanceWorkflowId(hub.taskQueue, 'pf_chris_growth'), 'rebalancing--declined-after-503');
   });

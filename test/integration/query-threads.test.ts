@@ -26,9 +26,14 @@ describe('query threads on processes', () => {
   beforeAll(async () => {
     hub = await startTestHub();
     [alex, beth, carla, colin, omar, chris] = await Promise.all(
-      ['alex.advisor@hub.example', 'beth.advisor@hub.example', 'carla.compliance@hub.example', 'colin.compliance@hub.example', 'omar.ops@hub.example', 'chris.carter@client.example'].map(
-        (email) => hub.login(email),
-      ),
+      [
+        'alex.advisor@hub.example',
+        'beth.advisor@hub.example',
+        'carla.compliance@hub.example',
+        'colin.compliance@hub.example',
+        'omar.ops@hub.example',
+        'chris.carter@client.example',
+      ].map((email) => hub.login(email)),
     );
     applicationId = await openApplicationInReview(hub, alex);
   });
@@ -43,7 +48,14 @@ describe('query threads on processes', () => {
     return (history.events ?? [])
       .map((event) => event.workflowExecutionSignaledEventAttributes)
       .filter((signal) => signal?.signalName === 'slaPause')
-      .map((signal) => defaultPayloadConverter.fromPayload(signal!.input!.payloads![0]) as { key: string; active: boolean; reason: string });
+      .map(
+        (signal) =>
+          defaultPayloadConverter.fromPayload(signal!.input!.payloads![0]) as {
+            key: string;
+            active: boolean;
+            reason: string;
+          },
+      );
   }
 
   async function notificationsOf(userId: string, kind: string) {
@@ -56,18 +68,34 @@ describe('query threads on processes', () => {
       expect(listed.status).toBe(403);
       expect(listed.body.error.code).toBe('FORBIDDEN');
 
-      const opened = await hub.api(beth, 'POST', `/processes/${applicationId}/queries`, { title: 'Hello', kind: 'operational_issue', assignee_id: 'usr_omar_ops', body: 'Let me in' });
+      const opened = await hub.api(beth, 'POST', `/processes/${applicationId}/queries`, {
+        title: 'Hello',
+        kind: 'operational_issue',
+        assignee_id: 'usr_omar_ops',
+        body: 'Let me in',
+      });
       expect(opened.status).toBe(403);
       expect(opened.body.error.code).toBe('FORBIDDEN');
-      const [refused] = await hub.sql`SELECT actor_id, outcome, error_code, channel FROM audit_log WHERE process_id = ${applicationId} AND action = 'open_query'`;
-      expect(refused).toEqual({ actor_id: 'usr_beth_advisor', outcome: 'refused', error_code: 'FORBIDDEN', channel: 'api' });
+      const [refused] =
+        await hub.sql`SELECT actor_id, outcome, error_code, channel FROM audit_log WHERE process_id = ${applicationId} AND action = 'open_query'`;
+      expect(refused).toEqual({
+        actor_id: 'usr_beth_advisor',
+        outcome: 'refused',
+        error_code: 'FORBIDDEN',
+        channel: 'api',
+      });
 
       expect((await hub.api(carla, 'GET', '/processes/app_nosuchprocess/queries')).body.error.code).toBe('NOT_FOUND');
-      expect((await hub.api(carla, 'POST', '/queries/qry_nosuchquery/replies', { body: 'anyone?' })).body.error.code).toBe('QUERY_NOT_FOUND');
+      expect(
+        (await hub.api(carla, 'POST', '/queries/qry_nosuchquery/replies', { body: 'anyone?' })).body.error.code,
+      ).toBe('QUERY_NOT_FOUND');
       expect((await hub.api(null, 'GET', `/processes/${applicationId}/queries`)).status).toBe(401);
 
       const socket = await socketFor(beth);
-      expect(await emitWithAck(socket, 'process:watch', { process_id: applicationId })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(await emitWithAck(socket, 'process:watch', { process_id: applicationId })).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
     });
 
     it('validates what a query needs, naming the field', async () => {
@@ -88,9 +116,10 @@ describe('query threads on processes', () => {
         expect(response.body.error.code).toBe('VALIDATION_FAILED');
         if (field) expect(response.body.error.message.startsWith(`${field}:`), response.body.error.message).toBe(true);
       }
-      expect((await post({ title: 'T', kind: 'document_request', assignee_id: 'usr_beth_advisor', body: 'x' })).body.error.message).toBe(
-        'assignee_id: usr_beth_advisor is not a hub user who may see this process',
-      );
+      expect(
+        (await post({ title: 'T', kind: 'document_request', assignee_id: 'usr_beth_advisor', body: 'x' })).body.error
+          .message,
+      ).toBe('assignee_id: usr_beth_advisor is not a hub user who may see this process');
       const [{ n }] = await hub.sql`SELECT count(*)::int AS n FROM process_queries`;
       expect(n).toBe(0);
     });
@@ -130,31 +159,54 @@ describe('query threads on processes', () => {
         unread: 0,
       });
       expect(opened.body.entries).toHaveLength(1);
-      expect(opened.body.entries[0]).toMatchObject({ sequence: 1, kind: 'opened', author: { id: 'usr_carla_compliance' } });
+      expect(opened.body.entries[0]).toMatchObject({
+        sequence: 1,
+        kind: 'opened',
+        author: { id: 'usr_carla_compliance' },
+      });
       expect(opened.body.entries[0].mentions).toEqual([
         { id: 'usr_alex_advisor', name: 'Alex Advisor', role: 'advisor', handle: 'alex.advisor' },
-        { id: 'usr_colin_compliance', name: 'Colin Compliance', role: 'compliance_officer', handle: 'colin.compliance' },
+        {
+          id: 'usr_colin_compliance',
+          name: 'Colin Compliance',
+          role: 'compliance_officer',
+          handle: 'colin.compliance',
+        },
       ]);
 
-      const audit = await hub.sql`SELECT action, outcome, actor_id, channel, details FROM audit_log WHERE process_id = ${applicationId} AND action = 'open_query' AND outcome = 'accepted'`;
+      const audit =
+        await hub.sql`SELECT action, outcome, actor_id, channel, details FROM audit_log WHERE process_id = ${applicationId} AND action = 'open_query' AND outcome = 'accepted'`;
       expect(audit).toHaveLength(1);
       expect(audit[0]).toMatchObject({
         actor_id: 'usr_carla_compliance',
         channel: 'board',
-        details: { query_id: queryId, sequence: 1, kind: 'question_to_advisor', assignee_id: 'usr_alex_advisor', pauses_sla: true, mentions: ['usr_alex_advisor', 'usr_colin_compliance'] },
+        details: {
+          query_id: queryId,
+          sequence: 1,
+          kind: 'question_to_advisor',
+          assignee_id: 'usr_alex_advisor',
+          pauses_sla: true,
+          mentions: ['usr_alex_advisor', 'usr_colin_compliance'],
+        },
       });
 
       const events = await hub.api(omar, 'GET', '/events?limit=1000');
       const opened$ = events.body.events.filter((e: { type: string }) => e.type === 'query.opened');
       expect(opened$).toHaveLength(1);
-      expect(opened$[0]).toMatchObject({ process_id: applicationId, payload: { query_id: queryId, by: 'usr_carla_compliance', sequence: 1, status: 'open' } });
+      expect(opened$[0]).toMatchObject({
+        process_id: applicationId,
+        payload: { query_id: queryId, by: 'usr_carla_compliance', sequence: 1, status: 'open' },
+      });
 
       // The assignee hears of the assignment (not also of the mention); a mentioned colleague of the mention; Beth, who may not see it, of nothing.
       const [assigned] = await waitForNotice(hub.sql, 'notification_created', async () => {
         const rows = await notificationsOf('usr_alex_advisor', 'query_assigned');
         return rows.length ? rows : undefined;
       });
-      expect(assigned).toMatchObject({ process_id: applicationId, title: 'Carla Compliance asks you: Source of funds' });
+      expect(assigned).toMatchObject({
+        process_id: applicationId,
+        title: 'Carla Compliance asks you: Source of funds',
+      });
       expect(assigned.body).toContain('@alex.advisor please send the sale contract.');
       const [mentioned] = await waitForNotice(hub.sql, 'notification_created', async () => {
         const rows = await notificationsOf('usr_colin_compliance', 'mention');
@@ -162,19 +214,25 @@ describe('query threads on processes', () => {
       });
       expect(mentioned.title).toBe('Carla Compliance mentioned you in "Source of funds"');
       expect(await notificationsOf('usr_alex_advisor', 'mention')).toHaveLength(0);
-      const [{ n: toBeth }] = await hub.sql`SELECT count(*)::int AS n FROM notifications WHERE user_id = 'usr_beth_advisor'`;
+      const [{ n: toBeth }] =
+        await hub.sql`SELECT count(*)::int AS n FROM notifications WHERE user_id = 'usr_beth_advisor'`;
       expect(toBeth).toBe(0);
     });
 
     it("pauses the application's SLA clock with a signal keyed by the query", async () => {
-      await expect.poll(() => slaPauseSignals(applicationId), { timeout: 20_000 }).toEqual([{ key: queryId, active: true, reason: 'Waiting on the advisor: Source of funds', sequence: 1 }]);
+      await expect
+        .poll(() => slaPauseSignals(applicationId), { timeout: 20_000 })
+        .toEqual([{ key: queryId, active: true, reason: 'Waiting on the advisor: Source of funds', sequence: 1 }]);
       // The clock itself stands still: the read model and the API say so.
       const paused = await waitForNotice(hub.sql, 'process_changed', async () => {
         const [row] = await hub.sql`SELECT sla FROM processes WHERE process_id = ${applicationId}`;
         return row.sla?.paused ? row.sla : undefined;
       });
       expect(paused.status).toBe('paused');
-      expect((await hub.api(carla, 'GET', `/applications/${applicationId}`)).body.sla).toMatchObject({ status: 'paused', paused: true });
+      expect((await hub.api(carla, 'GET', `/applications/${applicationId}`)).body.sla).toMatchObject({
+        status: 'paused',
+        paused: true,
+      });
     });
 
     it('pushes replies live, in order, to everyone viewing the process, to the assignee and to the asker', async () => {
@@ -191,20 +249,31 @@ describe('query threads on processes', () => {
 
       // Several people reply at once; each change gets the next sequence and is pushed in that order.
       const replies = await Promise.all(
-        [alex, carla, alex, colin, alex, carla].map((token, i) => hub.api(token, 'POST', `/queries/${queryId}/replies`, { body: `reply ${i}` })),
+        [alex, carla, alex, colin, alex, carla].map((token, i) =>
+          hub.api(token, 'POST', `/queries/${queryId}/replies`, { body: `reply ${i}` }),
+        ),
       );
       for (const reply of replies) expect(reply.status).toBe(201);
       const thread = await hub.api(omar, 'GET', `/queries/${queryId}`);
-      const stored = thread.body.entries.slice(1).map((e: { sequence: number; body: string; author: { id: string } }) => [e.sequence, e.body, e.author.id]);
+      const stored = thread.body.entries
+        .slice(1)
+        .map((e: { sequence: number; body: string; author: { id: string } }) => [e.sequence, e.body, e.author.id]);
       expect(stored.map(([sequence]: [number]) => sequence)).toEqual([2, 3, 4, 5, 6, 7]);
 
       for (const recorder of [atViewer, atAssignee, atAsker]) {
         const received = await recorder.until((r) => r.length === 6);
         expect(received.map((e: QueryChangedEvent) => [e.sequence, e.entry.body, e.entry.author.id])).toEqual(stored);
-        expect(received.every((e: QueryChangedEvent) => e.change === 'replied' && e.process_id === applicationId && e.query.id === queryId)).toBe(true);
+        expect(
+          received.every(
+            (e: QueryChangedEvent) =>
+              e.change === 'replied' && e.process_id === applicationId && e.query.id === queryId,
+          ),
+        ).toBe(true);
         // `query` is the query as it stood when pushed: never older than the entry, never going back.
         const states = received.map((e: QueryChangedEvent) => e.query.sequence);
-        received.forEach((e: QueryChangedEvent, i: number) => expect(e.query.sequence).toBeGreaterThanOrEqual(Math.max(e.sequence, states[i - 1] ?? 0)));
+        received.forEach((e: QueryChangedEvent, i: number) =>
+          expect(e.query.sequence).toBeGreaterThanOrEqual(Math.max(e.sequence, states[i - 1] ?? 0)),
+        );
         expect(states.at(-1)).toBe(7);
         expect(received[5].summary).toEqual({ process_id: applicationId, open: 1, waiting_on: 'advisor' });
       }
@@ -226,7 +295,9 @@ describe('query threads on processes', () => {
       const asAlex = await hub.api(alex, 'GET', `/processes/${applicationId}/queries`);
       expect(asAlex.body.queries[0].unread).toBe(unreadFor('usr_alex_advisor'));
       expect((await hub.api(carla, 'GET', '/queries/summary')).body).toEqual({
-        processes: [{ process_id: applicationId, open: 1, unread: unreadFor('usr_carla_compliance'), waiting_on: 'advisor' }],
+        processes: [
+          { process_id: applicationId, open: 1, unread: unreadFor('usr_carla_compliance'), waiting_on: 'advisor' },
+        ],
       });
       expect((await hub.api(beth, 'GET', '/queries/summary')).body).toEqual({ processes: [] });
 
@@ -237,7 +308,11 @@ describe('query threads on processes', () => {
       const fully = await hub.api(omar, 'POST', `/queries/${queryId}/read`);
       expect(fully.body).toEqual({ query_id: queryId, read_sequence: 7, unread: 0 });
       // The marker never moves back.
-      expect((await hub.api(omar, 'POST', `/queries/${queryId}/read`, { sequence: 1 })).body).toEqual({ query_id: queryId, read_sequence: 7, unread: 0 });
+      expect((await hub.api(omar, 'POST', `/queries/${queryId}/read`, { sequence: 1 })).body).toEqual({
+        query_id: queryId,
+        read_sequence: 7,
+        unread: 0,
+      });
       expect(await reads.until((r) => r.length === 3)).toEqual([
         { process_id: applicationId, query_id: queryId, read_sequence: 3 },
         { process_id: applicationId, query_id: queryId, read_sequence: 7 },
@@ -246,11 +321,20 @@ describe('query threads on processes', () => {
       expect((await hub.api(omar, 'GET', `/queries/summary?process_ids=${applicationId}`)).body.processes).toEqual([
         { process_id: applicationId, open: 1, unread: 0, waiting_on: 'advisor' },
       ]);
-      expect((await hub.api(omar, 'POST', `/queries/${queryId}/read`, { sequence: -1 })).body.error.code).toBe('VALIDATION_FAILED');
+      expect((await hub.api(omar, 'POST', `/queries/${queryId}/read`, { sequence: -1 })).body.error.code).toBe(
+        'VALIDATION_FAILED',
+      );
     });
 
     it('stores a retried reply once', async () => {
-      const send = () => hub.api(alex, 'POST', `/queries/${queryId}/replies`, { body: 'Contract attached.' }, { 'idempotency-key': 'reply-contract' });
+      const send = () =>
+        hub.api(
+          alex,
+          'POST',
+          `/queries/${queryId}/replies`,
+          { body: 'Contract attached.' },
+          { 'idempotency-key': 'reply-contract' },
+        );
       // A client retrying while the first try is still in flight, and once more afterwards.
       const [first, concurrent] = await Promise.all([send(), send()]);
       const later = await send();
@@ -263,15 +347,37 @@ describe('query threads on processes', () => {
       expect(await emitWithAck(viewer, 'process:watch', { process_id: applicationId })).toMatchObject({ ok: true });
       const changes = recordEvents(viewer, 'query:changed');
 
-      const resolved = await hub.api(carla, 'POST', `/queries/${queryId}/resolve`, { note: 'Thanks @alex.advisor, that settles it.' });
+      const resolved = await hub.api(carla, 'POST', `/queries/${queryId}/resolve`, {
+        note: 'Thanks @alex.advisor, that settles it.',
+      });
       expect(resolved.status).toBe(200);
-      expect(resolved.body).toMatchObject({ status: 'resolved', pauses_sla: false, waiting_on: null, resolved_by: { id: 'usr_carla_compliance' } });
+      expect(resolved.body).toMatchObject({
+        status: 'resolved',
+        pauses_sla: false,
+        waiting_on: null,
+        resolved_by: { id: 'usr_carla_compliance' },
+      });
       expect(resolved.body.resolved_at).toEqual(expect.any(String));
-      expect(resolved.body.entries.at(-1)).toMatchObject({ kind: 'resolved', body: 'Thanks @alex.advisor, that settles it.' });
-      await expect.poll(() => slaPauseSignals(applicationId), { timeout: 20_000 }).toEqual([
-        { key: queryId, active: true, reason: 'Waiting on the advisor: Source of funds', sequence: expect.any(Number) },
-        { key: queryId, active: false, reason: 'Waiting on the advisor: Source of funds', sequence: expect.any(Number) },
-      ]);
+      expect(resolved.body.entries.at(-1)).toMatchObject({
+        kind: 'resolved',
+        body: 'Thanks @alex.advisor, that settles it.',
+      });
+      await expect
+        .poll(() => slaPauseSignals(applicationId), { timeout: 20_000 })
+        .toEqual([
+          {
+            key: queryId,
+            active: true,
+            reason: 'Waiting on the advisor: Source of funds',
+            sequence: expect.any(Number),
+          },
+          {
+            key: queryId,
+            active: false,
+            reason: 'Waiting on the advisor: Source of funds',
+            sequence: expect.any(Number),
+          },
+        ]);
       const resumed = await waitForNotice(hub.sql, 'process_changed', async () => {
         const [row] = await hub.sql`SELECT sla FROM processes WHERE process_id = ${applicationId}`;
         return row.sla && !row.sla.paused ? row.sla : undefined;
@@ -288,11 +394,21 @@ describe('query threads on processes', () => {
         SELECT outcome, error_code, details FROM audit_log WHERE action = 'reply_query' AND outcome = 'refused' AND error_code = 'QUERY_RESOLVED'`;
       expect(refusedReply).toMatchObject({ error_code: 'QUERY_RESOLVED', details: { query_id: queryId } });
 
-      const reopened = await hub.api(colin, 'POST', `/queries/${queryId}/reopen`, { note: 'The contract is unsigned.' });
+      const reopened = await hub.api(colin, 'POST', `/queries/${queryId}/reopen`, {
+        note: 'The contract is unsigned.',
+      });
       expect(reopened.status).toBe(200);
-      expect(reopened.body).toMatchObject({ status: 'open', pauses_sla: true, waiting_on: 'advisor', resolved_at: null, resolved_by: null });
+      expect(reopened.body).toMatchObject({
+        status: 'open',
+        pauses_sla: true,
+        waiting_on: 'advisor',
+        resolved_at: null,
+        resolved_by: null,
+      });
       expect((await hub.api(colin, 'POST', `/queries/${queryId}/reopen`)).body.error.code).toBe('QUERY_ALREADY_OPEN');
-      await expect.poll(async () => (await slaPauseSignals(applicationId)).map((s) => s.active), { timeout: 20_000 }).toEqual([true, false, true]);
+      await expect
+        .poll(async () => (await slaPauseSignals(applicationId)).map((s) => s.active), { timeout: 20_000 })
+        .toEqual([true, false, true]);
 
       const received = await changes.until((r) => r.length === 2);
       expect(received.map((e) => [e.change, e.query.status, e.summary.waiting_on])).toEqual([
@@ -301,8 +417,14 @@ describe('query threads on processes', () => {
       ]);
       expect(received[1].sequence).toBe(received[0].sequence + 1);
 
-      const actions = await hub.sql`SELECT action FROM audit_log WHERE process_id = ${applicationId} AND action LIKE '%_query' AND outcome = 'accepted' ORDER BY id`;
-      expect(actions.map((a) => a.action)).toEqual(['open_query', ...Array(7).fill('reply_query'), 'resolve_query', 'reopen_query']);
+      const actions =
+        await hub.sql`SELECT action FROM audit_log WHERE process_id = ${applicationId} AND action LIKE '%_query' AND outcome = 'accepted' ORDER BY id`;
+      expect(actions.map((a) => a.action)).toEqual([
+        'open_query',
+        ...Array(7).fill('reply_query'),
+        'resolve_query',
+        'reopen_query',
+      ]);
       const types = (await hub.api(carla, 'GET', `/applications/${applicationId}/events`)).body.events
         .map((e: { type: string }) => e.type)
         .filter((t: string) => t.startsWith('query.'));
@@ -312,21 +434,41 @@ describe('query threads on processes', () => {
       expect(byTheAsked.status).toBe(403);
       expect(byTheAsked.body.error.message).toContain('Only the person who asked');
       expect((await hub.api(colin, 'POST', `/queries/${queryId}/resolve`)).status).toBe(200);
-      await expect.poll(async () => (await slaPauseSignals(applicationId)).map((s) => s.active), { timeout: 20_000 }).toEqual([true, false, true, false]);
+      await expect
+        .poll(async () => (await slaPauseSignals(applicationId)).map((s) => s.active), { timeout: 20_000 })
+        .toEqual([true, false, true, false]);
     });
   });
 
   describe('other kinds of queries', () => {
     it('names the people who may take part: whom a query may be assigned to and mention', async () => {
       const people = async (token: string, audience = '') =>
-        (await hub.api(token, 'GET', `/processes/${applicationId}/people${audience}`)).body.people as { id: string; handle: string }[];
+        (await hub.api(token, 'GET', `/processes/${applicationId}/people${audience}`)).body.people as {
+          id: string;
+          handle: string;
+        }[];
       const expected = [
         { id: 'usr_ada_admin', name: 'Ada Admin', role: 'admin', handle: 'ada.admin' },
         { id: 'usr_alex_advisor', name: 'Alex Advisor', role: 'advisor', handle: 'alex.advisor' },
-        { id: 'usr_carla_compliance', name: 'Carla Compliance', role: 'compliance_officer', handle: 'carla.compliance' },
+        {
+          id: 'usr_carla_compliance',
+          name: 'Carla Compliance',
+          role: 'compliance_officer',
+          handle: 'carla.compliance',
+        },
         { id: 'usr_chris_client', name: 'Chris Carter', role: 'client', handle: 'chris.carter' },
-        { id: 'usr_colin_compliance', name: 'Colin Compliance', role: 'compliance_officer', handle: 'colin.compliance' },
-        { id: 'usr_helen_head', name: 'Helen Head (Head of Compliance)', role: 'compliance_officer', handle: 'helen.head' },
+        {
+          id: 'usr_colin_compliance',
+          name: 'Colin Compliance',
+          role: 'compliance_officer',
+          handle: 'colin.compliance',
+        },
+        {
+          id: 'usr_helen_head',
+          name: 'Helen Head (Head of Compliance)',
+          role: 'compliance_officer',
+          handle: 'helen.head',
+        },
         { id: 'usr_maya_manager', name: 'Maya Manager', role: 'manager', handle: 'maya.manager' },
         { id: 'usr_omar_ops', name: 'Omar Ops', role: 'ops', handle: 'omar.ops' },
       ];
@@ -351,17 +493,27 @@ describe('query threads on processes', () => {
         body: 'The wire has not arrived; @omar.ops can you check with the bank?',
       });
       expect(opened.status).toBe(201);
-      expect(opened.body).toMatchObject({ kind: 'operational_issue', assignee: { id: 'usr_omar_ops' }, pauses_sla: false, waiting_on: null });
-      expect(opened.body.entries[0].mentions).toEqual([{ id: 'usr_omar_ops', name: 'Omar Ops', role: 'ops', handle: 'omar.ops' }]);
+      expect(opened.body).toMatchObject({
+        kind: 'operational_issue',
+        assignee: { id: 'usr_omar_ops' },
+        pauses_sla: false,
+        waiting_on: null,
+      });
+      expect(opened.body.entries[0].mentions).toEqual([
+        { id: 'usr_omar_ops', name: 'Omar Ops', role: 'ops', handle: 'omar.ops' },
+      ]);
       // Pauses travel as jobs written in the query's own transaction: none was written for this one.
-      const [{ n: pauseJobs }] = await hub.sql`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'signal-sla-pause' AND data->>'key' = ${opened.body.id}`;
+      const [{ n: pauseJobs }] =
+        await hub.sql`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'signal-sla-pause' AND data->>'key' = ${opened.body.id}`;
       expect(pauseJobs).toBe(0);
 
       // The client may see their own application, so they may see and answer its client-facing queries, and only those.
       const asClient = await hub.api(chris, 'GET', `/processes/${applicationId}/queries`);
       expect(asClient.status).toBe(200);
       expect(asClient.body.queries.map((q: { title: string }) => q.title)).toEqual(['Wire not received']);
-      expect((await hub.api(chris, 'POST', `/queries/${opened.body.id}/replies`, { body: 'I sent it on Monday.' })).status).toBe(201);
+      expect(
+        (await hub.api(chris, 'POST', `/queries/${opened.body.id}/replies`, { body: 'I sent it on Monday.' })).status,
+      ).toBe(201);
 
       const assigned = await waitForNotice(hub.sql, 'notification_created', async () => {
         const rows = await notificationsOf('usr_omar_ops', 'query_assigned');
@@ -372,8 +524,14 @@ describe('query threads on processes', () => {
     });
 
     it('opens the same query once for a retried POST with an Idempotency-Key', async () => {
-      const body = { title: 'Passport copy', kind: 'document_request', assignee_id: 'usr_alex_advisor', body: 'Please upload a passport copy.' };
-      const send = () => hub.api(colin, 'POST', `/processes/${applicationId}/queries`, body, { 'idempotency-key': 'passport-1' });
+      const body = {
+        title: 'Passport copy',
+        kind: 'document_request',
+        assignee_id: 'usr_alex_advisor',
+        body: 'Please upload a passport copy.',
+      };
+      const send = () =>
+        hub.api(colin, 'POST', `/processes/${applicationId}/queries`, body, { 'idempotency-key': 'passport-1' });
       const [first, concurrent] = await Promise.all([send(), send()]);
       const later = await send();
       for (const response of [first, concurrent, later]) expect(response.status).toBe(201);
@@ -389,10 +547,14 @@ describe('query threads on processes', () => {
 
     it('keeps an internal question from the client on every channel', async () => {
       const clientSocket = await socketFor(chris);
-      expect(await emitWithAck(clientSocket, 'process:watch', { process_id: applicationId })).toMatchObject({ ok: true });
+      expect(await emitWithAck(clientSocket, 'process:watch', { process_id: applicationId })).toMatchObject({
+        ok: true,
+      });
       const clientChanges = recordEvents(clientSocket, 'query:changed');
       const staffSocket = await socketFor(omar);
-      expect(await emitWithAck(staffSocket, 'process:watch', { process_id: applicationId })).toMatchObject({ ok: true });
+      expect(await emitWithAck(staffSocket, 'process:watch', { process_id: applicationId })).toMatchObject({
+        ok: true,
+      });
       const staffChanges = recordEvents(staffSocket, 'query:changed');
       const before = (await hub.api(chris, 'GET', `/queries/summary?process_ids=${applicationId}`)).body.processes;
 
@@ -431,14 +593,25 @@ describe('query threads on processes', () => {
         SELECT actor_id FROM audit_log WHERE action = 'reply_query' AND outcome = 'refused' AND details ->> 'query_id' = ${internalId}`;
       expect(refused).toEqual({ actor_id: 'usr_chris_client' });
       expect((await hub.api(chris, 'POST', `/queries/${internalId}/read`, {})).body.error.code).toBe('QUERY_NOT_FOUND');
-      const listed = (await hub.api(chris, 'GET', `/processes/${applicationId}/queries`)).body.queries.map((q: { title: string }) => q.title);
+      const listed = (await hub.api(chris, 'GET', `/processes/${applicationId}/queries`)).body.queries.map(
+        (q: { title: string }) => q.title,
+      );
       expect(listed).not.toContain('Unusual inflow');
       expect(listed).toContain('Your address');
-      expect((await hub.api(chris, 'GET', `/queries/summary?process_ids=${applicationId}`)).body.processes).toEqual([pushedSummary].map((s) => ({ ...s, unread: 1 })));
-      const feed = (await hub.api(chris, 'GET', '/events?limit=1000')).body.events as { type: string; payload: { title?: string } }[];
-      expect(feed.filter((e) => e.type.startsWith('query.')).map((e) => e.payload.title)).not.toContain('Unusual inflow');
+      expect((await hub.api(chris, 'GET', `/queries/summary?process_ids=${applicationId}`)).body.processes).toEqual(
+        [pushedSummary].map((s) => ({ ...s, unread: 1 })),
+      );
+      const feed = (await hub.api(chris, 'GET', '/events?limit=1000')).body.events as {
+        type: string;
+        payload: { title?: string };
+      }[];
+      expect(feed.filter((e) => e.type.startsWith('query.')).map((e) => e.payload.title)).not.toContain(
+        'Unusual inflow',
+      );
       expect(feed.filter((e) => e.type.startsWith('query.')).map((e) => e.payload.title)).toContain('Your address');
-      const staffFeed = (await hub.api(carla, 'GET', '/events?limit=1000')).body.events as { payload: { title?: string } }[];
+      const staffFeed = (await hub.api(carla, 'GET', '/events?limit=1000')).body.events as {
+        payload: { title?: string };
+      }[];
       expect(staffFeed.map((e) => e.payload.title)).toContain('Unusual inflow');
       expect(await notificationsOf('usr_chris_client', 'mention')).toEqual([]);
     });
@@ -485,9 +658,16 @@ describe('query threads on processes', () => {
       expect(asked.status).toBe(201);
       expect(asked.body).toMatchObject({ pauses_sla: true, waiting_on: 'advisor' });
       // The pause reaches the workflow while it is still in funding, before any clock runs.
-      await expect.poll(() => slaPauseSignals(id), { timeout: 20_000 }).toEqual([
-        { key: asked.body.id, active: true, reason: 'Waiting on the advisor: Inheritance papers', sequence: expect.any(Number) },
-      ]);
+      await expect
+        .poll(() => slaPauseSignals(id), { timeout: 20_000 })
+        .toEqual([
+          {
+            key: asked.body.id,
+            active: true,
+            reason: 'Waiting on the advisor: Inheritance papers',
+            sequence: expect.any(Number),
+          },
+        ]);
       expect((await hub.api(alex, 'POST', `/applications/${id}/funding`, FUNDING_BODY)).status).toBe(200);
       const paused = await waitForNotice(hub.sql, 'process_changed', async () => {
         const [row] = await hub.sql`SELECT status, sla FROM processes WHERE process_id = ${id}`;

@@ -24,7 +24,9 @@ describe('realtime gateway', () => {
   };
   /** The change log as the database holds it, for comparing with what a client received. */
   const loggedChanges = async (after: number) =>
-    (await hub.sql`SELECT sequence, process_id, version FROM process_changes WHERE sequence > ${after} ORDER BY sequence`).map((r) => ({
+    (
+      await hub.sql`SELECT sequence, process_id, version FROM process_changes WHERE sequence > ${after} ORDER BY sequence`
+    ).map((r) => ({
       sequence: r.sequence as number,
       process_id: r.process_id as string,
       version: r.version as number,
@@ -41,7 +43,9 @@ describe('realtime gateway', () => {
   it('refuses a socket without a token and one with an unknown token', async () => {
     for (const auth of [{}, { token: 'not-a-session' }]) {
       const socket = connectSocket(hub.url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
-      const refused = await new Promise<Error & { data?: { code: string } }>((resolve) => socket.on('connect_error', resolve));
+      const refused = await new Promise<Error & { data?: { code: string } }>((resolve) =>
+        socket.on('connect_error', resolve),
+      );
       socket.close();
       expect(refused.message).toBe('UNAUTHENTICATED');
       expect(refused.data?.code).toBe('UNAUTHENTICATED');
@@ -50,14 +54,21 @@ describe('realtime gateway', () => {
 
   it('refuses a board the person may not see and a process type that does not exist', async () => {
     const ops = await connect(OMAR_OPS);
-    expect(await ops.subscribe('no_such_process')).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: 'No process type no_such_process' } });
-    const invalid = await ops.socket.emitWithAck('board:subscribe', { process_type: 'account_opening', after: -4 } as never);
+    expect(await ops.subscribe('no_such_process')).toEqual({
+      ok: false,
+      error: { code: 'NOT_FOUND', message: 'No process type no_such_process' },
+    });
+    const invalid = await ops.socket.emitWithAck('board:subscribe', {
+      process_type: 'account_opening',
+      after: -4,
+    } as never);
     expect(invalid).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
   });
 
   it("sends an advisor only their clients' changes, and keeps another advisor's process from them", async () => {
     const [alex, beth, ops] = [await connect(ALEX), await connect(BETH), await connect(OMAR_OPS)];
-    for (const client of [alex, beth, ops]) expect(await client.subscribe('account_opening')).toMatchObject({ ok: true, mode: 'snapshot' });
+    for (const client of [alex, beth, ops])
+      expect(await client.subscribe('account_opening')).toMatchObject({ ok: true, mode: 'snapshot' });
     const alexToken = await hub.login(ALEX);
     const bethToken = await hub.login(BETH);
 
@@ -66,15 +77,26 @@ describe('realtime gateway', () => {
     const chris = await startApplication(hub, alexToken, 'cli_chris_carter');
     await alex.until(() => alex.changes.find((c) => c.process_id === chris), "Alex's own application");
     await beth.until(() => beth.changes.find((c) => c.process_id === fiona), "Beth's own application");
-    await ops.until(() => [fiona, chris].every((id) => ops.changes.some((c) => c.process_id === id)), 'both applications on the ops board');
+    await ops.until(
+      () => [fiona, chris].every((id) => ops.changes.some((c) => c.process_id === id)),
+      'both applications on the ops board',
+    );
 
     expect(alex.changes.map((c) => c.process_id)).toEqual([chris]);
     expect(beth.changes.map((c) => c.process_id)).toEqual([fiona]);
-    expect(alex.changes[0]).toMatchObject({ process_type: 'account_opening', version: 1, replayed: false, card: { status: 'draft', advisor_id: 'usr_alex_advisor', advisor_name: 'Alex Advisor', title: 'Chris Carter' } });
+    expect(alex.changes[0]).toMatchObject({
+      process_type: 'account_opening',
+      version: 1,
+      replayed: false,
+      card: { status: 'draft', advisor_id: 'usr_alex_advisor', advisor_name: 'Alex Advisor', title: 'Chris Carter' },
+    });
     const [logged] = await loggedChanges(0).then((rows) => rows.filter((r) => r.process_id === chris));
     expect(alex.changes[0].sequence).toBe(logged.sequence);
 
-    expect(await alex.watch(fiona)).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'You may not view this process' } });
+    expect(await alex.watch(fiona)).toEqual({
+      ok: false,
+      error: { code: 'FORBIDDEN', message: 'You may not view this process' },
+    });
     expect(await alex.watch(chris)).toMatchObject({ ok: true, card: { process_id: chris } });
 
     const alexLater = await connect(ALEX);
@@ -99,9 +121,17 @@ describe('realtime gateway', () => {
 
     const back = await connect(OMAR_OPS);
     const reply = await back.subscribe('account_opening', seen.sequence);
-    expect(reply).toEqual({ ok: true, process_type: 'account_opening', mode: 'replay', sequence: missed[2].sequence, replayed: 3 });
+    expect(reply).toEqual({
+      ok: true,
+      process_type: 'account_opening',
+      mode: 'replay',
+      sequence: missed[2].sequence,
+      replayed: 3,
+    });
     expect(back.snapshots).toEqual([]);
-    expect(back.changes.map((c) => ({ sequence: c.sequence, process_id: c.process_id, version: c.version }))).toEqual(missed);
+    expect(back.changes.map((c) => ({ sequence: c.sequence, process_id: c.process_id, version: c.version }))).toEqual(
+      missed,
+    );
     expect(back.changes.every((c) => c.replayed)).toBe(true);
 
     await runStep(hub, advisor, first, 1);
@@ -117,11 +147,21 @@ describe('realtime gateway', () => {
     const ops = await connect(OMAR_OPS);
     const reply = await ops.subscribe('account_opening', cursor);
     const latest = logged.at(-1)!.sequence;
-    expect(reply).toEqual({ ok: true, process_type: 'account_opening', mode: 'snapshot', sequence: latest, replayed: 0 });
+    expect(reply).toEqual({
+      ok: true,
+      process_type: 'account_opening',
+      mode: 'snapshot',
+      sequence: latest,
+      replayed: 0,
+    });
     expect(ops.changes).toEqual([]);
     expect(ops.snapshots).toHaveLength(1);
     const [{ n }] = await hub.sql`SELECT count(*)::int AS n FROM processes WHERE process_type = 'account_opening'`;
-    expect(ops.snapshots[0]).toMatchObject({ process_type: 'account_opening', sequence: latest, reason: 'too_far_behind' });
+    expect(ops.snapshots[0]).toMatchObject({
+      process_type: 'account_opening',
+      sequence: latest,
+      reason: 'too_far_behind',
+    });
     expect(ops.snapshots[0].cards).toHaveLength(n);
   });
 
@@ -134,12 +174,21 @@ describe('realtime gateway', () => {
     expect(await alex.watch(id)).toMatchObject({ ok: true });
 
     const admin = await hub.login('ada.admin@hub.example');
-    const reassigned = await hub.api(admin, 'POST', `/applications/${id}/reassign`, { advisor_id: 'usr_beth_advisor', reason: 'Alex is on leave' });
+    const reassigned = await hub.api(admin, 'POST', `/applications/${id}/reassign`, {
+      advisor_id: 'usr_beth_advisor',
+      reason: 'Alex is on leave',
+    });
     expect(reassigned.status).toBe(200);
-    const removal = await alex.until(() => alex.changes.find((c) => c.process_id === id && c.version === 2), 'the removal');
+    const removal = await alex.until(
+      () => alex.changes.find((c) => c.process_id === id && c.version === 2),
+      'the removal',
+    );
     expect(removal.card).toBeNull();
     const arrival = await beth.until(() => beth.changes.find((c) => c.process_id === id), 'the arrival');
-    expect(arrival).toMatchObject({ version: 2, card: { advisor_id: 'usr_beth_advisor', advisor_name: 'Beth Advisor' } });
+    expect(arrival).toMatchObject({
+      version: 2,
+      card: { advisor_id: 'usr_beth_advisor', advisor_name: 'Beth Advisor' },
+    });
     expect(await alex.watch(id)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 
@@ -148,14 +197,21 @@ describe('realtime gateway', () => {
     const advisor = await hub.login(ALEX);
     const id = await startApplication(hub, advisor, 'cli_chris_carter');
     for (const step of [0, 1, 2, 3]) await runStep(hub, advisor, id, step);
-    const bell = await carla.until(() => carla.notifications.find((n) => n.process_id === id && n.kind === 'application_submitted'), 'the bell');
-    const [stored] = await hub.sql`SELECT id, title FROM notifications WHERE id = ${bell.id} AND user_id = 'usr_carla_compliance'`;
+    const bell = await carla.until(
+      () => carla.notifications.find((n) => n.process_id === id && n.kind === 'application_submitted'),
+      'the bell',
+    );
+    const [stored] =
+      await hub.sql`SELECT id, title FROM notifications WHERE id = ${bell.id} AND user_id = 'usr_carla_compliance'`;
     expect(bell).toMatchObject({ id: stored.id, title: stored.title, process_type: 'account_opening', read_at: null });
     expect(bell).not.toHaveProperty('user_id');
 
     // Alex hears of the approval that came after; the submission was never his to hear about.
     expect((await hub.api(await hub.login(CARLA), 'POST', `/applications/${id}/approve`, {})).status).toBe(200);
-    await alex.until(() => alex.notifications.find((n) => n.process_id === id && n.kind === 'application_approved'), "Alex's bell");
+    await alex.until(
+      () => alex.notifications.find((n) => n.process_id === id && n.kind === 'application_approved'),
+      "Alex's bell",
+    );
     expect(alex.notifications.filter((n) => n.kind === 'application_submitted')).toEqual([]);
   });
 
@@ -173,6 +229,10 @@ describe('realtime gateway', () => {
     expect(ops.snapshots.map((s) => s.reason)).toEqual(['too_far_behind']);
 
     const intact = await connect(OMAR_OPS);
-    expect(await intact.subscribe('account_opening', logged.at(-2)!.sequence)).toMatchObject({ ok: true, mode: 'replay', replayed: 1 });
+    expect(await intact.subscribe('account_opening', logged.at(-2)!.sequence)).toMatchObject({
+      ok: true,
+      mode: 'replay',
+      replayed: 1,
+    });
   });
 });

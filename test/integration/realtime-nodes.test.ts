@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../runtime/logger.js';
 import { startHubServer, type HubServer } from '../../server/start-server.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
-import { ALEX, CARLA, connectRecordingClient, OMAR_OPS, runStep, startApplication, type RecordingClient } from '../support/realtime-client.js';
+import {
+  ALEX,
+  CARLA,
+  connectRecordingClient,
+  OMAR_OPS,
+  runStep,
+  startApplication,
+  type RecordingClient,
+} from '../support/realtime-client.js';
 
 describe('two server nodes on one PostgreSQL', () => {
   let hub: TestHub;
@@ -40,7 +48,9 @@ describe('two server nodes on one PostgreSQL', () => {
     const advisor = await hub.login(ALEX); // a session is shared by every node: it lives in PostgreSQL
     const id = await startApplication(hub, advisor, 'cli_chris_carter'); // hub.api talks to node A
     for (const step of [0, 1, 2]) await runStep(hub, advisor, id, step);
-    const logged = (await hub.sql`SELECT sequence FROM process_changes WHERE process_id = ${id} ORDER BY sequence`).map((r) => r.sequence as number);
+    const logged = (await hub.sql`SELECT sequence FROM process_changes WHERE process_id = ${id} ORDER BY sequence`).map(
+      (r) => r.sequence as number,
+    );
     expect(logged).toHaveLength(4);
 
     for (const client of [onB, onA]) {
@@ -51,7 +61,10 @@ describe('two server nodes on one PostgreSQL', () => {
 
     // The next change is a barrier: a duplicate of the earlier ones would have arrived before it.
     await runStep(hub, advisor, id, 3);
-    await onB.until(() => onB.changes.some((c) => c.process_id === id && c.card?.status === 'compliance_review'), 'compliance review');
+    await onB.until(
+      () => onB.changes.some((c) => c.process_id === id && c.card?.status === 'compliance_review'),
+      'compliance review',
+    );
     const sequences = onB.changes.map((c) => c.sequence);
     expect(new Set(sequences).size).toBe(sequences.length);
     expect([...sequences].sort((a, b) => a! - b!)).toEqual(sequences);
@@ -62,7 +75,10 @@ describe('two server nodes on one PostgreSQL', () => {
     const advisor = await hub.login(ALEX);
     const id = await startApplication(hub, advisor, 'cli_gabriel_garcia');
     for (const step of [0, 1, 2, 3]) await runStep(hub, advisor, id, step);
-    await carlaOnB.until(() => carlaOnB.notifications.find((n) => n.process_id === id && n.kind === 'application_submitted'), 'the bell on node B');
+    await carlaOnB.until(
+      () => carlaOnB.notifications.find((n) => n.process_id === id && n.kind === 'application_submitted'),
+      'the bell on node B',
+    );
     expect(carlaOnB.notifications.filter((n) => n.process_id === id)).toHaveLength(1);
   });
 
@@ -74,7 +90,15 @@ describe('two server nodes on one PostgreSQL', () => {
     expect(await onA.watch(id)).toMatchObject({ ok: true });
 
     for (const n of [1, 2]) {
-      hub.server.realtime.toProcess(id).emit('process:activity', { process_type: 'account_opening', process_id: id, kind: 'test', at: new Date().toISOString(), data: { n } });
+      hub.server.realtime
+        .toProcess(id)
+        .emit('process:activity', {
+          process_type: 'account_opening',
+          process_id: id,
+          kind: 'test',
+          at: new Date().toISOString(),
+          data: { n },
+        });
     }
     for (const client of [onB, onA]) {
       await client.until(() => client.activities.some((a) => a.data.n === 2), 'the second activity');

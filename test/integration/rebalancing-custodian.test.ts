@@ -27,7 +27,12 @@ function flakyCustodian() {
       return paper!.placeOrder(order);
     },
   };
-  return { custodian, attempts, firstFailure, connect: (hub: TestHub) => (paper = createPaperCustodian(hub.sql, { timeZone: hub.config.REBALANCE_TIME_ZONE })) };
+  return {
+    custodian,
+    attempts,
+    firstFailure,
+    connect: (hub: TestHub) => (paper = createPaperCustodian(hub.sql, { timeZone: hub.config.REBALANCE_TIME_ZONE })),
+  };
 }
 
 describe('a custodian failing after two of five orders', () => {
@@ -47,17 +52,24 @@ describe('a custodian failing after two of five orders', () => {
     const started = await hub.api(alex, 'POST', '/portfolios/pf_chris_growth/rebalance');
     expect(started.status).toBe(201);
     const id = started.body.rebalance_id as string;
-    const five = started.body.proposal.trades.slice(0, 5).map((t: any) => ({ security_id: t.security_id, side: t.side, quantity: t.quantity }));
+    const five = started.body.proposal.trades
+      .slice(0, 5)
+      .map((t: any) => ({ security_id: t.security_id, side: t.side, quantity: t.quantity }));
     expect(five).toHaveLength(5);
-    const edited = await hub.api(alex, 'POST', `/rebalances/${id}/edit`, { trades: five, reason: 'Five trades today, the rest next week' });
+    const edited = await hub.api(alex, 'POST', `/rebalances/${id}/edit`, {
+      trades: five,
+      reason: 'Five trades today, the rest next week',
+    });
     expect(edited.status).toBe(200);
     expect(edited.body.proposal.trades).toHaveLength(5);
 
     const holdings = async () => {
-      const rows = await hub.sql`SELECT security_id, sum(quantity) AS quantity FROM tax_lots WHERE portfolio_id = 'pf_chris_growth' GROUP BY security_id`;
+      const rows =
+        await hub.sql`SELECT security_id, sum(quantity) AS quantity FROM tax_lots WHERE portfolio_id = 'pf_chris_growth' GROUP BY security_id`;
       return Object.fromEntries(rows.map((r) => [r.security_id as string, decimal(r.quantity as string)]));
     };
-    const cash = async () => decimal((await hub.sql`SELECT cash FROM portfolios WHERE id = 'pf_chris_growth'`)[0].cash as string);
+    const cash = async () =>
+      decimal((await hub.sql`SELECT cash FROM portfolios WHERE id = 'pf_chris_growth'`)[0].cash as string);
     const [heldBefore, cashBefore] = [await holdings(), await cash()];
 
     expect((await hub.api(alex, 'POST', `/rebalances/${id}/approve`, {})).status).toBe(200);
@@ -74,14 +86,28 @@ describe('a custodian failing after two of five orders', () => {
     expect(done.status).toBe(expected);
     expect(done.detail.failure?.code ?? null).toBe(expected === 'failed' ? 'VERIFICATION_OUT_OF_BAND' : null);
 
-    expect(Object.fromEntries(flaky.attempts)).toEqual({ [`${id}:1`]: 1, [`${id}:2`]: 1, [`${id}:3`]: 3, [`${id}:4`]: 1, [`${id}:5`]: 1 });
-    const orders = await hub.sql`SELECT id, idempotency_key, status, fill_price, fill_quantity, commission FROM orders WHERE rebalance_id = ${id} ORDER BY idempotency_key`;
-    expect(orders.map((o) => [o.idempotency_key, o.status])).toEqual([1, 2, 3, 4, 5].map((n) => [`${id}:${n}`, 'filled']));
-    expect((await hub.sql`SELECT count(*)::int AS n FROM trades WHERE order_id = ANY(${orders.map((o) => o.id as string)})`)[0].n).toBe(5);
+    expect(Object.fromEntries(flaky.attempts)).toEqual({
+      [`${id}:1`]: 1,
+      [`${id}:2`]: 1,
+      [`${id}:3`]: 3,
+      [`${id}:4`]: 1,
+      [`${id}:5`]: 1,
+    });
+    const orders =
+      await hub.sql`SELECT id, idempotency_key, status, fill_price, fill_quantity, commission FROM orders WHERE rebalance_id = ${id} ORDER BY idempotency_key`;
+    expect(orders.map((o) => [o.idempotency_key, o.status])).toEqual(
+      [1, 2, 3, 4, 5].map((n) => [`${id}:${n}`, 'filled']),
+    );
+    expect(
+      (
+        await hub.sql`SELECT count(*)::int AS n FROM trades WHERE order_id = ANY(${orders.map((o) => o.id as string)})`
+      )[0].n,
+    ).toBe(5);
 
     const recorded = done.detail.orders as any[];
     expect(recorded.map((o) => [o.n, o.status, o.order_id])).toEqual(orders.map((o, i) => [i + 1, 'filled', o.id]));
-    const filledEvents = await hub.sql`SELECT payload ->> 'idempotency_key' AS key FROM events WHERE process_id = ${id} AND type = 'rebalance.order_filled' ORDER BY sequence`;
+    const filledEvents =
+      await hub.sql`SELECT payload ->> 'idempotency_key' AS key FROM events WHERE process_id = ${id} AND type = 'rebalance.order_filled' ORDER BY sequence`;
     expect(filledEvents.map((e) => e.key)).toEqual([1, 2, 3, 4, 5].map((n) => `${id}:${n}`));
 
     // Cash and lots moved exactly once per order, to the cent and the millionth of a share.
@@ -89,7 +115,9 @@ describe('a custodian failing after two of five orders', () => {
     const cashMoves: Dec[] = [];
     for (const order of recorded) {
       const sign = order.side === 'sell' ? -1 : 1;
-      expectedHeld[order.security_id] = (expectedHeld[order.security_id] ?? decimal(0)).plus(decimal(order.fill_quantity).times(sign));
+      expectedHeld[order.security_id] = (expectedHeld[order.security_id] ?? decimal(0)).plus(
+        decimal(order.fill_quantity).times(sign),
+      );
       const value = roundToCurrency(decimal(order.fill_quantity).times(order.fill_price), 'USD');
       cashMoves.push(value.times(-sign).minus(order.commission));
     }

@@ -27,14 +27,29 @@ const granted = (grants: Partial<Record<Role, Ownership>>, persona: (typeof PERS
 };
 
 /** How each command is reached over HTTP, with a body the command would accept. */
-const ENDPOINTS: Record<RebalancingCommand, (ids: { terminal: string; running: string }) => { method: string; path: string; body?: unknown }> = {
+const ENDPOINTS: Record<
+  RebalancingCommand,
+  (ids: { terminal: string; running: string }) => { method: string; path: string; body?: unknown }
+> = {
   approve: ({ terminal }) => ({ method: 'POST', path: `/rebalances/${terminal}/approve`, body: { notes: 'ok' } }),
-  edit: ({ terminal }) => ({ method: 'POST', path: `/rebalances/${terminal}/edit`, body: { trades: [{ security_id: 'sec_bnd', side: 'buy', quantity: 10 }], reason: 'smaller' } }),
+  edit: ({ terminal }) => ({
+    method: 'POST',
+    path: `/rebalances/${terminal}/edit`,
+    body: { trades: [{ security_id: 'sec_bnd', side: 'buy', quantity: 10 }], reason: 'smaller' },
+  }),
   decline: ({ terminal }) => ({ method: 'POST', path: `/rebalances/${terminal}/decline`, body: { reason: 'not now' } }),
-  compliance_approve: ({ terminal }) => ({ method: 'POST', path: `/rebalances/${terminal}/compliance-approve`, body: {} }),
+  compliance_approve: ({ terminal }) => ({
+    method: 'POST',
+    path: `/rebalances/${terminal}/compliance-approve`,
+    body: {},
+  }),
   get_rebalance: ({ terminal }) => ({ method: 'GET', path: `/rebalances/${terminal}` }),
   start_rebalance: () => ({ method: 'POST', path: '/portfolios/pf_chris_growth/rebalance' }),
-  change_model: () => ({ method: 'PUT', path: '/portfolios/pf_chris_growth/model', body: { model_id: 'growth', reason: 'same model' } }),
+  change_model: () => ({
+    method: 'PUT',
+    path: '/portfolios/pf_chris_growth/model',
+    body: { model_id: 'growth', reason: 'same model' },
+  }),
   run_drift_check: () => ({ method: 'POST', path: '/portfolios/drift-check' }),
 };
 
@@ -59,7 +74,9 @@ describe('rebalancing permission matrix, from the spec', () => {
     for (const persona of PERSONAS) tokens.set(persona.email, await hub.login(persona.email));
     const alex = tokens.get('alex.advisor@hub.example')!;
     ids.terminal = (await hub.api(alex, 'POST', '/portfolios/pf_chris_growth/rebalance')).body.rebalance_id;
-    expect((await hub.api(alex, 'POST', `/rebalances/${ids.terminal}/decline`, { reason: 'matrix' })).body.status).toBe('declined');
+    expect((await hub.api(alex, 'POST', `/rebalances/${ids.terminal}/decline`, { reason: 'matrix' })).body.status).toBe(
+      'declined',
+    );
     ids.running = (await hub.api(alex, 'POST', '/portfolios/pf_chris_growth/rebalance')).body.rebalance_id;
     expect(ids.running).toMatch(/^rb_/);
   });
@@ -72,17 +89,26 @@ describe('rebalancing permission matrix, from the spec', () => {
   });
 
   // Commands that change something come first, the drift check (which starts rebalances) last.
-  const commands = (Object.keys(rebalancingSpec.commands) as RebalancingCommand[]).sort((a, b) => Number(a === 'run_drift_check') - Number(b === 'run_drift_check'));
+  const commands = (Object.keys(rebalancingSpec.commands) as RebalancingCommand[]).sort(
+    (a, b) => Number(a === 'run_drift_check') - Number(b === 'run_drift_check'),
+  );
   for (const command of commands) {
     const grants = rebalancingSpec.commands[command].roles as Partial<Record<Role, Ownership>>;
-    it(`${command}: ${PERSONAS.filter((p) => granted(grants, p)).map(label).join(', ')} may; everyone else is refused`, async () => {
+    it(`${command}: ${PERSONAS.filter((p) => granted(grants, p))
+      .map(label)
+      .join(', ')} may; everyone else is refused`, async () => {
       const answers: Record<string, { status: number; code?: string }> = {};
       const expected: Record<string, { status: number; code?: string }> = {};
       for (const persona of PERSONAS) {
         const { method, path, body } = ENDPOINTS[command](ids);
         const response = await hub.api(tokens.get(persona.email)!, method, path, body);
-        answers[label(persona)] = { status: response.status, ...(response.body.error ? { code: response.body.error.code } : {}) };
-        expected[label(persona)] = granted(grants, persona) ? ALLOWED_ANSWER[command] : { status: 403, code: 'FORBIDDEN' };
+        answers[label(persona)] = {
+          status: response.status,
+          ...(response.body.error ? { code: response.body.error.code } : {}),
+        };
+        expected[label(persona)] = granted(grants, persona)
+          ? ALLOWED_ANSWER[command]
+          : { status: 403, code: 'FORBIDDEN' };
       }
       expect(answers).toEqual(expected);
     });
@@ -96,8 +122,13 @@ describe('rebalancing permission matrix, from the spec', () => {
       const token = tokens.get(persona.email)!;
       const detail = await hub.api(token, 'GET', '/portfolios/pf_chris_growth');
       const list = await hub.api(token, 'GET', '/portfolios');
-      seen[label(persona)] = { detail: detail.status, listed: list.body.portfolios.some((p: any) => p.portfolio_id === 'pf_chris_growth') };
-      expected[label(persona)] = granted(readers, persona) ? { detail: 200, listed: true } : { detail: 403, listed: false };
+      seen[label(persona)] = {
+        detail: detail.status,
+        listed: list.body.portfolios.some((p: any) => p.portfolio_id === 'pf_chris_growth'),
+      };
+      expected[label(persona)] = granted(readers, persona)
+        ? { detail: 200, listed: true }
+        : { detail: 403, listed: false };
     }
     expect(seen).toEqual(expected);
   });

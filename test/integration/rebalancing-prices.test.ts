@@ -37,14 +37,19 @@ describe('npm run prices:import', () => {
     return file;
   };
   const priceRows = async () => (await hub.sql`SELECT count(*)::int AS n FROM prices`)[0].n as number;
-  const latestVti = async () => (await hub.sql`SELECT as_of::text AS as_of, close FROM prices WHERE security_id = 'sec_vti' ORDER BY as_of DESC LIMIT 1`)[0];
+  const latestVti = async () =>
+    (
+      await hub.sql`SELECT as_of::text AS as_of, close FROM prices WHERE security_id = 'sec_vti' ORDER BY as_of DESC LIMIT 1`
+    )[0];
 
   it('imports the example file that moves the market, shows the new drift, and the drift check starts a rebalance for the portfolio it pushed out', async () => {
     const before = await priceRows();
     const result = await importPrices('examples/prices-market-move.csv');
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Imported examples/prices-market-move.csv: 9 rows for 9 securities (BND, BNDX, GLDM, SCHD, VNQ, VTI, VTIP, VWO, VXUS), 2026-11-20 to 2026-11-20');
+    expect(result.stdout).toContain(
+      'Imported examples/prices-market-move.csv: 9 rows for 9 securities (BND, BNDX, GLDM, SCHD, VNQ, VTI, VTIP, VWO, VXUS), 2026-11-20 to 2026-11-20',
+    );
     expect(result.stdout).toContain('9 new, 0 changed, 0 unchanged');
     expect(result.stdout).toMatch(/Fiona Fischer INV-00090004 \(Aggressive\)\s+OUT OF BAND/);
     expect(result.stdout).toMatch(/Gabriel Garcia INV-00090003 \(Conservative\)\s+within bands/);
@@ -58,14 +63,25 @@ describe('npm run prices:import', () => {
     const check = await hub.api(await hub.login('omar.ops@hub.example'), 'POST', '/portfolios/drift-check');
     expect(check.status).toBe(200);
     expect(check.body.out_of_band).toEqual(['pf_chris_growth', 'pf_fiona_aggressive', 'pf_priya_balanced']);
-    expect(check.body.started.map((s: any) => s.portfolio_id)).toEqual(['pf_chris_growth', 'pf_fiona_aggressive', 'pf_priya_balanced']);
+    expect(check.body.started.map((s: any) => s.portfolio_id)).toEqual([
+      'pf_chris_growth',
+      'pf_fiona_aggressive',
+      'pf_priya_balanced',
+    ]);
     const fionaRebalance = check.body.started.find((s: any) => s.portfolio_id === 'pf_fiona_aggressive').rebalance_id;
     const proposed = await waitForNotice(hub.sql, 'process_changed', async () => {
       const [row] = await hub.sql`SELECT detail FROM processes WHERE process_id = ${fionaRebalance}`;
       return row?.detail;
     });
-    expect(proposed).toMatchObject({ status: 'awaiting_advisor', prices_as_of: '2026-11-20', advisor_id: 'usr_beth_advisor' });
-    expect(proposed.proposal.trades.find((t: any) => t.symbol === 'VTI')).toMatchObject({ side: 'sell', price: 322.52 });
+    expect(proposed).toMatchObject({
+      status: 'awaiting_advisor',
+      prices_as_of: '2026-11-20',
+      advisor_id: 'usr_beth_advisor',
+    });
+    expect(proposed.proposal.trades.find((t: any) => t.symbol === 'VTI')).toMatchObject({
+      side: 'sell',
+      price: 322.52,
+    });
   });
 
   it('importing the same file again changes nothing; a corrected close replaces the old one', async () => {
@@ -75,7 +91,9 @@ describe('npm run prices:import', () => {
     expect(again.stdout).toContain('0 new, 0 changed, 9 unchanged');
     expect(await priceRows()).toBe(before);
 
-    const corrected = await importPrices(write('corrected.csv', 'Date,Symbol,Close\r\n2026-11-20,vti,"323.10"\r\n\r\n'));
+    const corrected = await importPrices(
+      write('corrected.csv', 'Date,Symbol,Close\r\n2026-11-20,vti,"323.10"\r\n\r\n'),
+    );
     expect(corrected.code).toBe(0);
     expect(corrected.stdout).toContain('0 new, 1 changed, 0 unchanged');
     expect(await latestVti()).toEqual({ as_of: '2026-11-20', close: '323.100000' });
@@ -106,7 +124,9 @@ describe('npm run prices:import', () => {
       `${file}:5: close "-4" is not a positive number with at most 6 decimals`,
       `${file}:6: VTI on 2026-11-18 appears twice (first on line 2)`,
       `${file}:7: expected 3 fields (date,symbol,close), found 2`,
-      expect.stringMatching(new RegExp(`^${file}:8: date 2099-01-02 is in the future \\(today is \\d{4}-\\d{2}-\\d{2}\\)$`)),
+      expect.stringMatching(
+        new RegExp(`^${file}:8: date 2099-01-02 is in the future \\(today is \\d{4}-\\d{2}-\\d{2}\\)$`),
+      ),
       `${file}:9: close "12.1234567" is not a positive number with at most 6 decimals`,
       `${file}: 7 problems; nothing was imported`,
     ]);
@@ -122,7 +142,10 @@ describe('npm run prices:import', () => {
 
   it('reports progress on a large file', async () => {
     const days = tradingDays('2001-01-01', '2024-11-19');
-    const lines = ['date,symbol,close', ...days.flatMap((day, i) => DEMO_SECURITIES.map((s) => `${day},${s.symbol},${(50 + (i % 100) / 10).toFixed(2)}`))];
+    const lines = [
+      'date,symbol,close',
+      ...days.flatMap((day, i) => DEMO_SECURITIES.map((s) => `${day},${s.symbol},${(50 + (i % 100) / 10).toFixed(2)}`)),
+    ];
     expect(lines.length).toBeGreaterThan(50_000);
     const before = await priceRows();
     const result = await importPrices(write('history.csv', lines.join('\n')));

@@ -29,7 +29,11 @@ describe('sessions across server nodes', () => {
         resolve({ reason, disconnect: why });
       });
     });
-  const refusedConnection = (url: string, token: string) => connect(url, token).then(() => 'connected', (error: Error) => error.message);
+  const refusedConnection = (url: string, token: string) =>
+    connect(url, token).then(
+      () => 'connected',
+      (error: Error) => error.message,
+    );
 
   beforeAll(async () => {
     hub = await startTestHub({ worker: false });
@@ -57,10 +61,13 @@ describe('sessions across server nodes', () => {
     const endings = [ended(onA), ended(onB)];
 
     expect((await hub.api(signedOut, 'POST', '/auth/logout')).status).toBe(204);
-    for (const ending of await Promise.all(endings)) expect(ending).toEqual({ reason: 'signed_out', disconnect: 'io server disconnect' });
+    for (const ending of await Promise.all(endings))
+      expect(ending).toEqual({ reason: 'signed_out', disconnect: 'io server disconnect' });
 
     expect(otherOnB.connected).toBe(true);
-    expect(await emitWithAck(otherOnB, 'board:subscribe', { process_type: 'account_opening' })).toMatchObject({ ok: true });
+    expect(await emitWithAck(otherOnB, 'board:subscribe', { process_type: 'account_opening' })).toMatchObject({
+      ok: true,
+    });
     expect(await refusedConnection(nodeB.url, signedOut)).toBe('UNAUTHENTICATED');
     expect((await hub.api(signedOut, 'GET', '/me')).status).toBe(401);
   });

@@ -28,7 +28,9 @@ describe('live SLAs on calendars held in memory', () => {
     const deadlineOf = async () => {
       const detail = await hub.api(tokens.carla, 'GET', `/applications/${id}`);
       const list = await hub.api(tokens.carla, 'GET', '/applications?limit=50');
-      const card = (list.body.applications as { application_id: string; sla: { deadline: string } }[]).find((a) => a.application_id === id);
+      const card = (list.body.applications as { application_id: string; sla: { deadline: string } }[]).find(
+        (a) => a.application_id === id,
+      );
       return { detail: detail.body.sla.deadline as string, card: card?.sla.deadline };
     };
     const before = await deadlineOf();
@@ -39,10 +41,13 @@ describe('live SLAs on calendars held in memory', () => {
     const oneHourDays = { mon: hour, tue: hour, wed: hour, thu: hour, fri: hour };
     await hub.sql`UPDATE business_calendars SET working_hours = ${hub.sql.json(oneHourDays)} WHERE id = 'us-new-york'`;
 
-    const after = await eventually(async () => {
-      const now = await deadlineOf();
-      return now.detail !== before.detail && now.card !== before.card && now;
-    }, { what: 'the deadline on the changed calendar' });
+    const after = await eventually(
+      async () => {
+        const now = await deadlineOf();
+        return now.detail !== before.detail && now.card !== before.card && now;
+      },
+      { what: 'the deadline on the changed calendar' },
+    );
     // The deadline is worked out on the new hours (a working day now closes at 10:00 New York time).
     const closesAt = new Intl.DateTimeFormat('en-US', {
       timeZone: 'America/New_York',

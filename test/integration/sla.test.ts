@@ -41,7 +41,10 @@ describe('compliance SLA on the real Temporal dev server', () => {
   });
 
   /** Replaces the seeded compliance-review policy with a wall-clock one of a few seconds. */
-  async function useShortPolicy(targetSeconds: number, rungs: { kind: string; at_percent: number; notify: string[] }[]) {
+  async function useShortPolicy(
+    targetSeconds: number,
+    rungs: { kind: string; at_percent: number; notify: string[] }[],
+  ) {
     const response = await hub.api(admin, 'PUT', '/sla/policies/account-opening-compliance-review', {
       process_type: 'account_opening',
       state: 'compliance_review',
@@ -58,10 +61,15 @@ describe('compliance SLA on the real Temporal dev server', () => {
   }
 
   const waitForSlaEvents = (processId: string, count: number) =>
-    waitForNotice(hub.sql, 'process_changed', async () => {
-      const events = await slaEvents(processId);
-      return events.length >= count ? events : undefined;
-    }, 30_000);
+    waitForNotice(
+      hub.sql,
+      'process_changed',
+      async () => {
+        const events = await slaEvents(processId);
+        return events.length >= count ? events : undefined;
+      },
+      30_000,
+    );
 
   const FULL_CHAIN = [
     { kind: 'warning', at_percent: 50, notify: ['assigned_officer'] },
@@ -74,23 +82,35 @@ describe('compliance SLA on the real Temporal dev server', () => {
     const id = await openApplicationInReview(hub, advisor);
     const events = await waitForSlaEvents(id, 3);
     expect(events.map((e) => e.type)).toEqual(['sla.warning', 'sla.breached', 'sla.escalated']);
-    const officer = ((await hub.sql`SELECT assigned_user_id FROM processes WHERE process_id = ${id}`)[0].assigned_user_id) as string;
-    expect(events[0].payload).toMatchObject({ process_type: 'account_opening', process_id: id, state: 'compliance_review', notified: [officer] });
+    const officer = (await hub.sql`SELECT assigned_user_id FROM processes WHERE process_id = ${id}`)[0]
+      .assigned_user_id as string;
+    expect(events[0].payload).toMatchObject({
+      process_type: 'account_opening',
+      process_id: id,
+      state: 'compliance_review',
+      notified: [officer],
+    });
     expect(events[1].payload.notified).toEqual(['role:manager']);
     expect(events[2].payload.notified).toEqual(['usr_helen_head']);
     expect(events[1].payload.elapsed_ms).toBeGreaterThanOrEqual(2_000);
     expect(Date.parse(events[0].payload.deadline)).toBeGreaterThan(0);
 
     const audit = await hub.api(compliance, 'GET', `/applications/${id}/audit`);
-    expect(audit.body.audit.filter((a: { action: string }) => a.action.startsWith('sla_')).map((a: { action: string }) => a.action)).toEqual([
-      'sla_warning',
-      'sla_breach',
-      'sla_escalation',
-    ]);
+    expect(
+      audit.body.audit
+        .filter((a: { action: string }) => a.action.startsWith('sla_'))
+        .map((a: { action: string }) => a.action),
+    ).toEqual(['sla_warning', 'sla_breach', 'sla_escalation']);
 
     const notified = async (userId: string, kind: string) =>
-      (await hub.sql`SELECT count(*)::int AS n FROM notifications WHERE user_id = ${userId} AND process_id = ${id} AND kind = ${kind}`)[0].n;
-    await waitForNotice(hub.sql, 'notification_created', async () => (await notified('usr_helen_head', 'sla_escalated')) === 1);
+      (
+        await hub.sql`SELECT count(*)::int AS n FROM notifications WHERE user_id = ${userId} AND process_id = ${id} AND kind = ${kind}`
+      )[0].n;
+    await waitForNotice(
+      hub.sql,
+      'notification_created',
+      async () => (await notified('usr_helen_head', 'sla_escalated')) === 1,
+    );
     expect(await notified(officer, 'sla_warning')).toBe(1);
     expect(await notified('usr_maya_manager', 'sla_breached')).toBe(1);
 
@@ -99,13 +119,22 @@ describe('compliance SLA on the real Temporal dev server', () => {
     expect(view.body.sla.rungs_fired.map((r: { kind: string }) => r.kind)).toEqual(['warning', 'breach', 'escalation']);
     expect(view.body.sla.percent_elapsed).toBeGreaterThanOrEqual(150);
 
-    const breaches = await hub.api(compliance, 'GET', `/sla/breaches?since=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}`);
-    expect(breaches.body.breaches.filter((b: { process_id: string }) => b.process_id === id).map((b: { type: string }) => b.type)).toEqual([
-      'sla.escalated',
-      'sla.breached',
-    ]);
+    const breaches = await hub.api(
+      compliance,
+      'GET',
+      `/sla/breaches?since=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}`,
+    );
+    expect(
+      breaches.body.breaches
+        .filter((b: { process_id: string }) => b.process_id === id)
+        .map((b: { type: string }) => b.type),
+    ).toEqual(['sla.escalated', 'sla.breached']);
     const managerBell = await hub.api(await hub.login('maya.manager@hub.example'), 'GET', '/notifications?unread=true');
-    expect(managerBell.body.notifications.some((n: { kind: string; process_id: string }) => n.kind === 'sla_breached' && n.process_id === id)).toBe(true);
+    expect(
+      managerBell.body.notifications.some(
+        (n: { kind: string; process_id: string }) => n.kind === 'sla_breached' && n.process_id === id,
+      ),
+    ).toBe(true);
   });
 
   it('cancels the remaining rungs when the application is approved before the deadline', async () => {
@@ -157,7 +186,9 @@ describe('compliance SLA on the real Temporal dev server', () => {
     const firedAt = Date.parse(row.sla.rungs_fired[0].fired_at);
     expect(firedAt - startedAt).toBeGreaterThanOrEqual(3_000 + pausedMs - 50);
     expect(breach.payload.elapsed_ms).toBeGreaterThanOrEqual(3_000 - 50);
-    const actions = (await hub.api(compliance, 'GET', `/applications/${id}/audit`)).body.audit.map((a: { action: string }) => a.action);
+    const actions = (await hub.api(compliance, 'GET', `/applications/${id}/audit`)).body.audit.map(
+      (a: { action: string }) => a.action,
+    );
     expect(actions.filter((a: string) => a.startsWith('sla_'))).toEqual(['sla_paused', 'sla_resumed', 'sla_breach']);
   });
 
@@ -169,28 +200,43 @@ describe('compliance SLA on the real Temporal dev server', () => {
     await hub.stopWorker();
     // While no worker runs, the breach falls due on the server.
     const [row] = await hub.sql`SELECT sla FROM processes WHERE process_id = ${id}`;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(row.sla.started_at) + 3_500 - Date.now())));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, Date.parse(row.sla.started_at) + 3_500 - Date.now())),
+    );
     expect((await slaEvents(id)).map((e) => e.type)).toEqual(['sla.warning']);
     await hub.startWorker();
     const events = await waitForSlaEvents(id, 3);
     expect(events.map((e) => e.type)).toEqual(['sla.warning', 'sla.breached', 'sla.escalated']);
-    const audit = await hub.sql`SELECT action FROM audit_log WHERE process_id = ${id} AND action LIKE 'sla_%' ORDER BY id`;
+    const audit =
+      await hub.sql`SELECT action FROM audit_log WHERE process_id = ${id} AND action LIKE 'sla_%' ORDER BY id`;
     expect(audit.map((a) => a.action)).toEqual(['sla_warning', 'sla_breach', 'sla_escalation']);
   });
 
   it('lets only administrators change policies, and validates them', async () => {
-    const body = { process_type: 'account_opening', state: 'compliance_review', target: { unit: 'business_days', amount: 2 }, calendar_id: 'us-new-york', rungs: FULL_CHAIN };
-    expect((await hub.api(compliance, 'PUT', '/sla/policies/account-opening-compliance-review', body)).body.error.code).toBe('FORBIDDEN');
+    const body = {
+      process_type: 'account_opening',
+      state: 'compliance_review',
+      target: { unit: 'business_days', amount: 2 },
+      calendar_id: 'us-new-york',
+      rungs: FULL_CHAIN,
+    };
+    expect(
+      (await hub.api(compliance, 'PUT', '/sla/policies/account-opening-compliance-review', body)).body.error.code,
+    ).toBe('FORBIDDEN');
     const badState = await hub.api(admin, 'PUT', '/sla/policies/x', { ...body, state: 'account_created' });
     expect(badState.body.error).toMatchObject({ code: 'VALIDATION_FAILED' });
     expect(badState.body.error.message).toContain('state');
-    const badRecipient = await hub.api(admin, 'PUT', '/sla/policies/x', { ...body, rungs: [{ kind: 'breach', at_percent: 100, notify: ['role:nobody'] }] });
+    const badRecipient = await hub.api(admin, 'PUT', '/sla/policies/x', {
+      ...body,
+      rungs: [{ kind: 'breach', at_percent: 100, notify: ['role:nobody'] }],
+    });
     expect(badRecipient.body.error.message).toContain('role:nobody');
     const clash = await hub.api(admin, 'PUT', '/sla/policies/another', body);
     expect(clash.status).toBe(409);
     const ok = await hub.api(admin, 'PUT', '/sla/policies/account-opening-compliance-review', body);
     expect(ok.status).toBe(200);
-    const [audited] = await hub.sql`SELECT action, actor_id FROM audit_log WHERE process_id = 'sla_policy:account-opening-compliance-review' ORDER BY id DESC LIMIT 1`;
+    const [audited] =
+      await hub.sql`SELECT action, actor_id FROM audit_log WHERE process_id = 'sla_policy:account-opening-compliance-review' ORDER BY id DESC LIMIT 1`;
     expect(audited).toEqual({ action: 'update_sla_policy', actor_id: 'usr_ada_admin' });
 
     const calendar = await hub.api(admin, 'PUT', '/sla/calendars/london', {
@@ -200,34 +246,69 @@ describe('compliance SLA on the real Temporal dev server', () => {
       holiday_region: 'GB-ENG',
     });
     expect(calendar.status, JSON.stringify(calendar.body)).toBe(200);
-    const badZone = await hub.api(admin, 'PUT', '/sla/calendars/mars', { name: 'Mars', time_zone: 'Mars/Olympus', working_hours: { mon: [{ start: '09:00', end: '17:00' }] }, holiday_region: null });
+    const badZone = await hub.api(admin, 'PUT', '/sla/calendars/mars', {
+      name: 'Mars',
+      time_zone: 'Mars/Olympus',
+      working_hours: { mon: [{ start: '09:00', end: '17:00' }] },
+      holiday_region: null,
+    });
     expect(badZone.body.error.code).toBe('VALIDATION_FAILED');
     const inUse = await hub.api(admin, 'DELETE', '/sla/calendars/us-new-york');
     expect(inUse.status).toBe(409);
   });
 
   it('shows the SLA on the business calendar for a fresh application', async () => {
-    const policy = { process_type: 'account_opening', state: 'compliance_review', target: { unit: 'business_days', amount: 2 }, calendar_id: 'us-new-york', rungs: FULL_CHAIN };
+    const policy = {
+      process_type: 'account_opening',
+      state: 'compliance_review',
+      target: { unit: 'business_days', amount: 2 },
+      calendar_id: 'us-new-york',
+      rungs: FULL_CHAIN,
+    };
     expect((await hub.api(admin, 'PUT', '/sla/policies/account-opening-compliance-review', policy)).status).toBe(200);
     const id = await openApplicationInReview(hub, advisor);
     const view = await hub.api(compliance, 'GET', `/applications/${id}`);
-    expect(view.body.sla).toMatchObject({ policy_id: 'account-opening-compliance-review', state: 'compliance_review', paused: false, rungs_fired: [] });
+    expect(view.body.sla).toMatchObject({
+      policy_id: 'account-opening-compliance-review',
+      state: 'compliance_review',
+      paused: false,
+      rungs_fired: [],
+    });
     // Two business days of eight hours: 57,600,000 ms of working time at most.
     expect(view.body.sla.remaining_ms).toBeLessThanOrEqual(16 * 3600_000);
     expect(view.body.sla.remaining_ms).toBeGreaterThan(15 * 3600_000);
   });
 
   it('keeps a calendar that a running clock uses, and never fails a read because of one', async () => {
-    const week = { mon: [{ start: '09:00', end: '17:00' }], tue: [{ start: '09:00', end: '17:00' }], wed: [{ start: '09:00', end: '17:00' }] };
+    const week = {
+      mon: [{ start: '09:00', end: '17:00' }],
+      tue: [{ start: '09:00', end: '17:00' }],
+      wed: [{ start: '09:00', end: '17:00' }],
+    };
     const paris = { name: 'Paris office', time_zone: 'Europe/Paris', working_hours: week, holiday_region: 'FR' };
     expect((await hub.api(admin, 'PUT', '/sla/calendars/paris', paris)).status).toBe(200);
-    const policy = { process_type: 'account_opening', state: 'compliance_review', target: { unit: 'business_days', amount: 2 }, calendar_id: 'paris', rungs: FULL_CHAIN };
+    const policy = {
+      process_type: 'account_opening',
+      state: 'compliance_review',
+      target: { unit: 'business_days', amount: 2 },
+      calendar_id: 'paris',
+      rungs: FULL_CHAIN,
+    };
     expect((await hub.api(admin, 'PUT', '/sla/policies/account-opening-compliance-review', policy)).status).toBe(200);
     const id = await openApplicationInReview(hub, advisor);
-    expect((await hub.api(compliance, 'GET', `/applications/${id}`)).body.sla).toMatchObject({ state: 'compliance_review' });
+    expect((await hub.api(compliance, 'GET', `/applications/${id}`)).body.sla).toMatchObject({
+      state: 'compliance_review',
+    });
 
     // The policies move on; the running clock still counts on Paris, so Paris stays.
-    expect((await hub.api(admin, 'PUT', '/sla/policies/account-opening-compliance-review', { ...policy, calendar_id: 'us-new-york' })).status).toBe(200);
+    expect(
+      (
+        await hub.api(admin, 'PUT', '/sla/policies/account-opening-compliance-review', {
+          ...policy,
+          calendar_id: 'us-new-york',
+        })
+      ).status,
+    ).toBe(200);
     const refused = await hub.api(admin, 'DELETE', '/sla/calendars/paris');
     expect(refused.status).toBe(409);
     expect(refused.body.error.message).toContain(id);
@@ -237,9 +318,15 @@ describe('compliance SLA on the real Temporal dev server', () => {
     const [{ sla: recorded }] = await hub.sql`SELECT sla FROM processes WHERE process_id = ${id}`;
     const one = await hub.api(compliance, 'GET', `/applications/${id}`);
     expect(one.status).toBe(200);
-    expect(one.body.sla).toMatchObject({ state: 'compliance_review', deadline: recorded.deadline, status: recorded.status });
+    expect(one.body.sla).toMatchObject({
+      state: 'compliance_review',
+      deadline: recorded.deadline,
+      status: recorded.status,
+    });
     const list = await hub.api(compliance, 'GET', '/applications?status=compliance_review');
     expect(list.status).toBe(200);
-    expect(list.body.applications.find((a: { application_id: string }) => a.application_id === id)?.sla).toMatchObject({ deadline: recorded.deadline });
+    expect(list.body.applications.find((a: { application_id: string }) => a.application_id === id)?.sla).toMatchObject({
+      deadline: recorded.deadline,
+    });
   });
 });

@@ -23,20 +23,35 @@ describe('Slack /hub command, App Home and user links', () => {
     await t?.stop();
   });
 
-  const hubCommand = (user: string, text: string) => postToSlackEndpoint(t.hub, '/slack/commands', slashCommandBody({ user, text }));
+  const hubCommand = (user: string, text: string) =>
+    postToSlackEndpoint(t.hub, '/slack/commands', slashCommandBody({ user, text }));
   const openHome = async (user: string) => {
     const before = t.slack.callsTo('views.publish').length;
-    const answer = await postToSlackEndpoint(t.hub, '/slack/events', eventCallback({ type: 'app_home_opened', user, channel: `D${user.slice(1)}`, tab: 'home' }), {
-      contentType: 'application/json',
-    });
+    const answer = await postToSlackEndpoint(
+      t.hub,
+      '/slack/events',
+      eventCallback({ type: 'app_home_opened', user, channel: `D${user.slice(1)}`, tab: 'home' }),
+      {
+        contentType: 'application/json',
+      },
+    );
     expect(answer).toEqual({ status: 200, body: null });
-    return t.slack.waitForCall('views.publish', (call) => call.args.user_id === user && t.slack.callsTo('views.publish').indexOf(call) >= before);
+    return t.slack.waitForCall(
+      'views.publish',
+      (call) => call.args.user_id === user && t.slack.callsTo('views.publish').indexOf(call) >= before,
+    );
   };
 
   it('answers the URL verification challenge, signed', async () => {
     const body = JSON.stringify({ token: 'legacy', challenge: 'c-3f9a', type: 'url_verification' });
-    expect(await postToSlackEndpoint(t.hub, '/slack/events', body, { contentType: 'application/json' })).toEqual({ status: 200, body: { challenge: 'c-3f9a' } });
-    expect((await postToSlackEndpoint(t.hub, '/slack/events', body, { contentType: 'application/json', secret: 'wrong' })).status).toBe(401);
+    expect(await postToSlackEndpoint(t.hub, '/slack/events', body, { contentType: 'application/json' })).toEqual({
+      status: 200,
+      body: { challenge: 'c-3f9a' },
+    });
+    expect(
+      (await postToSlackEndpoint(t.hub, '/slack/events', body, { contentType: 'application/json', secret: 'wrong' }))
+        .status,
+    ).toBe(401);
   });
 
   it('/hub status shows state, SLA and next step to whoever may see the application, with their buttons', async () => {
@@ -48,9 +63,14 @@ describe('Slack /hub command, App Home and user links', () => {
     expect(text).toContain('*Status*\nCompliance review (step 7 of 9)');
     expect(text).toMatch(/\*SLA\*\n(No SLA clock running|<!date[^>]+> \(\w[\w ]*\))/);
     expect(text).toMatch(/\*Next step\*\nCompliance decision by (Carla|Colin|Helen) [^:]+: 0 of 1 approvals\./);
-    expect(buttonsOf(officer.body.blocks)).toEqual({ approve_application: id, reject_application: id, open_in_board: `${t.hub.config.publicUrl}/#/process/${id}` });
+    expect(buttonsOf(officer.body.blocks)).toEqual({
+      approve_application: id,
+      reject_application: id,
+      open_in_board: `${t.hub.config.publicUrl}/#/process/${id}`,
+    });
     await t.hub.server.views.flush();
-    const [viewed] = await t.hub.sql`SELECT payload FROM events WHERE process_id = ${id} AND type = 'account.status_viewed' ORDER BY sequence DESC LIMIT 1`;
+    const [viewed] = await t.hub
+      .sql`SELECT payload FROM events WHERE process_id = ${id} AND type = 'account.status_viewed' ORDER BY sequence DESC LIMIT 1`;
     expect(viewed.payload.viewed_by).toBe('usr_colin_compliance');
 
     // The advisor sees it without decision buttons; a stranger is told why not; nonsense gets the usage.
@@ -58,17 +78,26 @@ describe('Slack /hub command, App Home and user links', () => {
     expect(buttonsOf(advisor.body.blocks)).toEqual({ open_in_board: `${t.hub.config.publicUrl}/#/process/${id}` });
     expect((await hubCommand('USTRANGER', `status ${id}`)).body).toEqual({
       response_type: 'ephemeral',
-      text: expect.stringMatching(/^Your Slack account is not linked to a hub user: no active hub user has the e-mail address stranger@elsewhere\.example\./),
+      text: expect.stringMatching(
+        /^Your Slack account is not linked to a hub user: no active hub user has the e-mail address stranger@elsewhere\.example\./,
+      ),
     });
-    expect((await hubCommand('UCOLIN', 'status app_doesnotexist')).body).toEqual({ response_type: 'ephemeral', text: 'No application or rebalance has the id app_doesnotexist.' });
-    expect((await hubCommand('UCOLIN', 'launch rockets')).body.text).toMatch(/^Usage: `\/hub status ID` \(an application or rebalance/);
+    expect((await hubCommand('UCOLIN', 'status app_doesnotexist')).body).toEqual({
+      response_type: 'ephemeral',
+      text: 'No application or rebalance has the id app_doesnotexist.',
+    });
+    expect((await hubCommand('UCOLIN', 'launch rockets')).body.text).toMatch(
+      /^Usage: `\/hub status ID` \(an application or rebalance/,
+    );
   });
 
   it('/hub queue lists the caller’s pending approvals with buttons that work', async () => {
     const id = await applicationInReview(t.hub);
     const queue = await hubCommand('UHELEN', 'queue');
     expect(queue.body.response_type).toBe('ephemeral');
-    const pending = queue.body.blocks.filter((b: { block_id?: string }) => b.block_id?.startsWith('pending:')).map((b: { block_id: string }) => b.block_id);
+    const pending = queue.body.blocks
+      .filter((b: { block_id?: string }) => b.block_id?.startsWith('pending:'))
+      .map((b: { block_id: string }) => b.block_id);
     expect(pending).toContain(`pending:${id}`);
     const row = queue.body.blocks.find((b: { block_id?: string }) => b.block_id === `pending:${id}`);
     expect(row.elements.map((e: { action_id: string; value?: string }) => [e.action_id, e.value ?? null])).toEqual([
@@ -93,7 +122,14 @@ describe('Slack /hub command, App Home and user links', () => {
     const breachedId = await applicationInReview(t.hub);
     // What the SLA feature's breach rung leaves on the read model: its snapshot (whatever else it holds), breached.
     const deadline = '2026-01-05T17:00:00.000Z';
-    const clockWithoutSla = { policy_id: 'compliance_review', state: 'compliance_review', started_at: '2026-01-01T09:00:00.000Z', paused: false, paused_total_ms: 0, rungs_fired: [] };
+    const clockWithoutSla = {
+      policy_id: 'compliance_review',
+      state: 'compliance_review',
+      started_at: '2026-01-01T09:00:00.000Z',
+      paused: false,
+      paused_total_ms: 0,
+      rungs_fired: [],
+    };
     await t.hub.sql`
       UPDATE processes SET sla = coalesce(sla, ${t.hub.sql.json(clockWithoutSla)}::jsonb) || ${t.hub.sql.json({ status: 'breached', deadline })}::jsonb
       WHERE process_id = ${breachedId}`;
@@ -113,10 +149,19 @@ describe('Slack /hub command, App Home and user links', () => {
     const post = await approvalPost(t.slack, id);
     expect(post.status).toBe(200);
     const before = t.slack.callsTo('views.publish').length;
-    await postInteraction(t.hub, buttonClick({ user: 'UCOLIN', actionId: 'approve_application', value: id, view: { id: 'VHOME', type: 'home' } }));
-    const dm = await t.slack.waitForCall('chat.postMessage', (call) => call.args.channel === 'UCOLIN' && call.args.text === "You approved Chris Carter's application.");
+    await postInteraction(
+      t.hub,
+      buttonClick({ user: 'UCOLIN', actionId: 'approve_application', value: id, view: { id: 'VHOME', type: 'home' } }),
+    );
+    const dm = await t.slack.waitForCall(
+      'chat.postMessage',
+      (call) => call.args.channel === 'UCOLIN' && call.args.text === "You approved Chris Carter's application.",
+    );
     expect(dm.status).toBe(200);
-    const refreshed = await t.slack.waitForCall('views.publish', (call) => call.args.user_id === 'UCOLIN' && t.slack.callsTo('views.publish').indexOf(call) >= before);
+    const refreshed = await t.slack.waitForCall(
+      'views.publish',
+      (call) => call.args.user_id === 'UCOLIN' && t.slack.callsTo('views.publish').indexOf(call) >= before,
+    );
     expect(refreshed.args.view.blocks.some((b: { block_id?: string }) => b.block_id === `pending:${id}`)).toBe(false);
 
     const stranger = await openHome('USTRANGER');
@@ -128,18 +173,37 @@ describe('Slack /hub command, App Home and user links', () => {
     const ops = await t.hub.login('omar.ops@hub.example');
 
     const refused = await t.hub.api(ops, 'PUT', '/admin/slack-users/USTRANGER', { user_id: 'usr_omar_ops' });
-    expect(refused).toEqual({ status: 403, body: { error: { code: 'FORBIDDEN', message: 'Only administrators link Slack accounts to hub users' } } });
-    expect((await t.hub.api(admin, 'PUT', '/admin/slack-users/not-an-id', { user_id: 'usr_omar_ops' })).status).toBe(400);
-    expect((await t.hub.api(admin, 'PUT', '/admin/slack-users/USTRANGER', { user_id: 'usr_nobody' })).body.error.code).toBe('USER_NOT_FOUND');
+    expect(refused).toEqual({
+      status: 403,
+      body: { error: { code: 'FORBIDDEN', message: 'Only administrators link Slack accounts to hub users' } },
+    });
+    expect((await t.hub.api(admin, 'PUT', '/admin/slack-users/not-an-id', { user_id: 'usr_omar_ops' })).status).toBe(
+      400,
+    );
+    expect(
+      (await t.hub.api(admin, 'PUT', '/admin/slack-users/USTRANGER', { user_id: 'usr_nobody' })).body.error.code,
+    ).toBe('USER_NOT_FOUND');
 
     const linked = await t.hub.api(admin, 'PUT', '/admin/slack-users/USTRANGER', { user_id: 'usr_omar_ops' });
     expect(linked.status).toBe(200);
-    expect(linked.body).toMatchObject({ slack_user_id: 'USTRANGER', user_id: 'usr_omar_ops', user_name: 'Omar Ops', source: 'admin', updated_by: 'usr_ada_admin' });
+    expect(linked.body).toMatchObject({
+      slack_user_id: 'USTRANGER',
+      user_id: 'usr_omar_ops',
+      user_name: 'Omar Ops',
+      source: 'admin',
+      updated_by: 'usr_ada_admin',
+    });
     const list = await t.hub.api(admin, 'GET', '/admin/slack-users');
-    expect(list.body.links.find((l: { slack_user_id: string }) => l.slack_user_id === 'USTRANGER')).toMatchObject({ user_id: 'usr_omar_ops', source: 'admin' });
+    expect(list.body.links.find((l: { slack_user_id: string }) => l.slack_user_id === 'USTRANGER')).toMatchObject({
+      user_id: 'usr_omar_ops',
+      source: 'admin',
+    });
 
-    const audit = await t.hub.sql`SELECT actor_id, outcome, error_code, details FROM audit_log WHERE action = 'manage_slack_users' ORDER BY id`;
-    expect(audit.map((a) => [a.actor_id, a.outcome, a.error_code, a.details.operation, a.details.slack_user_id])).toEqual([
+    const audit = await t.hub
+      .sql`SELECT actor_id, outcome, error_code, details FROM audit_log WHERE action = 'manage_slack_users' ORDER BY id`;
+    expect(
+      audit.map((a) => [a.actor_id, a.outcome, a.error_code, a.details.operation, a.details.slack_user_id]),
+    ).toEqual([
       ['usr_omar_ops', 'refused', 'FORBIDDEN', 'link', 'USTRANGER'],
       ['usr_ada_admin', 'accepted', null, 'link', 'USTRANGER'],
     ]);

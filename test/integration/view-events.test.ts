@@ -13,7 +13,7 @@ interface FeedEvent {
 /** Every event in the feed after `after`, paging as a client would. */
 async function feedAfter(hub: TestHub, token: string, after: number): Promise<FeedEvent[]> {
   const all: FeedEvent[] = [];
-  for (let cursor = after; ; ) {
+  for (let cursor = after; ;) {
     const page = expectOk(await hub.api(token, 'GET', `/events?after=${cursor}&limit=1000`));
     all.push(...(page.events as FeedEvent[]));
     if (page.events.length < 1000) return all;
@@ -65,10 +65,13 @@ describe('view events: off the read path, every one in the feed, in order', () =
     expect(viewersIn(await feedAfter(hub, tokens.alex, start), id)).toEqual([]);
     await lock.release();
 
-    const viewers = await eventually(async () => {
-      const found = viewersIn(await feedAfter(hub, tokens.alex, start), id);
-      return found.length > 0 && found;
-    }, { what: 'the view event in GET /api/events' });
+    const viewers = await eventually(
+      async () => {
+        const found = viewersIn(await feedAfter(hub, tokens.alex, start), id);
+        return found.length > 0 && found;
+      },
+      { what: 'the view event in GET /api/events' },
+    );
     expect(viewers).toEqual(['usr_alex_advisor']);
   });
 
@@ -76,35 +79,52 @@ describe('view events: off the read path, every one in the feed, in order', () =
     const id = await openApplication(hub, tokens.alex);
     const start = (await hub.sql`SELECT coalesce(max(sequence), 0)::int AS s FROM events`)[0].s as number;
     const readers: Login[] = ['alex', 'carla', 'alex', 'colin', 'carla', 'alex'];
-    const expected = ['usr_alex_advisor', 'usr_carla_compliance', 'usr_alex_advisor', 'usr_colin_compliance', 'usr_carla_compliance', 'usr_alex_advisor'];
+    const expected = [
+      'usr_alex_advisor',
+      'usr_carla_compliance',
+      'usr_alex_advisor',
+      'usr_colin_compliance',
+      'usr_carla_compliance',
+      'usr_alex_advisor',
+    ];
 
     // With the lock held, a drain takes the queued views and then waits for the lock to append them.
     const lock = await holdCommitOrder(hub);
     for (const reader of readers) expectOk(await hub.api(tokens[reader], 'GET', `/applications/${id}`));
-    const drainer = await eventually(async () => {
-      const [row] = await hub.sql`
+    const drainer = await eventually(
+      async () => {
+        const [row] = await hub.sql`
         SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid)
         WHERE l.locktype = 'advisory' AND NOT l.granted AND a.application_name = 'ops-hub-server'
           AND a.query LIKE '%pg_advisory_xact_lock%'
           AND EXISTS (SELECT 1 FROM pg_locks r WHERE r.pid = l.pid AND r.relation = 'pending_view_events'::regclass
                       AND r.mode = 'RowExclusiveLock')`;
-      return row?.pid as number | undefined;
-    }, { what: 'a drain holding queued views, waiting for the lock' });
+        return row?.pid as number | undefined;
+      },
+      { what: 'a drain holding queued views, waiting for the lock' },
+    );
 
     const [{ killed }] = await hub.sql`SELECT pg_terminate_backend(${drainer}) AS killed`;
     expect(killed).toBe(true);
     // Its transaction rolled back: every view is queued again, none in the feed.
-    await eventually(async () => {
-      const [{ n }] = await hub.sql`SELECT count(*)::int AS n FROM pending_view_events WHERE process_id = ${id}`;
-      const [{ gone }] = await hub.sql`SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = ${drainer}) AS gone`;
-      return gone && n === readers.length;
-    }, { what: 'the killed drain to roll back' });
+    await eventually(
+      async () => {
+        const [{ n }] = await hub.sql`SELECT count(*)::int AS n FROM pending_view_events WHERE process_id = ${id}`;
+        const [{ gone }] =
+          await hub.sql`SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = ${drainer}) AS gone`;
+        return gone && n === readers.length;
+      },
+      { what: 'the killed drain to roll back' },
+    );
     await lock.release();
 
-    const viewers = await eventually(async () => {
-      const found = viewersIn(await feedAfter(hub, tokens.admin, start), id);
-      return found.length >= readers.length && found;
-    }, { what: 'every view in GET /api/events' });
+    const viewers = await eventually(
+      async () => {
+        const found = viewersIn(await feedAfter(hub, tokens.admin, start), id);
+        return found.length >= readers.length && found;
+      },
+      { what: 'every view in GET /api/events' },
+    );
     expect(viewers).toEqual(expected);
     const [{ left }] = await hub.sql`SELECT count(*)::int AS left FROM pending_view_events WHERE process_id = ${id}`;
     expect(left).toBe(0);

@@ -7,7 +7,9 @@ import { keptHistories } from '../support/histories.js';
 describe('workflow determinism', () => {
   it('replays the kept histories of both process types without a nondeterminism error', async () => {
     const histories = keptHistories();
-    expect(histories.map((h) => h.workflowId.split('--')[0])).toEqual(expect.arrayContaining(['account-opening', 'rebalancing']));
+    expect(histories.map((h) => h.workflowId.split('--')[0])).toEqual(
+      expect.arrayContaining(['account-opening', 'rebalancing']),
+    );
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);

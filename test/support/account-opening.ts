@@ -21,7 +21,9 @@ export type Login = keyof typeof LOGINS;
 
 /** Signs every demo user in once; a login pays for a memory-hard hash, so tests share the tokens. */
 export async function loginAll(hub: TestHub): Promise<Record<Login, string>> {
-  const entries = await Promise.all((Object.keys(LOGINS) as Login[]).map(async (name) => [name, await hub.login(LOGINS[name])] as const));
+  const entries = await Promise.all(
+    (Object.keys(LOGINS) as Login[]).map(async (name) => [name, await hub.login(LOGINS[name])] as const),
+  );
   return Object.fromEntries(entries) as Record<Login, string>;
 }
 
@@ -37,7 +39,10 @@ export const FUNDING_BODY = {
 
 /** Asserts the hub's one error shape, with the status and code the blueprint gives. */
 export function expectError(response: ApiResponse<Record<string, any>>, status: number, code: string): void {
-  expect({ status: response.status, code: response.body?.error?.code }, JSON.stringify(response.body)).toEqual({ status, code });
+  expect({ status: response.status, code: response.body?.error?.code }, JSON.stringify(response.body)).toEqual({
+    status,
+    code,
+  });
   expect(typeof response.body.error.message).toBe('string');
   expect(response.body.error.message.length).toBeGreaterThan(0);
 }
@@ -47,13 +52,22 @@ export function expectOk(response: ApiResponse<Record<string, any>>, status = 20
   return response.body;
 }
 
-export async function openApplication(hub: TestHub, token: string, clientId = 'cli_chris_carter', accountType = 'individual'): Promise<string> {
-  const created = expectOk(await hub.api(token, 'POST', '/applications', { client_id: clientId, account_type: accountType }), 201);
+export async function openApplication(
+  hub: TestHub,
+  token: string,
+  clientId = 'cli_chris_carter',
+  accountType = 'individual',
+): Promise<string> {
+  const created = expectOk(
+    await hub.api(token, 'POST', '/applications', { client_id: clientId, account_type: accountType }),
+    201,
+  );
   expect(created.status).toBe('draft');
   return created.application_id as string;
 }
 
-export type DriveTarget = 'draft' | 'risk_assessment' | 'terms_review' | 'funding' | 'compliance_review' | 'approved' | 'account_created';
+export type DriveTarget =
+  'draft' | 'risk_assessment' | 'terms_review' | 'funding' | 'compliance_review' | 'approved' | 'account_created';
 
 const STEPS: { reaches: DriveTarget; path: string; body: (options: DriveOptions) => object }[] = [
   { reaches: 'risk_assessment', path: 'products', body: (o) => o.products ?? PRODUCTS_BODY },
@@ -71,11 +85,19 @@ export interface DriveOptions {
 }
 
 /** Takes an application through the API, as its advisor (or client), to the given state. */
-export async function driveTo(hub: TestHub, token: string, applicationId: string, target: DriveTarget, options: DriveOptions = {}) {
+export async function driveTo(
+  hub: TestHub,
+  token: string,
+  applicationId: string,
+  target: DriveTarget,
+  options: DriveOptions = {},
+) {
   let detail: Record<string, any> | undefined;
   if (target === 'draft') return;
   for (const step of STEPS) {
-    const answer = expectOk(await hub.api(token, 'POST', `/applications/${applicationId}/${step.path}`, step.body(options)));
+    const answer = expectOk(
+      await hub.api(token, 'POST', `/applications/${applicationId}/${step.path}`, step.body(options)),
+    );
     if (step.reaches === 'compliance_review') {
       // The system moves submitted → compliance_review on its own, possibly before the answer is built.
       expect(['submitted', 'compliance_review']).toContain(answer.status);
@@ -88,7 +110,8 @@ export async function driveTo(hub: TestHub, token: string, applicationId: string
   for (const approver of options.approvers ?? []) {
     expectOk(await hub.api(approver, 'POST', `/applications/${applicationId}/approve`, {}));
   }
-  if (target === 'approved') return hub.sql`SELECT detail FROM processes WHERE process_id = ${applicationId}`.then(([row]) => row.detail);
+  if (target === 'approved')
+    return hub.sql`SELECT detail FROM processes WHERE process_id = ${applicationId}`.then(([row]) => row.detail);
   return waitForStatus(hub.sql, applicationId, 'account_created', 30_000);
 }
 

@@ -5,7 +5,14 @@ import { DEMO_PASSWORD } from '../../runtime/seed-demo.js';
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -26,7 +33,9 @@ export async function signInToBoard(browser: Browser, url: string, email: string
 }
 
 /** 'same document' while the page has not reloaded since signInToBoard. */
-export const sameDocument = (page: Page) => page.evaluate(() => (window as unknown as { boardMark?: string }).boardMark);
+export const sameDocument = (page: Page) =>
+  page.evaluate(() => (window as unknown as { boardMark?: string }).boardMark);
 
 /** A card in a column of the board. */
-export const cardIn = (page: Page, state: string, id: string) => page.locator(`.column[data-state="${state}"] .card[data-process-id="${id}"]`);
+export const cardIn = (page: Page, state: string, id: string) =>
+  page.locator(`.column[data-state="${state}"] .card[data-process-id="${id}"]`);

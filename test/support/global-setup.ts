@@ -53,7 +53,10 @@ export default async function setup(project: TestProject) {
   });
 
   // Bundled once here instead of once per worker: webpack is the slowest part of a worker's start.
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} },
+  });
   const workflowBundlePath = path.join(RESULTS_DIR, 'workflow-bundle.js');
   writeFileSync(workflowBundlePath, bundle.code);
 

@@ -17,7 +17,10 @@ export async function keepHistory(hub: TestHub, workflowId: string, name: string
   mkdirSync(HISTORIES_DIR, { recursive: true });
   // Protobuf bytes rather than proto3 JSON: the SDK's JSON helpers trip over two copies of protobufjs here.
   const encoded = Buffer.from(temporal.api.history.v1.History.encode(history).finish()).toString('base64');
-  writeFileSync(file, `${JSON.stringify({ workflow_id: workflowId, encoding: 'protobuf/base64', history: encoded }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ workflow_id: workflowId, encoding: 'protobuf/base64', history: encoded }, null, 2)}\n`,
+  );
 }
 
 export function keptHistories() {
@@ -26,6 +29,9 @@ export function keptHistories() {
     .sort()
     .map((file) => {
       const kept = JSON.parse(readFileSync(path.join(HISTORIES_DIR, file), 'utf8')) as { history: string };
-      return { workflowId: file.replace(/\.json$/, ''), history: temporal.api.history.v1.History.decode(Buffer.from(kept.history, 'base64')) };
+      return {
+        workflowId: file.replace(/\.json$/, ''),
+        history: temporal.api.history.v1.History.decode(Buffer.from(kept.history, 'base64')),
+      };
     });
 }

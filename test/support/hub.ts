@@ -57,7 +57,13 @@ export interface TestHub {
   server: HubServer;
   login(email: string, password?: string): Promise<string>;
   /** A JSON request to the API with a bearer token; never throws on an error status, only on an answer the OpenAPI document does not describe. */
-  api<T = Record<string, any>>(token: string | null, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse<T>>;
+  api<T = Record<string, any>>(
+    token: string | null,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse<T>>;
   startWorker(crm?: CrmAdapter): Promise<HubWorker>;
   stopWorker(): Promise<void>;
   /** Stops the server and starts a new one against the same database (on a new port: read `url` again). */
@@ -101,7 +107,8 @@ export async function startTestHub(
   if (options.seed !== false) await seedDemoData(sql, log);
   if (options.seed !== false) await seedDemoPortfolios(sql, log);
   const boss = await startBoss(database.url, log, { supervise: true });
-  const startServer = () => startHubServer({ config, databaseUrl: database.url, temporalAddress: inject('temporalAddress'), log, port: 0 });
+  const startServer = () =>
+    startHubServer({ config, databaseUrl: database.url, temporalAddress: inject('temporalAddress'), log, port: 0 });
   let server = await startServer();
 
   let worker: HubWorker | undefined;
@@ -134,7 +141,9 @@ export async function startTestHub(
     const text = await response.text();
     const answer = { status: response.status, body: text ? JSON.parse(text) : {} };
     if (path !== '/openapi.json') {
-      checkResponse ??= fetch(`${server.url}/api/openapi.json`).then(async (r) => createResponseChecker(await r.json()));
+      checkResponse ??= fetch(`${server.url}/api/openapi.json`).then(async (r) =>
+        createResponseChecker(await r.json()),
+      );
       const problem = (await checkResponse)(method, response.url, answer.status, answer.body);
       if (problem) throw new Error(`The answer disagrees with /api/openapi.json: ${problem}`);
     }
@@ -180,7 +189,10 @@ export async function startTestHub(
 }
 
 /** Waits for a condition that async work will make true, without sleeping a fixed time. */
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, options: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  options: { timeoutMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   let last: unknown;
   for (;;) {
@@ -190,7 +202,8 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'a condition'}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${options.what ?? 'a condition'}${last ? `: ${String(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -199,7 +212,12 @@ export async function eventually<T>(probe: () => Promise<T | undefined | null | 
  * Waits on a PostgreSQL NOTIFY channel until `check` (run once now and again after each notice) returns
  * something: the way the hub itself learns about committed changes.
  */
-export async function waitForNotice<T>(sql: Sql, channel: string, check: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitForNotice<T>(
+  sql: Sql,
+  channel: string,
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   let wake: () => void = () => {};
   const subscription = await sql.listen(channel, () => wake());
   const deadline = Date.now() + timeoutMs;

@@ -19,11 +19,19 @@ export interface NotesPeer {
   /** Resolves once the peer's text satisfies the check, re-checking on every change. */
   untilText(check: (text: string) => boolean, timeoutMs?: number): Promise<string>;
   /** Resolves once the awareness states satisfy the check. */
-  untilPresence(check: (states: Map<number, Record<string, any>>) => boolean, timeoutMs?: number): Promise<Map<number, Record<string, any>>>;
+  untilPresence(
+    check: (states: Map<number, Record<string, any>>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Map<number, Record<string, any>>>;
   close(): void;
 }
 
-function waitFor<T>(subscribe: (wake: () => void) => () => void, probe: () => T | undefined, timeoutMs: number, what: () => string): Promise<T> {
+function waitFor<T>(
+  subscribe: (wake: () => void) => () => void,
+  probe: () => T | undefined,
+  timeoutMs: number,
+  what: () => string,
+): Promise<T> {
   const now = probe();
   if (now !== undefined) return Promise.resolve(now);
   return new Promise((resolve, reject) => {
@@ -75,15 +83,23 @@ export async function openNotesPeer(url: string, token: string, applicationId: s
     syncProtocol.writeUpdate(encoder, update);
     send(encoding.toUint8Array(encoder));
   });
-  awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
-    if (origin !== 'local') return;
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
-    encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, [...added, ...updated, ...removed]));
-    send(encoding.toUint8Array(encoder));
-  });
+  awareness.on(
+    'update',
+    ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+      if (origin !== 'local') return;
+      const encoder = encoding.createEncoder();
+      encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+      encoding.writeVarUint8Array(
+        encoder,
+        awarenessProtocol.encodeAwarenessUpdate(awareness, [...added, ...updated, ...removed]),
+      );
+      send(encoding.toUint8Array(encoder));
+    },
+  );
 
-  const joined = await emitWithAck<{ ok: true; writable: boolean } | { ok: false; error: { code: string; message: string } }>(socket, 'notes:join', { doc: applicationId });
+  const joined = await emitWithAck<
+    { ok: true; writable: boolean } | { ok: false; error: { code: string; message: string } }
+  >(socket, 'notes:join', { doc: applicationId });
   if (!joined.ok) {
     socket.close();
     throw Object.assign(new Error(`notes:join refused: ${joined.error.code}`), { code: joined.error.code });
@@ -96,7 +112,10 @@ export async function openNotesPeer(url: string, token: string, applicationId: s
   await Promise.race([
     synced,
     new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the first sync of ${applicationId} did not complete within 15 s`)), 15_000);
+      timer = setTimeout(
+        () => reject(new Error(`the first sync of ${applicationId} did not complete within 15 s`)),
+        15_000,
+      );
     }),
   ]).finally(() => clearTimeout(timer));
 

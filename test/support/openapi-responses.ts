@@ -21,7 +21,12 @@ export function createResponseChecker(document: Json) {
     for (const [method, operation] of Object.entries(item as Json)) {
       // Literal segments before parameters, so /queries/summary is not taken for /queries/{id}.
       const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`);
-      operations.push({ method: method.toUpperCase(), template, pattern, responses: (operation as Json).responses ?? {} });
+      operations.push({
+        method: method.toUpperCase(),
+        template,
+        pattern,
+        responses: (operation as Json).responses ?? {},
+      });
     }
   }
   operations.sort((a, b) => a.template.split('{').length - b.template.split('{').length);

@@ -30,7 +30,12 @@ export interface RecordingClient {
 }
 
 export async function connectRecordingClient(url: string, token: string): Promise<RecordingClient> {
-  const socket: BoardSocket = connectSocket(url, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  const socket: BoardSocket = connectSocket(url, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
   const changes: ProcessChange[] = [];
   const snapshots: BoardSnapshot[] = [];
   const activities: ProcessActivity[] = [];
@@ -71,8 +76,12 @@ export async function connectRecordingClient(url: string, token: string): Promis
         attempt();
       });
     },
-    subscribe: (processType, after) => socket.emitWithAck('board:subscribe', { process_type: processType, after }) as Promise<Reply<BoardSubscribeReply>>,
-    watch: (processId) => socket.emitWithAck('process:watch', { process_id: processId }) as Promise<Reply<{ card: unknown }>>,
+    subscribe: (processType, after) =>
+      socket.emitWithAck('board:subscribe', { process_type: processType, after }) as Promise<
+        Reply<BoardSubscribeReply>
+      >,
+    watch: (processId) =>
+      socket.emitWithAck('process:watch', { process_id: processId }) as Promise<Reply<{ card: unknown }>>,
     close: () => void socket.close(),
   };
 }
@@ -85,9 +94,20 @@ export const CARLA = 'carla.compliance@hub.example';
 /** The account-opening steps after the draft, each one command as the advisor sends it. */
 export const APPLICATION_STEPS = [
   { path: 'products', body: { selected_products: ['prd_global_equity_index', 'prd_core_bond'] } },
-  { path: 'risk-assessment', body: { risk_score: 55, investment_objective: 'growth', investment_horizon: 'long_term' } },
+  {
+    path: 'risk-assessment',
+    body: { risk_score: 55, investment_objective: 'growth', investment_horizon: 'long_term' },
+  },
   { path: 'terms', body: { terms_accepted: true } },
-  { path: 'funding', body: { funding_method: 'wire_transfer', initial_investment_amount: 50000, currency: 'USD', source_of_funds: 'savings' } },
+  {
+    path: 'funding',
+    body: {
+      funding_method: 'wire_transfer',
+      initial_investment_amount: 50000,
+      currency: 'USD',
+      source_of_funds: 'savings',
+    },
+  },
 ] as const;
 
 export async function startApplication(hub: Pick<TestHub, 'api'>, token: string, clientId: string): Promise<string> {
@@ -96,7 +116,12 @@ export async function startApplication(hub: Pick<TestHub, 'api'>, token: string,
   return created.body.application_id as string;
 }
 
-export async function runStep(hub: Pick<TestHub, 'api'>, token: string, applicationId: string, step: number): Promise<Record<string, unknown>> {
+export async function runStep(
+  hub: Pick<TestHub, 'api'>,
+  token: string,
+  applicationId: string,
+  step: number,
+): Promise<Record<string, unknown>> {
   const { path, body } = APPLICATION_STEPS[step];
   const response = await hub.api(token, 'POST', `/applications/${applicationId}/${path}`, body);
   if (response.status !== 200) throw new Error(`${path} failed: ${JSON.stringify(response.body)}`);

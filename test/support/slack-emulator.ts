@@ -47,17 +47,23 @@ function blockProblems(blocks: any[], maxBlocks: number): string[] {
   const problems: string[] = [];
   if (blocks.length > maxBlocks) problems.push(`no more than ${maxBlocks} items allowed [json-pointer:/blocks]`);
   const tooLong = (text: unknown, max: number, where: string) => {
-    if (typeof text === 'string' && text.length > max) problems.push(`must be less than ${max + 1} characters [json-pointer:${where}]`);
+    if (typeof text === 'string' && text.length > max)
+      problems.push(`must be less than ${max + 1} characters [json-pointer:${where}]`);
   };
   blocks.forEach((block, i) => {
     if (block.type === 'section') {
       tooLong(block.text?.text, 3000, `/blocks/${i}/text`);
-      if ((block.fields ?? []).length > 10) problems.push(`no more than 10 items allowed [json-pointer:/blocks/${i}/fields]`);
+      if ((block.fields ?? []).length > 10)
+        problems.push(`no more than 10 items allowed [json-pointer:/blocks/${i}/fields]`);
       (block.fields ?? []).forEach((f: any, j: number) => tooLong(f.text, 2000, `/blocks/${i}/fields/${j}/text`));
     }
     if (block.type === 'header') tooLong(block.text?.text, 150, `/blocks/${i}/text`);
-    if (block.type === 'context') (block.elements ?? []).forEach((e: any, j: number) => tooLong(e.text, 3000, `/blocks/${i}/elements/${j}/text`));
-    if (block.type === 'actions') (block.elements ?? []).forEach((e: any, j: number) => tooLong(e.text?.text, 75, `/blocks/${i}/elements/${j}/text`));
+    if (block.type === 'context')
+      (block.elements ?? []).forEach((e: any, j: number) => tooLong(e.text, 3000, `/blocks/${i}/elements/${j}/text`));
+    if (block.type === 'actions')
+      (block.elements ?? []).forEach((e: any, j: number) =>
+        tooLong(e.text?.text, 75, `/blocks/${i}/elements/${j}/text`),
+      );
   });
   return problems;
 }
@@ -82,12 +88,19 @@ export interface SlackEmulator {
   /** Posts as if the bot had, bypassing the recording: the state an earlier attempt may have left. */
   seedMessage(message: Omit<StoredMessage, 'ts' | 'bot_id'>): StoredMessage;
   /** Socket Mode: sends an envelope to the connected bot and resolves with its acknowledgement. */
-  sendEnvelope(type: 'interactive' | 'slash_commands' | 'events_api', payload: Record<string, unknown>): Promise<{ envelope_id: string; payload?: unknown }>;
+  sendEnvelope(
+    type: 'interactive' | 'slash_commands' | 'events_api',
+    payload: Record<string, unknown>,
+  ): Promise<{ envelope_id: string; payload?: unknown }>;
   socketConnected(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startSlackEmulator(options: { botToken: string; appToken?: string; users?: EmulatedUser[] }): Promise<SlackEmulator> {
+export async function startSlackEmulator(options: {
+  botToken: string;
+  appToken?: string;
+  users?: EmulatedUser[];
+}): Promise<SlackEmulator> {
   const calls: RecordedCall[] = [];
   const events = new EventEmitter();
   events.setMaxListeners(100);
@@ -116,12 +129,27 @@ export async function startSlackEmulator(options: { botToken: string; appToken?:
   });
 
   const methods: Record<string, (args: Record<string, any>) => Record<string, any>> = {
-    'auth.test': () => ({ ok: true, url: 'https://hub-test.slack.com/', team: 'Hub Test', user: 'hub', team_id: 'THUB', user_id: BOT_USER_ID, bot_id: BOT_ID }),
+    'auth.test': () => ({
+      ok: true,
+      url: 'https://hub-test.slack.com/',
+      team: 'Hub Test',
+      user: 'hub',
+      team_id: 'THUB',
+      user_id: BOT_USER_ID,
+      bot_id: BOT_ID,
+    }),
     'chat.postMessage': (args) => {
       if (!args.channel) return { ok: false, error: 'channel_not_found' };
       const channel = resolveChannel(String(args.channel));
-      if (args.thread_ts && !(channels.get(channel) ?? []).some((m) => m.ts === args.thread_ts)) return { ok: false, error: 'thread_not_found' };
-      const stored = store({ channel, text: args.text ?? '', blocks: args.blocks, metadata: args.metadata, thread_ts: args.thread_ts });
+      if (args.thread_ts && !(channels.get(channel) ?? []).some((m) => m.ts === args.thread_ts))
+        return { ok: false, error: 'thread_not_found' };
+      const stored = store({
+        channel,
+        text: args.text ?? '',
+        blocks: args.blocks,
+        metadata: args.metadata,
+        thread_ts: args.thread_ts,
+      });
       return { ok: true, channel, ts: stored.ts, message: asSlackMessage(stored, true) };
     },
     'chat.update': (args) => {
@@ -141,29 +169,60 @@ export async function startSlackEmulator(options: { botToken: string; appToken?:
     },
     'conversations.history': (args) => {
       const oldest = Number(args.oldest ?? 0);
-      const messages = (channels.get(String(args.channel)) ?? []).filter((m) => !m.thread_ts && Number(m.ts) > oldest).reverse();
-      return { ok: true, messages: messages.map((m) => asSlackMessage(m, args.include_all_metadata === true || args.include_all_metadata === 'true')), has_more: false };
+      const messages = (channels.get(String(args.channel)) ?? [])
+        .filter((m) => !m.thread_ts && Number(m.ts) > oldest)
+        .reverse();
+      return {
+        ok: true,
+        messages: messages.map((m) =>
+          asSlackMessage(m, args.include_all_metadata === true || args.include_all_metadata === 'true'),
+        ),
+        has_more: false,
+      };
     },
     'conversations.replies': (args) => {
       const all = channels.get(String(args.channel)) ?? [];
       const root = all.find((m) => m.ts === args.ts);
       if (!root) return { ok: false, error: 'thread_not_found' };
       const oldest = Number(args.oldest ?? 0);
-      const thread = [root, ...all.filter((m) => m.thread_ts === args.ts)].filter((m) => m === root || Number(m.ts) > oldest);
-      return { ok: true, messages: thread.map((m) => asSlackMessage(m, args.include_all_metadata === true || args.include_all_metadata === 'true')), has_more: false };
+      const thread = [root, ...all.filter((m) => m.thread_ts === args.ts)].filter(
+        (m) => m === root || Number(m.ts) > oldest,
+      );
+      return {
+        ok: true,
+        messages: thread.map((m) =>
+          asSlackMessage(m, args.include_all_metadata === true || args.include_all_metadata === 'true'),
+        ),
+        has_more: false,
+      };
     },
     'users.info': (args) => {
       const user = users.get(String(args.user));
       if (!user) return { ok: false, error: 'user_not_found' };
-      return { ok: true, user: { id: user.id, name: user.name, real_name: user.name, is_bot: Boolean(user.is_bot), profile: { email: user.email, real_name: user.name } } };
+      return {
+        ok: true,
+        user: {
+          id: user.id,
+          name: user.name,
+          real_name: user.name,
+          is_bot: Boolean(user.is_bot),
+          profile: { email: user.email, real_name: user.name },
+        },
+      };
     },
     'users.lookupByEmail': (args) => {
       const user = [...users.values()].find((u) => u.email && u.email === String(args.email).toLowerCase());
       if (!user) return { ok: false, error: 'users_not_found' };
       return { ok: true, user: { id: user.id, name: user.name, profile: { email: user.email } } };
     },
-    'views.open': (args) => (args.trigger_id ? { ok: true, view: { ...args.view, id: `V${randomUUID().slice(0, 8).toUpperCase()}` } } : { ok: false, error: 'invalid_trigger_id' }),
-    'views.publish': (args) => (users.has(String(args.user_id)) ? { ok: true, view: { ...args.view, id: `V${randomUUID().slice(0, 8).toUpperCase()}` } } : { ok: false, error: 'user_not_found' }),
+    'views.open': (args) =>
+      args.trigger_id
+        ? { ok: true, view: { ...args.view, id: `V${randomUUID().slice(0, 8).toUpperCase()}` } }
+        : { ok: false, error: 'invalid_trigger_id' },
+    'views.publish': (args) =>
+      users.has(String(args.user_id))
+        ? { ok: true, view: { ...args.view, id: `V${randomUUID().slice(0, 8).toUpperCase()}` } }
+        : { ok: false, error: 'user_not_found' },
     'apps.connections.open': () => ({ ok: true, url: `${wsUrl}/link/?ticket=${randomUUID()}` }),
   };
 
@@ -183,7 +242,8 @@ export async function startSlackEmulator(options: { botToken: string; appToken?:
 
     const failure = failures.get(method)?.shift();
     if (failure) {
-      if ('retryAfter' in failure) return record(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter) });
+      if ('retryAfter' in failure)
+        return record(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(failure.retryAfter) });
       if ('error' in failure) return record(200, { ok: false, error: failure.error });
       return record(failure.status, { ok: false, error: 'internal_error' });
     }
@@ -205,9 +265,17 @@ export async function startSlackEmulator(options: { botToken: string; appToken?:
       socket = ws;
       ws.on('message', (data) => {
         const message = JSON.parse(String(data)) as { envelope_id?: string; payload?: unknown };
-        if (message.envelope_id) acks.get(message.envelope_id)?.({ envelope_id: message.envelope_id, payload: message.payload });
+        if (message.envelope_id)
+          acks.get(message.envelope_id)?.({ envelope_id: message.envelope_id, payload: message.payload });
       });
-      ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'emulator', approximate_connection_time: 3600 }, connection_info: { app_id: 'AHUB' } }));
+      ws.send(
+        JSON.stringify({
+          type: 'hello',
+          num_connections: 1,
+          debug_info: { host: 'emulator', approximate_connection_time: 3600 },
+          connection_info: { app_id: 'AHUB' },
+        }),
+      );
       // Slack pings its Socket Mode clients; a client that hears nothing for 30 s reconnects.
       const pinger = setInterval(() => ws.ping(), 5_000);
       ws.on('close', () => clearInterval(pinger));
@@ -252,7 +320,9 @@ export async function startSlackEmulator(options: { botToken: string; appToken?:
       if (!socket) return Promise.reject(new Error('no Socket Mode connection'));
       const envelopeId = randomUUID();
       const acked = new Promise<{ envelope_id: string; payload?: unknown }>((resolve) => acks.set(envelopeId, resolve));
-      socket.send(JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api' }));
+      socket.send(
+        JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api' }),
+      );
       return acked;
     },
     socketConnected() {
@@ -288,7 +358,12 @@ function parseArgs(contentType: string, raw: string): Record<string, any> {
   return args;
 }
 
-function send(res: ServerResponse, status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+) {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
 }

@@ -28,7 +28,9 @@ export interface SlackTestHub {
 }
 
 /** A test hub whose bot talks to an emulator (HTTP mode unless told otherwise). */
-export async function startSlackTestHub(options: { mode?: 'http' | 'socket'; env?: Record<string, string> } = {}): Promise<SlackTestHub> {
+export async function startSlackTestHub(
+  options: { mode?: 'http' | 'socket'; env?: Record<string, string> } = {},
+): Promise<SlackTestHub> {
   const slack = await startSlackEmulator({ botToken: SLACK_BOT_TOKEN, appToken: SLACK_APP_TOKEN, users: SLACK_USERS });
   const hub = await startTestHub({
     env: {
@@ -50,9 +52,14 @@ export async function startSlackTestHub(options: { mode?: 'http' | 'socket'; env
   };
 }
 
-export function signSlackRequest(body: string, options: { secret?: string; timestamp?: number } = {}): Record<string, string> {
+export function signSlackRequest(
+  body: string,
+  options: { secret?: string; timestamp?: number } = {},
+): Record<string, string> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  const signature = `v0=${createHmac('sha256', options.secret ?? SLACK_SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  const signature = `v0=${createHmac('sha256', options.secret ?? SLACK_SIGNING_SECRET)
+    .update(`v0:${timestamp}:${body}`)
+    .digest('hex')}`;
   return { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': signature };
 }
 
@@ -87,14 +94,26 @@ export async function postToSlackEndpoint(
   return { status: response.status, body: parsed };
 }
 
-export const interactionBody = (payload: Record<string, unknown>) => `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+export const interactionBody = (payload: Record<string, unknown>) =>
+  `payload=${encodeURIComponent(JSON.stringify(payload))}`;
 
-export function postInteraction(hub: TestHub, payload: Record<string, unknown>, options: { secret?: string; timestamp?: number } = {}) {
+export function postInteraction(
+  hub: TestHub,
+  payload: Record<string, unknown>,
+  options: { secret?: string; timestamp?: number } = {},
+) {
   return postToSlackEndpoint(hub, '/slack/interactivity', interactionBody(payload), options);
 }
 
 /** A click on a button of a message in a channel, as Slack's block_actions payload carries it. */
-export function buttonClick(options: { user: string; actionId: string; value: string; channel?: string; messageTs?: string; view?: Record<string, unknown> }) {
+export function buttonClick(options: {
+  user: string;
+  actionId: string;
+  value: string;
+  channel?: string;
+  messageTs?: string;
+  view?: Record<string, unknown>;
+}) {
   const actionTs = `${Math.floor(Date.now() / 1000)}.${randomUUID().replace(/\D/g, '').slice(0, 6).padEnd(6, '0')}`;
   return {
     type: 'block_actions',
@@ -106,15 +125,35 @@ export function buttonClick(options: { user: string; actionId: string; value: st
     response_url: 'https://hooks.slack.invalid/actions/unused',
     container: options.view
       ? { type: 'view', view_id: 'VHOME' }
-      : { type: 'message', message_ts: options.messageTs ?? '1.000001', channel_id: options.channel ?? COMPLIANCE_CHANNEL, is_ephemeral: false },
-    ...(options.view ? { view: options.view } : { channel: { id: options.channel ?? COMPLIANCE_CHANNEL, name: 'compliance' } }),
+      : {
+          type: 'message',
+          message_ts: options.messageTs ?? '1.000001',
+          channel_id: options.channel ?? COMPLIANCE_CHANNEL,
+          is_ephemeral: false,
+        },
+    ...(options.view
+      ? { view: options.view }
+      : { channel: { id: options.channel ?? COMPLIANCE_CHANNEL, name: 'compliance' } }),
     ...(options.messageTs ? { message: { type: 'message', ts: options.messageTs, text: '' } } : {}),
-    actions: [{ type: 'button', action_id: options.actionId, block_id: 'application', value: options.value, action_ts: actionTs, text: { type: 'plain_text', text: 'x' } }],
+    actions: [
+      {
+        type: 'button',
+        action_id: options.actionId,
+        block_id: 'application',
+        value: options.value,
+        action_ts: actionTs,
+        text: { type: 'plain_text', text: 'x' },
+      },
+    ],
   };
 }
 
 /** A reason modal (as views.open received it) submitted with the given reason in its input. */
-export function reasonSubmission(options: { user: string; view: { id?: string; callback_id: string; private_metadata: string; blocks?: any[] }; reason: string }) {
+export function reasonSubmission(options: {
+  user: string;
+  view: { id?: string; callback_id: string; private_metadata: string; blocks?: any[] };
+  reason: string;
+}) {
   const input = options.view.blocks?.find((block) => block.type === 'input');
   if (!input) throw new Error('the modal has no input block');
   return {
@@ -134,7 +173,11 @@ export function reasonSubmission(options: { user: string; view: { id?: string; c
       bot_id: 'BHUBBOT',
       hash: 'h',
       blocks: [],
-      state: { values: { [input.block_id]: { [input.element.action_id]: { type: 'plain_text_input', value: options.reason } } } },
+      state: {
+        values: {
+          [input.block_id]: { [input.element.action_id]: { type: 'plain_text_input', value: options.reason } },
+        },
+      },
     },
   };
 }
@@ -195,7 +238,8 @@ export function buttonsOf(blocks: any[] | undefined): Record<string, string> {
 }
 
 /** The hub's delivery key a message was posted with (its metadata). */
-export const deliveryKeyOf = (call: RecordedCall) => call.args.metadata?.event_payload?.dedupe_key as string | undefined;
+export const deliveryKeyOf = (call: RecordedCall) =>
+  call.args.metadata?.event_payload?.dedupe_key as string | undefined;
 
 /**
  * An application submitted through the API as its advisor, waiting in compliance review. Priya is a
@@ -206,12 +250,18 @@ export async function applicationInReview(
   options: { clientId?: string; amount?: number; riskScore?: number; sourceOfFundsDetail?: string } = {},
 ): Promise<string> {
   const advisor = await hub.login('alex.advisor@hub.example');
-  const created = await hub.api(advisor, 'POST', '/applications', { client_id: options.clientId ?? 'cli_chris_carter', account_type: 'individual' });
+  const created = await hub.api(advisor, 'POST', '/applications', {
+    client_id: options.clientId ?? 'cli_chris_carter',
+    account_type: 'individual',
+  });
   if (created.status !== 201) throw new Error(`could not start an application: ${JSON.stringify(created.body)}`);
   const id = created.body.application_id as string;
   const commands: [string, unknown][] = [
     ['products', { selected_products: ['prd_global_equity_index', 'prd_core_bond'] }],
-    ['risk-assessment', { risk_score: options.riskScore ?? 55, investment_objective: 'growth', investment_horizon: 'long_term' }],
+    [
+      'risk-assessment',
+      { risk_score: options.riskScore ?? 55, investment_objective: 'growth', investment_horizon: 'long_term' },
+    ],
     ['terms', { terms_accepted: true }],
     [
       'funding',
@@ -234,5 +284,8 @@ export async function applicationInReview(
 
 /** The approval message's first post for an application. */
 export function approvalPost(slack: SlackEmulator, applicationId: string) {
-  return slack.waitForCall('chat.postMessage', (call) => deliveryKeyOf(call) === `application-message:${applicationId}` && call.status === 200);
+  return slack.waitForCall(
+    'chat.postMessage',
+    (call) => deliveryKeyOf(call) === `application-message:${applicationId}` && call.status === 200,
+  );
 }

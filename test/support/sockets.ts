@@ -50,6 +50,13 @@ export function recordEvents<E extends keyof ServerToClientEvents>(socket: HubSo
 }
 
 /** Emits an event with an acknowledgement and resolves with the server's answer. */
-export function emitWithAck<R>(socket: HubSocket, event: keyof ClientToServerEvents, payload: unknown, timeoutMs = 10_000): Promise<R> {
-  return (socket.timeout(timeoutMs) as unknown as { emitWithAck(event: string, payload: unknown): Promise<R> }).emitWithAck(event, payload);
+export function emitWithAck<R>(
+  socket: HubSocket,
+  event: keyof ClientToServerEvents,
+  payload: unknown,
+  timeoutMs = 10_000,
+): Promise<R> {
+  return (
+    socket.timeout(timeoutMs) as unknown as { emitWithAck(event: string, payload: unknown): Promise<R> }
+  ).emitWithAck(event, payload);
 }

@@ -26,11 +26,25 @@ const card: BoardCard = {
 
 describe('board filters in the URL', () => {
   it('round-trips through the query string', () => {
-    const filters = { advisor: 'usr_alex_advisor', client: 'cli_chris_carter', state: ['submitted', 'compliance_review'], sla: ['warning', 'breached'], q: 'carter' };
+    const filters = {
+      advisor: 'usr_alex_advisor',
+      client: 'cli_chris_carter',
+      state: ['submitted', 'compliance_review'],
+      sla: ['warning', 'breached'],
+      q: 'carter',
+    };
     const query = serializeFilters(filters);
-    expect(query).toBe('advisor=usr_alex_advisor&client=cli_chris_carter&state=submitted,compliance_review&sla=warning,breached&q=carter');
+    expect(query).toBe(
+      'advisor=usr_alex_advisor&client=cli_chris_carter&state=submitted,compliance_review&sla=warning,breached&q=carter',
+    );
     expect(parseFilters(query)).toEqual(filters);
-    expect(parseFilters('')).toEqual({ advisor: undefined, client: undefined, state: undefined, sla: undefined, q: undefined });
+    expect(parseFilters('')).toEqual({
+      advisor: undefined,
+      client: undefined,
+      state: undefined,
+      sla: undefined,
+      q: undefined,
+    });
   });
 
   it('matches cards by advisor, client, state, SLA status and search', () => {
@@ -49,7 +63,16 @@ describe('board filters in the URL', () => {
   });
 
   it('reads a paused clock as paused whatever its last status', () => {
-    const sla = { policy_id: 'p', state: 'compliance_review', status: 'warning' as const, started_at: '', deadline: '', paused: true, paused_total_ms: 0, rungs_fired: [] };
+    const sla = {
+      policy_id: 'p',
+      state: 'compliance_review',
+      status: 'warning' as const,
+      started_at: '',
+      deadline: '',
+      paused: true,
+      paused_total_ms: 0,
+      rungs_fired: [],
+    };
     expect(slaStatusOf({ sla })).toBe('paused');
     expect(slaStatusOf({ sla: { ...sla, paused: false } })).toBe('warning');
   });
@@ -57,7 +80,11 @@ describe('board filters in the URL', () => {
 
 describe('board routes and formats', () => {
   it('parses the shared hash routes', () => {
-    expect(parseRoute('#/board/account_opening?advisor=usr_alex_advisor')).toEqual({ name: 'board', processType: 'account_opening', query: 'advisor=usr_alex_advisor' });
+    expect(parseRoute('#/board/account_opening?advisor=usr_alex_advisor')).toEqual({
+      name: 'board',
+      processType: 'account_opening',
+      query: 'advisor=usr_alex_advisor',
+    });
     expect(parseRoute('#/process/app_abc123')).toEqual({ name: 'process', processId: 'app_abc123' });
     expect(parseRoute('#/ops')).toEqual({ name: 'ops' });
     expect(parseRoute('')).toEqual({ name: 'board', processType: null, query: '' });

@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import type { MentionRef, QueryChangedEvent, QueryEntryView, QueryThreadView, QueryView } from '../../contracts/socket-events.js';
+import type {
+  MentionRef,
+  QueryChangedEvent,
+  QueryEntryView,
+  QueryThreadView,
+  QueryView,
+} from '../../contracts/socket-events.js';
 import { batchIds } from '../../web/src/query-summaries.js';
-import { applyQueryChange, markThreadRead, mentionAt, mentionCandidates, mentionSegments, totalUnread } from '../../web/src/query-thread-model.js';
+import {
+  applyQueryChange,
+  markThreadRead,
+  mentionAt,
+  mentionCandidates,
+  mentionSegments,
+  totalUnread,
+} from '../../web/src/query-thread-model.js';
 import { cursorPieces, presentPeople } from '../../web/src/presence.js';
 import { mayCloseQuery } from '../../workflows/query-threads.js';
 
@@ -37,7 +50,12 @@ const entry = (sequence: number, author = alex, kind: QueryEntryView['kind'] = '
   created_at: `2026-11-20T10:0${sequence}:00Z`,
 });
 
-const thread = (entries: QueryEntryView[], unread = 0): QueryThreadView => ({ ...query, sequence: entries.at(-1)!.sequence, entries, unread });
+const thread = (entries: QueryEntryView[], unread = 0): QueryThreadView => ({
+  ...query,
+  sequence: entries.at(-1)!.sequence,
+  entries,
+  unread,
+});
 
 const change = (sequence: number, author = alex, overrides: Partial<QueryView> = {}): QueryChangedEvent => ({
   process_type: 'account_opening',
@@ -82,7 +100,12 @@ describe('query threads on the board: live changes in order, once', () => {
   it('applies a burst delivered in order exactly as the thread stored it, and takes the status from the change', () => {
     let queries = [thread([entry(1, carla, 'opened')])];
     for (const sequence of [2, 3, 3, 4, 2, 5]) {
-      queries = applyQueryChange(queries, change(sequence, sequence % 2 ? carla : alex, sequence === 5 ? { status: 'resolved', waiting_on: null } : {}), omar.id, notReading).queries;
+      queries = applyQueryChange(
+        queries,
+        change(sequence, sequence % 2 ? carla : alex, sequence === 5 ? { status: 'resolved', waiting_on: null } : {}),
+        omar.id,
+        notReading,
+      ).queries;
     }
     expect(queries[0].entries.map((e) => e.sequence)).toEqual([1, 2, 3, 4, 5]);
     expect(queries[0]).toMatchObject({ status: 'resolved', waiting_on: null, unread: 4 });
@@ -114,7 +137,9 @@ describe('mentions in a query body', () => {
   ];
 
   it('marks the mentions the hub resolved and leaves other handles as text', () => {
-    expect(mentionSegments('@alex.advisor can you ask @nobody and @sam@client.example? Thanks @alex.advisor.', mentioned)).toEqual([
+    expect(
+      mentionSegments('@alex.advisor can you ask @nobody and @sam@client.example? Thanks @alex.advisor.', mentioned),
+    ).toEqual([
       { text: '@alex.advisor', mention: mentioned[0] },
       { text: ' can you ask @nobody and ' },
       { text: '@sam@client.example', mention: mentioned[1] },
@@ -157,7 +182,12 @@ describe('presence in the notes', () => {
   it('lists each person once, yourself first, with a stable colour', () => {
     const states = new Map<number, Record<string, any>>([
       [11, { user: { id: 'usr_colin_compliance', name: 'Colin Compliance', role: 'compliance_officer' } }],
-      [12, { user: { id: 'usr_carla_compliance', name: 'Carla Compliance', role: 'compliance_officer', color: '#123456' } }],
+      [
+        12,
+        {
+          user: { id: 'usr_carla_compliance', name: 'Carla Compliance', role: 'compliance_officer', color: '#123456' },
+        },
+      ],
       [13, { user: { id: 'usr_colin_compliance', name: 'Colin Compliance', role: 'compliance_officer' } }],
       [14, {}],
     ]);
@@ -166,13 +196,20 @@ describe('presence in the notes', () => {
       ['usr_carla_compliance', true, '#123456'],
       ['usr_colin_compliance', false, people[1].color],
     ]);
-    expect(presentPeople(new Map([[1, { user: { id: 'usr_colin_compliance', name: 'C' } }]]), 2, 'x')[0].color).toBe(people[1].color);
+    expect(presentPeople(new Map([[1, { user: { id: 'usr_colin_compliance', name: 'C' } }]]), 2, 'x')[0].color).toBe(
+      people[1].color,
+    );
   });
 
   it('cuts the text where others’ carets stand and their selections begin and end', () => {
     const colin = { id: 'usr_colin_compliance', name: 'Colin', color: '#2454d6' };
     const helen = { id: 'usr_helen_head', name: 'Helen', color: '#1f8a4c' };
-    expect(cursorPieces(10, [{ person: colin, anchor: 2, head: 5 }, { person: helen, anchor: 8, head: 8 }])).toEqual([
+    expect(
+      cursorPieces(10, [
+        { person: colin, anchor: 2, head: 5 },
+        { person: helen, anchor: 8, head: 8 },
+      ]),
+    ).toEqual([
       { kind: 'text', from: 0, to: 2, selectedBy: null },
       { kind: 'text', from: 2, to: 5, selectedBy: colin },
       { kind: 'caret', at: 5, person: colin },

@@ -125,6 +125,11 @@ describe('transformIndex: a caret under someone else’s edit', () => {
     const insertAt = deltaOf('hello world', (t) => t.insert(5, ','));
     expect(transformIndex(5, insertAt)).toBe(5);
     expect(transformIndex(5, insertAt, true)).toBe(6);
-    expect(transformIndex(11, deltaOf('hello world', (t) => t.insert(0, 'Re: ')))).toBe(15);
+    expect(
+      transformIndex(
+        11,
+        deltaOf('hello world', (t) => t.insert(0, 'Re: ')),
+      ),
+    ).toBe(15);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { assetClassLabel, formatAmount, formatMoney, formatPercent, formatPoints, formatQuantity } from '../../web/src/format.js';
+import {
+  assetClassLabel,
+  formatAmount,
+  formatMoney,
+  formatPercent,
+  formatPoints,
+  formatQuantity,
+} from '../../web/src/format.js';
 
 describe('how the board writes weights, drift, prices and quantities', () => {
   it('writes weights as percentages and drift as signed points', () => {

@@ -18,7 +18,8 @@ describe('error codes', () => {
       }
     }
     for (const table of ERROR_TABLES) {
-      for (const [code, declared] of Object.entries(table)) expect(ERRORS[code as keyof typeof ERRORS].status, code).toBe(declared.status);
+      for (const [code, declared] of Object.entries(table))
+        expect(ERRORS[code as keyof typeof ERRORS].status, code).toBe(declared.status);
     }
   });
 

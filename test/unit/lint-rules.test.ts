@@ -16,7 +16,8 @@ describe('npm run lint', { timeout: 60_000 }, () => {
   });
 
   it('refuses bots/ importing server/, but lets server/ import the use cases', async () => {
-    const upward = "import { startHubServer } from '../../server/start-server.js';\n\nexport const s = startHubServer;\n";
+    const upward =
+      "import { startHubServer } from '../../server/start-server.js';\n\nexport const s = startHubServer;\n";
     expect(await rulesBroken(upward, 'bots/slack/upward.ts')).toContain('import-x/no-restricted-paths');
     const downward = "import { toHubError } from '../hub/errors.js';\n\nexport const e = toHubError;\n";
     expect(await rulesBroken(downward, 'server/downward.ts')).toEqual([]);
@@ -42,5 +43,4 @@ describe('npm run lint', { timeout: 60_000 }, () => {
       'export const acts = proxyActivities<HubActivities>({ startToCloseTimeout: 1000 });\n';
     expect(await rulesBroken(pure, 'workflows/pure.ts')).toEqual([]);
   });
-
 });

@@ -3,9 +3,14 @@ import { extractMentionHandles, resolveMentionHandles } from '../../hub/mentions
 
 describe('mentions in query text', () => {
   it('reads handles up to their last letter or digit, once each, ignoring e-mail addresses in the text', () => {
-    expect(extractMentionHandles('@Alex.Advisor, can you ask @colin.compliance? Thanks @alex.advisor.')).toEqual(['alex.advisor', 'colin.compliance']);
+    expect(extractMentionHandles('@Alex.Advisor, can you ask @colin.compliance? Thanks @alex.advisor.')).toEqual([
+      'alex.advisor',
+      'colin.compliance',
+    ]);
     expect(extractMentionHandles('write to carla@hub.example or (@carla.compliance)')).toEqual(['carla.compliance']);
-    expect(extractMentionHandles('full address: @chris.carter@client.example.')).toEqual(['chris.carter@client.example']);
+    expect(extractMentionHandles('full address: @chris.carter@client.example.')).toEqual([
+      'chris.carter@client.example',
+    ]);
     expect(extractMentionHandles('no one @ all, @-dash, @.dot')).toEqual([]);
   });
 
@@ -16,6 +21,9 @@ describe('mentions in query text', () => {
       { id: 'c', email: 'alex.advisor@hub.example' },
     ];
     expect(resolveMentionHandles(['alex.advisor', 'sam', 'nobody'], users).map((u) => u.id)).toEqual(['c']);
-    expect(resolveMentionHandles(['sam@client.example', 'alex.advisor@hub.example'], users).map((u) => u.id)).toEqual(['b', 'c']);
+    expect(resolveMentionHandles(['sam@client.example', 'alex.advisor@hub.example'], users).map((u) => u.id)).toEqual([
+      'b',
+      'c',
+    ]);
   });
 });

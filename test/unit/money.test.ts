@@ -65,7 +65,10 @@ describe('currencies', () => {
 
 describe('amountInCurrencySchema', () => {
   it('accepts an amount within its currency precision', () => {
-    expect(amountInCurrencySchema.parse({ amount: 1250.5, currency: 'USD' })).toEqual({ amount: 1250.5, currency: 'USD' });
+    expect(amountInCurrencySchema.parse({ amount: 1250.5, currency: 'USD' })).toEqual({
+      amount: 1250.5,
+      currency: 'USD',
+    });
     expect(amountInCurrencySchema.safeParse({ amount: 1000, currency: 'JPY' }).success).toBe(true);
   });
 

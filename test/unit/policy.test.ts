@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { holdsRelation, mayRun, maySee, roleMayRun, visibilityFilter, type Principal, type ProcessRelations } from '../../workflows/policy.js';
+import {
+  holdsRelation,
+  mayRun,
+  maySee,
+  roleMayRun,
+  visibilityFilter,
+  type Principal,
+  type ProcessRelations,
+} from '../../workflows/policy.js';
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 
 /** A small spec of its own, so these tests pin the policy's rules rather than one process's grants. */
 const spec = {
   commands: {
-    own_or_admin: { label: 'Own or admin', from: ['open'], roles: { client: 'own', advisor: 'own', admin: 'any' }, board: false },
+    own_or_admin: {
+      label: 'Own or admin',
+      from: ['open'],
+      roles: { client: 'own', advisor: 'own', admin: 'any' },
+      board: false,
+    },
     officers_only: { label: 'Officers', from: ['open'], roles: { compliance_officer: 'any' }, board: true },
   },
   readers: { client: 'own', advisor: 'own', compliance_officer: 'any', ops: 'any' },

@@ -12,7 +12,11 @@ import type { CommandDefinition } from '../../workflows/process-kit.js';
 import { checkCommandInput } from '../../workflows/process-kit.js';
 import type { Actor, EmittedEvent } from '../../workflows/process-records.js';
 import { reachableBy, ROLES, targetsOf, type ProcessSpec, type Role } from '../../workflows/process-spec.js';
-import { REBALANCE_COMMANDS, type RebalanceContext, type RebalanceRecord } from '../../workflows/rebalancing/definitions.js';
+import {
+  REBALANCE_COMMANDS,
+  type RebalanceContext,
+  type RebalanceRecord,
+} from '../../workflows/rebalancing/definitions.js';
 import { proposeFor } from '../../workflows/rebalancing/proposal-record.js';
 import * as rebalancingRules from '../../workflows/rebalancing/rules.js';
 import type { RebalanceStatus } from '../../workflows/rebalancing/spec.js';
@@ -61,19 +65,27 @@ interface Walk<R extends { status: string }> {
 
 // ---- Account opening ----
 
-const CATALOG: ProductSnapshot[] = DEMO_PRODUCTS.map(([id, name, , category, risk_level, liquidity, minimum_investment, fee]) => ({
-  id,
-  name,
-  category,
-  risk_level,
-  liquidity,
-  minimum_investment,
-  management_fee_percent: fee,
-}));
+const CATALOG: ProductSnapshot[] = DEMO_PRODUCTS.map(
+  ([id, name, , category, risk_level, liquidity, minimum_investment, fee]) => ({
+    id,
+    name,
+    category,
+    risk_level,
+    liquidity,
+    minimum_investment,
+    management_fee_percent: fee,
+  }),
+);
 const APPLICATION_INPUT: AccountOpeningInput = {
   application_id: 'app_walk',
   account_type: 'individual',
-  client: { id: 'cli_walk', name: 'Walk Client', advisor_id: 'usr_advisor', user_id: 'usr_client', politically_exposed: false },
+  client: {
+    id: 'cli_walk',
+    name: 'Walk Client',
+    advisor_id: 'usr_advisor',
+    user_id: 'usr_client',
+    politically_exposed: false,
+  },
   catalog: CATALOG,
   edd_threshold: 250_000,
   opened_by: PEOPLE.advisor,
@@ -106,21 +118,34 @@ function application(status: ApplicationStatus, overrides: Partial<ApplicationRe
   };
 }
 
-const firstApproval = { approved_by: 'usr_other_officer', approver_name: 'Other', role: 'compliance_officer' as const, channel: 'api' as const, at: NOW, notes: null };
+const firstApproval = {
+  approved_by: 'usr_other_officer',
+  approver_name: 'Other',
+  role: 'compliance_officer' as const,
+  channel: 'api' as const,
+  at: NOW,
+  notes: null,
+};
 
 const accountOpeningWalk: Walk<ApplicationRecord> = {
   spec: accountOpeningSpec,
   commands: APPLICATION_COMMANDS as unknown as Walk<ApplicationRecord>['commands'],
   recordsIn(state, command) {
     const s = state as ApplicationStatus;
-    if (command === 'select_products') return [application(s, { selected_products: null, risk_profile: null, terms_accepted: false })];
+    if (command === 'select_products')
+      return [application(s, { selected_products: null, risk_profile: null, terms_accepted: false })];
     if (command === 'complete_risk_assessment') return [application(s, { risk_profile: null, terms_accepted: false })];
     if (command === 'compliance_approve') {
       // One approval needed (the application is approved), or the first of two (it stays in review).
       return [application(s), application(s, { approvals_required: 2 })];
     }
     if (command === 'override_status' || command === 'retry_account_creation') {
-      return [application(s, { approvals: [firstApproval], crm_failure: { code: 'CRM_ACCOUNT_CREATION_FAILED', message: 'down', attempts: 3, at: NOW } })];
+      return [
+        application(s, {
+          approvals: [firstApproval],
+          crm_failure: { code: 'CRM_ACCOUNT_CREATION_FAILED', message: 'down', attempts: 3, at: NOW },
+        }),
+      ];
     }
     return [application(s)];
   },
@@ -145,8 +170,10 @@ const accountOpeningWalk: Walk<ApplicationRecord> = {
     }
   },
   allowed: (record, command, actor) => accountOpeningRules.checkAllowed(record, command as never, actor),
-  inputRefusal: (record, command, input) => accountOpeningRules.checkInput(record, APPLICATION_INPUT, command as never, input),
-  apply: (record, command, input, actor) => accountOpeningRules.applyCommand(record, APPLICATION_INPUT, command as never, input, actor, NOW),
+  inputRefusal: (record, command, input) =>
+    accountOpeningRules.checkInput(record, APPLICATION_INPUT, command as never, input),
+  apply: (record, command, input, actor) =>
+    accountOpeningRules.applyCommand(record, APPLICATION_INPUT, command as never, input, actor, NOW),
 };
 
 // ---- Rebalancing ----
@@ -201,7 +228,14 @@ function rebalance(status: RebalanceStatus, ctx: RebalanceContext): RebalanceRec
   const record = rebalancingRules.newRebalanceRecord(input, ctx, proposeFor(ctx), NOW);
   contexts.set(record.rebalance_id, ctx);
   if (status === 'awaiting_advisor') return record;
-  const advisorApproval = { approved_by: 'usr_advisor', approver_name: 'Advisor', role: 'advisor' as const, channel: 'api' as const, at: NOW, notes: null };
+  const advisorApproval = {
+    approved_by: 'usr_advisor',
+    approver_name: 'Advisor',
+    role: 'advisor' as const,
+    channel: 'api' as const,
+    at: NOW,
+    notes: null,
+  };
   return { ...record, status, needs_compliance: true, advisor_approval: advisorApproval };
 }
 
@@ -219,73 +253,111 @@ const rebalancingWalk: Walk<RebalanceRecord> = {
     return {};
   },
   allowed: (record, command, actor) => rebalancingRules.checkAllowed(record, command as never, actor),
-  inputRefusal: (record, command, input) => rebalancingRules.checkInput(contexts.get(record.rebalance_id)!, command as never, input),
+  inputRefusal: (record, command, input) =>
+    rebalancingRules.checkInput(contexts.get(record.rebalance_id)!, command as never, input),
   apply: (record, command, input, actor) =>
-    rebalancingRules.applyCommand(record, contexts.get(record.rebalance_id)!, command as never, input, actor, NOW, 'usr_compliance'),
+    rebalancingRules.applyCommand(
+      record,
+      contexts.get(record.rebalance_id)!,
+      command as never,
+      input,
+      actor,
+      NOW,
+      'usr_compliance',
+    ),
 };
 
-const WALKS: Walk<{ status: string }>[] = [accountOpeningWalk as Walk<{ status: string }>, rebalancingWalk as Walk<{ status: string }>];
+const WALKS: Walk<{ status: string }>[] = [
+  accountOpeningWalk as Walk<{ status: string }>,
+  rebalancingWalk as Walk<{ status: string }>,
+];
 
 describe('the spec command table', () => {
   it('is walked for every process type with commands on a process', () => {
-    expect(WALKS.map((w) => w.spec.processType)).toEqual(PROCESS_SPECS.filter((spec) => spec.resource).map((spec) => spec.processType));
+    expect(WALKS.map((w) => w.spec.processType)).toEqual(
+      PROCESS_SPECS.filter((spec) => spec.resource).map((spec) => spec.processType),
+    );
   });
 
-  it.each(PROCESS_SPECS.map((spec) => [spec.processType, spec] as const))('%s: every target is reachable by every role the command names', (_type, spec) => {
-    for (const [name, command] of Object.entries(spec.commands)) {
-      if (command.event) expect(spec.events, `${name} emits ${command.event}`).toHaveProperty([command.event]);
-      for (const from of command.from) {
-        if (command.reads) continue;
-        for (const to of targetsOf(command, from)) {
-          for (const role of Object.keys(command.roles) as Role[]) {
-            if (to !== from) expect(reachableBy(spec, from, to, role), `${name}: ${from} → ${to} by ${role}`).toBe(true);
+  it.each(PROCESS_SPECS.map((spec) => [spec.processType, spec] as const))(
+    '%s: every target is reachable by every role the command names',
+    (_type, spec) => {
+      for (const [name, command] of Object.entries(spec.commands)) {
+        if (command.event) expect(spec.events, `${name} emits ${command.event}`).toHaveProperty([command.event]);
+        for (const from of command.from) {
+          if (command.reads) continue;
+          for (const to of targetsOf(command, from)) {
+            for (const role of Object.keys(command.roles) as Role[]) {
+              if (to !== from)
+                expect(reachableBy(spec, from, to, role), `${name}: ${from} → ${to} by ${role}`).toBe(true);
+            }
           }
         }
       }
-    }
-  });
-
-  it.each(PROCESS_SPECS.map((spec) => [spec.processType, spec] as const))('%s: every transition a person causes is some command', (_type, spec) => {
-    for (const transition of spec.transitions) {
-      for (const actor of transition.actors) {
-        if (actor === 'system') continue;
-        const covered = Object.values(spec.commands).some(
-          (command) =>
-            actor in command.roles &&
-            transition.from.some((from) => command.from.includes(from) && reachableBy(spec, from, transition.to, actor) && targetsOf(command, from).some((to) => reachableBy(spec, transition.to, to, actor))),
-        );
-        expect(covered, `${transition.name} (${transition.from.join(',')} → ${transition.to}) by ${actor}`).toBe(true);
-      }
-    }
-  });
-});
-
-describe.each(WALKS.map((walk) => [walk.spec.processType, walk] as const))('every %s command, walked', (_type, walk) => {
-  const cases = Object.keys(walk.commands).flatMap((command) =>
-    walk.spec.commands[command]!.from.flatMap((state) => ROLES.map((role) => [command, state, role] as const)),
+    },
   );
 
-  it.each(cases)('%s from %s by %s', (command, state, role) => {
-    const spec = walk.spec;
-    const commandSpec = spec.commands[command]!;
-    const actor = PEOPLE[role];
-    for (const record of walk.recordsIn(state, command, actor)) {
-      const refusal = walk.allowed(record, command, actor);
-      if (!(role in commandSpec.roles)) {
-        expect(refusal?.code, `${role} may not ${command}`).toBe('FORBIDDEN');
-        continue;
+  it.each(PROCESS_SPECS.map((spec) => [spec.processType, spec] as const))(
+    '%s: every transition a person causes is some command',
+    (_type, spec) => {
+      for (const transition of spec.transitions) {
+        for (const actor of transition.actors) {
+          if (actor === 'system') continue;
+          const covered = Object.values(spec.commands).some(
+            (command) =>
+              actor in command.roles &&
+              transition.from.some(
+                (from) =>
+                  command.from.includes(from) &&
+                  reachableBy(spec, from, transition.to, actor) &&
+                  targetsOf(command, from).some((to) => reachableBy(spec, transition.to, to, actor)),
+              ),
+          );
+          expect(covered, `${transition.name} (${transition.from.join(',')} → ${transition.to}) by ${actor}`).toBe(
+            true,
+          );
+        }
       }
-      const input = walk.inputFor(command, record);
-      expect(refusal ?? checkCommandInput(walk.commands[command]!.input, input) ?? walk.inputRefusal(record, command, input)).toBeNull();
-      const outcome = walk.apply(record, command, input, actor);
-      const after = outcome.record.status;
-      expect(targetsOf(commandSpec, state)).toContain(after);
-      if (after !== state) expect(reachableBy(spec, state, after, role), `${state} → ${after} by ${role}`).toBe(true);
-      for (const event of outcome.events) {
-        expect(Object.keys(event.payload).sort(), event.type).toEqual([...(spec.events[event.type]?.payload ?? ['(undeclared)'])].sort());
-      }
-      // The command's own event whenever it reached its first target (a first approval of two records its own).
-      if (commandSpec.event && after === targetsOf(commandSpec, state)[0]) expect(outcome.events.map((e) => e.type)).toContain(commandSpec.event);
-    }
-  });
+    },
+  );
 });
+
+describe.each(WALKS.map((walk) => [walk.spec.processType, walk] as const))(
+  'every %s command, walked',
+  (_type, walk) => {
+    const cases = Object.keys(walk.commands).flatMap((command) =>
+      walk.spec.commands[command]!.from.flatMap((state) => ROLES.map((role) => [command, state, role] as const)),
+    );
+
+    it.each(cases)('%s from %s by %s', (command, state, role) => {
+      const spec = walk.spec;
+      const commandSpec = spec.commands[command]!;
+      const actor = PEOPLE[role];
+      for (const record of walk.recordsIn(state, command, actor)) {
+        const refusal = walk.allowed(record, command, actor);
+        if (!(role in commandSpec.roles)) {
+          expect(refusal?.code, `${role} may not ${command}`).toBe('FORBIDDEN');
+          continue;
+        }
+        const input = walk.inputFor(command, record);
+        expect(
+          refusal ??
+            checkCommandInput(walk.commands[command]!.input, input) ??
+            walk.inputRefusal(record, command, input),
+        ).toBeNull();
+        const outcome = walk.apply(record, command, input, actor);
+        const after = outcome.record.status;
+        expect(targetsOf(commandSpec, state)).toContain(after);
+        if (after !== state) expect(reachableBy(spec, state, after, role), `${state} → ${after} by ${role}`).toBe(true);
+        for (const event of outcome.events) {
+          expect(Object.keys(event.payload).sort(), event.type).toEqual(
+            [...(spec.events[event.type]?.payload ?? ['(undeclared)'])].sort(),
+          );
+        }
+        // The command's own event whenever it reached its first target (a first approval of two records its own).
+        if (commandSpec.event && after === targetsOf(commandSpec, state)[0])
+          expect(outcome.events.map((e) => e.type)).toContain(commandSpec.event);
+      }
+    });
+  },
+);

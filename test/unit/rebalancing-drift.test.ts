@@ -12,9 +12,6 @@ import {
 } from '../../workflows/rebalancing/portfolio-math.js';
 import { decimal } from '../../workflows/money.js';
 
-
-
-
 function lot(id: string, securityId: string, quantity: number, costBasisPerUnit = 10): TaxLot {
   return { id, securityId, quantity, costBasisPerUnit, acquiredOn: '2020-01-02' };
 }
@@ -51,7 +48,12 @@ describe('valuePortfolio', () => {
       accountNumber: 'ACC-002',
       cash: 1_000,
       currency: 'USD',
-      lots: [lot('a', 'us-eq', 30, 90), lot('b', 'us-eq', 20, 120), lot('c', 'legacy', 10, 50), lot('d', 'bond', 12.5, 82)],
+      lots: [
+        lot('a', 'us-eq', 30, 90),
+        lot('b', 'us-eq', 20, 120),
+        lot('c', 'legacy', 10, 50),
+        lot('d', 'bond', 12.5, 82),
+      ],
     };
     const valuation = valuePortfolio(portfolio, securities, prices);
     expect(valuation.lots.map((row) => [row.lotId, row.marketValue, row.costBasis, row.unrealizedGain])).toEqual([
@@ -69,7 +71,9 @@ describe('valuePortfolio', () => {
       { assetClass: 'fixed-income', marketValue: 1_000, weight: 0.125 },
       { assetClass: 'us-equity', marketValue: 6_000, weight: 0.75 },
     ]);
-    expect([valuation.securitiesValue, valuation.cash, valuation.totalValue, valuation.cashWeight]).toEqual([7_000, 1_000, 8_000, 0.125]);
+    expect([valuation.securitiesValue, valuation.cash, valuation.totalValue, valuation.cashWeight]).toEqual([
+      7_000, 1_000, 8_000, 0.125,
+    ]);
   });
 
   it('rounds each lot to cents so the parts add up to the total', () => {
@@ -107,7 +111,14 @@ describe('computeDrift', () => {
       ['intl-eq', 0.1, 0.1],
       ['us-eq', 0.55, 0.55],
     ]);
-    expect(report.cash).toEqual({ target: 0.02, actual: 0.02, absoluteDeviation: 0, relativeDeviation: 0, tolerance: 0.005, outOfBand: false });
+    expect(report.cash).toEqual({
+      target: 0.02,
+      actual: 0.02,
+      absoluteDeviation: 0,
+      relativeDeviation: 0,
+      tolerance: 0.005,
+      outOfBand: false,
+    });
   });
 
   it('flags the portfolio once a price move pushes a sleeve out of band', () => {
@@ -129,7 +140,12 @@ describe('computeDrift', () => {
 
   it('flags a breach of the absolute band even when the relative deviation is small', () => {
     // US equity 61% vs 55%: +6 points (> 5) but only +10.9% of target (< 25%).
-    const report = computeDrift(holding(2_000, { 'us-eq': 610, 'intl-eq': 200, bond: 337.5 }), balanced, securities, prices);
+    const report = computeDrift(
+      holding(2_000, { 'us-eq': 610, 'intl-eq': 200, bond: 337.5 }),
+      balanced,
+      securities,
+      prices,
+    );
     expect(securityRow(report, 'us-eq')).toMatchObject({
       absoluteDeviation: 0.06,
       relativeDeviation: 0.1090909091,
@@ -144,15 +160,33 @@ describe('computeDrift', () => {
 
   it('flags a breach of the relative band even when the absolute deviation is small', () => {
     // International 13% vs 10%: +3 points (< 5) but +30% of target (> 25%). Bonds −3 points, −9% stay in.
-    const report = computeDrift(holding(2_000, { 'us-eq': 550, 'intl-eq': 260, bond: 375 }), balanced, securities, prices);
-    expect(securityRow(report, 'intl-eq')).toMatchObject({ absoluteDeviation: 0.03, relativeDeviation: 0.3, outOfBand: true });
-    expect(securityRow(report, 'bond')).toMatchObject({ absoluteDeviation: -0.03, relativeDeviation: -0.0909090909, outOfBand: false });
+    const report = computeDrift(
+      holding(2_000, { 'us-eq': 550, 'intl-eq': 260, bond: 375 }),
+      balanced,
+      securities,
+      prices,
+    );
+    expect(securityRow(report, 'intl-eq')).toMatchObject({
+      absoluteDeviation: 0.03,
+      relativeDeviation: 0.3,
+      outOfBand: true,
+    });
+    expect(securityRow(report, 'bond')).toMatchObject({
+      absoluteDeviation: -0.03,
+      relativeDeviation: -0.0909090909,
+      outOfBand: false,
+    });
     expect(report.outOfBand).toBe(true);
   });
 
   it('keeps a deviation exactly at the tolerance within band', () => {
     // US +3 points, international +2 points (+20%), bonds exactly −5 points.
-    const report = computeDrift(holding(2_000, { 'us-eq': 580, 'intl-eq': 240, bond: 350 }), balanced, securities, prices);
+    const report = computeDrift(
+      holding(2_000, { 'us-eq': 580, 'intl-eq': 240, bond: 350 }),
+      balanced,
+      securities,
+      prices,
+    );
     expect(securityRow(report, 'bond')).toMatchObject({ absoluteDeviation: -0.05, outOfBand: false });
     expect(securityRow(report, 'intl-eq')).toMatchObject({ relativeDeviation: 0.2, outOfBand: false });
     expect(report.outOfBand).toBe(false);
@@ -169,7 +203,12 @@ describe('computeDrift', () => {
     };
     // Gold 1.4% vs 1%: +40% relative, but only 0.4 points, under the 0.5-point floor.
     const noise = computeDrift(holding(2_000, { 'us-eq': 966, gold: 14 }), withGold, securities, prices);
-    expect(securityRow(noise, 'gold')).toMatchObject({ absoluteDeviation: 0.004, relativeDeviation: 0.4, tolerance: 0.005, outOfBand: false });
+    expect(securityRow(noise, 'gold')).toMatchObject({
+      absoluteDeviation: 0.004,
+      relativeDeviation: 0.4,
+      tolerance: 0.005,
+      outOfBand: false,
+    });
     expect(noise.outOfBand).toBe(false);
     // Gold 1.6%: 0.6 points, past the floor.
     const signal = computeDrift(holding(2_000, { 'us-eq': 964, gold: 16 }), withGold, securities, prices);
@@ -179,7 +218,12 @@ describe('computeDrift', () => {
 
   it('gives a held security outside the model a target of 0 and flags even a small holding', () => {
     // Legacy 500 of 100,000 (0.5%), otherwise near target.
-    const report = computeDrift(holding(2_000, { 'us-eq': 545, 'intl-eq': 200, bond: 412.5, legacy: 5 }), balanced, securities, prices);
+    const report = computeDrift(
+      holding(2_000, { 'us-eq': 545, 'intl-eq': 200, bond: 412.5, legacy: 5 }),
+      balanced,
+      securities,
+      prices,
+    );
     expect(securityRow(report, 'legacy')).toEqual({
       securityId: 'legacy',
       assetClass: 'us-equity',
@@ -193,7 +237,10 @@ describe('computeDrift', () => {
       outOfBand: true,
     });
     // Its asset class is in the model, so the class as a whole is on target.
-    expect(report.assetClasses.find((row) => row.assetClass === 'us-equity')).toMatchObject({ actual: 0.55, outOfBand: false });
+    expect(report.assetClasses.find((row) => row.assetClass === 'us-equity')).toMatchObject({
+      actual: 0.55,
+      outOfBand: false,
+    });
     expect(report.outOfBand).toBe(true);
     expect(report.driftScore).toBe(0.005);
   });
@@ -204,7 +251,9 @@ describe('computeDrift', () => {
     );
     const mislabelled: ModelPortfolio = {
       ...balanced,
-      targets: balanced.targets.map((target) => (target.securityId === 'bond' ? { ...target, assetClass: 'equity' } : target)),
+      targets: balanced.targets.map((target) =>
+        target.securityId === 'bond' ? { ...target, assetClass: 'equity' } : target,
+      ),
     };
     expect(() => computeDrift(onTarget, mislabelled, securities, prices)).toThrow(
       'model balanced puts BND in equity, but the security is fixed-income',

@@ -1,13 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { balanced, prices, securities } from '../support/rebalancing-fixtures.js';
 import { decimal } from '../../workflows/money.js';
-import { computeDrift, floorQuantity, valuePortfolio, type ModelPortfolio, type Portfolio } from '../../workflows/rebalancing/portfolio-math.js';
-import { applyCashBuffer, applyFills, proposeRebalance, type RebalanceOptions } from '../../workflows/rebalancing/proposal.js';
+import {
+  computeDrift,
+  floorQuantity,
+  valuePortfolio,
+  type ModelPortfolio,
+  type Portfolio,
+} from '../../workflows/rebalancing/portfolio-math.js';
+import {
+  applyCashBuffer,
+  applyFills,
+  proposeRebalance,
+  type RebalanceOptions,
+} from '../../workflows/rebalancing/proposal.js';
 
 /** Cases where binary floats, even rounded to 15 significant digits, give a wrong cent, share or weight. */
 
 const asOf = '2024-06-30';
-const noCosts: RebalanceOptions = { cashBufferWeight: 0, minTradeValue: 0, commissionPerTrade: 0, commissionRate: 0, recentTrades: [] };
+const noCosts: RebalanceOptions = {
+  cashBufferWeight: 0,
+  minTradeValue: 0,
+  commissionPerTrade: 0,
+  commissionRate: 0,
+  recentTrades: [],
+};
 
 function portfolio(cash: string | number, lots: Portfolio['lots'] = [], currency = 'USD'): Portfolio {
   return { id: 'pf-x', accountNumber: 'ACC-X', cash, currency, lots };
@@ -16,9 +33,15 @@ function portfolio(cash: string | number, lots: Portfolio['lots'] = [], currency
 describe('exact money in the rebalancing math', () => {
   it('values a billion-dollar lot to the right cent (floats rounded to 15 digits say .23)', () => {
     // 8,744,782 × 123.456789 = 1,079,602,706.224998: the cents are .22.
-    const book = portfolio('0.00', [{ id: 'big', securityId: 'us-eq', quantity: '8744782', costBasisPerUnit: '100', acquiredOn: '2020-01-02' }]);
+    const book = portfolio('0.00', [
+      { id: 'big', securityId: 'us-eq', quantity: '8744782', costBasisPerUnit: '100', acquiredOn: '2020-01-02' },
+    ]);
     const valuation = valuePortfolio(book, securities, { ...prices, 'us-eq': '123.456789' });
-    expect(valuation.lots[0]).toMatchObject({ marketValue: 1_079_602_706.22, costBasis: 874_478_200, unrealizedGain: 205_124_506.22 });
+    expect(valuation.lots[0]).toMatchObject({
+      marketValue: 1_079_602_706.22,
+      costBasis: 874_478_200,
+      unrealizedGain: 205_124_506.22,
+    });
     expect(valuation.totalValue).toBe(1_079_602_706.22);
   });
 
@@ -55,8 +78,17 @@ describe('exact money in the rebalancing math', () => {
       bands: balanced.bands,
       targets: [{ securityId: 'bond', assetClass: 'fixed-income', weight: 1 }],
     };
-    const proposal = proposeRebalance({ portfolio: portfolio('1000000000.00'), model, securities, prices: { ...prices, bond: 7 }, asOf, options: noCosts });
-    expect(proposal.trades).toEqual([{ securityId: 'bond', side: 'buy', quantity: 142_857_142.857142, price: 7, value: 1_000_000_000, commission: 0 }]);
+    const proposal = proposeRebalance({
+      portfolio: portfolio('1000000000.00'),
+      model,
+      securities,
+      prices: { ...prices, bond: 7 },
+      asOf,
+      options: noCosts,
+    });
+    expect(proposal.trades).toEqual([
+      { securityId: 'bond', side: 'buy', quantity: 142_857_142.857142, price: 7, value: 1_000_000_000, commission: 0 },
+    ]);
     expect(proposal.cashAfter).toBe(0);
   });
 
@@ -70,7 +102,11 @@ describe('exact money in the rebalancing math', () => {
   });
 
   it('rounds at the portfolio currency: a yen portfolio has no decimals', () => {
-    const book = portfolio('1000', [{ id: 'jp', securityId: 'us-eq', quantity: '3.5', costBasisPerUnit: '101.1', acquiredOn: '2020-01-02' }], 'JPY');
+    const book = portfolio(
+      '1000',
+      [{ id: 'jp', securityId: 'us-eq', quantity: '3.5', costBasisPerUnit: '101.1', acquiredOn: '2020-01-02' }],
+      'JPY',
+    );
     const valuation = valuePortfolio(book, securities, { ...prices, 'us-eq': '100.3' });
     // 3.5 × 100.3 = 351.05 → 351 yen; 3.5 × 101.1 = 353.85 → 354 yen.
     expect(valuation.lots[0]).toMatchObject({ marketValue: 351, costBasis: 354, unrealizedGain: -3 });

@@ -21,12 +21,21 @@ import {
 
 const asOf = '2024-06-30';
 
+const noCosts: RebalanceOptions = {
+  cashBufferWeight: 0.02,
+  minTradeValue: 100,
+  commissionPerTrade: 0,
+  commissionRate: 0,
+  recentTrades: [],
+};
 
-
-
-const noCosts: RebalanceOptions = { cashBufferWeight: 0.02, minTradeValue: 100, commissionPerTrade: 0, commissionRate: 0, recentTrades: [] };
-
-function lot(id: string, securityId: string, quantity: number, costBasisPerUnit: number, acquiredOn = '2020-01-02'): TaxLot {
+function lot(
+  id: string,
+  securityId: string,
+  quantity: number,
+  costBasisPerUnit: number,
+  acquiredOn = '2020-01-02',
+): TaxLot {
   return { id, securityId, quantity, costBasisPerUnit, acquiredOn };
 }
 
@@ -48,7 +57,11 @@ const drifted = portfolioOf(2_000, [
   lot('legacy-2', 'legacy', 4, 120, '2024-06-01'), // −20/unit, short-term
 ]);
 
-function propose(portfolio: Portfolio, options: Partial<RebalanceOptions> = {}, overrides: { prices?: Prices; model?: ModelPortfolio } = {}) {
+function propose(
+  portfolio: Portfolio,
+  options: Partial<RebalanceOptions> = {},
+  overrides: { prices?: Prices; model?: ModelPortfolio } = {},
+) {
   return proposeRebalance({
     portfolio,
     model: overrides.model ?? balanced,
@@ -93,20 +106,59 @@ describe('selectLotsForSale', () => {
 
   it('sells losses first (largest first), then long-term gains (smallest first), short-term gains last', () => {
     expect(selectLotsForSale(lots, 45, 100, asOf, 'USD')).toEqual([
-      { lotId: 'lt-big-loss', acquiredOn: '2018-01-01', quantity: 10, costBasisPerUnit: 150, realizedGain: -500, term: 'long' },
-      { lotId: 'st-small-loss', acquiredOn: '2024-05-01', quantity: 10, costBasisPerUnit: 110, realizedGain: -100, term: 'short' },
-      { lotId: 'lt-small-gain', acquiredOn: '2020-01-01', quantity: 10, costBasisPerUnit: 85, realizedGain: 150, term: 'long' },
-      { lotId: 'lt-big-gain', acquiredOn: '2019-01-01', quantity: 10, costBasisPerUnit: 60, realizedGain: 400, term: 'long' },
-      { lotId: 'st-gain', acquiredOn: '2024-04-01', quantity: 5, costBasisPerUnit: 95, realizedGain: 25, term: 'short' },
+      {
+        lotId: 'lt-big-loss',
+        acquiredOn: '2018-01-01',
+        quantity: 10,
+        costBasisPerUnit: 150,
+        realizedGain: -500,
+        term: 'long',
+      },
+      {
+        lotId: 'st-small-loss',
+        acquiredOn: '2024-05-01',
+        quantity: 10,
+        costBasisPerUnit: 110,
+        realizedGain: -100,
+        term: 'short',
+      },
+      {
+        lotId: 'lt-small-gain',
+        acquiredOn: '2020-01-01',
+        quantity: 10,
+        costBasisPerUnit: 85,
+        realizedGain: 150,
+        term: 'long',
+      },
+      {
+        lotId: 'lt-big-gain',
+        acquiredOn: '2019-01-01',
+        quantity: 10,
+        costBasisPerUnit: 60,
+        realizedGain: 400,
+        term: 'long',
+      },
+      {
+        lotId: 'st-gain',
+        acquiredOn: '2024-04-01',
+        quantity: 5,
+        costBasisPerUnit: 95,
+        realizedGain: 25,
+        term: 'short',
+      },
     ]);
   });
 
   it('prefers a long-term gain over a smaller short-term gain', () => {
-    expect(selectLotsForSale([lots[1], lots[0]], 10, 100, asOf, 'USD').map((sale) => sale.lotId)).toEqual(['lt-big-gain']);
+    expect(selectLotsForSale([lots[1], lots[0]], 10, 100, asOf, 'USD').map((sale) => sale.lotId)).toEqual([
+      'lt-big-gain',
+    ]);
   });
 
   it('refuses to sell more than the lots hold', () => {
-    expect(() => selectLotsForSale(lots, 50.000001, 100, asOf, 'USD')).toThrow('cannot sell 50.000001: only 50 held in the given lots');
+    expect(() => selectLotsForSale(lots, 50.000001, 100, asOf, 'USD')).toThrow(
+      'cannot sell 50.000001: only 50 held in the given lots',
+    );
   });
 });
 
@@ -122,8 +174,22 @@ describe('proposeRebalance', () => {
         value: 1_000,
         commission: 0,
         lots: [
-          { lotId: 'legacy-2', acquiredOn: '2024-06-01', quantity: 4, costBasisPerUnit: 120, realizedGain: -80, term: 'short' },
-          { lotId: 'legacy-1', acquiredOn: '2022-01-01', quantity: 6, costBasisPerUnit: 90, realizedGain: 60, term: 'long' },
+          {
+            lotId: 'legacy-2',
+            acquiredOn: '2024-06-01',
+            quantity: 4,
+            costBasisPerUnit: 120,
+            realizedGain: -80,
+            term: 'short',
+          },
+          {
+            lotId: 'legacy-1',
+            acquiredOn: '2022-01-01',
+            quantity: 6,
+            costBasisPerUnit: 90,
+            realizedGain: 60,
+            term: 'long',
+          },
         ],
       },
       {
@@ -135,8 +201,22 @@ describe('proposeRebalance', () => {
         commission: 0,
         // The loss lot first, then the long-term gain; the short-term lot (smaller gain) is left alone.
         lots: [
-          { lotId: 'us-loss', acquiredOn: '2021-03-01', quantity: 50, costBasisPerUnit: 130, realizedGain: -1_500, term: 'long' },
-          { lotId: 'us-lt', acquiredOn: '2019-05-01', quantity: 50, costBasisPerUnit: 80, realizedGain: 1_000, term: 'long' },
+          {
+            lotId: 'us-loss',
+            acquiredOn: '2021-03-01',
+            quantity: 50,
+            costBasisPerUnit: 130,
+            realizedGain: -1_500,
+            term: 'long',
+          },
+          {
+            lotId: 'us-lt',
+            acquiredOn: '2019-05-01',
+            quantity: 50,
+            costBasisPerUnit: 80,
+            realizedGain: 1_000,
+            term: 'long',
+          },
         ],
       },
       { securityId: 'bond', side: 'buy', quantity: 75, price: 80, value: 6_000, commission: 0 },
@@ -144,7 +224,9 @@ describe('proposeRebalance', () => {
     ]);
     expect(proposal.skipped).toEqual([]);
     expect(proposal.estimatedRealizedGains).toEqual({ shortTerm: -80, longTerm: -440, total: -520 });
-    expect([proposal.totalSellValue, proposal.totalBuyValue, proposal.estimatedCosts, proposal.cashAfter]).toEqual([11_000, 11_000, 0, 2_000]);
+    expect([proposal.totalSellValue, proposal.totalBuyValue, proposal.estimatedCosts, proposal.cashAfter]).toEqual([
+      11_000, 11_000, 0, 2_000,
+    ]);
     expect(proposal.buyScaleFactor).toBe(1);
     expect(proposal.before.bySecurity).toEqual({ bond: 0.27, 'intl-eq': 0.05, legacy: 0.01, 'us-eq': 0.65 });
     expect(proposal.after).toEqual({
@@ -175,7 +257,11 @@ describe('proposeRebalance', () => {
   });
 
   it('proposes nothing for a portfolio on target, even with no minimum trade size', () => {
-    const onTarget = portfolioOf(2_000, [lot('u', 'us-eq', 550, 90), lot('i', 'intl-eq', 200, 40), lot('b', 'bond', 412.5, 70)]);
+    const onTarget = portfolioOf(2_000, [
+      lot('u', 'us-eq', 550, 90),
+      lot('i', 'intl-eq', 200, 40),
+      lot('b', 'bond', 412.5, 70),
+    ]);
     const proposal = propose(onTarget, { minTradeValue: 0 });
     expect(proposal.trades).toEqual([]);
     expect(proposal.skipped).toEqual([]);
@@ -184,11 +270,20 @@ describe('proposeRebalance', () => {
 
   it('skips a trade below the minimum trade value and reports why', () => {
     // Bonds are 40 short of target (32,960 vs 33,000); everything else is on target.
-    const nearTarget = portfolioOf(2_040, [lot('u', 'us-eq', 550, 90), lot('i', 'intl-eq', 200, 40), lot('b', 'bond', 412, 70)]);
+    const nearTarget = portfolioOf(2_040, [
+      lot('u', 'us-eq', 550, 90),
+      lot('i', 'intl-eq', 200, 40),
+      lot('b', 'bond', 412, 70),
+    ]);
     const proposal = propose(nearTarget);
     expect(proposal.trades).toEqual([]);
     expect(proposal.skipped).toEqual([
-      { securityId: 'bond', side: 'buy', value: 40, reason: 'trade value 40.00 is below the minimum trade value 100.00' },
+      {
+        securityId: 'bond',
+        side: 'buy',
+        value: 40,
+        reason: 'trade value 40.00 is below the minimum trade value 100.00',
+      },
     ]);
     expect(propose(nearTarget, { minTradeValue: 40 }).trades).toEqual([
       { securityId: 'bond', side: 'buy', quantity: 0.5, price: 80, value: 40, commission: 0 },
@@ -205,16 +300,25 @@ describe('proposeRebalance', () => {
     ]);
     const proposal = propose(portfolio, { minTradeValue: 10 }, { prices: oddPrices });
     // US equity wants to shed 275.16 shares: 275. International wants ~196.3: 196.
-    expect(proposal.trades.map(({ securityId, side, quantity, value }) => [securityId, side, quantity, value])).toEqual([
-      ['legacy', 'sell', 3, 37.02],
-      ['us-eq', 'sell', 275, 37_710.75],
-      ['bond', 'buy', 329.253583, 26_791.36],
-      ['intl-eq', 'buy', 196, 10_068.52],
+    expect(proposal.trades.map(({ securityId, side, quantity, value }) => [securityId, side, quantity, value])).toEqual(
+      [
+        ['legacy', 'sell', 3, 37.02],
+        ['us-eq', 'sell', 275, 37_710.75],
+        ['bond', 'buy', 329.253583, 26_791.36],
+        ['intl-eq', 'buy', 196, 10_068.52],
+      ],
+    );
+    const held = new Map([
+      ['us-eq', 700],
+      ['intl-eq', 10],
+      ['bond', 100.123],
+      ['legacy', 3],
     ]);
-    const held = new Map([['us-eq', 700], ['intl-eq', 10], ['bond', 100.123], ['legacy', 3]]);
     for (const trade of proposal.trades) {
       const fractional = securities.find((security) => security.id === trade.securityId)?.fractional;
-      expect(fractional ? roundQuantity(trade.quantity).eq(trade.quantity) : Number.isInteger(trade.quantity)).toBe(true);
+      expect(fractional ? roundQuantity(trade.quantity).eq(trade.quantity) : Number.isInteger(trade.quantity)).toBe(
+        true,
+      );
       if (trade.side === 'sell') expect(trade.quantity).toBeLessThanOrEqual(held.get(trade.securityId) ?? 0);
     }
     // The rounded-down sell leaves less cash than a perfect rebalance, so buys shrink to fit the 2% buffer.
@@ -226,7 +330,11 @@ describe('proposeRebalance', () => {
 
   describe('cash', () => {
     // 100,000 with 20% cash: everything is under target.
-    const cashHeavy = portfolioOf(20_000, [lot('u', 'us-eq', 450, 90), lot('i', 'intl-eq', 190, 40), lot('b', 'bond', 318.75, 85)]);
+    const cashHeavy = portfolioOf(20_000, [
+      lot('u', 'us-eq', 450, 90),
+      lot('i', 'intl-eq', 190, 40),
+      lot('b', 'bond', 318.75, 85),
+    ]);
 
     it('keeps a cash buffer above the model cash weight by scaling the targets down', () => {
       const buffered = propose(cashHeavy, { cashBufferWeight: 0.05 });
@@ -250,7 +358,15 @@ describe('proposeRebalance', () => {
       // All in the legacy fund: selling it costs 5 + 1%, and so does every buy.
       const legacyOnly = portfolioOf(1_000, [lot('x', 'legacy', 990, 90)]);
       const proposal = propose(legacyOnly, { commissionPerTrade: 5, commissionRate: 0.01 });
-      expect(proposal.trades.map(({ securityId, side, quantity, value, commission }) => [securityId, side, quantity, value, commission])).toEqual([
+      expect(
+        proposal.trades.map(({ securityId, side, quantity, value, commission }) => [
+          securityId,
+          side,
+          quantity,
+          value,
+          commission,
+        ]),
+      ).toEqual([
         ['legacy', 'sell', 990, 99_000, 995],
         ['bond', 'buy', 404.206657, 32_336.53, 328.37],
         ['intl-eq', 'buy', 195, 9_750, 102.5],
@@ -258,7 +374,9 @@ describe('proposeRebalance', () => {
       ]);
       // Cash after the sell: 1,000 + 99,000 − 995 = 99,005; 2,000 stays as the buffer.
       expect(proposal.buyScaleFactor).toBe(0.9798949283);
-      const buySpend = proposal.trades.filter((trade) => trade.side === 'buy').reduce((sum, trade) => sum + trade.value + trade.commission, 0);
+      const buySpend = proposal.trades
+        .filter((trade) => trade.side === 'buy')
+        .reduce((sum, trade) => sum + trade.value + trade.commission, 0);
       expect(buySpend).toBeLessThanOrEqual(99_005 - 2_000);
       expect(proposal.estimatedCosts).toBe(1_968.87);
       expect(proposal.cashAfter).toBe(2_144.6);
@@ -280,7 +398,8 @@ describe('proposeRebalance', () => {
           securityId: 'intl-eq',
           side: 'buy',
           value: 500,
-          reason: 'insufficient cash, buys scaled to 0.993877551: trade value 450.00 is below the minimum trade value 500.00',
+          reason:
+            'insufficient cash, buys scaled to 0.993877551: trade value 450.00 is below the minimum trade value 500.00',
         },
       ]);
       expect(proposal.buyScaleFactor).toBe(1);
@@ -317,11 +436,19 @@ describe('proposeRebalance', () => {
       expect(tradeOf(flagged, 'bond').washSale).toBeUndefined();
 
       expect(tradeOf(propose(drifted, { recentTrades: [lossSale('2024-05-30')] }), 'intl-eq').washSale).toBeUndefined();
-      expect(tradeOf(propose(drifted, { recentTrades: [lossSale('2024-06-20', 250)] }), 'intl-eq').washSale).toBeUndefined();
+      expect(
+        tradeOf(propose(drifted, { recentTrades: [lossSale('2024-06-20', 250)] }), 'intl-eq').washSale,
+      ).toBeUndefined();
     });
 
     it('flags a sale at a loss within 30 days after a purchase of the same security', () => {
-      const recentBuy: RecentTrade = { securityId: 'us-eq', side: 'buy', quantity: 5, price: 98, tradeDate: '2024-06-20' };
+      const recentBuy: RecentTrade = {
+        securityId: 'us-eq',
+        side: 'buy',
+        quantity: 5,
+        price: 98,
+        tradeDate: '2024-06-20',
+      };
       const proposal = propose(drifted, { recentTrades: [recentBuy] });
       expect(tradeOf(proposal, 'us-eq').washSale).toEqual({
         reason: 'sells at a loss within 30 days after a purchase on 2024-06-20; the loss may be disallowed',
@@ -331,8 +458,18 @@ describe('proposeRebalance', () => {
     });
 
     it('does not flag a sale at a gain, whatever was bought recently', () => {
-      const recentBuy: RecentTrade = { securityId: 'us-eq', side: 'buy', quantity: 5, price: 98, tradeDate: '2024-06-20' };
-      const gainOnly = { securityId: 'us-eq', side: 'sell' as const, lots: selectLotsForSale([lot('g', 'us-eq', 10, 80)], 10, 100, asOf, 'USD') };
+      const recentBuy: RecentTrade = {
+        securityId: 'us-eq',
+        side: 'buy',
+        quantity: 5,
+        price: 98,
+        tradeDate: '2024-06-20',
+      };
+      const gainOnly = {
+        securityId: 'us-eq',
+        side: 'sell' as const,
+        lots: selectLotsForSale([lot('g', 'us-eq', 10, 80)], 10, 100, asOf, 'USD'),
+      };
       expect(detectWashSale(gainOnly, [recentBuy], asOf)).toBeUndefined();
       const withLoss = { ...gainOnly, lots: selectLotsForSale([lot('l', 'us-eq', 10, 120)], 10, 100, asOf, 'USD') };
       expect(detectWashSale(withLoss, [recentBuy], asOf)?.relatedTradeDate).toBe('2024-06-20');
@@ -350,7 +487,9 @@ describe('proposeRebalance', () => {
     const proposal = propose(withRemainder);
     expect(tradeOf(proposal, 'legacy')).toMatchObject({ side: 'sell', quantity: 7.25, value: 725 });
     expect(proposal.after.bySecurity.legacy).toBeUndefined();
-    expect(applyFills(withRemainder, proposal.trades, asOf).lots.some((row) => row.securityId === 'legacy')).toBe(false);
+    expect(applyFills(withRemainder, proposal.trades, asOf).lots.some((row) => row.securityId === 'legacy')).toBe(
+      false,
+    );
   });
 
   it('throws naming the security when a model security has no price', () => {
@@ -366,7 +505,14 @@ describe('applyFills', () => {
     const after = applyFills(
       start,
       [
-        { securityId: 'us-eq', side: 'sell', quantity: 4, price: 100, commission: 1.5, lots: [{ lotId: 'a', quantity: 4 }] },
+        {
+          securityId: 'us-eq',
+          side: 'sell',
+          quantity: 4,
+          price: 100,
+          commission: 1.5,
+          lots: [{ lotId: 'a', quantity: 4 }],
+        },
         { securityId: 'bond', side: 'buy', quantity: 2.5, price: 80, commission: 1 },
       ],
       asOf,
@@ -388,7 +534,12 @@ describe('applyFills', () => {
 
   it('gives a second same-day buy its own lot id', () => {
     const buy = { securityId: 'bond', side: 'buy' as const, quantity: 1, price: 80 };
-    expect(applyFills(start, [buy, buy], asOf).lots.map((row) => row.id)).toEqual(['a', 'b', 'bond@2024-06-30', 'bond@2024-06-30#2']);
+    expect(applyFills(start, [buy, buy], asOf).lots.map((row) => row.id)).toEqual([
+      'a',
+      'b',
+      'bond@2024-06-30',
+      'bond@2024-06-30#2',
+    ]);
   });
 
   it('rejects sells that do not match the lots held', () => {
@@ -402,6 +553,8 @@ describe('applyFills', () => {
     expect(() => applyFills(start, [{ ...sell, quantity: 2, lots: [{ lotId: 'a', quantity: 1 }] }], asOf)).toThrow(
       'sell of 2 us-eq names lots totalling 1',
     );
-    expect(() => applyFills(start, [{ ...sell, quantity: 21 }], asOf)).toThrow('cannot sell 21: only 20 held in the given lots');
+    expect(() => applyFills(start, [{ ...sell, quantity: 21 }], asOf)).toThrow(
+      'cannot sell 21: only 20 held in the given lots',
+    );
   });
 });

@@ -1,10 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../workflows/process-records.js';
-import type { RebalanceContext, RebalanceRecord, RebalancingInput, Verification } from '../../workflows/rebalancing/definitions.js';
+import type {
+  RebalanceContext,
+  RebalanceRecord,
+  RebalancingInput,
+  Verification,
+} from '../../workflows/rebalancing/definitions.js';
 import { isRefusal, proposeFor, reviseProposal, type Refusal } from '../../workflows/rebalancing/proposal-record.js';
-import { allowedActions, applyCommand, checkAllowed, checkInput, executionStarted, newRebalanceRecord, projectCard, verified } from '../../workflows/rebalancing/rules.js';
+import {
+  allowedActions,
+  applyCommand,
+  checkAllowed,
+  checkInput,
+  executionStarted,
+  newRebalanceRecord,
+  projectCard,
+  verified,
+} from '../../workflows/rebalancing/rules.js';
 
-const actor = (user_id: string, role: Actor['role'], name = user_id): Actor => ({ user_id, role, name, channel: 'api' });
+const actor = (user_id: string, role: Actor['role'], name = user_id): Actor => ({
+  user_id,
+  role,
+  name,
+  channel: 'api',
+});
 const ALEX = actor('usr_alex', 'advisor', 'Alex Advisor');
 const BETH = actor('usr_beth', 'advisor');
 const CARLA = actor('usr_carla', 'compliance_officer', 'Carla Compliance');
@@ -48,7 +67,9 @@ function context(overrides: Partial<RebalanceContext> = {}): RebalanceContext {
       minTradeValue: 100,
       commissionPerTrade: 1,
       commissionRate: 0,
-      recentTrades: [{ securityId: 'bd', side: 'sell', quantity: 10, price: 85, tradeDate: '2026-11-10', realizedGain: -30 }],
+      recentTrades: [
+        { securityId: 'bd', side: 'sell', quantity: 10, price: 85, tradeDate: '2026-11-10', realizedGain: -30 },
+      ],
     },
     compliance_threshold: 100_000,
     ...overrides,
@@ -74,7 +95,16 @@ describe('the proposal record', () => {
       ['EQ', 'sell', 150],
       ['BD', 'buy', 187.5],
     ]);
-    expect(r.proposal.trades[0].lots).toEqual([{ lot_id: 'eq-loss', acquired_on: '2025-01-10', quantity: 150, cost_basis_per_unit: 120, realized_gain: -3000, term: 'long' }]);
+    expect(r.proposal.trades[0].lots).toEqual([
+      {
+        lot_id: 'eq-loss',
+        acquired_on: '2025-01-10',
+        quantity: 150,
+        cost_basis_per_unit: 120,
+        realized_gain: -3000,
+        term: 'long',
+      },
+    ]);
     expect(r.proposal.trades[1].wash_sale?.related_trade_date).toBe('2026-11-10');
     expect(r.proposal_value).toBe(30_000);
     expect(r.needs_compliance).toBe(false);
@@ -83,7 +113,13 @@ describe('the proposal record', () => {
         'Trades: sell 150 EQ (15000.00 USD); buy 187.5 BD (15000.00 USD). Estimated realized gains -3000.00 (short-term 0.00, long-term -3000.00); costs 2.00. ' +
         'Possible wash sale: BD. Within bands after the trades.',
     );
-    expect(projectCard(r)).toMatchObject({ title: 'Test Client · INV-1', amount: 30_000, assigned_user_id: 'usr_alex', flags: ['wash_sale'], sla: null });
+    expect(projectCard(r)).toMatchObject({
+      title: 'Test Client · INV-1',
+      amount: 30_000,
+      assigned_user_id: 'usr_alex',
+      flags: ['wash_sale'],
+      sla: null,
+    });
   });
 
   it('needs compliance when the traded value is above the threshold', () => {
@@ -100,11 +136,23 @@ describe('editing a proposal', () => {
     [[{ security_id: 'zz', side: 'buy', quantity: 1 }], 'trades[0]: unknown security zz'],
     [[{ security_id: 'eq', side: 'sell', quantity: 1.5 }], 'trades[0]: EQ trades in whole shares only'],
     [[{ security_id: 'eq', side: 'sell', quantity: 601 }], 'trades[0]: sells 601 EQ but the portfolio holds 600'],
-    [[{ security_id: 'bd', side: 'buy', quantity: 1 }], 'trades[0]: BD trade value 80.00 is below the minimum trade value 100.00'],
+    [
+      [{ security_id: 'bd', side: 'buy', quantity: 1 }],
+      'trades[0]: BD trade value 80.00 is below the minimum trade value 100.00',
+    ],
     [[{ security_id: 'bd', side: 'buy', quantity: 0.0000001 }], 'trades[0]: quantity has more than 6 decimals'],
     [[{ security_id: 'bd', side: 'buy', quantity: -2 }], 'trades[0]: quantity must be greater than 0'],
-    [[{ security_id: 'bd', side: 'buy', quantity: 2 }, { security_id: 'bd', side: 'sell', quantity: 2 }], 'trades[1]: BD is traded twice; give one trade per security'],
-    [[{ security_id: 'bd', side: 'buy', quantity: 100 }], 'the buys and costs need 3001.00 USD more cash than the portfolio has after the sells'],
+    [
+      [
+        { security_id: 'bd', side: 'buy', quantity: 2 },
+        { security_id: 'bd', side: 'sell', quantity: 2 },
+      ],
+      'trades[1]: BD is traded twice; give one trade per security',
+    ],
+    [
+      [{ security_id: 'bd', side: 'buy', quantity: 100 }],
+      'the buys and costs need 3001.00 USD more cash than the portfolio has after the sells',
+    ],
   ] as const)('refuses %j', (trades, message) => {
     expect(refusal([...trades])).toMatchObject({ code: 'INVALID_TRADE', message });
   });
@@ -134,11 +182,27 @@ describe('editing a proposal', () => {
     const ctx = context({ compliance_threshold: 1_000 });
     const approved = applyCommand(record({}, ctx), ctx, 'approve', {}, ALEX, NOW, 'usr_carla').record;
     expect(approved).toMatchObject({ status: 'awaiting_compliance', assigned_officer_id: 'usr_carla' });
-    const edit = applyCommand(approved, ctx, 'edit', { trades: [{ security_id: 'eq', side: 'sell', quantity: 5 }], reason: 'trim only' }, ALEX, NOW);
-    expect(edit.record).toMatchObject({ status: 'awaiting_advisor', advisor_approval: null, compliance_approval: null, assigned_officer_id: null, proposal_value: 500, needs_compliance: false });
+    const edit = applyCommand(
+      approved,
+      ctx,
+      'edit',
+      { trades: [{ security_id: 'eq', side: 'sell', quantity: 5 }], reason: 'trim only' },
+      ALEX,
+      NOW,
+    );
+    expect(edit.record).toMatchObject({
+      status: 'awaiting_advisor',
+      advisor_approval: null,
+      compliance_approval: null,
+      assigned_officer_id: null,
+      proposal_value: 500,
+      needs_compliance: false,
+    });
     expect(edit.record.edits[0].previous_trades).toEqual(approved.proposal.trades);
     expect(edit.audit).toMatchObject({ approvals_reset: true, reason: 'trim only' });
-    expect(checkInput(ctx, 'edit', { trades: [{ security_id: 'eq', side: 'sell', quantity: 5 }], reason: ' ' })).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(
+      checkInput(ctx, 'edit', { trades: [{ security_id: 'eq', side: 'sell', quantity: 5 }], reason: ' ' }),
+    ).toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 });
 
@@ -153,7 +217,9 @@ describe('who may do what', () => {
     expect(checkAllowed(awaitingCompliance, 'compliance_approve', CARLA)).toBeNull();
     const byAdmin = applyCommand(record({}, large), large, 'approve', {}, ADA, NOW, null).record;
     expect(checkAllowed(byAdmin, 'compliance_approve', ADA)?.code).toBe('FOUR_EYES_VIOLATION');
-    expect(checkAllowed({ ...awaitingCompliance, started_by: 'usr_carla' }, 'compliance_approve', CARLA)?.code).toBe('FOUR_EYES_VIOLATION');
+    expect(checkAllowed({ ...awaitingCompliance, started_by: 'usr_carla' }, 'compliance_approve', CARLA)?.code).toBe(
+      'FOUR_EYES_VIOLATION',
+    );
   });
 
   it('offers each person the commands they may take now', () => {
@@ -189,9 +255,22 @@ describe('execution and verification', () => {
     const done = verified(verifying, verification(true), INPUT.started_by);
     expect(done.record.status).toBe('completed');
     expect(done.events.map((e) => e.type)).toEqual(['rebalance.completed']);
-    expect(done.audit).toMatchObject({ rationale: verifying.rationale, decision: { advisor_approval: { approved_by: 'usr_alex', notes: 'go' } }, trades: verifying.orders });
+    expect(done.audit).toMatchObject({
+      rationale: verifying.rationale,
+      decision: { advisor_approval: { approved_by: 'usr_alex', notes: 'go' } },
+      trades: verifying.orders,
+    });
     const failed = verified(verifying, verification(false), INPUT.started_by);
-    expect(failed.record).toMatchObject({ status: 'failed', failure: { code: 'VERIFICATION_OUT_OF_BAND', message: 'After execution the portfolio is still outside its drift bands (largest drift 7.0 pts)' } });
-    expect(failed.notifications[0]).toMatchObject({ kind: 'rebalance_failed', to: [{ user_id: 'usr_alex' }, { role: 'ops' }] });
+    expect(failed.record).toMatchObject({
+      status: 'failed',
+      failure: {
+        code: 'VERIFICATION_OUT_OF_BAND',
+        message: 'After execution the portfolio is still outside its drift bands (largest drift 7.0 pts)',
+      },
+    });
+    expect(failed.notifications[0]).toMatchObject({
+      kind: 'rebalance_failed',
+      to: [{ user_id: 'usr_alex' }, { role: 'ops' }],
+    });
   });
 });

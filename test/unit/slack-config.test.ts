@@ -19,8 +19,13 @@ describe('Slack configuration', () => {
   it('implies the mode from the credential given, and SLACK_MODE chooses when both are', () => {
     expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: 's' }).slackMode).toBe('http');
     expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP }).slackMode).toBe('socket');
-    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, SLACK_SIGNING_SECRET: 's' }).slackMode).toBe('socket');
-    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, SLACK_SIGNING_SECRET: 's', SLACK_MODE: 'http' }).slackMode).toBe('http');
+    expect(loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, SLACK_SIGNING_SECRET: 's' }).slackMode).toBe(
+      'socket',
+    );
+    expect(
+      loadConfig({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, SLACK_SIGNING_SECRET: 's', SLACK_MODE: 'http' })
+        .slackMode,
+    ).toBe('http');
   });
 
   it('names what is missing or malformed, one line', () => {
@@ -33,15 +38,21 @@ describe('Slack configuration', () => {
       }
       throw new Error('accepted');
     };
-    expect(refused({ SLACK_BOT_TOKEN: BOT })).toBe('invalid configuration: SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
+    expect(refused({ SLACK_BOT_TOKEN: BOT })).toBe(
+      'invalid configuration: SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)',
+    );
     expect(refused({ SLACK_SIGNING_SECRET: 's' })).toBe(
       'invalid configuration: SLACK_BOT_TOKEN (xoxb-…) is required when SLACK_SIGNING_SECRET, SLACK_APP_TOKEN or SLACK_MODE is set',
     );
     expect(refused({ SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: 's', SLACK_MODE: 'socket' })).toBe(
       'invalid configuration: SLACK_APP_TOKEN (xapp-…) is required when SLACK_MODE=socket',
     );
-    expect(refused({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, SLACK_MODE: 'http' })).toBe('invalid configuration: SLACK_SIGNING_SECRET is required when SLACK_MODE=http');
-    expect(refused({ SLACK_BOT_TOKEN: 'xapp-wrong', SLACK_SIGNING_SECRET: 's' })).toBe('invalid configuration: SLACK_BOT_TOKEN="xapp-wrong": a bot token starts with xoxb-');
+    expect(refused({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP, SLACK_MODE: 'http' })).toBe(
+      'invalid configuration: SLACK_SIGNING_SECRET is required when SLACK_MODE=http',
+    );
+    expect(refused({ SLACK_BOT_TOKEN: 'xapp-wrong', SLACK_SIGNING_SECRET: 's' })).toBe(
+      'invalid configuration: SLACK_BOT_TOKEN="xapp-wrong": a bot token starts with xoxb-',
+    );
     expect(refused({ SLACK_MANAGERS_CHANNEL: '#managers' })).toBe(
       'invalid configuration: SLACK_MANAGERS_CHANNEL="#managers": a Slack channel id such as C0123ABCD (in Slack: channel details, at the bottom)',
     );
@@ -59,9 +70,14 @@ describe('Slack configuration', () => {
       }),
     );
     const deps = { config: loadConfig({}), log } as Pick<HubDeps, 'config' | 'log'> as HubDeps;
-    expect(await startSlackBot(deps, { accountOpening: {} as AccountOpeningService, rebalancing: {} as RebalancingService })).toBeNull();
+    expect(
+      await startSlackBot(deps, { accountOpening: {} as AccountOpeningService, rebalancing: {} as RebalancingService }),
+    ).toBeNull();
     expect(lines.map((l) => [l.component, l.msg])).toEqual([
-      ['slack', 'Slack bot disabled: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) to enable it'],
+      [
+        'slack',
+        'Slack bot disabled: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) to enable it',
+      ],
     ]);
   });
 });

@@ -7,7 +7,11 @@ const ALLOWED_PACKAGES = ['@temporalio/workflow', '@temporalio/common', 'luxon',
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(path.join(dir, entry.name)) : entry.name.endsWith('.ts') ? [path.join(dir, entry.name)] : [],
+    entry.isDirectory()
+      ? sourceFiles(path.join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [path.join(dir, entry.name)]
+        : [],
   );
 }
 
@@ -28,11 +32,15 @@ describe('workflows/ stays deterministic', () => {
     expect(files.map((f) => path.relative(WORKFLOWS, f))).toContain(path.join('account-opening', 'workflow.ts'));
   });
 
-  it.each(files.map((f) => [path.relative(WORKFLOWS, f), f]))('%s imports only workflow-safe modules', (_name, file) => {
-    const offending = valueImports(readFileSync(file, 'utf8')).filter((specifier) => {
-      if (specifier.startsWith('.')) return !path.resolve(path.dirname(file), specifier).startsWith(WORKFLOWS + path.sep);
-      return !ALLOWED_PACKAGES.some((allowed) => specifier === allowed || specifier.startsWith(`${allowed}/`));
-    });
-    expect(offending).toEqual([]);
-  });
+  it.each(files.map((f) => [path.relative(WORKFLOWS, f), f]))(
+    '%s imports only workflow-safe modules',
+    (_name, file) => {
+      const offending = valueImports(readFileSync(file, 'utf8')).filter((specifier) => {
+        if (specifier.startsWith('.'))
+          return !path.resolve(path.dirname(file), specifier).startsWith(WORKFLOWS + path.sep);
+        return !ALLOWED_PACKAGES.some((allowed) => specifier === allowed || specifier.startsWith(`${allowed}/`));
+      });
+      expect(offending).toEqual([]);
+    },
+  );
 });

@@ -40,10 +40,17 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     throw new ApiError(0, 'OFFLINE', 'The hub cannot be reached; check the connection and try again');
   }
   if (response.status === 204) return undefined as T;
-  const payload = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string; details?: { field?: unknown } } };
+  const payload = (await response.json().catch(() => ({}))) as {
+    error?: { code?: string; message?: string; details?: { field?: unknown } };
+  };
   if (response.ok) return payload as T;
   const field = typeof payload.error?.details?.field === 'string' ? payload.error.details.field : undefined;
-  const error = new ApiError(response.status, payload.error?.code ?? 'ERROR', payload.error?.message ?? `The hub answered ${response.status}`, field);
+  const error = new ApiError(
+    response.status,
+    payload.error?.code ?? 'ERROR',
+    payload.error?.message ?? `The hub answered ${response.status}`,
+    field,
+  );
   if (response.status === 401 && !PUBLIC_PATHS.test(path)) onUnauthenticated();
   throw error;
 }

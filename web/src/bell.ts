@@ -11,7 +11,10 @@ function bellIcon(): SVGSVGElement {
   svg.setAttribute('viewBox', '0 0 24 24');
   svg.setAttribute('aria-hidden', 'true');
   const path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
-  path.setAttribute('d', 'M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z');
+  path.setAttribute(
+    'd',
+    'M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z',
+  );
   svg.append(path);
   return svg;
 }
@@ -20,16 +23,31 @@ function bellIcon(): SVGSVGElement {
 export class Bell {
   readonly element: HTMLElement;
   private readonly count = h('span', { class: 'bell-count', hidden: true });
-  private readonly panel = h('div', { class: 'bell-panel', hidden: true, role: 'dialog', 'aria-label': 'Notifications' });
+  private readonly panel = h('div', {
+    class: 'bell-panel',
+    hidden: true,
+    role: 'dialog',
+    'aria-label': 'Notifications',
+  });
   private readonly list = h('ul', { class: 'bell-list' });
   private notifications: BellNotification[] = [];
   private unread = 0;
 
   constructor() {
-    const button = h('button', { type: 'button', class: 'bell', 'aria-label': 'Notifications', onclick: () => this.toggle() }, bellIcon(), this.count);
+    const button = h(
+      'button',
+      { type: 'button', class: 'bell', 'aria-label': 'Notifications', onclick: () => this.toggle() },
+      bellIcon(),
+      this.count,
+    );
     replaceChildren(
       this.panel,
-      h('div', { class: 'bell-head' }, h('strong', {}, 'Notifications'), h('button', { type: 'button', class: 'link', onclick: () => void this.markAllRead() }, 'Mark all read')),
+      h(
+        'div',
+        { class: 'bell-head' },
+        h('strong', {}, 'Notifications'),
+        h('button', { type: 'button', class: 'link', onclick: () => void this.markAllRead() }, 'Mark all read'),
+      ),
       this.list,
     );
     this.element = h('div', { class: 'bell-wrap' }, button, this.panel);
@@ -39,7 +57,10 @@ export class Bell {
   }
 
   async load(): Promise<void> {
-    const page = await api<{ notifications: BellNotification[]; unread_count: number }>('GET', `/notifications?limit=${SHOWN}`);
+    const page = await api<{ notifications: BellNotification[]; unread_count: number }>(
+      'GET',
+      `/notifications?limit=${SHOWN}`,
+    );
     this.notifications = page.notifications;
     this.unread = page.unread_count;
     this.render();

@@ -30,16 +30,23 @@ interface Column {
   entries: CardEntry[];
 }
 
-const FLAG_LABELS: Record<string, string> = { edd: 'EDD', pep: 'PEP', suitability_warning: 'Suitability', crm_failure: 'CRM failed' };
+const FLAG_LABELS: Record<string, string> = {
+  edd: 'EDD',
+  pep: 'PEP',
+  suitability_warning: 'Suitability',
+  crm_failure: 'CRM failed',
+};
 
 /** Selects a filter's values; several (from a URL) get an option of their own. */
 function selectList(select: HTMLSelectElement, values: string[] | undefined) {
   const value = values?.join(',') ?? '';
-  if (value && ![...select.options].some((o) => o.value === value)) select.append(h('option', { value }, `${values!.length} selected`));
+  if (value && ![...select.options].some((o) => o.value === value))
+    select.append(h('option', { value }, `${values!.length} selected`));
   select.value = value;
 }
 
-const before = (a: CardEntry, b: CardEntry) => a.sortKey - b.sortKey || (a.card.process_id < b.card.process_id ? -1 : 1);
+const before = (a: CardEntry, b: CardEntry) =>
+  a.sortKey - b.sortKey || (a.card.process_id < b.card.process_id ? -1 : 1);
 
 /**
  * A board for one process type: a column per state, grouped by stage. Each change touches one card's
@@ -50,7 +57,14 @@ export class BoardView {
   private readonly entries = new Map<string, CardEntry>();
   private readonly columns = new Map<string, Column>();
   private filters: BoardFilters;
-  private readonly filterBar: { advisor: HTMLSelectElement; client: HTMLSelectElement; state: HTMLSelectElement; sla: HTMLSelectElement; q: HTMLInputElement; summary: HTMLElement };
+  private readonly filterBar: {
+    advisor: HTMLSelectElement;
+    client: HTMLSelectElement;
+    state: HTMLSelectElement;
+    sla: HTMLSelectElement;
+    q: HTMLInputElement;
+    summary: HTMLElement;
+  };
   private optionKeys = '';
 
   constructor(
@@ -71,11 +85,25 @@ export class BoardView {
       client: select('client', 'Client'),
       state: select('state', 'State'),
       sla: select('sla', 'SLA status'),
-      q: h('input', { type: 'search', name: 'q', placeholder: 'Search client, id…', 'aria-label': 'Search', oninput: () => this.readFilterBar() }) as HTMLInputElement,
+      q: h('input', {
+        type: 'search',
+        name: 'q',
+        placeholder: 'Search client, id…',
+        'aria-label': 'Search',
+        oninput: () => this.readFilterBar(),
+      }) as HTMLInputElement,
       summary: h('span', { class: 'filter-summary' }),
     };
-    replaceChildren(this.filterBar.state, h('option', { value: '' }, 'All states'), ...type.states.map((s) => h('option', { value: s.id }, s.label)));
-    replaceChildren(this.filterBar.sla, h('option', { value: '' }, 'Any SLA'), ...SLA_FILTERS.map((s) => h('option', { value: s }, s === 'none' ? 'No SLA' : humanize(s))));
+    replaceChildren(
+      this.filterBar.state,
+      h('option', { value: '' }, 'All states'),
+      ...type.states.map((s) => h('option', { value: s.id }, s.label)),
+    );
+    replaceChildren(
+      this.filterBar.sla,
+      h('option', { value: '' }, 'Any SLA'),
+      ...SLA_FILTERS.map((s) => h('option', { value: s }, s === 'none' ? 'No SLA' : humanize(s))),
+    );
     this.refreshOptions(true);
 
     const stages = type.stages.map((stage) =>
@@ -143,7 +171,8 @@ export class BoardView {
       this.place(created);
       this.refreshOptions();
     } else {
-      const moved = entry.card.status !== change.card.status || entry.card.status_entered_at !== change.card.status_entered_at;
+      const moved =
+        entry.card.status !== change.card.status || entry.card.status_entered_at !== change.card.status_entered_at;
       entry.card = change.card;
       this.fill(entry, Date.now());
       if (moved) this.place(entry);
@@ -151,7 +180,8 @@ export class BoardView {
     }
     const updated = this.entries.get(change.process_id)!;
     // Opacity only: the compositor runs it without repainting a board of a thousand cards.
-    if (!change.replayed) updated.el.animate([{ opacity: 0.35 }, { opacity: 1 }], { duration: 900, easing: 'ease-out' });
+    if (!change.replayed)
+      updated.el.animate([{ opacity: 0.35 }, { opacity: 1 }], { duration: 900, easing: 'ease-out' });
     this.refreshSummary();
   }
 
@@ -183,12 +213,22 @@ export class BoardView {
 
   private createColumn(stateId: string): HTMLElement {
     const state = this.type.states.find((s) => s.id === stateId)!;
-    const column: Column = { state: stateId, list: h('div', { class: 'cards' }), count: h('span', { class: 'count' }, '0'), entries: [] };
+    const column: Column = {
+      state: stateId,
+      list: h('div', { class: 'cards' }),
+      count: h('span', { class: 'count' }, '0'),
+      entries: [],
+    };
     this.columns.set(stateId, column);
     return h(
       'section',
       { class: `column${state.terminal ? ' terminal' : ''}`, 'data-state': stateId, 'aria-label': state.label },
-      h('header', { class: 'column-header', title: state.sla ?? '' }, h('span', { class: 'column-name' }, state.label), column.count),
+      h(
+        'header',
+        { class: 'column-header', title: state.sla ?? '' },
+        h('span', { class: 'column-name' }, state.label),
+        column.count,
+      ),
       column.list,
     );
   }
@@ -243,7 +283,12 @@ export class BoardView {
     if (!shown && !entry.queries) return;
     if (!entry.queries) {
       const part = (cls: string) => h('span', { class: cls });
-      entry.queries = { row: h('div', { class: 'card-row card-query-row' }), waiting: part('waiting'), open: part('card-queries muted'), unread: part('unread-badge') };
+      entry.queries = {
+        row: h('div', { class: 'card-row card-query-row' }),
+        waiting: part('waiting'),
+        open: part('card-queries muted'),
+        unread: part('unread-badge'),
+      };
       entry.queries.row.append(entry.queries.waiting, entry.queries.open, entry.queries.unread);
       entry.el.append(entry.queries.row);
     }
@@ -295,7 +340,10 @@ export class BoardView {
   private refreshCount(column: Column | undefined) {
     if (!column) return;
     const visible = column.entries.reduce((n, e) => n + (e.el.hidden ? 0 : 1), 0);
-    setText(column.count, hasFilters(this.filters) ? `${visible}/${column.entries.length}` : String(column.entries.length));
+    setText(
+      column.count,
+      hasFilters(this.filters) ? `${visible}/${column.entries.length}` : String(column.entries.length),
+    );
   }
 
   private refreshCounts() {
@@ -305,7 +353,10 @@ export class BoardView {
 
   private refreshSummary() {
     const shown = [...this.entries.values()].filter((e) => !e.el.hidden).length;
-    setText(this.filterBar.summary, hasFilters(this.filters) ? `${shown} of ${this.entries.size} shown` : `${this.entries.size} processes`);
+    setText(
+      this.filterBar.summary,
+      hasFilters(this.filters) ? `${shown} of ${this.entries.size} shown` : `${this.entries.size} processes`,
+    );
   }
 
   /** Advisors and clients to filter by: those on the board, plus any named in the URL. */
@@ -316,14 +367,23 @@ export class BoardView {
       if (card.advisor_id) advisors.set(card.advisor_id, card.advisor_name ?? card.advisor_id);
       if (card.client_id) clients.set(card.client_id, card.title);
     }
-    if (this.filters.advisor && !advisors.has(this.filters.advisor)) advisors.set(this.filters.advisor, this.filters.advisor);
+    if (this.filters.advisor && !advisors.has(this.filters.advisor))
+      advisors.set(this.filters.advisor, this.filters.advisor);
     if (this.filters.client && !clients.has(this.filters.client)) clients.set(this.filters.client, this.filters.client);
     const keys = `${[...advisors.keys()].join()}|${[...clients.keys()].join()}`;
     if (!force && keys === this.optionKeys) return;
     this.optionKeys = keys;
     const byName = (map: Map<string, string>) => [...map].sort((a, b) => a[1].localeCompare(b[1]));
-    replaceChildren(this.filterBar.advisor, h('option', { value: '' }, 'All advisors'), ...byName(advisors).map(([id, name]) => h('option', { value: id }, name)));
-    replaceChildren(this.filterBar.client, h('option', { value: '' }, 'All clients'), ...byName(clients).map(([id, name]) => h('option', { value: id }, name)));
+    replaceChildren(
+      this.filterBar.advisor,
+      h('option', { value: '' }, 'All advisors'),
+      ...byName(advisors).map(([id, name]) => h('option', { value: id }, name)),
+    );
+    replaceChildren(
+      this.filterBar.client,
+      h('option', { value: '' }, 'All clients'),
+      ...byName(clients).map(([id, name]) => h('option', { value: id }, name)),
+    );
     this.writeFilterBar();
   }
 

@@ -34,7 +34,8 @@ interface AuditEntry {
 /** Shown in their own sections rather than among the fields. */
 const SECTION_KEYS = new Set(['suitability_warnings', 'approvals', 'allowed_actions', 'progress', 'version']);
 
-const isPlainObject = (value: unknown): value is Record_ => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record_ =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 type Command = ProcessTypeDescriptor['commands'][number];
 /** Refusing and stopping look different from going ahead. */
@@ -50,7 +51,10 @@ interface DetailView {
 const NOTES_PROCESS_TYPE = 'account_opening';
 
 const DETAIL_VIEWS: Record<string, DetailView> = {
-  rebalancing: { sections: (record) => rebalanceSections(record as unknown as RebalanceView), keys: REBALANCE_SECTION_KEYS },
+  rebalancing: {
+    sections: (record) => rebalanceSections(record as unknown as RebalanceView),
+    keys: REBALANCE_SECTION_KEYS,
+  },
 };
 
 /**
@@ -89,10 +93,15 @@ export class ProcessDrawer {
       queriesChanged(summary: QueriesSummary): void;
     },
   ) {
-    this.queries = new QueryThreads(processId, options.user, () => this.card, (summary) => {
-      setText(this.waiting, summary.waiting_on === 'advisor' ? 'waiting on advisor' : '');
-      options.queriesChanged(summary);
-    });
+    this.queries = new QueryThreads(
+      processId,
+      options.user,
+      () => this.card,
+      (summary) => {
+        setText(this.waiting, summary.waiting_on === 'advisor' ? 'waiting on advisor' : '');
+        options.queriesChanged(summary);
+      },
+    );
     this.documents = new DocumentsPanel(processId, options.user);
     this.collaboration.append(this.documents.element, this.queries.element);
     this.element = h(
@@ -158,7 +167,8 @@ export class ProcessDrawer {
   private async showNotes(card: BoardCard) {
     if (this.notesRequested || card.process_type !== NOTES_PROCESS_TYPE || !this.options.realtime) return;
     const principal = { user_id: this.options.user.id, role: this.options.user.role };
-    if (!maySee(complianceNotesGrants, principal, { client_user_id: card.client_user_id, advisor_id: card.advisor_id })) return;
+    if (!maySee(complianceNotesGrants, principal, { client_user_id: card.client_user_id, advisor_id: card.advisor_id }))
+      return;
     this.notesRequested = true;
     let NotesEditor: typeof import('./notes-editor.js').NotesEditor;
     try {
@@ -212,7 +222,11 @@ export class ProcessDrawer {
         'div',
         { class: 'drawer-title' },
         h('h2', {}, card.title),
-        h('button', { type: 'button', class: 'icon close', 'aria-label': 'Close', onclick: () => this.options.close() }, '×'),
+        h(
+          'button',
+          { type: 'button', class: 'icon close', 'aria-label': 'Close', onclick: () => this.options.close() },
+          '×',
+        ),
       ),
       h(
         'div',
@@ -220,7 +234,11 @@ export class ProcessDrawer {
         h('span', { class: 'status-pill', 'data-status': card.status }, state?.label ?? card.status),
         this.badge,
         this.waiting,
-        h('span', { class: 'muted' }, [this.type.title, formatMoney(card.amount, card.currency), card.advisor_name].filter(Boolean).join(' · ')),
+        h(
+          'span',
+          { class: 'muted' },
+          [this.type.title, formatMoney(card.amount, card.currency), card.advisor_name].filter(Boolean).join(' · '),
+        ),
       ),
       h('code', { class: 'muted' }, card.process_id),
     );
@@ -250,7 +268,12 @@ export class ProcessDrawer {
                 'ul',
                 {},
                 ...approvals.map((a) =>
-                  h('li', {}, `${String(a.approver_name)} (${humanize(String(a.role))}, ${String(a.channel)}) — ${formatTimestamp(String(a.at))}`, a.notes ? h('q', {}, String(a.notes)) : null),
+                  h(
+                    'li',
+                    {},
+                    `${String(a.approver_name)} (${humanize(String(a.role))}, ${String(a.channel)}) — ${formatTimestamp(String(a.at))}`,
+                    a.notes ? h('q', {}, String(a.notes)) : null,
+                  ),
                 ),
               )
             : h('p', { class: 'muted' }, 'No approvals yet'),
@@ -288,7 +311,13 @@ export class ProcessDrawer {
 
   private askFor(command: Command) {
     const input = command.input!;
-    const text = h('textarea', { name: input.field, rows: 3, 'aria-required': String(input.required), 'aria-label': input.label, maxlength: 2000 }) as HTMLTextAreaElement;
+    const text = h('textarea', {
+      name: input.field,
+      rows: 3,
+      'aria-required': String(input.required),
+      'aria-label': input.label,
+      maxlength: 2000,
+    }) as HTMLTextAreaElement;
     const form = h(
       'form',
       {
@@ -364,27 +393,36 @@ export class ProcessDrawer {
 
   private timeline(audit: AuditEntry[]): HTMLElement {
     if (audit.length === 0) return h('p', { class: 'muted' }, 'Nothing recorded yet');
-    const label = (status: string | null) => (status ? (this.type.states.find((s) => s.id === status)?.label ?? status) : '');
+    const label = (status: string | null) =>
+      status ? (this.type.states.find((s) => s.id === status)?.label ?? status) : '';
     return h(
       'ol',
       { class: 'timeline-list' },
-      ...[...audit].reverse().map((entry) =>
-        h(
-          'li',
-          { class: entry.outcome, 'data-action': entry.action },
-          h('time', { datetime: entry.at }, formatTimestamp(entry.at)),
+      ...[...audit]
+        .reverse()
+        .map((entry) =>
           h(
-            'div',
-            {},
-            h('strong', {}, humanize(entry.action)),
-            entry.status_before !== entry.status_after && entry.outcome === 'accepted'
-              ? ` ${label(entry.status_before) || 'new'} → ${label(entry.status_after)}`
-              : '',
-            entry.outcome === 'refused' ? h('span', { class: 'refused-code' }, ` refused: ${entry.error_code ?? ''}`) : null,
+            'li',
+            { class: entry.outcome, 'data-action': entry.action },
+            h('time', { datetime: entry.at }, formatTimestamp(entry.at)),
+            h(
+              'div',
+              {},
+              h('strong', {}, humanize(entry.action)),
+              entry.status_before !== entry.status_after && entry.outcome === 'accepted'
+                ? ` ${label(entry.status_before) || 'new'} → ${label(entry.status_after)}`
+                : '',
+              entry.outcome === 'refused'
+                ? h('span', { class: 'refused-code' }, ` refused: ${entry.error_code ?? ''}`)
+                : null,
+            ),
+            h(
+              'div',
+              { class: 'muted' },
+              `${entry.actor_name ?? entry.actor_role} (${humanize(entry.actor_role)}) via ${entry.channel}`,
+            ),
           ),
-          h('div', { class: 'muted' }, `${entry.actor_name ?? entry.actor_role} (${humanize(entry.actor_role)}) via ${entry.channel}`),
         ),
-      ),
     );
   }
 }

@@ -14,7 +14,10 @@ export const SLA_FILTERS = ['on_track', 'warning', 'breached', 'paused', 'none']
 export function parseFilters(query: string): BoardFilters {
   const params = new URLSearchParams(query);
   const list = (name: string) => {
-    const values = (params.get(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const values = (params.get(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     return values.length ? values : undefined;
   };
   const text = (name: string) => params.get(name)?.trim() || undefined;
@@ -44,7 +47,10 @@ export function matchesFilters(card: BoardCard, filters: BoardFilters): boolean 
   if (filters.sla && !filters.sla.includes(slaStatusOf(card))) return false;
   if (filters.q) {
     const needle = filters.q.toLowerCase();
-    const haystack = [card.title, card.process_id, card.client_id, card.advisor_name].filter(Boolean).join(' ').toLowerCase();
+    const haystack = [card.title, card.process_id, card.client_id, card.advisor_name]
+      .filter(Boolean)
+      .join(' ')
+      .toLowerCase();
     if (!haystack.includes(needle)) return false;
   }
   return true;

@@ -48,7 +48,13 @@ export function humanize(key: string): string {
 }
 
 export function formatTimestamp(iso: string): string {
-  return new Date(iso).toLocaleString('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return new Date(iso).toLocaleString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 /** A weight as a percentage, half away from zero: 0.0525 → "5.3%". */
@@ -85,5 +91,7 @@ export function formatQuantity(quantity: number): string {
 
 /** An asset class id as people write it: `us_equity` → "US equity", `intl_bonds` → "International bonds". */
 export function assetClassLabel(assetClass: string): string {
-  return humanize(assetClass).replace(/^Us\b/, 'US').replace(/^Intl\b/, 'International');
+  return humanize(assetClass)
+    .replace(/^Us\b/, 'US')
+    .replace(/^Intl\b/, 'International');
 }

@@ -113,7 +113,11 @@ class App {
         h('span', { class: 'spacer' }),
         this.connection,
         this.bell.element,
-        h('a', { class: 'who', href: '#/account', title: `${user.email}: your account` }, `${user.name} · ${humanize(user.role)}`),
+        h(
+          'a',
+          { class: 'who', href: '#/account', title: `${user.email}: your account` },
+          `${user.name} · ${humanize(user.role)}`,
+        ),
         h('button', { type: 'button', class: 'link', onclick: () => void this.signOut() }, 'Sign out'),
       ),
       this.notice,
@@ -137,7 +141,8 @@ class App {
         if (this.board?.type.process_type === change.process_type) this.board.apply(change);
         if (this.drawer?.processId === change.process_id) this.drawer.changed(change.card);
         // A question to the advisor pauses the clock: the queries of a process nobody here follows changed too.
-        if (before && Boolean(before.sla?.paused) !== Boolean(change.card?.sla?.paused)) this.refreshQueries(change.process_id);
+        if (before && Boolean(before.sla?.paused) !== Boolean(change.card?.sla?.paused))
+          this.refreshQueries(change.process_id);
         this.ops?.changed();
         if (change.process_type === REBALANCING) this.portfolios?.changed();
       },
@@ -146,7 +151,8 @@ class App {
       },
       notification: (notification) => {
         this.bell?.push(notification);
-        if (notification.process_id && QUERY_NOTIFICATIONS.has(notification.kind)) this.refreshQueries(notification.process_id);
+        if (notification.process_id && QUERY_NOTIFICATIONS.has(notification.kind))
+          this.refreshQueries(notification.process_id);
       },
       queryChanged: (event) => {
         if (this.drawer?.processId === event.process_id) this.drawer.queryChanged(event);
@@ -238,7 +244,9 @@ class App {
     this.renderNav();
   }
 
-  private async showPage(route: { name: 'admin'; section: string } | { name: 'account' } | { name: 'apply'; applicationId: string | null }) {
+  private async showPage(
+    route: { name: 'admin'; section: string } | { name: 'account' } | { name: 'apply'; applicationId: string | null },
+  ) {
     if (route.name === 'account') {
       const page = new AccountView(() => void this.signOut('You are signed out everywhere'));
       this.page = page;
@@ -317,7 +325,9 @@ class App {
     }
     const { PortfoliosView } = await import('./portfolios-view.js');
     if (this.portfolios || parseRoute(location.hash).name !== 'portfolios' || !this.session) return;
-    this.portfolios = new PortfoliosView(this.session.user, { open: (rebalanceId) => (location.hash = processHash(rebalanceId)) });
+    this.portfolios = new PortfoliosView(this.session.user, {
+      open: (rebalanceId) => (location.hash = processHash(rebalanceId)),
+    });
     replaceChildren(this.main, this.portfolios.element);
     this.realtime?.subscribeBoard(REBALANCING);
     void this.portfolios.refresh();
@@ -340,7 +350,9 @@ class App {
     if (this.drawer?.processId === processId) return;
     let card: BoardCard;
     try {
-      card = this.board?.card(processId) ?? (await api<{ card: BoardCard }>('GET', `/processes/${encodeURIComponent(processId)}`)).card;
+      card =
+        this.board?.card(processId) ??
+        (await api<{ card: BoardCard }>('GET', `/processes/${encodeURIComponent(processId)}`)).card;
     } catch (error) {
       this.say(error instanceof Error ? error.message : 'Could not open the process');
       return;
@@ -372,17 +384,29 @@ class App {
 
   private renderNav() {
     const route = parseRoute(location.hash);
-    const current = ['ops', 'portfolios', 'admin', 'apply'].includes(route.name) ? route.name : (this.board?.type.process_type ?? '');
+    const current = ['ops', 'portfolios', 'admin', 'apply'].includes(route.name)
+      ? route.name
+      : (this.board?.type.process_type ?? '');
     const role = this.session?.user.role;
     replaceChildren(
       this.nav,
       ...this.types.map((t) =>
-        h('a', { href: boardHash(t.process_type, this.boardQueries.get(t.process_type) ?? ''), class: current === t.process_type ? 'active' : '' }, t.title),
+        h(
+          'a',
+          {
+            href: boardHash(t.process_type, this.boardQueries.get(t.process_type) ?? ''),
+            class: current === t.process_type ? 'active' : '',
+          },
+          t.title,
+        ),
       ),
-      this.types.some((t) => t.process_type === REBALANCING) && h('a', { href: '#/portfolios', class: current === 'portfolios' ? 'active' : '' }, 'Portfolios'),
+      this.types.some((t) => t.process_type === REBALANCING) &&
+        h('a', { href: '#/portfolios', class: current === 'portfolios' ? 'active' : '' }, 'Portfolios'),
       h('a', { href: '#/ops', class: current === 'ops' ? 'active' : '' }, 'Operations center'),
-      (role === 'advisor' || role === 'client' || role === 'admin') && h('a', { href: '#/apply', class: current === 'apply' ? 'active' : '' }, 'New application'),
-      role === 'admin' && h('a', { href: '#/admin/users', class: current === 'admin' ? 'active' : '' }, 'Administration'),
+      (role === 'advisor' || role === 'client' || role === 'admin') &&
+        h('a', { href: '#/apply', class: current === 'apply' ? 'active' : '' }, 'New application'),
+      role === 'admin' &&
+        h('a', { href: '#/admin/users', class: current === 'admin' ? 'active' : '' }, 'Administration'),
     );
   }
 }

@@ -40,7 +40,13 @@ function message(type: number, write: (encoder: encoding.Encoder) => void): Uint
  */
 export class NotesEditor {
   readonly element: HTMLElement;
-  private readonly textarea = h('textarea', { class: 'notes-text', rows: 6, 'aria-label': 'Compliance notes', readonly: true, spellcheck: 'true' }) as HTMLTextAreaElement;
+  private readonly textarea = h('textarea', {
+    class: 'notes-text',
+    rows: 6,
+    'aria-label': 'Compliance notes',
+    readonly: true,
+    spellcheck: 'true',
+  }) as HTMLTextAreaElement;
   private readonly mirror = h('div', { class: 'notes-mirror', 'aria-hidden': 'true' });
   private readonly presence = h('ul', { class: 'notes-presence', 'aria-label': 'Editing now' });
   private readonly status = h('p', { class: 'notes-status muted', role: 'status' });
@@ -104,16 +110,22 @@ export class NotesEditor {
     const doc = new Y.Doc();
     const text = doc.getText(COMPLIANCE_NOTES_TEXT);
     const awareness = new awarenessProtocol.Awareness(doc);
-    awareness.setLocalState({ user: { id: this.user.id, name: this.user.name, role: this.user.role, color: colorFor(this.user.id) }, cursor: null });
+    awareness.setLocalState({
+      user: { id: this.user.id, name: this.user.name, role: this.user.role, color: colorFor(this.user.id) },
+      cursor: null,
+    });
     doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin === FROM_HUB || !this.joined) return;
       this.channel.send(message(MESSAGE_SYNC, (encoder) => syncProtocol.writeUpdate(encoder, update)));
     });
-    awareness.on('update', ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
-      if (origin !== 'local' || !this.joined) return;
-      const update = awarenessProtocol.encodeAwarenessUpdate(awareness, [...added, ...updated, ...removed]);
-      this.channel.send(message(MESSAGE_AWARENESS, (encoder) => encoding.writeVarUint8Array(encoder, update)));
-    });
+    awareness.on(
+      'update',
+      ({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+        if (origin !== 'local' || !this.joined) return;
+        const update = awarenessProtocol.encodeAwarenessUpdate(awareness, [...added, ...updated, ...removed]);
+        this.channel.send(message(MESSAGE_AWARENESS, (encoder) => encoding.writeVarUint8Array(encoder, update)));
+      },
+    );
     awareness.on('change', () => this.redraw());
     text.observe((event, transaction) => {
       if (transaction.origin !== TYPED_HERE) this.showRemoteChange(event.delta as TextDelta);
@@ -153,7 +165,8 @@ export class NotesEditor {
         this.textarea.value = this.replica.text.toString();
         this.fitHeight();
         this.setEditable();
-        if (!this.refusedFor) this.say(this.writable ? '' : 'Read only: compliance officers and administrators write the notes');
+        if (!this.refusedFor)
+          this.say(this.writable ? '' : 'Read only: compliance officers and administrators write the notes');
         this.refusedFor = false;
       }
     } else if (type === MESSAGE_AWARENESS) {
@@ -206,14 +219,20 @@ export class NotesEditor {
     const focused = document.activeElement === this.textarea;
     const { selectionStart, selectionEnd, selectionDirection } = this.textarea;
     this.textarea.value = this.replica.text.toString();
-    if (focused) this.textarea.setSelectionRange(transformIndex(selectionStart, delta), transformIndex(selectionEnd, delta), selectionDirection ?? undefined);
+    if (focused)
+      this.textarea.setSelectionRange(
+        transformIndex(selectionStart, delta),
+        transformIndex(selectionEnd, delta),
+        selectionDirection ?? undefined,
+      );
     this.fitHeight();
   }
 
   private publishCursor() {
     const { text, awareness } = this.replica;
     const { selectionStart, selectionEnd, selectionDirection } = this.textarea;
-    const [anchor, head] = selectionDirection === 'backward' ? [selectionEnd, selectionStart] : [selectionStart, selectionEnd];
+    const [anchor, head] =
+      selectionDirection === 'backward' ? [selectionEnd, selectionStart] : [selectionStart, selectionEnd];
     const position = (index: number) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, index));
     const cursor = { anchor: position(anchor), head: position(head) };
     const current = (awareness.getLocalState() as NotesAwarenessState | null)?.cursor;
@@ -270,7 +289,11 @@ export class NotesEditor {
       this.mirror,
       ...cursorPieces(content.length, cursors).map((piece) =>
         piece.kind === 'caret'
-          ? h('span', { class: 'remote-caret', 'data-user-id': piece.person.id, style: `--person:${piece.person.color}` }, h('span', { class: 'remote-name' }, piece.person.name))
+          ? h(
+              'span',
+              { class: 'remote-caret', 'data-user-id': piece.person.id, style: `--person:${piece.person.color}` },
+              h('span', { class: 'remote-name' }, piece.person.name),
+            )
           : piece.selectedBy
             ? h('mark', { style: `--person:${piece.selectedBy.color}` }, content.slice(piece.from, piece.to))
             : content.slice(piece.from, piece.to),

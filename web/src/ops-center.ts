@@ -24,7 +24,11 @@ function bars(rows: { label: string; value: number; text: string; tone?: string 
         'div',
         { class: 'bar-row', role: 'row' },
         h('span', { class: 'bar-label', role: 'cell' }, row.label),
-        h('span', { class: 'bar-track', role: 'cell' }, h('span', { class: `bar ${row.tone ?? ''}`, style: `width:${((row.value / max) * 100).toFixed(1)}%` })),
+        h(
+          'span',
+          { class: 'bar-track', role: 'cell' },
+          h('span', { class: `bar ${row.tone ?? ''}`, style: `width:${((row.value / max) * 100).toFixed(1)}%` }),
+        ),
         h('span', { class: 'bar-value', role: 'cell' }, row.text),
       ),
     ),
@@ -32,7 +36,12 @@ function bars(rows: { label: string; value: number; text: string; tone?: string 
 }
 
 const tile = (label: string, value: string | number, tone = '') =>
-  h('div', { class: `tile ${tone}` }, h('span', { class: 'tile-value' }, String(value)), h('span', { class: 'tile-label' }, label));
+  h(
+    'div',
+    { class: `tile ${tone}` },
+    h('span', { class: 'tile-value' }, String(value)),
+    h('span', { class: 'tile-label' }, label),
+  );
 
 const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
 
@@ -54,7 +63,11 @@ function successTiles(success: SuccessMetrics): HTMLElement {
       withinShare === null ? '—' : `${time.within_target} of ${time.commands}`,
       withinShare !== null && withinShare < 1 ? 'amber' : '',
     ),
-    tile('Slowest command p95', time.commands ? `${(slowest / 1000).toFixed(2)} s` : '—', slowest >= time.target_ms ? 'red' : ''),
+    tile(
+      'Slowest command p95',
+      time.commands ? `${(slowest / 1000).toFixed(2)} s` : '—',
+      slowest >= time.target_ms ? 'red' : '',
+    ),
     tile('Error-rate alerts today', success.error_rate_alerts.length, success.error_rate_alerts.length ? 'red' : ''),
   );
 }
@@ -96,7 +109,12 @@ export class OpsCenter {
           ]);
           return this.section(type, summary, success);
         } catch (error) {
-          return h('section', { class: 'ops-type' }, h('h2', {}, type.title), h('p', { class: 'error' }, error instanceof ApiError ? error.message : 'Could not load'));
+          return h(
+            'section',
+            { class: 'ops-type' },
+            h('h2', {}, type.title),
+            h('p', { class: 'error' }, error instanceof ApiError ? error.message : 'Could not load'),
+          );
         }
       }),
     );
@@ -129,7 +147,14 @@ export class OpsCenter {
           'div',
           { class: 'panel' },
           h('h3', {}, 'Processes per state'),
-          bars(summary.per_state.map((s) => ({ label: s.label, value: s.count, text: String(s.count), tone: terminal.has(s.state) ? 'muted' : '' }))),
+          bars(
+            summary.per_state.map((s) => ({
+              label: s.label,
+              value: s.count,
+              text: String(s.count),
+              tone: terminal.has(s.state) ? 'muted' : '',
+            })),
+          ),
         ),
         h(
           'div',
@@ -166,14 +191,24 @@ export class OpsCenter {
                     {},
                     h('a', { href: processHash(card.process_id) }, card.title),
                     ' ',
-                    badge ? h('span', { class: `sla-badge tone-${badge.tone}`, title: badge.title }, badge.label) : null,
-                    h('span', { class: 'muted' }, ` ${type.states.find((s) => s.id === card.status)?.label ?? card.status}`),
+                    badge
+                      ? h('span', { class: `sla-badge tone-${badge.tone}`, title: badge.title }, badge.label)
+                      : null,
+                    h(
+                      'span',
+                      { class: 'muted' },
+                      ` ${type.states.find((s) => s.id === card.status)?.label ?? card.status}`,
+                    ),
                   );
                 }),
               )
             : h('p', { class: 'muted' }, 'None right now'),
           h('h3', {}, 'Entered today'),
-          bars(summary.entered_since.filter((s) => s.count > 0).map((s) => ({ label: s.label, value: s.count, text: String(s.count) }))),
+          bars(
+            summary.entered_since
+              .filter((s) => s.count > 0)
+              .map((s) => ({ label: s.label, value: s.count, text: String(s.count) })),
+          ),
         ),
       ),
     );

@@ -5,16 +5,33 @@ import { rebalancingSpec } from '../../workflows/rebalancing/spec.js';
 import { mayRun } from '../../workflows/policy.js';
 import { api, ApiError } from './api.js';
 import { h, replaceChildren, setText } from './dom.js';
-import { assetClassLabel, formatAmount, formatMoney, formatPercent, formatPoints, formatQuantity, humanize } from './format.js';
+import {
+  assetClassLabel,
+  formatAmount,
+  formatMoney,
+  formatPercent,
+  formatPoints,
+  formatQuantity,
+  humanize,
+} from './format.js';
 import { processHash } from './router.js';
 
 const REFRESH_AT_MOST_EVERY_MS = 1_000;
 
-const errorText = (error: unknown, fallback: string) => (error instanceof ApiError ? `${error.message} (${error.code})` : fallback);
+const errorText = (error: unknown, fallback: string) =>
+  error instanceof ApiError ? `${error.message} (${error.code})` : fallback;
 
 /** Whether this person may start a rebalance of the portfolio by hand, by the rebalancing spec's policy. */
-export function mayStartRebalance(user: Pick<RealtimeUser, 'id' | 'role'>, portfolio: Pick<PortfolioSummary, 'advisor_id'>): boolean {
-  return mayRun(rebalancingSpec, 'start_rebalance', { user_id: user.id, role: user.role }, { client_user_id: null, advisor_id: portfolio.advisor_id });
+export function mayStartRebalance(
+  user: Pick<RealtimeUser, 'id' | 'role'>,
+  portfolio: Pick<PortfolioSummary, 'advisor_id'>,
+): boolean {
+  return mayRun(
+    rebalancingSpec,
+    'start_rebalance',
+    { user_id: user.id, role: user.role },
+    { client_user_id: null, advisor_id: portfolio.advisor_id },
+  );
 }
 
 /** One cell per asset class: actual weight, drift from target, flagged when out of its band. */
@@ -23,7 +40,10 @@ function driftCell(drift: DriftSummary | null, assetClass: string): HTMLElement 
   if (!row) return h('td', { class: 'muted' }, '—');
   return h(
     'td',
-    { class: `number drift${row.out_of_band ? ' out-of-band' : ''}`, title: `target ${formatPercent(row.target)}, band ±${formatPercent(row.tolerance)}` },
+    {
+      class: `number drift${row.out_of_band ? ' out-of-band' : ''}`,
+      title: `target ${formatPercent(row.target)}, band ±${formatPercent(row.tolerance)}`,
+    },
     formatPercent(row.actual),
     h('span', { class: 'deviation' }, ` ${formatPoints(row.deviation)}`),
   );
@@ -49,7 +69,13 @@ export class PortfoliosView {
     private readonly user: RealtimeUser,
     private readonly options: { open(rebalanceId: string): void },
   ) {
-    replaceChildren(this.element, h('h1', { class: 'page-title' }, 'Portfolios'), this.message, this.table, this.detail);
+    replaceChildren(
+      this.element,
+      h('h1', { class: 'page-title' }, 'Portfolios'),
+      this.message,
+      this.table,
+      this.detail,
+    );
   }
 
   destroy(): void {
@@ -86,8 +112,11 @@ export class PortfoliosView {
   }
 
   private render() {
-    if (this.portfolios.length === 0) return replaceChildren(this.table, h('p', { class: 'empty' }, 'There are no portfolios you may see.'));
-    const classes = [...new Set(this.portfolios.flatMap((p) => p.drift?.asset_classes.map((c) => c.asset_class) ?? []))].sort();
+    if (this.portfolios.length === 0)
+      return replaceChildren(this.table, h('p', { class: 'empty' }, 'There are no portfolios you may see.'));
+    const classes = [
+      ...new Set(this.portfolios.flatMap((p) => p.drift?.asset_classes.map((c) => c.asset_class) ?? [])),
+    ].sort();
     replaceChildren(
       this.table,
       h(
@@ -96,7 +125,17 @@ export class PortfoliosView {
         h(
           'thead',
           {},
-          h('tr', {}, h('th', {}, 'Client'), h('th', {}, 'Model'), h('th', { class: 'number' }, 'Value'), ...classes.map((c) => h('th', { class: 'number' }, assetClassLabel(c))), h('th', { class: 'number' }, 'Cash'), h('th', {}, 'Drift'), h('th', {}, '')),
+          h(
+            'tr',
+            {},
+            h('th', {}, 'Client'),
+            h('th', {}, 'Model'),
+            h('th', { class: 'number' }, 'Value'),
+            ...classes.map((c) => h('th', { class: 'number' }, assetClassLabel(c))),
+            h('th', { class: 'number' }, 'Cash'),
+            h('th', {}, 'Drift'),
+            h('th', {}, ''),
+          ),
         ),
         h('tbody', {}, ...this.portfolios.map((p) => this.row(p, classes))),
       ),
@@ -107,7 +146,11 @@ export class PortfoliosView {
     const drift = portfolio.drift;
     const active = portfolio.active_rebalance;
     const status = drift
-      ? h('span', { class: `pill ${drift.out_of_band ? 'bad' : 'ok'}` }, drift.out_of_band ? 'out of band' : 'within bands')
+      ? h(
+          'span',
+          { class: `pill ${drift.out_of_band ? 'bad' : 'ok'}` },
+          drift.out_of_band ? 'out of band' : 'within bands',
+        )
       : h('span', { class: 'pill', title: `No price for ${portfolio.missing_prices.join(', ')}` }, 'no price');
     return h(
       'tr',
@@ -116,21 +159,57 @@ export class PortfoliosView {
         'data-out-of-band': String(drift?.out_of_band ?? false),
         class: portfolio.portfolio_id === this.selected ? 'selected' : '',
       },
-      h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => void this.select(portfolio.portfolio_id) }, portfolio.client_name), h('div', { class: 'muted' }, portfolio.account_number)),
+      h(
+        'td',
+        {},
+        h(
+          'button',
+          { type: 'button', class: 'link', onclick: () => void this.select(portfolio.portfolio_id) },
+          portfolio.client_name,
+        ),
+        h('div', { class: 'muted' }, portfolio.account_number),
+      ),
       h('td', {}, portfolio.model_name),
-      h('td', { class: 'number' }, portfolio.total_value === null ? '—' : formatMoney(portfolio.total_value, portfolio.currency)),
+      h(
+        'td',
+        { class: 'number' },
+        portfolio.total_value === null ? '—' : formatMoney(portfolio.total_value, portfolio.currency),
+      ),
       ...classes.map((c) => driftCell(drift, c)),
       drift
-        ? h('td', { class: `number drift${drift.cash.out_of_band ? ' out-of-band' : ''}` }, formatPercent(drift.cash.actual), h('span', { class: 'deviation' }, ` ${formatPoints(drift.cash.deviation)}`))
+        ? h(
+            'td',
+            { class: `number drift${drift.cash.out_of_band ? ' out-of-band' : ''}` },
+            formatPercent(drift.cash.actual),
+            h('span', { class: 'deviation' }, ` ${formatPoints(drift.cash.deviation)}`),
+          )
         : h('td', { class: 'muted' }, '—'),
-      h('td', {}, status, drift ? h('span', { class: 'muted' }, ` max ${formatPoints(drift.max_abs_drift, false)}`) : null),
+      h(
+        'td',
+        {},
+        status,
+        drift ? h('span', { class: 'muted' }, ` max ${formatPoints(drift.max_abs_drift, false)}`) : null,
+      ),
       h(
         'td',
         {},
         active
-          ? h('a', { href: processHash(active.rebalance_id), class: 'active-rebalance' }, `Rebalance ${humanize(active.status).toLowerCase()}`)
+          ? h(
+              'a',
+              { href: processHash(active.rebalance_id), class: 'active-rebalance' },
+              `Rebalance ${humanize(active.status).toLowerCase()}`,
+            )
           : mayStartRebalance(this.user, portfolio)
-            ? h('button', { type: 'button', class: 'primary', 'data-action': 'start-rebalance', onclick: (event: Event) => void this.start(portfolio, event.currentTarget as HTMLButtonElement) }, 'Start rebalance')
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'primary',
+                  'data-action': 'start-rebalance',
+                  onclick: (event: Event) => void this.start(portfolio, event.currentTarget as HTMLButtonElement),
+                },
+                'Start rebalance',
+              )
             : null,
       ),
     );
@@ -140,7 +219,10 @@ export class PortfoliosView {
     button.disabled = true;
     this.say(`Proposing a rebalance for ${portfolio.client_name}…`);
     try {
-      const rebalance = await api<RebalanceView>('POST', `/portfolios/${encodeURIComponent(portfolio.portfolio_id)}/rebalance`);
+      const rebalance = await api<RebalanceView>(
+        'POST',
+        `/portfolios/${encodeURIComponent(portfolio.portfolio_id)}/rebalance`,
+      );
       this.say('');
       this.options.open(rebalance.rebalance_id);
     } catch (error) {
@@ -151,7 +233,8 @@ export class PortfoliosView {
 
   private async select(portfolioId: string) {
     this.selected = this.selected === portfolioId ? undefined : portfolioId;
-    for (const row of this.table.querySelectorAll<HTMLElement>('tr[data-portfolio-id]')) row.classList.toggle('selected', row.dataset.portfolioId === this.selected);
+    for (const row of this.table.querySelectorAll<HTMLElement>('tr[data-portfolio-id]'))
+      row.classList.toggle('selected', row.dataset.portfolioId === this.selected);
     if (this.selected) await this.showDetail(this.selected);
     else this.detail.replaceChildren();
   }
@@ -170,11 +253,25 @@ export class PortfoliosView {
     replaceChildren(
       this.detail,
       h('h2', {}, `${portfolio.client_name} · ${portfolio.account_number}`),
-      h('p', { class: 'muted' }, `${portfolio.model.name}: ${portfolio.model.description} Bands ±${formatPercent(portfolio.model.bands.absolute, 0)} or ${formatPercent(portfolio.model.bands.relative, 0)} of target. Prices of ${portfolio.prices_as_of ?? '—'}.`),
+      h(
+        'p',
+        { class: 'muted' },
+        `${portfolio.model.name}: ${portfolio.model.description} Bands ±${formatPercent(portfolio.model.bands.absolute, 0)} or ${formatPercent(portfolio.model.bands.relative, 0)} of target. Prices of ${portfolio.prices_as_of ?? '—'}.`,
+      ),
       h(
         'table',
         { class: 'holdings' },
-        h('thead', {}, h('tr', {}, ...['Security', 'Asset class', 'Quantity', 'Price', 'Value', 'Weight', 'Target', 'Drift', 'Lots'].map((t) => h('th', {}, t)))),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...['Security', 'Asset class', 'Quantity', 'Price', 'Value', 'Weight', 'Target', 'Drift', 'Lots'].map((t) =>
+              h('th', {}, t),
+            ),
+          ),
+        ),
         h(
           'tbody',
           {},
@@ -191,7 +288,13 @@ export class PortfoliosView {
               h('td', { class: 'number' }, formatPercent(holding.weight)),
               h('td', { class: 'number' }, row ? formatPercent(row.target) : '—'),
               h('td', { class: 'number' }, row ? formatPoints(row.deviation) : '—'),
-              h('td', {}, holding.lots.map((lot) => `${formatQuantity(lot.quantity)} (${lot.acquired_on}, ${lot.term})`).join('; ')),
+              h(
+                'td',
+                {},
+                holding.lots
+                  .map((lot) => `${formatQuantity(lot.quantity)} (${lot.acquired_on}, ${lot.term})`)
+                  .join('; '),
+              ),
             );
           }),
         ),
@@ -202,7 +305,12 @@ export class PortfoliosView {
             'ul',
             { class: 'rebalance-history' },
             ...portfolio.rebalances.map((r) =>
-              h('li', {}, h('a', { href: processHash(r.rebalance_id) }, r.rebalance_id), ` ${humanize(r.status)}${r.proposal_value === null ? '' : `, ${money(r.proposal_value)} traded`}`),
+              h(
+                'li',
+                {},
+                h('a', { href: processHash(r.rebalance_id) }, r.rebalance_id),
+                ` ${humanize(r.status)}${r.proposal_value === null ? '' : `, ${money(r.proposal_value)} traded`}`,
+              ),
             ),
           )
         : null,

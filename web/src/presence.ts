@@ -28,7 +28,11 @@ export interface NotesAwarenessState {
 const COLOR = /^#[0-9a-f]{6}$/i;
 
 /** Everyone present once (several tabs of one person are one), yourself first, then by name. */
-export function presentPeople(states: Iterable<[number, NotesAwarenessState]>, selfClientId: number, selfUserId: string): PresentPerson[] {
+export function presentPeople(
+  states: Iterable<[number, NotesAwarenessState]>,
+  selfClientId: number,
+  selfUserId: string,
+): PresentPerson[] {
   const people = new Map<string, PresentPerson>();
   for (const [clientId, state] of states) {
     const user = state.user;
@@ -68,7 +72,12 @@ export type CursorPiece =
  */
 export function cursorPieces(textLength: number, cursors: readonly RemoteCursor[]): CursorPiece[] {
   const clamp = (n: number) => Math.max(0, Math.min(textLength, n));
-  const ranges = cursors.map((c) => ({ person: c.person, from: clamp(Math.min(c.anchor, c.head)), to: clamp(Math.max(c.anchor, c.head)), head: clamp(c.head) }));
+  const ranges = cursors.map((c) => ({
+    person: c.person,
+    from: clamp(Math.min(c.anchor, c.head)),
+    to: clamp(Math.max(c.anchor, c.head)),
+    head: clamp(c.head),
+  }));
   const cuts = [...new Set([0, textLength, ...ranges.flatMap((r) => [r.from, r.to])])].sort((a, b) => a - b);
   const pieces: CursorPiece[] = [];
   for (let i = 0; i < cuts.length; i++) {

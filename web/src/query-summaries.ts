@@ -51,14 +51,21 @@ export class QuerySummaries {
     if (generation !== this.generation) return;
     const touched = new Set([...this.byProcess.keys(), ...processes.map((p) => p.process_id)]);
     this.byProcess.clear();
-    for (const row of processes) this.byProcess.set(row.process_id, { open: row.open, unread: row.unread, waiting_on: row.waiting_on });
+    for (const row of processes)
+      this.byProcess.set(row.process_id, { open: row.open, unread: row.unread, waiting_on: row.waiting_on });
     this.changed([...touched]);
   }
 
   /** What a drawer, which holds every thread of its process, knows now. */
   set(processId: string, summary: QueriesSummary): void {
     const current = this.byProcess.get(processId);
-    if (current && current.open === summary.open && current.unread === summary.unread && current.waiting_on === summary.waiting_on) return;
+    if (
+      current &&
+      current.open === summary.open &&
+      current.unread === summary.unread &&
+      current.waiting_on === summary.waiting_on
+    )
+      return;
     this.byProcess.set(processId, summary);
     this.changed([processId]);
   }
@@ -86,7 +93,12 @@ export class QuerySummaries {
     for (const batch of batchIds(ids)) {
       let rows: SummaryRow[];
       try {
-        rows = (await api<{ processes: SummaryRow[] }>('GET', `/queries/summary?process_ids=${batch.map(encodeURIComponent).join(',')}`)).processes;
+        rows = (
+          await api<{ processes: SummaryRow[] }>(
+            'GET',
+            `/queries/summary?process_ids=${batch.map(encodeURIComponent).join(',')}`,
+          )
+        ).processes;
       } catch {
         continue; // the next change or reconnect fetches them again
       }

@@ -48,9 +48,16 @@ export function applyQueryChange(
 }
 
 /** The caller read a thread up to `readSequence` (here or in another tab): entries after it by others stay unread. */
-export function markThreadRead(queries: readonly QueryThreadView[], queryId: string, readSequence: number, me: string): QueryThreadView[] {
+export function markThreadRead(
+  queries: readonly QueryThreadView[],
+  queryId: string,
+  readSequence: number,
+  me: string,
+): QueryThreadView[] {
   return queries.map((q) =>
-    q.id === queryId ? { ...q, unread: q.entries.filter((e) => e.sequence > readSequence && e.author.id !== me).length } : q,
+    q.id === queryId
+      ? { ...q, unread: q.entries.filter((e) => e.sequence > readSequence && e.author.id !== me).length }
+      : q,
   );
 }
 
@@ -86,9 +93,20 @@ export function mentionAt(text: string, caret: number): { start: number; prefix:
 }
 
 /** The people whose handle or name starts with what is typed, at most `limit`. */
-export function mentionCandidates<P extends { handle: string; name: string }>(people: readonly P[], prefix: string, limit = 6): P[] {
+export function mentionCandidates<P extends { handle: string; name: string }>(
+  people: readonly P[],
+  prefix: string,
+  limit = 6,
+): P[] {
   const lower = prefix.toLowerCase();
   return people
-    .filter((p) => p.handle.toLowerCase().startsWith(lower) || p.name.toLowerCase().split(/\s+/).some((word) => word.startsWith(lower)))
+    .filter(
+      (p) =>
+        p.handle.toLowerCase().startsWith(lower) ||
+        p.name
+          .toLowerCase()
+          .split(/\s+/)
+          .some((word) => word.startsWith(lower)),
+    )
     .slice(0, limit);
 }

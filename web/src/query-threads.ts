@@ -12,7 +12,14 @@ import { mayCloseQuery } from '../../workflows/query-threads.js';
 import { api, ApiError } from './api.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { formatTimestamp, humanize } from './format.js';
-import { applyQueryChange, markThreadRead, mentionAt, mentionCandidates, mentionSegments, totalUnread } from './query-thread-model.js';
+import {
+  applyQueryChange,
+  markThreadRead,
+  mentionAt,
+  mentionCandidates,
+  mentionSegments,
+  totalUnread,
+} from './query-thread-model.js';
 
 /** What the drawer and the cards show about a process's queries, for the signed-in person. */
 export type QueriesSummary = Omit<ProcessQueriesSummary, 'process_id'> & { unread: number };
@@ -24,9 +31,15 @@ const KINDS: { kind: QueryKind; label: string }[] = [
 ];
 const kindLabel = (kind: QueryKind) => KINDS.find((k) => k.kind === kind)?.label ?? humanize(kind);
 
-const ENTRY_VERBS: Record<QueryThreadView['entries'][number]['kind'], string> = { opened: 'asked', replied: 'replied', resolved: 'resolved', reopened: 'reopened' };
+const ENTRY_VERBS: Record<QueryThreadView['entries'][number]['kind'], string> = {
+  opened: 'asked',
+  replied: 'replied',
+  resolved: 'resolved',
+  reopened: 'reopened',
+};
 
-const errorText = (error: unknown, fallback: string) => (error instanceof ApiError ? `${error.message} (${error.code})` : fallback);
+const errorText = (error: unknown, fallback: string) =>
+  error instanceof ApiError ? `${error.message} (${error.code})` : fallback;
 
 /** The parts of one query's element that change. */
 interface QueryElement {
@@ -51,7 +64,13 @@ function bodyWithMentions(body: string | null, mentions: readonly MentionRef[]):
     'p',
     { class: 'entry-body' },
     ...mentionSegments(body ?? '', mentions).map((segment) =>
-      segment.mention ? h('span', { class: 'mention', title: `${segment.mention.name} (${humanize(segment.mention.role)})` }, segment.text) : segment.text,
+      segment.mention
+        ? h(
+            'span',
+            { class: 'mention', title: `${segment.mention.name} (${humanize(segment.mention.role)})` },
+            segment.text,
+          )
+        : segment.text,
     ),
   );
 }
@@ -60,7 +79,10 @@ function bodyWithMentions(body: string | null, mentions: readonly MentionRef[]):
  * A textarea that suggests people as an @handle is typed; picking one writes the handle. `people` loads
  * the candidates once, when first needed.
  */
-function mentionTextarea(attributes: Record<string, string | number | boolean>, people: () => Promise<MentionRef[]>): { wrap: HTMLElement; textarea: HTMLTextAreaElement } {
+function mentionTextarea(
+  attributes: Record<string, string | number | boolean>,
+  people: () => Promise<MentionRef[]>,
+): { wrap: HTMLElement; textarea: HTMLTextAreaElement } {
   const textarea = h('textarea', { ...attributes, maxlength: 10_000 }) as HTMLTextAreaElement;
   const suggestions = h('ul', { class: 'mention-suggestions', role: 'listbox', hidden: true });
   const suggest = async () => {
@@ -146,7 +168,14 @@ export class QueryThreads {
     this.element = h(
       'section',
       { class: 'queries', 'aria-label': 'Queries' },
-      h('div', { class: 'queries-head' }, h('h3', {}, 'Queries'), this.counts, h('span', { class: 'spacer' }), this.askButton),
+      h(
+        'div',
+        { class: 'queries-head' },
+        h('h3', {}, 'Queries'),
+        this.counts,
+        h('span', { class: 'spacer' }),
+        this.askButton,
+      ),
       this.message,
       this.list,
     );
@@ -162,12 +191,16 @@ export class QueryThreads {
     const attempt = ++this.loads;
     this.pending = this.pending ?? [];
     try {
-      const loaded = await api<{ queries: QueryThreadView[] }>('GET', `/processes/${encodeURIComponent(this.processId)}/queries`);
+      const loaded = await api<{ queries: QueryThreadView[] }>(
+        'GET',
+        `/processes/${encodeURIComponent(this.processId)}/queries`,
+      );
       if (attempt !== this.loads) return;
       const pending = this.pending ?? [];
       this.pending = null;
       this.queries = loaded.queries;
-      for (const event of pending) this.queries = applyQueryChange(this.queries, event, this.user.id, (id) => this.isReading(id)).queries;
+      for (const event of pending)
+        this.queries = applyQueryChange(this.queries, event, this.user.id, (id) => this.isReading(id)).queries;
       this.render();
     } catch (error) {
       if (attempt !== this.loads) return;
@@ -206,7 +239,10 @@ export class QueryThreads {
   }
 
   private loadPeople(): Promise<MentionRef[]> {
-    this.people ??= api<{ people: MentionRef[] }>('GET', `/processes/${encodeURIComponent(this.processId)}/people`).then((r) => r.people);
+    this.people ??= api<{ people: MentionRef[] }>(
+      'GET',
+      `/processes/${encodeURIComponent(this.processId)}/people`,
+    ).then((r) => r.people);
     this.people.catch(() => (this.people = undefined));
     return this.people;
   }
@@ -214,8 +250,17 @@ export class QueryThreads {
   private render() {
     // Every query of the process is here, so its summary is too.
     const open = this.queries.filter((q) => q.status === 'open');
-    const summary: QueriesSummary = { open: open.length, unread: totalUnread(this.queries), waiting_on: open.some((q) => q.waiting_on === 'advisor') ? 'advisor' : null };
-    setText(this.counts, this.queries.length === 0 ? 'none yet' : [`${summary.open} open`, summary.unread ? `${summary.unread} unread` : ''].filter(Boolean).join(' · '));
+    const summary: QueriesSummary = {
+      open: open.length,
+      unread: totalUnread(this.queries),
+      waiting_on: open.some((q) => q.waiting_on === 'advisor') ? 'advisor' : null,
+    };
+    setText(
+      this.counts,
+      this.queries.length === 0
+        ? 'none yet'
+        : [`${summary.open} open`, summary.unread ? `${summary.unread} unread` : ''].filter(Boolean).join(' · '),
+    );
     const seen = new Set<string>();
     for (const query of this.queries) {
       seen.add(query.id);
@@ -237,8 +282,15 @@ export class QueryThreads {
 
   private createQuery(query: QueryThreadView): QueryElement {
     const part = (cls: string) => h('span', { class: cls });
-    const toggle = h('button', { type: 'button', class: 'query-toggle', 'aria-expanded': 'false' }) as HTMLButtonElement;
-    const replyArea = mentionTextarea({ name: 'body', rows: 2, 'aria-label': 'Reply', placeholder: 'Reply… (@ to mention someone)' }, () => this.loadPeople());
+    const toggle = h('button', {
+      type: 'button',
+      class: 'query-toggle',
+      'aria-expanded': 'false',
+    }) as HTMLButtonElement;
+    const replyArea = mentionTextarea(
+      { name: 'body', rows: 2, 'aria-label': 'Reply', placeholder: 'Reply… (@ to mention someone)' },
+      () => this.loadPeople(),
+    );
     const reply = h(
       'form',
       { class: 'reply-form' },
@@ -296,7 +348,13 @@ export class QueryThreads {
         h(
           'li',
           { class: `entry ${entry.kind}`, 'data-sequence': entry.sequence, 'data-kind': entry.kind },
-          h('div', { class: 'entry-meta' }, h('strong', {}, entry.author.name), ` ${ENTRY_VERBS[entry.kind]} `, h('time', { datetime: entry.created_at, class: 'muted' }, formatTimestamp(entry.created_at))),
+          h(
+            'div',
+            { class: 'entry-meta' },
+            h('strong', {}, entry.author.name),
+            ` ${ENTRY_VERBS[entry.kind]} `,
+            h('time', { datetime: entry.created_at, class: 'muted' }, formatTimestamp(entry.created_at)),
+          ),
           entry.body ? bodyWithMentions(entry.body, entry.mentions) : null,
         ),
       );
@@ -306,8 +364,20 @@ export class QueryThreads {
     const mayClose = mayCloseQuery(this.user, { created_by: query.created_by.id });
     replaceChildren(
       element.actions,
-      mayClose && query.status === 'open' && h('button', { type: 'button', 'data-action': 'resolve', onclick: () => void this.close(query.id, 'resolve', element) }, 'Resolve'),
-      mayClose && query.status === 'resolved' && h('button', { type: 'button', 'data-action': 'reopen', onclick: () => void this.close(query.id, 'reopen', element) }, 'Reopen'),
+      mayClose &&
+        query.status === 'open' &&
+        h(
+          'button',
+          { type: 'button', 'data-action': 'resolve', onclick: () => void this.close(query.id, 'resolve', element) },
+          'Resolve',
+        ),
+      mayClose &&
+        query.status === 'resolved' &&
+        h(
+          'button',
+          { type: 'button', 'data-action': 'reopen', onclick: () => void this.close(query.id, 'reopen', element) },
+          'Reopen',
+        ),
     );
   }
 
@@ -323,7 +393,9 @@ export class QueryThreads {
     const query = this.queries.find((q) => q.id === queryId);
     if (!query) return;
     try {
-      const read = await api<{ read_sequence: number }>('POST', `/queries/${encodeURIComponent(queryId)}/read`, { sequence: query.sequence });
+      const read = await api<{ read_sequence: number }>('POST', `/queries/${encodeURIComponent(queryId)}/read`, {
+        sequence: query.sequence,
+      });
       this.queries = markThreadRead(this.queries, queryId, read.read_sequence, this.user.id);
       this.render();
     } catch {
@@ -364,7 +436,11 @@ export class QueryThreads {
       this.sayIn(element, '');
       this.upsert(view);
     } catch (error) {
-      this.sayIn(element, errorText(error, action === 'resolve' ? 'Could not resolve the query' : 'Could not reopen the query'), 'error');
+      this.sayIn(
+        element,
+        errorText(error, action === 'resolve' ? 'Could not resolve the query' : 'Could not reopen the query'),
+        'error',
+      );
       for (const button of element.actions.querySelectorAll('button')) button.disabled = false;
     }
   }
@@ -380,14 +456,24 @@ export class QueryThreads {
     const card = this.card();
     const advisorId = card?.advisor_id ?? null;
     // No browser validation: the API checks the fields and its message names the one that is wrong.
-    const title = h('input', { name: 'title', maxlength: 200, 'aria-label': 'Title', placeholder: 'Title' }) as HTMLInputElement;
+    const title = h('input', {
+      name: 'title',
+      maxlength: 200,
+      'aria-label': 'Title',
+      placeholder: 'Title',
+    }) as HTMLInputElement;
     const kind = h(
       'select',
       { name: 'kind', 'aria-label': 'Kind' },
-      ...KINDS.map((k) => h('option', { value: k.kind, disabled: k.kind === 'question_to_advisor' && !advisorId }, k.label)),
+      ...KINDS.map((k) =>
+        h('option', { value: k.kind, disabled: k.kind === 'question_to_advisor' && !advisorId }, k.label),
+      ),
     ) as HTMLSelectElement;
     const assignee = h('select', { name: 'assignee_id', 'aria-label': 'Assignee' }) as HTMLSelectElement;
-    const body = mentionTextarea({ name: 'body', rows: 3, 'aria-label': 'Question', placeholder: 'Your question… (@ to mention someone)' }, () => this.loadPeople());
+    const body = mentionTextarea(
+      { name: 'body', rows: 3, 'aria-label': 'Question', placeholder: 'Your question… (@ to mention someone)' },
+      () => this.loadPeople(),
+    );
     const message = h('p', { class: 'query-message', role: 'status' });
     const submit = h('button', { type: 'submit', class: 'primary' }, 'Open query') as HTMLButtonElement;
     kind.value = advisorId && advisorId !== this.user.id ? 'question_to_advisor' : 'document_request';
@@ -400,14 +486,19 @@ export class QueryThreads {
       if (kind.value === 'question_to_advisor') {
         // Always the advisor on the process: the API assigns it.
         const advisor = people.find((p) => p.id === advisorId);
-        replaceChildren(assignee, h('option', { value: advisorId ?? '' }, advisor?.name ?? card?.advisor_name ?? 'The advisor'));
+        replaceChildren(
+          assignee,
+          h('option', { value: advisorId ?? '' }, advisor?.name ?? card?.advisor_name ?? 'The advisor'),
+        );
         assignee.disabled = true;
       } else {
         const chosen = assignee.disabled ? '' : assignee.value;
         replaceChildren(
           assignee,
           h('option', { value: '' }, 'Choose who answers…'),
-          ...people.filter((p) => p.id !== this.user.id).map((p) => h('option', { value: p.id }, `${p.name} (${humanize(p.role)})`)),
+          ...people
+            .filter((p) => p.id !== this.user.id)
+            .map((p) => h('option', { value: p.id }, `${p.name} (${humanize(p.role)})`)),
         );
         assignee.disabled = false;
         assignee.value = chosen;
@@ -435,7 +526,11 @@ export class QueryThreads {
       submit.disabled = true;
       setText(message, '');
       try {
-        const view = await api<QueryThreadView>('POST', `/processes/${encodeURIComponent(this.processId)}/queries`, input);
+        const view = await api<QueryThreadView>(
+          'POST',
+          `/processes/${encodeURIComponent(this.processId)}/queries`,
+          input,
+        );
         this.hideForm();
         this.expanded.add(view.id);
         this.upsert(view);

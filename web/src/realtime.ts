@@ -39,7 +39,10 @@ export class RealtimeClient {
   /** Open compliance notes, by application id: each gets its messages and is told when the connection comes back. */
   private readonly notes = new Map<string, NotesChannelHandlers>();
 
-  constructor(token: string, private readonly handlers: RealtimeHandlers) {
+  constructor(
+    token: string,
+    private readonly handlers: RealtimeHandlers,
+  ) {
     this.socket = io({ auth: { token } });
     this.socket.on('connect', () => {
       handlers.online(true);
@@ -132,11 +135,16 @@ export class RealtimeClient {
   }
 
   private sendSubscribe(processType: string) {
-    this.socket.emit('board:subscribe', { process_type: processType, after: this.boards.get(processType) ?? null }, (reply) => {
-      if (!reply.ok) return this.handlers.refused(reply.error.message);
-      const cursor = this.boards.get(processType);
-      if (cursor !== undefined && (cursor === null || reply.sequence > cursor)) this.boards.set(processType, reply.sequence);
-    });
+    this.socket.emit(
+      'board:subscribe',
+      { process_type: processType, after: this.boards.get(processType) ?? null },
+      (reply) => {
+        if (!reply.ok) return this.handlers.refused(reply.error.message);
+        const cursor = this.boards.get(processType);
+        if (cursor !== undefined && (cursor === null || reply.sequence > cursor))
+          this.boards.set(processType, reply.sequence);
+      },
+    );
   }
 }
 

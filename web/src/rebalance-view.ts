@@ -1,7 +1,15 @@
 import type { RebalanceView } from '../../hub/rebalancing.js';
 import type { Approval, DriftSummary, TradeRecord } from '../../workflows/rebalancing/definitions.js';
 import { h } from './dom.js';
-import { assetClassLabel, formatAmount, formatPercent, formatPoints, formatQuantity, formatTimestamp, humanize } from './format.js';
+import {
+  assetClassLabel,
+  formatAmount,
+  formatPercent,
+  formatPoints,
+  formatQuantity,
+  formatTimestamp,
+  humanize,
+} from './format.js';
 
 /** The record's keys these sections show; the drawer lists the rest as plain fields. */
 export const REBALANCE_SECTION_KEYS = [
@@ -21,11 +29,23 @@ export const REBALANCE_SECTION_KEYS = [
 ] as const;
 
 const table = (headers: string[], rows: Node[], attributes: Record<string, string> = {}) =>
-  h('table', attributes, h('thead', {}, h('tr', {}, ...headers.map((title) => h('th', {}, title)))), h('tbody', {}, ...rows));
+  h(
+    'table',
+    attributes,
+    h('thead', {}, h('tr', {}, ...headers.map((title) => h('th', {}, title)))),
+    h('tbody', {}, ...rows),
+  );
 
-const figure = (label: string, value: string, tone = '') => h('div', { class: `figure ${tone}` }, h('span', { class: 'figure-value' }, value), h('span', { class: 'figure-label' }, label));
+const figure = (label: string, value: string, tone = '') =>
+  h(
+    'div',
+    { class: `figure ${tone}` },
+    h('span', { class: 'figure-value' }, value),
+    h('span', { class: 'figure-label' }, label),
+  );
 
-const yesNo = (value: boolean, yes: string, no: string) => h('span', { class: `pill ${value ? 'ok' : 'bad'}` }, value ? yes : no);
+const yesNo = (value: boolean, yes: string, no: string) =>
+  h('span', { class: `pill ${value ? 'ok' : 'bad'}` }, value ? yes : no);
 
 function tradeRows(trades: TradeRecord[], currency: string): Node[] {
   return trades.map((trade) =>
@@ -49,14 +69,28 @@ function tradeRows(trades: TradeRecord[], currency: string): Node[] {
                   'li',
                   { 'data-lot': lot.lot_id },
                   `${formatQuantity(lot.quantity)} from ${lot.acquired_on} at ${formatAmount(lot.cost_basis_per_unit, currency)}: `,
-                  h('span', { class: lot.realized_gain < 0 ? 'loss' : 'gain' }, formatAmount(lot.realized_gain, currency)),
+                  h(
+                    'span',
+                    { class: lot.realized_gain < 0 ? 'loss' : 'gain' },
+                    formatAmount(lot.realized_gain, currency),
+                  ),
                   ` ${lot.term}-term`,
                 ),
               ),
             )
           : h('span', { class: 'muted' }, '—'),
       ),
-      h('td', {}, trade.wash_sale ? h('span', { class: 'wash-sale', title: `${trade.wash_sale.reason} (${trade.wash_sale.related_trade_date})` }, 'wash sale') : ''),
+      h(
+        'td',
+        {},
+        trade.wash_sale
+          ? h(
+              'span',
+              { class: 'wash-sale', title: `${trade.wash_sale.reason} (${trade.wash_sale.related_trade_date})` },
+              'wash sale',
+            )
+          : '',
+      ),
     ),
   );
 }
@@ -64,7 +98,15 @@ function tradeRows(trades: TradeRecord[], currency: string): Node[] {
 /** Target, before, after per asset class, security and cash, with the drift before and whether it was out of band. */
 function weightsTable(record: RebalanceView): HTMLElement {
   const { proposal, drift_before: drift } = record;
-  const row = (kind: string, label: string, target: number, before: number | undefined, after: number | undefined, deviation: number, outOfBand: boolean) =>
+  const row = (
+    kind: string,
+    label: string,
+    target: number,
+    before: number | undefined,
+    after: number | undefined,
+    deviation: number,
+    outOfBand: boolean,
+  ) =>
     h(
       'tr',
       { class: `${kind}${outOfBand ? ' out-of-band' : ''}`, 'data-weight': label },
@@ -72,23 +114,55 @@ function weightsTable(record: RebalanceView): HTMLElement {
       h('td', { class: 'number' }, formatPercent(target)),
       h('td', { class: 'number' }, before === undefined ? '—' : formatPercent(before)),
       h('td', { class: 'number' }, after === undefined ? '—' : formatPercent(after)),
-      h('td', { class: 'number' }, formatPoints(deviation), outOfBand ? h('span', { class: 'band-flag', title: 'Outside its drift band before' }, ' ⚑') : ''),
+      h(
+        'td',
+        { class: 'number' },
+        formatPoints(deviation),
+        outOfBand ? h('span', { class: 'band-flag', title: 'Outside its drift band before' }, ' ⚑') : '',
+      ),
     );
   return table(
     ['', 'Target', 'Before', 'After', 'Drift before'],
     [
       ...drift.asset_classes.map((c) =>
-        row('asset-class', assetClassLabel(c.asset_class), c.target, proposal.before.by_asset_class[c.asset_class], proposal.after.by_asset_class[c.asset_class], c.deviation, c.out_of_band),
+        row(
+          'asset-class',
+          assetClassLabel(c.asset_class),
+          c.target,
+          proposal.before.by_asset_class[c.asset_class],
+          proposal.after.by_asset_class[c.asset_class],
+          c.deviation,
+          c.out_of_band,
+        ),
       ),
-      ...drift.securities.map((s) => row('security', s.symbol, s.target, proposal.before.by_security[s.security_id], proposal.after.by_security[s.security_id], s.deviation, s.out_of_band)),
-      row('cash', 'Cash', drift.cash.target, proposal.before.cash, proposal.after.cash, drift.cash.deviation, drift.cash.out_of_band),
+      ...drift.securities.map((s) =>
+        row(
+          'security',
+          s.symbol,
+          s.target,
+          proposal.before.by_security[s.security_id],
+          proposal.after.by_security[s.security_id],
+          s.deviation,
+          s.out_of_band,
+        ),
+      ),
+      row(
+        'cash',
+        'Cash',
+        drift.cash.target,
+        proposal.before.cash,
+        proposal.after.cash,
+        drift.cash.deviation,
+        drift.cash.out_of_band,
+      ),
     ],
     { class: 'weights' },
   );
 }
 
 function approvalLine(label: string, approval: Approval | null, pending: string | null): HTMLElement {
-  if (!approval) return h('li', { class: 'pending' }, `${label}: `, h('span', { class: 'muted' }, pending ?? 'not needed'));
+  if (!approval)
+    return h('li', { class: 'pending' }, `${label}: `, h('span', { class: 'muted' }, pending ?? 'not needed'));
   return h(
     'li',
     { 'data-approved-by': approval.approved_by },
@@ -145,7 +219,11 @@ export function rebalanceSections(record: RebalanceView): HTMLElement[] {
         ' ',
         record.needs_compliance
           ? h('span', { class: 'pill' }, `compliance approval needed: above ${money(record.compliance_threshold)}`)
-          : h('span', { class: 'muted' }, `at or below the compliance threshold of ${money(record.compliance_threshold)}`),
+          : h(
+              'span',
+              { class: 'muted' },
+              `at or below the compliance threshold of ${money(record.compliance_threshold)}`,
+            ),
       ),
     ),
     h(
@@ -153,13 +231,19 @@ export function rebalanceSections(record: RebalanceView): HTMLElement[] {
       { class: 'rebalance-trades' },
       h('h3', {}, `Trades (${proposal.trades.length})`),
       proposal.trades.length
-        ? table(['Side', 'Security', 'Quantity', 'Price', 'Value', 'Lots sold (gain)', ''], tradeRows(proposal.trades, currency), { class: 'trades' })
+        ? table(
+            ['Side', 'Security', 'Quantity', 'Price', 'Value', 'Lots sold (gain)', ''],
+            tradeRows(proposal.trades, currency),
+            { class: 'trades' },
+          )
         : h('p', { class: 'muted' }, 'No trades'),
       proposal.skipped.length
         ? h(
             'ul',
             { class: 'skipped muted' },
-            ...proposal.skipped.map((s) => h('li', {}, `Skipped ${s.side} ${s.symbol} (${money(s.value)}): ${s.reason}`)),
+            ...proposal.skipped.map((s) =>
+              h('li', {}, `Skipped ${s.side} ${s.symbol} (${money(s.value)}): ${s.reason}`),
+            ),
           )
         : null,
     ),
@@ -174,9 +258,21 @@ export function rebalanceSections(record: RebalanceView): HTMLElement[] {
         approvalLine('Advisor', record.advisor_approval, 'awaiting'),
         approvalLine('Compliance', record.compliance_approval, record.needs_compliance ? 'awaiting' : null),
         record.decline
-          ? h('li', { class: 'declined' }, `Declined by ${record.decline.decliner_name} (${humanize(record.decline.role)}) — ${formatTimestamp(record.decline.at)}`, h('q', {}, record.decline.reason))
+          ? h(
+              'li',
+              { class: 'declined' },
+              `Declined by ${record.decline.decliner_name} (${humanize(record.decline.role)}) — ${formatTimestamp(record.decline.at)}`,
+              h('q', {}, record.decline.reason),
+            )
           : null,
-        ...record.edits.map((edit) => h('li', { class: 'edit' }, `Trades edited by ${edit.editor_name} — ${formatTimestamp(edit.at)}`, h('q', {}, edit.reason))),
+        ...record.edits.map((edit) =>
+          h(
+            'li',
+            { class: 'edit' },
+            `Trades edited by ${edit.editor_name} — ${formatTimestamp(edit.at)}`,
+            h('q', {}, edit.reason),
+          ),
+        ),
       ),
     ),
   ];
@@ -185,7 +281,11 @@ export function rebalanceSections(record: RebalanceView): HTMLElement[] {
       h(
         'section',
         { class: 'rebalance-orders' },
-        h('h3', {}, `Orders (${record.orders.filter((o) => o.status === 'filled').length} of ${record.orders.length} filled)`),
+        h(
+          'h3',
+          {},
+          `Orders (${record.orders.filter((o) => o.status === 'filled').length} of ${record.orders.length} filled)`,
+        ),
         table(
           ['#', 'Side', 'Security', 'Quantity', 'Status', 'Fill', 'Commission', 'Realized', 'Filled at'],
           record.orders.map((order) =>
@@ -197,7 +297,13 @@ export function rebalanceSections(record: RebalanceView): HTMLElement[] {
               h('td', {}, order.symbol),
               h('td', { class: 'number' }, formatQuantity(order.quantity)),
               h('td', {}, order.status),
-              h('td', { class: 'number' }, order.fill_price === null ? '—' : `${formatQuantity(order.fill_quantity ?? order.quantity)} @ ${money(order.fill_price)}`),
+              h(
+                'td',
+                { class: 'number' },
+                order.fill_price === null
+                  ? '—'
+                  : `${formatQuantity(order.fill_quantity ?? order.quantity)} @ ${money(order.fill_price)}`,
+              ),
               h('td', { class: 'number' }, order.commission === null ? '—' : money(order.commission)),
               h('td', { class: 'number' }, order.realized_gain === null ? '—' : money(order.realized_gain)),
               h('td', {}, order.filled_at ? formatTimestamp(order.filled_at) : '—'),
@@ -231,7 +337,11 @@ export function rebalanceSections(record: RebalanceView): HTMLElement[] {
         'section',
         { class: 'warnings failure' },
         h('h3', {}, 'Failed'),
-        h('p', {}, `${record.failure.message} (${record.failure.code})${record.failure.order_n ? `, at order ${record.failure.order_n}` : ''} — ${formatTimestamp(record.failure.at)}`),
+        h(
+          'p',
+          {},
+          `${record.failure.message} (${record.failure.code})${record.failure.order_n ? `, at order ${record.failure.order_n}` : ''} — ${formatTimestamp(record.failure.at)}`,
+        ),
       ),
     );
   }

@@ -30,5 +30,6 @@ export function parseRoute(hash: string): Route {
   return { name: 'board', processType: parts[0] === 'board' && parts[1] ? parts[1] : null, query };
 }
 
-export const boardHash = (processType: string, query = '') => `#/board/${encodeURIComponent(processType)}${query ? `?${query}` : ''}`;
+export const boardHash = (processType: string, query = '') =>
+  `#/board/${encodeURIComponent(processType)}${query ? `?${query}` : ''}`;
 export const processHash = (processId: string) => `#/process/${encodeURIComponent(processId)}`;

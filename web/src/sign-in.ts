@@ -16,11 +16,20 @@ const DEMO_LOGINS = [
 ] as const;
 const DEMO_PASSWORD = 'demo-hub-2026';
 
-type SignedIn = { token: string; expires_at: string; user: RealtimeUser & { email: string }; second_factor_enrollment_required?: boolean };
+type SignedIn = {
+  token: string;
+  expires_at: string;
+  user: RealtimeUser & { email: string };
+  second_factor_enrollment_required?: boolean;
+};
 type Challenge = { second_factor_required: true; challenge: string };
 export type SignedInHandler = (session: Session, mustEnrolSecondFactor: boolean) => void;
 
-const sessionOf = (result: SignedIn): Session => ({ token: result.token, expires_at: result.expires_at, user: result.user });
+const sessionOf = (result: SignedIn): Session => ({
+  token: result.token,
+  expires_at: result.expires_at,
+  user: result.user,
+});
 const labelled = (label: string, control: HTMLElement) => h('label', {}, label, control);
 
 function page(...children: (Node | string | null | false)[]) {
@@ -29,9 +38,20 @@ function page(...children: (Node | string | null | false)[]) {
 
 /** After a password: signed in, or the second step asks for a code from the authenticator (or a recovery code). */
 function continueSignIn(form: HTMLElement, result: SignedIn | Challenge, signedIn: SignedInHandler) {
-  if (!('second_factor_required' in result)) return signedIn(sessionOf(result), Boolean(result.second_factor_enrollment_required));
-  const code = h('input', { name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', 'aria-label': 'Code', maxlength: 6 }) as HTMLInputElement;
-  const recovery = h('input', { name: 'recovery_code', autocomplete: 'off', 'aria-label': 'Recovery code' }) as HTMLInputElement;
+  if (!('second_factor_required' in result))
+    return signedIn(sessionOf(result), Boolean(result.second_factor_enrollment_required));
+  const code = h('input', {
+    name: 'code',
+    inputmode: 'numeric',
+    autocomplete: 'one-time-code',
+    'aria-label': 'Code',
+    maxlength: 6,
+  }) as HTMLInputElement;
+  const recovery = h('input', {
+    name: 'recovery_code',
+    autocomplete: 'off',
+    'aria-label': 'Recovery code',
+  }) as HTMLInputElement;
   const message = h('p', { class: 'error', role: 'alert' });
   replaceChildren(
     form,
@@ -45,7 +65,9 @@ function continueSignIn(form: HTMLElement, result: SignedIn | Challenge, signedI
   form.onsubmit = async (event) => {
     event.preventDefault();
     try {
-      const body = code.value.trim() ? { challenge: result.challenge, code: code.value.trim() } : { challenge: result.challenge, recovery_code: recovery.value.trim() };
+      const body = code.value.trim()
+        ? { challenge: result.challenge, code: code.value.trim() }
+        : { challenge: result.challenge, recovery_code: recovery.value.trim() };
       const done = await api<SignedIn>('POST', '/auth/second-factor', body);
       signedIn(sessionOf(done), false);
     } catch (error) {
@@ -56,8 +78,20 @@ function continueSignIn(form: HTMLElement, result: SignedIn | Challenge, signedI
 }
 
 export function signInView(signedIn: SignedInHandler, notice?: string): HTMLElement {
-  const email = h('input', { type: 'email', name: 'email', autocomplete: 'username', required: true, 'aria-label': 'E-mail' }) as HTMLInputElement;
-  const password = h('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true, 'aria-label': 'Password' }) as HTMLInputElement;
+  const email = h('input', {
+    type: 'email',
+    name: 'email',
+    autocomplete: 'username',
+    required: true,
+    'aria-label': 'E-mail',
+  }) as HTMLInputElement;
+  const password = h('input', {
+    type: 'password',
+    name: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    'aria-label': 'Password',
+  }) as HTMLInputElement;
   const message = h('p', { class: 'error', role: 'alert' }, notice ?? '');
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Sign in') as HTMLButtonElement;
   const sso = h('div', { class: 'sso' });
@@ -71,7 +105,10 @@ export function signInView(signedIn: SignedInHandler, notice?: string): HTMLElem
         submit.disabled = true;
         message.textContent = '';
         try {
-          const result = await api<SignedIn | Challenge>('POST', '/auth/login', { email: email.value, password: password.value });
+          const result = await api<SignedIn | Challenge>('POST', '/auth/login', {
+            email: email.value,
+            password: password.value,
+          });
           continueSignIn(form, result, signedIn);
         } catch (error) {
           message.textContent = error instanceof ApiError ? error.message : 'Could not sign in';
@@ -119,7 +156,11 @@ export function signInView(signedIn: SignedInHandler, notice?: string): HTMLElem
   // Single sign-on is offered when the hub is configured for it.
   void api<{ enabled: boolean; display_name: string }>('GET', '/auth/sso')
     .then((config) => {
-      if (config.enabled) replaceChildren(sso, h('a', { class: 'button sso-button', href: '/api/auth/oidc/start' }, `Sign in with ${config.display_name}`));
+      if (config.enabled)
+        replaceChildren(
+          sso,
+          h('a', { class: 'button sso-button', href: '/api/auth/oidc/start' }, `Sign in with ${config.display_name}`),
+        );
     })
     .catch(() => {});
   return page(form);
@@ -127,7 +168,13 @@ export function signInView(signedIn: SignedInHandler, notice?: string): HTMLElem
 
 /** The page a one-time link opens: choose a password under the documented policy, and be signed in. */
 export function setPasswordView(token: string, signedIn: SignedInHandler): HTMLElement {
-  const password = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', required: true, 'aria-label': 'New password' }) as HTMLInputElement;
+  const password = h('input', {
+    type: 'password',
+    name: 'password',
+    autocomplete: 'new-password',
+    required: true,
+    'aria-label': 'New password',
+  }) as HTMLInputElement;
   const message = h('p', { class: 'error', role: 'alert' });
   const intro = h('p', {}, 'Checking the link…');
   const form: HTMLFormElement = h(
@@ -139,7 +186,9 @@ export function setPasswordView(token: string, signedIn: SignedInHandler): HTMLE
         event.preventDefault();
         message.textContent = '';
         try {
-          const result = await api<SignedIn | Challenge>('POST', `/auth/password-links/${encodeURIComponent(token)}`, { password: password.value });
+          const result = await api<SignedIn | Challenge>('POST', `/auth/password-links/${encodeURIComponent(token)}`, {
+            password: password.value,
+          });
           history.replaceState(null, '', '#/');
           continueSignIn(form, result, signedIn);
         } catch (error) {

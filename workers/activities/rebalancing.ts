@@ -1,7 +1,14 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { Sql } from '../../db/client.js';
 import { recordEvent } from '../../db/events.js';
-import { getPortfolioRow, listPortfolioRows, loadPortfolioBooks, loadRebalanceSettings, loadRecentTrades, type PortfolioBook } from '../../db/portfolios.js';
+import {
+  getPortfolioRow,
+  listPortfolioRows,
+  loadPortfolioBooks,
+  loadRebalanceSettings,
+  loadRecentTrades,
+  type PortfolioBook,
+} from '../../db/portfolios.js';
 import { toWireNumber } from '../../workflows/money.js';
 import type { DriftCheckResult, RebalanceContext, Verification } from '../../workflows/rebalancing/definitions.js';
 import { WASH_SALE_WINDOW_DAYS } from '../../workflows/rebalancing/proposal.js';
@@ -27,7 +34,10 @@ export function createRebalancingActivities(deps: RebalancingActivityDeps) {
     if (!row) throw ApplicationFailure.nonRetryable(`Portfolio ${portfolioId} not found`, 'PORTFOLIO_NOT_FOUND');
     const [book] = await loadPortfolioBooks(sql, priceSource, [modelId ? { ...row, model_id: modelId } : row]);
     if (book.missing_prices.length) {
-      throw ApplicationFailure.nonRetryable(`No price for ${book.missing_prices.join(', ')}; import prices first`, 'PRICE_NOT_AVAILABLE');
+      throw ApplicationFailure.nonRetryable(
+        `No price for ${book.missing_prices.join(', ')}; import prices first`,
+        'PRICE_NOT_AVAILABLE',
+      );
     }
     return book;
   }
@@ -39,13 +49,27 @@ export function createRebalancingActivities(deps: RebalancingActivityDeps) {
       const settings = await loadRebalanceSettings(sql);
       return {
         portfolio: book.portfolio,
-        client: { id: book.row.client_id, name: book.row.client_name, user_id: book.row.client_user_id, advisor_id: book.row.advisor_id },
-        model: { id: book.model.id, name: book.model.name, cashWeight: book.model.cashWeight, bands: book.model.bands, targets: book.model.targets },
+        client: {
+          id: book.row.client_id,
+          name: book.row.client_name,
+          user_id: book.row.client_user_id,
+          advisor_id: book.row.advisor_id,
+        },
+        model: {
+          id: book.model.id,
+          name: book.model.name,
+          cashWeight: book.model.cashWeight,
+          bands: book.model.bands,
+          targets: book.model.targets,
+        },
         securities: book.securities,
         prices: book.prices,
         prices_as_of: book.prices_as_of!,
         as_of: asOf,
-        options: { ...settings.options, recentTrades: await loadRecentTrades(sql, input.portfolio_id, daysBefore(asOf, WASH_SALE_WINDOW_DAYS)) },
+        options: {
+          ...settings.options,
+          recentTrades: await loadRecentTrades(sql, input.portfolio_id, daysBefore(asOf, WASH_SALE_WINDOW_DAYS)),
+        },
         compliance_threshold: settings.compliance_threshold,
       };
     },
@@ -60,13 +84,19 @@ export function createRebalancingActivities(deps: RebalancingActivityDeps) {
       const outOfBand: string[] = [];
       for (const book of books) {
         if (book.missing_prices.length) {
-          log.warn('portfolio left out of the drift check: no price', { portfolio_id: book.row.id, missing: book.missing_prices });
+          log.warn('portfolio left out of the drift check: no price', {
+            portfolio_id: book.row.id,
+            missing: book.missing_prices,
+          });
           continue;
         }
         try {
           if (driftOfBook(book, settings)?.out_of_band) outOfBand.push(book.row.id);
         } catch (error) {
-          log.error('portfolio left out of the drift check', { portfolio_id: book.row.id, error: (error as Error).message });
+          log.error('portfolio left out of the drift check', {
+            portfolio_id: book.row.id,
+            error: (error as Error).message,
+          });
         }
       }
       return { checked: books.length, out_of_band: outOfBand };
@@ -105,7 +135,12 @@ export function createRebalancingActivities(deps: RebalancingActivityDeps) {
     async verifyRebalance(input: { portfolio_id: string; model_id: string }): Promise<Verification> {
       const book = await loadBook(input.portfolio_id, input.model_id);
       const drift = driftOfBook(book, await loadRebalanceSettings(sql))!;
-      return { ...drift, checked_at: new Date().toISOString(), within_bands: !drift.out_of_band, cash_after: toWireNumber(book.portfolio.cash) };
+      return {
+        ...drift,
+        checked_at: new Date().toISOString(),
+        within_bands: !drift.out_of_band,
+        cash_after: toWireNumber(book.portfolio.cash),
+      };
     },
   };
 }

@@ -13,7 +13,8 @@ export function createBuiltinCrm(sql: Sql): CrmAdapter {
         ON CONFLICT (application_id) DO NOTHING
         RETURNING account_number`;
       if (created) return { account_number: created.account_number as string };
-      const [existing] = await sql`SELECT account_number FROM accounts WHERE application_id = ${request.application_id}`;
+      const [existing] =
+        await sql`SELECT account_number FROM accounts WHERE application_id = ${request.application_id}`;
       return { account_number: existing.account_number as string };
     },
   };

@@ -36,7 +36,8 @@ export function createHttpCrm(options: { url: string; apiKey?: string }): CrmAda
         throw new Error(`CRM answered ${response.status} without JSON`);
       }
       const accountNumber = (body as { account_number?: unknown }).account_number;
-      if (typeof accountNumber !== 'string' || accountNumber === '') throw new Error('CRM answer has no account_number');
+      if (typeof accountNumber !== 'string' || accountNumber === '')
+        throw new Error('CRM answer has no account_number');
       return { account_number: accountNumber };
     },
   };

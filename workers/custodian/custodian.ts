@@ -20,7 +20,14 @@ export interface OrderFill {
   commission: number;
   /** Sells: realized gain over the lots sold (before costs); null for buys. */
   realized_gain: number | null;
-  lots: { lot_id: string; quantity: number; cost_basis_per_unit: number; acquired_on: string; realized_gain: number; term: TaxTerm }[];
+  lots: {
+    lot_id: string;
+    quantity: number;
+    cost_basis_per_unit: number;
+    acquired_on: string;
+    realized_gain: number;
+    term: TaxTerm;
+  }[];
   filled_at: string;
 }
 

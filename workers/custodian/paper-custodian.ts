@@ -38,7 +38,10 @@ export function createPaperCustodian(sql: Sql, options: { timeZone: string }): C
     const [portfolio] = await tx`SELECT id, cash, currency FROM portfolios WHERE id = ${order.portfolio_id} FOR UPDATE`;
     if (!portfolio) return { rejected: `portfolio ${order.portfolio_id} does not exist` };
     const [existing] = await tx`SELECT * FROM orders WHERE idempotency_key = ${order.idempotency_key}`;
-    if (existing) return existing.status === 'filled' ? { filled: fillOf(existing) } : { rejected: existing.reject_reason as string };
+    if (existing)
+      return existing.status === 'filled'
+        ? { filled: fillOf(existing) }
+        : { rejected: existing.reject_reason as string };
 
     const orderId = orderIdFor(order.idempotency_key);
     const reject = async (reason: string): Promise<Execution> => {
@@ -62,7 +65,10 @@ export function createPaperCustodian(sql: Sql, options: { timeZone: string }): C
 
     if (order.side === 'buy') {
       const needed = value.plus(commission);
-      if (cash.lt(needed)) return reject(`buying ${quantity.toFixed()} ${order.security_id} needs ${needed.toFixed()}, the account has ${cash.toFixed()}`);
+      if (cash.lt(needed))
+        return reject(
+          `buying ${quantity.toFixed()} ${order.security_id} needs ${needed.toFixed()}, the account has ${cash.toFixed()}`,
+        );
       await tx`
         INSERT INTO tax_lots (id, portfolio_id, security_id, quantity, cost_basis_per_unit, acquired_on)
         VALUES (${`lot_${orderId.slice(4)}`}, ${order.portfolio_id}, ${order.security_id}, ${quantity.toFixed()}, ${price.toFixed()}, ${tradeDate})`;
@@ -79,9 +85,11 @@ export function createPaperCustodian(sql: Sql, options: { timeZone: string }): C
         acquiredOn: r.acquired_on as string,
       }));
       const held = roundQuantity(sumOf(lots.map((lot) => lot.quantity)));
-      if (held.lt(quantity)) return reject(`selling ${quantity.toFixed()} ${order.security_id} but the account holds ${held.toFixed()}`);
+      if (held.lt(quantity))
+        return reject(`selling ${quantity.toFixed()} ${order.security_id} but the account holds ${held.toFixed()}`);
       // The proposal's tax-aware choice stands while those lots still hold enough; otherwise choose again now.
-      const holds = (pick: OrderRequest['lots'][number]) => decimal(lots.find((lot) => lot.id === pick.lot_id)?.quantity ?? 0).gte(pick.quantity);
+      const holds = (pick: OrderRequest['lots'][number]) =>
+        decimal(lots.find((lot) => lot.id === pick.lot_id)?.quantity ?? 0).gte(pick.quantity);
       const namedTotal = roundQuantity(sumOf(order.lots.map((pick) => pick.quantity)));
       const picks =
         order.lots.every(holds) && namedTotal.eq(quantity)

@@ -46,7 +46,11 @@ export async function deliverNotifications(sql: Sql, job: NotificationJob): Prom
   return delivered;
 }
 
-export async function registerNotificationJobs(boss: PgBoss, sql: Sql, forwarders: readonly NotificationForwarder[] = []): Promise<void> {
+export async function registerNotificationJobs(
+  boss: PgBoss,
+  sql: Sql,
+  forwarders: readonly NotificationForwarder[] = [],
+): Promise<void> {
   // Each job is idempotent on its own, so a batch is delivered in parallel.
   await workQueue<NotificationJob>(boss, QUEUES.deliverNotifications, { batchSize: 20 }, async (jobs) => {
     await Promise.all(
@@ -57,4 +61,3 @@ export async function registerNotificationJobs(boss: PgBoss, sql: Sql, forwarder
     );
   });
 }
-

@@ -20,10 +20,18 @@ export async function openPortfolioForAccount(sql: Sql, job: EventJob): Promise<
   const accountNumber = String(job.payload.account_number);
   const [application] = await sql`SELECT detail FROM processes WHERE process_id = ${job.process_id}`;
   if (!application) throw new Error(`account ${accountNumber}: application ${job.process_id} is not in the read model`);
-  const detail = application.detail as { client_id: string; risk_profile: keyof typeof MODEL_FOR_RISK_PROFILE | null; initial_investment_amount: number | null; currency: string | null };
+  const detail = application.detail as {
+    client_id: string;
+    risk_profile: keyof typeof MODEL_FOR_RISK_PROFILE | null;
+    initial_investment_amount: number | null;
+    currency: string | null;
+  };
   const modelId = MODEL_FOR_RISK_PROFILE[detail.risk_profile ?? 'balanced'] ?? 'balanced';
   const [model] = await sql`SELECT id FROM model_portfolios WHERE id = ${modelId}`;
-  if (!model) throw new Error(`account ${accountNumber}: model portfolio ${modelId} does not exist; set up the model portfolios first`);
+  if (!model)
+    throw new Error(
+      `account ${accountNumber}: model portfolio ${modelId} does not exist; set up the model portfolios first`,
+    );
 
   const portfolioId = portfolioIdFor(accountNumber);
   const cash = detail.initial_investment_amount ?? 0;
@@ -41,10 +49,26 @@ export async function openPortfolioForAccount(sql: Sql, job: EventJob): Promise<
       actor: SYSTEM_ACTOR,
       action: 'open_portfolio',
       outcome: 'accepted',
-      details: { account_number: accountNumber, application_id: job.process_id, model_id: modelId, risk_profile: detail.risk_profile, cash },
+      details: {
+        account_number: accountNumber,
+        application_id: job.process_id,
+        model_id: modelId,
+        risk_profile: detail.risk_profile,
+        cash,
+      },
     });
     await appendEvents(tx, rebalancingSpec.processType, null, [
-      { type: 'portfolio.opened', payload: { portfolio_id: portfolioId, account_number: accountNumber, client_id: detail.client_id, model_id: modelId, cash, timestamp } },
+      {
+        type: 'portfolio.opened',
+        payload: {
+          portfolio_id: portfolioId,
+          account_number: accountNumber,
+          client_id: detail.client_id,
+          model_id: modelId,
+          cash,
+          timestamp,
+        },
+      },
     ]);
     return portfolioId;
   });

@@ -17,7 +17,9 @@ export async function registerSlaPauseJobs(boss: PgBoss, temporal: Client): Prom
   await workQueue<SlaPauseJob>(boss, QUEUES.signalSlaPause, { batchSize: 5 }, async (jobs) => {
     for (const { data } of jobs) {
       try {
-        await temporal.workflow.getHandle(data.workflow_id).signal(slaPauseSignal, { key: data.key, active: data.active, reason: data.reason, sequence: data.sequence });
+        await temporal.workflow
+          .getHandle(data.workflow_id)
+          .signal(slaPauseSignal, { key: data.key, active: data.active, reason: data.reason, sequence: data.sequence });
       } catch (error) {
         // A finished process has no clock left to pause.
         if (!(error instanceof WorkflowNotFoundError)) throw error;

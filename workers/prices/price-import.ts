@@ -28,7 +28,9 @@ export class PriceFileError extends Error {
     readonly problems: PriceFileProblem[],
     readonly moreProblems: number,
   ) {
-    super(`${file}: ${problems.length + moreProblems} problem${problems.length + moreProblems === 1 ? '' : 's'}; nothing was imported`);
+    super(
+      `${file}: ${problems.length + moreProblems} problem${problems.length + moreProblems === 1 ? '' : 's'}; nothing was imported`,
+    );
     this.name = 'PriceFileError';
   }
 }
@@ -53,7 +55,12 @@ interface PriceRow {
 
 /** Splits one CSV line; fields may be quoted ("VTI"), the three expected ones never contain commas. */
 function fieldsOf(line: string): string[] {
-  return line.split(',').map((field) => field.trim().replace(/^"(.*)"$/, '$1').trim());
+  return line.split(',').map((field) =>
+    field
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .trim(),
+  );
 }
 
 const CLOSE_PATTERN = /^\d+(\.\d{1,6})?$/;
@@ -84,7 +91,16 @@ export async function importPriceFile(
   };
 
   return sql.begin(async (tx) => {
-    const summary: PriceImportSummary = { file, rows: 0, inserted: 0, updated: 0, unchanged: 0, symbols: [], first_date: null, last_date: null };
+    const summary: PriceImportSummary = {
+      file,
+      rows: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      symbols: [],
+      first_date: null,
+      last_date: null,
+    };
     const seen = new Map<string, number>();
     const symbols = new Set<string>();
     let batch: PriceRow[] = [];
@@ -106,7 +122,8 @@ export async function importPriceFile(
       const line = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
       if (lineNumber === 1) {
         const header = fieldsOf(line).map((field) => field.toLowerCase());
-        if (header.join(',') !== PRICE_CSV_HEADER.join(',')) problem(1, `expected the header "${PRICE_CSV_HEADER.join(',')}", found "${line.trim()}"`);
+        if (header.join(',') !== PRICE_CSV_HEADER.join(','))
+          problem(1, `expected the header "${PRICE_CSV_HEADER.join(',')}", found "${line.trim()}"`);
         continue;
       }
       if (line.trim() === '') continue;
@@ -123,11 +140,14 @@ export async function importPriceFile(
       } else if (date > options.today) {
         problem(lineNumber, `date ${date} is in the future (today is ${options.today})`);
       }
-      if (!idOf.has(symbol)) problem(lineNumber, `unknown symbol "${rawSymbol}"; known symbols: ${[...idOf.keys()].join(', ')}`);
-      if (!CLOSE_PATTERN.test(close) || decimal(close).lte(0)) problem(lineNumber, `close "${close}" is not a positive number with at most 6 decimals`);
+      if (!idOf.has(symbol))
+        problem(lineNumber, `unknown symbol "${rawSymbol}"; known symbols: ${[...idOf.keys()].join(', ')}`);
+      if (!CLOSE_PATTERN.test(close) || decimal(close).lte(0))
+        problem(lineNumber, `close "${close}" is not a positive number with at most 6 decimals`);
       const key = `${symbol} ${date}`;
       const firstLine = seen.get(key);
-      if (firstLine !== undefined) problem(lineNumber, `${symbol} on ${date} appears twice (first on line ${firstLine})`);
+      if (firstLine !== undefined)
+        problem(lineNumber, `${symbol} on ${date} appears twice (first on line ${firstLine})`);
       else seen.set(key, lineNumber);
       if (problems.length + moreProblems > before) continue;
 
@@ -139,8 +159,13 @@ export async function importPriceFile(
       if (batch.length >= BATCH_SIZE) await flush();
     }
     await flush();
-    if (lineNumber === 0) problem(1, `the file is empty; expected the header "${PRICE_CSV_HEADER.join(',')}" and rows like "2026-11-20,VTI,322.52"`);
-    else if (summary.rows === 0 && problems.length === 0) problem(lineNumber, 'the file has a header but no price rows');
+    if (lineNumber === 0)
+      problem(
+        1,
+        `the file is empty; expected the header "${PRICE_CSV_HEADER.join(',')}" and rows like "2026-11-20,VTI,322.52"`,
+      );
+    else if (summary.rows === 0 && problems.length === 0)
+      problem(lineNumber, 'the file has a header but no price rows');
     // Throwing rolls the transaction back: a file with any bad line imports nothing.
     if (problems.length) throw new PriceFileError(file, problems, moreProblems);
     summary.symbols = [...symbols].sort();

@@ -1,6 +1,10 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleSpec } from '@temporalio/client';
 import type { Logger } from '../../runtime/logger.js';
-import { DRIFT_CHECK_WORKFLOW_TYPE, driftCheckScheduleId, type DriftCheckInput } from '../../workflows/rebalancing/definitions.js';
+import {
+  DRIFT_CHECK_WORKFLOW_TYPE,
+  driftCheckScheduleId,
+  type DriftCheckInput,
+} from '../../workflows/rebalancing/definitions.js';
 
 export interface DriftScheduleOptions {
   taskQueue: string;
@@ -15,7 +19,11 @@ export interface DriftScheduleOptions {
  * zone, workflow arguments). Every worker runs this at start; they all converge on the same Schedule. A
  * schedule paused by an operator stays paused.
  */
-export async function ensureDriftCheckSchedule(client: Client, options: DriftScheduleOptions, log: Logger): Promise<string> {
+export async function ensureDriftCheckSchedule(
+  client: Client,
+  options: DriftScheduleOptions,
+  log: Logger,
+): Promise<string> {
   const scheduleId = driftCheckScheduleId(options.taskQueue);
   const spec: ScheduleSpec = { cronExpressions: [options.cron], timezone: options.timeZone };
   const input: DriftCheckInput = { order_retry: options.orderRetry };
@@ -32,9 +40,15 @@ export async function ensureDriftCheckSchedule(client: Client, options: DriftSch
       spec,
       action,
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
-      state: { paused: options.paused, note: options.paused ? 'Created paused (REBALANCE_SCHEDULE_PAUSED)' : undefined },
+      state: {
+        paused: options.paused,
+        note: options.paused ? 'Created paused (REBALANCE_SCHEDULE_PAUSED)' : undefined,
+      },
     });
-    log.info({ scheduleId, cron: options.cron, timeZone: options.timeZone, paused: options.paused }, 'drift-check schedule created');
+    log.info(
+      { scheduleId, cron: options.cron, timeZone: options.timeZone, paused: options.paused },
+      'drift-check schedule created',
+    );
   } catch (error) {
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
     const handle = client.schedule.getHandle(scheduleId);

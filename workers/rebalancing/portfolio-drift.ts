@@ -8,5 +8,11 @@ import { driftOf } from '../../workflows/rebalancing/proposal-record.js';
  */
 export function driftOfBook(book: PortfolioBook, settings: RebalanceSettings): DriftSummary | null {
   if (book.missing_prices.length) return null;
-  return driftOf({ portfolio: book.portfolio, model: book.model, securities: book.securities, prices: book.prices, options: { ...settings.options, recentTrades: [] } });
+  return driftOf({
+    portfolio: book.portfolio,
+    model: book.model,
+    securities: book.securities,
+    prices: book.prices,
+    options: { ...settings.options, recentTrades: [] },
+  });
 }

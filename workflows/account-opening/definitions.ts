@@ -135,7 +135,9 @@ export interface Command<T = object> {
 /** Text as people type it: trimmed, not empty, at most `max` characters. */
 const text = (max: number) => z.string().trim().min(1).max(max);
 const reasonOf = (command: keyof typeof accountOpeningSpec.commands) => {
-  const form: { maxLength: number } | undefined = (accountOpeningSpec.commands[command] as { reason?: { maxLength: number } }).reason;
+  const form: { maxLength: number } | undefined = (
+    accountOpeningSpec.commands[command] as { reason?: { maxLength: number } }
+  ).reason;
   return text(form?.maxLength ?? 2000);
 };
 
@@ -147,7 +149,12 @@ const reasonOf = (command: keyof typeof accountOpeningSpec.commands) => {
 export const SelectProductsInputSchema = z
   .object({
     selected_products: z
-      .array(z.union([text(100), z.object({ product_id: text(100), allocation_percent: z.number().positive().max(100).optional() }).strict()]))
+      .array(
+        z.union([
+          text(100),
+          z.object({ product_id: text(100), allocation_percent: z.number().positive().max(100).optional() }).strict(),
+        ]),
+      )
       .max(20)
       .optional()
       .meta({ example: ['prd_global_equity_index', { product_id: 'prd_core_bond', allocation_percent: 40 }] }),
@@ -160,7 +167,9 @@ export const RiskAssessmentInputSchema = z
     investment_horizon: z.enum(INVESTMENT_HORIZONS).optional(),
   })
   .strict();
-export const AcceptTermsInputSchema = z.object({ terms_accepted: z.boolean().optional(), mandate_document_id: text(200).optional() }).strict();
+export const AcceptTermsInputSchema = z
+  .object({ terms_accepted: z.boolean().optional(), mandate_document_id: text(200).optional() })
+  .strict();
 export const FundingInputSchema = z
   .object({
     funding_method: z.enum(FUNDING_METHODS),
@@ -175,7 +184,9 @@ export const FundingInputSchema = z
 export const ApproveInputSchema = z.object({ notes: text(5000).optional() }).strict();
 export const RejectInputSchema = z.object({ rejection_reason: reasonOf('compliance_reject') }).strict();
 export const CancelInputSchema = z.object({ reason: reasonOf('cancel_application').optional() }).strict();
-export const OverrideStatusInputSchema = z.object({ status: z.enum(APPLICATION_STATUSES), reason: text(2000) }).strict();
+export const OverrideStatusInputSchema = z
+  .object({ status: z.enum(APPLICATION_STATUSES), reason: text(2000) })
+  .strict();
 export const ReassignInputSchema = z
   .object({ advisor_id: text(100).optional(), assigned_officer_id: text(100).optional(), reason: text(2000) })
   .strict();
@@ -204,9 +215,13 @@ export interface CommandResult {
 
 export const startApplicationUpdate = defineUpdate<CommandResult, []>('startApplication');
 export const selectProductsUpdate = defineUpdate<CommandResult, [Command<SelectProductsInput>]>('selectProducts');
-export const completeRiskAssessmentUpdate = defineUpdate<CommandResult, [Command<RiskAssessmentInput>]>('completeRiskAssessment');
+export const completeRiskAssessmentUpdate = defineUpdate<CommandResult, [Command<RiskAssessmentInput>]>(
+  'completeRiskAssessment',
+);
 export const acceptTermsUpdate = defineUpdate<CommandResult, [Command<AcceptTermsInput>]>('acceptTerms');
-export const provideFundingDetailsUpdate = defineUpdate<CommandResult, [Command<FundingInput>]>('provideFundingDetails');
+export const provideFundingDetailsUpdate = defineUpdate<CommandResult, [Command<FundingInput>]>(
+  'provideFundingDetails',
+);
 export const approveApplicationUpdate = defineUpdate<CommandResult, [Command<ApproveInput>]>('approveApplication');
 export const rejectApplicationUpdate = defineUpdate<CommandResult, [Command<RejectInput>]>('rejectApplication');
 export const cancelApplicationUpdate = defineUpdate<CommandResult, [Command<CancelInput>]>('cancelApplication');
@@ -233,7 +248,8 @@ export type ApplicationCommand = keyof typeof APPLICATION_COMMANDS;
  * Pauses or resumes the SLA clock: paused while any key is active (an open compliance query to the
  * advisor, say), resumed when the last one clears. A signal, because it must never fail its sender.
  */
-export const slaPauseSignal = defineSignal<[{ key: string; active: boolean; reason: string; sequence?: number }]>('slaPause');
+export const slaPauseSignal =
+  defineSignal<[{ key: string; active: boolean; reason: string; sequence?: number }]>('slaPause');
 
 export const applicationStateQuery = defineQuery<ApplicationRecord>('applicationState');
 

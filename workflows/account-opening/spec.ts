@@ -23,7 +23,13 @@ export const APPLICATION_STATUSES = [
 export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
 
 export const ACCOUNT_TYPES = ['individual', 'joint', 'retirement_ira', 'roth_ira', 'trust', 'corporate'] as const;
-export const INVESTMENT_OBJECTIVES = ['capital_preservation', 'income', 'balanced', 'growth', 'aggressive_growth'] as const;
+export const INVESTMENT_OBJECTIVES = [
+  'capital_preservation',
+  'income',
+  'balanced',
+  'growth',
+  'aggressive_growth',
+] as const;
 /** short_term is under 3 years, medium_term 3 to 7, long_term over 7. */
 export const INVESTMENT_HORIZONS = ['short_term', 'medium_term', 'long_term'] as const;
 export const CURRENCIES = ['USD', 'EUR', 'GBP', 'CHF'] as const;
@@ -70,14 +76,38 @@ export const HAPPY_PATH: readonly ApplicationStatus[] = [
 
 export const ACCOUNT_OPENING_ERRORS = {
   APPLICATION_NOT_FOUND: { status: 404, message: 'Account application not found', retryable: false },
-  ONBOARDING_INCOMPLETE: { status: 400, message: 'Client onboarding must be completed before opening an account', retryable: false },
+  ONBOARDING_INCOMPLETE: {
+    status: 400,
+    message: 'Client onboarding must be completed before opening an account',
+    retryable: false,
+  },
   NO_PRODUCTS_SELECTED: { status: 400, message: 'At least one investment product must be selected', retryable: false },
-  RISK_ASSESSMENT_REQUIRED: { status: 400, message: 'Risk assessment must be completed before proceeding', retryable: false },
+  RISK_ASSESSMENT_REQUIRED: {
+    status: 400,
+    message: 'Risk assessment must be completed before proceeding',
+    retryable: false,
+  },
   TERMS_NOT_ACCEPTED: { status: 400, message: 'Terms and conditions must be accepted', retryable: false },
-  INVALID_STATUS_TRANSITION: { status: 400, message: 'This action is not allowed in the current application status', retryable: false },
-  PRODUCT_SUITABILITY_VIOLATION: { status: 400, message: 'Selected products do not match the client risk profile', retryable: false },
-  INSUFFICIENT_MINIMUM_INVESTMENT: { status: 400, message: 'Initial investment amount is below the minimum required', retryable: false },
-  COMPLIANCE_REVIEW_REQUIRED: { status: 400, message: 'Application requires compliance review before account creation', retryable: false },
+  INVALID_STATUS_TRANSITION: {
+    status: 400,
+    message: 'This action is not allowed in the current application status',
+    retryable: false,
+  },
+  PRODUCT_SUITABILITY_VIOLATION: {
+    status: 400,
+    message: 'Selected products do not match the client risk profile',
+    retryable: false,
+  },
+  INSUFFICIENT_MINIMUM_INVESTMENT: {
+    status: 400,
+    message: 'Initial investment amount is below the minimum required',
+    retryable: false,
+  },
+  COMPLIANCE_REVIEW_REQUIRED: {
+    status: 400,
+    message: 'Application requires compliance review before account creation',
+    retryable: false,
+  },
   CRM_ACCOUNT_CREATION_FAILED: {
     status: 500,
     message: 'Account creation in CRM failed. Please try again or contact support',
@@ -110,10 +140,34 @@ export const accountOpeningSpec = {
   ],
   transitions: [
     { name: 'draft', from: ['draft'], to: 'product_selection', actors: ['client', 'advisor'] },
-    { name: 'product_selection', from: ['product_selection'], to: 'risk_assessment', actors: ['client', 'advisor'], condition: 'selected_products is not null' },
-    { name: 'risk_assessment', from: ['risk_assessment'], to: 'terms_review', actors: ['client', 'advisor'], condition: 'risk_score is not null' },
-    { name: 'terms_review', from: ['terms_review'], to: 'funding', actors: ['client', 'advisor'], condition: 'terms_accepted == true' },
-    { name: 'funding', from: ['funding'], to: 'submitted', actors: ['client', 'advisor'], condition: 'funding_method is not null' },
+    {
+      name: 'product_selection',
+      from: ['product_selection'],
+      to: 'risk_assessment',
+      actors: ['client', 'advisor'],
+      condition: 'selected_products is not null',
+    },
+    {
+      name: 'risk_assessment',
+      from: ['risk_assessment'],
+      to: 'terms_review',
+      actors: ['client', 'advisor'],
+      condition: 'risk_score is not null',
+    },
+    {
+      name: 'terms_review',
+      from: ['terms_review'],
+      to: 'funding',
+      actors: ['client', 'advisor'],
+      condition: 'terms_accepted == true',
+    },
+    {
+      name: 'funding',
+      from: ['funding'],
+      to: 'submitted',
+      actors: ['client', 'advisor'],
+      condition: 'funding_method is not null',
+    },
     // The blueprint's table also names compliance_officer here, but no command moves a submitted application:
     // the hub assigns an officer and starts the review itself, at once.
     { name: 'submitted', from: ['submitted'], to: 'compliance_review', actors: ['system'] },
@@ -256,29 +310,68 @@ export const accountOpeningSpec = {
   readers: { client: 'own', advisor: 'own', compliance_officer: 'any', admin: 'any', ops: 'any', manager: 'any' },
   errors: ACCOUNT_OPENING_ERRORS,
   events: {
-    'account.application_started': { description: 'New account application created', payload: ['application_id', 'client_id', 'timestamp'] },
-    'account.products_selected': { description: 'Investment products selected', payload: ['application_id', 'selected_products', 'timestamp'] },
-    'account.risk_assessed': { description: 'Risk assessment completed', payload: ['application_id', 'risk_profile', 'risk_score', 'timestamp'] },
+    'account.application_started': {
+      description: 'New account application created',
+      payload: ['application_id', 'client_id', 'timestamp'],
+    },
+    'account.products_selected': {
+      description: 'Investment products selected',
+      payload: ['application_id', 'selected_products', 'timestamp'],
+    },
+    'account.risk_assessed': {
+      description: 'Risk assessment completed',
+      payload: ['application_id', 'risk_profile', 'risk_score', 'timestamp'],
+    },
     'account.suitability_warning': {
       description: 'Product-risk suitability mismatch detected',
       payload: ['application_id', 'risk_profile', 'mismatched_products', 'timestamp'],
     },
-    'account.terms_accepted': { description: 'Terms and conditions accepted', payload: ['application_id', 'terms_accepted_at', 'timestamp'] },
-    'account.submitted': { description: 'Application submitted for review', payload: ['application_id', 'funding_method', 'amount', 'timestamp'] },
-    'account.approved': { description: 'Application approved by compliance', payload: ['application_id', 'approved_by', 'timestamp'] },
-    'account.rejected': { description: 'Application rejected by compliance', payload: ['application_id', 'rejection_reason', 'rejected_by', 'timestamp'] },
-    'account.created': { description: 'Investment account created in CRM', payload: ['application_id', 'account_number', 'client_id', 'timestamp'] },
-    'account.cancelled': { description: 'Application cancelled', payload: ['application_id', 'cancelled_by', 'timestamp'] },
-    'account.status_viewed': { description: 'Application status viewed', payload: ['application_id', 'viewed_by', 'timestamp'] },
+    'account.terms_accepted': {
+      description: 'Terms and conditions accepted',
+      payload: ['application_id', 'terms_accepted_at', 'timestamp'],
+    },
+    'account.submitted': {
+      description: 'Application submitted for review',
+      payload: ['application_id', 'funding_method', 'amount', 'timestamp'],
+    },
+    'account.approved': {
+      description: 'Application approved by compliance',
+      payload: ['application_id', 'approved_by', 'timestamp'],
+    },
+    'account.rejected': {
+      description: 'Application rejected by compliance',
+      payload: ['application_id', 'rejection_reason', 'rejected_by', 'timestamp'],
+    },
+    'account.created': {
+      description: 'Investment account created in CRM',
+      payload: ['application_id', 'account_number', 'client_id', 'timestamp'],
+    },
+    'account.cancelled': {
+      description: 'Application cancelled',
+      payload: ['application_id', 'cancelled_by', 'timestamp'],
+    },
+    'account.status_viewed': {
+      description: 'Application status viewed',
+      payload: ['application_id', 'viewed_by', 'timestamp'],
+    },
     'products.listed': { description: 'Available products listed for client', payload: ['client_id', 'timestamp'] },
     // The hub's own events, so every change to an application is in the feed.
-    'account.review_started': { description: 'Application entered compliance review', payload: ['application_id', 'assigned_officer_id', 'timestamp'] },
+    'account.review_started': {
+      description: 'Application entered compliance review',
+      payload: ['application_id', 'assigned_officer_id', 'timestamp'],
+    },
     'account.approval_recorded': {
       description: 'First of two required approvals recorded (enhanced due diligence or politically exposed client)',
       payload: ['application_id', 'approved_by', 'approvals_required', 'timestamp'],
     },
-    'account.creation_failed': { description: 'Account creation in CRM failed after all retries', payload: ['application_id', 'error_code', 'attempts', 'timestamp'] },
-    'account.creation_retried': { description: 'Administrator retried account creation after a CRM failure', payload: ['application_id', 'retried_by', 'timestamp'] },
+    'account.creation_failed': {
+      description: 'Account creation in CRM failed after all retries',
+      payload: ['application_id', 'error_code', 'attempts', 'timestamp'],
+    },
+    'account.creation_retried': {
+      description: 'Administrator retried account creation after a CRM failure',
+      payload: ['application_id', 'retried_by', 'timestamp'],
+    },
     'account.status_overridden': {
       description: 'Administrator overrode the application status',
       payload: ['application_id', 'from_status', 'to_status', 'reason', 'overridden_by', 'timestamp'],
@@ -290,14 +383,22 @@ export const accountOpeningSpec = {
   },
   // "Source of funds must be documented for anti-money laundering"; the signed mandate is linked by accept_terms.
   documents: {
-    kinds: ['mandate', 'source_of_funds_evidence', 'identity_document', 'proof_of_address', 'formation_documents', 'other'],
+    kinds: [
+      'mandate',
+      'source_of_funds_evidence',
+      'identity_document',
+      'proof_of_address',
+      'formation_documents',
+      'other',
+    ],
     required: [
       {
         kind: 'source_of_funds_evidence',
         command: 'compliance_approve',
         when: 'edd_required',
         code: 'COMPLIANCE_REVIEW_REQUIRED',
-        message: 'Source-of-funds evidence must be accepted by compliance before an application above the enhanced due diligence threshold is approved',
+        message:
+          'Source-of-funds evidence must be accepted by compliance before an application above the enhanced due diligence threshold is approved',
       },
     ],
   },

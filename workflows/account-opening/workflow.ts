@@ -1,4 +1,11 @@
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { HubActivities } from '../../workers/activities/index.js';
 import { SYSTEM_ACTOR, type ProcessCard, type SlaSnapshot, type TransitionRecording } from '../process-records.js';
 import { isTerminal } from '../process-spec.js';
@@ -77,27 +84,36 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
     processIdOf: (r) => r.application_id,
     titleOf: (r) => r.client_name,
     projectCard,
-    namedRecipient: (r, name) => ({ assigned_officer: r.assigned_officer_id, advisor: r.advisor_id, client: r.client_user_id })[name] ?? null,
+    namedRecipient: (r, name) =>
+      ({ assigned_officer: r.assigned_officer_id, advisor: r.advisor_id, client: r.client_user_id })[name] ?? null,
   });
   const record$ = (outcome: Outcome) => process.commit(outcome);
   const started = record$(startOutcome(record, input.opened_by));
 
-  setHandler(slaPauseSignal, ({ key, active, reason, sequence }) => process.sla.setPause(key, active, reason, sequence));
+  setHandler(slaPauseSignal, ({ key, active, reason, sequence }) =>
+    process.sla.setPause(key, active, reason, sequence),
+  );
 
   setHandler(applicationStateQuery, () => record);
-  const resultOf = (recording: TransitionRecording): CommandResult => ({ record: recording.record as unknown as ApplicationRecord, sla: recording.card.sla });
+  const resultOf = (recording: TransitionRecording): CommandResult => ({
+    record: recording.record as unknown as ApplicationRecord,
+    sla: recording.card.sla,
+  });
   setHandler(startApplicationUpdate, async () => resultOf(await started));
 
   registerCommandHandlers(APPLICATION_COMMANDS, {
     errors: accountOpeningSpec.errors,
     allowed: (command, { actor }) => checkAllowed(record, command, actor),
     inputRefusal: (command, { input: commandInput }) => checkInput(record, input, command, commandInput),
-    run: async (command, cmd) => resultOf(await record$(applyCommand(record, input, command, cmd.input, cmd.actor, now()))),
+    run: async (command, cmd) =>
+      resultOf(await record$(applyCommand(record, input, command, cmd.input, cmd.actor, now()))),
   });
 
   await started;
   const systemStepDue = () =>
-    isTerminal(accountOpeningSpec, record.status) || record.status === 'submitted' || (record.status === 'approved' && !record.crm_failure);
+    isTerminal(accountOpeningSpec, record.status) ||
+    record.status === 'submitted' ||
+    (record.status === 'approved' && !record.crm_failure);
 
   while (!isTerminal(accountOpeningSpec, record.status)) {
     await condition(systemStepDue);
@@ -120,8 +136,19 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
         if (!(error instanceof ActivityFailure)) throw error;
         const cause = error.cause instanceof Error ? error.cause.message : 'the CRM did not answer';
         // The activity names its attempt in each failure, so a refusal on the first call says 1, not the limit.
-        const attempt = error.cause instanceof ApplicationFailure ? Number((error.cause.details?.[0] as { attempt?: number })?.attempt) : NaN;
-        await record$(accountCreationFailed(record, cause, Number.isFinite(attempt) ? attempt : input.crm_retry.maximum_attempts, SYSTEM_ACTOR, now()));
+        const attempt =
+          error.cause instanceof ApplicationFailure
+            ? Number((error.cause.details?.[0] as { attempt?: number })?.attempt)
+            : NaN;
+        await record$(
+          accountCreationFailed(
+            record,
+            cause,
+            Number.isFinite(attempt) ? attempt : input.crm_retry.maximum_attempts,
+            SYSTEM_ACTOR,
+            now(),
+          ),
+        );
       }
     }
   }

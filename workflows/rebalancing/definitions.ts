@@ -202,16 +202,23 @@ export interface RebalanceCommandMessage<T = object> {
 
 /** Text as people type it: trimmed, not empty, at most `max` characters. */
 const text = (max: number) => z.string().trim().min(1).max(max);
-const reasonLimit = (command: 'approve' | 'decline' | 'compliance_approve') => rebalancingSpec.commands[command].reason.maxLength;
+const reasonLimit = (command: 'approve' | 'decline' | 'compliance_approve') =>
+  rebalancingSpec.commands[command].reason.maxLength;
 
 /** The command inputs, once: the API validates bodies with them and the workflow's validators re-check them. */
 export const ApproveInputSchema = z
-  .object({ notes: text(reasonLimit('approve')).optional().describe('The decision rationale, kept in the audit trail') })
+  .object({
+    notes: text(reasonLimit('approve')).optional().describe('The decision rationale, kept in the audit trail'),
+  })
   .strict();
 export const EditInputSchema = z
   .object({
     trades: z
-      .array(z.object({ security_id: text(100), side: z.enum(['buy', 'sell']), quantity: z.number().positive().max(1e9) }).strict())
+      .array(
+        z
+          .object({ security_id: text(100), side: z.enum(['buy', 'sell']), quantity: z.number().positive().max(1e9) })
+          .strict(),
+      )
       .min(1)
       .max(100)
       .meta({
@@ -224,7 +231,9 @@ export const EditInputSchema = z
   })
   .strict();
 export const DeclineInputSchema = z.object({ reason: text(reasonLimit('decline')) }).strict();
-export const ComplianceApproveInputSchema = z.object({ notes: text(reasonLimit('compliance_approve')).optional() }).strict();
+export const ComplianceApproveInputSchema = z
+  .object({ notes: text(reasonLimit('compliance_approve')).optional() })
+  .strict();
 
 export type ApproveInput = z.infer<typeof ApproveInputSchema>;
 export type EditInput = z.infer<typeof EditInputSchema>;
@@ -233,10 +242,16 @@ export type DeclineInput = z.infer<typeof DeclineInputSchema>;
 
 /** Answers once the proposal is recorded, or fails with REBALANCE_NOT_NEEDED / PRICE_NOT_AVAILABLE. */
 export const startRebalanceUpdate = defineUpdate<RebalanceRecord, []>('startRebalance');
-export const approveRebalanceUpdate = defineUpdate<RebalanceRecord, [RebalanceCommandMessage<ApproveInput>]>('approveRebalance');
+export const approveRebalanceUpdate = defineUpdate<RebalanceRecord, [RebalanceCommandMessage<ApproveInput>]>(
+  'approveRebalance',
+);
 export const editRebalanceUpdate = defineUpdate<RebalanceRecord, [RebalanceCommandMessage<EditInput>]>('editRebalance');
-export const declineRebalanceUpdate = defineUpdate<RebalanceRecord, [RebalanceCommandMessage<DeclineInput>]>('declineRebalance');
-export const complianceApproveRebalanceUpdate = defineUpdate<RebalanceRecord, [RebalanceCommandMessage<ApproveInput>]>('complianceApproveRebalance');
+export const declineRebalanceUpdate = defineUpdate<RebalanceRecord, [RebalanceCommandMessage<DeclineInput>]>(
+  'declineRebalance',
+);
+export const complianceApproveRebalanceUpdate = defineUpdate<RebalanceRecord, [RebalanceCommandMessage<ApproveInput>]>(
+  'complianceApproveRebalance',
+);
 
 /** The commands on one rebalance, each with its Update and its input: the workflow, service and routes read this. */
 export const REBALANCE_COMMANDS = {

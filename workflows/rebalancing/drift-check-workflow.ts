@@ -2,7 +2,12 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ParentClosePolicy, proxyActivities, startChild, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { HubActivities } from '../../workers/activities/index.js';
 import { SYSTEM_ACTOR } from '../process-records.js';
-import { rebalanceWorkflowId, type DriftCheckInput, type DriftCheckResult, type RebalancingInput } from './definitions.js';
+import {
+  rebalanceWorkflowId,
+  type DriftCheckInput,
+  type DriftCheckResult,
+  type RebalancingInput,
+} from './definitions.js';
 import { rebalancingWorkflow } from './workflow.js';
 
 const { listPortfoliosOutOfBand, recordDriftCheck } = proxyActivities<HubActivities>({

@@ -9,7 +9,18 @@
  * weights/ratios to 10 decimals; results are the JSON numbers that carry those decimals exactly, so
  * binary float noise (0.1 + 0.2) never shows up in a result, a band test or a trade.
  */
-import { decimal, maxOf, minOf, quantize, roundToCurrency, sumOf, toWireNumber, ZERO, type Dec, type Numeric } from '../money.js';
+import {
+  decimal,
+  maxOf,
+  minOf,
+  quantize,
+  roundToCurrency,
+  sumOf,
+  toWireNumber,
+  ZERO,
+  type Dec,
+  type Numeric,
+} from '../money.js';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -189,7 +200,11 @@ function compareStrings(a: string, b: string): number {
  * Market value per lot, security and asset class, the total including cash, and weights. A
  * security's value is the sum of its (minor-unit-rounded) lot values, so the parts always add up.
  */
-export function valuePortfolio(portfolio: Portfolio, securities: readonly Security[], prices: Prices): PortfolioValuation {
+export function valuePortfolio(
+  portfolio: Portfolio,
+  securities: readonly Security[],
+  prices: Prices,
+): PortfolioValuation {
   const index = indexSecurities(securities);
   const money = (value: Numeric) => roundToCurrency(value, portfolio.currency);
   const lots = portfolio.lots.map((lot) => {
@@ -204,7 +219,11 @@ export function valuePortfolio(portfolio: Portfolio, securities: readonly Securi
   const bySecurity = new Map<string, { quantity: Dec; marketValue: Dec; price: Dec }>();
   for (const { lot, quantity, price, marketValue } of lots) {
     const entry = bySecurity.get(lot.securityId) ?? { quantity: ZERO, marketValue: ZERO, price };
-    bySecurity.set(lot.securityId, { ...entry, quantity: entry.quantity.plus(quantity), marketValue: entry.marketValue.plus(marketValue) });
+    bySecurity.set(lot.securityId, {
+      ...entry,
+      quantity: entry.quantity.plus(quantity),
+      marketValue: entry.marketValue.plus(marketValue),
+    });
   }
 
   const cash = money(portfolio.cash);
@@ -244,7 +263,11 @@ export function valuePortfolio(portfolio: Portfolio, securities: readonly Securi
     })),
     assetClasses: [...byClass.entries()]
       .sort(([a], [b]) => compareStrings(a, b))
-      .map(([assetClass, marketValue]) => ({ assetClass, marketValue: wire(marketValue), weight: wire(ratio(marketValue, totalValue)) })),
+      .map(([assetClass, marketValue]) => ({
+        assetClass,
+        marketValue: wire(marketValue),
+        weight: wire(ratio(marketValue, totalValue)),
+      })),
   };
 }
 
@@ -366,8 +389,13 @@ export function validateModel(model: ModelPortfolio, index: SecurityIndex): void
   }
   if (!nonNegative(model.cashWeight)) throw new Error(`model ${model.id} has a negative cash weight`);
   const sum = sumOf([model.cashWeight, ...model.targets.map((target) => target.weight)]);
-  if (sum.minus(1).abs().gt(WEIGHT_SUM_TOLERANCE)) throw new Error(`model ${model.id} weights sum to ${sum.toFixed()}, not 1`);
-  if (!nonNegative(model.bands.absolute) || !nonNegative(model.bands.relative) || !nonNegative(model.bands.relativeFloor)) {
+  if (sum.minus(1).abs().gt(WEIGHT_SUM_TOLERANCE))
+    throw new Error(`model ${model.id} weights sum to ${sum.toFixed()}, not 1`);
+  if (
+    !nonNegative(model.bands.absolute) ||
+    !nonNegative(model.bands.relative) ||
+    !nonNegative(model.bands.relativeFloor)
+  ) {
     throw new Error(`model ${model.id} has a negative band`);
   }
 }

@@ -35,15 +35,21 @@ export interface Refusal {
   details?: Record<string, unknown>;
 }
 
-export const refuse = (code: string, message?: string, details?: Record<string, unknown>): Refusal => ({ code, message, details });
-export const isRefusal = (value: object): value is Refusal => 'code' in value && typeof (value as Refusal).code === 'string';
+export const refuse = (code: string, message?: string, details?: Record<string, unknown>): Refusal => ({
+  code,
+  message,
+  details,
+});
+export const isRefusal = (value: object): value is Refusal =>
+  'code' in value && typeof (value as Refusal).code === 'string';
 
 /** The model as drift is judged: its cash weight raised to the firm's cash buffer, so a rebalanced portfolio is in band. */
 export function effectiveModel(model: ModelPortfolio, cashBufferWeight: Numeric): ModelPortfolio {
   return applyCashBuffer(model, cashBufferWeight);
 }
 
-const symbolOf = (securities: readonly Security[], securityId: string) => securities.find((s) => s.id === securityId)?.symbol ?? securityId;
+const symbolOf = (securities: readonly Security[], securityId: string) =>
+  securities.find((s) => s.id === securityId)?.symbol ?? securityId;
 
 function toRow(measure: DriftMeasure) {
   return {
@@ -62,19 +68,30 @@ export function summarizeDrift(report: DriftReport, securities: readonly Securit
     drift_score: report.driftScore,
     out_of_band: report.outOfBand,
     asset_classes: report.assetClasses.map((row) => ({ asset_class: row.assetClass, ...toRow(row) })),
-    securities: report.securities.map((row) => ({ security_id: row.securityId, symbol: symbolOf(securities, row.securityId), ...toRow(row) })),
+    securities: report.securities.map((row) => ({
+      security_id: row.securityId,
+      symbol: symbolOf(securities, row.securityId),
+      ...toRow(row),
+    })),
     cash: toRow(report.cash),
   };
 }
 
 /** Drift of the context's portfolio, against the model with the cash buffer applied. */
-export function driftOf(context: Pick<RebalanceContext, 'portfolio' | 'model' | 'securities' | 'prices' | 'options'>): DriftSummary {
+export function driftOf(
+  context: Pick<RebalanceContext, 'portfolio' | 'model' | 'securities' | 'prices' | 'options'>,
+): DriftSummary {
   const model = effectiveModel(context.model, context.options.cashBufferWeight);
   return summarizeDrift(computeDrift(context.portfolio, model, context.securities, context.prices), context.securities);
 }
 
 function toWeights(snapshot: WeightSnapshot) {
-  return { total_value: snapshot.totalValue, cash: snapshot.cash, by_security: snapshot.bySecurity, by_asset_class: snapshot.byAssetClass };
+  return {
+    total_value: snapshot.totalValue,
+    cash: snapshot.cash,
+    by_security: snapshot.bySecurity,
+    by_asset_class: snapshot.byAssetClass,
+  };
 }
 
 function toTradeRecord(trade: ProposedTrade, securities: readonly Security[]): TradeRecord {
@@ -94,7 +111,9 @@ function toTradeRecord(trade: ProposedTrade, securities: readonly Security[]): T
       realized_gain: lot.realizedGain,
       term: lot.term,
     })),
-    wash_sale: trade.washSale ? { reason: trade.washSale.reason, related_trade_date: trade.washSale.relatedTradeDate } : null,
+    wash_sale: trade.washSale
+      ? { reason: trade.washSale.reason, related_trade_date: trade.washSale.relatedTradeDate }
+      : null,
   };
 }
 
@@ -105,7 +124,13 @@ export function toProposalRecord(proposal: Proposal, securities: readonly Securi
     effective_cash_weight: proposal.effectiveCashWeight,
     buy_scale_factor: proposal.buyScaleFactor,
     trades: proposal.trades.map((trade) => toTradeRecord(trade, securities)),
-    skipped: proposal.skipped.map((s) => ({ security_id: s.securityId, symbol: symbolOf(securities, s.securityId), side: s.side, value: s.value, reason: s.reason })),
+    skipped: proposal.skipped.map((s) => ({
+      security_id: s.securityId,
+      symbol: symbolOf(securities, s.securityId),
+      side: s.side,
+      value: s.value,
+      reason: s.reason,
+    })),
     before: toWeights(proposal.before),
     after: toWeights(proposal.after),
     estimated_realized_gains: {
@@ -141,13 +166,18 @@ const sumWire = (values: Numeric[]) => toWireNumber(sumOf(values));
  * buys), then costed, lot-chosen and wash-sale-checked exactly like a proposal.
  */
 export function reviseProposal(context: RebalanceContext, trades: readonly EditedTrade[]): ProposalRecord | Refusal {
-  if (trades.length === 0) return refuse('VALIDATION_FAILED', 'trades: give at least one trade; to trade nothing, decline the proposal', { field: 'trades' });
+  if (trades.length === 0)
+    return refuse('VALIDATION_FAILED', 'trades: give at least one trade; to trade nothing, decline the proposal', {
+      field: 'trades',
+    });
   const index = indexSecurities(context.securities);
   const { portfolio, options, as_of: asOf } = context;
   const { currency } = portfolio;
   const places = minorUnitsOf(currency);
-  const held = (securityId: string) => roundQuantity(sumOf(portfolio.lots.filter((lot) => lot.securityId === securityId).map((lot) => lot.quantity)));
-  const invalid = (i: number, message: string) => refuse('INVALID_TRADE', `trades[${i}]: ${message}`, { field: `trades.${i}` });
+  const held = (securityId: string) =>
+    roundQuantity(sumOf(portfolio.lots.filter((lot) => lot.securityId === securityId).map((lot) => lot.quantity)));
+  const invalid = (i: number, message: string) =>
+    refuse('INVALID_TRADE', `trades[${i}]: ${message}`, { field: `trades.${i}` });
 
   const seen = new Set<string>();
   const sized: ProposedTrade[] = [];
@@ -159,12 +189,16 @@ export function reviseProposal(context: RebalanceContext, trades: readonly Edite
     if (!Number.isFinite(trade.quantity) || trade.quantity <= 0) return invalid(i, 'quantity must be greater than 0');
     const quantity = decimal(trade.quantity);
     if (!roundQuantity(quantity).eq(quantity)) return invalid(i, 'quantity has more than 6 decimals');
-    if (!security.fractional && !quantity.isInteger()) return invalid(i, `${security.symbol} trades in whole shares only`);
+    if (!security.fractional && !quantity.isInteger())
+      return invalid(i, `${security.symbol} trades in whole shares only`);
     const price = context.prices[security.id];
     if (price === undefined) return refuse('PRICE_NOT_AVAILABLE', `No price for ${security.symbol}`);
     const value = roundToCurrency(quantity.times(price), currency);
     if (value.lt(options.minTradeValue)) {
-      return invalid(i, `${security.symbol} trade value ${fixed(value, places)} is below the minimum trade value ${fixed(options.minTradeValue, places)}`);
+      return invalid(
+        i,
+        `${security.symbol} trade value ${fixed(value, places)} is below the minimum trade value ${fixed(options.minTradeValue, places)}`,
+      );
     }
     const proposed: ProposedTrade = {
       securityId: security.id,
@@ -176,14 +210,25 @@ export function reviseProposal(context: RebalanceContext, trades: readonly Edite
     };
     if (trade.side === 'sell') {
       const holding = held(security.id);
-      if (quantity.gt(holding)) return invalid(i, `sells ${quantity.toFixed()} ${security.symbol} but the portfolio holds ${holding.toFixed()}`);
-      proposed.lots = selectLotsForSale(portfolio.lots.filter((lot) => lot.securityId === security.id), quantity, price, asOf, currency);
+      if (quantity.gt(holding))
+        return invalid(
+          i,
+          `sells ${quantity.toFixed()} ${security.symbol} but the portfolio holds ${holding.toFixed()}`,
+        );
+      proposed.lots = selectLotsForSale(
+        portfolio.lots.filter((lot) => lot.securityId === security.id),
+        quantity,
+        price,
+        asOf,
+        currency,
+      );
     }
     const washSale = detectWashSale(proposed, options.recentTrades, asOf);
     sized.push(washSale ? { ...proposed, washSale } : proposed);
   }
 
-  const bySecurity = (a: ProposedTrade, b: ProposedTrade) => (a.securityId < b.securityId ? -1 : a.securityId > b.securityId ? 1 : 0);
+  const bySecurity = (a: ProposedTrade, b: ProposedTrade) =>
+    a.securityId < b.securityId ? -1 : a.securityId > b.securityId ? 1 : 0;
   const sells = sized.filter((t) => t.side === 'sell').sort(bySecurity);
   const buys = sized.filter((t) => t.side === 'buy').sort(bySecurity);
   const ordered = [...sells, ...buys];
@@ -192,7 +237,11 @@ export function reviseProposal(context: RebalanceContext, trades: readonly Edite
   const cashAfter = roundToCurrency(decimal(portfolio.cash).plus(proceeds).minus(spend), currency);
   if (cashAfter.lt(0)) {
     const short = fixed(cashAfter.neg(), places);
-    return refuse('INVALID_TRADE', `the buys and costs need ${short} ${currency} more cash than the portfolio has after the sells`, { field: 'trades' });
+    return refuse(
+      'INVALID_TRADE',
+      `the buys and costs need ${short} ${currency} more cash than the portfolio has after the sells`,
+      { field: 'trades' },
+    );
   }
 
   const projected = applyFills(portfolio, ordered, asOf);
@@ -224,7 +273,8 @@ export function reviseProposal(context: RebalanceContext, trades: readonly Edite
   );
 }
 
-export const proposalValue = (proposal: ProposalRecord) => sumWire([proposal.total_buy_value, proposal.total_sell_value]);
+export const proposalValue = (proposal: ProposalRecord) =>
+  sumWire([proposal.total_buy_value, proposal.total_sell_value]);
 
 /** A weight as a percentage with one decimal, for people. */
 export const percent = (weight: Numeric) => `${fixed(decimal(weight).times(100), 1)}%`;
@@ -234,7 +284,13 @@ export const points = (weight: Numeric) => `${fixed(decimal(weight).times(100), 
 export const money = (value: Numeric, currency: string) => fixed(value, minorUnitsOf(currency));
 
 /** Why this rebalance, in words: what is out of band, what the trades do, and what they cost in taxes and fees. */
-export function rationaleFor(modelName: string, pricesAsOf: string, drift: DriftSummary, proposal: ProposalRecord, currency: string): string {
+export function rationaleFor(
+  modelName: string,
+  pricesAsOf: string,
+  drift: DriftSummary,
+  proposal: ProposalRecord,
+  currency: string,
+): string {
   const outOfBand = [
     ...drift.asset_classes.filter((row) => row.out_of_band).map((row) => ({ name: row.asset_class, ...row })),
     ...drift.securities.filter((row) => row.out_of_band).map((row) => ({ name: row.symbol, ...row })),
@@ -255,7 +311,9 @@ export function rationaleFor(modelName: string, pricesAsOf: string, drift: Drift
     } (${money(proposal.total_buy_value, currency)} ${currency}).`,
     `Estimated realized gains ${money(gains.total, currency)} (short-term ${money(gains.short_term, currency)}, long-term ${money(gains.long_term, currency)}); costs ${money(proposal.estimated_costs, currency)}.`,
     washSales.length ? `Possible wash sale: ${washSales.join(', ')}.` : null,
-    proposal.skipped.length ? `Skipped: ${proposal.skipped.map((s) => `${s.side} ${s.symbol} (${s.reason})`).join('; ')}.` : null,
+    proposal.skipped.length
+      ? `Skipped: ${proposal.skipped.map((s) => `${s.side} ${s.symbol} (${s.reason})`).join('; ')}.`
+      : null,
     proposal.within_bands_after ? 'Within bands after the trades.' : 'Still outside some band after the trades.',
   ]
     .filter((line): line is string => line !== null)

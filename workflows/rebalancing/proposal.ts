@@ -206,7 +206,11 @@ export function daysBetween(from: IsoDate, to: IsoDate): number {
 export function holdingTerm(acquiredOn: IsoDate, asOf: IsoDate): TaxTerm {
   const bought = parseIsoDate(acquiredOn);
   const year = bought.year + 1;
-  const anniversary = formatIsoDate({ year, month: bought.month, day: Math.min(bought.day, daysInMonth(year, bought.month)) });
+  const anniversary = formatIsoDate({
+    year,
+    month: bought.month,
+    day: Math.min(bought.day, daysInMonth(year, bought.month)),
+  });
   parseIsoDate(asOf);
   return asOf > anniversary ? 'long' : 'short';
 }
@@ -226,11 +230,18 @@ const wire = toWireNumber;
  * then long-term gains (smallest gain per unit first), and short-term gains only when nothing else
  * covers the quantity. Ties go to the oldest lot, then the lot id, so the choice is deterministic.
  */
-export function selectLotsForSale(lots: readonly TaxLot[], quantity: Numeric, price: Numeric, asOf: IsoDate, currency: string): LotSale[] {
+export function selectLotsForSale(
+  lots: readonly TaxLot[],
+  quantity: Numeric,
+  price: Numeric,
+  asOf: IsoDate,
+  currency: string,
+): LotSale[] {
   const wanted = roundQuantity(quantity);
   if (!wanted.gt(0)) throw new Error(`cannot sell a quantity of ${String(quantity)}`);
   const available = roundQuantity(sumOf(lots.map((lot) => lot.quantity)));
-  if (wanted.gt(available)) throw new Error(`cannot sell ${wanted.toFixed()}: only ${available.toFixed()} held in the given lots`);
+  if (wanted.gt(available))
+    throw new Error(`cannot sell ${wanted.toFixed()}: only ${available.toFixed()} held in the given lots`);
 
   const ranked = lots
     .map((lot) => {
@@ -342,7 +353,12 @@ interface Gap {
   value: Dec;
 }
 
-function computeGaps(valuation: PortfolioValuation, model: ModelPortfolio, securities: readonly Security[], prices: Prices): Gap[] {
+function computeGaps(
+  valuation: PortfolioValuation,
+  model: ModelPortfolio,
+  securities: readonly Security[],
+  prices: Prices,
+): Gap[] {
   const index = indexSecurities(securities);
   const money = (value: Numeric) => roundToCurrency(value, valuation.currency);
   const held = new Map(valuation.securities.map((row) => [row.securityId, row]));
@@ -355,7 +371,9 @@ function computeGaps(valuation: PortfolioValuation, model: ModelPortfolio, secur
     const value = money(targetWeight.times(valuation.totalValue)).minus(row?.marketValue ?? 0);
     if (value.isZero()) return [];
     const security = requireSecurity(index, securityId);
-    return [{ security, price: requirePrice(prices, security), held: decimal(row?.quantity ?? 0), targetWeight, value }];
+    return [
+      { security, price: requirePrice(prices, security), held: decimal(row?.quantity ?? 0), targetWeight, value },
+    ];
   });
 }
 
@@ -363,18 +381,27 @@ type Sizing = { ok: true; quantity: Dec; value: Dec } | { ok: false; reason: str
 
 /** Checks an already-rounded quantity against the minimum trade value. */
 function sizeTrade(quantity: Dec, gap: Gap, minTradeValue: Numeric, currency: string): Sizing {
-  if (quantity.lte(0)) return { ok: false, reason: gap.security.fractional ? 'rounds to zero units' : 'less than one whole share' };
+  if (quantity.lte(0))
+    return { ok: false, reason: gap.security.fractional ? 'rounds to zero units' : 'less than one whole share' };
   const value = roundToCurrency(quantity.times(gap.price), currency);
   if (value.lt(minTradeValue)) {
     const places = minorUnitsOf(currency);
-    return { ok: false, reason: `trade value ${fixed(value, places)} is below the minimum trade value ${fixed(minTradeValue, places)}` };
+    return {
+      ok: false,
+      reason: `trade value ${fixed(value, places)} is below the minimum trade value ${fixed(minTradeValue, places)}`,
+    };
   }
   return { ok: true, quantity, value };
 }
 
 /** A buy of `fraction` of the gap, rounded down to a tradable quantity. */
 function sizeBuy(gap: Gap, fraction: Numeric, minTradeValue: Numeric, currency: string): Sizing {
-  return sizeTrade(floorQuantity(gap.value.times(fraction).div(gap.price), gap.security.fractional), gap, minTradeValue, currency);
+  return sizeTrade(
+    floorQuantity(gap.value.times(fraction).div(gap.price), gap.security.fractional),
+    gap,
+    minTradeValue,
+    currency,
+  );
 }
 
 function skip(gap: Gap, side: TradeSide, reason: string): SkippedTrade {
@@ -399,7 +426,9 @@ function planSells(gaps: readonly Gap[], input: RebalanceInput): Planned {
     if (gap.value.gte(0)) continue;
     // Out of the model: sell the whole holding, even a fractional remainder of a whole-share security.
     const liquidate = gap.targetWeight.isZero();
-    const quantity = liquidate ? gap.held : minOf(gap.held, floorQuantity(gap.value.neg().div(gap.price), gap.security.fractional));
+    const quantity = liquidate
+      ? gap.held
+      : minOf(gap.held, floorQuantity(gap.value.neg().div(gap.price), gap.security.fractional));
     const sizing = sizeTrade(quantity, gap, options.minTradeValue, currency);
     if (!sizing.ok) {
       planned.skipped.push(skip(gap, 'sell', sizing.reason));
@@ -428,13 +457,20 @@ function sumBy<T>(items: readonly T[], pick: (item: T) => Numeric): Dec {
  * Buys scaled together to fit `budget` (value plus commission). When some round below the minimum
  * at that scale, the smallest drops out and the rest are scaled again.
  */
-function sizeBuysWithin(gaps: readonly Gap[], budget: Dec, options: RebalanceOptions, currency: string): Planned & { scale: Dec } {
+function sizeBuysWithin(
+  gaps: readonly Gap[],
+  budget: Dec,
+  options: RebalanceOptions,
+  currency: string,
+): Planned & { scale: Dec } {
   let active = [...gaps];
   const skipped: SkippedTrade[] = [];
   for (;;) {
     const wanted = sumBy(active, (gap) => gap.value);
     const fixedCosts = decimal(options.commissionPerTrade).times(active.length);
-    const scale = wanted.isZero() ? decimal(1) : minOf(1, maxOf(0, budget.minus(fixedCosts).div(wanted.times(decimal(options.commissionRate).plus(1)))));
+    const scale = wanted.isZero()
+      ? decimal(1)
+      : minOf(1, maxOf(0, budget.minus(fixedCosts).div(wanted.times(decimal(options.commissionRate).plus(1)))));
     const trades: ProposedTrade[] = [];
     const failing: Array<{ gap: Gap; reason: string }> = [];
     for (const gap of active) {
@@ -445,12 +481,23 @@ function sizeBuysWithin(gaps: readonly Gap[], budget: Dec, options: RebalanceOpt
       }
       const { quantity, value } = sizing;
       const commission = estimateCommission(value, options, currency);
-      trades.push({ securityId: gap.security.id, side: 'buy', quantity: wire(quantity), price: wire(gap.price), value: wire(value), commission: wire(commission) });
+      trades.push({
+        securityId: gap.security.id,
+        side: 'buy',
+        quantity: wire(quantity),
+        price: wire(gap.price),
+        value: wire(value),
+        commission: wire(commission),
+      });
     }
     if (failing.length === 0) return { trades, skipped, scale: roundRatio(scale) };
     // Drop only the smallest failing buy: its freed commission may let the others through.
-    const dropped = failing.reduce((smallest, candidate) => (candidate.gap.value.lt(smallest.gap.value) ? candidate : smallest));
-    const why = scale.isZero() ? 'no cash left above the buffer after costs' : `buys scaled to ${roundRatio(scale).toFixed()}: ${dropped.reason}`;
+    const dropped = failing.reduce((smallest, candidate) =>
+      candidate.gap.value.lt(smallest.gap.value) ? candidate : smallest,
+    );
+    const why = scale.isZero()
+      ? 'no cash left above the buffer after costs'
+      : `buys scaled to ${roundRatio(scale).toFixed()}: ${dropped.reason}`;
     skipped.push(skip(dropped.gap, 'buy', `insufficient cash, ${why}`));
     active = active.filter((gap) => gap !== dropped.gap);
   }
@@ -472,7 +519,7 @@ function planBuys(gaps: readonly Gap[], available: Dec, input: RebalanceInput): 
     else skipped.push(skip(gap, 'buy', sizing.reason));
   }
   const ceiling = maxOf(0, available);
-  for (let budget = ceiling; ; ) {
+  for (let budget = ceiling; ;) {
     const sized = sizeBuysWithin(viable, budget, options, currency);
     const spend = sumBy(sized.trades, (trade) => decimal(trade.value).plus(trade.commission));
     if (spend.lte(ceiling)) {
@@ -506,7 +553,9 @@ export function proposeRebalance(input: RebalanceInput): Proposal {
   const gaps = computeGaps(before, effectiveModel, securities, prices);
 
   const sells = planSells(gaps, input);
-  const cashAfterSells = money(sumBy(sells.trades, (trade) => decimal(trade.value).minus(trade.commission)).plus(before.cash));
+  const cashAfterSells = money(
+    sumBy(sells.trades, (trade) => decimal(trade.value).minus(trade.commission)).plus(before.cash),
+  );
   // Rounded up so the cash left is never a fraction of a minor unit under the buffer.
   const reserve = roundToCurrency(decimal(options.cashBufferWeight).times(before.totalValue), portfolio.currency, 'up');
   const buys = planBuys(gaps, money(cashAfterSells.minus(reserve)), input);
@@ -564,13 +613,20 @@ export function applyFills(portfolio: Portfolio, fills: readonly Fill[], asOf: I
   for (const fill of fills) {
     const quantity = roundQuantity(fill.quantity);
     const price = decimal(fill.price);
-    if (!quantity.gt(0) || !price.gt(0)) throw new Error(`fill for ${fill.securityId} needs a positive quantity and price`);
+    if (!quantity.gt(0) || !price.gt(0))
+      throw new Error(`fill for ${fill.securityId} needs a positive quantity and price`);
     const value = money(quantity.times(price));
     const commission = money(fill.commission ?? 0);
 
     if (fill.side === 'buy') {
       const id = newLotId(new Set(lots.map((lot) => lot.id)), fill.securityId, asOf);
-      lots.push({ id, securityId: fill.securityId, quantity: wire(quantity), costBasisPerUnit: wire(price), acquiredOn: asOf });
+      lots.push({
+        id,
+        securityId: fill.securityId,
+        quantity: wire(quantity),
+        costBasisPerUnit: wire(price),
+        acquiredOn: asOf,
+      });
       cash = cash.minus(value).minus(commission);
       continue;
     }
@@ -586,7 +642,8 @@ export function applyFills(portfolio: Portfolio, fills: readonly Fill[], asOf: I
       if (!lot) throw new Error(`lot ${pick.lotId} of ${fill.securityId} is not in portfolio ${portfolio.id}`);
       if (!decimal(pick.quantity).gt(0)) throw new Error(`lot ${pick.lotId}: sold quantity must be positive`);
       const left = roundQuantity(decimal(lot.quantity).minus(pick.quantity));
-      if (left.lt(0)) throw new Error(`cannot sell ${String(pick.quantity)} from lot ${lot.id}: it holds ${String(lot.quantity)}`);
+      if (left.lt(0))
+        throw new Error(`cannot sell ${String(pick.quantity)} from lot ${lot.id}: it holds ${String(lot.quantity)}`);
       lot.quantity = wire(left);
     }
     lots = lots.filter((lot) => decimal(lot.quantity).gt(0));

@@ -1,5 +1,12 @@
 import { mayRun, type ProcessRelations } from '../policy.js';
-import type { Actor, EmittedEvent, NotificationIntent, ProcessCard, Recipient, SlaSnapshot } from '../process-records.js';
+import type {
+  Actor,
+  EmittedEvent,
+  NotificationIntent,
+  ProcessCard,
+  Recipient,
+  SlaSnapshot,
+} from '../process-records.js';
 import { isTerminal } from '../process-spec.js';
 import type {
   ApproveInput,
@@ -14,7 +21,17 @@ import type {
   Verification,
 } from './definitions.js';
 import { decimal } from '../money.js';
-import { driftOf, isRefusal, money, points, proposalValue, rationaleFor, refuse, reviseProposal, type Refusal } from './proposal-record.js';
+import {
+  driftOf,
+  isRefusal,
+  money,
+  points,
+  proposalValue,
+  rationaleFor,
+  refuse,
+  reviseProposal,
+  type Refusal,
+} from './proposal-record.js';
 import { rebalancingSpec as spec, type RebalanceCommand, type RebalanceStatus } from './spec.js';
 
 /**
@@ -33,7 +50,6 @@ export interface Outcome {
   audit: Record<string, unknown>;
 }
 
-
 export function relationsOf(record: Pick<RebalanceRecord, 'client_user_id' | 'advisor_id'>): ProcessRelations {
   return { client_user_id: record.client_user_id, advisor_id: record.advisor_id };
 }
@@ -42,7 +58,12 @@ export function relationsOf(record: Pick<RebalanceRecord, 'client_user_id' | 'ad
 // The record and its card
 // ---------------------------------------------------------------------------------------------
 
-export function newRebalanceRecord(input: RebalancingInput, context: RebalanceContext, proposal: ProposalRecord, now: string): RebalanceRecord {
+export function newRebalanceRecord(
+  input: RebalancingInput,
+  context: RebalanceContext,
+  proposal: ProposalRecord,
+  now: string,
+): RebalanceRecord {
   const drift = driftOf(context);
   const value = proposalValue(proposal);
   return {
@@ -83,7 +104,12 @@ export function newRebalanceRecord(input: RebalancingInput, context: RebalanceCo
 
 /** Who must act now: the advisor on a proposal, the assigned officer on a compliance approval, nobody otherwise. */
 export function projectCard(record: RebalanceRecord, sla: SlaSnapshot | null = null): ProcessCard {
-  const assigned = record.status === 'awaiting_advisor' ? record.advisor_id : record.status === 'awaiting_compliance' ? record.assigned_officer_id : null;
+  const assigned =
+    record.status === 'awaiting_advisor'
+      ? record.advisor_id
+      : record.status === 'awaiting_compliance'
+        ? record.assigned_officer_id
+        : null;
   return {
     title: `${record.client_name} · ${record.account_number}`,
     client_id: record.client_id,
@@ -116,30 +142,45 @@ export function projectCard(record: RebalanceRecord, sla: SlaSnapshot | null = n
 export function checkAllowed(record: RebalanceRecord, command: RebalanceCommand, actor: Actor): Refusal | null {
   const commandSpec = spec.commands[command];
   if (!mayRun(spec, command, actor, relationsOf(record))) {
-    return refuse('FORBIDDEN', `${actor.role} ${actor.user_id} may not ${commandSpec.label.toLowerCase()} on this rebalance`);
+    return refuse(
+      'FORBIDDEN',
+      `${actor.role} ${actor.user_id} may not ${commandSpec.label.toLowerCase()} on this rebalance`,
+    );
   }
   if (!(commandSpec.from as readonly string[]).includes(record.status)) {
-    return refuse('INVALID_STATUS_TRANSITION', `${commandSpec.label} is not allowed while the rebalance is ${record.status.replace(/_/g, ' ')}`, {
-      status: record.status,
-    });
+    return refuse(
+      'INVALID_STATUS_TRANSITION',
+      `${commandSpec.label} is not allowed while the rebalance is ${record.status.replace(/_/g, ' ')}`,
+      {
+        status: record.status,
+      },
+    );
   }
   if (command === 'compliance_approve') {
-    const involved = [record.advisor_id, record.advisor_approval?.approved_by, record.started_by].filter((id): id is string => Boolean(id));
+    const involved = [record.advisor_id, record.advisor_approval?.approved_by, record.started_by].filter(
+      (id): id is string => Boolean(id),
+    );
     if (involved.includes(actor.user_id)) {
-      return refuse('FOUR_EYES_VIOLATION', "Four-eyes rule: the compliance approval must come from someone other than the proposal's advisor");
+      return refuse(
+        'FOUR_EYES_VIOLATION',
+        "Four-eyes rule: the compliance approval must come from someone other than the proposal's advisor",
+      );
     }
   }
   return null;
 }
 
-const isBlank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+const isBlank = (value: unknown) =>
+  value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 
 /** Whatever the input says: is it enough to run the command? Field types were checked at the edge already. */
 export function checkInput(context: RebalanceContext, command: RebalanceCommand, input: object): Refusal | null {
-  if (command === 'decline' && isBlank((input as DeclineInput).reason)) return refuse('VALIDATION_FAILED', 'reason: a decline needs a reason', { field: 'reason' });
+  if (command === 'decline' && isBlank((input as DeclineInput).reason))
+    return refuse('VALIDATION_FAILED', 'reason: a decline needs a reason', { field: 'reason' });
   if (command === 'edit') {
     const edit = input as EditInput;
-    if (isBlank(edit.reason)) return refuse('VALIDATION_FAILED', 'reason: say why the trades were changed', { field: 'reason' });
+    if (isBlank(edit.reason))
+      return refuse('VALIDATION_FAILED', 'reason: say why the trades were changed', { field: 'reason' });
     const revised = reviseProposal(context, Array.isArray(edit.trades) ? edit.trades : []);
     return isRefusal(revised) ? revised : null;
   }
@@ -150,7 +191,8 @@ function statusChange(record: RebalanceRecord, status: RebalanceStatus, now: str
   return status === record.status ? record : { ...record, status, status_entered_at: now };
 }
 
-const advisorOf = (record: RebalanceRecord): Recipient[] => (record.advisor_id ? [{ user_id: record.advisor_id }] : [{ role: 'admin' }]);
+const advisorOf = (record: RebalanceRecord): Recipient[] =>
+  record.advisor_id ? [{ user_id: record.advisor_id }] : [{ role: 'admin' }];
 const approvalBy = (actor: Actor, notes: string | undefined, now: string) => ({
   approved_by: actor.user_id,
   approver_name: actor.name,
@@ -172,7 +214,12 @@ export function applyCommand(
 ): Outcome {
   const base: RebalanceRecord = { ...record, updated_at: now, version: record.version + 1 };
   const id = record.rebalance_id;
-  const outcome = (next: RebalanceRecord, events: EmittedEvent[], notifications: NotificationIntent[], audit: Record<string, unknown>): Outcome => ({
+  const outcome = (
+    next: RebalanceRecord,
+    events: EmittedEvent[],
+    notifications: NotificationIntent[],
+    audit: Record<string, unknown>,
+  ): Outcome => ({
     record: next,
     action: command,
     actor,
@@ -186,12 +233,27 @@ export function applyCommand(
     case 'approve': {
       const { notes } = input as ApproveInput;
       const approval = approvalBy(actor, notes, now);
-      const decision = { decision: 'approved', by: actor.user_id, notes: approval.notes, proposal_value: record.proposal_value, needs_compliance: record.needs_compliance };
+      const decision = {
+        decision: 'approved',
+        by: actor.user_id,
+        notes: approval.notes,
+        proposal_value: record.proposal_value,
+        needs_compliance: record.needs_compliance,
+      };
       if (record.needs_compliance) {
-        const next = statusChange({ ...base, advisor_approval: approval, assigned_officer_id: assignedOfficerId }, 'awaiting_compliance', now);
+        const next = statusChange(
+          { ...base, advisor_approval: approval, assigned_officer_id: assignedOfficerId },
+          'awaiting_compliance',
+          now,
+        );
         return outcome(
           next,
-          [{ type: 'rebalance.advisor_approved', payload: { rebalance_id: id, approved_by: actor.user_id, needs_compliance: true, timestamp: now } }],
+          [
+            {
+              type: 'rebalance.advisor_approved',
+              payload: { rebalance_id: id, approved_by: actor.user_id, needs_compliance: true, timestamp: now },
+            },
+          ],
           [
             {
               to: assignedOfficerId ? [{ user_id: assignedOfficerId }] : [{ role: 'compliance_officer' }],
@@ -207,8 +269,14 @@ export function applyCommand(
       return outcome(
         next,
         [
-          { type: 'rebalance.advisor_approved', payload: { rebalance_id: id, approved_by: actor.user_id, needs_compliance: false, timestamp: now } },
-          { type: 'rebalance.approved', payload: { rebalance_id: id, proposal_value: record.proposal_value, timestamp: now } },
+          {
+            type: 'rebalance.advisor_approved',
+            payload: { rebalance_id: id, approved_by: actor.user_id, needs_compliance: false, timestamp: now },
+          },
+          {
+            type: 'rebalance.approved',
+            payload: { rebalance_id: id, proposal_value: record.proposal_value, timestamp: now },
+          },
         ],
         [],
         { ...decision, rationale: record.rationale },
@@ -221,10 +289,23 @@ export function applyCommand(
       return outcome(
         next,
         [
-          { type: 'rebalance.compliance_approved', payload: { rebalance_id: id, approved_by: actor.user_id, timestamp: now } },
-          { type: 'rebalance.approved', payload: { rebalance_id: id, proposal_value: record.proposal_value, timestamp: now } },
+          {
+            type: 'rebalance.compliance_approved',
+            payload: { rebalance_id: id, approved_by: actor.user_id, timestamp: now },
+          },
+          {
+            type: 'rebalance.approved',
+            payload: { rebalance_id: id, proposal_value: record.proposal_value, timestamp: now },
+          },
         ],
-        [{ to: advisorOf(record), kind: 'rebalance_approved', title: `Rebalance for ${record.client_name} approved by compliance`, body: `${actor.name} approved; orders are being placed` }],
+        [
+          {
+            to: advisorOf(record),
+            kind: 'rebalance_approved',
+            title: `Rebalance for ${record.client_name} approved by compliance`,
+            body: `${actor.name} approved; orders are being placed`,
+          },
+        ],
         { decision: 'compliance_approved', by: actor.user_id, notes: approval.notes },
       );
     }
@@ -239,8 +320,23 @@ export function applyCommand(
           proposal,
           proposal_value: value,
           needs_compliance: decimal(value).gt(record.compliance_threshold),
-          rationale: rationaleFor(record.model_name, record.prices_as_of, record.drift_before, proposal, record.currency),
-          edits: [...record.edits, { edited_by: actor.user_id, editor_name: actor.name, at: now, reason: reason.trim(), previous_trades: record.proposal.trades }],
+          rationale: rationaleFor(
+            record.model_name,
+            record.prices_as_of,
+            record.drift_before,
+            proposal,
+            record.currency,
+          ),
+          edits: [
+            ...record.edits,
+            {
+              edited_by: actor.user_id,
+              editor_name: actor.name,
+              at: now,
+              reason: reason.trim(),
+              previous_trades: record.proposal.trades,
+            },
+          ],
           advisor_approval: null,
           compliance_approval: null,
           assigned_officer_id: null,
@@ -250,26 +346,68 @@ export function applyCommand(
       );
       const notifications: NotificationIntent[] =
         actor.user_id !== record.advisor_id
-          ? [{ to: advisorOf(record), kind: 'rebalance_edited', title: `Rebalance for ${record.client_name} edited`, body: `${actor.name}: ${reason.trim()}` }]
+          ? [
+              {
+                to: advisorOf(record),
+                kind: 'rebalance_edited',
+                title: `Rebalance for ${record.client_name} edited`,
+                body: `${actor.name}: ${reason.trim()}`,
+              },
+            ]
           : [];
       return outcome(
         next,
-        [{ type: 'rebalance.edited', payload: { rebalance_id: id, edited_by: actor.user_id, reason: reason.trim(), proposal_value: value, timestamp: now } }],
+        [
+          {
+            type: 'rebalance.edited',
+            payload: {
+              rebalance_id: id,
+              edited_by: actor.user_id,
+              reason: reason.trim(),
+              proposal_value: value,
+              timestamp: now,
+            },
+          },
+        ],
         notifications,
-        { reason: reason.trim(), previous_trades: record.proposal.trades, trades: proposal.trades, approvals_reset: approvalsReset, proposal_value: value },
+        {
+          reason: reason.trim(),
+          previous_trades: record.proposal.trades,
+          trades: proposal.trades,
+          approvals_reset: approvalsReset,
+          proposal_value: value,
+        },
       );
     }
     case 'decline': {
       const { reason } = input as DeclineInput;
-      const decline = { declined_by: actor.user_id, decliner_name: actor.name, role: actor.role, at: now, reason: reason.trim() };
+      const decline = {
+        declined_by: actor.user_id,
+        decliner_name: actor.name,
+        role: actor.role,
+        at: now,
+        reason: reason.trim(),
+      };
       const next = statusChange({ ...base, decline }, 'declined', now);
       const notifications: NotificationIntent[] =
         actor.user_id !== record.advisor_id
-          ? [{ to: advisorOf(record), kind: 'rebalance_declined', title: `Rebalance for ${record.client_name} declined`, body: `${actor.name}: ${reason.trim()}` }]
+          ? [
+              {
+                to: advisorOf(record),
+                kind: 'rebalance_declined',
+                title: `Rebalance for ${record.client_name} declined`,
+                body: `${actor.name}: ${reason.trim()}`,
+              },
+            ]
           : [];
       return outcome(
         next,
-        [{ type: 'rebalance.declined', payload: { rebalance_id: id, declined_by: actor.user_id, reason: reason.trim(), timestamp: now } }],
+        [
+          {
+            type: 'rebalance.declined',
+            payload: { rebalance_id: id, declined_by: actor.user_id, reason: reason.trim(), timestamp: now },
+          },
+        ],
         notifications,
         { decision: 'declined', by: actor.user_id, reason: reason.trim(), rationale: record.rationale },
       );
@@ -290,7 +428,15 @@ export function allowedActions(record: RebalanceRecord, actor: Actor): Rebalance
 // The system's own steps
 // ---------------------------------------------------------------------------------------------
 
-function systemOutcome(record: RebalanceRecord, next: RebalanceRecord, action: string, actor: Actor, events: EmittedEvent[], notifications: NotificationIntent[], audit: Record<string, unknown>): Outcome {
+function systemOutcome(
+  record: RebalanceRecord,
+  next: RebalanceRecord,
+  action: string,
+  actor: Actor,
+  events: EmittedEvent[],
+  notifications: NotificationIntent[],
+  audit: Record<string, unknown>,
+): Outcome {
   return { record: next, action, actor, status_before: record.status, events, notifications, audit };
 }
 
@@ -325,7 +471,12 @@ export function proposedOutcome(record: RebalanceRecord, actor: Actor): Outcome 
             body: `${record.proposal.trades.length} trades worth ${money(record.proposal_value, record.currency)} ${record.currency} await your decision${record.needs_compliance ? ' (compliance approval needed too)' : ''}`,
           },
         ],
-    { rationale: record.rationale, drift_before: record.drift_before, proposal: record.proposal, needs_compliance: record.needs_compliance },
+    {
+      rationale: record.rationale,
+      drift_before: record.drift_before,
+      proposal: record.proposal,
+      needs_compliance: record.needs_compliance,
+    },
   );
 }
 
@@ -347,9 +498,28 @@ export function executionStarted(record: RebalanceRecord, actor: Actor, now: str
     filled_at: null,
   }));
   const next = statusChange({ ...record, orders, updated_at: now, version: record.version + 1 }, 'executing', now);
-  return systemOutcome(record, next, 'execute', actor, [{ type: 'rebalance.execution_started', payload: { rebalance_id: record.rebalance_id, order_count: orders.length, timestamp: now } }], [], {
-    orders: orders.map(({ n, idempotency_key, symbol, side, quantity }) => ({ n, idempotency_key, symbol, side, quantity })),
-  });
+  return systemOutcome(
+    record,
+    next,
+    'execute',
+    actor,
+    [
+      {
+        type: 'rebalance.execution_started',
+        payload: { rebalance_id: record.rebalance_id, order_count: orders.length, timestamp: now },
+      },
+    ],
+    [],
+    {
+      orders: orders.map(({ n, idempotency_key, symbol, side, quantity }) => ({
+        n,
+        idempotency_key,
+        symbol,
+        side,
+        quantity,
+      })),
+    },
+  );
 }
 
 export interface OrderFillResult {
@@ -361,8 +531,16 @@ export interface OrderFillResult {
   filled_at: string;
 }
 
-export function orderFilled(record: RebalanceRecord, n: number, fill: OrderFillResult, actor: Actor, now: string): Outcome {
-  const orders = record.orders.map((order) => (order.n === n ? { ...order, status: 'filled' as const, ...fill } : order));
+export function orderFilled(
+  record: RebalanceRecord,
+  n: number,
+  fill: OrderFillResult,
+  actor: Actor,
+  now: string,
+): Outcome {
+  const orders = record.orders.map((order) =>
+    order.n === n ? { ...order, status: 'filled' as const, ...fill } : order,
+  );
   const order = orders.find((o) => o.n === n)!;
   return systemOutcome(
     record,
@@ -398,7 +576,11 @@ const failureNotice = (record: RebalanceRecord, message: string): NotificationIn
 
 export function executionFailed(record: RebalanceRecord, failure: RebalanceFailure, actor: Actor): Outcome {
   const filled = record.orders.filter((o) => o.status === 'filled');
-  const next = statusChange({ ...record, failure, updated_at: failure.at, version: record.version + 1 }, 'failed', failure.at);
+  const next = statusChange(
+    { ...record, failure, updated_at: failure.at, version: record.version + 1 },
+    'failed',
+    failure.at,
+  );
   return systemOutcome(
     record,
     next,
@@ -407,17 +589,36 @@ export function executionFailed(record: RebalanceRecord, failure: RebalanceFailu
     [
       {
         type: 'rebalance.execution_failed',
-        payload: { rebalance_id: record.rebalance_id, error_code: failure.code, message: failure.message, filled_orders: filled.length, timestamp: failure.at },
+        payload: {
+          rebalance_id: record.rebalance_id,
+          error_code: failure.code,
+          message: failure.message,
+          filled_orders: filled.length,
+          timestamp: failure.at,
+        },
       },
     ],
-    [failureNotice(record, `${failure.message}. ${filled.length} of ${record.orders.length} orders were filled; the rest were not sent.`)],
+    [
+      failureNotice(
+        record,
+        `${failure.message}. ${filled.length} of ${record.orders.length} orders were filled; the rest were not sent.`,
+      ),
+    ],
     { failure, orders: record.orders },
   );
 }
 
 export function verificationStarted(record: RebalanceRecord, actor: Actor, now: string): Outcome {
   const next = statusChange({ ...record, updated_at: now, version: record.version + 1 }, 'verifying', now);
-  return systemOutcome(record, next, 'verify', actor, [{ type: 'rebalance.verification_started', payload: { rebalance_id: record.rebalance_id, timestamp: now } }], [], {});
+  return systemOutcome(
+    record,
+    next,
+    'verify',
+    actor,
+    [{ type: 'rebalance.verification_started', payload: { rebalance_id: record.rebalance_id, timestamp: now } }],
+    [],
+    {},
+  );
 }
 
 /** The end of an executed rebalance: the decision, rationale, trades and verified result, kept together in the audit trail. */
@@ -425,14 +626,30 @@ export function verified(record: RebalanceRecord, verification: Verification, ac
   const now = verification.checked_at;
   const summary = {
     rationale: record.rationale,
-    decision: { advisor_approval: record.advisor_approval, compliance_approval: record.compliance_approval, edits: record.edits.map(({ previous_trades: _previous, ...edit }) => edit) },
+    decision: {
+      advisor_approval: record.advisor_approval,
+      compliance_approval: record.compliance_approval,
+      edits: record.edits.map(({ previous_trades: _previous, ...edit }) => edit),
+    },
     trades: record.orders,
     verification,
   };
-  const payload = { rebalance_id: record.rebalance_id, portfolio_id: record.portfolio_id, max_abs_drift: verification.max_abs_drift, timestamp: now };
+  const payload = {
+    rebalance_id: record.rebalance_id,
+    portfolio_id: record.portfolio_id,
+    max_abs_drift: verification.max_abs_drift,
+    timestamp: now,
+  };
   if (verification.within_bands) {
-    const next = statusChange({ ...record, verification, updated_at: now, version: record.version + 1 }, 'completed', now);
-    const recipients: Recipient[] = [...advisorOf(record), ...(record.client_user_id ? [{ user_id: record.client_user_id }] : [])];
+    const next = statusChange(
+      { ...record, verification, updated_at: now, version: record.version + 1 },
+      'completed',
+      now,
+    );
+    const recipients: Recipient[] = [
+      ...advisorOf(record),
+      ...(record.client_user_id ? [{ user_id: record.client_user_id }] : []),
+    ];
     return systemOutcome(
       record,
       next,
@@ -456,6 +673,18 @@ export function verified(record: RebalanceRecord, verification: Verification, ac
     at: now,
     order_n: null,
   };
-  const next = statusChange({ ...record, verification, failure, updated_at: now, version: record.version + 1 }, 'failed', now);
-  return systemOutcome(record, next, 'complete', actor, [{ type: 'rebalance.verification_failed', payload }], [failureNotice(record, failure.message)], { ...summary, failure });
+  const next = statusChange(
+    { ...record, verification, failure, updated_at: now, version: record.version + 1 },
+    'failed',
+    now,
+  );
+  return systemOutcome(
+    record,
+    next,
+    'complete',
+    actor,
+    [{ type: 'rebalance.verification_failed', payload }],
+    [failureNotice(record, failure.message)],
+    { ...summary, failure },
+  );
 }

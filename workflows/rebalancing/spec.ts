@@ -19,7 +19,14 @@ export const REBALANCE_STATUSES = [
 ] as const;
 export type RebalanceStatus = (typeof REBALANCE_STATUSES)[number];
 
-export const HAPPY_PATH: readonly RebalanceStatus[] = ['awaiting_advisor', 'awaiting_compliance', 'approved', 'executing', 'verifying', 'completed'];
+export const HAPPY_PATH: readonly RebalanceStatus[] = [
+  'awaiting_advisor',
+  'awaiting_compliance',
+  'approved',
+  'executing',
+  'verifying',
+  'completed',
+];
 
 /** Where an account's model comes from: the risk profile its application ended with. */
 export const MODEL_FOR_RISK_PROFILE = {
@@ -34,20 +41,48 @@ const PENDING_DECISION = ['awaiting_advisor', 'awaiting_compliance'] as const;
 
 /** Codes this process shares with account opening: the same status, its own message. */
 const SHARED_ERRORS = {
-  INVALID_STATUS_TRANSITION: { status: 400, message: 'This action is not allowed in the current status', retryable: false },
+  INVALID_STATUS_TRANSITION: {
+    status: 400,
+    message: 'This action is not allowed in the current status',
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export const REBALANCING_ERRORS = {
   PORTFOLIO_NOT_FOUND: { status: 404, message: 'Portfolio not found', retryable: false },
   REBALANCE_NOT_FOUND: { status: 404, message: 'Rebalance not found', retryable: false },
-  REBALANCE_IN_PROGRESS: { status: 409, message: 'A rebalance is already running for this portfolio', retryable: false },
-  REBALANCE_NOT_NEEDED: { status: 409, message: 'The portfolio is on its model: there is nothing worth trading', retryable: false },
-  PRICE_NOT_AVAILABLE: { status: 409, message: 'A security in the portfolio or its model has no price; import prices first', retryable: false },
-  PROPOSAL_NOT_POSSIBLE: { status: 409, message: 'No proposal can be made for this portfolio as its data stands', retryable: false },
+  REBALANCE_IN_PROGRESS: {
+    status: 409,
+    message: 'A rebalance is already running for this portfolio',
+    retryable: false,
+  },
+  REBALANCE_NOT_NEEDED: {
+    status: 409,
+    message: 'The portfolio is on its model: there is nothing worth trading',
+    retryable: false,
+  },
+  PRICE_NOT_AVAILABLE: {
+    status: 409,
+    message: 'A security in the portfolio or its model has no price; import prices first',
+    retryable: false,
+  },
+  PROPOSAL_NOT_POSSIBLE: {
+    status: 409,
+    message: 'No proposal can be made for this portfolio as its data stands',
+    retryable: false,
+  },
   INVALID_TRADE: { status: 400, message: 'A trade in the edited proposal is not valid', retryable: false },
   ORDER_REJECTED: { status: 422, message: 'The custodian rejected an order', retryable: false },
-  CUSTODIAN_UNAVAILABLE: { status: 503, message: 'The custodian did not fill an order after all retries', retryable: true },
-  VERIFICATION_OUT_OF_BAND: { status: 409, message: 'After execution the portfolio is still outside its drift bands', retryable: false },
+  CUSTODIAN_UNAVAILABLE: {
+    status: 503,
+    message: 'The custodian did not fill an order after all retries',
+    retryable: true,
+  },
+  VERIFICATION_OUT_OF_BAND: {
+    status: 409,
+    message: 'After execution the portfolio is still outside its drift bands',
+    retryable: false,
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 export const rebalancingSpec = {
@@ -65,7 +100,13 @@ export const rebalancingSpec = {
     { id: 'failed', label: 'Failed', stage: 'Closed', terminal: true },
   ],
   transitions: [
-    { name: 'advisor_approve', from: ['awaiting_advisor'], to: 'approved', actors: ['advisor', 'admin'], condition: 'proposal_value <= rebalance_compliance_threshold' },
+    {
+      name: 'advisor_approve',
+      from: ['awaiting_advisor'],
+      to: 'approved',
+      actors: ['advisor', 'admin'],
+      condition: 'proposal_value <= rebalance_compliance_threshold',
+    },
     {
       name: 'advisor_approve_large',
       from: ['awaiting_advisor'],
@@ -73,13 +114,37 @@ export const rebalancingSpec = {
       actors: ['advisor', 'admin'],
       condition: 'proposal_value > rebalance_compliance_threshold',
     },
-    { name: 'compliance_approve', from: ['awaiting_compliance'], to: 'approved', actors: ['compliance_officer', 'admin'], condition: 'approver is not the advisor' },
-    { name: 'edit', from: PENDING_DECISION, to: 'awaiting_advisor', actors: ['advisor', 'admin'], condition: 'every approval is reset' },
-    { name: 'decline', from: PENDING_DECISION, to: 'declined', actors: ['advisor', 'compliance_officer', 'admin'], condition: 'reason is not null' },
+    {
+      name: 'compliance_approve',
+      from: ['awaiting_compliance'],
+      to: 'approved',
+      actors: ['compliance_officer', 'admin'],
+      condition: 'approver is not the advisor',
+    },
+    {
+      name: 'edit',
+      from: PENDING_DECISION,
+      to: 'awaiting_advisor',
+      actors: ['advisor', 'admin'],
+      condition: 'every approval is reset',
+    },
+    {
+      name: 'decline',
+      from: PENDING_DECISION,
+      to: 'declined',
+      actors: ['advisor', 'compliance_officer', 'admin'],
+      condition: 'reason is not null',
+    },
     { name: 'execute', from: ['approved'], to: 'executing', actors: ['system'] },
     { name: 'verify', from: ['executing'], to: 'verifying', actors: ['system'], condition: 'every order filled' },
     { name: 'complete', from: ['verifying'], to: 'completed', actors: ['system'], condition: 'drift within bands' },
-    { name: 'fail', from: ['executing', 'verifying'], to: 'failed', actors: ['system'], condition: 'an order failed, or drift still out of band' },
+    {
+      name: 'fail',
+      from: ['executing', 'verifying'],
+      to: 'failed',
+      actors: ['system'],
+      condition: 'an order failed, or drift still out of band',
+    },
   ],
   commands: {
     start_rebalance: {
@@ -161,24 +226,69 @@ export const rebalancingSpec = {
   events: {
     'rebalance.proposed': {
       description: 'A rebalancing proposal was made for a portfolio outside its bands (or started by hand)',
-      payload: ['rebalance_id', 'portfolio_id', 'client_id', 'trigger', 'proposal_value', 'trade_count', 'needs_compliance', 'timestamp'],
+      payload: [
+        'rebalance_id',
+        'portfolio_id',
+        'client_id',
+        'trigger',
+        'proposal_value',
+        'trade_count',
+        'needs_compliance',
+        'timestamp',
+      ],
     },
-    'rebalance.edited': { description: 'The advisor replaced the proposed trades; approvals start over', payload: ['rebalance_id', 'edited_by', 'reason', 'proposal_value', 'timestamp'] },
-    'rebalance.advisor_approved': { description: 'The advisor approved the proposal', payload: ['rebalance_id', 'approved_by', 'needs_compliance', 'timestamp'] },
-    'rebalance.compliance_approved': { description: 'Compliance approved a proposal above the threshold', payload: ['rebalance_id', 'approved_by', 'timestamp'] },
-    'rebalance.approved': { description: 'Every approval the proposal needs is in; orders follow', payload: ['rebalance_id', 'proposal_value', 'timestamp'] },
-    'rebalance.declined': { description: 'The proposal was declined', payload: ['rebalance_id', 'declined_by', 'reason', 'timestamp'] },
-    'rebalance.execution_started': { description: 'Orders are being sent to the custodian', payload: ['rebalance_id', 'order_count', 'timestamp'] },
+    'rebalance.edited': {
+      description: 'The advisor replaced the proposed trades; approvals start over',
+      payload: ['rebalance_id', 'edited_by', 'reason', 'proposal_value', 'timestamp'],
+    },
+    'rebalance.advisor_approved': {
+      description: 'The advisor approved the proposal',
+      payload: ['rebalance_id', 'approved_by', 'needs_compliance', 'timestamp'],
+    },
+    'rebalance.compliance_approved': {
+      description: 'Compliance approved a proposal above the threshold',
+      payload: ['rebalance_id', 'approved_by', 'timestamp'],
+    },
+    'rebalance.approved': {
+      description: 'Every approval the proposal needs is in; orders follow',
+      payload: ['rebalance_id', 'proposal_value', 'timestamp'],
+    },
+    'rebalance.declined': {
+      description: 'The proposal was declined',
+      payload: ['rebalance_id', 'declined_by', 'reason', 'timestamp'],
+    },
+    'rebalance.execution_started': {
+      description: 'Orders are being sent to the custodian',
+      payload: ['rebalance_id', 'order_count', 'timestamp'],
+    },
     'rebalance.order_filled': {
       description: 'The custodian filled an order',
       payload: ['rebalance_id', 'order_id', 'idempotency_key', 'security_id', 'side', 'quantity', 'price', 'timestamp'],
     },
-    'rebalance.execution_failed': { description: 'An order failed after all retries; the rest were not sent', payload: ['rebalance_id', 'error_code', 'message', 'filled_orders', 'timestamp'] },
-    'rebalance.verification_started': { description: 'Every order filled; drift is being recomputed', payload: ['rebalance_id', 'timestamp'] },
-    'rebalance.completed': { description: 'Executed and verified within bands', payload: ['rebalance_id', 'portfolio_id', 'max_abs_drift', 'timestamp'] },
-    'rebalance.verification_failed': { description: 'Executed, but the portfolio is still outside its bands', payload: ['rebalance_id', 'portfolio_id', 'max_abs_drift', 'timestamp'] },
-    'portfolio.opened': { description: 'A portfolio was opened for a new account', payload: ['portfolio_id', 'account_number', 'client_id', 'model_id', 'cash', 'timestamp'] },
-    'portfolio.model_changed': { description: "The advisor changed the portfolio's model", payload: ['portfolio_id', 'client_id', 'from_model', 'to_model', 'changed_by', 'timestamp'] },
+    'rebalance.execution_failed': {
+      description: 'An order failed after all retries; the rest were not sent',
+      payload: ['rebalance_id', 'error_code', 'message', 'filled_orders', 'timestamp'],
+    },
+    'rebalance.verification_started': {
+      description: 'Every order filled; drift is being recomputed',
+      payload: ['rebalance_id', 'timestamp'],
+    },
+    'rebalance.completed': {
+      description: 'Executed and verified within bands',
+      payload: ['rebalance_id', 'portfolio_id', 'max_abs_drift', 'timestamp'],
+    },
+    'rebalance.verification_failed': {
+      description: 'Executed, but the portfolio is still outside its bands',
+      payload: ['rebalance_id', 'portfolio_id', 'max_abs_drift', 'timestamp'],
+    },
+    'portfolio.opened': {
+      description: 'A portfolio was opened for a new account',
+      payload: ['portfolio_id', 'account_number', 'client_id', 'model_id', 'cash', 'timestamp'],
+    },
+    'portfolio.model_changed': {
+      description: "The advisor changed the portfolio's model",
+      payload: ['portfolio_id', 'client_id', 'from_model', 'to_model', 'changed_by', 'timestamp'],
+    },
     'portfolio.drift_checked': {
       description: 'Every portfolio was checked against its bands; rebalances were started for those outside',
       payload: ['checked', 'out_of_band', 'started', 'already_running', 'timestamp'],

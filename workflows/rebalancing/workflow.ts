@@ -89,7 +89,8 @@ export async function rebalancingWorkflow(input: RebalancingInput): Promise<Reba
     processIdOf: (r) => r.rebalance_id,
     titleOf: (r) => `${r.client_name} · ${r.account_number}`,
     projectCard,
-    namedRecipient: (r, name) => ({ assigned_officer: r.assigned_officer_id, advisor: r.advisor_id, client: r.client_user_id })[name] ?? null,
+    namedRecipient: (r, name) =>
+      ({ assigned_officer: r.assigned_officer_id, advisor: r.advisor_id, client: r.client_user_id })[name] ?? null,
   });
   const record$ = (outcome: Outcome) => process.commit(outcome);
 
@@ -105,9 +106,13 @@ export async function rebalancingWorkflow(input: RebalancingInput): Promise<Reba
   registerCommandHandlers<RebalanceCommand, RebalanceRecord, RebalanceCommandMessage>(REBALANCE_COMMANDS, {
     errors: rebalancingSpec.errors,
     allowed: (command, message: RebalanceCommandMessage) => {
-      if (!record || !context) return { code: 'REBALANCE_NOT_FOUND', message: 'The proposal is still being computed; try again in a moment' };
+      if (!record || !context)
+        return { code: 'REBALANCE_NOT_FOUND', message: 'The proposal is still being computed; try again in a moment' };
       if (message.rebalance_id !== record.rebalance_id) {
-        return { code: 'INVALID_STATUS_TRANSITION', message: `Rebalance ${message.rebalance_id} has finished; nothing more can be done to it` };
+        return {
+          code: 'INVALID_STATUS_TRANSITION',
+          message: `Rebalance ${message.rebalance_id} has finished; nothing more can be done to it`,
+        };
       }
       return checkAllowed(record, command, message.actor);
     },
@@ -134,7 +139,13 @@ export async function rebalancingWorkflow(input: RebalancingInput): Promise<Reba
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
     const cause = causeOf(error);
-    notStarted = { code: cause.type === 'PRICE_NOT_AVAILABLE' || cause.type === 'PORTFOLIO_NOT_FOUND' ? cause.type : 'SERVICE_UNAVAILABLE', message: cause.message };
+    notStarted = {
+      code:
+        cause.type === 'PRICE_NOT_AVAILABLE' || cause.type === 'PORTFOLIO_NOT_FOUND'
+          ? cause.type
+          : 'SERVICE_UNAVAILABLE',
+      message: cause.message,
+    };
     return finish({ rebalance_id: input.rebalance_id, outcome: 'not_started', message: cause.message });
   }
   let proposal: ProposalRecord;
@@ -156,7 +167,8 @@ export async function rebalancingWorkflow(input: RebalancingInput): Promise<Reba
 
   const current = () => record!;
   await condition(() => current().status === 'approved' || isTerminal(rebalancingSpec, current().status));
-  if (isTerminal(rebalancingSpec, current().status)) return finish({ rebalance_id: input.rebalance_id, outcome: current().status });
+  if (isTerminal(rebalancingSpec, current().status))
+    return finish({ rebalance_id: input.rebalance_id, outcome: current().status });
 
   await record$(executionStarted(current(), SYSTEM_ACTOR, now()));
   for (const order of current().orders) {

@@ -118,14 +118,17 @@ function compileCalendar(calendar: BusinessCalendar): CompiledCalendar {
   if (problems.length > 0) {
     throw new Error(`Business calendar '${calendar.id}' is invalid: ${problems.join('; ')}`);
   }
-  const days = [[], ...WEEKDAYS.map((day) =>
-    (calendar.workingHours[day] ?? [])
-      .map((interval) => ({
-        start: parseClockTime(interval.start, false) as number,
-        end: parseClockTime(interval.end, true) as number,
-      }))
-      .sort((a, b) => a.start - b.start),
-  )];
+  const days = [
+    [],
+    ...WEEKDAYS.map((day) =>
+      (calendar.workingHours[day] ?? [])
+        .map((interval) => ({
+          start: parseClockTime(interval.start, false) as number,
+          end: parseClockTime(interval.end, true) as number,
+        }))
+        .sort((a, b) => a.start - b.start),
+    ),
+  ];
   return { zone: calendar.timeZone, days, closed: new Set(calendar.closedDates) };
 }
 

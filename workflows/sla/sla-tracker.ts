@@ -93,7 +93,12 @@ export function createSlaTracker(hooks: {
         await hooks.onPauseChange(false, reasons);
         continue;
       }
-      const next = dueTimes(c.clock, clockCalendar(c), c.policy, c.fired.map((f) => f.index))[0];
+      const next = dueTimes(
+        c.clock,
+        clockCalendar(c),
+        c.policy,
+        c.fired.map((f) => f.index),
+      )[0];
       if (!next) return;
       const waitMs = next.dueMs - now();
       // A pause arriving before the rung is due wins; otherwise the durable timer fires the rung.
@@ -101,7 +106,12 @@ export function createSlaTracker(hooks: {
       const firedAt = now();
       c.fired.push({ index: next.index, at: firedAt });
       const snapshot = snapshotOf(c, firedAt);
-      await hooks.onRung({ rung: next.rung, index: next.index, snapshot, elapsedMs: firedAt - c.clock.startedAtMs - c.clock.pausedWallMs });
+      await hooks.onRung({
+        rung: next.rung,
+        index: next.index,
+        snapshot,
+        elapsedMs: firedAt - c.clock.startedAtMs - c.clock.pausedWallMs,
+      });
     }
   }
 
@@ -119,9 +129,11 @@ export function createSlaTracker(hooks: {
       const scope = new CancellationScope();
       const running: RunningClock = { state, ...loaded, clock: startClock(enteredAtMs), fired: [], scope };
       current = running;
-      scope.run(() => run(running)).catch((error) => {
-        if (!isCancellation(error)) throw error;
-      });
+      scope
+        .run(() => run(running))
+        .catch((error) => {
+          if (!isCancellation(error)) throw error;
+        });
     },
     leave,
     /**
@@ -146,7 +158,10 @@ export function createSlaTracker(hooks: {
 export type SlaTracker = ReturnType<typeof createSlaTracker>;
 
 /** Turns a rung's recipient descriptors into recipients: `role:<role>`, `user:<id>`, or a name the process resolves. */
-export function resolveRecipients(descriptors: string[], resolveNamed: (name: string) => string | null): { recipients: Recipient[]; notified: string[] } {
+export function resolveRecipients(
+  descriptors: string[],
+  resolveNamed: (name: string) => string | null,
+): { recipients: Recipient[]; notified: string[] } {
   const recipients: Recipient[] = [];
   const notified: string[] = [];
   for (const descriptor of descriptors) {
@@ -171,10 +186,18 @@ const EVENT_OF_RUNG = { warning: 'sla.warning', breach: 'sla.breached', escalati
 const KIND_OF_RUNG = { warning: 'sla_warning', breach: 'sla_breached', escalation: 'sla_escalated' } as const;
 
 /** The event, audit details and notification of a fired rung, the same for every process type. */
-export function rungOutcome(fired: FiredRung, process: { process_type: string; process_id: string; title: string }, resolveNamed: (name: string) => string | null) {
+export function rungOutcome(
+  fired: FiredRung,
+  process: { process_type: string; process_id: string; title: string },
+  resolveNamed: (name: string) => string | null,
+) {
   const { recipients, notified } = resolveRecipients(fired.rung.notify, resolveNamed);
   const deadline = fired.snapshot.deadline;
-  const verb = { warning: 'is close to its SLA', breach: 'breached its SLA', escalation: 'is escalated: SLA long breached' }[fired.rung.kind];
+  const verb = {
+    warning: 'is close to its SLA',
+    breach: 'breached its SLA',
+    escalation: 'is escalated: SLA long breached',
+  }[fired.rung.kind];
   return {
     events: [
       {

@@ -10,11 +10,18 @@ import { actorForSlackUser, answering, refusalText, tellUser, type BotContext, t
 import { publishHome } from './home.js';
 
 /** What a reason modal carries back: the process, where to answer, and whether to refresh the App Home after. */
-const ModalMetadataSchema = z.object({ process_id: ProcessIdSchema, channel: z.string().max(40).optional(), home: z.literal(true).optional() });
+const ModalMetadataSchema = z.object({
+  process_id: ProcessIdSchema,
+  channel: z.string().max(40).optional(),
+  home: z.literal(true).optional(),
+});
 type ModalMetadata = z.infer<typeof ModalMetadataSchema>;
 
 function reasonSchema(spec: ReasonModalSpec) {
-  const text = z.string().trim().max(spec.maxLength, `Keep the reason under ${spec.maxLength.toLocaleString('en-US')} characters.`);
+  const text = z
+    .string()
+    .trim()
+    .max(spec.maxLength, `Keep the reason under ${spec.maxLength.toLocaleString('en-US')} characters.`);
   return spec.required ? text.min(1, spec.required) : text;
 }
 
@@ -39,8 +46,22 @@ export function registerActionListeners(app: App, ctx: BotContext): void {
         const identity = await actorForSlackUser(ctx, client, body.user.id);
         if ('refusal' in identity) return tellUser(client, where, identity.refusal);
         if (button.reason) {
-          const metadata: ModalMetadata = { process_id: processId, ...(where.channel ? { channel: where.channel } : {}), ...(fromHome ? { home: true as const } : {}) };
-          return openReasonModal(ctx, client, type, button.command, button.reason, identity.actor, body.trigger_id, where, metadata);
+          const metadata: ModalMetadata = {
+            process_id: processId,
+            ...(where.channel ? { channel: where.channel } : {}),
+            ...(fromHome ? { home: true as const } : {}),
+          };
+          return openReasonModal(
+            ctx,
+            client,
+            type,
+            button.command,
+            button.reason,
+            identity.actor,
+            body.trigger_id,
+            where,
+            metadata,
+          );
         }
         // The click's own timestamp names the Update, so a redelivered click changes nothing twice.
         await run(ctx, client, type, identity.actor, processId, button.command, {}, `slack:${action.action_ts}`, where);
@@ -65,7 +86,17 @@ export function registerActionListeners(app: App, ctx: BotContext): void {
         if ('refusal' in identity) return tellUser(client, where, identity.refusal);
         const input = reason.data ? { [spec.field]: reason.data } : {};
         // The modal's id names the Update: a resubmitted form changes nothing twice.
-        await run(ctx, client, type, identity.actor, metadata.data.process_id, command, input, `slack:${view.id}`, where);
+        await run(
+          ctx,
+          client,
+          type,
+          identity.actor,
+          metadata.data.process_id,
+          command,
+          input,
+          `slack:${view.id}`,
+          where,
+        );
         if (metadata.data.home) await publishHome(ctx, client, body.user.id);
       });
     });
@@ -73,7 +104,17 @@ export function registerActionListeners(app: App, ctx: BotContext): void {
 }
 
 /** Runs the command and tells the person what happened: done, or why not (who decided first, if someone did). */
-async function run(ctx: BotContext, client: WebClient, type: SlackProcess, actor: Actor, processId: string, command: string, input: object, idempotencyKey: string, where: Where) {
+async function run(
+  ctx: BotContext,
+  client: WebClient,
+  type: SlackProcess,
+  actor: Actor,
+  processId: string,
+  command: string,
+  input: object,
+  idempotencyKey: string,
+  where: Where,
+) {
   try {
     const after = await type.runCommand(ctx, actor, processId, command, input, idempotencyKey);
     await tellUser(client, where, type.confirmation(command, after));
@@ -97,8 +138,16 @@ async function openReasonModal(
   const [summary] = await loadSummaries(ctx.deps.sql, type, [metadata.process_id], ctx.deps.config.publicUrl);
   if (!summary) return tellUser(client, where, `No ${type.noun} ${metadata.process_id}.`);
   const refusal = type.checkAllowed(summary.record, command, actor);
-  if (refusal) return tellUser(client, where, await refusalText(ctx, type, metadata.process_id, command, HubError.fromRefusal(refusal)));
-  await client.views.open({ trigger_id: triggerId, view: reasonModal(reason, type.modalHeading(summary.record, command), JSON.stringify(metadata)) });
+  if (refusal)
+    return tellUser(
+      client,
+      where,
+      await refusalText(ctx, type, metadata.process_id, command, HubError.fromRefusal(refusal)),
+    );
+  await client.views.open({
+    trigger_id: triggerId,
+    view: reasonModal(reason, type.modalHeading(summary.record, command), JSON.stringify(metadata)),
+  });
 }
 
 function safeJson(text: string): unknown {

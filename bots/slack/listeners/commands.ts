@@ -13,7 +13,9 @@ const NOUNS = SLACK_PROCESSES.map((type) => type.noun).join(' or ');
 const USAGE = `Usage: \`/hub status ID\` (an ${NOUNS}: state, SLA and next step) or \`/hub queue\` (your pending approvals).`;
 
 const ephemeral = (message: string | SlackMessage): RespondArguments =>
-  typeof message === 'string' ? { response_type: 'ephemeral', text: message } : { response_type: 'ephemeral', ...message };
+  typeof message === 'string'
+    ? { response_type: 'ephemeral', text: message }
+    : { response_type: 'ephemeral', ...message };
 
 /** `/hub status <id>` and `/hub queue`, answered to the caller only, as their hub user sees things. */
 export function registerCommandListeners(app: App, ctx: BotContext): void {
@@ -23,7 +25,8 @@ export function registerCommandListeners(app: App, ctx: BotContext): void {
     try {
       const identity = await actorForSlackUser(ctx, client, command.user_id);
       if ('refusal' in identity) return ack(ephemeral(identity.refusal));
-      if (subcommand.toLowerCase() === 'queue') return ack(ephemeral(queueMessage(await pendingWork(ctx, identity.actor))));
+      if (subcommand.toLowerCase() === 'queue')
+        return ack(ephemeral(queueMessage(await pendingWork(ctx, identity.actor))));
 
       const processId = ProcessIdSchema.safeParse(argument ?? '');
       if (!processId.success || extra.length) return ack(ephemeral(USAGE));
@@ -43,6 +46,8 @@ async function processStatus(ctx: BotContext, actor: Actor, processId: string): 
   if (!type) throw new HubError('NOT_FOUND', `No ${NOUNS} has the id ${processId}.`);
   const view = await type.view(ctx, actor, processId);
   const [summary] = await loadSummaries(ctx.deps.sql, type, [processId], ctx.deps.config.publicUrl);
-  const buttons = type.buttons.filter((button) => view.allowed.includes(button.command)).map((button) => commandButton(button, processId));
+  const buttons = type.buttons
+    .filter((button) => view.allowed.includes(button.command))
+    .map((button) => commandButton(button, processId));
   return statusMessage({ ...type.status(summary), buttons, boardUrl: summary.boardUrl });
 }

@@ -1,4 +1,8 @@
-import { applicationStateQuery, applicationWorkflowId, type ApplicationRecord } from '../../../workflows/account-opening/definitions.js';
+import {
+  applicationStateQuery,
+  applicationWorkflowId,
+  type ApplicationRecord,
+} from '../../../workflows/account-opening/definitions.js';
 import { checkAllowed } from '../../../workflows/account-opening/rules.js';
 import { accountOpeningSpec, type AccountOpeningCommand } from '../../../workflows/account-opening/spec.js';
 import type { ApplicationCommand } from '../../../hub/account-opening.js';
@@ -52,7 +56,13 @@ export const accountOpeningSlack: SlackProcess<ApplicationRecord> = {
     },
   ],
   namesIn(record) {
-    return [record.advisor_id, record.assigned_officer_id, record.decided_by, record.opened_by, ...record.approvals.map((a) => a.approved_by)];
+    return [
+      record.advisor_id,
+      record.assigned_officer_id,
+      record.decided_by,
+      record.opened_by,
+      ...record.approvals.map((a) => a.approved_by),
+    ];
   },
 
   async view(ctx, actor, processId) {
@@ -62,7 +72,11 @@ export const accountOpeningSlack: SlackProcess<ApplicationRecord> = {
   },
   async awaitingDecision(ctx, actor) {
     const inReview = await ctx.accountOpening.list(actor, { status: ['compliance_review'], limit: 200 });
-    return inReview.map((application) => ({ processId: application.application_id, record: application, allowed: application.allowed_actions }));
+    return inReview.map((application) => ({
+      processId: application.application_id,
+      record: application,
+      allowed: application.allowed_actions,
+    }));
   },
   runCommand(ctx, actor, processId, command, input, idempotencyKey) {
     return ctx.accountOpening.runCommand(actor, processId, command as ApplicationCommand, input, idempotencyKey);
@@ -71,7 +85,9 @@ export const accountOpeningSlack: SlackProcess<ApplicationRecord> = {
     return checkAllowed(record, command as AccountOpeningCommand, actor);
   },
   workflowRecord(ctx, record) {
-    return ctx.deps.temporal.workflow.getHandle(applicationWorkflowId(record.application_id)).query(applicationStateQuery);
+    return ctx.deps.temporal.workflow
+      .getHandle(applicationWorkflowId(record.application_id))
+      .query(applicationStateQuery);
   },
 
   confirmation: applicationConfirmation,

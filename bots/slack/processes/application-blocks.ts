@@ -58,8 +58,10 @@ export function decisionLine(record: ApplicationRecord, names: Record<string, st
 
 /** What someone clicking a decision that is no longer open is told: who decided and when, or where it stands. */
 export function alreadyDecidedText(record: ApplicationRecord, names: Record<string, string>): string {
-  if (record.status === 'compliance_review') return 'Nothing changed: the application changed meanwhile; look at it again.';
-  if (record.decided_by) return `Nothing changed: this application was already decided. ${withoutEmoji(decisionLine(record, names) ?? '')}`;
+  if (record.status === 'compliance_review')
+    return 'Nothing changed: the application changed meanwhile; look at it again.';
+  if (record.decided_by)
+    return `Nothing changed: this application was already decided. ${withoutEmoji(decisionLine(record, names) ?? '')}`;
   return `Nothing changed: the application is ${statusLabel(record.status).toLowerCase()} now.`;
 }
 
@@ -96,7 +98,9 @@ function products(record: ApplicationRecord): string {
 
 function riskProfile(record: ApplicationRecord): string {
   if (!record.risk_profile) return 'Not assessed yet';
-  const details = [`score ${record.risk_score}`, record.investment_objective, record.investment_horizon].filter(Boolean).map((d) => humanize(String(d)));
+  const details = [`score ${record.risk_score}`, record.investment_objective, record.investment_horizon]
+    .filter(Boolean)
+    .map((d) => humanize(String(d)));
   return `${capitalize(humanize(record.risk_profile))} (${details.join(', ')})`;
 }
 
@@ -107,21 +111,30 @@ function sourceOfFunds(record: ApplicationRecord): string {
 
 function approvalsText(record: ApplicationRecord, names: Record<string, string>): string {
   if (record.approvals.length === 0) return `0 of ${record.approvals_required}`;
-  const who = record.approvals.map((a) => `${esc(a.approver_name || nameOf(names, a.approved_by))} (${slackDate(a.at)})`).join(', ');
+  const who = record.approvals
+    .map((a) => `${esc(a.approver_name || nameOf(names, a.approved_by))} (${slackDate(a.at)})`)
+    .join(', ');
   return `${record.approvals.length} of ${record.approvals_required}: ${who}`;
 }
 
-const REVIEW_WORDS = { pending: 'awaiting review', accepted: ':white_check_mark: accepted', rejected: ':x: rejected' } as const;
+const REVIEW_WORDS = {
+  pending: 'awaiting review',
+  accepted: ':white_check_mark: accepted',
+  rejected: ':x: rejected',
+} as const;
 
 /** Which evidence is attached, each linked to the drawer that lists and previews it, and what is still needed. */
 function evidence(summary: ApplicationSummary): string {
   const { record, documents, boardUrl } = summary;
   const lines = documents.map(
-    (d) => `• ${DOCUMENT_KIND_LABELS[d.kind]}: <${boardUrl}|${esc(d.title)}> v${d.version}, ${REVIEW_WORDS[d.review_status]}`,
+    (d) =>
+      `• ${DOCUMENT_KIND_LABELS[d.kind]}: <${boardUrl}|${esc(d.title)}> v${d.version}, ${REVIEW_WORDS[d.review_status]}`,
   );
   const accepted = new Set(documents.filter((d) => d.review_status === 'accepted').map((d) => d.kind));
   const missing = unmetRequirements(accountOpeningSpec.documents, 'compliance_approve', { ...record }, accepted);
-  return [...(lines.length ? lines : ['None attached']), ...missing.map((r) => `:warning: ${esc(r.message)}`)].join('\n');
+  return [...(lines.length ? lines : ['None attached']), ...missing.map((r) => `:warning: ${esc(r.message)}`)].join(
+    '\n',
+  );
 }
 
 const amountOf = (record: ApplicationRecord) => formatAmount(record.initial_investment_amount, record.currency);
@@ -132,7 +145,9 @@ export function applicationMessage(summary: ApplicationSummary, buttons: ButtonS
   const decided = decisionLine(record, names);
   const blocks: Block[] = [
     header(`Compliance review: ${record.client_name}`),
-    section(`*${statusLabel(record.status)}* · ${esc(humanize(record.account_type))} account · <${boardUrl}|${esc(record.application_id)}>`),
+    section(
+      `*${statusLabel(record.status)}* · ${esc(humanize(record.account_type))} account · <${boardUrl}|${esc(record.application_id)}>`,
+    ),
     fields([
       ['Client', `${esc(record.client_name)} (${esc(record.client_id)})`],
       ['Advisor', esc(nameOf(names, record.advisor_id))],
@@ -164,7 +179,11 @@ export function applicationMessage(summary: ApplicationSummary, buttons: ButtonS
 }
 
 /** `/hub status`: state (step n of m), SLA, amount, next step. */
-export function applicationStatus(summary: ApplicationSummary): { text: string; headline: string; fields: [string, string][] } {
+export function applicationStatus(summary: ApplicationSummary): {
+  text: string;
+  headline: string;
+  fields: [string, string][];
+} {
   const { record, names, sla, boardUrl } = summary;
   const progress = progressOf(accountOpeningSpec, record.status, HAPPY_PATH);
   const step = progress.step ? ` (step ${progress.step} of ${progress.of})` : '';
@@ -182,7 +201,11 @@ export function applicationStatus(summary: ApplicationSummary): { text: string; 
 
 export function applicationPendingLine(summary: ApplicationSummary): string {
   const { record, sla, boardUrl } = summary;
-  const flags = [record.edd_required ? 'EDD' : null, record.politically_exposed ? 'PEP' : null, record.suitability_warnings.length ? 'suitability warning' : null].filter(Boolean);
+  const flags = [
+    record.edd_required ? 'EDD' : null,
+    record.politically_exposed ? 'PEP' : null,
+    record.suitability_warnings.length ? 'suitability warning' : null,
+  ].filter(Boolean);
   return `*<${boardUrl}|${esc(record.client_name)}>* · ${amountOf(record)} · ${record.approvals.length} of ${record.approvals_required} approvals${
     flags.length ? ` · :warning: ${flags.join(', ')}` : ''
   }\nSLA: ${slaLine(sla)}`;

@@ -10,9 +10,12 @@ export function slackProcessFor(processType: string): SlackProcess | undefined {
 }
 
 /** Every command button of every type, with its type: one listener per action id. */
-export const SLACK_BUTTONS: readonly { type: SlackProcess; button: CommandButton }[] = SLACK_PROCESSES.flatMap((type) => type.buttons.map((button) => ({ type, button })));
+export const SLACK_BUTTONS: readonly { type: SlackProcess; button: CommandButton }[] = SLACK_PROCESSES.flatMap((type) =>
+  type.buttons.map((button) => ({ type, button })),
+);
 
 /** Every reason modal, with its type and button: one listener per callback id. */
-export const SLACK_MODALS: readonly { type: SlackProcess; command: string; reason: CommandReason }[] = SLACK_BUTTONS.flatMap(({ type, button }) =>
-  button.reason ? [{ type, command: button.command, reason: button.reason }] : [],
-);
+export const SLACK_MODALS: readonly { type: SlackProcess; command: string; reason: CommandReason }[] =
+  SLACK_BUTTONS.flatMap(({ type, button }) =>
+    button.reason ? [{ type, command: button.command, reason: button.reason }] : [],
+  );

@@ -35,13 +35,21 @@ export type RebalanceSummary = ProcessSummary<RebalanceRecord>;
 const MAX_TRADE_LINES = 25;
 
 const statusLabel = (status: string) => stateLabel(rebalancingSpec.processType, status);
-const isPending = (record: RebalanceRecord) => record.status === 'awaiting_advisor' || record.status === 'awaiting_compliance';
+const isPending = (record: RebalanceRecord) =>
+  record.status === 'awaiting_advisor' || record.status === 'awaiting_compliance';
 const money = (record: RebalanceRecord, value: number) => formatAmount(value, record.currency);
 const quantity = (value: number) => new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 }).format(value);
 /** us_equity → "US equity", intl_bonds → "International bonds". */
-const assetClassLabel = (assetClass: string) => capitalize(humanize(assetClass).replace(/\bus\b/g, 'US').replace(/\bintl\b/g, 'international'));
-const approverOf = (approval: Approval, names: Record<string, string>) => esc(approval.approver_name || nameOf(names, approval.approved_by));
-const approvedBy = (approval: Approval, names: Record<string, string>) => `${approverOf(approval, names)} via ${channelName(approval.channel)} at ${slackDate(approval.at)}`;
+const assetClassLabel = (assetClass: string) =>
+  capitalize(
+    humanize(assetClass)
+      .replace(/\bus\b/g, 'US')
+      .replace(/\bintl\b/g, 'international'),
+  );
+const approverOf = (approval: Approval, names: Record<string, string>) =>
+  esc(approval.approver_name || nameOf(names, approval.approved_by));
+const approvedBy = (approval: Approval, names: Record<string, string>) =>
+  `${approverOf(approval, names)} via ${channelName(approval.channel)} at ${slackDate(approval.at)}`;
 /** The approval that let the orders go: compliance's when it was needed, else the advisor's. */
 const lastApproval = (record: RebalanceRecord) => record.compliance_approval ?? record.advisor_approval;
 
@@ -65,7 +73,9 @@ export function decisionLine(record: RebalanceRecord, names: Record<string, stri
     case 'verifying':
       return `:white_check_mark: ${approved}; ${orders === 1 ? 'the order' : `all ${orders} orders`} filled, verifying drift.`;
     case 'completed': {
-      const drift = record.verification ? `; largest drift now ${points(record.verification.max_abs_drift)}, within bands` : '';
+      const drift = record.verification
+        ? `; largest drift now ${points(record.verification.max_abs_drift)}, within bands`
+        : '';
       return `:white_check_mark: ${approved}. Completed: ${counted(orders, 'order')} filled${drift}.`;
     }
     case 'declined':
@@ -115,13 +125,17 @@ function driftText(record: RebalanceRecord): string {
   const row = (name: string, target: number, actual: number, after: number, outOfBand: boolean) =>
     `• ${esc(assetClassLabel(name))}: ${percent(actual)} → ${percent(after)} (target ${percent(target)})${outOfBand ? ' :warning:' : ''}`;
   const lines = [
-    ...before.asset_classes.map((r) => row(r.asset_class, r.target, r.actual, proposal.after.by_asset_class[r.asset_class] ?? 0, r.out_of_band)),
+    ...before.asset_classes.map((r) =>
+      row(r.asset_class, r.target, r.actual, proposal.after.by_asset_class[r.asset_class] ?? 0, r.out_of_band),
+    ),
     row('cash', before.cash.target, before.cash.actual, proposal.after.cash, before.cash.out_of_band),
   ];
   const verdict = [
     `Before: largest drift ${points(before.max_abs_drift)}, ${before.out_of_band ? 'out of band' : 'within bands'}`,
     `after the trades: ${proposal.within_bands_after ? 'within bands' : ':warning: still outside some band'}`,
-    record.verification ? `verified after execution: largest drift ${points(record.verification.max_abs_drift)}, ${record.verification.within_bands ? 'within bands' : 'out of band'}` : null,
+    record.verification
+      ? `verified after execution: largest drift ${points(record.verification.max_abs_drift)}, ${record.verification.within_bands ? 'within bands' : 'out of band'}`
+      : null,
   ].filter(Boolean);
   return `*Drift* (before → after the trades)\n${lines.join('\n')}\n${verdict.join(' · ')}.`;
 }
@@ -158,15 +172,25 @@ export function rebalanceMessage(audience: 'advisor' | 'compliance') {
       ['Client', `${esc(record.client_name)} (${esc(record.client_id)})`],
       ['Account', `${esc(record.account_number)} · ${esc(record.model_name)} model`],
       ['Advisor', esc(nameOf(names, record.advisor_id))],
-      ['Proposal value', `${money(record, record.proposal_value)}\n(sell ${money(record, record.proposal.total_sell_value)}, buy ${money(record, record.proposal.total_buy_value)})`],
-      ['Estimated realized gains', `Short term ${money(record, gains.short_term)}\nLong term ${money(record, gains.long_term)}`],
+      [
+        'Proposal value',
+        `${money(record, record.proposal_value)}\n(sell ${money(record, record.proposal.total_sell_value)}, buy ${money(record, record.proposal.total_buy_value)})`,
+      ],
+      [
+        'Estimated realized gains',
+        `Short term ${money(record, gains.short_term)}\nLong term ${money(record, gains.long_term)}`,
+      ],
       ['Estimated costs', money(record, record.proposal.estimated_costs)],
       ['Approvals', approvalsText(record, names)],
     ];
     if (isPending(record) && sla) pairs.push(['SLA deadline', slaLine(sla)]);
     const flags = flagsOf(record);
     const blocks: Block[] = [
-      header(audience === 'advisor' ? `Rebalancing proposal: ${record.client_name}` : `Compliance approval: rebalance for ${record.client_name}`),
+      header(
+        audience === 'advisor'
+          ? `Rebalancing proposal: ${record.client_name}`
+          : `Compliance approval: rebalance for ${record.client_name}`,
+      ),
       section(
         `*${statusLabel(record.status)}* · prices as of ${esc(record.prices_as_of)} · ${record.trigger === 'schedule' ? 'found by the drift check' : 'started by hand'} · <${boardUrl}|${esc(record.rebalance_id)}>`,
       ),
@@ -176,7 +200,9 @@ export function rebalanceMessage(audience: 'advisor' | 'compliance') {
     ];
     if (flags.length) blocks.push(context(`:warning: ${flags.map(capitalize).join(' · ')}`));
     for (const edit of record.edits) {
-      blocks.push(context(`:pencil2: Trades edited by ${esc(edit.editor_name)} at ${slackDate(edit.at)}: ${esc(edit.reason)}`));
+      blocks.push(
+        context(`:pencil2: Trades edited by ${esc(edit.editor_name)} at ${slackDate(edit.at)}: ${esc(edit.reason)}`),
+      );
     }
     if (decided) blocks.push({ type: 'divider' }, section(decided));
     blocks.push({
@@ -197,7 +223,11 @@ export function rebalanceMessage(audience: 'advisor' | 'compliance') {
 }
 
 /** `/hub status`: state (step n of m), SLA, proposal value, next step. */
-export function rebalanceStatus(summary: RebalanceSummary): { text: string; headline: string; fields: [string, string][] } {
+export function rebalanceStatus(summary: RebalanceSummary): {
+  text: string;
+  headline: string;
+  fields: [string, string][];
+} {
   const { record, names, sla, boardUrl } = summary;
   const progress = progressOf(rebalancingSpec, record.status, HAPPY_PATH);
   const step = progress.step ? ` (step ${progress.step} of ${progress.of})` : '';
@@ -207,7 +237,10 @@ export function rebalanceStatus(summary: RebalanceSummary): { text: string; head
     fields: [
       ['Status', `${progress.label}${step}`],
       ['SLA', slaLine(sla)],
-      ['Proposal value', `${money(record, record.proposal_value)} in ${counted(record.proposal.trades.length, 'trade')}`],
+      [
+        'Proposal value',
+        `${money(record, record.proposal_value)} in ${counted(record.proposal.trades.length, 'trade')}`,
+      ],
       ['Next step', nextStep(record, names)],
     ],
   };
@@ -215,7 +248,9 @@ export function rebalanceStatus(summary: RebalanceSummary): { text: string; head
 
 export function rebalancePendingLine(summary: RebalanceSummary): string {
   const { record, sla, boardUrl } = summary;
-  const flags = [record.status === 'awaiting_compliance' ? 'compliance approval' : null, ...flagsOf(record)].filter(Boolean);
+  const flags = [record.status === 'awaiting_compliance' ? 'compliance approval' : null, ...flagsOf(record)].filter(
+    Boolean,
+  );
   return `*<${boardUrl}|${esc(record.client_name)}>* · rebalance of ${esc(record.account_number)} · ${money(record, record.proposal_value)} in ${counted(record.proposal.trades.length, 'trade')}${
     flags.length ? ` · :warning: ${flags.join(', ')}` : ''
   }\nSLA: ${slaLine(sla)}`;

@@ -1,4 +1,8 @@
-import { rebalanceStateQuery, rebalanceWorkflowId, type RebalanceRecord } from '../../../workflows/rebalancing/definitions.js';
+import {
+  rebalanceStateQuery,
+  rebalanceWorkflowId,
+  type RebalanceRecord,
+} from '../../../workflows/rebalancing/definitions.js';
 import { checkAllowed } from '../../../workflows/rebalancing/rules.js';
 import { rebalancingSpec, type RebalanceCommand } from '../../../workflows/rebalancing/spec.js';
 import { reasonFormOf, type SlackProcess } from '../slack-process.js';
@@ -24,7 +28,12 @@ export const rebalancingSlack: SlackProcess<RebalanceRecord> = {
   decisions: ['approve', 'compliance_approve'],
   buttons: [
     { actionId: 'approve_rebalance', command: 'approve', label: 'Approve', style: 'primary' },
-    { actionId: 'compliance_approve_rebalance', command: 'compliance_approve', label: 'Compliance approve', style: 'primary' },
+    {
+      actionId: 'compliance_approve_rebalance',
+      command: 'compliance_approve',
+      label: 'Compliance approve',
+      style: 'primary',
+    },
     {
       actionId: 'decline_rebalance',
       command: 'decline',
@@ -77,8 +86,15 @@ export const rebalancingSlack: SlackProcess<RebalanceRecord> = {
     return { processId: rebalance.rebalance_id, record: rebalance, allowed: rebalance.allowed_actions };
   },
   async awaitingDecision(ctx, actor) {
-    const pending = await ctx.rebalancing.listRebalances(actor, { status: ['awaiting_advisor', 'awaiting_compliance'], limit: 200 });
-    return pending.map((rebalance) => ({ processId: rebalance.rebalance_id, record: rebalance, allowed: rebalance.allowed_actions }));
+    const pending = await ctx.rebalancing.listRebalances(actor, {
+      status: ['awaiting_advisor', 'awaiting_compliance'],
+      limit: 200,
+    });
+    return pending.map((rebalance) => ({
+      processId: rebalance.rebalance_id,
+      record: rebalance,
+      allowed: rebalance.allowed_actions,
+    }));
   },
   runCommand(ctx, actor, processId, command, input, idempotencyKey) {
     return ctx.rebalancing.runCommand(actor, processId, command as RebalanceCommand, input, idempotencyKey);
@@ -88,7 +104,9 @@ export const rebalancingSlack: SlackProcess<RebalanceRecord> = {
   },
   async workflowRecord(ctx, record) {
     // One workflow id per portfolio: what it holds now may be a later rebalance.
-    const current = await ctx.deps.temporal.workflow.getHandle(rebalanceWorkflowId(ctx.deps.taskQueue, record.portfolio_id)).query(rebalanceStateQuery);
+    const current = await ctx.deps.temporal.workflow
+      .getHandle(rebalanceWorkflowId(ctx.deps.taskQueue, record.portfolio_id))
+      .query(rebalanceStateQuery);
     return current?.rebalance_id === record.rebalance_id ? current : undefined;
   },
 
