@@ -68,13 +68,11 @@ export function registerQueryThreads(io: HubIo, deps: Pick<HubDeps, 'sql' | 'log
     sql.listen(QUERY_READ_CHANNEL, (payload) => {
       const notice = parseNotice<QueryReadNotice>(payload);
       if (notice) {
-        io.local
-          .to(rooms.user(notice.user_id))
-          .emit('query:read', {
-            process_id: notice.process_id,
-            query_id: notice.query_id,
-            read_sequence: notice.read_sequence,
-          });
+        io.local.to(rooms.user(notice.user_id)).emit('query:read', {
+          process_id: notice.process_id,
+          query_id: notice.query_id,
+          read_sequence: notice.read_sequence,
+        });
       }
     }),
   ]).catch((error: unknown) => log.error({ err: error }, 'could not LISTEN for query changes'));

@@ -130,13 +130,10 @@ export function opsRoutes(sql: Sql) {
         request: {
           query: z.object({
             process_type: z.string().min(1).max(100).openapi({ example: 'account_opening' }),
-            since: z.iso
-              .datetime({ offset: true })
-              .optional()
-              .openapi({
-                description: 'Start of "today" for the figures of the day (default: midnight UTC)',
-                example: '2026-03-02T00:00:00+01:00',
-              }),
+            since: z.iso.datetime({ offset: true }).optional().openapi({
+              description: 'Start of "today" for the figures of the day (default: midnight UTC)',
+              example: '2026-03-02T00:00:00+01:00',
+            }),
           }),
         },
         responses: { 200: jsonResponse(SummarySchema, 'Figures within what the caller may see'), ...ERROR_RESPONSES },

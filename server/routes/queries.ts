@@ -156,13 +156,10 @@ export function queryRoutes(service: QueryThreadService) {
                   description:
                     'internal (the default) is for staff only; client_facing lets the client read and reply. A client opens client_facing only',
                 }),
-                assignee_id: text(100)
-                  .optional()
-                  .openapi({
-                    description:
-                      "Who must answer; a question to the advisor goes to the process's advisor (the default)",
-                    example: 'usr_alex_advisor',
-                  }),
+                assignee_id: text(100).optional().openapi({
+                  description: "Who must answer; a question to the advisor goes to the process's advisor (the default)",
+                  example: 'usr_alex_advisor',
+                }),
                 body: text(MAX_BODY_CHARS).openapi({
                   example: '@alex.advisor can you send the sale contract of the house?',
                 }),

@@ -90,15 +90,13 @@ describe('two server nodes on one PostgreSQL', () => {
     expect(await onA.watch(id)).toMatchObject({ ok: true });
 
     for (const n of [1, 2]) {
-      hub.server.realtime
-        .toProcess(id)
-        .emit('process:activity', {
-          process_type: 'account_opening',
-          process_id: id,
-          kind: 'test',
-          at: new Date().toISOString(),
-          data: { n },
-        });
+      hub.server.realtime.toProcess(id).emit('process:activity', {
+        process_type: 'account_opening',
+        process_id: id,
+        kind: 'test',
+        at: new Date().toISOString(),
+        data: { n },
+      });
     }
     for (const client of [onB, onA]) {
       await client.until(() => client.activities.some((a) => a.data.n === 2), 'the second activity');
