@@ -1,3 +1,4 @@
+import { verifyAuditTrail } from '../../hub/audit-verification.js';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -109,6 +110,10 @@ describe('backup and restore', () => {
         expect((await restored`SELECT status, detail FROM processes WHERE process_id = ${applicationId}`)[0]).toEqual(
           original,
         );
+        // The restored trail is still one unbroken hash chain.
+        const verification = await verifyAuditTrail(restored, hub.config.auditCheckpointKey);
+        expect(verification.ok, verification.message).toBe(true);
+        expect(verification.rows).toBe(backedUp.audit_log);
         // New rows continue after the restored ones.
         const [{ max }] = await restored`SELECT max(sequence) AS max FROM events`;
         const [{ next }] = await restored`SELECT max(id) + 0 AS next FROM audit_log`;
