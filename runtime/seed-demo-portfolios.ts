@@ -24,84 +24,53 @@ interface DemoSecurity {
   walk: { start: number; drift: number; volatility: number; seed: number };
 }
 
-export const DEMO_SECURITIES: readonly DemoSecurity[] = [
-  {
-    id: 'sec_vti',
-    symbol: 'VTI',
-    name: 'Vanguard Total Stock Market ETF',
-    asset_class: 'us_equity',
-    fractional: true,
-    walk: { start: 265, drift: 0.1, volatility: 0.16, seed: 11 },
-  },
-  {
-    id: 'sec_schd',
-    symbol: 'SCHD',
-    name: 'Schwab US Dividend Equity ETF',
-    asset_class: 'us_equity',
-    fractional: false,
-    walk: { start: 80, drift: 0.07, volatility: 0.14, seed: 12 },
-  },
-  {
-    id: 'sec_vxus',
-    symbol: 'VXUS',
-    name: 'Vanguard Total International Stock ETF',
-    asset_class: 'intl_equity',
-    fractional: true,
-    walk: { start: 62, drift: 0.06, volatility: 0.15, seed: 13 },
-  },
-  {
-    id: 'sec_vwo',
-    symbol: 'VWO',
-    name: 'Vanguard FTSE Emerging Markets ETF',
-    asset_class: 'emerging_equity',
-    fractional: false,
-    walk: { start: 44, drift: 0.05, volatility: 0.2, seed: 14 },
-  },
-  {
-    id: 'sec_bnd',
-    symbol: 'BND',
-    name: 'Vanguard Total Bond Market ETF',
-    asset_class: 'us_bonds',
-    fractional: true,
-    walk: { start: 72, drift: 0.01, volatility: 0.05, seed: 15 },
-  },
-  {
-    id: 'sec_bndx',
-    symbol: 'BNDX',
-    name: 'Vanguard Total International Bond ETF',
-    asset_class: 'intl_bonds',
-    fractional: true,
-    walk: { start: 49, drift: 0.01, volatility: 0.04, seed: 16 },
-  },
-  {
-    id: 'sec_vtip',
-    symbol: 'VTIP',
-    name: 'Vanguard Short-Term Inflation-Protected Securities ETF',
-    asset_class: 'inflation_protected',
-    fractional: false,
-    walk: { start: 48.5, drift: 0.02, volatility: 0.02, seed: 17 },
-  },
-  {
-    id: 'sec_vnq',
-    symbol: 'VNQ',
-    name: 'Vanguard Real Estate ETF',
-    asset_class: 'real_estate',
-    fractional: false,
-    walk: { start: 88, drift: 0.04, volatility: 0.2, seed: 18 },
-  },
-  {
-    id: 'sec_gldm',
-    symbol: 'GLDM',
-    name: 'SPDR Gold MiniShares',
-    asset_class: 'commodities',
-    fractional: true,
-    walk: { start: 52, drift: 0.12, volatility: 0.15, seed: 19 },
-  },
+type SecurityRow = [id: string, symbol: string, name: string, assetClass: string, fractional: boolean, walk: number[]];
+
+// Columns: id, symbol, name, asset class, fractional, random walk (first close, annual drift, volatility, seed).
+const SECURITY_ROWS: readonly SecurityRow[] = [
+  ['sec_vti', 'VTI', 'Vanguard Total Stock Market ETF', 'us_equity', true, [265, 0.1, 0.16, 11]],
+  ['sec_schd', 'SCHD', 'Schwab US Dividend Equity ETF', 'us_equity', false, [80, 0.07, 0.14, 12]],
+  ['sec_vxus', 'VXUS', 'Vanguard Total International Stock ETF', 'intl_equity', true, [62, 0.06, 0.15, 13]],
+  ['sec_vwo', 'VWO', 'Vanguard FTSE Emerging Markets ETF', 'emerging_equity', false, [44, 0.05, 0.2, 14]],
+  ['sec_bnd', 'BND', 'Vanguard Total Bond Market ETF', 'us_bonds', true, [72, 0.01, 0.05, 15]],
+  ['sec_bndx', 'BNDX', 'Vanguard Total International Bond ETF', 'intl_bonds', true, [49, 0.01, 0.04, 16]],
+  [
+    'sec_vtip',
+    'VTIP',
+    'Vanguard Short-Term Inflation-Protected Securities ETF',
+    'inflation_protected',
+    false,
+    [48.5, 0.02, 0.02, 17],
+  ],
+  ['sec_vnq', 'VNQ', 'Vanguard Real Estate ETF', 'real_estate', false, [88, 0.04, 0.2, 18]],
+  ['sec_gldm', 'GLDM', 'SPDR Gold MiniShares', 'commodities', true, [52, 0.12, 0.15, 19]],
 ];
+
+export const DEMO_SECURITIES: readonly DemoSecurity[] = SECURITY_ROWS.map(
+  ([id, symbol, name, asset_class, fractional, [start, drift, volatility, seed]]) => ({
+    id,
+    symbol,
+    name,
+    asset_class,
+    fractional,
+    walk: { start, drift, volatility, seed },
+  }),
+);
 
 type Weights = Readonly<Record<string, number>>;
 
-/** From the least to the most risky. Targets per security; each model's cash weight makes the rest up to 1. Bands: the 5/25 rule, floored at 1 point. */
+/** A row of weights in the order of the securities above; a zero is no holding. */
+function weightsOf(row: readonly number[]): Weights {
+  return Object.fromEntries(SECURITY_ROWS.flatMap(([id], i) => (row[i] ? [[id, row[i]]] : [])));
+}
+
+//                 VTI   SCHD  VXUS  VWO   BND   BNDX  VTIP  VNQ   GLDM
+const CONSERVATIVE = [0.15, 0, 0.05, 0, 0.45, 0.15, 0.15, 0, 0];
+const BALANCED = [0.3, 0.07, 0.12, 0.03, 0.28, 0.1, 0, 0.04, 0.03];
+const GROWTH = [0.4, 0.08, 0.18, 0.06, 0.14, 0.04, 0, 0.05, 0.03];
+const AGGRESSIVE = [0.48, 0.05, 0.22, 0.1, 0.05, 0, 0, 0.05, 0.03];
+
+/** From the least to the most risky. Each model's cash weight makes the rest up to 1. Bands: the 5/25 rule, floored at 1 point. */
 export const DEMO_MODELS: readonly { id: string; name: string; description: string; cash: number; targets: Weights }[] =
   [
     {
@@ -110,60 +79,35 @@ export const DEMO_MODELS: readonly { id: string; name: string; description: stri
       description:
         'Capital preservation and income: mostly high-grade bonds and inflation protection, a fifth in equities.',
       cash: 0.05,
-      targets: { sec_vti: 0.15, sec_vxus: 0.05, sec_bnd: 0.45, sec_bndx: 0.15, sec_vtip: 0.15 },
+      targets: weightsOf(CONSERVATIVE),
     },
     {
       id: 'balanced',
       name: 'Balanced',
       description: 'Growth and income: about 60% equities, 40% bonds and diversifiers.',
       cash: 0.03,
-      targets: {
-        sec_vti: 0.3,
-        sec_schd: 0.07,
-        sec_vxus: 0.12,
-        sec_vwo: 0.03,
-        sec_bnd: 0.28,
-        sec_bndx: 0.1,
-        sec_vnq: 0.04,
-        sec_gldm: 0.03,
-      },
+      targets: weightsOf(BALANCED),
     },
     {
       id: 'growth',
       name: 'Growth',
       description: 'Long-term growth: about 75% equities across regions, the rest bonds, real estate and gold.',
       cash: 0.02,
-      targets: {
-        sec_vti: 0.4,
-        sec_schd: 0.08,
-        sec_vxus: 0.18,
-        sec_vwo: 0.06,
-        sec_bnd: 0.14,
-        sec_bndx: 0.04,
-        sec_vnq: 0.05,
-        sec_gldm: 0.03,
-      },
+      targets: weightsOf(GROWTH),
     },
     {
       id: 'aggressive',
       name: 'Aggressive',
       description: 'Maximum growth: about 85% equities with a tilt to emerging markets.',
       cash: 0.02,
-      targets: {
-        sec_vti: 0.48,
-        sec_schd: 0.05,
-        sec_vxus: 0.22,
-        sec_vwo: 0.1,
-        sec_bnd: 0.05,
-        sec_vnq: 0.05,
-        sec_gldm: 0.03,
-      },
+      targets: weightsOf(AGGRESSIVE),
     },
   ];
 const BANDS = { band_absolute: 0.05, band_relative: 0.25, band_relative_floor: 0.01 };
 
 /** When a lot was bought: trading days before the end of the history, or the highest close of the past year (a lot now at a loss). */
 type Acquired = { daysAgo: number } | 'peak_of_year';
+type Lots = Readonly<Record<string, readonly [fraction: number, acquired: Acquired][]>>;
 
 interface DemoPortfolio {
   id: string;
@@ -174,7 +118,20 @@ interface DemoPortfolio {
   /** Weights at the last seeded close; cash is the rest. */
   weights: Weights;
   /** How each holding splits into lots; unlisted holdings are one lot bought 400 trading days ago. */
-  lots: Readonly<Record<string, readonly [fraction: number, acquired: Acquired][]>>;
+  lots: Lots;
+}
+
+/** Lots as "fraction@days-ago" (trading days) or "fraction@peak", e.g. "0.6@450 0.4@peak". */
+function lotsOf(plan: Readonly<Record<string, string>>): Lots {
+  return Object.fromEntries(
+    Object.entries(plan).map(([securityId, text]) => [
+      securityId,
+      text.split(' ').map((lot) => {
+        const [fraction, at] = lot.split('@');
+        return [Number(fraction), at === 'peak' ? 'peak_of_year' : { daysAgo: Number(at) }] as const;
+      }),
+    ]),
+  );
 }
 
 /**
@@ -183,95 +140,30 @@ interface DemoPortfolio {
  */
 export const DEMO_PORTFOLIOS: readonly DemoPortfolio[] = [
   {
-    id: 'pf_chris_growth',
-    account_number: 'INV-00090001',
-    client_id: 'cli_chris_carter',
-    model_id: 'growth',
+    ...{ id: 'pf_chris_growth', account_number: 'INV-00090001', client_id: 'cli_chris_carter', model_id: 'growth' },
     total_value: 420_000,
-    weights: {
-      sec_vti: 0.49,
-      sec_schd: 0.09,
-      sec_vxus: 0.14,
-      sec_vwo: 0.05,
-      sec_bnd: 0.11,
-      sec_bndx: 0.04,
-      sec_vnq: 0.05,
-      sec_gldm: 0.02,
-    },
-    lots: {
-      sec_vti: [
-        [0.4, { daysAgo: 480 }],
-        [0.35, 'peak_of_year'],
-        [0.25, { daysAgo: 45 }],
-      ],
-      sec_bnd: [
-        [0.6, { daysAgo: 450 }],
-        [0.4, { daysAgo: 120 }],
-      ],
-    },
+    weights: weightsOf([0.49, 0.09, 0.14, 0.05, 0.11, 0.04, 0, 0.05, 0.02]),
+    lots: lotsOf({ sec_vti: '0.4@480 0.35@peak 0.25@45', sec_bnd: '0.6@450 0.4@120' }),
   },
   {
-    id: 'pf_priya_balanced',
-    account_number: 'INV-00090002',
-    client_id: 'cli_priya_patel',
-    model_id: 'balanced',
+    ...{ id: 'pf_priya_balanced', account_number: 'INV-00090002', client_id: 'cli_priya_patel', model_id: 'balanced' },
     total_value: 1_650_000,
-    weights: {
-      sec_vti: 0.37,
-      sec_schd: 0.07,
-      sec_vxus: 0.12,
-      sec_vwo: 0.03,
-      sec_bnd: 0.21,
-      sec_bndx: 0.1,
-      sec_vnq: 0.04,
-      sec_gldm: 0.03,
-    },
-    lots: {
-      sec_vti: [
-        [0.5, { daysAgo: 500 }],
-        [0.2, 'peak_of_year'],
-        [0.3, { daysAgo: 30 }],
-      ],
-      sec_schd: [
-        [0.5, { daysAgo: 350 }],
-        [0.5, 'peak_of_year'],
-      ],
-    },
+    weights: weightsOf([0.37, 0.07, 0.12, 0.03, 0.21, 0.1, 0, 0.04, 0.03]),
+    lots: lotsOf({ sec_vti: '0.5@500 0.2@peak 0.3@30', sec_schd: '0.5@350 0.5@peak' }),
   },
   {
-    id: 'pf_gabriel_conservative',
-    account_number: 'INV-00090003',
-    client_id: 'cli_gabriel_garcia',
+    ...{ id: 'pf_gabriel_conservative', account_number: 'INV-00090003', client_id: 'cli_gabriel_garcia' },
     model_id: 'conservative',
     total_value: 310_000,
-    weights: { sec_vti: 0.16, sec_vxus: 0.05, sec_bnd: 0.44, sec_bndx: 0.15, sec_vtip: 0.15 },
+    weights: weightsOf([0.16, 0, 0.05, 0, 0.44, 0.15, 0.15, 0, 0]),
     lots: {},
   },
   {
-    id: 'pf_fiona_aggressive',
-    account_number: 'INV-00090004',
-    client_id: 'cli_fiona_fischer',
+    ...{ id: 'pf_fiona_aggressive', account_number: 'INV-00090004', client_id: 'cli_fiona_fischer' },
     model_id: 'aggressive',
     total_value: 560_000,
-    weights: {
-      sec_vti: 0.5,
-      sec_schd: 0.05,
-      sec_vxus: 0.21,
-      sec_vwo: 0.09,
-      sec_bnd: 0.05,
-      sec_vnq: 0.05,
-      sec_gldm: 0.03,
-    },
-    lots: {
-      sec_vti: [
-        [0.7, { daysAgo: 300 }],
-        [0.3, { daysAgo: 90 }],
-      ],
-      sec_vwo: [
-        [0.5, 'peak_of_year'],
-        [0.5, { daysAgo: 200 }],
-      ],
-    },
+    weights: weightsOf([0.5, 0.05, 0.21, 0.09, 0.05, 0, 0, 0.05, 0.03]),
+    lots: lotsOf({ sec_vti: '0.7@300 0.3@90', sec_vwo: '0.5@peak 0.5@200' }),
   },
 ];
 
