@@ -1,6 +1,6 @@
 import { ACCOUNT_OPENING_ERRORS } from './account-opening/spec.js';
 import { ADMINISTRATION_ERRORS } from './administration-errors.js';
-import type { ErrorSpec } from './process-spec.js';
+import { type ErrorSpec, refuse } from './process-spec.js';
 import { QUERY_THREAD_ERRORS } from './query-threads.js';
 import { REBALANCING_ERRORS } from './rebalancing/spec.js';
 
@@ -9,41 +9,26 @@ import { REBALANCING_ERRORS } from './rebalancing/spec.js';
  * below merges them, so a code maps to one status and one default message everywhere.
  */
 export const HUB_ERRORS = {
-  VALIDATION_FAILED: { status: 400, message: 'The request is not valid', retryable: false },
-  UNAUTHENTICATED: { status: 401, message: 'Sign in first: a valid bearer token is required', retryable: false },
-  FORBIDDEN: { status: 403, message: 'You are not allowed to do this', retryable: false },
-  FOUR_EYES_VIOLATION: {
-    status: 403,
-    message: 'Four-eyes rule: you cannot approve an application you opened or advise on',
-    retryable: false,
-  },
-  SECOND_APPROVER_REQUIRED: {
-    status: 403,
-    message: 'This application needs a second approval by a different compliance officer',
-    retryable: false,
-  },
-  NOT_FOUND: { status: 404, message: 'Not found', retryable: false },
-  CLIENT_NOT_FOUND: { status: 404, message: 'Client not found', retryable: false },
-  USER_NOT_FOUND: { status: 404, message: 'User not found', retryable: false },
-  DOCUMENT_NOT_FOUND: { status: 404, message: 'Document not found', retryable: false },
-  RETENTION_PERIOD_ACTIVE: {
-    status: 409,
-    message: 'This document version is still within its retention period and cannot be deleted',
-    retryable: false,
-  },
-  CONFLICT: { status: 409, message: 'The resource changed meanwhile; reload and try again', retryable: true },
-  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large', retryable: false },
-  RATE_LIMITED: { status: 429, message: 'Too many requests; slow down', retryable: true },
-  INTERNAL_ERROR: {
-    status: 500,
-    message: 'Something went wrong on our side; the error has been logged',
+  VALIDATION_FAILED: refuse(400, 'The request is not valid'),
+  UNAUTHENTICATED: refuse(401, 'Sign in first: a valid bearer token is required'),
+  FORBIDDEN: refuse(403, 'You are not allowed to do this'),
+  FOUR_EYES_VIOLATION: refuse(403, 'Four-eyes rule: you cannot approve an application you opened or advise on'),
+  SECOND_APPROVER_REQUIRED: refuse(403, 'This application needs a second approval by a different compliance officer'),
+  NOT_FOUND: refuse(404, 'Not found'),
+  CLIENT_NOT_FOUND: refuse(404, 'Client not found'),
+  USER_NOT_FOUND: refuse(404, 'User not found'),
+  DOCUMENT_NOT_FOUND: refuse(404, 'Document not found'),
+  RETENTION_PERIOD_ACTIVE: refuse(
+    409,
+    'This document version is still within its retention period and cannot be deleted',
+  ),
+  CONFLICT: refuse(409, 'The resource changed meanwhile; reload and try again', { retryable: true }),
+  PAYLOAD_TOO_LARGE: refuse(413, 'The request body is too large'),
+  RATE_LIMITED: refuse(429, 'Too many requests; slow down', { retryable: true }),
+  INTERNAL_ERROR: refuse(500, 'Something went wrong on our side; the error has been logged', { retryable: true }),
+  SERVICE_UNAVAILABLE: refuse(503, 'A service the hub depends on is unavailable; try again shortly', {
     retryable: true,
-  },
-  SERVICE_UNAVAILABLE: {
-    status: 503,
-    message: 'A service the hub depends on is unavailable; try again shortly',
-    retryable: true,
-  },
+  }),
 } as const satisfies Record<string, ErrorSpec>;
 
 /**

@@ -76,6 +76,15 @@ export interface ErrorSpec {
   retryable: boolean;
 }
 
+/** One row of an errors table: the HTTP status (kept as a literal type) and the default message for people. */
+export function refuse<const S extends number>(
+  status: S,
+  message: string,
+  options: { retryable?: boolean } = {},
+): { status: S; message: string; retryable: boolean } {
+  return { status, message, retryable: options.retryable ?? false };
+}
+
 export interface EventSpec {
   description: string;
   payload: readonly string[];

@@ -1,13 +1,9 @@
-import type { ErrorSpec, Role } from './process-spec.js';
+import { type ErrorSpec, type Role, refuse } from './process-spec.js';
 
 export const QUERY_THREAD_ERRORS = {
-  QUERY_NOT_FOUND: { status: 404, message: 'Query not found', retryable: false },
-  QUERY_RESOLVED: {
-    status: 409,
-    message: 'This query is resolved; reopen it to continue the thread',
-    retryable: false,
-  },
-  QUERY_ALREADY_OPEN: { status: 409, message: 'This query is already open', retryable: false },
+  QUERY_NOT_FOUND: refuse(404, 'Query not found'),
+  QUERY_RESOLVED: refuse(409, 'This query is resolved; reopen it to continue the thread'),
+  QUERY_ALREADY_OPEN: refuse(409, 'This query is already open'),
 } as const satisfies Record<string, ErrorSpec>;
 
 /**

@@ -1,4 +1,4 @@
-import type { ProcessSpec } from '../process-spec.js';
+import { type ProcessSpec, refuse } from '../process-spec.js';
 
 /**
  * The Account Opening Blueprint (account-opening 1.0.0), encoded once. Every state, transition, actor,
@@ -75,44 +75,18 @@ export const HAPPY_PATH: readonly ApplicationStatus[] = [
 ];
 
 export const ACCOUNT_OPENING_ERRORS = {
-  APPLICATION_NOT_FOUND: { status: 404, message: 'Account application not found', retryable: false },
-  ONBOARDING_INCOMPLETE: {
-    status: 400,
-    message: 'Client onboarding must be completed before opening an account',
-    retryable: false,
-  },
-  NO_PRODUCTS_SELECTED: { status: 400, message: 'At least one investment product must be selected', retryable: false },
-  RISK_ASSESSMENT_REQUIRED: {
-    status: 400,
-    message: 'Risk assessment must be completed before proceeding',
-    retryable: false,
-  },
-  TERMS_NOT_ACCEPTED: { status: 400, message: 'Terms and conditions must be accepted', retryable: false },
-  INVALID_STATUS_TRANSITION: {
-    status: 400,
-    message: 'This action is not allowed in the current application status',
-    retryable: false,
-  },
-  PRODUCT_SUITABILITY_VIOLATION: {
-    status: 400,
-    message: 'Selected products do not match the client risk profile',
-    retryable: false,
-  },
-  INSUFFICIENT_MINIMUM_INVESTMENT: {
-    status: 400,
-    message: 'Initial investment amount is below the minimum required',
-    retryable: false,
-  },
-  COMPLIANCE_REVIEW_REQUIRED: {
-    status: 400,
-    message: 'Application requires compliance review before account creation',
-    retryable: false,
-  },
-  CRM_ACCOUNT_CREATION_FAILED: {
-    status: 500,
-    message: 'Account creation in CRM failed. Please try again or contact support',
+  APPLICATION_NOT_FOUND: refuse(404, 'Account application not found'),
+  ONBOARDING_INCOMPLETE: refuse(400, 'Client onboarding must be completed before opening an account'),
+  NO_PRODUCTS_SELECTED: refuse(400, 'At least one investment product must be selected'),
+  RISK_ASSESSMENT_REQUIRED: refuse(400, 'Risk assessment must be completed before proceeding'),
+  TERMS_NOT_ACCEPTED: refuse(400, 'Terms and conditions must be accepted'),
+  INVALID_STATUS_TRANSITION: refuse(400, 'This action is not allowed in the current application status'),
+  PRODUCT_SUITABILITY_VIOLATION: refuse(400, 'Selected products do not match the client risk profile'),
+  INSUFFICIENT_MINIMUM_INVESTMENT: refuse(400, 'Initial investment amount is below the minimum required'),
+  COMPLIANCE_REVIEW_REQUIRED: refuse(400, 'Application requires compliance review before account creation'),
+  CRM_ACCOUNT_CREATION_FAILED: refuse(500, 'Account creation in CRM failed. Please try again or contact support', {
     retryable: true,
-  },
+  }),
 } as const;
 export type AccountOpeningErrorCode = keyof typeof ACCOUNT_OPENING_ERRORS;
 

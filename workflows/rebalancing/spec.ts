@@ -1,4 +1,4 @@
-import type { ErrorSpec, ProcessSpec } from '../process-spec.js';
+import { type ErrorSpec, type ProcessSpec, refuse } from '../process-spec.js';
 
 /**
  * Portfolio rebalancing as a process: a proposal brings a drifted portfolio back to its model, the
@@ -41,48 +41,20 @@ const PENDING_DECISION = ['awaiting_advisor', 'awaiting_compliance'] as const;
 
 /** Codes this process shares with account opening: the same status, its own message. */
 const SHARED_ERRORS = {
-  INVALID_STATUS_TRANSITION: {
-    status: 400,
-    message: 'This action is not allowed in the current status',
-    retryable: false,
-  },
+  INVALID_STATUS_TRANSITION: refuse(400, 'This action is not allowed in the current status'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export const REBALANCING_ERRORS = {
-  PORTFOLIO_NOT_FOUND: { status: 404, message: 'Portfolio not found', retryable: false },
-  REBALANCE_NOT_FOUND: { status: 404, message: 'Rebalance not found', retryable: false },
-  REBALANCE_IN_PROGRESS: {
-    status: 409,
-    message: 'A rebalance is already running for this portfolio',
-    retryable: false,
-  },
-  REBALANCE_NOT_NEEDED: {
-    status: 409,
-    message: 'The portfolio is on its model: there is nothing worth trading',
-    retryable: false,
-  },
-  PRICE_NOT_AVAILABLE: {
-    status: 409,
-    message: 'A security in the portfolio or its model has no price; import prices first',
-    retryable: false,
-  },
-  PROPOSAL_NOT_POSSIBLE: {
-    status: 409,
-    message: 'No proposal can be made for this portfolio as its data stands',
-    retryable: false,
-  },
-  INVALID_TRADE: { status: 400, message: 'A trade in the edited proposal is not valid', retryable: false },
-  ORDER_REJECTED: { status: 422, message: 'The custodian rejected an order', retryable: false },
-  CUSTODIAN_UNAVAILABLE: {
-    status: 503,
-    message: 'The custodian did not fill an order after all retries',
-    retryable: true,
-  },
-  VERIFICATION_OUT_OF_BAND: {
-    status: 409,
-    message: 'After execution the portfolio is still outside its drift bands',
-    retryable: false,
-  },
+  PORTFOLIO_NOT_FOUND: refuse(404, 'Portfolio not found'),
+  REBALANCE_NOT_FOUND: refuse(404, 'Rebalance not found'),
+  REBALANCE_IN_PROGRESS: refuse(409, 'A rebalance is already running for this portfolio'),
+  REBALANCE_NOT_NEEDED: refuse(409, 'The portfolio is on its model: there is nothing worth trading'),
+  PRICE_NOT_AVAILABLE: refuse(409, 'A security in the portfolio or its model has no price; import prices first'),
+  PROPOSAL_NOT_POSSIBLE: refuse(409, 'No proposal can be made for this portfolio as its data stands'),
+  INVALID_TRADE: refuse(400, 'A trade in the edited proposal is not valid'),
+  ORDER_REJECTED: refuse(422, 'The custodian rejected an order'),
+  CUSTODIAN_UNAVAILABLE: refuse(503, 'The custodian did not fill an order after all retries', { retryable: true }),
+  VERIFICATION_OUT_OF_BAND: refuse(409, 'After execution the portfolio is still outside its drift bands'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export const rebalancingSpec = {
