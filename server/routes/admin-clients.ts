@@ -1,19 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Sql } from '../../db/client.js';
 import { createAdminClients, type AdminClientsDeps } from '../../hub/admin-clients.js';
 import type { HubConfig } from '../../runtime/config.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
 import { baseUrlOf } from './admin-sign-in.js';
-import {
-  CONFLICT_RESPONSE,
-  createRouter,
-  ERROR_RESPONSES,
-  IdParams,
-  jsonBody,
-  jsonResponse,
-  SECURITY,
-} from './openapi.js';
+import { CONFLICT_RESPONSE, createRouter, hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
 
 const KYC = ['complete', 'pending', 'incomplete'] as const;
 const TYPES = ['individual', 'joint', 'entity'] as const;
@@ -89,12 +81,11 @@ export function adminClientRoutes(
   const clients = createAdminClients({ sql, reassignApplication });
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/admin/clients',
         tags: ['Administration'],
         summary: 'Clients, searchable by name or e-mail, or by advisor',
-        security: SECURITY,
         request: {
           query: z.object({
             q: z.string().trim().max(200).optional(),
@@ -104,57 +95,51 @@ export function adminClientRoutes(
         },
         responses: {
           200: jsonResponse(z.object({ clients: z.array(ClientRecordSchema) }), 'Clients by name'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json({ clients: await clients.list(actorOf(c), c.req.valid('query')) }, 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/admin/clients',
         tags: ['Administration'],
         summary: 'Create a client',
-        security: SECURITY,
         request: { body: jsonBody(NewClient) },
-        responses: { 201: jsonResponse(ClientRecordSchema, 'Created'), ...ERROR_RESPONSES },
+        responses: { 201: jsonResponse(ClientRecordSchema, 'Created') },
       }),
       async (c) => c.json(await clients.create(actorOf(c), { ...CREATE_DEFAULTS, ...c.req.valid('json') }), 201),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/admin/clients/{id}',
         tags: ['Administration'],
         summary: 'One client',
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 200: jsonResponse(ClientRecordSchema, 'The client'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(ClientRecordSchema, 'The client') },
       }),
       async (c) => c.json(await clients.get(actorOf(c), c.req.valid('param').id), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'patch',
         path: '/admin/clients/{id}',
         tags: ['Administration'],
         summary: 'Edit a client; a new advisor_id also moves their open applications (permissions and boards follow)',
-        security: SECURITY,
         request: { params: IdParams, body: jsonBody(ClientFields.partial().strict()) },
         responses: {
           200: jsonResponse(ClientRecordSchema.extend({ moved_applications: z.array(z.string()) }), 'Changed'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json(await clients.update(actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/admin/clients/{id}/invite',
         tags: ['Administration'],
         summary: 'Invite the client to sign in: a client login and a one-time set-password link (72 hours)',
-        security: SECURITY,
         request: { params: IdParams },
         responses: {
           200: jsonResponse(
@@ -162,7 +147,6 @@ export function adminClientRoutes(
             'The link to send',
           ),
           409: CONFLICT_RESPONSE,
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json(await clients.invite(actorOf(c), c.req.valid('param').id, baseUrlOf(config, c)), 200),

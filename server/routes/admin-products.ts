@@ -1,17 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Sql } from '../../db/client.js';
 import { createAdminProducts } from '../../hub/admin-products.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import {
-  CONFLICT_RESPONSE,
-  createRouter,
-  ERROR_RESPONSES,
-  IdParams,
-  jsonBody,
-  jsonResponse,
-  SECURITY,
-} from './openapi.js';
+import { CONFLICT_RESPONSE, createRouter, hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
 
 const RISK = ['conservative', 'moderate', 'balanced', 'growth', 'aggressive_growth'] as const;
 const LIQUIDITY = ['daily', 'monthly', 'quarterly', 'illiquid'] as const;
@@ -57,32 +49,29 @@ export function adminProductRoutes(sql: Sql) {
   const products = createAdminProducts(sql);
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/admin/products',
         tags: ['Administration'],
         summary: 'The product shelf, current and retired, each at its current version',
-        security: SECURITY,
         responses: {
           200: jsonResponse(z.object({ products: z.array(ProductSchema) }), 'Products'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json({ products: await products.list(actorOf(c)) }, 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/admin/products',
         tags: ['Administration'],
         summary: 'Add a product to the shelf (version 1)',
-        security: SECURITY,
         request: {
           body: jsonBody(
             Terms.extend({ id: z.string().regex(/^prd_[a-z0-9_]{2,60}$/, 'an id such as prd_core_bond') }).strict(),
           ),
         },
-        responses: { 201: jsonResponse(ProductSchema, 'Created'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
+        responses: { 201: jsonResponse(ProductSchema, 'Created'), 409: CONFLICT_RESPONSE },
       }),
       async (c) => {
         const { id, ...terms } = c.req.valid('json');
@@ -90,12 +79,11 @@ export function adminProductRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/admin/products/{id}',
         tags: ['Administration'],
         summary: 'One product with every version of its terms',
-        security: SECURITY,
         request: { params: IdParams },
         responses: {
           200: jsonResponse(
@@ -112,32 +100,29 @@ export function adminProductRoutes(sql: Sql) {
             }),
             'The product',
           ),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json(await products.get(actorOf(c), c.req.valid('param').id), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'patch',
         path: '/admin/products/{id}',
         tags: ['Administration'],
         summary: 'Change the terms: a new version; applications already started keep the version they took',
-        security: SECURITY,
         request: { params: IdParams, body: jsonBody(Terms.partial().strict()) },
-        responses: { 200: jsonResponse(ProductSchema, 'The new version'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(ProductSchema, 'The new version'), 409: CONFLICT_RESPONSE },
       }),
       async (c) => c.json(await products.update(actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/admin/products/{id}/retire',
         tags: ['Administration'],
         summary: 'Retire: no longer offered to new applications; those in flight keep it',
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 200: jsonResponse(ProductSchema, 'Retired'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(ProductSchema, 'Retired'), 409: CONFLICT_RESPONSE },
       }),
       async (c) => c.json(await products.retire(actorOf(c), c.req.valid('param').id), 200),
     );

@@ -1,9 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Sql } from '../../db/client.js';
 import { createAdminSettings, FIRM_SETTING_KEYS, FIRM_SETTINGS } from '../../hub/admin-settings.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { createRouter, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, hubRoute, jsonBody, jsonResponse } from './openapi.js';
 
 const SettingSchema = z
   .object({
@@ -35,30 +35,26 @@ export function adminSettingsRoutes(sql: Sql) {
   const settings = createAdminSettings(sql);
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/admin/settings',
         tags: ['Administration'],
         summary: 'Firm settings with their meaning, unit and default',
-        security: SECURITY,
         responses: {
           200: jsonResponse(z.object({ settings: z.array(SettingSchema) }), 'Settings'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json({ settings: await settings.list(actorOf(c)) }, 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'patch',
         path: '/admin/settings',
         tags: ['Administration'],
         summary: 'Change settings: all checked before any is written; each change audited with before and after',
-        security: SECURITY,
         request: { body: jsonBody(SettingsPatch) },
         responses: {
           200: jsonResponse(z.object({ settings: z.array(SettingSchema) }), 'Settings now'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json({ settings: await settings.update(actorOf(c), c.req.valid('json')) }, 200),

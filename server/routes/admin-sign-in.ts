@@ -14,7 +14,7 @@ import type { HubConfig } from '../../runtime/config.js';
 import { HubError } from '../../workflows/errors.js';
 import { ROLES } from '../../workflows/process-spec.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { createRouter, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, ERROR_RESPONSES, hubRoute, jsonBody, jsonResponse } from './openapi.js';
 
 const SessionUser = z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.enum(ROLES) });
 export const SignedInSchema = z
@@ -182,16 +182,15 @@ export function ownAccountRoutes(sql: Sql, endUserSessions: EndUserSessions) {
   const StatusSchema = z.object({ enabled: z.boolean(), required: z.boolean(), recovery_codes_left: z.number() });
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/auth/password',
         tags: ['Auth'],
         summary: 'Change your own password',
-        security: SECURITY,
         request: {
           body: jsonBody(z.object({ current_password: z.string().min(1).max(200), new_password: password }).strict()),
         },
-        responses: { 204: { description: 'Changed' }, ...ERROR_RESPONSES },
+        responses: { 204: { description: 'Changed' } },
       }),
       async (c) => {
         await account.changePassword(me(c), c.req.valid('json'));
@@ -199,13 +198,12 @@ export function ownAccountRoutes(sql: Sql, endUserSessions: EndUserSessions) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/auth/sign-out-everywhere',
         tags: ['Auth'],
         summary: 'End every session you have, on every device, including this one',
-        security: SECURITY,
-        responses: { 204: { description: 'Signed out everywhere' }, ...ERROR_RESPONSES },
+        responses: { 204: { description: 'Signed out everywhere' } },
       }),
       async (c) => {
         await account.signOutEverywhere(me(c));
@@ -213,54 +211,48 @@ export function ownAccountRoutes(sql: Sql, endUserSessions: EndUserSessions) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/auth/second-factor',
         tags: ['Auth'],
         summary: 'Your second factor: set up, required, recovery codes left',
-        security: SECURITY,
-        responses: { 200: jsonResponse(StatusSchema, 'Status'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(StatusSchema, 'Status') },
       }),
       async (c) => c.json(await secondFactor.status(me(c)), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/auth/second-factor/enrol',
         tags: ['Auth'],
         summary: 'Start setting up an authenticator app (TOTP, RFC 6238): a secret and otpauth:// URI to scan',
-        security: SECURITY,
         responses: {
           200: jsonResponse(z.object({ secret: z.string(), otpauth_uri: z.string() }), 'Scan this'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json(await secondFactor.begin(me(c)), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/auth/second-factor/confirm',
         tags: ['Auth'],
         summary: 'Confirm the authenticator with a current code; answers ten one-time recovery codes, shown once',
-        security: SECURITY,
         request: { body: jsonBody(z.object({ code }).strict()) },
         responses: {
           200: jsonResponse(z.object({ enabled: z.boolean(), recovery_codes: z.array(z.string()) }), 'Set up'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json(await secondFactor.confirm(me(c), c.req.valid('json').code), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/auth/second-factor/remove',
         tags: ['Auth'],
         summary: 'Remove your authenticator (not while the firm requires one for your role)',
-        security: SECURITY,
         request: { body: jsonBody(z.object({ code }).strict()) },
-        responses: { 200: jsonResponse(z.object({ enabled: z.boolean() }), 'Removed'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(z.object({ enabled: z.boolean() }), 'Removed') },
       }),
       async (c) => c.json(await secondFactor.remove(me(c), c.req.valid('json').code), 200),
     );

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { Sql } from '../../db/client.js';
 import { createAdminUsers, type EndUserSessions } from '../../hub/admin-users.js';
@@ -6,15 +6,7 @@ import type { HubConfig } from '../../runtime/config.js';
 import { ROLES } from '../../workflows/process-spec.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
 import { baseUrlOf } from './admin-sign-in.js';
-import {
-  CONFLICT_RESPONSE,
-  createRouter,
-  ERROR_RESPONSES,
-  IdParams,
-  jsonBody,
-  jsonResponse,
-  SECURITY,
-} from './openapi.js';
+import { CONFLICT_RESPONSE, createRouter, hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
 
 const StaffSchema = z
   .object({
@@ -56,12 +48,11 @@ export function adminUserRoutes(sql: Sql, config: HubConfig, endUserSessions: En
   const users = createAdminUsers({ sql, endUserSessions });
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/admin/users',
         tags: ['Administration'],
         summary: 'Staff and client logins, searchable by name or e-mail',
-        security: SECURITY,
         request: {
           query: z.object({
             q: z.string().trim().max(200).optional(),
@@ -72,7 +63,6 @@ export function adminUserRoutes(sql: Sql, config: HubConfig, endUserSessions: En
         },
         responses: {
           200: jsonResponse(z.object({ users: z.array(StaffSchema) }), 'Users by name'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -82,43 +72,38 @@ export function adminUserRoutes(sql: Sql, config: HubConfig, endUserSessions: En
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/admin/users',
         tags: ['Administration'],
         summary: 'Invite a user with a role; answers the one-time set-password link (valid 72 hours) to send them',
-        security: SECURITY,
         request: { body: jsonBody(z.object({ email, name, role: z.enum(ROLES) }).strict()) },
         responses: {
           201: jsonResponse(LinkSchema.extend({ user: StaffSchema }), 'Invited'),
           409: CONFLICT_RESPONSE,
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json(await users.invite(actorOf(c), c.req.valid('json'), baseUrlOf(config, c)), 201),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/admin/users/{id}',
         tags: ['Administration'],
         summary: 'One user, with the open processes and clients assigned to them',
-        security: SECURITY,
         request: { params: IdParams },
         responses: {
           200: jsonResponse(StaffSchema.extend({ open_assignments: AssignmentsSchema }), 'The user'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json(await users.get(actorOf(c), c.req.valid('param').id), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'patch',
         path: '/admin/users/{id}',
         tags: ['Administration'],
         summary: 'Rename a user or change their role (effective on their next request)',
-        security: SECURITY,
         request: {
           params: IdParams,
           body: jsonBody(
@@ -131,47 +116,43 @@ export function adminUserRoutes(sql: Sql, config: HubConfig, endUserSessions: En
               }),
           ),
         },
-        responses: { 200: jsonResponse(StaffSchema, 'Changed'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(StaffSchema, 'Changed'), 409: CONFLICT_RESPONSE },
       }),
       async (c) => c.json(await users.update(actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/admin/users/{id}/deactivate',
         tags: ['Administration'],
         summary: 'Deactivate: every session and live connection of the user ends at once; lists what to reassign',
-        security: SECURITY,
         request: { params: IdParams },
         responses: {
           200: jsonResponse(z.object({ user: StaffSchema, open_assignments: AssignmentsSchema }), 'Deactivated'),
           409: CONFLICT_RESPONSE,
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json(await users.deactivate(actorOf(c), c.req.valid('param').id), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/admin/users/{id}/reactivate',
         tags: ['Administration'],
         summary: 'Reactivate a deactivated user',
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 200: jsonResponse(StaffSchema, 'Active again'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(StaffSchema, 'Active again') },
       }),
       async (c) => c.json(await users.reactivate(actorOf(c), c.req.valid('param').id), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/admin/users/{id}/password-link',
         tags: ['Administration'],
         summary: 'A new one-time set-password link (72 hours); any earlier link stops working',
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 200: jsonResponse(LinkSchema, 'The link to send'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(LinkSchema, 'The link to send'), 409: CONFLICT_RESPONSE },
       }),
       async (c) => c.json(await users.issueLink(actorOf(c), c.req.valid('param').id, baseUrlOf(config, c)), 200),
     );

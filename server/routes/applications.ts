@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
 import { APPLICATION_COMMANDS } from '../../workflows/account-opening/definitions.js';
 import {
@@ -10,7 +10,7 @@ import {
 import type { AccountOpeningService, ApplicationCommand } from '../../hub/account-opening.js';
 import { actorOf, addCommandRoutes, addTrailRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
-import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, orNull, SECURITY } from './openapi.js';
+import { createRouter, hubRoute, IdParams, jsonBody, jsonResponse, orNull } from './openapi.js';
 import { LiveSlaSchema } from './sla.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -110,12 +110,11 @@ const actor = actorOf;
 export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
   const router = createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/applications',
         tags: ['Applications'],
         summary: 'Start an account application (client for themselves, advisor for an assigned client, admin)',
-        security: SECURITY,
         request: {
           body: jsonBody(
             z
@@ -127,7 +126,7 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
           ),
           headers: IdempotencyHeaders,
         },
-        responses: { 201: jsonResponse(ApplicationSchema, 'The new application, in draft'), ...ERROR_RESPONSES },
+        responses: { 201: jsonResponse(ApplicationSchema, 'The new application, in draft') },
       }),
       async (c) => {
         const view = await service.start(actor(c), c.req.valid('json'), c.req.valid('header')['idempotency-key']);
@@ -135,19 +134,17 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/applications',
         tags: ['Applications'],
         summary: 'List the applications the caller may see',
-        security: SECURITY,
         request: { query: ListQuery },
         responses: {
           200: jsonResponse(
             z.object({ applications: z.array(ApplicationSchema), next_cursor: z.string().nullable() }),
             'A page of applications, newest change first',
           ),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -171,15 +168,14 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/applications/{id}',
         tags: ['Applications'],
         summary:
           'An application: every field, progress, suitability warnings, approvals and the actions the caller may take',
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 200: jsonResponse(ApplicationSchema, 'The application'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(ApplicationSchema, 'The application') },
       }),
       async (c) => c.json(await service.get(actor(c), c.req.valid('param').id), 200),
     );

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context, Next } from 'hono';
 import { stream } from 'hono/streaming';
 import { appendAudit } from '../../db/audit.js';
@@ -11,7 +11,7 @@ import { verifyAuditTrail } from '../../hub/audit-verification.js';
 import { getDecisionRecord } from '../../hub/decision-record.js';
 import { HubError } from '../../workflows/errors.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
 
 const instant = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })])
@@ -92,15 +92,13 @@ export function auditRoutes(sql: Sql, auditKey: string) {
   router.use('/processes/:id/decision-record', auditing('view_decision_record'));
   return router
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/audit/verify',
         tags: ['Audit'],
         summary: 'Administrators and compliance officers: walk the hash chain and the signed checkpoints',
-        security: SECURITY,
         responses: {
           200: jsonResponse(VerificationSchema, '"N rows verified, head <hash>", or the first row that does not match'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -119,16 +117,14 @@ export function auditRoutes(sql: Sql, auditKey: string) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/audit/checkpoints',
         tags: ['Audit'],
         summary:
           'Administrators and compliance officers: the signed checkpoints of the chain head, and of what retention removed',
-        security: SECURITY,
         responses: {
           200: jsonResponse(z.object({ checkpoints: z.array(CheckpointSchema) }), 'Oldest first'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -137,7 +133,7 @@ export function auditRoutes(sql: Sql, auditKey: string) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/audit/export',
         tags: ['Audit'],
@@ -145,14 +141,12 @@ export function auditRoutes(sql: Sql, auditKey: string) {
         description:
           'NDJSON: a header line, one row per line, an end line with the count; CSV: one row per line, details as RFC 8785 JSON. ' +
           'Optionally only one process (process_id) or one user (user_id). Check an NDJSON export with `npm run audit:verify -- --file`.',
-        security: SECURITY,
         request: { query: ExportQuery },
         responses: {
           200: {
             description: 'The rows, oldest first',
             content: { 'application/x-ndjson': { schema: z.string() }, 'text/csv': { schema: z.string() } },
           },
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -176,13 +170,12 @@ export function auditRoutes(sql: Sql, auditKey: string) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/audit/retention',
         tags: ['Audit'],
         summary: 'Administrators and compliance officers: how many years the trail is kept',
-        security: SECURITY,
-        responses: { 200: jsonResponse(RetentionSchema, 'The retention period'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(RetentionSchema, 'The retention period') },
       }),
       async (c) => {
         requireAuditReader(actorOf(c), 'read the retention period');
@@ -190,14 +183,13 @@ export function auditRoutes(sql: Sql, auditKey: string) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'put',
         path: '/audit/retention',
         tags: ['Audit'],
         summary: 'Administrators: how many years the trail is kept (6 by default); older rows are removed daily',
-        security: SECURITY,
         request: { body: jsonBody(RetentionSchema) },
-        responses: { 200: jsonResponse(RetentionSchema, 'The retention period now'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(RetentionSchema, 'The retention period now') },
       }),
       async (c) => {
         const actor = actorOf(c);
@@ -208,7 +200,7 @@ export function auditRoutes(sql: Sql, auditKey: string) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/processes/{id}/decision-record',
         tags: ['Audit'],
@@ -217,9 +209,8 @@ export function auditRoutes(sql: Sql, auditKey: string) {
         description:
           'Who decided, through which channel, the version of the record they decided on (and the version the Slack message showed), ' +
           'the notes and compliance notes at that moment, the SLA clock then (elapsed, breached or not) and the four-eyes chain.',
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 200: jsonResponse(DecisionRecordSchema, 'Decisions oldest first'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(DecisionRecordSchema, 'Decisions oldest first') },
       }),
       async (c) => {
         const { id } = c.req.valid('param');

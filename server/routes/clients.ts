@@ -1,10 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
 import { accountOpeningSpec } from '../../workflows/account-opening/spec.js';
 import { visibilityFilter } from '../../workflows/policy.js';
 import { actorFor } from '../../hub/context.js';
 import type { AccountOpeningService } from '../../hub/account-opening.js';
-import { createRouter, ERROR_RESPONSES, IdParams, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, hubRoute, IdParams, jsonResponse } from './openapi.js';
 
 const ProductSchema = z
   .object({
@@ -33,15 +33,13 @@ const ClientSchema = z
 export function clientRoutes(service: AccountOpeningService, sql: Sql) {
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/clients',
         tags: ['Clients'],
         summary: 'The clients the caller may see (an advisor: assigned clients; a client: themselves)',
-        security: SECURITY,
         responses: {
           200: jsonResponse(z.object({ clients: z.array(ClientSchema) }), 'Clients by name'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -59,19 +57,17 @@ export function clientRoutes(service: AccountOpeningService, sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/clients/{id}/products',
         tags: ['Clients'],
         summary: 'Products available to this client, with descriptions, fees and minimum investments',
-        security: SECURITY,
         request: { params: IdParams },
         responses: {
           200: jsonResponse(
             z.object({ client_id: z.string(), kyc_status: z.string(), products: z.array(ProductSchema) }),
             'The active catalog',
           ),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) =>

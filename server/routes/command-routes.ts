@@ -1,4 +1,4 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { matchedRoutes } from 'hono/route';
 import { listAudit } from '../../db/audit.js';
@@ -7,15 +7,7 @@ import { listEvents } from '../../db/events.js';
 import type { Actor } from '../../workflows/process-records.js';
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { actorFor, type CommandContext, type HubEnv } from '../../hub/context.js';
-import {
-  AuditEntrySchema,
-  ERROR_RESPONSES,
-  IdParams,
-  jsonBody,
-  jsonResponse,
-  ProcessEventSchema,
-  SECURITY,
-} from './openapi.js';
+import { AuditEntrySchema, hubRoute, IdParams, jsonBody, jsonResponse, ProcessEventSchema } from './openapi.js';
 
 export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
 
@@ -103,12 +95,11 @@ export function addCommandRoutes<C extends string>(
   for (const command of Object.keys(options.commands) as C[]) {
     const { summary, bodyOptional } = options.routes[command];
     router.openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: `/${spec.resource}/{id}/${spec.commands[command]!.path}`,
         tags: [options.tag],
         summary,
-        security: SECURITY,
         request: {
           params: IdParams,
           body: jsonBody(options.commands[command].input, !bodyOptional),
@@ -117,7 +108,6 @@ export function addCommandRoutes<C extends string>(
         middleware: [commandContext(spec.processType, command)],
         responses: {
           200: jsonResponse(options.response, `The ${spec.processType.replace(/_/g, ' ')} after the command`),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -151,14 +141,13 @@ export function addTrailRoutes(
 ): void {
   const base = `/${options.spec.resource}/{id}`;
   const route = (trail: 'audit' | 'events', schema: z.ZodType) =>
-    createRoute({
+    hubRoute({
       method: 'get',
       path: `${base}/${trail}`,
       tags: [options.tag],
       summary: options.summaries[trail],
-      security: SECURITY,
       request: { params: IdParams },
-      responses: { 200: jsonResponse(schema, 'Oldest first'), ...ERROR_RESPONSES },
+      responses: { 200: jsonResponse(schema, 'Oldest first') },
     });
   router.openapi(route('audit', z.object({ audit: z.array(AuditEntrySchema) })), async (c) => {
     const { id } = c.req.valid('param');

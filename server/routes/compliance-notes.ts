@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
 import { getProcess } from '../../db/processes.js';
 import { HubError } from '../../workflows/errors.js';
@@ -8,17 +8,16 @@ import {
   mayReadComplianceNotes,
   mayWriteComplianceNotes,
 } from '../../hub/compliance-notes.js';
-import { createRouter, ERROR_RESPONSES, IdParams, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, hubRoute, IdParams, jsonResponse } from './openapi.js';
 
 export function complianceNotesRoutes(sql: Sql) {
   return createRouter().openapi(
-    createRoute({
+    hubRoute({
       method: 'get',
       path: '/applications/{id}/compliance-notes',
       tags: ['Applications'],
       summary:
         "The collaborative compliance notes' plain text as stored now (edit them over Socket.IO: notes:join / notes:message)",
-      security: SECURITY,
       request: { params: IdParams },
       responses: {
         200: jsonResponse(
@@ -29,7 +28,6 @@ export function complianceNotesRoutes(sql: Sql) {
           }),
           'The notes; text is null when nobody has written any',
         ),
-        ...ERROR_RESPONSES,
       },
     }),
     async (c) => {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import busboy from 'busboy';
 import type { Context } from 'hono';
 import { validationError } from '../../hub/errors.js';
@@ -18,6 +18,7 @@ import {
   CONFLICT_RESPONSE,
   createRouter,
   ERROR_RESPONSES,
+  hubRoute,
   IdParams,
   jsonBody,
   jsonResponse,
@@ -234,34 +235,31 @@ export function documentRoutes(service: DocumentService) {
     });
 
     router.openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: `/${resource}/{id}/documents`,
         tags: ['Documents'],
         summary: `The ${subject}'s documents with their versions and review state, and what its steps still need`,
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 200: jsonResponse(DocumentListSchema, 'Documents by kind'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(DocumentListSchema, 'Documents by kind') },
       }),
       async (c) => c.json((await service.list(actorOf(c), ref(c.req.valid('param').id))) as never, 200),
     );
   }
 
   const contentRoute = <P extends typeof IdParams>(path: string, params: P) =>
-    createRoute({
+    hubRoute({
       method: 'get',
       path,
       tags: ['Documents'],
       summary:
         'The bytes of a version (the latest without a version), audited; ?disposition=inline previews PDFs and images',
-      security: SECURITY,
       request: { params, query: z.object({ disposition: z.enum(['inline', 'attachment']).default('attachment') }) },
       responses: {
         200: {
           description: 'The file, with its detected type, nosniff and a safe Content-Disposition',
           content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
         },
-        ...ERROR_RESPONSES,
       },
     });
   const serve = async (
@@ -296,12 +294,11 @@ export function documentRoutes(service: DocumentService) {
   });
 
   router.openapi(
-    createRoute({
+    hubRoute({
       method: 'post',
       path: '/documents/{id}/versions/{version}/review',
       tags: ['Documents'],
       summary: "Compliance's decision on a version: accepted, or rejected with a reason",
-      security: SECURITY,
       request: {
         params: VersionParams,
         body: jsonBody(
@@ -316,7 +313,6 @@ export function documentRoutes(service: DocumentService) {
       responses: {
         200: jsonResponse(DocumentSchema, 'The document with the reviewed version'),
         409: CONFLICT_RESPONSE,
-        ...ERROR_RESPONSES,
       },
     }),
     async (c) => {
@@ -327,12 +323,11 @@ export function documentRoutes(service: DocumentService) {
   );
 
   router.openapi(
-    createRoute({
+    hubRoute({
       method: 'delete',
       path: '/documents/{id}/versions/{version}',
       tags: ['Documents'],
       summary: "An administrator deletes a version's bytes after its retention period (the record and audit stay)",
-      security: SECURITY,
       request: {
         params: VersionParams,
         body: jsonBody(z.object({ reason: z.string().trim().min(1).max(2000) }).strict()),
@@ -340,7 +335,6 @@ export function documentRoutes(service: DocumentService) {
       responses: {
         200: jsonResponse(DocumentSchema, 'The document with the deleted version'),
         409: CONFLICT_RESPONSE,
-        ...ERROR_RESPONSES,
       },
     }),
     async (c) => {

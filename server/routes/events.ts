@@ -1,10 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
 import { listEvents } from '../../db/events.js';
 import { accountOpeningSpec } from '../../workflows/account-opening/spec.js';
 import { visibilityFilter } from '../../workflows/policy.js';
 import { actorFor } from '../../hub/context.js';
-import { createRouter, ERROR_RESPONSES, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, hubRoute, jsonResponse } from './openapi.js';
 
 const EventSchema = z
   .object({
@@ -19,12 +19,11 @@ const EventSchema = z
 
 export function eventRoutes(sql: Sql) {
   return createRouter().openapi(
-    createRoute({
+    hubRoute({
       method: 'get',
       path: '/events',
       tags: ['Events'],
       summary: 'Events in commit order after a sequence number, only of processes the caller may see',
-      security: SECURITY,
       request: {
         query: z.object({
           after: z.coerce
@@ -41,7 +40,6 @@ export function eventRoutes(sql: Sql) {
           z.object({ events: z.array(EventSchema), last_sequence: z.number() }),
           'Oldest first; pass last_sequence as `after` for the next page',
         ),
-        ...ERROR_RESPONSES,
       },
     }),
     async (c) => {

@@ -1,7 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
 import { countUnread, listNotifications, markNotificationsRead } from '../../db/notifications.js';
-import { createRouter, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, hubRoute, jsonBody, jsonResponse } from './openapi.js';
 
 const NotificationSchema = z
   .object({
@@ -19,12 +19,11 @@ const NotificationSchema = z
 export function notificationRoutes(sql: Sql) {
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/notifications',
         tags: ['Notifications'],
         summary: "The caller's notifications, newest first",
-        security: SECURITY,
         request: {
           query: z.object({
             unread: z
@@ -45,7 +44,6 @@ export function notificationRoutes(sql: Sql) {
             z.object({ notifications: z.array(NotificationSchema), unread_count: z.number() }),
             'Notifications',
           ),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -62,12 +60,11 @@ export function notificationRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/notifications/read',
         tags: ['Notifications'],
         summary: 'Mark notifications read: the given ids, or all',
-        security: SECURITY,
         request: {
           body: jsonBody(
             z.union([
@@ -78,7 +75,6 @@ export function notificationRoutes(sql: Sql) {
         },
         responses: {
           200: jsonResponse(z.object({ marked: z.number(), unread_count: z.number() }), 'How many were marked'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {

@@ -1,4 +1,4 @@
-import { OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi';
 import type { HubEnv } from '../../hub/context.js';
 import { validationError } from '../../hub/errors.js';
 
@@ -88,3 +88,11 @@ export const ProcessEventSchema = z.object({
   payload: z.record(z.string(), z.unknown()),
   created_at: z.string(),
 });
+
+/**
+ * A route behind sign-in: bearer security and the error answers every such route can give, so a route
+ * states only what is its own (its success answer, and a 409 where it has one).
+ */
+export function hubRoute<R extends Omit<RouteConfig, 'security'>>(route: R) {
+  return createRoute({ ...route, security: SECURITY, responses: { ...route.responses, ...ERROR_RESPONSES } });
+}

@@ -1,9 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { processSummary } from '../../db/board.js';
 import type { Sql } from '../../db/client.js';
 import { PROCESSING_TIME_TARGET_MS, SUCCESS_RATE_TARGET, successMetrics } from '../../db/success-metrics.js';
 import { BoardCardSchema } from './board-schemas.js';
-import { createRouter, ERROR_RESPONSES, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, hubRoute, jsonResponse } from './openapi.js';
 import { visibleType } from './processes.js';
 
 /** How far back the medians of time in a state look. */
@@ -71,13 +71,12 @@ const startOfUtcDay = () => {
 export function opsRoutes(sql: Sql) {
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/ops/success-metrics',
         tags: ['Processes'],
         summary:
           'The blueprint success metrics from the audit trail: success rate against 99 %, processing time against 5 s',
-        security: SECURITY,
         request: {
           query: z.object({
             process_type: z.string().min(1).max(100).openapi({ example: 'account_opening' }),
@@ -87,7 +86,7 @@ export function opsRoutes(sql: Sql) {
               .openapi({ description: 'Start of the period (default: midnight UTC)' }),
           }),
         },
-        responses: { 200: jsonResponse(SuccessMetricsSchema, 'The period from `since` to now'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(SuccessMetricsSchema, 'The period from `since` to now') },
       }),
       async (c) => {
         const query = c.req.valid('query');
@@ -120,13 +119,12 @@ export function opsRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/ops/summary',
         tags: ['Processes'],
         summary:
           'The operations center: processes per state, SLA warnings and breaches now, the day so far, median time per state and stage',
-        security: SECURITY,
         request: {
           query: z.object({
             process_type: z.string().min(1).max(100).openapi({ example: 'account_opening' }),
@@ -136,7 +134,7 @@ export function opsRoutes(sql: Sql) {
             }),
           }),
         },
-        responses: { 200: jsonResponse(SummarySchema, 'Figures within what the caller may see'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(SummarySchema, 'Figures within what the caller may see') },
       }),
       async (c) => {
         const query = c.req.valid('query');

@@ -16,6 +16,7 @@ import {
   createRouter,
   ERROR_RESPONSES,
   ErrorSchema,
+  hubRoute,
   IdParams,
   jsonBody,
   jsonResponse,
@@ -319,12 +320,11 @@ const RebalanceListQuery = z.object({
 export function portfolioRoutes(service: RebalancingService, sql: Sql) {
   const router = createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/portfolios',
         tags: ['Portfolios'],
         summary: 'The portfolios the caller may see, with value and drift at the latest prices',
-        security: SECURITY,
         request: {
           query: z.object({
             client_id: z.string().max(100).optional(),
@@ -336,44 +336,40 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
         },
         responses: {
           200: jsonResponse(z.object({ portfolios: z.array(PortfolioSummarySchema) }), 'By client name'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json({ portfolios: await service.listPortfolios(actor(c), c.req.valid('query')) }, 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/portfolios/drift-check',
         tags: ['Portfolios'],
         summary:
           'Ops and administrators: run the scheduled drift check now; rebalances start for portfolios outside their bands',
-        security: SECURITY,
         middleware: [commandContext('portfolio', 'run_drift_check')],
-        responses: { 200: jsonResponse(DriftCheckSchema, 'What the check found and started'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(DriftCheckSchema, 'What the check found and started') },
       }),
       async (c) => c.json(await service.runDriftCheck(actor(c)), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/portfolios/{id}',
         tags: ['Portfolios'],
         summary:
           'A portfolio: holdings with their tax lots, weights, drift per security and asset class, its model and rebalances',
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 200: jsonResponse(PortfolioSchema, 'The portfolio'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(PortfolioSchema, 'The portfolio') },
       }),
       async (c) => c.json(await service.getPortfolio(actor(c), c.req.valid('param').id), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'put',
         path: '/portfolios/{id}/model',
         tags: ['Portfolios'],
         summary: "The client's advisor (or an administrator) changes the portfolio's model",
-        security: SECURITY,
         request: {
           params: IdParams,
           body: jsonBody(
@@ -381,7 +377,7 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
           ),
         },
         middleware: [commandContext('portfolio', 'change_model')],
-        responses: { 200: jsonResponse(PortfolioSchema, 'The portfolio on its new model'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(PortfolioSchema, 'The portfolio on its new model') },
       }),
       async (c) => c.json(await service.changeModel(actor(c), c.req.valid('param').id, c.req.valid('json')), 200),
     )
@@ -420,30 +416,27 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
       async (c) => c.json({ models: await service.listModels() }, 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/rebalances',
         tags: ['Rebalances'],
         summary: 'The rebalances the caller may see, newest change first',
-        security: SECURITY,
         request: { query: RebalanceListQuery },
         responses: {
           200: jsonResponse(z.object({ rebalances: z.array(RebalanceSchema) }), 'Newest change first'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json({ rebalances: await service.listRebalances(actor(c), c.req.valid('query')) }, 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/rebalances/{id}',
         tags: ['Rebalances'],
         summary:
           'A rebalance: rationale, proposal with before/after weights, gains and costs, approvals, orders and verification',
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 200: jsonResponse(RebalanceSchema, 'The rebalance'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(RebalanceSchema, 'The rebalance') },
       }),
       async (c) => c.json(await service.getRebalance(actor(c), c.req.valid('param').id), 200),
     );

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { listAudit } from '../../db/audit.js';
 import { getCard, listCards, type TypeVisibility } from '../../db/board.js';
@@ -9,7 +9,7 @@ import { maySee, roleMayRun, visibilityFilter } from '../../workflows/policy.js'
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { AuditEntrySchema } from './openapi.js';
+import { AuditEntrySchema, hubRoute } from './openapi.js';
 import { BoardCardSchema } from './board-schemas.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
 import { createRouter, ERROR_RESPONSES, IdParams, jsonResponse, SECURITY } from './openapi.js';
@@ -162,34 +162,30 @@ async function requireVisibleProcess(c: Context<HubEnv>, sql: Sql, id: string) {
 export function processRoutes(sql: Sql) {
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/process-types',
         tags: ['Processes'],
         summary: 'The process types the caller may see, with the stages and states the board draws as columns',
-        security: SECURITY,
         responses: {
           200: jsonResponse(z.object({ process_types: z.array(ProcessTypeSchema) }), 'In registry order'),
-          ...ERROR_RESPONSES,
         },
       }),
       (c) =>
         c.json({ process_types: visibleTypes(c).map((t) => describeProcessType(t.spec, c.get('user').role)) }, 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/processes',
         tags: ['Processes'],
         summary: 'Processes of any type as board cards, only those the caller may see, newest change first',
-        security: SECURITY,
         request: { query: ListQuery },
         responses: {
           200: jsonResponse(
             z.object({ processes: z.array(BoardCardSchema), next_cursor: z.string().nullable() }),
             'A page of cards',
           ),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -219,19 +215,17 @@ export function processRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/processes/{id}',
         tags: ['Processes'],
         summary: 'One process of any type: its card and its full record',
-        security: SECURITY,
         request: { params: IdParams },
         responses: {
           200: jsonResponse(
             z.object({ card: BoardCardSchema, detail: z.record(z.string(), z.unknown()) }),
             'The process',
           ),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -242,16 +236,14 @@ export function processRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/processes/{id}/audit',
         tags: ['Processes'],
         summary: 'The audit trail of a process of any type: every command, accepted or refused',
-        security: SECURITY,
         request: { params: IdParams },
         responses: {
           200: jsonResponse(z.object({ audit: z.array(AuditEntrySchema) }), 'Oldest first'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {

@@ -1,19 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { actorFor, type HubEnv } from '../../hub/context.js';
 import { QUERY_KINDS, type QueryThreadService } from '../../hub/query-threads.js';
 import { QUERY_AUDIENCES } from '../../workflows/query-threads.js';
 import { commandContext, IdempotencyHeaders } from './command-routes.js';
-import {
-  createRouter,
-  ERROR_RESPONSES,
-  errorContent,
-  IdParams,
-  jsonBody,
-  jsonResponse,
-  orNull,
-  SECURITY,
-} from './openapi.js';
+import { createRouter, errorContent, hubRoute, IdParams, jsonBody, jsonResponse, orNull } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const MAX_BODY_CHARS = 10_000;
@@ -79,12 +70,11 @@ const actor = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
 export function queryRoutes(service: QueryThreadService) {
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/processes/{id}/queries',
         tags: ['Queries'],
         summary: "A process's queries with their threads, the caller's unread counts, and whom the process waits on",
-        security: SECURITY,
         request: { params: IdParams },
         responses: {
           200: jsonResponse(
@@ -96,18 +86,16 @@ export function queryRoutes(service: QueryThreadService) {
             }),
             'Oldest query first',
           ),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json(await service.list(actor(c), c.req.valid('param').id), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/processes/{id}/people',
         tags: ['Queries'],
         summary: 'The hub users who may see a process: who a query on it can be assigned to and who can be @mentioned',
-        security: SECURITY,
         request: {
           params: IdParams,
           query: z.object({
@@ -129,20 +117,18 @@ export function queryRoutes(service: QueryThreadService) {
             }),
             'By name',
           ),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) =>
         c.json({ people: await service.people(actor(c), c.req.valid('param').id, c.req.valid('query').audience) }, 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/processes/{id}/queries',
         tags: ['Queries'],
         summary:
           'Open a query on a process: anyone who may see the process, to someone who may see it; @handle mentions notify',
-        security: SECURITY,
         middleware: [commandContext(null, 'open_query')],
         request: {
           params: IdParams,
@@ -167,7 +153,7 @@ export function queryRoutes(service: QueryThreadService) {
               .strict(),
           ),
         },
-        responses: { 201: jsonResponse(QuerySchema, 'The new query'), ...ERROR_RESPONSES },
+        responses: { 201: jsonResponse(QuerySchema, 'The new query') },
       }),
       async (c) => {
         const view = await service.open(
@@ -180,13 +166,12 @@ export function queryRoutes(service: QueryThreadService) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/queries/summary',
         tags: ['Queries'],
         summary:
           "For the board's cards: per visible process with queries, open count, the caller's unread count and whom it waits on",
-        security: SECURITY,
         request: {
           query: z.object({
             process_ids: z
@@ -206,30 +191,27 @@ export function queryRoutes(service: QueryThreadService) {
         },
         responses: {
           200: jsonResponse(z.object({ processes: z.array(SummarySchema) }), 'Processes that have queries'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json({ processes: await service.summaries(actor(c), c.req.valid('query').process_ids) }, 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/queries/{id}',
         tags: ['Queries'],
         summary: 'One query with its thread',
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 200: jsonResponse(QuerySchema, 'The query'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(QuerySchema, 'The query') },
       }),
       async (c) => c.json(await service.get(actor(c), c.req.valid('param').id), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/queries/{id}/replies',
         tags: ['Queries'],
         summary: 'Reply to an open query',
-        security: SECURITY,
         middleware: [commandContext(null, 'reply_query', 'query')],
         request: {
           params: IdParams,
@@ -239,7 +221,6 @@ export function queryRoutes(service: QueryThreadService) {
         responses: {
           201: jsonResponse(QuerySchema, 'The query with the reply'),
           409: QUERY_CONFLICT,
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -253,38 +234,35 @@ export function queryRoutes(service: QueryThreadService) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/queries/{id}/resolve',
         tags: ['Queries'],
         summary: 'Resolve a query, with an optional closing note; a question to the advisor releases the SLA clock',
-        security: SECURITY,
         middleware: [commandContext(null, 'resolve_query', 'query')],
         request: { params: IdParams, body: jsonBody(NoteBody, false) },
-        responses: { 200: jsonResponse(QuerySchema, 'The resolved query'), 409: QUERY_CONFLICT, ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(QuerySchema, 'The resolved query'), 409: QUERY_CONFLICT },
       }),
       async (c) => c.json(await service.resolve(actor(c), c.req.valid('param').id, c.req.valid('json')?.note), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/queries/{id}/reopen',
         tags: ['Queries'],
         summary: 'Reopen a resolved query, with an optional note',
-        security: SECURITY,
         middleware: [commandContext(null, 'reopen_query', 'query')],
         request: { params: IdParams, body: jsonBody(NoteBody, false) },
-        responses: { 200: jsonResponse(QuerySchema, 'The reopened query'), 409: QUERY_CONFLICT, ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(QuerySchema, 'The reopened query'), 409: QUERY_CONFLICT },
       }),
       async (c) => c.json(await service.reopen(actor(c), c.req.valid('param').id, c.req.valid('json')?.note), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/queries/{id}/read',
         tags: ['Queries'],
         summary: "Mark the caller's reading of a thread up to a sequence (default: all of it)",
-        security: SECURITY,
         request: {
           params: IdParams,
           body: jsonBody(z.object({ sequence: z.number().int().min(0).optional() }).strict(), false),
@@ -294,7 +272,6 @@ export function queryRoutes(service: QueryThreadService) {
             z.object({ query_id: z.string(), read_sequence: z.number(), unread: z.number() }),
             'Where the read marker stands',
           ),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) =>

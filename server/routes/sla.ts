@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { appendAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
@@ -23,15 +23,7 @@ import { validatePolicy } from '../../workflows/sla/sla-schedule.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
 import { forgetCalendar } from '../../hub/sla.js';
-import {
-  CONFLICT_RESPONSE,
-  createRouter,
-  ERROR_RESPONSES,
-  IdParams,
-  jsonBody,
-  jsonResponse,
-  SECURITY,
-} from './openapi.js';
+import { CONFLICT_RESPONSE, createRouter, hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
 
 /** Names a rung may notify besides `role:<role>` and `user:<id>`: people the process itself knows. */
 const NAMED_RECIPIENTS = ['assignee', 'assigned_officer', 'advisor', 'client'] as const;
@@ -212,12 +204,11 @@ export function slaRoutes(sql: Sql) {
 
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/sla/breaches',
         tags: ['SLA'],
         summary: 'SLA breaches and escalations since a time, of processes the caller may see',
-        security: SECURITY,
         request: {
           query: z.object({
             since: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Default: 24 hours ago' }),
@@ -225,7 +216,6 @@ export function slaRoutes(sql: Sql) {
         },
         responses: {
           200: jsonResponse(z.object({ breaches: z.array(BreachSchema) }), 'Newest first'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -265,15 +255,13 @@ export function slaRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/sla/policies',
         tags: ['SLA'],
         summary: 'SLA policies per process type and state',
-        security: SECURITY,
         responses: {
           200: jsonResponse(z.object({ policies: z.array(PolicySchema) }), 'Every policy'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -282,14 +270,13 @@ export function slaRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'put',
         path: '/sla/policies/{id}',
         tags: ['SLA'],
         summary: 'Administrators: create or replace an SLA policy (applies to states entered from now on)',
-        security: SECURITY,
         request: { params: IdParams, body: jsonBody(PolicyBody) },
-        responses: { 200: jsonResponse(PolicySchema, 'The stored policy'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(PolicySchema, 'The stored policy'), 409: CONFLICT_RESPONSE },
       }),
       async (c) => {
         const actor = actorOf(c);
@@ -332,14 +319,13 @@ export function slaRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'delete',
         path: '/sla/policies/{id}',
         tags: ['SLA'],
         summary: 'Administrators: delete an SLA policy (running clocks keep the policy they started with)',
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 204: { description: 'Deleted' }, ...ERROR_RESPONSES },
+        responses: { 204: { description: 'Deleted' } },
       }),
       async (c) => {
         const actor = actorOf(c);
@@ -362,15 +348,13 @@ export function slaRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/sla/calendars',
         tags: ['SLA'],
         summary: 'Business calendars',
-        security: SECURITY,
         responses: {
           200: jsonResponse(z.object({ calendars: z.array(CalendarSchema) }), 'Every calendar'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -379,14 +363,13 @@ export function slaRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'put',
         path: '/sla/calendars/{id}',
         tags: ['SLA'],
         summary: 'Administrators: create or replace a business calendar',
-        security: SECURITY,
         request: { params: IdParams, body: jsonBody(CalendarBody) },
-        responses: { 200: jsonResponse(CalendarSchema, 'The stored calendar'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(CalendarSchema, 'The stored calendar') },
       }),
       async (c) => {
         const actor = actorOf(c);
@@ -429,14 +412,13 @@ export function slaRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'delete',
         path: '/sla/calendars/{id}',
         tags: ['SLA'],
         summary: 'Administrators: delete a business calendar no policy and no running SLA clock uses',
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 204: { description: 'Deleted' }, 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
+        responses: { 204: { description: 'Deleted' }, 409: CONFLICT_RESPONSE },
       }),
       async (c) => {
         const actor = actorOf(c);
@@ -468,19 +450,17 @@ export function slaRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/sla/holiday-regions',
         tags: ['SLA'],
         summary: 'Holiday regions a calendar can use: countries, or the states of one country',
-        security: SECURITY,
         request: { query: z.object({ country: z.string().min(2).max(3).optional() }) },
         responses: {
           200: jsonResponse(
             z.object({ regions: z.array(z.object({ code: z.string(), name: z.string() })) }),
             'Regions',
           ),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { SLACK_ADMIN_SPEC } from '../../bots/slack/admin-spec.js';
 import { appendAudit } from '../../db/audit.js';
@@ -8,7 +8,7 @@ import { getUser } from '../../db/users.js';
 import { HubError } from '../../workflows/errors.js';
 import { roleMayRun } from '../../workflows/policy.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { createRouter, ERROR_RESPONSES, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, hubRoute, jsonBody, jsonResponse } from './openapi.js';
 
 const SlackUserLinkSchema = z
   .object({
@@ -60,15 +60,13 @@ const serialize = (link: Awaited<ReturnType<typeof listLinks>>[number]) => ({
 export function slackUserRoutes(sql: Sql) {
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/admin/slack-users',
         tags: ['Slack'],
         summary: 'Slack accounts linked to hub users (admins only)',
-        security: SECURITY,
         responses: {
           200: jsonResponse(z.object({ links: z.array(SlackUserLinkSchema) }), 'The links'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -77,17 +75,16 @@ export function slackUserRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'put',
         path: '/admin/slack-users/{slack_user_id}',
         tags: ['Slack'],
         summary: 'Link a Slack account to a hub user (admins only); replaces any link of either',
-        security: SECURITY,
         request: {
           params: SlackUserParams,
           body: jsonBody(z.object({ user_id: z.string().trim().min(1).max(100) }).strict()),
         },
-        responses: { 200: jsonResponse(SlackUserLinkSchema, 'The link'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(SlackUserLinkSchema, 'The link') },
       }),
       async (c) => {
         const { slack_user_id } = c.req.valid('param');
@@ -116,16 +113,14 @@ export function slackUserRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'delete',
         path: '/admin/slack-users/{slack_user_id}',
         tags: ['Slack'],
         summary: 'Unlink a Slack account (admins only); it can be found again by e-mail',
-        security: SECURITY,
         request: { params: SlackUserParams },
         responses: {
           200: jsonResponse(z.object({ deleted: z.boolean() }), 'Whether a link existed'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
