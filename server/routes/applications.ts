@@ -8,9 +8,9 @@ import {
   RISK_PROFILES,
 } from '../../workflows/account-opening/spec.js';
 import type { AccountOpeningService, ApplicationCommand } from '../../hub/account-opening.js';
-import { actorOf, addCommandRoutes, addTrailRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
+import { actorOf, addProcessRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
-import { createRouter, hubRoute, IdParams, jsonBody, jsonResponse, orNull } from './openapi.js';
+import { createRouter, hubRoute, jsonBody, jsonResponse, orNull } from './openapi.js';
 import { LiveSlaSchema } from './sla.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -166,34 +166,22 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
           200,
         );
       },
-    )
-    .openapi(
-      hubRoute({
-        method: 'get',
-        path: '/applications/{id}',
-        tags: ['Applications'],
-        summary:
-          'An application: every field, progress, suitability warnings, approvals and the actions the caller may take',
-        request: { params: IdParams },
-        responses: { 200: jsonResponse(ApplicationSchema, 'The application') },
-      }),
-      async (c) => c.json(await service.get(actor(c), c.req.valid('param').id), 200),
     );
 
-  addTrailRoutes(router, {
+  addProcessRoutes(router, {
     spec: accountOpeningSpec,
-    tag: 'Applications',
+    tags: { detail: 'Applications', commands: 'Application commands' },
+    record: ApplicationSchema,
+    noun: 'application',
     sql,
     summaries: {
+      detail:
+        'An application: every field, progress, suitability warnings, approvals and the actions the caller may take',
       audit: 'The audit trail of an application: every command, accepted or refused',
       events: "An application's events in commit order",
     },
+    get: (actor, id) => service.get(actor, id),
     requireVisible: (actor, id, action) => service.requireVisible(actor, id, action),
-  });
-  addCommandRoutes(router, {
-    spec: accountOpeningSpec,
-    tag: 'Application commands',
-    response: ApplicationSchema,
     commands: APPLICATION_COMMANDS,
     routes: COMMAND_ROUTES,
     run: (actor, id, command, input, key) => service.runCommand(actor, id, command, input, key),

@@ -161,3 +161,52 @@ export function addTrailRoutes(
     return c.json({ events: events as z.infer<typeof ProcessEventSchema>[] }, 200);
   });
 }
+
+/**
+ * What a process type's resource serves beyond its list, alike for every type: GET /api/<resource>/{id}
+ * (the record as the caller may see it), its trail, and one POST per command.
+ */
+export function addProcessRoutes<C extends string>(
+  router: OpenAPIHono<HubEnv>,
+  options: {
+    spec: ProcessSpec;
+    tags: { detail: string; commands: string };
+    record: z.ZodType;
+    /** What the record is called in the document: `The application`. */
+    noun: string;
+    sql: Sql;
+    summaries: { detail: string; audit: string; events: string };
+    get: (actor: Actor, processId: string) => Promise<object>;
+    requireVisible: (actor: Actor, processId: string, action: string) => Promise<unknown>;
+    commands: { readonly [K in C]: { input: z.ZodType } };
+    routes: Record<C, CommandRoute>;
+    run: (
+      actor: Actor,
+      processId: string,
+      command: C,
+      input: object,
+      idempotencyKey: string | undefined,
+    ) => Promise<object>;
+  },
+): void {
+  const { spec, tags, summaries } = options;
+  router.openapi(
+    hubRoute({
+      method: 'get',
+      path: `/${spec.resource}/{id}`,
+      tags: [tags.detail],
+      summary: summaries.detail,
+      request: { params: IdParams },
+      responses: { 200: jsonResponse(options.record, `The ${options.noun}`) },
+    }),
+    async (c) => c.json((await options.get(actorOf(c), c.req.valid('param').id)) as never, 200),
+  );
+  addTrailRoutes(router, {
+    spec,
+    tag: tags.detail,
+    sql: options.sql,
+    summaries,
+    requireVisible: options.requireVisible,
+  });
+  addCommandRoutes(router, { ...options, tag: tags.commands, response: options.record });
+}

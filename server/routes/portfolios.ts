@@ -3,14 +3,7 @@ import type { Sql } from '../../db/client.js';
 import { REBALANCE_COMMANDS } from '../../workflows/rebalancing/definitions.js';
 import { REBALANCE_STATUSES, rebalancingSpec, type RebalanceCommand } from '../../workflows/rebalancing/spec.js';
 import type { RebalancingService } from '../../hub/rebalancing.js';
-import {
-  actorOf,
-  addCommandRoutes,
-  addTrailRoutes,
-  commandContext,
-  IdempotencyHeaders,
-  type CommandRoute,
-} from './command-routes.js';
+import { actorOf, addProcessRoutes, commandContext, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { LiveSlaSchema } from './sla.js';
 import {
   createRouter,
@@ -427,35 +420,23 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
         },
       }),
       async (c) => c.json({ rebalances: await service.listRebalances(actor(c), c.req.valid('query')) }, 200),
-    )
-    .openapi(
-      hubRoute({
-        method: 'get',
-        path: '/rebalances/{id}',
-        tags: ['Rebalances'],
-        summary:
-          'A rebalance: rationale, proposal with before/after weights, gains and costs, approvals, orders and verification',
-        request: { params: IdParams },
-        responses: { 200: jsonResponse(RebalanceSchema, 'The rebalance') },
-      }),
-      async (c) => c.json(await service.getRebalance(actor(c), c.req.valid('param').id), 200),
     );
 
-  addTrailRoutes(router, {
+  addProcessRoutes(router, {
     spec: rebalancingSpec,
-    tag: 'Rebalances',
+    tags: { detail: 'Rebalances', commands: 'Rebalance commands' },
+    record: RebalanceSchema,
+    noun: 'rebalance',
     sql,
     summaries: {
+      detail:
+        'A rebalance: rationale, proposal with before/after weights, gains and costs, approvals, orders and verification',
       audit:
         'The audit trail of a rebalance: decision, rationale, trades and verified result, and every refused command',
       events: "A rebalance's events in commit order",
     },
+    get: (actor, id) => service.getRebalance(actor, id),
     requireVisible: (actor, id, action) => service.requireVisible(actor, id, action),
-  });
-  addCommandRoutes(router, {
-    spec: rebalancingSpec,
-    tag: 'Rebalance commands',
-    response: RebalanceSchema,
     commands: REBALANCE_COMMANDS,
     routes: COMMAND_ROUTES,
     run: (actor, id, command, input, key) => service.runCommand(actor, id, command, input, key),

@@ -12,7 +12,7 @@ import { actorFor, type HubEnv } from '../../hub/context.js';
 import { AuditEntrySchema, hubRoute } from './openapi.js';
 import { BoardCardSchema } from './board-schemas.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
-import { createRouter, ERROR_RESPONSES, IdParams, jsonResponse, SECURITY } from './openapi.js';
+import { createRouter, IdParams, jsonResponse } from './openapi.js';
 import { endpointsFor } from './process-endpoints.js';
 
 const SLA_STATUSES = ['on_track', 'warning', 'breached', 'paused', 'none'] as const;
