@@ -69,6 +69,19 @@ export interface CommandRoute {
   bodyOptional?: true;
 }
 
+/** A process type's commands: each one's input schema, its route's words, and the use case that runs it. */
+interface CommandTable<C extends string> {
+  commands: { readonly [K in C]: { input: z.ZodType } };
+  routes: Record<C, CommandRoute>;
+  run: (
+    actor: Actor,
+    processId: string,
+    command: C,
+    input: object,
+    idempotencyKey: string | undefined,
+  ) => Promise<object>;
+}
+
 /**
  * One POST per command of a process type, all alike: the path from the spec's command table, the body its
  * definitions' input schema, an optional Idempotency-Key, the refusal audited, and the process as the
@@ -76,20 +89,7 @@ export interface CommandRoute {
  */
 export function addCommandRoutes<C extends string>(
   router: OpenAPIHono<HubEnv>,
-  options: {
-    spec: ProcessSpec;
-    tag: string;
-    response: z.ZodType;
-    commands: { readonly [K in C]: { input: z.ZodType } };
-    routes: Record<C, CommandRoute>;
-    run: (
-      actor: Actor,
-      processId: string,
-      command: C,
-      input: object,
-      idempotencyKey: string | undefined,
-    ) => Promise<object>;
-  },
+  options: CommandTable<C> & { spec: ProcessSpec; tag: string; response: z.ZodType },
 ): void {
   const { spec } = options;
   for (const command of Object.keys(options.commands) as C[]) {
@@ -168,7 +168,7 @@ export function addTrailRoutes(
  */
 export function addProcessRoutes<C extends string>(
   router: OpenAPIHono<HubEnv>,
-  options: {
+  options: CommandTable<C> & {
     spec: ProcessSpec;
     tags: { detail: string; commands: string };
     record: z.ZodType;
@@ -178,15 +178,6 @@ export function addProcessRoutes<C extends string>(
     summaries: { detail: string; audit: string; events: string };
     get: (actor: Actor, processId: string) => Promise<object>;
     requireVisible: (actor: Actor, processId: string, action: string) => Promise<unknown>;
-    commands: { readonly [K in C]: { input: z.ZodType } };
-    routes: Record<C, CommandRoute>;
-    run: (
-      actor: Actor,
-      processId: string,
-      command: C,
-      input: object,
-      idempotencyKey: string | undefined,
-    ) => Promise<object>;
   },
 ): void {
   const { spec, tags, summaries } = options;
