@@ -5,7 +5,15 @@ import { createAdminClients, type AdminClientsDeps } from '../../hub/admin-clien
 import type { HubConfig } from '../../runtime/config.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
 import { baseUrlOf } from './admin-sign-in.js';
-import { CONFLICT_RESPONSE, createRouter, hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
+import {
+  CONFLICT_RESPONSE,
+  createRouter,
+  hubRoute,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  listResponse,
+} from './openapi.js';
 
 const KYC = ['complete', 'pending', 'incomplete'] as const;
 const TYPES = ['individual', 'joint', 'entity'] as const;
@@ -94,7 +102,7 @@ export function adminClientRoutes(
           }),
         },
         responses: {
-          200: jsonResponse(z.object({ clients: z.array(ClientRecordSchema) }), 'Clients by name'),
+          200: listResponse('clients', ClientRecordSchema, 'Clients by name'),
         },
       }),
       async (c) => c.json({ clients: await clients.list(actorOf(c), c.req.valid('query')) }, 200),

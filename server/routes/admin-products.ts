@@ -3,7 +3,15 @@ import type { Context } from 'hono';
 import type { Sql } from '../../db/client.js';
 import { createAdminProducts } from '../../hub/admin-products.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { CONFLICT_RESPONSE, createRouter, hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
+import {
+  CONFLICT_RESPONSE,
+  createRouter,
+  hubRoute,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  listResponse,
+} from './openapi.js';
 
 const RISK = ['conservative', 'moderate', 'balanced', 'growth', 'aggressive_growth'] as const;
 const LIQUIDITY = ['daily', 'monthly', 'quarterly', 'illiquid'] as const;
@@ -55,7 +63,7 @@ export function adminProductRoutes(sql: Sql) {
         tags: ['Administration'],
         summary: 'The product shelf, current and retired, each at its current version',
         responses: {
-          200: jsonResponse(z.object({ products: z.array(ProductSchema) }), 'Products'),
+          200: listResponse('products', ProductSchema, 'Products'),
         },
       }),
       async (c) => c.json({ products: await products.list(actorOf(c)) }, 200),

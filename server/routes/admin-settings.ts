@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import type { Sql } from '../../db/client.js';
 import { createAdminSettings, FIRM_SETTING_KEYS, FIRM_SETTINGS } from '../../hub/admin-settings.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { createRouter, hubRoute, jsonBody, jsonResponse } from './openapi.js';
+import { createRouter, hubRoute, jsonBody, listResponse } from './openapi.js';
 
 const SettingSchema = z
   .object({
@@ -41,7 +41,7 @@ export function adminSettingsRoutes(sql: Sql) {
         tags: ['Administration'],
         summary: 'Firm settings with their meaning, unit and default',
         responses: {
-          200: jsonResponse(z.object({ settings: z.array(SettingSchema) }), 'Settings'),
+          200: listResponse('settings', SettingSchema, 'Settings'),
         },
       }),
       async (c) => c.json({ settings: await settings.list(actorOf(c)) }, 200),
@@ -54,7 +54,7 @@ export function adminSettingsRoutes(sql: Sql) {
         summary: 'Change settings: all checked before any is written; each change audited with before and after',
         request: { body: jsonBody(SettingsPatch) },
         responses: {
-          200: jsonResponse(z.object({ settings: z.array(SettingSchema) }), 'Settings now'),
+          200: listResponse('settings', SettingSchema, 'Settings now'),
         },
       }),
       async (c) => c.json({ settings: await settings.update(actorOf(c), c.req.valid('json')) }, 200),

@@ -6,7 +6,15 @@ import type { HubConfig } from '../../runtime/config.js';
 import { ROLES } from '../../workflows/process-spec.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
 import { baseUrlOf } from './admin-sign-in.js';
-import { CONFLICT_RESPONSE, createRouter, hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
+import {
+  CONFLICT_RESPONSE,
+  createRouter,
+  hubRoute,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  listResponse,
+} from './openapi.js';
 
 const StaffSchema = z
   .object({
@@ -62,7 +70,7 @@ export function adminUserRoutes(sql: Sql, config: HubConfig, endUserSessions: En
           }),
         },
         responses: {
-          200: jsonResponse(z.object({ users: z.array(StaffSchema) }), 'Users by name'),
+          200: listResponse('users', StaffSchema, 'Users by name'),
         },
       }),
       async (c) => {

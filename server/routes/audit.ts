@@ -11,7 +11,7 @@ import { verifyAuditTrail } from '../../hub/audit-verification.js';
 import { getDecisionRecord } from '../../hub/decision-record.js';
 import { HubError } from '../../workflows/errors.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { createRouter, hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
+import { createRouter, hubRoute, IdParams, jsonBody, jsonResponse, listResponse } from './openapi.js';
 
 const instant = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })])
@@ -124,7 +124,7 @@ export function auditRoutes(sql: Sql, auditKey: string) {
         summary:
           'Administrators and compliance officers: the signed checkpoints of the chain head, and of what retention removed',
         responses: {
-          200: jsonResponse(z.object({ checkpoints: z.array(CheckpointSchema) }), 'Oldest first'),
+          200: listResponse('checkpoints', CheckpointSchema, 'Oldest first'),
         },
       }),
       async (c) => {

@@ -4,7 +4,7 @@ import { accountOpeningSpec } from '../../workflows/account-opening/spec.js';
 import { visibilityFilter } from '../../workflows/policy.js';
 import { actorFor } from '../../hub/context.js';
 import type { AccountOpeningService } from '../../hub/account-opening.js';
-import { createRouter, hubRoute, IdParams, jsonResponse } from './openapi.js';
+import { createRouter, hubRoute, IdParams, jsonResponse, listResponse } from './openapi.js';
 
 const ProductSchema = z
   .object({
@@ -39,7 +39,7 @@ export function clientRoutes(service: AccountOpeningService, sql: Sql) {
         tags: ['Clients'],
         summary: 'The clients the caller may see (an advisor: assigned clients; a client: themselves)',
         responses: {
-          200: jsonResponse(z.object({ clients: z.array(ClientSchema) }), 'Clients by name'),
+          200: listResponse('clients', ClientSchema, 'Clients by name'),
         },
       }),
       async (c) => {

@@ -96,3 +96,8 @@ export const ProcessEventSchema = z.object({
 export function hubRoute<R extends Omit<RouteConfig, 'security'>>(route: R) {
   return createRoute({ ...route, security: SECURITY, responses: { ...route.responses, ...ERROR_RESPONSES } });
 }
+
+/** An answer that is one named list: `{ "<key>": [ ... ] }`. */
+export function listResponse<K extends string, T extends z.ZodType>(key: K, item: T, description: string) {
+  return jsonResponse(z.object({ [key]: z.array(item) } as Record<K, z.ZodArray<T>>), description);
+}

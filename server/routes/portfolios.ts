@@ -13,6 +13,7 @@ import {
   IdParams,
   jsonBody,
   jsonResponse,
+  listResponse,
   orNull,
   SECURITY,
 } from './openapi.js';
@@ -328,7 +329,7 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
           }),
         },
         responses: {
-          200: jsonResponse(z.object({ portfolios: z.array(PortfolioSummarySchema) }), 'By client name'),
+          200: listResponse('portfolios', PortfolioSummarySchema, 'By client name'),
         },
       }),
       async (c) => c.json({ portfolios: await service.listPortfolios(actor(c), c.req.valid('query')) }, 200),
@@ -403,7 +404,7 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
         summary: 'The model portfolios: target weights per security and drift bands',
         security: SECURITY,
         responses: {
-          200: jsonResponse(z.object({ models: z.array(ModelSchema) }), 'From the least to the most risky'),
+          200: listResponse('models', ModelSchema, 'From the least to the most risky'),
         },
       }),
       async (c) => c.json({ models: await service.listModels() }, 200),
@@ -416,7 +417,7 @@ export function portfolioRoutes(service: RebalancingService, sql: Sql) {
         summary: 'The rebalances the caller may see, newest change first',
         request: { query: RebalanceListQuery },
         responses: {
-          200: jsonResponse(z.object({ rebalances: z.array(RebalanceSchema) }), 'Newest change first'),
+          200: listResponse('rebalances', RebalanceSchema, 'Newest change first'),
         },
       }),
       async (c) => c.json({ rebalances: await service.listRebalances(actor(c), c.req.valid('query')) }, 200),

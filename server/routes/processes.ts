@@ -9,7 +9,7 @@ import { maySee, roleMayRun, visibilityFilter } from '../../workflows/policy.js'
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { AuditEntrySchema, hubRoute } from './openapi.js';
+import { AuditEntrySchema, hubRoute, listResponse } from './openapi.js';
 import { BoardCardSchema } from './board-schemas.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
 import { createRouter, IdParams, jsonResponse } from './openapi.js';
@@ -168,7 +168,7 @@ export function processRoutes(sql: Sql) {
         tags: ['Processes'],
         summary: 'The process types the caller may see, with the stages and states the board draws as columns',
         responses: {
-          200: jsonResponse(z.object({ process_types: z.array(ProcessTypeSchema) }), 'In registry order'),
+          200: listResponse('process_types', ProcessTypeSchema, 'In registry order'),
         },
       }),
       (c) =>
@@ -243,7 +243,7 @@ export function processRoutes(sql: Sql) {
         summary: 'The audit trail of a process of any type: every command, accepted or refused',
         request: { params: IdParams },
         responses: {
-          200: jsonResponse(z.object({ audit: z.array(AuditEntrySchema) }), 'Oldest first'),
+          200: listResponse('audit', AuditEntrySchema, 'Oldest first'),
         },
       }),
       async (c) => {

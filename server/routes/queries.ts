@@ -4,7 +4,16 @@ import { actorFor, type HubEnv } from '../../hub/context.js';
 import { QUERY_KINDS, type QueryThreadService } from '../../hub/query-threads.js';
 import { QUERY_AUDIENCES } from '../../workflows/query-threads.js';
 import { commandContext, IdempotencyHeaders } from './command-routes.js';
-import { createRouter, errorContent, hubRoute, IdParams, jsonBody, jsonResponse, orNull } from './openapi.js';
+import {
+  createRouter,
+  errorContent,
+  hubRoute,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  listResponse,
+  orNull,
+} from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const MAX_BODY_CHARS = 10_000;
@@ -190,7 +199,7 @@ export function queryRoutes(service: QueryThreadService) {
           }),
         },
         responses: {
-          200: jsonResponse(z.object({ processes: z.array(SummarySchema) }), 'Processes that have queries'),
+          200: listResponse('processes', SummarySchema, 'Processes that have queries'),
         },
       }),
       async (c) => c.json({ processes: await service.summaries(actor(c), c.req.valid('query').process_ids) }, 200),

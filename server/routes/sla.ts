@@ -23,7 +23,15 @@ import { validatePolicy } from '../../workflows/sla/sla-schedule.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
 import { forgetCalendar } from '../../hub/sla.js';
-import { CONFLICT_RESPONSE, createRouter, hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
+import {
+  CONFLICT_RESPONSE,
+  createRouter,
+  hubRoute,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  listResponse,
+} from './openapi.js';
 
 /** Names a rung may notify besides `role:<role>` and `user:<id>`: people the process itself knows. */
 const NAMED_RECIPIENTS = ['assignee', 'assigned_officer', 'advisor', 'client'] as const;
@@ -215,7 +223,7 @@ export function slaRoutes(sql: Sql) {
           }),
         },
         responses: {
-          200: jsonResponse(z.object({ breaches: z.array(BreachSchema) }), 'Newest first'),
+          200: listResponse('breaches', BreachSchema, 'Newest first'),
         },
       }),
       async (c) => {
@@ -261,7 +269,7 @@ export function slaRoutes(sql: Sql) {
         tags: ['SLA'],
         summary: 'SLA policies per process type and state',
         responses: {
-          200: jsonResponse(z.object({ policies: z.array(PolicySchema) }), 'Every policy'),
+          200: listResponse('policies', PolicySchema, 'Every policy'),
         },
       }),
       async (c) => {
@@ -354,7 +362,7 @@ export function slaRoutes(sql: Sql) {
         tags: ['SLA'],
         summary: 'Business calendars',
         responses: {
-          200: jsonResponse(z.object({ calendars: z.array(CalendarSchema) }), 'Every calendar'),
+          200: listResponse('calendars', CalendarSchema, 'Every calendar'),
         },
       }),
       async (c) => {

@@ -8,7 +8,7 @@ import { getUser } from '../../db/users.js';
 import { HubError } from '../../workflows/errors.js';
 import { roleMayRun } from '../../workflows/policy.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { createRouter, hubRoute, jsonBody, jsonResponse } from './openapi.js';
+import { createRouter, hubRoute, jsonBody, jsonResponse, listResponse } from './openapi.js';
 
 const SlackUserLinkSchema = z
   .object({
@@ -66,7 +66,7 @@ export function slackUserRoutes(sql: Sql) {
         tags: ['Slack'],
         summary: 'Slack accounts linked to hub users (admins only)',
         responses: {
-          200: jsonResponse(z.object({ links: z.array(SlackUserLinkSchema) }), 'The links'),
+          200: listResponse('links', SlackUserLinkSchema, 'The links'),
         },
       }),
       async (c) => {
