@@ -2,6 +2,7 @@ import type { types as slack } from '@slack/bolt';
 import type { SlaSnapshot } from '../../workflows/process-records.js';
 import { fixed, minorUnitsOf } from '../../workflows/money.js';
 import { specFor } from '../../workflows/specs.js';
+import { progressOf, type ProcessSpec } from '../../workflows/process-spec.js';
 
 /**
  * Block Kit pieces every process type's messages are made of, and the views that list several types
@@ -356,4 +357,23 @@ export function notificationMessage(
     { text: `${title}: ${body}`, blocks: [section(`${icon} *${title}*\n${body}${link}`)] },
     boardUrl ?? undefined,
   );
+}
+
+/**
+ * `/hub status` for any process type: its client and id in the text, "step n of m" on the happy path, the
+ * SLA, one line of its own (the amount, the proposal value) and the next step.
+ */
+export function statusReply<S extends string>(
+  spec: ProcessSpec<S>,
+  happyPath: readonly S[],
+  at: { processId: string; clientName: string; status: S; sla: SlaView | null },
+  own: { headline: string; value: [string, string]; nextStep: string },
+): { text: string; headline: string; fields: [string, string][] } {
+  const progress = progressOf(spec, at.status, happyPath);
+  const step = progress.step ? ` (step ${progress.step} of ${progress.of})` : '';
+  return {
+    text: `${esc(at.clientName)} (${at.processId}): ${progress.label}`,
+    headline: own.headline,
+    fields: [['Status', `${progress.label}${step}`], ['SLA', slaLine(at.sla)], own.value, ['Next step', own.nextStep]],
+  };
 }

@@ -1,7 +1,6 @@
 import type { ApplicationRecord } from '../../../workflows/account-opening/definitions.js';
 import { accountOpeningSpec, HAPPY_PATH } from '../../../workflows/account-opening/spec.js';
 import { DOCUMENT_KIND_LABELS, unmetRequirements } from '../../../workflows/documents.js';
-import { progressOf } from '../../../workflows/process-spec.js';
 import {
   capitalize,
   channelName,
@@ -18,6 +17,7 @@ import {
   slackDate,
   slaLine,
   stateLabel,
+  statusReply,
   withoutEmoji,
   type Block,
   type ButtonSpec,
@@ -185,18 +185,16 @@ export function applicationStatus(summary: ApplicationSummary): {
   fields: [string, string][];
 } {
   const { record, names, sla, boardUrl } = summary;
-  const progress = progressOf(accountOpeningSpec, record.status, HAPPY_PATH);
-  const step = progress.step ? ` (step ${progress.step} of ${progress.of})` : '';
-  return {
-    text: `${esc(record.client_name)} (${record.application_id}): ${progress.label}`,
-    headline: `*${esc(record.client_name)}* · ${esc(humanize(record.account_type))} account · <${boardUrl}|${esc(record.application_id)}>`,
-    fields: [
-      ['Status', `${progress.label}${step}`],
-      ['SLA', slaLine(sla)],
-      ['Amount', amountOf(record)],
-      ['Next step', nextStep(record, names)],
-    ],
-  };
+  return statusReply(
+    accountOpeningSpec,
+    HAPPY_PATH,
+    { processId: record.application_id, clientName: record.client_name, status: record.status, sla },
+    {
+      headline: `*${esc(record.client_name)}* · ${esc(humanize(record.account_type))} account · <${boardUrl}|${esc(record.application_id)}>`,
+      value: ['Amount', amountOf(record)],
+      nextStep: nextStep(record, names),
+    },
+  );
 }
 
 export function applicationPendingLine(summary: ApplicationSummary): string {

@@ -1,7 +1,6 @@
 import type { Approval, RebalanceRecord, TradeRecord } from '../../../workflows/rebalancing/definitions.js';
 import { percent, points } from '../../../workflows/rebalancing/proposal-record.js';
 import { HAPPY_PATH, rebalancingSpec } from '../../../workflows/rebalancing/spec.js';
-import { progressOf } from '../../../workflows/process-spec.js';
 import {
   boardButton,
   capitalize,
@@ -20,6 +19,7 @@ import {
   slackDate,
   slaLine,
   stateLabel,
+  statusReply,
   withoutEmoji,
   type Block,
   type ButtonSpec,
@@ -229,21 +229,19 @@ export function rebalanceStatus(summary: RebalanceSummary): {
   fields: [string, string][];
 } {
   const { record, names, sla, boardUrl } = summary;
-  const progress = progressOf(rebalancingSpec, record.status, HAPPY_PATH);
-  const step = progress.step ? ` (step ${progress.step} of ${progress.of})` : '';
-  return {
-    text: `${esc(record.client_name)} (${record.rebalance_id}): ${progress.label}`,
-    headline: `*${esc(record.client_name)}* · rebalance of ${esc(record.account_number)} (${esc(record.model_name)} model) · <${boardUrl}|${esc(record.rebalance_id)}>`,
-    fields: [
-      ['Status', `${progress.label}${step}`],
-      ['SLA', slaLine(sla)],
-      [
+  return statusReply(
+    rebalancingSpec,
+    HAPPY_PATH,
+    { processId: record.rebalance_id, clientName: record.client_name, status: record.status, sla },
+    {
+      headline: `*${esc(record.client_name)}* · rebalance of ${esc(record.account_number)} (${esc(record.model_name)} model) · <${boardUrl}|${esc(record.rebalance_id)}>`,
+      value: [
         'Proposal value',
         `${money(record, record.proposal_value)} in ${counted(record.proposal.trades.length, 'trade')}`,
       ],
-      ['Next step', nextStep(record, names)],
-    ],
-  };
+      nextStep: nextStep(record, names),
+    },
+  );
 }
 
 export function rebalancePendingLine(summary: RebalanceSummary): string {
