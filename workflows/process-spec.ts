@@ -44,6 +44,17 @@ export interface ReasonForm {
   maxLength: number;
 }
 
+/** How a command shows in Slack: its button and, for a command with a reason, the modal that asks for it. */
+export interface SlackPresentation {
+  /** The button's action id. Messages already posted carry it, so it stays as it is. */
+  action: string;
+  /** The button's label, where it is not the command's own. */
+  label?: string;
+  style: 'primary' | 'danger';
+  /** The modal's words; the field it fills and its limit are the command's `reason`. */
+  form?: { block: string; title: string; submit: string; label: string; required?: string };
+}
+
 export interface CommandSpec<S extends string> {
   label: string;
   /** States in which the command is legal; anything else is INVALID_STATUS_TRANSITION. */
@@ -62,8 +73,8 @@ export interface CommandSpec<S extends string> {
   path?: string;
   /** Shown as a button where the caller may take it; false for commands only the API or admins use. */
   board: boolean;
-  /** Offered as a button on the process's Slack message too. */
-  slack?: true;
+  /** Offered as a button on the process's Slack messages too, and how it shows there. */
+  slack?: SlackPresentation;
   /** A reason asked for before the command is sent (board prompt, Slack modal). */
   reason?: ReasonForm;
   /** Commands that change nothing can be allowed on terminal processes (reads). */

@@ -122,11 +122,20 @@ export interface SlackProcess<R extends ProcessRecordLike = ProcessRecordLike> {
   pendingLine(summary: ProcessSummary<R>): string;
 }
 
-/** The field a command's reason fills and its limit, as the spec's command table states them for every channel. */
-export function reasonFormOf(spec: ProcessSpec, command: string): { field: string; maxLength: number } {
-  const form = spec.commands[command]?.reason;
-  if (!form) throw new Error(`${spec.processType}.${command} asks for no reason`);
-  return { field: form.field, maxLength: form.maxLength };
+/**
+ * A process type's Slack buttons, from its command table: the commands it presents in Slack, approvals
+ * before refusals; a modal asks for the reason where the presentation has a form, into the command's field.
+ */
+export function slackButtonsOf(spec: ProcessSpec): CommandButton[] {
+  const buttons = Object.entries(spec.commands).flatMap(([command, { label, slack, reason }]): CommandButton[] => {
+    if (!slack) return [];
+    const button = { actionId: slack.action, command, label: slack.label ?? label, style: slack.style };
+    if (!slack.form) return [button];
+    if (!reason) throw new Error(`${spec.processType}.${command} has a Slack form but asks for no reason`);
+    const form = { ...slack.form, callbackId: `${slack.action}_modal`, input: 'reason' };
+    return [{ ...button, reason: { ...form, field: reason.field, maxLength: reason.maxLength } }];
+  });
+  return buttons.sort((a, b) => Number(a.style === 'danger') - Number(b.style === 'danger'));
 }
 
 /** Slack's own ids and values arrive as text; what the hub acts on is checked like any API input. */

@@ -213,7 +213,7 @@ export const accountOpeningSpec = {
       event: 'account.approved',
       path: 'approve',
       board: true,
-      slack: true,
+      slack: { action: 'approve_application', style: 'primary' },
     },
     compliance_reject: {
       label: 'Reject',
@@ -223,7 +223,17 @@ export const accountOpeningSpec = {
       event: 'account.rejected',
       path: 'reject',
       board: true,
-      slack: true,
+      slack: {
+        action: 'reject_application',
+        style: 'danger',
+        form: {
+          block: 'rejection_reason',
+          title: 'Reject application',
+          submit: 'Reject',
+          label: 'Reason (the client and advisor see it)',
+          required: 'A rejection needs a reason.',
+        },
+      },
       reason: { field: 'rejection_reason', label: 'Reason for rejection', required: true, maxLength: 2000 },
     },
     cancel_application: {

@@ -149,7 +149,8 @@ export const rebalancingSpec = {
       event: 'rebalance.advisor_approved',
       path: 'approve',
       board: true,
-      slack: true,
+      // Slack approves with one click; the rationale is the board's.
+      slack: { action: 'approve_rebalance', style: 'primary' },
       reason: { field: 'notes', label: 'Rationale for the record', required: false, maxLength: 5000 },
     },
     // Takes a table of trades, so it needs its own form rather than a plain button.
@@ -170,7 +171,17 @@ export const rebalancingSpec = {
       event: 'rebalance.declined',
       path: 'decline',
       board: true,
-      slack: true,
+      slack: {
+        action: 'decline_rebalance',
+        style: 'danger',
+        form: {
+          block: 'decline_reason',
+          title: 'Decline rebalance',
+          submit: 'Decline',
+          label: 'Reason (kept in the audit trail)',
+          required: 'A decline needs a reason.',
+        },
+      },
       reason: { field: 'reason', label: 'Reason for declining', required: true, maxLength: 2000 },
     },
     compliance_approve: {
@@ -181,7 +192,7 @@ export const rebalancingSpec = {
       event: 'rebalance.compliance_approved',
       path: 'compliance-approve',
       board: true,
-      slack: true,
+      slack: { action: 'compliance_approve_rebalance', label: 'Compliance approve', style: 'primary' },
       reason: { field: 'notes', label: 'Compliance notes', required: false, maxLength: 5000 },
     },
     get_rebalance: {

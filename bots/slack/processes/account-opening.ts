@@ -7,7 +7,7 @@ import { checkAllowed } from '../../../workflows/account-opening/rules.js';
 import { accountOpeningSpec, type AccountOpeningCommand } from '../../../workflows/account-opening/spec.js';
 import type { ApplicationCommand } from '../../../hub/account-opening.js';
 import { esc, formatAmount } from '../blocks.js';
-import { reasonFormOf, type SlackProcess } from '../slack-process.js';
+import { slackButtonsOf, type SlackProcess } from '../slack-process.js';
 import {
   alreadyDecidedText,
   applicationConfirmation,
@@ -26,25 +26,7 @@ export const accountOpeningSlack: SlackProcess<ApplicationRecord> = {
   pendingTitle: 'Account applications',
   nothingPending: 'No applications await your approval.',
   decisions: ['compliance_approve'],
-  buttons: [
-    { actionId: 'approve_application', command: 'compliance_approve', label: 'Approve', style: 'primary' },
-    {
-      actionId: 'reject_application',
-      command: 'compliance_reject',
-      label: 'Reject',
-      style: 'danger',
-      reason: {
-        callbackId: 'reject_application_modal',
-        block: 'rejection_reason',
-        input: 'reason',
-        ...reasonFormOf(accountOpeningSpec, 'compliance_reject'),
-        title: 'Reject application',
-        submit: 'Reject',
-        label: 'Reason (the client and advisor see it)',
-        required: 'A rejection needs a reason.',
-      },
-    },
-  ],
+  buttons: slackButtonsOf(accountOpeningSpec),
   messages: [
     {
       audience: 'compliance',

@@ -5,7 +5,7 @@ import {
 } from '../../../workflows/rebalancing/definitions.js';
 import { checkAllowed } from '../../../workflows/rebalancing/rules.js';
 import { rebalancingSpec, type RebalanceCommand } from '../../../workflows/rebalancing/spec.js';
-import { reasonFormOf, type SlackProcess } from '../slack-process.js';
+import { slackButtonsOf, type SlackProcess } from '../slack-process.js';
 import {
   alreadyDecidedText,
   declineHeading,
@@ -26,31 +26,7 @@ export const rebalancingSlack: SlackProcess<RebalanceRecord> = {
   pendingTitle: 'Rebalances',
   nothingPending: 'No rebalances await your approval.',
   decisions: ['approve', 'compliance_approve'],
-  buttons: [
-    { actionId: 'approve_rebalance', command: 'approve', label: 'Approve', style: 'primary' },
-    {
-      actionId: 'compliance_approve_rebalance',
-      command: 'compliance_approve',
-      label: 'Compliance approve',
-      style: 'primary',
-    },
-    {
-      actionId: 'decline_rebalance',
-      command: 'decline',
-      label: 'Decline',
-      style: 'danger',
-      reason: {
-        callbackId: 'decline_rebalance_modal',
-        block: 'decline_reason',
-        input: 'reason',
-        ...reasonFormOf(rebalancingSpec, 'decline'),
-        title: 'Decline rebalance',
-        submit: 'Decline',
-        label: 'Reason (kept in the audit trail)',
-        required: 'A decline needs a reason.',
-      },
-    },
-  ],
+  buttons: slackButtonsOf(rebalancingSpec),
   messages: [
     {
       audience: 'advisor',
