@@ -377,3 +377,18 @@ export function statusReply<S extends string>(
     fields: [['Status', `${progress.label}${step}`], ['SLA', slaLine(at.sla)], own.value, ['Next step', own.nextStep]],
   };
 }
+
+/** The end of a decision message: the decision once made, then the buttons still open and the board link. */
+export function decisionBlocks(
+  decided: string | null,
+  actions: { blockId: string; processId: string; buttons: ButtonSpec[]; boardUrl: string },
+): Block[] {
+  return [
+    ...(decided ? [{ type: 'divider' } as Block, section(decided)] : []),
+    {
+      type: 'actions',
+      block_id: actions.blockId,
+      elements: [...actions.buttons.map((b) => commandButton(b, actions.processId)), boardButton(actions.boardUrl)],
+    },
+  ];
+}

@@ -193,6 +193,17 @@ function statusChange(record: RebalanceRecord, status: RebalanceStatus, now: str
 
 const advisorOf = (record: RebalanceRecord): Recipient[] =>
   record.advisor_id ? [{ user_id: record.advisor_id }] : [{ role: 'admin' }];
+/** The advisor hears of a change with its reason, unless they made it themselves. */
+function tellAdvisorOf(
+  record: RebalanceRecord,
+  actor: Actor,
+  kind: NotificationIntent['kind'],
+  title: string,
+  reason: string,
+): NotificationIntent[] {
+  if (actor.user_id === record.advisor_id) return [];
+  return [{ to: advisorOf(record), kind, title, body: `${actor.name}: ${reason.trim()}` }];
+}
 const approvalBy = (actor: Actor, notes: string | undefined, now: string) => ({
   approved_by: actor.user_id,
   approver_name: actor.name,
@@ -344,17 +355,13 @@ export function applyCommand(
         'awaiting_advisor',
         now,
       );
-      const notifications: NotificationIntent[] =
-        actor.user_id !== record.advisor_id
-          ? [
-              {
-                to: advisorOf(record),
-                kind: 'rebalance_edited',
-                title: `Rebalance for ${record.client_name} edited`,
-                body: `${actor.name}: ${reason.trim()}`,
-              },
-            ]
-          : [];
+      const notifications = tellAdvisorOf(
+        record,
+        actor,
+        'rebalance_edited',
+        `Rebalance for ${record.client_name} edited`,
+        reason,
+      );
       return outcome(
         next,
         [
@@ -389,17 +396,13 @@ export function applyCommand(
         reason: reason.trim(),
       };
       const next = statusChange({ ...base, decline }, 'declined', now);
-      const notifications: NotificationIntent[] =
-        actor.user_id !== record.advisor_id
-          ? [
-              {
-                to: advisorOf(record),
-                kind: 'rebalance_declined',
-                title: `Rebalance for ${record.client_name} declined`,
-                body: `${actor.name}: ${reason.trim()}`,
-              },
-            ]
-          : [];
+      const notifications = tellAdvisorOf(
+        record,
+        actor,
+        'rebalance_declined',
+        `Rebalance for ${record.client_name} declined`,
+        reason,
+      );
       return outcome(
         next,
         [

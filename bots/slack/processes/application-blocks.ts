@@ -4,8 +4,7 @@ import { DOCUMENT_KIND_LABELS, unmetRequirements } from '../../../workflows/docu
 import {
   capitalize,
   channelName,
-  commandButton,
-  boardButton,
+  decisionBlocks,
   esc,
   fields,
   fitMessage,
@@ -165,12 +164,8 @@ export function applicationMessage(summary: ApplicationSummary, buttons: ButtonS
       `*Suitability warnings*\n${record.suitability_warnings.length ? record.suitability_warnings.map((w) => `:warning: ${esc(w.message)}`).join('\n') : 'None'}`,
     ),
   ];
-  if (decided) blocks.push({ type: 'divider' }, section(decided));
-  blocks.push({
-    type: 'actions',
-    block_id: `application:${record.application_id}`,
-    elements: [...buttons.map((b) => commandButton(b, record.application_id)), boardButton(boardUrl)],
-  });
+  const blockId = `application:${record.application_id}`;
+  blocks.push(...decisionBlocks(decided, { blockId, processId: record.application_id, buttons, boardUrl }));
   // The notification text is mrkdwn too.
   const text = decided
     ? `${esc(record.client_name)} (${record.application_id}): ${withoutEmoji(decided)}`

@@ -2,12 +2,11 @@ import type { Approval, RebalanceRecord, TradeRecord } from '../../../workflows/
 import { percent, points } from '../../../workflows/rebalancing/proposal-record.js';
 import { HAPPY_PATH, rebalancingSpec } from '../../../workflows/rebalancing/spec.js';
 import {
-  boardButton,
   capitalize,
   channelName,
-  commandButton,
   context,
   counted,
+  decisionBlocks,
   esc,
   fitMessage,
   fields,
@@ -204,12 +203,8 @@ export function rebalanceMessage(audience: 'advisor' | 'compliance') {
         context(`:pencil2: Trades edited by ${esc(edit.editor_name)} at ${slackDate(edit.at)}: ${esc(edit.reason)}`),
       );
     }
-    if (decided) blocks.push({ type: 'divider' }, section(decided));
-    blocks.push({
-      type: 'actions',
-      block_id: `rebalance:${audience}:${record.rebalance_id}`,
-      elements: [...buttons.map((b) => commandButton(b, record.rebalance_id)), boardButton(boardUrl)],
-    });
+    const blockId = `rebalance:${audience}:${record.rebalance_id}`;
+    blocks.push(...decisionBlocks(decided, { blockId, processId: record.rebalance_id, buttons, boardUrl }));
     const value = money(record, record.proposal_value);
     // The notification text: the question while it is this audience's to answer, else where the rebalance stands.
     const text =
