@@ -1,22 +1,23 @@
 import type { ApplicationRecord } from '../../../workflows/account-opening/definitions.js';
 import { accountOpeningSpec, HAPPY_PATH } from '../../../workflows/account-opening/spec.js';
 import { DOCUMENT_KIND_LABELS, unmetRequirements } from '../../../workflows/documents.js';
+// Block builders, then the words in them.
 import {
-  capitalize,
-  channelName,
   decisionBlocks,
-  esc,
   fields,
   fitMessage,
-  formatAmount,
   header,
+  section,
+  statusReply,
+  capitalize,
+  channelName,
+  esc,
+  formatAmount,
   humanize,
   nameOf,
-  section,
   slackDate,
   slaLine,
   stateLabel,
-  statusReply,
   withoutEmoji,
   type Block,
   type ButtonSpec,
