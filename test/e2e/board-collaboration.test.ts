@@ -3,7 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardIn, launchChromium, sameDocument, signInToBoard } from '../support/chromium.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
-import { ALEX, BETH, CARLA, OMAR_OPS, runStep, startApplication } from '../support/realtime-client.js';
+import { ALEX, BETH, CARLA, OMAR_OPS } from '../support/realtime-client.js';
+import { openApplication, runStep } from '../support/account-opening.js';
 
 const RESULTS = path.resolve('test-results');
 const COLIN = 'colin.compliance@hub.example';
@@ -21,7 +22,7 @@ describe('working together on the board in Chromium: query threads, compliance n
   const go = (page: Page, hash: string) => page.evaluate((target) => (location.hash = target), hash);
 
   async function applicationInReview(clientId: string): Promise<string> {
-    const id = await startApplication(hub, advisorToken, clientId);
+    const id = await openApplication(hub, advisorToken, clientId);
     for (const step of [0, 1, 2, 3]) await runStep(hub, advisorToken, id, step);
     return id;
   }

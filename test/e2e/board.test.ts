@@ -3,7 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardIn, launchChromium, sameDocument, signInToBoard } from '../support/chromium.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
-import { ALEX, CARLA, OMAR_OPS, runStep, startApplication } from '../support/realtime-client.js';
+import { ALEX, CARLA, OMAR_OPS } from '../support/realtime-client.js';
+import { openApplication, runStep } from '../support/account-opening.js';
 
 const RESULTS = path.resolve('test-results');
 
@@ -28,7 +29,7 @@ describe('the ops board in Chromium', () => {
   });
 
   it('shows a new application on the ops board and moves its card as the advisor submits it, without a reload', async () => {
-    const id = await startApplication(hub, advisor, 'cli_chris_carter');
+    const id = await openApplication(hub, advisor, 'cli_chris_carter');
     await cardIn(ops, 'draft', id).waitFor();
     await expect.poll(() => cardIn(ops, 'draft', id).locator('.card-title').textContent()).toBe('Chris Carter');
     expect(await cardIn(ops, 'draft', id).locator('.card-advisor').textContent()).toBe('Alex Advisor');
@@ -43,7 +44,7 @@ describe('the ops board in Chromium', () => {
   });
 
   it('lets compliance approve from the drawer, and both browsers see the card reach account_created', async () => {
-    const id = await startApplication(hub, advisor, 'cli_gabriel_garcia');
+    const id = await openApplication(hub, advisor, 'cli_gabriel_garcia');
     for (const step of [0, 1, 2, 3]) await runStep(hub, advisor, id, step);
     await cardIn(compliance, 'compliance_review', id).click();
     const drawer = compliance.locator(`.drawer[data-process-id="${id}"]`);
@@ -80,7 +81,7 @@ describe('the ops board in Chromium', () => {
   });
 
   it('asks for a reason before rejecting and shows the refusal of an empty one', async () => {
-    const id = await startApplication(hub, advisor, 'cli_chris_carter');
+    const id = await openApplication(hub, advisor, 'cli_chris_carter');
     for (const step of [0, 1, 2, 3]) await runStep(hub, advisor, id, step);
     await cardIn(compliance, 'compliance_review', id).click();
     const drawer = compliance.locator(`.drawer[data-process-id="${id}"]`);
@@ -100,8 +101,8 @@ describe('the ops board in Chromium', () => {
     await ops.waitForSelector('.connection.online');
     await ops.locator('.board select[name="advisor"]').waitFor();
     expect(await ops.locator('.board select[name="advisor"]').inputValue()).toBe('usr_beth_advisor');
-    const beth = await startApplication(hub, await hub.login('beth.advisor@hub.example'), 'cli_fiona_fischer');
-    const alex = await startApplication(hub, advisor, 'cli_chris_carter');
+    const beth = await openApplication(hub, await hub.login('beth.advisor@hub.example'), 'cli_fiona_fischer');
+    const alex = await openApplication(hub, advisor, 'cli_chris_carter');
     await ops.locator(`.card[data-process-id="${alex}"]`).waitFor({ state: 'attached' });
     expect(await ops.locator(`.card[data-process-id="${alex}"]`).isHidden()).toBe(true);
     expect(await ops.locator(`.card[data-process-id="${beth}"]`).isVisible()).toBe(true);
@@ -116,7 +117,7 @@ describe('the ops board in Chromium', () => {
     const context = ops.context();
     await context.setOffline(true);
     await ops.locator('.connection.offline').waitFor();
-    const id = await startApplication(hub, advisor, 'cli_gabriel_garcia');
+    const id = await openApplication(hub, advisor, 'cli_gabriel_garcia');
     await runStep(hub, advisor, id, 0);
     await context.setOffline(false);
     await ops.locator('.connection.online').waitFor({ timeout: 20_000 });

@@ -2,7 +2,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardIn, launchChromium, signInToBoard } from '../support/chromium.js';
 import { startTestHub, waitForStatus, type TestHub } from '../support/hub.js';
-import { ALEX, CARLA, OMAR_OPS, runStep, startApplication } from '../support/realtime-client.js';
+import { ALEX, CARLA, OMAR_OPS } from '../support/realtime-client.js';
+import { openApplication, runStep } from '../support/account-opening.js';
 
 describe("the drawer's decision record in Chromium", () => {
   let hub: TestHub;
@@ -19,7 +20,7 @@ describe("the drawer's decision record in Chromium", () => {
 
   it('shows who approved, through which channel, the version, the notes and the four-eyes chain; never to the client', async () => {
     const advisor = await hub.login(ALEX);
-    const id = await startApplication(hub, advisor, 'cli_chris_carter');
+    const id = await openApplication(hub, advisor, 'cli_chris_carter');
     for (const step of [0, 1, 2, 3]) await runStep(hub, advisor, id, step);
     await waitForStatus(hub.sql, id, 'compliance_review');
     const carla = await hub.login(CARLA);

@@ -17,7 +17,6 @@ import { SYSTEM_ACTOR } from '../../workflows/process-records.js';
 import { createTestDatabase, eventually, waitForNotice, waitForStatus } from '../support/hub.js';
 import { openNotesPeer } from '../support/notes-peer.js';
 import {
-  applicationInReview,
   approvalPost,
   buttonClick,
   MANAGERS_CHANNEL,
@@ -25,6 +24,7 @@ import {
   startSlackTestHub,
   type SlackTestHub,
 } from '../support/slack.js';
+import { applicationInReview } from '../support/account-opening.js';
 
 const run = promisify(execFile);
 const HASH = /^[0-9a-f]{64}$/;

@@ -8,10 +8,10 @@ import { createSql } from '../../db/client.js';
 import { startEmbeddedPostgres } from '../../runtime/embedded-postgres.js';
 import { createLogger } from '../../runtime/logger.js';
 import { findFreePort } from '../../runtime/ports.js';
-import { openApplicationInReview } from '../support/applications.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 import { openNotesPeer } from '../support/notes-peer.js';
 import { ALEX, CARLA } from '../support/realtime-client.js';
+import { applicationInReview } from '../support/account-opening.js';
 
 /** Runs one of the hub's npm scripts as an operator would, and returns its exit code and output. */
 function run(
@@ -50,7 +50,7 @@ describe('backup and restore', () => {
     { timeout: 180_000 },
     async () => {
       const [advisor, compliance] = [await hub.login(ALEX), await hub.login(CARLA)];
-      const applicationId = await openApplicationInReview(hub, advisor);
+      const applicationId = await applicationInReview(hub, { advisor: advisor });
       const query = await hub.api(compliance, 'POST', `/processes/${applicationId}/queries`, {
         title: 'Source of funds',
         kind: 'question_to_advisor',

@@ -1,12 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { countYjsUpdates } from '../../db/yjs-documents.js';
-import { startHubServer, type HubServer } from '../../server/start-server.js';
 import { complianceNotesDocument } from '../../hub/compliance-notes.js';
-import { createLogger } from '../../runtime/logger.js';
-import { openApplicationInReview } from '../support/applications.js';
 import { startTestHub, waitForNotice, waitForStatus, type TestHub } from '../support/hub.js';
 import { openNotesPeer, type NotesPeer } from '../support/notes-peer.js';
 import { emitWithAck, connectHubSocket } from '../support/sockets.js';
+import { applicationInReview } from '../support/account-opening.js';
 
 describe('collaborative compliance notes over Socket.IO', () => {
   let hub: TestHub;
@@ -40,7 +38,7 @@ describe('collaborative compliance notes over Socket.IO', () => {
         'beth.advisor@hub.example',
       ].map((email) => hub.login(email)),
     );
-    applicationId = await openApplicationInReview(hub, alex);
+    applicationId = await applicationInReview(hub, { advisor: alex });
   });
   afterEach(closeAll);
   afterAll(async () => {
@@ -203,13 +201,7 @@ describe('collaborative compliance notes over Socket.IO', () => {
   });
 
   it('syncs between two server nodes, each client getting each update once', async () => {
-    const second: HubServer = await startHubServer({
-      config: hub.config,
-      databaseUrl: hub.config.DATABASE_URL!,
-      temporalAddress: inject('temporalAddress'),
-      log: createLogger(hub.config, 'second-node'),
-      port: 0,
-    });
+    const second = await hub.startNode('second-node');
     try {
       const [onFirst, onSecond, readerOnSecond] = await Promise.all([
         open(carla),

@@ -2,13 +2,8 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent, appendEvents } from '../../db/events.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
-import {
-  ALEX,
-  connectRecordingClient,
-  OMAR_OPS,
-  startApplication,
-  type RecordingClient,
-} from '../support/realtime-client.js';
+import { ALEX, connectRecordingClient, OMAR_OPS, type RecordingClient } from '../support/realtime-client.js';
+import { openApplication } from '../support/account-opening.js';
 
 describe('event sequence numbers', () => {
   let hub: TestHub;
@@ -80,7 +75,7 @@ describe('event sequence numbers', () => {
     expect(reply).toMatchObject({ ok: true, mode: 'snapshot' });
     expect(client.snapshots.at(-1)).toMatchObject({ reason: 'cursor_ahead', sequence: latest });
 
-    const id = await startApplication(hub, await hub.login(ALEX), 'cli_chris_carter');
+    const id = await openApplication(hub, await hub.login(ALEX), 'cli_chris_carter');
     const change = await client.until(
       () => client.changes.find((c) => c.process_id === id),
       'the new application, live',

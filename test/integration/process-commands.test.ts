@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applicationWorkflowId } from '../../workflows/account-opening/definitions.js';
 import { rebalanceWorkflowId } from '../../workflows/rebalancing/definitions.js';
-import { expectError, expectOk, loginAll, type Login } from '../support/account-opening.js';
-import { openApplicationInReview } from '../support/applications.js';
+import { applicationInReview, expectError, expectOk, loginAll, type Login } from '../support/account-opening.js';
 import { keepHistory } from '../support/histories.js';
 import { startTestHub, waitForStatus, type TestHub } from '../support/hub.js';
 
@@ -24,7 +23,7 @@ describe('commands of every process type', () => {
     hub.sql`SELECT actor_id, action, error_code FROM audit_log WHERE process_id = ${id} AND outcome = 'refused' ORDER BY id`;
 
   it('a command repeated with its Idempotency-Key answers its first outcome, after the process moved on, with no false refusal', async () => {
-    const id = await openApplicationInReview(hub, tokens.alex);
+    const id = await applicationInReview(hub, { advisor: tokens.alex });
     const key = { 'idempotency-key': 'approve-once' };
     const first = expectOk(await hub.api(tokens.carla, 'POST', `/applications/${id}/approve`, { notes: 'Fine' }, key));
     expect(first.status).toBe('approved');
@@ -53,7 +52,7 @@ describe('commands of every process type', () => {
   });
 
   it('a refused command repeated with its key is refused the same, audited once', async () => {
-    const id = await openApplicationInReview(hub, tokens.alex);
+    const id = await applicationInReview(hub, { advisor: tokens.alex });
     const key = { 'idempotency-key': 'reject-by-advisor' };
     for (let i = 0; i < 3; i += 1) {
       expectError(

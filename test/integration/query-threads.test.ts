@@ -2,8 +2,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueryChangedEvent } from '../../contracts/socket-events.js';
 import { applicationWorkflowId } from '../../workflows/account-opening/definitions.js';
-import { driveTo, FUNDING_BODY, openApplication } from '../support/account-opening.js';
-import { openApplicationInReview } from '../support/applications.js';
+import { applicationInReview, driveTo, FUNDING_BODY, openApplication } from '../support/account-opening.js';
 import { startTestHub, waitForNotice, type TestHub } from '../support/hub.js';
 import { connectHubSocket, emitWithAck, recordEvents, type HubSocket } from '../support/sockets.js';
 
@@ -35,7 +34,7 @@ describe('query threads on processes', () => {
         'chris.carter@client.example',
       ].map((email) => hub.login(email)),
     );
-    applicationId = await openApplicationInReview(hub, alex);
+    applicationId = await applicationInReview(hub, { advisor: alex });
   });
   afterAll(async () => {
     for (const socket of sockets) socket.close();

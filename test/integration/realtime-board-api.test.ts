@@ -4,7 +4,8 @@ import { accountOpeningSpec } from '../../workflows/account-opening/spec.js';
 import type { SlaSnapshot } from '../../workflows/process-records.js';
 import { PROCESS_SPECS } from '../../workflows/specs.js';
 import { startTestHub, waitForStatus, type TestHub } from '../support/hub.js';
-import { ALEX, BETH, CARLA, OMAR_OPS, runStep, startApplication } from '../support/realtime-client.js';
+import { ALEX, BETH, CARLA, OMAR_OPS } from '../support/realtime-client.js';
+import { openApplication, runStep } from '../support/account-opening.js';
 
 /** The API the board is built on: process types as columns, cards with filters, one process, the ops center. */
 describe('board API', () => {
@@ -37,11 +38,11 @@ describe('board API', () => {
       carla: await hub.login(CARLA),
       chris: await hub.login('chris.carter@client.example'),
     };
-    chrisApp = await startApplication(hub, tokens.alex, 'cli_chris_carter');
+    chrisApp = await openApplication(hub, tokens.alex, 'cli_chris_carter');
     for (const step of [0, 1, 2, 3]) await runStep(hub, tokens.alex, chrisApp, step);
     await waitForStatus(hub.sql, chrisApp, 'compliance_review');
-    fionaApp = await startApplication(hub, tokens.beth, 'cli_fiona_fischer');
-    approvedApp = await startApplication(hub, tokens.alex, 'cli_gabriel_garcia');
+    fionaApp = await openApplication(hub, tokens.beth, 'cli_fiona_fischer');
+    approvedApp = await openApplication(hub, tokens.alex, 'cli_gabriel_garcia');
     for (const step of [0, 1, 2, 3]) await runStep(hub, tokens.alex, approvedApp, step);
     await waitForStatus(hub.sql, approvedApp, 'compliance_review');
     expect((await hub.api(tokens.carla, 'POST', `/applications/${approvedApp}/approve`, {})).status).toBe(200);

@@ -7,10 +7,9 @@ import {
   CARLA,
   connectRecordingClient,
   OMAR_OPS,
-  runStep,
-  startApplication,
   type RecordingClient,
 } from '../support/realtime-client.js';
+import { openApplication, runStep } from '../support/account-opening.js';
 
 const REPLAY_LIMIT = 3;
 
@@ -73,8 +72,8 @@ describe('realtime gateway', () => {
     const bethToken = await hub.login(BETH);
 
     // Beth's change first: had Alex been sent it, it would reach him before his own later change.
-    const fiona = await startApplication(hub, bethToken, 'cli_fiona_fischer');
-    const chris = await startApplication(hub, alexToken, 'cli_chris_carter');
+    const fiona = await openApplication(hub, bethToken, 'cli_fiona_fischer');
+    const chris = await openApplication(hub, alexToken, 'cli_chris_carter');
     await alex.until(() => alex.changes.find((c) => c.process_id === chris), "Alex's own application");
     await beth.until(() => beth.changes.find((c) => c.process_id === fiona), "Beth's own application");
     await ops.until(
@@ -108,12 +107,12 @@ describe('realtime gateway', () => {
     const advisor = await hub.login(ALEX);
     const ops = await connect(OMAR_OPS);
     await ops.subscribe('account_opening');
-    const first = await startApplication(hub, advisor, 'cli_gabriel_garcia');
+    const first = await openApplication(hub, advisor, 'cli_gabriel_garcia');
     const seen = await ops.until(() => ops.changes.find((c) => c.process_id === first), 'the new application');
     ops.close();
 
     // Three changes while the board is away, across two processes.
-    const second = await startApplication(hub, advisor, 'cli_chris_carter');
+    const second = await openApplication(hub, advisor, 'cli_chris_carter');
     await runStep(hub, advisor, first, 0);
     await runStep(hub, advisor, second, 0);
     const missed = await loggedChanges(seen.sequence!);
@@ -169,7 +168,7 @@ describe('realtime gateway', () => {
     const [alex, beth] = [await connect(ALEX), await connect(BETH)];
     await alex.subscribe('account_opening');
     await beth.subscribe('account_opening');
-    const id = await startApplication(hub, await hub.login(ALEX), 'cli_gabriel_garcia');
+    const id = await openApplication(hub, await hub.login(ALEX), 'cli_gabriel_garcia');
     await alex.until(() => alex.changes.find((c) => c.process_id === id), 'the new application');
     expect(await alex.watch(id)).toMatchObject({ ok: true });
 
@@ -195,7 +194,7 @@ describe('realtime gateway', () => {
   it("pushes a new notification to its person's bell and to nobody else", async () => {
     const [carla, alex] = [await connect(CARLA), await connect(ALEX)];
     const advisor = await hub.login(ALEX);
-    const id = await startApplication(hub, advisor, 'cli_chris_carter');
+    const id = await openApplication(hub, advisor, 'cli_chris_carter');
     for (const step of [0, 1, 2, 3]) await runStep(hub, advisor, id, step);
     const bell = await carla.until(
       () => carla.notifications.find((n) => n.process_id === id && n.kind === 'application_submitted'),

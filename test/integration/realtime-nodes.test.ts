@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLogger } from '../../runtime/logger.js';
-import { startHubServer, type HubServer } from '../../server/start-server.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HubServer } from '../../server/start-server.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
-import {
-  ALEX,
-  CARLA,
-  connectRecordingClient,
-  OMAR_OPS,
-  runStep,
-  startApplication,
-  type RecordingClient,
-} from '../support/realtime-client.js';
+import { ALEX, CARLA, connectRecordingClient, OMAR_OPS, type RecordingClient } from '../support/realtime-client.js';
+import { openApplication, runStep } from '../support/account-opening.js';
 
 describe('two server nodes on one PostgreSQL', () => {
   let hub: TestHub;
@@ -24,14 +16,7 @@ describe('two server nodes on one PostgreSQL', () => {
 
   beforeAll(async () => {
     hub = await startTestHub();
-    nodeB = await startHubServer({
-      config: hub.config,
-      databaseUrl: hub.config.DATABASE_URL!,
-      temporalAddress: inject('temporalAddress'),
-      log: createLogger(hub.config, 'node-b'),
-      taskQueue: hub.taskQueue,
-      port: 0,
-    });
+    nodeB = await hub.startNode('node-b');
   });
   afterAll(async () => {
     clients.forEach((c) => c.close());
@@ -46,7 +31,7 @@ describe('two server nodes on one PostgreSQL', () => {
     expect(await onA.subscribe('account_opening')).toMatchObject({ ok: true, mode: 'snapshot' });
 
     const advisor = await hub.login(ALEX); // a session is shared by every node: it lives in PostgreSQL
-    const id = await startApplication(hub, advisor, 'cli_chris_carter'); // hub.api talks to node A
+    const id = await openApplication(hub, advisor, 'cli_chris_carter'); // hub.api talks to node A
     for (const step of [0, 1, 2]) await runStep(hub, advisor, id, step);
     const logged = (await hub.sql`SELECT sequence FROM process_changes WHERE process_id = ${id} ORDER BY sequence`).map(
       (r) => r.sequence as number,
@@ -73,7 +58,7 @@ describe('two server nodes on one PostgreSQL', () => {
   it('pushes a notification created by the worker to a bell connected to node B', async () => {
     const carlaOnB = await connect(nodeB.url, CARLA);
     const advisor = await hub.login(ALEX);
-    const id = await startApplication(hub, advisor, 'cli_gabriel_garcia');
+    const id = await openApplication(hub, advisor, 'cli_gabriel_garcia');
     for (const step of [0, 1, 2, 3]) await runStep(hub, advisor, id, step);
     await carlaOnB.until(
       () => carlaOnB.notifications.find((n) => n.process_id === id && n.kind === 'application_submitted'),
@@ -83,7 +68,7 @@ describe('two server nodes on one PostgreSQL', () => {
   });
 
   it('forwards a room push from node A through the adapter to sockets on node B, once', async () => {
-    const id = await startApplication(hub, await hub.login(ALEX), 'cli_chris_carter');
+    const id = await openApplication(hub, await hub.login(ALEX), 'cli_chris_carter');
     const onB = await connect(nodeB.url, OMAR_OPS);
     const onA = await connect(hub.url, OMAR_OPS);
     expect(await onB.watch(id)).toMatchObject({ ok: true });

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../db/users.js';
 import { endSessions } from '../../hub/sessions.js';
-import { createLogger } from '../../runtime/logger.js';
-import { startHubServer, type HubServer } from '../../server/start-server.js';
+import type { HubServer } from '../../server/start-server.js';
 import { LOGINS } from '../support/account-opening.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { connectHubSocket, emitWithAck, type HubSocket } from '../support/sockets.js';
@@ -37,14 +36,7 @@ describe('sessions across server nodes', () => {
 
   beforeAll(async () => {
     hub = await startTestHub({ worker: false });
-    nodeB = await startHubServer({
-      config: hub.config,
-      databaseUrl: hub.config.DATABASE_URL!,
-      temporalAddress: inject('temporalAddress'),
-      log: createLogger(hub.config, 'node-b'),
-      taskQueue: hub.taskQueue,
-      port: 0,
-    });
+    nodeB = await hub.startNode('node-b');
   });
   afterAll(async () => {
     sockets.forEach((s) => s.close());

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginAll, type Login } from '../support/account-opening.js';
-import { openApplicationInReview } from '../support/applications.js';
+import { applicationInReview, loginAll, type Login } from '../support/account-opening.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 
 describe('live SLAs on calendars held in memory', () => {
@@ -24,7 +23,7 @@ describe('live SLAs on calendars held in memory', () => {
     };
     const put = await hub.api(tokens.admin, 'PUT', '/sla/policies/account-opening-compliance-review', policy);
     expect(put.status, JSON.stringify(put.body)).toBe(200);
-    const id = await openApplicationInReview(hub, tokens.alex);
+    const id = await applicationInReview(hub, { advisor: tokens.alex });
     const deadlineOf = async () => {
       const detail = await hub.api(tokens.carla, 'GET', `/applications/${id}`);
       const list = await hub.api(tokens.carla, 'GET', '/applications?limit=50');

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applicationWorkflowId, slaPauseSignal } from '../../workflows/account-opening/definitions.js';
 import { createBuiltinCrm } from '../../workers/crm/builtin-crm.js';
-import { openApplicationInReview } from '../support/applications.js';
 import { startTestHub, waitForNotice, type TestHub } from '../support/hub.js';
+import { applicationInReview } from '../support/account-opening.js';
 
 const seconds = (s: number) => s / 3600;
 
@@ -79,7 +79,7 @@ describe('compliance SLA on the real Temporal dev server', () => {
 
   it('fires warning, breach and escalation in order, once each, to the right people', async () => {
     await useShortPolicy(2, FULL_CHAIN);
-    const id = await openApplicationInReview(hub, advisor);
+    const id = await applicationInReview(hub, { advisor: advisor });
     const events = await waitForSlaEvents(id, 3);
     expect(events.map((e) => e.type)).toEqual(['sla.warning', 'sla.breached', 'sla.escalated']);
     const officer = (await hub.sql`SELECT assigned_user_id FROM processes WHERE process_id = ${id}`)[0]
@@ -143,7 +143,7 @@ describe('compliance SLA on the real Temporal dev server', () => {
       { kind: 'breach', at_percent: 100, notify: ['role:manager'] },
       { kind: 'escalation', at_percent: 150, notify: ['role:manager'] },
     ]);
-    const id = await openApplicationInReview(hub, advisor);
+    const id = await applicationInReview(hub, { advisor: advisor });
     const [warning] = await waitForSlaEvents(id, 1);
     let release = () => {};
     crmGate = new Promise((resolve) => (release = resolve));
@@ -162,7 +162,7 @@ describe('compliance SLA on the real Temporal dev server', () => {
 
   it('pauses while a query waits on the advisor and delays every rung by the paused time', async () => {
     await useShortPolicy(3, [{ kind: 'breach', at_percent: 100, notify: ['role:manager'] }]);
-    const id = await openApplicationInReview(hub, advisor);
+    const id = await applicationInReview(hub, { advisor: advisor });
     const handle = hub.server.deps.temporal.workflow.getHandle(applicationWorkflowId(id));
     await handle.signal(slaPauseSignal, { key: 'query-1', active: true, reason: 'question to the advisor' });
     const paused = await waitForNotice(hub.sql, 'process_changed', async () => {
@@ -194,7 +194,7 @@ describe('compliance SLA on the real Temporal dev server', () => {
 
   it('fires every rung exactly once across a worker restart between rungs', async () => {
     await useShortPolicy(3, FULL_CHAIN);
-    const id = await openApplicationInReview(hub, advisor);
+    const id = await applicationInReview(hub, { advisor: advisor });
     const [warning] = await waitForSlaEvents(id, 1);
     expect(warning.type).toBe('sla.warning');
     await hub.stopWorker();
@@ -266,7 +266,7 @@ describe('compliance SLA on the real Temporal dev server', () => {
       rungs: FULL_CHAIN,
     };
     expect((await hub.api(admin, 'PUT', '/sla/policies/account-opening-compliance-review', policy)).status).toBe(200);
-    const id = await openApplicationInReview(hub, advisor);
+    const id = await applicationInReview(hub, { advisor: advisor });
     const view = await hub.api(compliance, 'GET', `/applications/${id}`);
     expect(view.body.sla).toMatchObject({
       policy_id: 'account-opening-compliance-review',
@@ -295,7 +295,7 @@ describe('compliance SLA on the real Temporal dev server', () => {
       rungs: FULL_CHAIN,
     };
     expect((await hub.api(admin, 'PUT', '/sla/policies/account-opening-compliance-review', policy)).status).toBe(200);
-    const id = await openApplicationInReview(hub, advisor);
+    const id = await applicationInReview(hub, { advisor: advisor });
     expect((await hub.api(compliance, 'GET', `/applications/${id}`)).body.sla).toMatchObject({
       state: 'compliance_review',
     });

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, waitForStatus } from '../support/hub.js';
 import { attachAcceptedEvidence, pdfFile, uploadDocument } from '../support/document-files.js';
 import {
-  applicationInReview,
   approvalPost,
   blocksText,
   buttonClick,
@@ -15,6 +14,7 @@ import {
   type SlackTestHub,
 } from '../support/slack.js';
 import type { RecordedCall } from '../support/slack-emulator.js';
+import { applicationInReview } from '../support/account-opening.js';
 
 /** Slack's date token as the bot writes it, computed here independently. */
 function slackDateOf(iso: string): string {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForStatus } from '../support/hub.js';
 import {
-  applicationInReview,
   approvalPost,
   blocksText,
   buttonClick,
@@ -13,6 +12,7 @@ import {
   startSlackTestHub,
   type SlackTestHub,
 } from '../support/slack.js';
+import { applicationInReview } from '../support/account-opening.js';
 
 describe('Slack /hub command, App Home and user links', () => {
   let t: SlackTestHub;

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/hub.js';
 import {
-  applicationInReview,
   approvalPost,
   blocksText,
   buttonClick,
@@ -10,6 +9,7 @@ import {
   startSlackTestHub,
   type SlackTestHub,
 } from '../support/slack.js';
+import { applicationInReview } from '../support/account-opening.js';
 
 /** Slack's limits: rate limits waited out and tried again, texts cut to their place's length. */
 describe('Slack limits, against the Web API emulator', () => {

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationJob } from '../../db/transitions.js';
 import type { NotificationIntent } from '../../workflows/process-records.js';
 import {
-  applicationInReview,
   blocksText,
   deliveryKeyOf,
   MANAGERS_CHANNEL,
@@ -11,6 +10,7 @@ import {
   type SlackTestHub,
 } from '../support/slack.js';
 import type { RecordedCall } from '../support/slack-emulator.js';
+import { applicationInReview } from '../support/account-opening.js';
 
 describe('Slack notifications through pg-boss jobs, against the Web API emulator', () => {
   let t: SlackTestHub;

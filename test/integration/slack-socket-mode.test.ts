@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitForStatus } from '../support/hub.js';
 import {
-  applicationInReview,
   approvalPost,
   blocksText,
   buttonClick,
@@ -10,6 +9,7 @@ import {
   startSlackTestHub,
   type SlackTestHub,
 } from '../support/slack.js';
+import { applicationInReview } from '../support/account-opening.js';
 
 describe('Slack in Socket Mode: the same bot over a WebSocket the hub opens', () => {
   let t: SlackTestHub;

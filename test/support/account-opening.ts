@@ -131,3 +131,41 @@ export async function readModel(hub: TestHub, applicationId: string): Promise<Re
   const [row] = await hub.sql`SELECT status, version, detail FROM processes WHERE process_id = ${applicationId}`;
   return row as Record<string, any>;
 }
+
+/** One step after the draft (0: products … 3: funding) as the advisor sends it, with the default bodies. */
+export async function runStep(
+  hub: TestHub,
+  token: string,
+  applicationId: string,
+  step: number,
+): Promise<Record<string, any>> {
+  const { path, body } = STEPS[step];
+  return expectOk(await hub.api(token, 'POST', `/applications/${applicationId}/${path}`, body({})));
+}
+
+export interface ReviewOptions {
+  /** The advisor's token; Alex's by default. */
+  advisor?: string;
+  clientId?: string;
+  amount?: number;
+  riskScore?: number;
+  sourceOfFundsDetail?: string;
+}
+
+/**
+ * A new application its advisor took through the API to compliance review. Priya is a politically exposed
+ * client, and above 250,000 an application needs enhanced due diligence.
+ */
+export async function applicationInReview(hub: TestHub, options: ReviewOptions = {}): Promise<string> {
+  const advisor = options.advisor ?? (await hub.login(LOGINS.alex));
+  const id = await openApplication(hub, advisor, options.clientId);
+  await driveTo(hub, advisor, id, 'compliance_review', {
+    risk: { ...RISK_BODY, risk_score: options.riskScore ?? RISK_BODY.risk_score },
+    funding: {
+      ...FUNDING_BODY,
+      initial_investment_amount: options.amount ?? FUNDING_BODY.initial_investment_amount,
+      ...(options.sourceOfFundsDetail ? { source_of_funds_detail: options.sourceOfFundsDetail } : {}),
+    },
+  });
+  return id;
+}

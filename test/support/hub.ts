@@ -68,6 +68,8 @@ export interface TestHub {
   stopWorker(): Promise<void>;
   /** Stops the server and starts a new one against the same database (on a new port: read `url` again). */
   restartServer(): Promise<HubServer>;
+  /** One more server node on the same PostgreSQL and task queue, as a second replica would run; the caller stops it. */
+  startNode(name: string): Promise<HubServer>;
   stop(): Promise<void>;
 }
 
@@ -107,8 +109,14 @@ export async function startTestHub(
   if (options.seed !== false) await seedDemoData(sql, log);
   if (options.seed !== false) await seedDemoPortfolios(sql, log);
   const boss = await startBoss(database.url, log, { supervise: true });
-  const startServer = () =>
-    startHubServer({ config, databaseUrl: database.url, temporalAddress: inject('temporalAddress'), log, port: 0 });
+  const startServer = (nodeLog = log) =>
+    startHubServer({
+      config,
+      databaseUrl: database.url,
+      temporalAddress: inject('temporalAddress'),
+      log: nodeLog,
+      port: 0,
+    });
   let server = await startServer();
 
   let worker: HubWorker | undefined;
@@ -177,6 +185,7 @@ export async function startTestHub(
       server = await startServer();
       return server;
     },
+    startNode: (name) => startServer(createLogger(config, name)),
     async stop() {
       await worker?.stop();
       await server.stop();

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { startTestHub, waitForStatus, type TestHub } from './hub.js';
+import { startTestHub, type TestHub } from './hub.js';
 import { startSlackEmulator, type EmulatedUser, type RecordedCall, type SlackEmulator } from './slack-emulator.js';
 
 /** Requests to the hub as Slack sends them: signed with the app's signing secret, in Slack's body formats. */
@@ -240,47 +240,6 @@ export function buttonsOf(blocks: any[] | undefined): Record<string, string> {
 /** The hub's delivery key a message was posted with (its metadata). */
 export const deliveryKeyOf = (call: RecordedCall) =>
   call.args.metadata?.event_payload?.dedupe_key as string | undefined;
-
-/**
- * An application submitted through the API as its advisor, waiting in compliance review. Priya is a
- * politically exposed client, and above 250,000 the application needs enhanced due diligence.
- */
-export async function applicationInReview(
-  hub: TestHub,
-  options: { clientId?: string; amount?: number; riskScore?: number; sourceOfFundsDetail?: string } = {},
-): Promise<string> {
-  const advisor = await hub.login('alex.advisor@hub.example');
-  const created = await hub.api(advisor, 'POST', '/applications', {
-    client_id: options.clientId ?? 'cli_chris_carter',
-    account_type: 'individual',
-  });
-  if (created.status !== 201) throw new Error(`could not start an application: ${JSON.stringify(created.body)}`);
-  const id = created.body.application_id as string;
-  const commands: [string, unknown][] = [
-    ['products', { selected_products: ['prd_global_equity_index', 'prd_core_bond'] }],
-    [
-      'risk-assessment',
-      { risk_score: options.riskScore ?? 55, investment_objective: 'growth', investment_horizon: 'long_term' },
-    ],
-    ['terms', { terms_accepted: true }],
-    [
-      'funding',
-      {
-        funding_method: 'wire_transfer',
-        initial_investment_amount: options.amount ?? 50_000,
-        currency: 'USD',
-        source_of_funds: 'savings',
-        ...(options.sourceOfFundsDetail ? { source_of_funds_detail: options.sourceOfFundsDetail } : {}),
-      },
-    ],
-  ];
-  for (const [path, body] of commands) {
-    const response = await hub.api(advisor, 'POST', `/applications/${id}/${path}`, body);
-    if (response.status !== 200) throw new Error(`${path} failed: ${JSON.stringify(response.body)}`);
-  }
-  await waitForStatus(hub.sql, id, 'compliance_review');
-  return id;
-}
 
 /** The approval message's first post for an application. */
 export function approvalPost(slack: SlackEmulator, applicationId: string) {

@@ -3,14 +3,51 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../contracts
 
 export type HubSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** A real socket.io-client connection with a bearer token, resolved once the server admitted it. */
-export async function connectHubSocket(url: string, token: string): Promise<HubSocket> {
-  const socket: HubSocket = connectSocket(url, { auth: { token }, transports: ['websocket'], reconnection: false });
+/**
+ * A real socket.io-client connection with a bearer token, its own (never shared), resolved once the server
+ * admitted it: on `connect`, or on the hub's `hub:welcome` for a test that must not miss what follows it.
+ */
+export async function connectHubSocket(
+  url: string,
+  token: string,
+  admittedOn: 'connect' | 'hub:welcome' = 'connect',
+): Promise<HubSocket> {
+  const socket: HubSocket = connectSocket(url, {
+    auth: { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
   await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
+    socket.once(admittedOn as 'connect', () => resolve());
     socket.once('connect_error', reject);
   });
   return socket;
+}
+
+/** Waits until a check over what arrived so far holds, re-checked on each arrival (`wake`), never by sleeping. */
+export function createWaiters() {
+  const waiters = new Set<() => void>();
+  return {
+    wake: () => waiters.forEach((w) => w()),
+    until<T>(check: () => T | undefined | null | false, what: string, timeoutMs: number, seen = ''): Promise<T> {
+      return new Promise((resolve, reject) => {
+        const attempt = () => {
+          const value = check();
+          if (!value) return;
+          waiters.delete(attempt);
+          clearTimeout(timer);
+          resolve(value);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(attempt);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${seen}`));
+        }, timeoutMs);
+        waiters.add(attempt);
+        attempt();
+      });
+    },
+  };
 }
 
 /**
@@ -20,31 +57,21 @@ export async function connectHubSocket(url: string, token: string): Promise<HubS
 export function recordEvents<E extends keyof ServerToClientEvents>(socket: HubSocket, event: E) {
   type Payload = Parameters<ServerToClientEvents[E]>[0];
   const received: Payload[] = [];
-  const waiters = new Set<() => void>();
+  const waiters = createWaiters();
   const listener = ((payload: Payload) => {
     received.push(payload);
-    for (const wake of waiters) wake();
+    waiters.wake();
   }) as never;
   socket.on(event, listener);
   return {
     received,
-    async until(check: (received: Payload[]) => boolean, timeoutMs = 15_000, what = String(event)): Promise<Payload[]> {
-      if (check(received)) return received;
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          reject(new Error(`timed out waiting for ${what}; received ${JSON.stringify(received).slice(0, 2000)}`));
-        }, timeoutMs);
-        const wake = () => {
-          if (!check(received)) return;
-          clearTimeout(timer);
-          waiters.delete(wake);
-          resolve();
-        };
-        waiters.add(wake);
-      });
-      return received;
-    },
+    until: (check: (received: Payload[]) => boolean, timeoutMs = 15_000, what = String(event)): Promise<Payload[]> =>
+      waiters.until(
+        () => check(received) && received,
+        what,
+        timeoutMs,
+        `; received ${JSON.stringify(received).slice(0, 2000)}`,
+      ),
     stop: () => socket.off(event, listener),
   };
 }
