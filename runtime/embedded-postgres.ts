@@ -3,8 +3,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { Logger } from './logger.js';
-import { stopLeftoverPostgres } from './leftovers.js';
+import { postmasterPid, stopLeftoverPostgres } from './leftovers.js';
 import { assertPortFree } from './ports.js';
+import { stopWithHub } from './watchdog.js';
 
 export interface RunningPostgres {
   url: string;
@@ -90,6 +91,7 @@ export async function startEmbeddedPostgres(options: {
     const detail = recentLines.filter((line) => /FATAL|ERROR|could not|Permission denied/i.test(line)).join(' | ');
     throw new Error(`PostgreSQL did not start from ${dataDir}${detail ? `: ${detail}` : ''}`, { cause: error });
   }
+  stopWithHub({ pid: postmasterPid(dataDir), signal: 'SIGINT', command: /postgres/ });
   await ensureDatabase(`postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`, options.database);
 
   return {

@@ -57,11 +57,15 @@ async function stopLeftover(
   log.info({ pid }, `${what} from the previous run stopped`);
 }
 
+/** The pid of the PostgreSQL running on `dataDir`, from the first line of its postmaster.pid. */
+export function postmasterPid(dataDir: string): number {
+  return Number(readFileSync(`${dataDir}/postmaster.pid`, 'utf8').split('\n')[0]);
+}
+
 /** Stops the PostgreSQL whose postmaster.pid is in `dataDir`, if it still runs; SIGINT is its fast shutdown. */
 export async function stopLeftoverPostgres(dataDir: string, log: Logger): Promise<void> {
-  const pidFile = `${dataDir}/postmaster.pid`;
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!existsSync(`${dataDir}/postmaster.pid`)) return;
+  const pid = postmasterPid(dataDir);
   if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return;
   const command = commandOf(pid);
   if (command !== '' && !/postgres/.test(command)) return;

@@ -5,6 +5,7 @@ import { Connection } from '@temporalio/client';
 import type { Logger } from './logger.js';
 import { removeTemporalPid, stopLeftoverTemporal, writeTemporalPid } from './leftovers.js';
 import { assertPortFree } from './ports.js';
+import { stopWithHub } from './watchdog.js';
 
 export interface RunningTemporal {
   address: string;
@@ -41,6 +42,7 @@ export async function startTemporalDevServer(options: {
   const child = spawn(options.cliPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   // The next start finds the server by this file should this process die without stopping it.
   if (options.dbFile && child.pid !== undefined) writeTemporalPid(path.resolve(options.dbFile), child.pid);
+  if (child.pid !== undefined) stopWithHub({ pid: child.pid, signal: 'SIGTERM', group: true, command: /temporal/ });
   child.once('exit', () => {
     if (options.dbFile) removeTemporalPid(path.resolve(options.dbFile));
   });

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../runtime/config.js';
 import { findFreePort } from '../../runtime/ports.js';
 import { findTemporalCli } from '../../runtime/temporal-cli.js';
+import { eventually } from '../support/hub.js';
 
 /** `npm start` as an operator runs it (runtime/start.ts in its own process), on a data folder of its own. */
 interface StartedHub {
@@ -89,6 +90,19 @@ describe('npm start after a crash and during start-up', () => {
   const postgresPid = () =>
     Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
   const temporalPid = () => Number(readFileSync(path.join(dataDir, 'temporal.db.pid'), 'utf8').trim());
+  /** The watchdogs a hub started for its servers: its children running node with the watchdog's script. */
+  const watchdogsOf = (pid: number) =>
+    readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number)
+      .filter((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('process.stdin'));
+  const freshPorts = async () => ({
+    PORT: String(await findFreePort()),
+    EMBEDDED_POSTGRES_PORT: String(await findFreePort()),
+    TEMPORAL_DEV_PORT: String(await findFreePort()),
+    TEMPORAL_UI_PORT: String(await findFreePort()),
+  });
 
   afterAll(async () => {
     for (const hub of started)
@@ -98,21 +112,40 @@ describe('npm start after a crash and during start-up', () => {
   });
 
   it(
-    'stops the PostgreSQL and Temporal a killed hub left running, says so, and comes up',
+    'a hub killed with kill -9 takes its PostgreSQL and Temporal with it, and the next start comes up',
     { timeout: 400_000 },
     async () => {
-      ports = {
-        PORT: String(await findFreePort()),
-        EMBEDDED_POSTGRES_PORT: String(await findFreePort()),
-        TEMPORAL_DEV_PORT: String(await findFreePort()),
-        TEMPORAL_UI_PORT: String(await findFreePort()),
-      };
+      ports = await freshPorts();
       const first = start();
       await first.waitFor(/Ops hub ready/);
       const [pg, temporal] = [postgresPid(), temporalPid()];
+      expect(watchdogsOf(first.child.pid!)).toHaveLength(2);
       first.child.kill('SIGKILL');
       await first.exited;
-      // An OOM kill runs no shutdown: both servers are still there, holding their ports.
+      await eventually(async () => !alive(pg) && !alive(temporal), {
+        timeoutMs: 60_000,
+        what: 'PostgreSQL and Temporal to stop after the hub died',
+      });
+
+      const second = start();
+      await second.waitFor(/Ops hub ready/);
+      expect(second.lines.some((l) => /left running by a previous hub/.test(l))).toBe(false);
+      second.child.kill('SIGINT');
+      expect(await second.exited).toBe(0);
+    },
+  );
+
+  it(
+    'stops the PostgreSQL and Temporal a killed hub left running, says so, and comes up',
+    { timeout: 400_000 },
+    async () => {
+      const first = start();
+      await first.waitFor(/Ops hub ready/);
+      const [pg, temporal] = [postgresPid(), temporalPid()];
+      // An OOM kill of the whole tree runs no shutdown: the watchdogs go too, both servers stay, holding their ports.
+      for (const watchdog of watchdogsOf(first.child.pid!)) process.kill(watchdog, 'SIGKILL');
+      first.child.kill('SIGKILL');
+      await first.exited;
       expect(alive(pg)).toBe(true);
       expect(alive(temporal)).toBe(true);
 
