@@ -230,6 +230,44 @@ describe('Slack approvals against the Web API emulator, on real PostgreSQL and T
     expect(link).toEqual({ user_id: 'usr_carla_compliance', source: 'email' });
   });
 
+  it('answers a repeated Approve click after the application finished as the first, with no false refusal', async () => {
+    const id = await applicationInReview(t.hub);
+    const post = await approvalPost(t.slack, id);
+    const click = buttonClick({
+      user: 'UCARLA',
+      actionId: 'approve_application',
+      value: id,
+      messageTs: post.response.ts,
+    });
+    const repliesToCarla = () => t.slack.callsTo('chat.postEphemeral').filter((call) => call.args.user === 'UCARLA');
+    const before = repliesToCarla().length;
+    await postInteraction(t.hub, click);
+    await waitForStatus(t.hub.sql, id, 'account_created');
+    await ephemeralTo('UCARLA', (m) => m === "You approved Chris Carter's application.");
+
+    // Slack redelivers the same payload (a retry after a slow ack, a double click): the process is finished now.
+    expect(await postInteraction(t.hub, click)).toEqual({ status: 200, body: null });
+    await t.slack.waitForCall('chat.postEphemeral', () => repliesToCarla().length >= before + 2);
+    expect(
+      repliesToCarla()
+        .slice(before)
+        .map((call) => call.args.text),
+    ).toEqual(["You approved Chris Carter's application.", "You approved Chris Carter's application."]);
+    expect(await auditOf(id)).toEqual([
+      {
+        action: 'compliance_approve',
+        outcome: 'accepted',
+        actor_id: 'usr_carla_compliance',
+        channel: 'slack',
+        slack_user_id: 'UCARLA',
+        error_code: null,
+      },
+    ]);
+    const refused = await t.hub
+      .sql`SELECT count(*)::int AS n FROM audit_log WHERE process_id = ${id} AND outcome = 'refused'`;
+    expect(refused[0].n).toBe(0);
+  });
+
   it('rejects through a modal that requires a reason', async () => {
     const id = await applicationInReview(t.hub);
     const post = await approvalPost(t.slack, id);
