@@ -1,6 +1,6 @@
 import { ACCOUNT_OPENING_ERRORS } from './account-opening/spec.js';
 import { ADMINISTRATION_ERRORS } from './administration-errors.js';
-import { type ErrorSpec, refuse } from './process-spec.js';
+import { type ErrorSpec, type ProcessSpec, refuse } from './process-spec.js';
 import { QUERY_THREAD_ERRORS } from './query-threads.js';
 import { REBALANCING_ERRORS } from './rebalancing/spec.js';
 
@@ -90,4 +90,26 @@ export class HubError extends Error {
       ? new HubError(refusal.code, refusal.message, refusal.details)
       : new HubError('INTERNAL_ERROR');
   }
+}
+
+/** What any command on a process can meet: a bad body, a wrong state, no permission, and the hub being away. */
+const ANY_COMMAND: readonly ErrorCode[] = [
+  'VALIDATION_FAILED',
+  'INVALID_STATUS_TRANSITION',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'SECOND_FACTOR_ENROLLMENT_REQUIRED',
+  'NOT_FOUND',
+  'SERVICE_UNAVAILABLE',
+];
+
+/**
+ * Every code a command can answer with, from its spec: the ones any command meets, the spec's not-found
+ * codes, the codes its rules raise and those of the documents it requires.
+ */
+export function commandErrorCodes(spec: ProcessSpec, command: string): ErrorCode[] {
+  const notFound = Object.keys(spec.errors).filter((code) => spec.errors[code]!.status === 404);
+  const documents = (spec.documents?.required ?? []).filter((r) => r.command === command).map((r) => r.code);
+  const codes = [...ANY_COMMAND, ...notFound, ...(spec.commands[command]?.raises ?? []), ...documents];
+  return [...new Set(codes)].filter(isErrorCode);
 }

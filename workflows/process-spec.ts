@@ -77,6 +77,11 @@ export interface CommandSpec<S extends string> {
   slack?: SlackPresentation;
   /** A reason asked for before the command is sent (board prompt, Slack modal). */
   reason?: ReasonForm;
+  /**
+   * The codes its own rules refuse with, beyond those any command can meet (an invalid body, a wrong state,
+   * no permission, no such process): its API route documents each.
+   */
+  raises?: readonly string[];
   /** Commands that change nothing can be allowed on terminal processes (reads). */
   reads?: true;
 }

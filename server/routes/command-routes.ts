@@ -6,6 +6,7 @@ import type { Sql } from '../../db/client.js';
 import { listEvents } from '../../db/events.js';
 import type { Actor } from '../../workflows/process-records.js';
 import type { ProcessSpec } from '../../workflows/process-spec.js';
+import { commandErrorCodes } from '../../workflows/errors.js';
 import { actorFor, type CommandContext, type HubEnv } from '../../hub/context.js';
 import { AuditEntrySchema, hubRoute, IdParams, jsonBody, jsonResponse, ProcessEventSchema } from './openapi.js';
 
@@ -95,21 +96,24 @@ export function addCommandRoutes<C extends string>(
   for (const command of Object.keys(options.commands) as C[]) {
     const { summary, bodyOptional } = options.routes[command];
     router.openapi(
-      hubRoute({
-        method: 'post',
-        path: `/${spec.resource}/{id}/${spec.commands[command]!.path}`,
-        tags: [options.tag],
-        summary,
-        request: {
-          params: IdParams,
-          body: jsonBody(options.commands[command].input, !bodyOptional),
-          headers: IdempotencyHeaders,
+      hubRoute(
+        {
+          method: 'post',
+          path: `/${spec.resource}/{id}/${spec.commands[command]!.path}`,
+          tags: [options.tag],
+          summary,
+          request: {
+            params: IdParams,
+            body: jsonBody(options.commands[command].input, !bodyOptional),
+            headers: IdempotencyHeaders,
+          },
+          middleware: [commandContext(spec.processType, command)],
+          responses: {
+            200: jsonResponse(options.response, `The ${spec.processType.replace(/_/g, ' ')} after the command`),
+          },
         },
-        middleware: [commandContext(spec.processType, command)],
-        responses: {
-          200: jsonResponse(options.response, `The ${spec.processType.replace(/_/g, ' ')} after the command`),
-        },
-      }),
+        commandErrorCodes(spec, command),
+      ),
       async (c) => {
         const input = (c.req.valid('json') ?? {}) as object;
         const view = await options.run(

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi';
 import type { HubEnv } from '../../hub/context.js';
 import { validationError } from '../../hub/errors.js';
+import { ERRORS, type ErrorCode } from '../../workflows/errors.js';
 
 export const ErrorSchema = z
   .object({
@@ -93,8 +94,35 @@ export const ProcessEventSchema = z.object({
  * A route behind sign-in: bearer security and the error answers every such route can give, so a route
  * states only what is its own (its success answer, and a 409 where it has one).
  */
-export function hubRoute<R extends Omit<RouteConfig, 'security'>>(route: R) {
-  return createRoute({ ...route, security: SECURITY, responses: { ...route.responses, ...ERROR_RESPONSES } });
+export function hubRoute<R extends Omit<RouteConfig, 'security'>>(route: R, errors?: readonly ErrorCode[]) {
+  const failures = errors ? errorResponsesOf(errors) : ERROR_RESPONSES;
+  return createRoute({ ...route, security: SECURITY, responses: { ...route.responses, ...failures } });
+}
+
+/** One answer per status the codes map to, each saying which codes it carries and why. */
+export function errorResponsesOf(codes: readonly ErrorCode[]) {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERRORS[code].status, [...(byStatus.get(ERRORS[code].status) ?? []), code]);
+  return Object.fromEntries(
+    [...byStatus].map(([status, these]) => [
+      status,
+      {
+        description: these.map((code) => `${code}: ${ERRORS[code].message}`).join('. '),
+        content: {
+          'application/json': {
+            schema: z.object({
+              error: z.object({
+                code: z.enum(these as [ErrorCode, ...ErrorCode[]]),
+                message: z.string(),
+                details: z.record(z.string(), z.unknown()).optional(),
+              }),
+            }),
+          },
+        },
+      },
+    ]),
+    // Typed as the shared answers: no handler returns an error itself, the one onError does.
+  ) as unknown as typeof ERROR_RESPONSES;
 }
 
 /** An answer that is one named list: `{ "<key>": [ ... ] }`. */

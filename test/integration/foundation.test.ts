@@ -31,6 +31,20 @@ describe('foundation on real PostgreSQL and Temporal', () => {
     const doc = await hub.api(null, 'GET', '/openapi.json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths)).toContain('/api/applications/{id}/approve');
+    // Each command's error answers come from the codes it can raise.
+    const approve = doc.body.paths['/api/applications/{id}/approve'].post.responses;
+    const codesOf = (status: number) =>
+      approve[status].content['application/json'].schema.properties.error.properties.code.enum;
+    expect(codesOf(403)).toEqual(
+      expect.arrayContaining(['FORBIDDEN', 'FOUR_EYES_VIOLATION', 'SECOND_APPROVER_REQUIRED']),
+    );
+    expect(codesOf(400)).toEqual(expect.arrayContaining(['INVALID_STATUS_TRANSITION', 'COMPLIANCE_REVIEW_REQUIRED']));
+    expect(codesOf(404)).toContain('APPLICATION_NOT_FOUND');
+    const edit = doc.body.paths['/api/rebalances/{id}/edit'].post.responses;
+    expect(edit[400].content['application/json'].schema.properties.error.properties.code.enum).toContain(
+      'INVALID_TRADE',
+    );
+    expect(edit[400].description).toContain('INVALID_TRADE');
   });
 
   it('runs a workflow round trip through the Temporal server', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ERROR_TABLES, ERRORS, HubError, isErrorCode } from '../../workflows/errors.js';
+import { commandErrorCodes, ERROR_TABLES, ERRORS, HubError, isErrorCode } from '../../workflows/errors.js';
 import { PROCESS_SPECS } from '../../workflows/specs.js';
 
 describe('error codes', () => {
@@ -26,5 +26,22 @@ describe('error codes', () => {
   it('turn an unknown code from outside (a workflow failure type) into an internal error', () => {
     expect(HubError.fromRefusal({ code: 'NO_SUCH_CODE' }).code).toBe('INTERNAL_ERROR');
     expect(HubError.fromRefusal({ code: 'INVALID_TRADE', message: 'no' }).message).toBe('no');
+  });
+
+  it('a command raises only codes the hub knows, and its route documents them by status', () => {
+    for (const spec of PROCESS_SPECS) {
+      for (const [command, { raises }] of Object.entries(spec.commands)) {
+        for (const code of raises ?? [])
+          expect(isErrorCode(code), `${spec.processType}.${command}: ${code}`).toBe(true);
+      }
+    }
+    const approve = commandErrorCodes(
+      PROCESS_SPECS.find((s) => s.processType === 'account_opening')!,
+      'compliance_approve',
+    );
+    expect(approve).toEqual(
+      expect.arrayContaining(['FOUR_EYES_VIOLATION', 'COMPLIANCE_REVIEW_REQUIRED', 'APPLICATION_NOT_FOUND']),
+    );
+    expect(approve).not.toContain('INVALID_TRADE');
   });
 });
