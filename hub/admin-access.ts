@@ -1,19 +1,12 @@
 import { appendAudit } from '../db/audit.js';
 import type { Queryable, Sql } from '../db/client.js';
-import type { ProcessSpec } from '../workflows/process-spec.js';
+import { GRANTS } from '../workflows/grants.js';
 import { HubError } from '../workflows/errors.js';
 import { roleMayRun } from '../workflows/policy.js';
 import type { Actor } from '../workflows/process-records.js';
 
-/** Who may run the firm's administration: asked through the permission policy, like every process command. */
-export const ADMIN_SPEC = {
-  commands: {
-    manage_users: { label: 'Manage staff', from: [], roles: { admin: 'any' }, board: false },
-    manage_clients: { label: 'Manage clients', from: [], roles: { admin: 'any' }, board: false },
-    manage_products: { label: 'Manage the product shelf', from: [], roles: { admin: 'any' }, board: false },
-    manage_settings: { label: 'Change firm settings', from: [], roles: { admin: 'any' }, board: false },
-  },
-} as const satisfies Pick<ProcessSpec, 'commands'>;
+/** Who may run the firm's administration: GRANTS.administration, asked through the permission policy. */
+export const ADMIN_SPEC = GRANTS.administration;
 
 export type AdminCommand = keyof typeof ADMIN_SPEC.commands;
 

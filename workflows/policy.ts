@@ -1,3 +1,4 @@
+import { GRANTS } from './grants.js';
 import type { Ownership, ProcessSpec, Role } from './process-spec.js';
 
 /**
@@ -61,11 +62,9 @@ export function visibilityFilter(spec: Pick<ProcessSpec, 'readers'>, principal: 
   return { none: true };
 }
 
-/** Settings (SLA policies, calendars, mappings): staff may read them, only administrators change them. */
-export const SETTINGS_READERS: readonly Role[] = ['admin', 'manager', 'compliance_officer', 'ops'];
-export const SETTINGS_WRITERS: readonly Role[] = ['admin'];
-
+/** Settings (SLA policies, calendars, mappings): as GRANTS.settings says. */
 export function mayManageSettings(principal: Principal, access: 'read' | 'write'): boolean {
-  if (principal.role === 'system') return true;
-  return (access === 'read' ? SETTINGS_READERS : SETTINGS_WRITERS).includes(principal.role);
+  const { settings } = GRANTS;
+  const none = { client_user_id: null, advisor_id: null };
+  return access === 'read' ? maySee(settings, principal, none) : mayRun(settings, 'change_settings', principal, none);
 }

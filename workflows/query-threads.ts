@@ -1,4 +1,6 @@
 import { type ErrorSpec, type Role, refuse } from './process-spec.js';
+import { GRANTS } from './grants.js';
+import { roleMayRun } from './policy.js';
 
 export const QUERY_THREAD_ERRORS = {
   QUERY_NOT_FOUND: refuse(404, 'Query not found'),
@@ -28,13 +30,7 @@ export type QueryStatus = 'open' | 'resolved';
 /** What happened to a query; also the kind of the thread entry it wrote. */
 export type QueryChange = 'opened' | 'replied' | 'resolved' | 'reopened';
 
-/**
- * Who decides a query is settled: whoever asked, compliance officers and administrators. Otherwise the
- * person asked could close the question, and with it the SLA pause it holds. The API enforces it; the
- * board reads the same rule to offer resolve and reopen only to them.
- */
-export const QUERY_CLOSER_ROLES: readonly Role[] = ['compliance_officer', 'admin'];
-
+/** Who decides a query is settled: whoever asked, and the roles GRANTS names. */
 export function mayCloseQuery(person: { id: string; role: string }, query: { created_by: string }): boolean {
-  return person.id === query.created_by || (QUERY_CLOSER_ROLES as readonly string[]).includes(person.role);
+  return person.id === query.created_by || roleMayRun(GRANTS.query_threads, 'close_query', person.role as Role);
 }

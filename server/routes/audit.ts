@@ -5,7 +5,7 @@ import { appendAudit } from '../../db/audit.js';
 import { AUDIT_RETENTION_SETTING, DEFAULT_RETENTION_YEARS, listCheckpoints } from '../../db/audit-checkpoints.js';
 import type { Sql } from '../../db/client.js';
 import { getSetting, putSetting } from '../../db/settings.js';
-import { requireAuditReader } from '../../hub/audit-access.js';
+import { requireAuditReader, requireRetentionChanger } from '../../hub/audit-access.js';
 import { exportAuditTrail } from '../../hub/audit-export.js';
 import { verifyAuditTrail } from '../../hub/audit-verification.js';
 import { getDecisionRecord } from '../../hub/decision-record.js';
@@ -193,7 +193,7 @@ export function auditRoutes(sql: Sql, auditKey: string) {
       }),
       async (c) => {
         const actor = actorOf(c);
-        if (actor.role !== 'admin') throw new HubError('FORBIDDEN', 'Only administrators change the retention period');
+        requireRetentionChanger(actor);
         const { years } = c.req.valid('json');
         await putSetting(sql, AUDIT_RETENTION_SETTING, years, actor);
         return c.json({ years }, 200);

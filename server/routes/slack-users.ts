@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { SLACK_ADMIN_SPEC } from '../../bots/slack/admin-spec.js';
+import { GRANTS } from '../../workflows/grants.js';
 import { appendAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
 import { deleteLink, listLinks, setAdminLink } from '../../db/slack.js';
@@ -36,7 +36,7 @@ const ACTION = 'manage_slack_users';
 /** Admins only; a refusal is audited like any other. */
 async function requireAdmin(sql: Sql, c: Context<HubEnv>, details: Record<string, unknown>) {
   const user = c.get('user');
-  if (roleMayRun(SLACK_ADMIN_SPEC, ACTION, user.role)) return actorFor(user, c.get('channel'));
+  if (roleMayRun(GRANTS.slack_admin, ACTION, user.role)) return actorFor(user, c.get('channel'));
   const error = new HubError('FORBIDDEN', 'Only administrators link Slack accounts to hub users');
   await appendAudit(sql, {
     process_type: null,
