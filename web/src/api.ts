@@ -1,3 +1,5 @@
+import createClient from 'openapi-fetch';
+import type { paths } from './api-schema.js';
 import { loadSession } from './session.js';
 
 /** The hub's error, as every endpoint renders it: `{"error":{"code","message"}}`. */
@@ -22,37 +24,72 @@ export function whenUnauthenticated(handler: () => void): void {
   onUnauthenticated = handler;
 }
 
-/** A JSON request to the API as the signed-in person, marked as coming from the board. */
-export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+type ErrorPayload = { error?: { code?: string; message?: string; details?: { field?: unknown } } } | undefined;
+
+const OFFLINE = () => new ApiError(0, 'OFFLINE', 'The hub cannot be reached; check the connection and try again');
+
+/** The hub's refusal as an ApiError; a 401 outside sign-in sends the person back to it. */
+function refusal(status: number, payload: ErrorPayload, path: string): ApiError {
+  const field = typeof payload?.error?.details?.field === 'string' ? payload.error.details.field : undefined;
+  const error = new ApiError(
+    status,
+    payload?.error?.code ?? 'ERROR',
+    payload?.error?.message ?? `The hub answered ${status}`,
+    field,
+  );
+  if (status === 401 && !PUBLIC_PATHS.test(path.replace(/^\/api/, ''))) onUnauthenticated();
+  return error;
+}
+
+/** Every request as the signed-in person, marked as coming from the board. */
+function boardHeaders(): Record<string, string> {
   const token = loadSession()?.token;
+  return { 'x-hub-channel': 'board', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+}
+
+/**
+ * The hub's API typed from its OpenAPI document (api-schema.ts, generated): paths, parameters, bodies and
+ * answers, so a field the server renames fails the board's typecheck. Use it through `answerOf`.
+ */
+export const hub = createClient<paths>({ fetch: (request) => fetch(withBoardHeaders(request)) });
+
+function withBoardHeaders(request: Request): Request {
+  for (const [name, value] of Object.entries(boardHeaders())) request.headers.set(name, value);
+  return request;
+}
+
+/** The answer of a typed call, or the hub's error thrown as an ApiError. */
+export async function answerOf<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let result: Awaited<typeof call>;
+  try {
+    result = await call;
+  } catch {
+    throw OFFLINE();
+  }
+  if (result.response.ok) return result.data as T;
+  throw refusal(
+    result.response.status,
+    result.error as ErrorPayload,
+    new URL(result.response.url, 'http://hub.invalid').pathname,
+  );
+}
+
+/** A JSON request to the API as the signed-in person, for a path built at run time (from a process type's links). */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path.startsWith('/api/') ? path : `/api${path}`, {
       method,
-      headers: {
-        'x-hub-channel': 'board',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
+      headers: { ...boardHeaders(), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiError(0, 'OFFLINE', 'The hub cannot be reached; check the connection and try again');
+    throw OFFLINE();
   }
   if (response.status === 204) return undefined as T;
-  const payload = (await response.json().catch(() => ({}))) as {
-    error?: { code?: string; message?: string; details?: { field?: unknown } };
-  };
+  const payload = (await response.json().catch(() => ({}))) as ErrorPayload;
   if (response.ok) return payload as T;
-  const field = typeof payload.error?.details?.field === 'string' ? payload.error.details.field : undefined;
-  const error = new ApiError(
-    response.status,
-    payload.error?.code ?? 'ERROR',
-    payload.error?.message ?? `The hub answered ${response.status}`,
-    field,
-  );
-  if (response.status === 401 && !PUBLIC_PATHS.test(path)) onUnauthenticated();
-  throw error;
+  throw refusal(response.status, payload, path);
 }
 
 /** Fills `{id}` in an endpoint path the hub described. */
