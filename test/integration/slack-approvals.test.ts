@@ -40,6 +40,15 @@ describe('Slack approvals against the Web API emulator, on real PostgreSQL and T
       'chat.update',
       (call) => call.args.channel === channel && call.args.ts === ts && ready(blocksText(call.args.blocks), call),
     );
+  /** Carla's approval as the audit trail keeps it, from a click in Slack. */
+  const CARLA_APPROVED_IN_SLACK = {
+    action: 'compliance_approve',
+    outcome: 'accepted',
+    actor_id: 'usr_carla_compliance',
+    channel: 'slack',
+    slack_user_id: 'UCARLA',
+    error_code: null,
+  };
   const ephemeralTo = (user: string, match: (text: string) => boolean) =>
     t.slack.waitForCall('chat.postEphemeral', (call) => call.args.user === user && match(String(call.args.text)));
 
@@ -207,16 +216,7 @@ describe('Slack approvals against the Web API emulator, on real PostgreSQL and T
     const record = await waitForStatus(t.hub.sql, id, 'account_created');
     expect(record.decided_by).toBe('usr_carla_compliance');
     expect(record.account_number).toMatch(/^\S+$/);
-    expect(await auditOf(id)).toEqual([
-      {
-        action: 'compliance_approve',
-        outcome: 'accepted',
-        actor_id: 'usr_carla_compliance',
-        channel: 'slack',
-        slack_user_id: 'UCARLA',
-        error_code: null,
-      },
-    ]);
+    expect(await auditOf(id)).toEqual([CARLA_APPROVED_IN_SLACK]);
     await ephemeralTo('UCARLA', (m) => m === "You approved Chris Carter's application.");
 
     const final = await messageUpdate(COMPLIANCE_CHANNEL, post.response.ts, (m) =>
@@ -253,16 +253,7 @@ describe('Slack approvals against the Web API emulator, on real PostgreSQL and T
         .slice(before)
         .map((call) => call.args.text),
     ).toEqual(["You approved Chris Carter's application.", "You approved Chris Carter's application."]);
-    expect(await auditOf(id)).toEqual([
-      {
-        action: 'compliance_approve',
-        outcome: 'accepted',
-        actor_id: 'usr_carla_compliance',
-        channel: 'slack',
-        slack_user_id: 'UCARLA',
-        error_code: null,
-      },
-    ]);
+    expect(await auditOf(id)).toEqual([CARLA_APPROVED_IN_SLACK]);
     const refused = await t.hub
       .sql`SELECT count(*)::int AS n FROM audit_log WHERE process_id = ${id} AND outcome = 'refused'`;
     expect(refused[0].n).toBe(0);
