@@ -7,7 +7,7 @@ import {
   SOURCES_OF_FUNDS,
 } from '../../workflows/account-opening/spec.js';
 import { adminForm, type FieldSpec, type FormValues } from './admin-forms.js';
-import { api, ApiError } from './api.js';
+import { api, ApiError, answerOf, hub } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { formatMoney, humanize } from './format.js';
 import { processHash } from './router.js';
@@ -47,7 +47,7 @@ export class ApplicationForm {
   }
 
   private async start() {
-    const { clients } = await api<{ clients: Row[] }>('GET', '/clients');
+    const { clients } = await answerOf(hub.GET('/api/clients'));
     this.page(
       'New account application',
       adminForm({

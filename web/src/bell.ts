@@ -1,5 +1,5 @@
 import type { BellNotification } from '../../contracts/socket-events.js';
-import { api } from './api.js';
+import { answerOf, hub } from './api.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { formatTimestamp } from './format.js';
 import { processHash } from './router.js';
@@ -57,10 +57,7 @@ export class Bell {
   }
 
   async load(): Promise<void> {
-    const page = await api<{ notifications: BellNotification[]; unread_count: number }>(
-      'GET',
-      `/notifications?limit=${SHOWN}`,
-    );
+    const page = await answerOf(hub.GET('/api/notifications', { params: { query: { limit: SHOWN } } }));
     this.notifications = page.notifications;
     this.unread = page.unread_count;
     this.render();
@@ -78,7 +75,7 @@ export class Bell {
   }
 
   private async markAllRead() {
-    const result = await api<{ unread_count: number }>('POST', '/notifications/read', { all: true });
+    const result = await answerOf(hub.POST('/api/notifications/read', { body: { all: true } }));
     const now = new Date().toISOString();
     this.notifications = this.notifications.map((n) => ({ ...n, read_at: n.read_at ?? now }));
     this.unread = result.unread_count;
@@ -89,7 +86,7 @@ export class Bell {
     this.panel.hidden = true;
     if (notification.process_id) location.hash = processHash(notification.process_id);
     if (notification.read_at) return;
-    const result = await api<{ unread_count: number }>('POST', '/notifications/read', { ids: [notification.id] });
+    const result = await answerOf(hub.POST('/api/notifications/read', { body: { ids: [notification.id] } }));
     notification.read_at = new Date().toISOString();
     this.unread = result.unread_count;
     this.render();

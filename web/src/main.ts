@@ -1,7 +1,7 @@
 import './styles.css';
 import type { BoardCard } from '../../contracts/socket-events.js';
 import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
-import { api, ApiError, whenUnauthenticated } from './api.js';
+import { api, ApiError, whenUnauthenticated, answerOf, hub } from './api.js';
 import { Bell } from './bell.js';
 import { BoardView } from './board-view.js';
 import { h, replaceChildren, setText } from './dom.js';
@@ -93,7 +93,7 @@ class App {
 
   private async enter(session: Session) {
     try {
-      this.types = (await api<{ process_types: ProcessTypeDescriptor[] }>('GET', '/process-types')).process_types;
+      this.types = (await answerOf(hub.GET('/api/process-types'))).process_types;
     } catch (error) {
       // Until the second factor is set up only the account page works; a 401 has already sent the person to sign-in.
       if (!(error instanceof ApiError && error.code === 'SECOND_FACTOR_ENROLLMENT_REQUIRED')) return;

@@ -3,7 +3,7 @@ import type { PortfolioDetail, PortfolioSummary, RebalanceView } from '../../hub
 import type { DriftSummary } from '../../workflows/rebalancing/definitions.js';
 import { rebalancingSpec } from '../../workflows/rebalancing/spec.js';
 import { mayRun } from '../../workflows/policy.js';
-import { api, ApiError } from './api.js';
+import { api, ApiError, answerOf, hub } from './api.js';
 import { h, replaceChildren, setText } from './dom.js';
 import {
   assetClassLabel,
@@ -96,7 +96,7 @@ export class PortfoliosView {
   async refresh(): Promise<void> {
     this.lastRefresh = Date.now();
     try {
-      const { portfolios } = await api<{ portfolios: PortfolioSummary[] }>('GET', '/portfolios');
+      const { portfolios } = await answerOf(hub.GET('/api/portfolios'));
       if (this.destroyed) return;
       this.portfolios = portfolios;
       this.render();

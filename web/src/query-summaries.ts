@@ -1,5 +1,5 @@
 import type { ProcessQueriesSummary } from '../../contracts/socket-events.js';
-import { api } from './api.js';
+import { api, answerOf, hub } from './api.js';
 import type { QueriesSummary } from './query-threads.js';
 
 /** Waits this long to gather the processes whose summaries to fetch in one request. */
@@ -47,7 +47,7 @@ export class QuerySummaries {
   /** Every process the person may see that has queries. */
   async loadAll(): Promise<void> {
     const generation = ++this.generation;
-    const { processes } = await api<{ processes: SummaryRow[] }>('GET', '/queries/summary');
+    const { processes } = await answerOf(hub.GET('/api/queries/summary'));
     if (generation !== this.generation) return;
     const touched = new Set([...this.byProcess.keys(), ...processes.map((p) => p.process_id)]);
     this.byProcess.clear();
