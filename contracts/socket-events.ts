@@ -1,5 +1,6 @@
 /** The Socket.IO contract between the hub and the board; web/ imports these types. */
 import type { Role } from '../workflows/process-spec.js';
+import type { Scope } from '../workflows/policy.js';
 import type { BoardCard } from '../db/board.js';
 import type { QueryAudience, QueryChange, QueryKind, QueryStatus } from '../workflows/query-threads.js';
 
@@ -9,6 +10,8 @@ export interface RealtimeUser {
   id: string;
   name: string;
   role: Role;
+  /** The office or team the person's role covers; absent for the whole firm. */
+  scope?: Scope;
 }
 
 /**

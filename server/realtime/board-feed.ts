@@ -39,6 +39,7 @@ type PushedChange = Omit<StoredChange, 'sequence'> & { sequence: number | null }
 export const principalOf = (socket: HubSocket): Principal => ({
   user_id: socket.data.user.id,
   role: socket.data.user.role,
+  ...(socket.data.user.scope ? { scope: socket.data.user.scope } : {}),
 });
 
 /**
@@ -48,8 +49,18 @@ export const principalOf = (socket: HubSocket): Principal => ({
 export function changeFor(principal: Principal, change: PushedChange, replayed: boolean): ProcessChange | undefined {
   const spec = specFor(change.process_type);
   if (!spec) return undefined;
-  const after: ProcessRelations = { client_user_id: change.client_user_id, advisor_id: change.advisor_id };
-  const before: ProcessRelations = { client_user_id: change.prev_client_user_id, advisor_id: change.prev_advisor_id };
+  const after: ProcessRelations = {
+    client_user_id: change.client_user_id,
+    advisor_id: change.advisor_id,
+    office_id: change.office_id,
+    team_id: change.team_id,
+  };
+  const before: ProcessRelations = {
+    client_user_id: change.prev_client_user_id,
+    advisor_id: change.prev_advisor_id,
+    office_id: change.prev_office_id,
+    team_id: change.prev_team_id,
+  };
   const seesAfter = maySee(spec, principal, after);
   if (!seesAfter && !maySee(spec, principal, before)) return undefined;
   return {
@@ -157,6 +168,10 @@ export function createBoardFeed(deps: {
       advisor_id: card.advisor_id,
       prev_client_user_id: card.client_user_id,
       prev_advisor_id: card.advisor_id,
+      office_id: card.office_id,
+      team_id: card.team_id,
+      prev_office_id: card.office_id,
+      prev_team_id: card.team_id,
       card,
     });
   }
