@@ -38,7 +38,8 @@ export interface BoardSnapshot {
    * Why a snapshot rather than a replay: first subscription, too far behind to replay, or a cursor past
    * the log's end (the database was restored from an older backup).
    */
-  reason: 'initial' | 'too_far_behind' | 'cursor_ahead';
+  /** scope_changed: a move in the firm's hierarchy changed what the person may see. */
+  reason: 'initial' | 'too_far_behind' | 'cursor_ahead' | 'scope_changed';
 }
 
 export interface BellNotification {

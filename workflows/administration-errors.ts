@@ -18,4 +18,7 @@ export const ADMINISTRATION_ERRORS = {
   EMAIL_TAKEN: { status: 409, message: 'A user with this e-mail already exists', retryable: false },
   LAST_ADMINISTRATOR: { status: 409, message: 'The hub needs at least one active administrator', retryable: false },
   PRODUCT_NOT_FOUND: { status: 404, message: 'Product not found', retryable: false },
+  OFFICE_NOT_FOUND: { status: 404, message: 'Office not found', retryable: false },
+  TEAM_NOT_FOUND: { status: 404, message: 'Team not found', retryable: false },
+  NAME_TAKEN: { status: 409, message: 'Another office or team of that name exists', retryable: false },
 } as const satisfies Record<string, ErrorSpec>;

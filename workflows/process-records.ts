@@ -47,7 +47,13 @@ export interface SlaSnapshot {
   deadline: string;
   paused: boolean;
   paused_total_ms: number;
-  rungs_fired: { kind: 'warning' | 'breach' | 'escalation'; at_percent: number; fired_at: string }[];
+  /** The escalation chain so far; `notified`: who each rung reached (positions resolved as it fired). */
+  rungs_fired: {
+    kind: 'warning' | 'breach' | 'escalation';
+    at_percent: number;
+    fired_at: string;
+    notified?: string[];
+  }[];
   /** What it takes to recompute the status at any later instant with the same pure functions. */
   target: { unit: 'business_hours' | 'business_days' | 'wall_clock_hours'; amount: number };
   calendar_id: string | null;
