@@ -14,6 +14,7 @@ import {
   upsertPolicy,
 } from '../../db/sla.js';
 import { officeOnCalendar } from '../../db/hierarchy.js';
+import { FiredRungSchema } from './board-schemas.js';
 import { getUser } from '../../db/users.js';
 import { expandHolidays, listSupportedRegions } from '../../db/holidays.js';
 import { HubError } from '../../workflows/errors.js';
@@ -135,9 +136,10 @@ export const LiveSlaSchema = z
         notify: z.array(z.string()),
       }),
     ),
-    rungs_fired: z.array(
-      z.object({ kind: z.enum(['warning', 'breach', 'escalation']), at_percent: z.number(), fired_at: z.string() }),
-    ),
+    rungs_fired: z.array(FiredRungSchema),
+    calendar_id: z.string().nullable().openapi({
+      description: "The calendar the clock counts on: the policy's, else the process's office's; null: wall clock",
+    }),
   })
   .openapi('Sla');
 
