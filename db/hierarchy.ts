@@ -119,7 +119,6 @@ export async function scopesOf(db: Queryable, userIds: readonly string[]): Promi
   );
 }
 
-
 /**
  * Who holds each position for a client now: their team's manager, their office's manager, and the compliance
  * officers of that office. A position nobody holds maps to no one.
@@ -155,11 +154,7 @@ export async function officeCalendarOfClient(db: Queryable, clientId: string | n
 }
 
 /** The active users of a role whose scope covers a process (no scope covers everything). */
-export async function usersOfRoleCovering(
-  db: Queryable,
-  role: string,
-  processId: string | null,
-): Promise<string[]> {
+export async function usersOfRoleCovering(db: Queryable, role: string, processId: string | null): Promise<string[]> {
   const rows = await db`
     SELECT u.id FROM users u
     LEFT JOIN processes p ON p.process_id = ${processId}

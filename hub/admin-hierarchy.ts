@@ -48,7 +48,11 @@ export function createAdminHierarchy({ sql }: { sql: Sql }) {
   async function officeOrThrow(db: Queryable, id: string, field?: string) {
     const found = await getOffice(db, id);
     if (!found)
-      throw new HubError('OFFICE_NOT_FOUND', `${field ? `${field}: ` : ''}no office ${id}`, field ? { field } : undefined);
+      throw new HubError(
+        'OFFICE_NOT_FOUND',
+        `${field ? `${field}: ` : ''}no office ${id}`,
+        field ? { field } : undefined,
+      );
     return found;
   }
 
