@@ -7,6 +7,7 @@ import type { BusinessCalendar } from '../../workflows/sla/business-calendar.js'
 import { slaStatus, startClock } from '../../workflows/sla/sla-schedule.js';
 import { expectError, expectOk } from '../support/account-opening.js';
 import { openApplicationInReview } from '../support/applications.js';
+import { addStaff, placeClient, placeUser, setUpTwoOffices, type TwoOffices } from '../support/hierarchy.js';
 import { startTestHub, waitForNotice, type TestHub } from '../support/hub.js';
 import { connectHubSocket, emitWithAck, recordEvents, type HubSocket } from '../support/sockets.js';
 
@@ -22,13 +23,8 @@ describe('offices and teams', () => {
   let londonOps: string;
   let newYorkOps: string;
   let londonCompliance: string;
-  const office: Record<'newYork' | 'london', string> = { newYork: '', london: '' };
-  const team: Record<'nyWealth' | 'nyPrivate' | 'ldnWealth' | 'ldnPrivate', string> = {
-    nyWealth: '',
-    nyPrivate: '',
-    ldnWealth: '',
-    ldnPrivate: '',
-  };
+  let office: TwoOffices['office'];
+  let team: TwoOffices['team'];
   let londonApp: string;
   let newYorkApp: string;
   /** A closed day of the London calendar, inside the first SLA window: the "bank holiday" of the test. */
@@ -38,20 +34,11 @@ describe('offices and teams', () => {
     ['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ start: '09:00', end: '17:30' }]]),
   );
 
-  /** Staff of the test's own, with the demo password. */
-  async function addStaff(id: string, email: string, name: string, role: string) {
-    await hub.sql`
-      INSERT INTO users (id, email, name, role, password_hash)
-      SELECT ${id}, ${email}, ${name}, ${role}, password_hash FROM users WHERE id = 'usr_maya_manager'`;
-  }
-
-  const place = async (userId: string, body: object) =>
-    expectOk(await hub.api(admin, 'PUT', `/admin/users/${userId}/place`, body));
+  const place = (userId: string, body: object) => placeUser(hub, admin, userId, body);
 
   beforeAll(async () => {
     hub = await startTestHub();
-    await addStaff('usr_liam_manager', 'liam.manager@hub.example', 'Liam Manager', 'manager');
-    await addStaff('usr_nora_ops', 'nora.ops@hub.example', 'Nora Ops', 'ops');
+    await addStaff(hub, 'usr_liam_manager', 'liam.manager@hub.example', 'Liam Manager', 'manager');
     [admin, advisor] = await Promise.all([hub.login('ada.admin@hub.example'), hub.login('alex.advisor@hub.example')]);
 
     // London's calendar: English bank holidays, and one more closed day inside the window a clock started now has.
@@ -70,37 +57,8 @@ describe('offices and teams', () => {
       }),
     );
 
-    office.newYork = expectOk(
-      await hub.api(admin, 'POST', '/admin/offices', {
-        name: 'New York',
-        time_zone: 'America/New_York',
-        calendar_id: 'us-new-york',
-      }),
-      201,
-    ).id;
-    office.london = expectOk(
-      await hub.api(admin, 'POST', '/admin/offices', {
-        name: 'London',
-        time_zone: 'Europe/London',
-        calendar_id: 'gb-london',
-        manager_id: 'usr_liam_manager',
-      }),
-      201,
-    ).id;
-    const newTeam = async (officeId: string, name: string, managerId: string | null = null) =>
-      expectOk(await hub.api(admin, 'POST', '/admin/teams', { office_id: officeId, name, manager_id: managerId }), 201)
-        .id as string;
-    team.nyWealth = await newTeam(office.newYork, 'Wealth');
-    team.nyPrivate = await newTeam(office.newYork, 'Private clients');
-    team.ldnWealth = await newTeam(office.london, 'Wealth', 'usr_maya_manager');
-    team.ldnPrivate = await newTeam(office.london, 'Private clients');
-
-    expectOk(await hub.api(admin, 'PUT', '/admin/clients/cli_chris_carter/team', { team_id: team.ldnWealth }));
-    expectOk(await hub.api(admin, 'PUT', '/admin/clients/cli_priya_patel/team', { team_id: team.nyWealth }));
-    await place('usr_omar_ops', { office_id: office.london });
-    await place('usr_nora_ops', { office_id: office.newYork });
-    await place('usr_carla_compliance', { office_id: office.london });
-    await place('usr_colin_compliance', { office_id: office.newYork });
+    ({ office, team } = await setUpTwoOffices(hub, admin, 'gb-london'));
+    expectOk(await hub.api(admin, 'PATCH', `/admin/offices/${office.london}`, { manager_id: 'usr_liam_manager' }));
     await place('usr_alex_advisor', { team_id: team.ldnWealth });
     [londonOps, newYorkOps, londonCompliance] = await Promise.all([
       hub.login('omar.ops@hub.example'),
@@ -277,7 +235,7 @@ describe('offices and teams', () => {
       expect(changes.received.filter((c) => c.process_id === newYorkApp)).toEqual([]);
 
       // The New York client moves to a London team: the London board gets the process at once, by a snapshot.
-      expectOk(await hub.api(admin, 'PUT', '/admin/clients/cli_priya_patel/team', { team_id: team.ldnPrivate }));
+      await placeClient(hub, admin, 'cli_priya_patel', team.ldnPrivate);
       const after = await snapshots.until((s) => s.some((x) => x.reason === 'scope_changed'), 15_000);
       const moved = after.find((x) => x.reason === 'scope_changed')!;
       expect(moved.cards.map((c) => c.process_id)).toEqual(expect.arrayContaining([londonApp, newYorkApp]));
@@ -293,7 +251,7 @@ describe('offices and teams', () => {
     } finally {
       socket.disconnect();
       await place('usr_omar_ops', { office_id: office.london });
-      expectOk(await hub.api(admin, 'PUT', '/admin/clients/cli_priya_patel/team', { team_id: team.nyWealth }));
+      await placeClient(hub, admin, 'cli_priya_patel', team.nyWealth);
     }
   });
 
