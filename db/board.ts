@@ -45,7 +45,8 @@ const CARD_OF_ROW = (db: Queryable) => db`(to_jsonb(p) - 'detail') || jsonb_buil
 /** Rows of any of these types, each as far as its own visibility allows. */
 function typesCondition(db: Queryable, types: TypeVisibility[]) {
   const any = types.reduce(
-    (condition, t) => db`${condition} OR (p.process_type = ${t.process_type} ${visibilityCondition(db, t.visibility, 'p')})`,
+    (condition, t) =>
+      db`${condition} OR (p.process_type = ${t.process_type} ${visibilityCondition(db, t.visibility, 'p')})`,
     db`false`,
   );
   return db`AND (${any})`;

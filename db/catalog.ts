@@ -13,7 +13,8 @@ export interface ClientRow extends ClientSnapshot {
   office_id: string | null;
 }
 
-const CLIENT_PLACE = (db: Queryable) => db`c.team_id, (SELECT t.office_id FROM teams t WHERE t.id = c.team_id) AS office_id`;
+const CLIENT_PLACE = (db: Queryable) =>
+  db`c.team_id, (SELECT t.office_id FROM teams t WHERE t.id = c.team_id) AS office_id`;
 
 /** A client as administrators keep it. */
 export interface ClientRecord extends ClientRow {

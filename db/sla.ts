@@ -157,7 +157,9 @@ export async function loadSlaPolicy(
   if (!row) return null;
   const calendarId =
     row.calendar_id ??
-    (row.target_unit === 'wall_clock_hours' ? null : ((await officeCalendarOfClient(db, clientId)) ?? FIRM_CALENDAR_ID));
+    (row.target_unit === 'wall_clock_hours'
+      ? null
+      : ((await officeCalendarOfClient(db, clientId)) ?? FIRM_CALENDAR_ID));
   return { policy: { ...toPolicy(row), calendarId }, calendar: await resolveCalendar(db, calendarId, at) };
 }
 

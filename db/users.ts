@@ -50,7 +50,8 @@ export async function findUserByEmail(
 }
 
 export async function getUser(db: Queryable, id: string): Promise<HubUser | undefined> {
-  const [user] = await db`SELECT u.id, u.email, u.name, u.role, ${SCOPE_COLUMNS(db)} FROM users u WHERE u.id = ${id} AND u.active`;
+  const [user] =
+    await db`SELECT u.id, u.email, u.name, u.role, ${SCOPE_COLUMNS(db)} FROM users u WHERE u.id = ${id} AND u.active`;
   return user && (withScope(user) as HubUser);
 }
 

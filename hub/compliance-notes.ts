@@ -24,11 +24,17 @@ const relationsOf = (process: ProcessRow): ProcessRelations => ({
 
 export const isApplication = (process: ProcessRow) => process.process_type === accountOpeningSpec.processType;
 
-export function mayReadComplianceNotes(process: ProcessRow, person: { id: string; role: string; scope?: Scope }): boolean {
+export function mayReadComplianceNotes(
+  process: ProcessRow,
+  person: { id: string; role: string; scope?: Scope },
+): boolean {
   return isApplication(process) && maySee(complianceNotesGrants, principalOf(person), relationsOf(process));
 }
 
-export function mayWriteComplianceNotes(process: ProcessRow, person: { id: string; role: string; scope?: Scope }): boolean {
+export function mayWriteComplianceNotes(
+  process: ProcessRow,
+  person: { id: string; role: string; scope?: Scope },
+): boolean {
   return (
     mayReadComplianceNotes(process, person) &&
     mayRun(complianceNotesGrants, 'edit_compliance_notes', principalOf(person), relationsOf(process))

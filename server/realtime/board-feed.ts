@@ -288,7 +288,14 @@ export function createBoardFeed(deps: {
       void socket.leave(room);
       if (card) {
         const { process_type, process_id, version } = card;
-        socket.emit('process:changed', { sequence: null, process_type, process_id, version, card: null, replayed: false });
+        socket.emit('process:changed', {
+          sequence: null,
+          process_type,
+          process_id,
+          version,
+          card: null,
+          replayed: false,
+        });
       }
     }
   }

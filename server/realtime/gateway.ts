@@ -102,7 +102,12 @@ export async function startRealtimeGateway(deps: {
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
       const token = typeof auth?.token === 'string' ? auth.token : bearerToken(socket.handshake.headers.authorization);
       const { user, token_hash, expires_at } = await authenticateSession(sql, token);
-      socket.data.user = { id: user.id, name: user.name, role: user.role, ...(user.scope ? { scope: user.scope } : {}) };
+      socket.data.user = {
+        id: user.id,
+        name: user.name,
+        role: user.role,
+        ...(user.scope ? { scope: user.scope } : {}),
+      };
       socket.data.session = { token_hash, expires_at };
       next();
     } catch (error) {

@@ -61,11 +61,16 @@ const POLICY_FIELDS = {
       amount: z.number().positive().max(10_000),
     })
     .strict(),
-  calendar_id: z.string().min(1).max(100).nullable().openapi({
-    description:
-      "null: a business-time target runs on the calendar of the process's office (the firm's without one), " +
-      'a wall-clock target on the wall clock',
-  }),
+  calendar_id: z
+    .string()
+    .min(1)
+    .max(100)
+    .nullable()
+    .openapi({
+      description:
+        "null: a business-time target runs on the calendar of the process's office (the firm's without one), " +
+        'a wall-clock target on the wall clock',
+    }),
   rungs: z.array(RungSchema).min(1).max(10),
   active: z.boolean().default(true),
 };
