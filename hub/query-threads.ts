@@ -268,7 +268,7 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
   }
 
   function requireVisible(actor: Actor, process: ProcessRow): void {
-    if (!personMaySee(process, { id: actor.user_id, role: actor.role }))
+    if (!personMaySee(process, { id: actor.user_id, role: actor.role, scope: actor.scope }))
       throw new HubError('FORBIDDEN', 'You may not view this process or its queries');
   }
 

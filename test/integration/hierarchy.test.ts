@@ -131,6 +131,8 @@ describe('offices and teams', () => {
     expectError(await hub.api(londonOps, 'GET', `/applications/${newYorkApp}`), 403, 'FORBIDDEN');
     expectError(await hub.api(londonOps, 'GET', `/processes/${newYorkApp}`), 403, 'FORBIDDEN');
     expectError(await hub.api(londonOps, 'GET', `/applications/${newYorkApp}/audit`), 403, 'FORBIDDEN');
+    expectError(await hub.api(londonOps, 'GET', `/processes/${newYorkApp}/queries`), 403, 'FORBIDDEN');
+    expectOk(await hub.api(londonOps, 'GET', `/processes/${londonApp}/queries`));
     // The New York ops user sees the mirror image; the firm-wide administrator both.
     expectError(await hub.api(newYorkOps, 'GET', `/applications/${londonApp}`), 403, 'FORBIDDEN');
     expectOk(await hub.api(newYorkOps, 'GET', `/applications/${newYorkApp}`));
