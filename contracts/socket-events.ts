@@ -1,5 +1,6 @@
 /** The Socket.IO contract between the hub and the board; web/ imports these types. */
 import type { Role } from '../workflows/process-spec.js';
+import type { Scope } from '../workflows/policy.js';
 import type { BoardCard } from '../db/board.js';
 import type { QueryAudience, QueryChange, QueryKind, QueryStatus } from '../workflows/query-threads.js';
 
@@ -9,6 +10,8 @@ export interface RealtimeUser {
   id: string;
   name: string;
   role: Role;
+  /** The office or team the person's role covers; absent for the whole firm. */
+  scope?: Scope;
 }
 
 /**
@@ -35,7 +38,8 @@ export interface BoardSnapshot {
    * Why a snapshot rather than a replay: first subscription, too far behind to replay, or a cursor past
    * the log's end (the database was restored from an older backup).
    */
-  reason: 'initial' | 'too_far_behind' | 'cursor_ahead';
+  /** scope_changed: a move in the firm's hierarchy changed what the person may see. */
+  reason: 'initial' | 'too_far_behind' | 'cursor_ahead' | 'scope_changed';
 }
 
 export interface BellNotification {

@@ -1,7 +1,9 @@
 import type { Actor } from '../workflows/process-records.js';
+import type { VisibilityFilter } from '../workflows/policy.js';
 import { auditContentOf, GENESIS_HASH, hashAuditContent, jsonRoundTrip } from './audit-chain.js';
 import type { Queryable, Sql, Tx } from './client.js';
 import { lockCommitOrder } from './commit-order.js';
+import { visibilityCondition } from './processes.js';
 
 export interface AuditEntry {
   process_type: string | null;
@@ -127,6 +129,8 @@ export interface AuditRange {
   to?: string;
   process_id?: string;
   user_id?: string;
+  /** Only rows about processes this visibility covers (a scoped reader's part of the firm). */
+  within?: VisibilityFilter;
 }
 
 /** The trail in chain order, a batch at a time, without holding it all in memory. */
@@ -142,6 +146,7 @@ export async function* auditRowsInOrder(
       ${range.to ? db`AND at < ${range.to}` : db``}
       ${range.process_id ? db`AND process_id = ${range.process_id}` : db``}
       ${range.user_id ? db`AND actor_id = ${range.user_id}` : db``}
+      ${range.within ? db`AND process_id IN (SELECT process_id FROM processes WHERE true ${visibilityCondition(db, range.within)})` : db``}
     ORDER BY id`.cursor(batchSize);
   for await (const rows of cursor) yield rows;
 }

@@ -8,6 +8,8 @@ import { visibilityCondition } from './processes.js';
 /** A process as a board card: the read model's card columns plus what the board shows beside them. */
 export interface BoardCard extends ProcessCard {
   process_id: string;
+  office_id: string | null;
+  team_id: string | null;
   process_type: string;
   version: number;
   advisor_name: string | null;
@@ -25,6 +27,10 @@ export interface StoredChange {
   advisor_id: string | null;
   prev_client_user_id: string | null;
   prev_advisor_id: string | null;
+  office_id: string | null;
+  team_id: string | null;
+  prev_office_id: string | null;
+  prev_team_id: string | null;
   card: BoardCard;
 }
 
@@ -39,7 +45,8 @@ const CARD_OF_ROW = (db: Queryable) => db`(to_jsonb(p) - 'detail') || jsonb_buil
 /** Rows of any of these types, each as far as its own visibility allows. */
 function typesCondition(db: Queryable, types: TypeVisibility[]) {
   const any = types.reduce(
-    (condition, t) => db`${condition} OR (p.process_type = ${t.process_type} ${visibilityCondition(db, t.visibility)})`,
+    (condition, t) =>
+      db`${condition} OR (p.process_type = ${t.process_type} ${visibilityCondition(db, t.visibility, 'p')})`,
     db`false`,
   );
   return db`AND (${any})`;
@@ -49,6 +56,8 @@ export interface CardFilters {
   status?: string[];
   advisor_id?: string;
   client_id?: string;
+  office_id?: string;
+  team_id?: string;
   /** SLA statuses; `none` matches processes without an SLA clock now. */
   sla_status?: string[];
   /** Matched against the title, the process id and the client id, case-insensitively. */
@@ -69,6 +78,8 @@ export async function listCards(db: Queryable, types: TypeVisibility[], filters:
       ${filters.status?.length ? db`AND p.status = ANY(${filters.status})` : db``}
       ${filters.advisor_id ? db`AND p.advisor_id = ${filters.advisor_id}` : db``}
       ${filters.client_id ? db`AND p.client_id = ${filters.client_id}` : db``}
+      ${filters.office_id ? db`AND p.office_id = ${filters.office_id}` : db``}
+      ${filters.team_id ? db`AND p.team_id = ${filters.team_id}` : db``}
       ${
         sla.length
           ? db`AND (${sla.includes('none') ? db`p.sla IS NULL` : db`false`} OR p.sla ->> 'status' = ANY(${slaStates}))`
@@ -100,7 +111,7 @@ export async function boardSnapshot(
     const rows = await tx`
       SELECT ${CARD_OF_ROW(tx)} AS card
       FROM processes p LEFT JOIN users u ON u.id = p.advisor_id
-      WHERE p.process_type = ${board.process_type} ${visibilityCondition(tx, board.visibility)}
+      WHERE p.process_type = ${board.process_type} ${visibilityCondition(tx, board.visibility, 'p')}
         AND (p.status <> ALL(${board.terminalStates}) OR p.updated_at > now() - make_interval(days => ${board.terminalDays}))
       ORDER BY p.status_entered_at, p.process_id`;
     return { sequence: sequence as number, cards: rows.map((r) => r.card as BoardCard) };
@@ -121,7 +132,7 @@ export async function latestChangeSequence(db: Queryable): Promise<number> {
 
 const CHANGE_COLUMNS = (db: Queryable) => db`
   c.sequence, c.process_type, c.process_id, c.version, c.client_user_id, c.advisor_id, c.prev_client_user_id, c.prev_advisor_id,
-  c.card || jsonb_build_object('advisor_name', u.name) AS card`;
+  c.office_id, c.team_id, c.prev_office_id, c.prev_team_id, c.card || jsonb_build_object('advisor_name', u.name) AS card`;
 
 /** Changes after a sequence, in order: what a server node has not pushed yet. */
 export async function changesAfter(db: Queryable, after: number, limit: number): Promise<StoredChange[]> {
@@ -151,7 +162,11 @@ export async function boardChangesAfter(
       ? db`AND (c.advisor_id = ${v.advisor_id} OR c.prev_advisor_id = ${v.advisor_id})`
       : 'client_user_id' in v
         ? db`AND (c.client_user_id = ${v.client_user_id} OR c.prev_client_user_id = ${v.client_user_id})`
-        : db``;
+        : 'office_id' in v
+          ? db`AND (c.office_id = ${v.office_id} OR c.prev_office_id = ${v.office_id})`
+          : 'team_id' in v
+            ? db`AND (c.team_id = ${v.team_id} OR c.prev_team_id = ${v.team_id})`
+            : db``;
   const rows = await db`
     SELECT ${CHANGE_COLUMNS(db)}
     FROM process_changes c LEFT JOIN users u ON u.id = c.advisor_id
@@ -205,7 +220,7 @@ const AT_RISK_LIMIT = 20;
 /** The ops center's figures for one process type, all within what the person may see. */
 export async function processSummary(db: Queryable, query: SummaryQuery): Promise<RawSummary> {
   const { process_type: type, visibility } = query;
-  const vis = () => visibilityCondition(db, visibility);
+  const vis = () => visibilityCondition(db, visibility, 'p');
   const stateIds = query.states.map((s) => s.id);
   const stageOf = query.states.map((s) => s.stage);
   const waiting = query.states.filter((s) => !s.terminal).map((s) => s.id);

@@ -8,7 +8,13 @@ export type ClientType = 'individual' | 'joint' | 'entity';
 export interface ClientRow extends ClientSnapshot {
   email: string;
   kyc_status: KycStatus;
+  /** Where the client (and so their processes) sits in the firm: their team and its office. */
+  team_id: string | null;
+  office_id: string | null;
 }
+
+const CLIENT_PLACE = (db: Queryable) =>
+  db`c.team_id, (SELECT t.office_id FROM teams t WHERE t.id = c.team_id) AS office_id`;
 
 /** A client as administrators keep it. */
 export interface ClientRecord extends ClientRow {
@@ -18,17 +24,19 @@ export interface ClientRecord extends ClientRow {
   advisor_name: string | null;
 }
 
-export type ClientFields = Omit<ClientRecord, 'id' | 'user_id' | 'advisor_name'>;
+export type ClientFields = Omit<ClientRecord, 'id' | 'user_id' | 'advisor_name' | 'team_id' | 'office_id'>;
 
 export async function getClient(db: Queryable, clientId: string): Promise<ClientRow | undefined> {
-  const [row] =
-    await db`SELECT id, name, email, kyc_status, politically_exposed, advisor_id, user_id FROM clients WHERE id = ${clientId}`;
+  const [row] = await db`
+    SELECT c.id, c.name, c.email, c.kyc_status, c.politically_exposed, c.advisor_id, c.user_id, ${CLIENT_PLACE(db)}
+    FROM clients c WHERE c.id = ${clientId}`;
   return row as ClientRow | undefined;
 }
 
 const CLIENT_COLUMNS = (db: Queryable) => db`
   c.id, c.name, c.email, c.kyc_status, c.politically_exposed, c.advisor_id, c.user_id, c.client_type, c.jurisdiction,
-  to_char(c.birth_or_incorporation_date, 'YYYY-MM-DD') AS birth_or_incorporation_date, a.name AS advisor_name`;
+  to_char(c.birth_or_incorporation_date, 'YYYY-MM-DD') AS birth_or_incorporation_date, a.name AS advisor_name,
+  ${CLIENT_PLACE(db)}`;
 
 export async function getClientRecord(db: Queryable, clientId: string): Promise<ClientRecord | undefined> {
   const [row] =

@@ -77,7 +77,14 @@ export async function listEvents(
         ? db`AND (process_id IN (SELECT process_id FROM processes WHERE client_user_id = ${v.client_user_id})
                  OR (process_id IS NULL AND payload->>'client_id' IN (SELECT id FROM clients WHERE user_id = ${v.client_user_id})))
              AND NOT (type LIKE 'query.%' AND coalesce(payload->>'audience', 'internal') = 'internal')`
-        : db``;
+        : 'office_id' in v
+          ? db`AND (process_id IN (SELECT process_id FROM processes WHERE office_id = ${v.office_id})
+                   OR (process_id IS NULL AND payload->>'client_id' IN (
+                     SELECT cl.id FROM clients cl JOIN teams t ON t.id = cl.team_id WHERE t.office_id = ${v.office_id})))`
+          : 'team_id' in v
+            ? db`AND (process_id IN (SELECT process_id FROM processes WHERE team_id = ${v.team_id})
+                     OR (process_id IS NULL AND payload->>'client_id' IN (SELECT id FROM clients WHERE team_id = ${v.team_id})))`
+            : db``;
   const rows = await db`
     SELECT sequence, type, process_type, process_id, payload, created_at
     FROM events

@@ -25,6 +25,9 @@ export interface PortfolioRow {
   client_name: string;
   client_user_id: string | null;
   advisor_id: string | null;
+  /** The client's team and its office: where the portfolio sits in the firm. */
+  office_id: string | null;
+  team_id: string | null;
   model_id: string;
   /** numeric(18, 2) text, e.g. "2144.60". */
   cash: string;
@@ -41,6 +44,9 @@ function visibleClients(db: Queryable, visibility: VisibilityFilter) {
   if ('none' in visibility) return db`AND false`;
   if ('advisor_id' in visibility) return db`AND c.advisor_id = ${visibility.advisor_id}`;
   if ('client_user_id' in visibility) return db`AND c.user_id = ${visibility.client_user_id}`;
+  if ('team_id' in visibility) return db`AND c.team_id = ${visibility.team_id}`;
+  if ('office_id' in visibility)
+    return db`AND c.team_id IN (SELECT id FROM teams WHERE office_id = ${visibility.office_id})`;
   return db``;
 }
 
@@ -51,7 +57,7 @@ export async function listPortfolioRows(
 ): Promise<PortfolioRow[]> {
   const rows = await db`
     SELECT p.id, p.account_number, p.client_id, c.name AS client_name, c.user_id AS client_user_id, c.advisor_id, p.model_id, p.cash,
-           p.currency, p.created_at, p.updated_at
+           p.currency, p.created_at, p.updated_at, c.team_id, (SELECT t.office_id FROM teams t WHERE t.id = c.team_id) AS office_id
     FROM portfolios p JOIN clients c ON c.id = p.client_id
     WHERE true
       ${visibleClients(db, visibility)}

@@ -6,6 +6,9 @@ import type { Queryable } from './client.js';
 /** A `processes` row: the card the workflow last recorded, plus who and what it is about. */
 export interface ProcessRow extends ProcessCard {
   process_id: string;
+  /** Where the process belongs: its client's team and that team's office. */
+  office_id: string | null;
+  team_id: string | null;
   process_type: string;
   version: number;
   detail: Record<string, unknown>;
@@ -23,10 +26,14 @@ export async function getProcess(db: Queryable, processId: string): Promise<Proc
   return row && processRowOf(row);
 }
 
-export function visibilityCondition(db: Queryable, visibility: VisibilityFilter) {
+/** The policy's visibility over `processes` (under `table` when the query aliases or joins it). */
+export function visibilityCondition(db: Queryable, visibility: VisibilityFilter, table?: string) {
+  const column = (name: string) => db(table ? `${table}.${name}` : name);
   if ('none' in visibility) return db`AND false`;
-  if ('advisor_id' in visibility) return db`AND advisor_id = ${visibility.advisor_id}`;
-  if ('client_user_id' in visibility) return db`AND client_user_id = ${visibility.client_user_id}`;
+  if ('advisor_id' in visibility) return db`AND ${column('advisor_id')} = ${visibility.advisor_id}`;
+  if ('client_user_id' in visibility) return db`AND ${column('client_user_id')} = ${visibility.client_user_id}`;
+  if ('office_id' in visibility) return db`AND ${column('office_id')} = ${visibility.office_id}`;
+  if ('team_id' in visibility) return db`AND ${column('team_id')} = ${visibility.team_id}`;
   return db``;
 }
 

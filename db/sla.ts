@@ -5,6 +5,7 @@ import type { LoadedSlaPolicy } from '../workflows/sla/sla-tracker.js';
 import type { ProcessSpec } from '../workflows/process-spec.js';
 import { toWireNumber } from '../workflows/money.js';
 import type { Queryable, Sql } from './client.js';
+import { officeCalendarOfClient } from './hierarchy.js';
 import { getSetting } from './settings.js';
 
 export interface CalendarRow {
@@ -140,20 +141,30 @@ export async function resolveCalendar(
   return toCalendar(row, holidaysAround(row.holiday_region, at.getUTCFullYear()));
 }
 
-/** What a workflow needs to start the clock of a state: the active policy and its calendar, or null. */
+/**
+ * What a workflow needs to start the clock of a state: the active policy and its calendar, or null. A
+ * business-time policy that names no calendar runs on the calendar of the client's office, or the firm's
+ * when the client has no office (or no client is given); the loaded policy names the one chosen.
+ */
 export async function loadSlaPolicy(
   db: Queryable,
   processType: string,
   state: string,
   at: Date,
+  clientId: string | null = null,
 ): Promise<LoadedSlaPolicy | null> {
   const row = await activePolicyFor(db, processType, state);
   if (!row) return null;
-  return { policy: toPolicy(row), calendar: await resolveCalendar(db, row.calendar_id, at) };
+  const calendarId =
+    row.calendar_id ??
+    (row.target_unit === 'wall_clock_hours'
+      ? null
+      : ((await officeCalendarOfClient(db, clientId)) ?? FIRM_CALENDAR_ID));
+  return { policy: { ...toPolicy(row), calendarId }, calendar: await resolveCalendar(db, calendarId, at) };
 }
 
-/** The calendar default policies run on, and the rungs they start with: admins change both through the API. */
-export const DEFAULT_CALENDAR_ID = 'us-new-york';
+/** The calendar of a process without an office, and the rungs default policies start with: admins change both. */
+export const FIRM_CALENDAR_ID = 'us-new-york';
 export const DEFAULT_RUNGS: SlaRung[] = [
   { kind: 'warning', atPercent: 75, notify: ['assignee'] },
   { kind: 'breach', atPercent: 100, notify: ['role:manager'] },
@@ -175,11 +186,10 @@ export async function ensureDefaultSlaPolicies(sql: Sql, specs: readonly Process
       for (const sla of spec.slas) {
         const id = defaultPolicyId(spec.processType, sla.state);
         if (seeded.has(id)) continue;
-        const business = sla.maxDuration.unit !== 'wall_clock_hours';
         await tx`
           INSERT INTO sla_policies (id, process_type, state, target_unit, target_amount, calendar_id, rungs, updated_by)
           SELECT ${id}, ${spec.processType}, ${sla.state}, ${sla.maxDuration.unit}, ${sla.maxDuration.amount},
-                 ${business ? DEFAULT_CALENDAR_ID : null}, ${tx.json(DEFAULT_RUNGS as never)}, 'system'
+                 NULL, ${tx.json(DEFAULT_RUNGS as never)}, 'system'
           WHERE NOT EXISTS (SELECT 1 FROM sla_policies WHERE process_type = ${spec.processType} AND state = ${sla.state} AND active)
           ON CONFLICT (id) DO NOTHING`;
         seeded.add(id);

@@ -1,5 +1,5 @@
 import type { Queryable } from './client.js';
-import type { HubUser } from './users.js';
+import { SCOPE_COLUMNS, withScope, type HubUser } from './users.js';
 
 /** The Slack side of the hub: who is who, which messages exist, which deliveries happened. */
 
@@ -17,11 +17,12 @@ export async function findLinkedUser(
   slackUserId: string,
 ): Promise<{ user: HubUser | null; linked: boolean }> {
   const [row] = await db`
-    SELECT u.id, u.email, u.name, u.role, u.active
+    SELECT u.id, u.email, u.name, u.role, u.active, ${SCOPE_COLUMNS(db)}
     FROM slack_users s JOIN users u ON u.id = s.user_id
     WHERE s.slack_user_id = ${slackUserId}`;
   if (!row) return { user: null, linked: false };
-  return { user: row.active ? { id: row.id, email: row.email, name: row.name, role: row.role } : null, linked: true };
+  const { active, ...user } = withScope(row);
+  return { user: active ? (user as HubUser) : null, linked: true };
 }
 
 export async function findSlackUserId(db: Queryable, userId: string): Promise<string | undefined> {

@@ -53,13 +53,17 @@ export async function recordTransition(
   const outcome = await sql.begin(async (tx) => {
     const c = rec.card;
     const decision = isDecision(rec.process_type, rec.action) ? await captureDecisionContext(tx, rec) : null;
+    // The process sits where its client's team is now; a later move of the client updates it (db/hierarchy.ts).
     const stored = await tx`
       INSERT INTO processes (process_id, process_type, version, title, client_id, client_user_id, advisor_id, assigned_user_id, amount,
-                             currency, status, status_entered_at, flags, sla, detail, created_at, updated_at)
+                             currency, status, status_entered_at, flags, sla, detail, created_at, updated_at, team_id, office_id)
       VALUES (${rec.process_id}, ${rec.process_type}, ${rec.version}, ${c.title}, ${c.client_id}, ${c.client_user_id}, ${c.advisor_id},
               ${c.assigned_user_id}, ${c.amount}, ${c.currency}, ${c.status}, ${c.status_entered_at}, ${tx.array(c.flags)},
-              ${c.sla ? tx.json(c.sla as never) : null}, ${tx.json(rec.record as never)}, ${rec.at}, ${rec.at})
+              ${c.sla ? tx.json(c.sla as never) : null}, ${tx.json(rec.record as never)}, ${rec.at}, ${rec.at},
+              (SELECT team_id FROM clients WHERE id = ${c.client_id}),
+              (SELECT t.office_id FROM clients cl JOIN teams t ON t.id = cl.team_id WHERE cl.id = ${c.client_id}))
       ON CONFLICT (process_id) DO UPDATE SET
+        team_id = EXCLUDED.team_id, office_id = EXCLUDED.office_id,
         version = EXCLUDED.version, title = EXCLUDED.title, client_id = EXCLUDED.client_id, client_user_id = EXCLUDED.client_user_id,
         advisor_id = EXCLUDED.advisor_id, assigned_user_id = EXCLUDED.assigned_user_id, amount = EXCLUDED.amount,
         currency = EXCLUDED.currency, status = EXCLUDED.status, status_entered_at = EXCLUDED.status_entered_at,

@@ -1,3 +1,4 @@
+import type { Scope } from '../workflows/policy.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '../workflows/process-spec.js';
 import type { Queryable, Tx } from './client.js';
@@ -8,6 +9,18 @@ export interface HubUser {
   email: string;
   name: string;
   role: Role;
+  /** The office or team the user's role is granted over; absent for the whole firm. */
+  scope?: Scope;
+}
+
+/** The columns a user's scope is read from: their team, and its office (or the office they belong to directly). */
+export const SCOPE_COLUMNS = (db: Queryable) => db`
+  u.team_id AS scope_team_id, coalesce(u.office_id, (SELECT t.office_id FROM teams t WHERE t.id = u.team_id)) AS scope_office_id`;
+
+/** A row read with SCOPE_COLUMNS, as the user it describes. */
+export function withScope<T extends object>(row: T): Omit<T, 'scope_team_id' | 'scope_office_id'> & { scope?: Scope } {
+  const { scope_team_id, scope_office_id, ...rest } = row as T & { scope_team_id?: string; scope_office_id?: string };
+  return scope_office_id ? { ...rest, scope: { office_id: scope_office_id, team_id: scope_team_id ?? null } } : rest;
 }
 
 /** A user as administrators see them. */
@@ -31,14 +44,15 @@ export async function findUserByEmail(
   email: string,
 ): Promise<(HubUser & { password_hash: string | null; totp_enabled: boolean }) | undefined> {
   const [user] = await db`
-    SELECT id, email, name, role, password_hash, totp_enabled_at IS NOT NULL AS totp_enabled
-    FROM users WHERE email = ${email.trim().toLowerCase()} AND active`;
-  return user as (HubUser & { password_hash: string | null; totp_enabled: boolean }) | undefined;
+    SELECT u.id, u.email, u.name, u.role, u.password_hash, u.totp_enabled_at IS NOT NULL AS totp_enabled, ${SCOPE_COLUMNS(db)}
+    FROM users u WHERE u.email = ${email.trim().toLowerCase()} AND u.active`;
+  return user && (withScope(user) as HubUser & { password_hash: string | null; totp_enabled: boolean });
 }
 
 export async function getUser(db: Queryable, id: string): Promise<HubUser | undefined> {
-  const [user] = await db`SELECT id, email, name, role FROM users WHERE id = ${id} AND active`;
-  return user as HubUser | undefined;
+  const [user] =
+    await db`SELECT u.id, u.email, u.name, u.role, ${SCOPE_COLUMNS(db)} FROM users u WHERE u.id = ${id} AND u.active`;
+  return user && (withScope(user) as HubUser);
 }
 
 export async function listUsers(db: Queryable, role?: Role): Promise<HubUser[]> {
@@ -173,13 +187,13 @@ export async function sessionForToken(db: Queryable, token: string): Promise<Ses
 
 export async function sessionByHash(db: Queryable, tokenHash: string): Promise<Session | undefined> {
   const [row] = await db`
-    SELECT u.id, u.email, u.name, u.role, s.token_hash, s.expires_at
+    SELECT u.id, u.email, u.name, u.role, s.token_hash, s.expires_at, ${SCOPE_COLUMNS(db)}
     FROM sessions s JOIN users u ON u.id = s.user_id
     WHERE s.token_hash = ${tokenHash} AND s.expires_at > now() AND u.active`;
   if (!row) return undefined;
   const { token_hash, expires_at, ...user } = row;
   return {
-    user: user as HubUser,
+    user: withScope(user) as HubUser,
     token_hash: token_hash as string,
     expires_at: new Date(expires_at as string).toISOString(),
   };

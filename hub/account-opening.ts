@@ -23,8 +23,8 @@ import { allowedActions, checkAllowed, relationsOf } from '../workflows/account-
 import { accountOpeningSpec as spec, HAPPY_PATH } from '../workflows/account-opening/spec.js';
 import { HubError } from '../workflows/errors.js';
 import { toWireNumber, type Numeric } from '../workflows/money.js';
-import { mayRun, maySee, visibilityFilter } from '../workflows/policy.js';
-import type { Actor } from '../workflows/process-records.js';
+import { mayRun, maySee, placed, visibilityFilter } from '../workflows/policy.js';
+import { withoutScope, type Actor } from '../workflows/process-records.js';
 import type { HubDeps } from './context.js';
 import { createProcessCommands, type ProcessKind, type ProcessView } from './process-commands.js';
 
@@ -107,7 +107,12 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
           if (!client)
             throw new HubError('VALIDATION_FAILED', `client_id: no client ${input.client_id}`, { field: 'client_id' });
           if (
-            !mayRun(spec, 'start_application', actor, { client_user_id: client.user_id, advisor_id: client.advisor_id })
+            !mayRun(
+              spec,
+              'start_application',
+              actor,
+              placed({ client_user_id: client.user_id, advisor_id: client.advisor_id }, client),
+            )
           ) {
             throw new HubError(
               'FORBIDDEN',
@@ -133,7 +138,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
             },
             catalog: (await listActiveProducts(sql)).map(({ description: _description, ...product }) => product),
             edd_threshold: toWireNumber(await getSetting<Numeric>(sql, 'edd_threshold', 250_000)),
-            opened_by: actor,
+            opened_by: withoutScope(actor),
             crm_retry: { maximum_attempts: config.CRM_MAX_ATTEMPTS, initial_interval_ms: config.CRM_RETRY_INITIAL_MS },
           };
           try {
@@ -182,7 +187,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
     async get(actor: Actor, applicationId: string): Promise<ApplicationView> {
       return audited(actor, 'get_application_status', applicationId, async () => {
         const row = await loadApplication(applicationId);
-        if (!maySee(spec, actor, relationsOf(row.detail)))
+        if (!maySee(spec, actor, placed(relationsOf(row.detail), row)))
           throw new HubError('FORBIDDEN', 'You may not view this application');
         const viewed = {
           type: 'account.status_viewed',
@@ -215,7 +220,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
     async listProducts(actor: Actor, clientId: string) {
       const client = await getClient(sql, clientId);
       if (!client) throw new HubError('CLIENT_NOT_FOUND');
-      const relations = { client_user_id: client.user_id, advisor_id: client.advisor_id };
+      const relations = placed({ client_user_id: client.user_id, advisor_id: client.advisor_id }, client);
       if (!mayRun(spec, 'get_available_products', actor, relations)) {
         throw new HubError('FORBIDDEN', 'You may not list products for this client');
       }

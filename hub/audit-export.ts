@@ -3,6 +3,8 @@ import { stringify } from 'csv-stringify/sync';
 import { AUDIT_ROW_FIELDS, auditContentOf, type ChainedAuditRow } from '../db/audit-chain.js';
 import { appendAudit, auditRowsInOrder, type AuditRange } from '../db/audit.js';
 import type { Sql } from '../db/client.js';
+import { accountOpeningSpec } from '../workflows/account-opening/spec.js';
+import { visibilityFilter } from '../workflows/policy.js';
 import type { Actor } from '../workflows/process-records.js';
 import { requireAuditReader } from './audit-access.js';
 
@@ -43,7 +45,10 @@ export async function exportAuditTrail(
   request: AuditExportRequest,
 ): Promise<AsyncGenerator<string>> {
   requireAuditReader(actor, 'export the audit trail');
-  const { format, ...range } = request;
+  const { format, ...requested } = request;
+  // A reader scoped to an office or team exports the rows of that part of the firm's processes only.
+  const visibility = visibilityFilter(accountOpeningSpec, actor);
+  const range = 'all' in visibility ? requested : { ...requested, within: visibility };
   await appendAudit(sql, {
     process_type: 'audit',
     process_id: null,
@@ -64,7 +69,7 @@ export async function exportAuditTrail(
     to: range.to,
     process_id: range.process_id ?? null,
     user_id: range.user_id ?? null,
-    linked: !range.process_id && !range.user_id,
+    linked: !range.process_id && !range.user_id && !range.within,
     exported_at: new Date().toISOString(),
     exported_by: actor.user_id,
     hash: EXPORT_HASH_RULE,

@@ -40,5 +40,6 @@ export function actorFor(user: HubUser, channel: Channel, slackUserId?: string):
     name: user.name,
     channel,
     ...(slackUserId ? { slack_user_id: slackUserId } : {}),
+    ...(user.scope ? { scope: user.scope } : {}),
   };
 }

@@ -38,7 +38,7 @@ import {
   type DocumentKind,
 } from '../workflows/documents.js';
 import { HubError } from '../workflows/errors.js';
-import { maySee, type ProcessRelations } from '../workflows/policy.js';
+import { maySee, placed, type ProcessRelations } from '../workflows/policy.js';
 import type { Actor } from '../workflows/process-records.js';
 import type { ProcessSpec } from '../workflows/process-spec.js';
 import { specFor } from '../workflows/specs.js';
@@ -124,7 +124,7 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
     if (ref.type === 'client') {
       const client = await getClient(sql, ref.id);
       if (!client) throw new HubError('CLIENT_NOT_FOUND');
-      const relations = { client_user_id: client.user_id, advisor_id: client.advisor_id };
+      const relations = placed({ client_user_id: client.user_id, advisor_id: client.advisor_id }, client);
       if (!maySee({ readers: CLIENT_DOCUMENT_READERS }, actor, relations))
         throw new HubError('FORBIDDEN', "You may not see this client's documents");
       return {
@@ -139,7 +139,7 @@ export function createDocumentService(deps: { sql: Sql; boss: PgBoss; store: Doc
     const spec = row && specFor(row.process_type);
     if (!row || !spec) throw new HubError('NOT_FOUND', `No process ${ref.id}`);
     if (place) place.process_type = row.process_type;
-    const relations = { client_user_id: row.client_user_id, advisor_id: row.advisor_id };
+    const relations = placed({ client_user_id: row.client_user_id, advisor_id: row.advisor_id }, row);
     if (!maySee(spec, actor, relations)) throw new HubError('FORBIDDEN', 'You may not view this process');
     return {
       subject: { type: 'process', id: row.process_id, process_type: row.process_type },

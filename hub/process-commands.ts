@@ -2,9 +2,9 @@ import { auditRefusal } from '../db/audit.js';
 import { findCommandOutcome, keepCommandOutcome } from '../db/command-outcomes.js';
 import { getProcess, type ProcessRow } from '../db/processes.js';
 import { HubError, type ErrorCode } from '../workflows/errors.js';
-import { mayRun, maySee, type ProcessRelations } from '../workflows/policy.js';
+import { mayRun, maySee, placed, type ProcessRelations } from '../workflows/policy.js';
 import type { CommandDefinition, CommandRefusal } from '../workflows/process-kit.js';
-import type { Actor, SlaSnapshot } from '../workflows/process-records.js';
+import { withoutScope, type Actor, type SlaSnapshot } from '../workflows/process-records.js';
 import { isTerminal, progressOf, type ProcessSpec } from '../workflows/process-spec.js';
 import { measureCommand } from './command-measures.js';
 import type { HubDeps } from './context.js';
@@ -135,7 +135,7 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
   async function requireVisible(actor: Actor, processId: string, action: string): Promise<Row<R>> {
     return audited(actor, action, processId, async () => {
       const row = await load(processId);
-      if (!maySee(spec, actor, kind.relationsOf(row.detail)))
+      if (!maySee(spec, actor, placed(kind.relationsOf(row.detail), row)))
         throw new HubError('FORBIDDEN', `You may not view this ${kind.noun}`);
       return row;
     });
@@ -174,7 +174,7 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
       const result = await audited(actor, command, processId, async () => {
         const row = await load(processId);
         const record = row.detail;
-        if (!mayRun(spec, command, actor, kind.relationsOf(record))) {
+        if (!mayRun(spec, command, actor, placed(kind.relationsOf(record), row))) {
           throw new HubError(
             'FORBIDDEN',
             `You may not ${spec.commands[command]!.label.toLowerCase()} on this ${kind.noun}`,
@@ -193,7 +193,7 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
         const handle = temporal.workflow.getHandle(kind.workflowIdOf(record));
         const answer = await withinCommandDeadline(() =>
           handle.executeUpdate(kind.commands[command].update, {
-            args: [kind.message(actor, record, commandInput)],
+            args: [kind.message(withoutScope(actor), record, commandInput)],
             ...(key ? { updateId: key } : {}),
           }),
         );

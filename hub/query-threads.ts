@@ -29,7 +29,7 @@ import type { SlaPauseJob } from '../workers/jobs/signal-sla-pause.js';
 import { getUser } from '../db/users.js';
 import { applicationWorkflowId } from '../workflows/account-opening/definitions.js';
 import { HubError } from '../workflows/errors.js';
-import { maySee, visibilityFilter, type Principal } from '../workflows/policy.js';
+import { maySee, visibilityFilter, type Principal, type ProcessRelations, type Scope } from '../workflows/policy.js';
 import type { Actor, NotificationIntent } from '../workflows/process-records.js';
 import { isTerminal, type ProcessSpec, type Role } from '../workflows/process-spec.js';
 import { defaultAudience, mayCloseQuery, mayJoinAudience, type QueryAudience } from '../workflows/query-threads.js';
@@ -87,11 +87,14 @@ export interface ProcessQueries {
   queries: QueryThreadView[];
 }
 
-const principalOf = (person: { id: string; role: string }): Principal => ({
+const principalOf = (person: { id: string; role: string; scope?: Scope }): Principal => ({
   user_id: person.id,
   role: person.role as Role,
+  ...(person.scope ? { scope: person.scope } : {}),
 });
-const relationsOf = (process: ProcessRow) => ({
+const relationsOf = (process: ProcessRow): ProcessRelations => ({
+  office_id: process.office_id,
+  team_id: process.team_id,
   client_user_id: process.client_user_id,
   advisor_id: process.advisor_id,
 });
@@ -209,13 +212,13 @@ export async function loadQueryChangedEvent(
 export function personMayJoin(
   process: ProcessRow,
   query: Pick<QueryRow, 'audience'>,
-  person: { id: string; role: string },
+  person: { id: string; role: string; scope?: Scope },
 ): boolean {
   return personMaySee(process, person) && mayJoinAudience(person, query.audience);
 }
 
 /** Whether a person may see a process (and so its queries, its room and its notes), by the process type's spec. */
-export function personMaySee(process: ProcessRow, person: { id: string; role: string }): boolean {
+export function personMaySee(process: ProcessRow, person: { id: string; role: string; scope?: Scope }): boolean {
   const spec = specFor(process.process_type);
   return Boolean(spec) && maySee(spec!, principalOf(person), relationsOf(process));
 }
@@ -265,7 +268,7 @@ export function createQueryThreadService(deps: Pick<HubDeps, 'sql' | 'boss' | 'l
   }
 
   function requireVisible(actor: Actor, process: ProcessRow): void {
-    if (!personMaySee(process, { id: actor.user_id, role: actor.role }))
+    if (!personMaySee(process, { id: actor.user_id, role: actor.role, scope: actor.scope }))
       throw new HubError('FORBIDDEN', 'You may not view this process or its queries');
   }
 

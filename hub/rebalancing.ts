@@ -16,7 +16,7 @@ import { todayIn } from '../workers/rebalancing/firm-calendar.js';
 import { driftOfBook } from '../workers/rebalancing/portfolio-drift.js';
 import { HubError } from '../workflows/errors.js';
 import { mayRun, maySee, visibilityFilter, type ProcessRelations } from '../workflows/policy.js';
-import type { Actor } from '../workflows/process-records.js';
+import { withoutScope, type Actor } from '../workflows/process-records.js';
 import { isTerminal } from '../workflows/process-spec.js';
 import {
   DRIFT_CHECK_WORKFLOW_TYPE,
@@ -145,9 +145,13 @@ function modelOnWire(model: ModelPortfolio & { description: string }) {
   };
 }
 
-const relationsOfRow = (book: Pick<PortfolioBook['row'], 'client_user_id' | 'advisor_id'>): ProcessRelations => ({
+const relationsOfRow = (
+  book: Pick<PortfolioBook['row'], 'client_user_id' | 'advisor_id' | 'office_id' | 'team_id'>,
+): ProcessRelations => ({
   client_user_id: book.client_user_id,
   advisor_id: book.advisor_id,
+  office_id: book.office_id,
+  team_id: book.team_id,
 });
 
 /**
@@ -384,7 +388,7 @@ export function createRebalancingService(deps: HubDeps) {
           rebalance_id: rebalanceId,
           portfolio_id: portfolioId,
           trigger: 'manual',
-          started_by: actor,
+          started_by: withoutScope(actor),
           order_retry: orderRetry,
         };
         const record = await withinCommandDeadline(() =>

@@ -15,6 +15,8 @@ export interface LiveSla {
   percent_elapsed: number;
   paused: boolean;
   paused_total_ms: number;
+  /** The business calendar the clock counts on (null: the wall clock). */
+  calendar_id: string | null;
   rungs: SlaSnapshot['rungs'];
   rungs_fired: SlaSnapshot['rungs_fired'];
 }
@@ -72,6 +74,7 @@ function recordedSla(snapshot: SlaSnapshot, now: number): LiveSla {
     percent_elapsed: span > 0 ? Math.round((elapsed / span) * 1000) / 10 : 100,
     paused: snapshot.paused,
     paused_total_ms: snapshot.paused_total_ms,
+    calendar_id: snapshot.calendar_id,
     rungs: snapshot.rungs,
     rungs_fired: snapshot.rungs_fired,
   };
@@ -126,6 +129,7 @@ export function createSlaReader(sql: Sql) {
       percent_elapsed: Math.round(status.percentElapsed * 10) / 10,
       paused: status.paused,
       paused_total_ms: status.pausedTotalMs,
+      calendar_id: snapshot.calendar_id,
       rungs: snapshot.rungs,
       rungs_fired: snapshot.rungs_fired,
     };

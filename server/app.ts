@@ -31,6 +31,7 @@ import { routedCommand } from './routes/command-routes.js';
 import { portfolioRoutes } from './routes/portfolios.js';
 import { corsPolicy, securityHeaders } from './response-headers.js';
 import { adminClientRoutes } from './routes/admin-clients.js';
+import { adminHierarchyRoutes } from './routes/admin-hierarchy.js';
 import { adminProductRoutes } from './routes/admin-products.js';
 import { adminSettingsRoutes } from './routes/admin-settings.js';
 import { ownAccountRoutes, signInRoutes } from './routes/admin-sign-in.js';
@@ -169,6 +170,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
   );
   app.route('/api', adminProductRoutes(sql));
   app.route('/api', adminSettingsRoutes(sql));
+  app.route('/api', adminHierarchyRoutes(sql));
   app.route('/api', applicationRoutes(services.accountOpening, sql));
   app.route('/api', clientRoutes(services.accountOpening, sql));
   app.route('/api', eventRoutes(sql));

@@ -13,4 +13,7 @@ export const ADMINISTRATION_ERRORS = {
   EMAIL_TAKEN: refuse(409, 'A user with this e-mail already exists'),
   LAST_ADMINISTRATOR: refuse(409, 'The hub needs at least one active administrator'),
   PRODUCT_NOT_FOUND: refuse(404, 'Product not found'),
+  OFFICE_NOT_FOUND: refuse(404, 'Office not found'),
+  TEAM_NOT_FOUND: refuse(404, 'Team not found'),
+  NAME_TAKEN: refuse(409, 'Another office or team of that name exists'),
 } as const satisfies Record<string, ErrorSpec>;

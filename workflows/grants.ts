@@ -47,6 +47,7 @@ export const GRANTS = {
       manage_clients: grant('Manage clients', { admin: 'any' }),
       manage_products: grant('Manage the product shelf', { admin: 'any' }),
       manage_settings: grant('Change firm settings', { admin: 'any' }),
+      manage_hierarchy: grant('Maintain offices and teams', { admin: 'any' }),
     },
   },
   /** The trail as a whole (exports, verification) and how long it is kept. */

@@ -1,7 +1,8 @@
-import { proxyLocalActivities } from '@temporalio/workflow';
+import { patched, proxyLocalActivities } from '@temporalio/workflow';
 import type { HubActivities } from '../workers/activities/index.js';
 import { SYSTEM_ACTOR, type ProcessCard, type SlaSnapshot, type TransitionRecording } from './process-records.js';
 import { createRecorder, toRecording, type RecordableOutcome } from './recorder.js';
+import { POSITIONS, type Position } from './sla/sla-schedule.js';
 import { createSlaTracker, rungOutcome } from './sla/sla-tracker.js';
 
 /**
@@ -15,6 +16,9 @@ export const processActivities = proxyLocalActivities<HubActivities>({
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
   localRetryThreshold: '10 seconds',
 });
+
+const RUNG_POSITIONS_PATCH = 'sla-rung-positions';
+const isPosition = (name: string): name is Position => (POSITIONS as readonly string[]).includes(name);
 
 /** The fields every process record has, whatever its type. */
 export interface VersionedRecord {
@@ -48,24 +52,36 @@ export function createProcessRecorder<R extends VersionedRecord>(options: {
   const bump = (record: R): R => ({ ...record, version: record.version + 1, updated_at: now() });
   const recorder = createRecorder(processActivities.recordTransition);
 
+  const clientOf = (record: R) => options.projectCard(record, null).client_id;
   const sla = createSlaTracker({
+    // The client says which office's calendar a policy without one runs on.
     load: (state, enteredAtMs) =>
       processActivities.loadSlaPolicy({
         process_type: options.processType,
         state,
         at: new Date(enteredAtMs).toISOString(),
+        client_id: clientOf(options.get()),
       }),
-    onRung: (fired) => {
+    onRung: async (fired) => {
       const record = options.get();
+      const positions = fired.rung.notify.filter(isPosition);
+      // Whoever holds the position as the rung fires; histories from before positions existed never get here.
+      const holders =
+        positions.length > 0 && patched(RUNG_POSITIONS_PATCH)
+          ? await processActivities.resolvePositions({ client_id: clientOf(record), positions })
+          : undefined;
       const { events, notifications, audit } = rungOutcome(
         fired,
         { process_type: options.processType, process_id: options.processIdOf(record), title: options.titleOf(record) },
         // `assignee`: whoever the card says the process waits on now, for any process type.
         (name) =>
-          name === 'assignee'
-            ? options.projectCard(record, null).assigned_user_id
-            : options.namedRecipient(record, name),
+          isPosition(name)
+            ? (holders?.[name] ?? null)
+            : name === 'assignee'
+              ? options.projectCard(record, null).assigned_user_id
+              : options.namedRecipient(record, name),
       );
+      sla.noteNotified(fired.index, audit.notified);
       return commit({
         record: bump(record),
         action: `sla_${fired.rung.kind}`,

@@ -1,4 +1,5 @@
 import type { Role } from './process-spec.js';
+import type { Scope } from './policy.js';
 
 /** What every process records on each change, whatever its type: the generic half of the read model. */
 
@@ -10,7 +11,12 @@ export interface Actor {
   name: string;
   channel: Channel;
   slack_user_id?: string;
+  /** The part of the firm the person's role covers (absent: the whole firm); see policy.ts. */
+  scope?: Scope;
 }
+
+/** The actor as a workflow hears of them: the hub has checked the scope against the read model, which a workflow cannot see. */
+export const withoutScope = ({ scope: _scope, ...actor }: Actor): Actor => actor;
 
 export const SYSTEM_ACTOR: Actor = { user_id: 'system', role: 'system', name: 'System', channel: 'system' };
 
@@ -41,7 +47,13 @@ export interface SlaSnapshot {
   deadline: string;
   paused: boolean;
   paused_total_ms: number;
-  rungs_fired: { kind: 'warning' | 'breach' | 'escalation'; at_percent: number; fired_at: string }[];
+  /** The escalation chain so far; `notified`: who each rung reached (positions resolved as it fired). */
+  rungs_fired: {
+    kind: 'warning' | 'breach' | 'escalation';
+    at_percent: number;
+    fired_at: string;
+    notified?: string[];
+  }[];
   /** What it takes to recompute the status at any later instant with the same pure functions. */
   target: { unit: 'business_hours' | 'business_days' | 'wall_clock_hours'; amount: number };
   calendar_id: string | null;

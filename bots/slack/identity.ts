@@ -44,7 +44,8 @@ export async function hubUserForSlackUser(sql: Sql, client: WebClient, slackUser
     };
   }
   await rememberEmailLink(sql, slackUserId, user.id);
-  return { user: { id: user.id, email: user.email, name: user.name, role: user.role } };
+  const { password_hash: _hash, totp_enabled: _totp, ...hubUser } = user;
+  return { user: hubUser };
 }
 
 /** The Slack user to reach a hub user by; undefined when they have none (not in the workspace). */

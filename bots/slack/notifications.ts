@@ -59,7 +59,7 @@ export async function deliverSlackNotifications(ctx: SlackJobContext, job: Notif
       const userIds =
         route === 'assigned_person' && process.assignedUserId
           ? [process.assignedUserId]
-          : await recipientUserIds(ctx.sql, intent.to, intent.except);
+          : await recipientUserIds(ctx.sql, intent.to, intent.except, job.process_id);
       for (const userId of await firmUsers(ctx, userIds))
         await sendDirectMessage(ctx, process, intent, `${key}:dm:${userId}`, userId);
     }

@@ -39,6 +39,7 @@ type PushedChange = Omit<StoredChange, 'sequence'> & { sequence: number | null }
 export const principalOf = (socket: HubSocket): Principal => ({
   user_id: socket.data.user.id,
   role: socket.data.user.role,
+  ...(socket.data.user.scope ? { scope: socket.data.user.scope } : {}),
 });
 
 /**
@@ -48,8 +49,18 @@ export const principalOf = (socket: HubSocket): Principal => ({
 export function changeFor(principal: Principal, change: PushedChange, replayed: boolean): ProcessChange | undefined {
   const spec = specFor(change.process_type);
   if (!spec) return undefined;
-  const after: ProcessRelations = { client_user_id: change.client_user_id, advisor_id: change.advisor_id };
-  const before: ProcessRelations = { client_user_id: change.prev_client_user_id, advisor_id: change.prev_advisor_id };
+  const after: ProcessRelations = {
+    client_user_id: change.client_user_id,
+    advisor_id: change.advisor_id,
+    office_id: change.office_id,
+    team_id: change.team_id,
+  };
+  const before: ProcessRelations = {
+    client_user_id: change.prev_client_user_id,
+    advisor_id: change.prev_advisor_id,
+    office_id: change.prev_office_id,
+    team_id: change.prev_team_id,
+  };
   const seesAfter = maySee(spec, principal, after);
   if (!seesAfter && !maySee(spec, principal, before)) return undefined;
   return {
@@ -157,6 +168,10 @@ export function createBoardFeed(deps: {
       advisor_id: card.advisor_id,
       prev_client_user_id: card.client_user_id,
       prev_advisor_id: card.advisor_id,
+      office_id: card.office_id,
+      team_id: card.team_id,
+      prev_office_id: card.office_id,
+      prev_team_id: card.team_id,
       card,
     });
   }
@@ -164,6 +179,7 @@ export function createBoardFeed(deps: {
   async function subscribe(
     socket: HubSocket,
     request: { process_type: string; after?: number | null },
+    scopeChanged = false,
   ): Promise<BoardSubscribeReply> {
     const spec = specFor(request.process_type);
     if (!spec) throw new HubError('NOT_FOUND', `No process type ${request.process_type}`);
@@ -219,7 +235,13 @@ export function createBoardFeed(deps: {
         });
         if (!current()) return superseded();
         board.cursor = snapshot.sequence;
-        const reason = missed === undefined ? 'initial' : ahead ? 'cursor_ahead' : 'too_far_behind';
+        const reason = scopeChanged
+          ? 'scope_changed'
+          : missed === undefined
+            ? 'initial'
+            : ahead
+              ? 'cursor_ahead'
+              : 'too_far_behind';
         socket.emit('board:snapshot', { process_type: spec.processType, ...snapshot, reason });
       }
       const held = board.held ?? [];
@@ -246,6 +268,38 @@ export function createBoardFeed(deps: {
     return card;
   }
 
+  /**
+   * After a move in the hierarchy (the socket's person, or a client and so their processes): each board the
+   * socket follows starts again from a snapshot of what it may see now, and it leaves the rooms of processes
+   * it may no longer see, told by a removal.
+   */
+  async function reevaluate(socket: HubSocket): Promise<void> {
+    for (const processType of [...(follows.get(socket.id)?.keys() ?? [])]) {
+      await subscribe(socket, { process_type: processType }, true).catch((error: unknown) => {
+        if (!(error instanceof HubError)) throw error;
+        unsubscribe(socket, processType);
+      });
+    }
+    const watched = [...socket.rooms].filter((room) => room.startsWith(rooms.process('')));
+    for (const room of watched) {
+      const card = await getCard(sql, room.slice(rooms.process('').length));
+      const spec = card && specFor(card.process_type);
+      if (card && spec && maySee(spec, principalOf(socket), card)) continue;
+      void socket.leave(room);
+      if (card) {
+        const { process_type, process_id, version } = card;
+        socket.emit('process:changed', {
+          sequence: null,
+          process_type,
+          process_id,
+          version,
+          card: null,
+          replayed: false,
+        });
+      }
+    }
+  }
+
   return {
     /** Where this node starts: it pushes only what is committed after it began listening. */
     start(): Promise<void> {
@@ -259,6 +313,7 @@ export function createBoardFeed(deps: {
     subscribe,
     unsubscribe,
     watch,
+    reevaluate,
     forget(socket: HubSocket) {
       follows.delete(socket.id);
     },

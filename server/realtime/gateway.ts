@@ -3,6 +3,7 @@ import { createAdapter } from '@socket.io/postgres-adapter';
 import { Server } from 'socket.io';
 import { z } from 'zod';
 import { getBellNotification } from '../../db/board.js';
+import { HIERARCHY_CHANGED_CHANNEL, scopesOf } from '../../db/hierarchy.js';
 import type { Sql } from '../../db/client.js';
 import { NOTIFICATION_CREATED_CHANNEL } from '../../db/notifications.js';
 import { sessionByHash, SESSIONS_ENDED_CHANNEL } from '../../db/users.js';
@@ -101,7 +102,12 @@ export async function startRealtimeGateway(deps: {
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
       const token = typeof auth?.token === 'string' ? auth.token : bearerToken(socket.handshake.headers.authorization);
       const { user, token_hash, expires_at } = await authenticateSession(sql, token);
-      socket.data.user = { id: user.id, name: user.name, role: user.role };
+      socket.data.user = {
+        id: user.id,
+        name: user.name,
+        role: user.role,
+        ...(user.scope ? { scope: user.scope } : {}),
+      };
       socket.data.session = { token_hash, expires_at };
       next();
     } catch (error) {
@@ -198,6 +204,17 @@ export async function startRealtimeGateway(deps: {
     const target = SessionsEndedPayload.parse(JSON.parse(payload));
     const room = 'user_id' in target ? rooms.user(target.user_id) : rooms.session(target.token_hash);
     for (const socket of localSockets([room])) endSocket(socket, 'signed_out');
+  });
+  // Someone or something moved in the hierarchy: every socket here re-reads its person's scope and what it may see.
+  await onNotice(HIERARCHY_CHANGED_CHANNEL, async () => {
+    const sockets = [...io.sockets.sockets.values()];
+    const scopes = await scopesOf(sql, [...new Set(sockets.map((s) => s.data.user.id))]);
+    for (const socket of sockets) {
+      const { scope: _old, ...user } = socket.data.user;
+      const scope = scopes.get(user.id);
+      socket.data.user = scope ? { ...user, scope } : user;
+      await feed.reevaluate(socket);
+    }
   });
   await onNotice(NOTIFICATION_CREATED_CHANNEL, async (payload) => {
     const { id, user_id } = NotificationCreatedPayload.parse(JSON.parse(payload));

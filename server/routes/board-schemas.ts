@@ -1,6 +1,14 @@
 import { z } from '@hono/zod-openapi';
 import { orNull } from './openapi.js';
 
+/** One rung of the escalation chain that fired, and whom it reached. */
+export const FiredRungSchema = z.object({
+  kind: z.enum(['warning', 'breach', 'escalation']),
+  at_percent: z.number(),
+  fired_at: z.string(),
+  notified: z.array(z.string()).optional().openapi({ description: 'The people it reached (positions as they fired)' }),
+});
+
 export const SlaSnapshotSchema = z
   .object({
     policy_id: z.string(),
@@ -10,9 +18,8 @@ export const SlaSnapshotSchema = z
     deadline: z.string(),
     paused: z.boolean(),
     paused_total_ms: z.number(),
-    rungs_fired: z.array(
-      z.object({ kind: z.enum(['warning', 'breach', 'escalation']), at_percent: z.number(), fired_at: z.string() }),
-    ),
+    rungs_fired: z.array(FiredRungSchema),
+    calendar_id: z.string().nullable().optional().openapi({ description: 'The calendar the clock counts on' }),
   })
   .openapi('SlaSnapshot');
 
@@ -27,6 +34,8 @@ export const BoardCardSchema = z
     client_user_id: z.string().nullable(),
     advisor_id: z.string().nullable(),
     advisor_name: z.string().nullable(),
+    office_id: z.string().nullable().optional().openapi({ description: "The office of the client's team" }),
+    team_id: z.string().nullable().optional().openapi({ description: "The client's team" }),
     assigned_user_id: z.string().nullable(),
     amount: z.number().nullable(),
     currency: z.string().nullable(),

@@ -52,6 +52,8 @@ export function clientRoutes(service: AccountOpeningService, sql: Sql) {
                 WHERE true
                   ${'advisor_id' in v ? sql`AND advisor_id = ${v.advisor_id}` : sql``}
                   ${'client_user_id' in v ? sql`AND user_id = ${v.client_user_id}` : sql``}
+                  ${'team_id' in v ? sql`AND team_id = ${v.team_id}` : sql``}
+                  ${'office_id' in v ? sql`AND team_id IN (SELECT id FROM teams WHERE office_id = ${v.office_id})` : sql``}
                 ORDER BY name`;
         return c.json({ clients: clients as unknown as z.infer<typeof ClientSchema>[] }, 200);
       },

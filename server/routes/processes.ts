@@ -79,6 +79,8 @@ const ListQuery = z.object({
   }),
   advisor_id: z.string().max(100).optional(),
   client_id: z.string().max(100).optional(),
+  office_id: z.string().max(100).optional().openapi({ description: "Only processes of this office's teams" }),
+  team_id: z.string().max(100).optional().openapi({ description: "Only processes of this team's clients" }),
   sla_status: commaList(z.enum(SLA_STATUSES)).openapi({
     description: `Any of ${SLA_STATUSES.join(', ')}, separated by commas`,
     example: 'warning,breached',

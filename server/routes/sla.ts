@@ -4,6 +4,7 @@ import { appendAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
 import { visibilityCondition } from '../../db/processes.js';
 import {
+  FIRM_CALENDAR_ID,
   getCalendar,
   getPolicy,
   listCalendars,
@@ -12,6 +13,8 @@ import {
   upsertCalendar,
   upsertPolicy,
 } from '../../db/sla.js';
+import { officeOnCalendar } from '../../db/hierarchy.js';
+import { FiredRungSchema } from './board-schemas.js';
 import { getUser } from '../../db/users.js';
 import { expandHolidays, listSupportedRegions } from '../../db/holidays.js';
 import { HubError } from '../../workflows/errors.js';
@@ -19,7 +22,7 @@ import { mayManageSettings, visibilityFilter } from '../../workflows/policy.js';
 import type { Actor } from '../../workflows/process-records.js';
 import { ROLES } from '../../workflows/process-spec.js';
 import { validateCalendar, WEEKDAYS } from '../../workflows/sla/business-calendar.js';
-import { validatePolicy } from '../../workflows/sla/sla-schedule.js';
+import { POSITIONS, validatePolicy } from '../../workflows/sla/sla-schedule.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
 import { forgetCalendar } from '../../hub/sla.js';
@@ -34,7 +37,8 @@ import {
 } from './openapi.js';
 
 /** Names a rung may notify besides `role:<role>` and `user:<id>`: people the process itself knows. */
-const NAMED_RECIPIENTS = ['assignee', 'assigned_officer', 'advisor', 'client'] as const;
+/** People a rung may name: the process's own, and positions in its client's team and office when the rung fires. */
+const NAMED_RECIPIENTS = ['assignee', 'assigned_officer', 'advisor', 'client', ...POSITIONS] as const;
 
 const RungSchema = z
   .object({
@@ -57,7 +61,16 @@ const POLICY_FIELDS = {
       amount: z.number().positive().max(10_000),
     })
     .strict(),
-  calendar_id: z.string().min(1).max(100).nullable(),
+  calendar_id: z
+    .string()
+    .min(1)
+    .max(100)
+    .nullable()
+    .openapi({
+      description:
+        "null: a business-time target runs on the calendar of the process's office (the firm's without one), " +
+        'a wall-clock target on the wall clock',
+    }),
   rungs: z.array(RungSchema).min(1).max(10),
   active: z.boolean().default(true),
 };
@@ -128,9 +141,10 @@ export const LiveSlaSchema = z
         notify: z.array(z.string()),
       }),
     ),
-    rungs_fired: z.array(
-      z.object({ kind: z.enum(['warning', 'breach', 'escalation']), at_percent: z.number(), fired_at: z.string() }),
-    ),
+    rungs_fired: z.array(FiredRungSchema),
+    calendar_id: z.string().nullable().openapi({
+      description: "The calendar the clock counts on: the policy's, else the process's office's; null: wall clock",
+    }),
   })
   .openapi('Sla');
 
@@ -178,11 +192,6 @@ export function slaRoutes(sql: Sql) {
     }
     if (body.calendar_id && !(await getCalendar(sql, body.calendar_id))) {
       throw new HubError('VALIDATION_FAILED', `calendar_id: no calendar ${body.calendar_id}`, { field: 'calendar_id' });
-    }
-    if (body.target.unit !== 'wall_clock_hours' && !body.calendar_id) {
-      throw new HubError('VALIDATION_FAILED', 'calendar_id: a business-time target needs a calendar', {
-        field: 'calendar_id',
-      });
     }
     const problems = validatePolicy({
       id: 'candidate',
@@ -437,6 +446,10 @@ export function slaRoutes(sql: Sql) {
           if (!before) throw new HubError('NOT_FOUND', `No business calendar ${id}`);
           const [user] = await tx`SELECT id FROM sla_policies WHERE calendar_id = ${id} LIMIT 1`;
           if (user) throw new HubError('CONFLICT', `SLA policy ${user.id} uses this calendar; change it first`);
+          const office = await officeOnCalendar(tx, id);
+          if (office) throw new HubError('CONFLICT', `The office ${office} runs on this calendar; change it first`);
+          if (id === FIRM_CALENDAR_ID)
+            throw new HubError('CONFLICT', "This is the firm's calendar, for processes of no office; it stays");
           // A running clock reads its calendar for as long as it runs: wait until those clocks have stopped.
           const running = await processWithClockOn(tx, id);
           if (running)

@@ -13,6 +13,8 @@ const card: BoardCard = {
   client_user_id: 'usr_chris_client',
   advisor_id: 'usr_alex_advisor',
   advisor_name: 'Alex Advisor',
+  office_id: null,
+  team_id: null,
   assigned_user_id: null,
   amount: 50000,
   currency: 'USD',

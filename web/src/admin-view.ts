@@ -2,6 +2,7 @@ import { api, ApiError } from './api.js';
 import { adminForm, adminTable, shownOnce, type FieldSpec, type FormValues } from './admin-forms.js';
 import { h, replaceChildren } from './dom.js';
 import { humanize } from './format.js';
+import { hierarchySection } from './hierarchy-view.js';
 
 /** The administration area's sections, each its own hash route under #/admin/. */
 export const ADMIN_SECTIONS = [
@@ -10,6 +11,7 @@ export const ADMIN_SECTIONS = [
   ['products', 'Products'],
   ['settings', 'Settings'],
   ['sla', 'SLA policies and calendars'],
+  ['hierarchy', 'Offices and teams'],
   ['slack', 'Slack user links'],
 ] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number][0];
@@ -54,6 +56,7 @@ export class AdminView {
         products: this.products,
         settings: this.settings,
         sla: this.sla,
+        hierarchy: () => hierarchySection(this.reload),
         slack: this.slack,
       }[section];
       replaceChildren(this.body, ...(await render.call(this)));

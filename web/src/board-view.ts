@@ -60,6 +60,8 @@ export class BoardView {
   private readonly filterBar: {
     advisor: HTMLSelectElement;
     client: HTMLSelectElement;
+    office: HTMLSelectElement;
+    team: HTMLSelectElement;
     state: HTMLSelectElement;
     sla: HTMLSelectElement;
     q: HTMLInputElement;
@@ -75,6 +77,8 @@ export class BoardView {
       filtersChanged(filters: BoardFilters): void;
       /** The process's query summary, if it has queries. */
       queries(processId: string): QueriesSummary | undefined;
+      /** The name of an office or team, when the firm's hierarchy is known. */
+      placeName?(id: string): string | undefined;
     },
   ) {
     this.filters = filters;
@@ -83,6 +87,8 @@ export class BoardView {
     this.filterBar = {
       advisor: select('advisor', 'Advisor'),
       client: select('client', 'Client'),
+      office: select('office', 'Office'),
+      team: select('team', 'Team'),
       state: select('state', 'State'),
       sla: select('sla', 'SLA status'),
       q: h('input', {
@@ -123,6 +129,8 @@ export class BoardView {
         this.filterBar.q,
         this.filterBar.advisor,
         this.filterBar.client,
+        this.filterBar.office,
+        this.filterBar.team,
         this.filterBar.state,
         this.filterBar.sla,
         h('button', { type: 'button', class: 'link', onclick: () => this.setFilters({}, true) }, 'Clear'),
@@ -363,14 +371,21 @@ export class BoardView {
   private refreshOptions(force = false) {
     const advisors = new Map<string, string>();
     const clients = new Map<string, string>();
+    const offices = new Map<string, string>();
+    const teams = new Map<string, string>();
+    const place = (id: string) => this.options.placeName?.(id) ?? id;
     for (const { card } of this.entries.values()) {
       if (card.advisor_id) advisors.set(card.advisor_id, card.advisor_name ?? card.advisor_id);
       if (card.client_id) clients.set(card.client_id, card.title);
+      if (card.office_id) offices.set(card.office_id, place(card.office_id));
+      if (card.team_id) teams.set(card.team_id, place(card.team_id));
     }
+    if (this.filters.office && !offices.has(this.filters.office)) offices.set(this.filters.office, this.filters.office);
+    if (this.filters.team && !teams.has(this.filters.team)) teams.set(this.filters.team, this.filters.team);
     if (this.filters.advisor && !advisors.has(this.filters.advisor))
       advisors.set(this.filters.advisor, this.filters.advisor);
     if (this.filters.client && !clients.has(this.filters.client)) clients.set(this.filters.client, this.filters.client);
-    const keys = `${[...advisors.keys()].join()}|${[...clients.keys()].join()}`;
+    const keys = [advisors, clients, offices, teams].map((m) => [...m.values()].join()).join('|');
     if (!force && keys === this.optionKeys) return;
     this.optionKeys = keys;
     const byName = (map: Map<string, string>) => [...map].sort((a, b) => a[1].localeCompare(b[1]));
@@ -384,6 +399,18 @@ export class BoardView {
       h('option', { value: '' }, 'All clients'),
       ...byName(clients).map(([id, name]) => h('option', { value: id }, name)),
     );
+    // Offices and teams appear once the firm has them.
+    for (const [select, places, all] of [
+      [this.filterBar.office, offices, 'All offices'],
+      [this.filterBar.team, teams, 'All teams'],
+    ] as const) {
+      replaceChildren(
+        select,
+        h('option', { value: '' }, all),
+        ...byName(places).map(([id, name]) => h('option', { value: id }, name)),
+      );
+      select.hidden = places.size === 0;
+    }
     this.writeFilterBar();
   }
 
@@ -391,6 +418,8 @@ export class BoardView {
     const bar = this.filterBar;
     bar.advisor.value = this.filters.advisor ?? '';
     bar.client.value = this.filters.client ?? '';
+    bar.office.value = this.filters.office ?? '';
+    bar.team.value = this.filters.team ?? '';
     selectList(bar.state, this.filters.state);
     selectList(bar.sla, this.filters.sla);
     if (document.activeElement !== bar.q) bar.q.value = this.filters.q ?? '';
@@ -403,6 +432,8 @@ export class BoardView {
       {
         advisor: value(bar.advisor.value),
         client: value(bar.client.value),
+        office: value(bar.office.value),
+        team: value(bar.team.value),
         state: bar.state.value ? bar.state.value.split(',') : undefined,
         sla: bar.sla.value ? bar.sla.value.split(',') : undefined,
         q: value(bar.q.value.trim()),

@@ -4,6 +4,8 @@ import type { BoardCard } from '../../contracts/socket-events.js';
 export interface BoardFilters {
   advisor?: string;
   client?: string;
+  office?: string;
+  team?: string;
   state?: string[];
   sla?: string[];
   q?: string;
@@ -21,13 +23,23 @@ export function parseFilters(query: string): BoardFilters {
     return values.length ? values : undefined;
   };
   const text = (name: string) => params.get(name)?.trim() || undefined;
-  return { advisor: text('advisor'), client: text('client'), state: list('state'), sla: list('sla'), q: text('q') };
+  return {
+    advisor: text('advisor'),
+    client: text('client'),
+    office: text('office'),
+    team: text('team'),
+    state: list('state'),
+    sla: list('sla'),
+    q: text('q'),
+  };
 }
 
 export function serializeFilters(filters: BoardFilters): string {
   const params = new URLSearchParams();
   if (filters.advisor) params.set('advisor', filters.advisor);
   if (filters.client) params.set('client', filters.client);
+  if (filters.office) params.set('office', filters.office);
+  if (filters.team) params.set('team', filters.team);
   if (filters.state?.length) params.set('state', filters.state.join(','));
   if (filters.sla?.length) params.set('sla', filters.sla.join(','));
   if (filters.q) params.set('q', filters.q);
@@ -43,6 +55,8 @@ export function slaStatusOf(card: { sla: Pick<NonNullable<BoardCard['sla']>, 'st
 export function matchesFilters(card: BoardCard, filters: BoardFilters): boolean {
   if (filters.advisor && card.advisor_id !== filters.advisor) return false;
   if (filters.client && card.client_id !== filters.client) return false;
+  if (filters.office && card.office_id !== filters.office) return false;
+  if (filters.team && card.team_id !== filters.team) return false;
   if (filters.state && !filters.state.includes(card.status)) return false;
   if (filters.sla && !filters.sla.includes(slaStatusOf(card))) return false;
   if (filters.q) {
@@ -57,5 +71,13 @@ export function matchesFilters(card: BoardCard, filters: BoardFilters): boolean 
 }
 
 export function hasFilters(filters: BoardFilters): boolean {
-  return Boolean(filters.advisor || filters.client || filters.state?.length || filters.sla?.length || filters.q);
+  return Boolean(
+    filters.advisor ||
+    filters.client ||
+    filters.office ||
+    filters.team ||
+    filters.state?.length ||
+    filters.sla?.length ||
+    filters.q,
+  );
 }

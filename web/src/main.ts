@@ -4,6 +4,7 @@ import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
 import { api, ApiError, whenUnauthenticated, answerOf, hub } from './api.js';
 import { Bell } from './bell.js';
 import { BoardView } from './board-view.js';
+import { loadHierarchy, teamLabel } from './hierarchy-view.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { ProcessDrawer } from './drawer.js';
 import { parseFilters, serializeFilters } from './filters.js';
@@ -37,6 +38,7 @@ class App {
   /** Administration, your account and the application form: pages of their own, no live feed. */
   private page: AdminView | AccountView | ApplicationForm | undefined;
   private readonly boardQueries = new Map<string, string>();
+  private readonly placeNames = new Map<string, string>();
   private readonly main = h('main', { class: 'view' });
   private readonly nav = h('nav', { class: 'nav' });
   private readonly connection = h('span', { class: 'connection', role: 'status' });
@@ -101,6 +103,7 @@ class App {
       history.replaceState(null, '', '#/account');
     }
     this.bell = new Bell();
+    if (session.user.role !== 'client') void this.loadPlaceNames();
     this.summaries = new QuerySummaries((processIds) => this.board?.queriesChanged(processIds));
     const user = session.user;
     replaceChildren(
@@ -266,6 +269,14 @@ class App {
     }
   }
 
+  /** Office and team names for the board's filters; without them the filters show ids. */
+  private async loadPlaceNames() {
+    const hierarchy = await loadHierarchy().catch(() => undefined);
+    if (!hierarchy) return;
+    for (const office of hierarchy.offices) this.placeNames.set(office.id, office.name);
+    for (const team of hierarchy.teams) this.placeNames.set(team.id, teamLabel(hierarchy, team));
+  }
+
   private showBoard(processType: string, query: string | undefined) {
     const type = this.types.find((t) => t.process_type === processType);
     if (!type) {
@@ -290,6 +301,7 @@ class App {
         history.replaceState(null, '', boardHash(processType, serialized));
       },
       queries: (processId) => this.summaries?.get(processId),
+      placeName: (id) => this.placeNames.get(id),
     });
     replaceChildren(this.main, this.board.element);
     this.realtime?.subscribeBoard(processType);

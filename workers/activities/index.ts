@@ -2,6 +2,8 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type PgBoss from 'pg-boss';
 import type { Sql } from '../../db/client.js';
 import { loadSlaPolicy } from '../../db/sla.js';
+import { leastLoadedOfficerFor, positionHolders } from '../../db/hierarchy.js';
+import type { Position } from '../../workflows/sla/sla-schedule.js';
 import { recordTransition, type TransitionFollowUp } from '../../db/transitions.js';
 import type { TransitionRecording } from '../../workflows/process-records.js';
 import type { CrmAccountRequest, CrmAdapter } from '../crm/crm.js';
@@ -23,21 +25,19 @@ export function createActivities(deps: ActivityDeps) {
       return recordTransition(deps.sql, deps.boss, recording, deps.followUps);
     },
 
-    /** The active compliance officer with the fewest applications in review; ties go to the lowest id. */
-    async assignComplianceOfficer(_input: { process_id: string; client_id: string }): Promise<string | null> {
-      const [officer] = await deps.sql`
-        SELECT u.id
-        FROM users u
-        LEFT JOIN processes p ON p.assigned_user_id = u.id AND p.status = 'compliance_review'
-        WHERE u.role = 'compliance_officer' AND u.active
-        GROUP BY u.id
-        ORDER BY count(p.process_id), u.id
-        LIMIT 1`;
-      return (officer?.id as string | undefined) ?? null;
+    /** The compliance officer for a client's application: see leastLoadedOfficerFor. */
+    async assignComplianceOfficer(input: { process_id: string; client_id: string }): Promise<string | null> {
+      return leastLoadedOfficerFor(deps.sql, input.client_id);
     },
 
-    async loadSlaPolicy(input: { process_type: string; state: string; at: string }) {
-      return loadSlaPolicy(deps.sql, input.process_type, input.state, new Date(input.at));
+    /** Histories recorded before client_id was passed call this without it: such clocks keep the policy's calendar. */
+    async loadSlaPolicy(input: { process_type: string; state: string; at: string; client_id?: string | null }) {
+      return loadSlaPolicy(deps.sql, input.process_type, input.state, new Date(input.at), input.client_id ?? null);
+    },
+
+    /** Who holds each hierarchy position a rung names for a client, at the moment the rung fires. */
+    async resolvePositions(input: { client_id: string | null; positions: Position[] }) {
+      return positionHolders(deps.sql, input.client_id, input.positions);
     },
 
     /** Each failure carries its attempt number, so the recorded failure says how many calls were made. */

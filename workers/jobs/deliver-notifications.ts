@@ -1,5 +1,6 @@
 import type PgBoss from 'pg-boss';
 import type { Sql } from '../../db/client.js';
+import { usersOfRoleCovering } from '../../db/hierarchy.js';
 import { QUEUES, workQueue } from '../../db/jobs.js';
 import { storeNotifications } from '../../db/notifications.js';
 import type { NotificationJob } from '../../db/transitions.js';
@@ -8,15 +9,20 @@ import type { Recipient } from '../../workflows/process-records.js';
 /** Another way people hear about a change (Slack), handed each job after its in-app notifications are stored. */
 export type NotificationForwarder = (job: NotificationJob) => Promise<void>;
 
-/** The active people an intent names, directly or by role. */
-export async function recipientUserIds(sql: Sql, to: Recipient[], except: string[] = []): Promise<string[]> {
+/**
+ * The active people an intent names, directly or by role; by role only those whose scope covers the process
+ * (a London ops user hears nothing of a New York process).
+ */
+export async function recipientUserIds(
+  sql: Sql,
+  to: Recipient[],
+  except: string[] = [],
+  processId: string | null = null,
+): Promise<string[]> {
   const userIds = new Set<string>();
   for (const recipient of to) {
     if ('user_id' in recipient) userIds.add(recipient.user_id);
-    else {
-      const users = await sql`SELECT id FROM users WHERE role = ${recipient.role} AND active`;
-      for (const u of users) userIds.add(u.id as string);
-    }
+    else for (const id of await usersOfRoleCovering(sql, recipient.role, processId)) userIds.add(id);
   }
   return [...userIds].filter((id) => !except.includes(id));
 }
@@ -28,7 +34,7 @@ export async function recipientUserIds(sql: Sql, to: Recipient[], except: string
 export async function deliverNotifications(sql: Sql, job: NotificationJob): Promise<number> {
   let delivered = 0;
   for (const [index, intent] of job.notifications.entries()) {
-    const userIds = await recipientUserIds(sql, intent.to, intent.except);
+    const userIds = await recipientUserIds(sql, intent.to, intent.except, job.process_id);
     const created = await storeNotifications(
       sql,
       userIds.map((user_id) => ({

@@ -14,6 +14,10 @@ import {
  * the SLA runs on the wall clock (calendar null, or a wall_clock_hours target).
  */
 
+/** Positions in the hierarchy a rung may name: filled, when the rung fires, from the process's client's team and office. */
+export const POSITIONS = ['team_manager', 'office_manager', 'office_compliance'] as const;
+export type Position = (typeof POSITIONS)[number];
+
 export interface SlaRung {
   kind: 'warning' | 'breach' | 'escalation';
   /** Percent of the target; above 100 keeps counting clock time past the deadline. */

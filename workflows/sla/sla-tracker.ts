@@ -32,7 +32,7 @@ interface RunningClock {
   policy: SlaPolicy;
   calendar: BusinessCalendar | null;
   clock: SlaClock;
-  fired: { index: number; at: number }[];
+  fired: { index: number; at: number; notified?: string[] }[];
   scope: CancellationScope;
 }
 
@@ -64,10 +64,11 @@ export function createSlaTracker(hooks: {
       deadline: new Date(status.deadlineMs).toISOString(),
       paused: status.paused,
       paused_total_ms: status.pausedTotalMs,
-      rungs_fired: c.fired.map(({ index, at }) => ({
+      rungs_fired: c.fired.map(({ index, at, notified }) => ({
         kind: c.policy.rungs[index].kind,
         at_percent: c.policy.rungs[index].atPercent,
         fired_at: new Date(at).toISOString(),
+        ...(notified ? { notified } : {}),
       })),
       target: c.policy.target,
       calendar_id: calendar ? calendar.id : null,
@@ -149,6 +150,11 @@ export function createSlaTracker(hooks: {
       if (active) pauseReasons.set(key, reason);
       else pauseReasons.delete(key);
     },
+    /** Who a fired rung reached, for the escalation chain the snapshot shows. */
+    noteNotified(index: number, notified: string[]): void {
+      const entry = current?.fired.find((f) => f.index === index);
+      if (entry) entry.notified = notified;
+    },
     snapshot(atMs = now()): SlaSnapshot | null {
       return current ? snapshotOf(current, atMs) : null;
     },
@@ -157,10 +163,13 @@ export function createSlaTracker(hooks: {
 
 export type SlaTracker = ReturnType<typeof createSlaTracker>;
 
-/** Turns a rung's recipient descriptors into recipients: `role:<role>`, `user:<id>`, or a name the process resolves. */
+/**
+ * Turns a rung's recipient descriptors into recipients: `role:<role>`, `user:<id>`, or a name the process
+ * resolves (a person on the process, or a position in the hierarchy: everyone who holds it when the rung fires).
+ */
 export function resolveRecipients(
   descriptors: string[],
-  resolveNamed: (name: string) => string | null,
+  resolveNamed: (name: string) => string | string[] | null,
 ): { recipients: Recipient[]; notified: string[] } {
   const recipients: Recipient[] = [];
   const notified: string[] = [];
@@ -172,8 +181,8 @@ export function resolveRecipients(
       recipients.push({ user_id: descriptor.slice(5) });
       notified.push(descriptor.slice(5));
     } else {
-      const userId = resolveNamed(descriptor);
-      if (userId) {
+      const resolved = resolveNamed(descriptor);
+      for (const userId of resolved === null ? [] : Array.isArray(resolved) ? resolved : [resolved]) {
         recipients.push({ user_id: userId });
         notified.push(userId);
       }
@@ -189,7 +198,7 @@ const KIND_OF_RUNG = { warning: 'sla_warning', breach: 'sla_breached', escalatio
 export function rungOutcome(
   fired: FiredRung,
   process: { process_type: string; process_id: string; title: string },
-  resolveNamed: (name: string) => string | null,
+  resolveNamed: (name: string) => string | string[] | null,
 ) {
   const { recipients, notified } = resolveRecipients(fired.rung.notify, resolveNamed);
   const deadline = fired.snapshot.deadline;
