@@ -91,6 +91,8 @@ export interface ServerToClientEvents {
   'process:changed': (change: ProcessChange) => void;
   'process:activity': (activity: ProcessActivity) => void;
   'notification:new': (notification: BellNotification) => void;
+  /** The person's unread count after a notification arrived or some were read (on any tab or node). */
+  'notification:unread': (unread: { unread_count: number }) => void;
 }
 
 export interface ClientToServerEvents {

@@ -12,6 +12,12 @@ export const ADMIN_SPEC = {
     manage_clients: { label: 'Manage clients', from: [], roles: { admin: 'any' }, board: false },
     manage_products: { label: 'Manage the product shelf', from: [], roles: { admin: 'any' }, board: false },
     manage_settings: { label: 'Change firm settings', from: [], roles: { admin: 'any' }, board: false },
+    manage_notification_defaults: {
+      label: 'Set notification defaults',
+      from: [],
+      roles: { admin: 'any' },
+      board: false,
+    },
   },
 } as const satisfies Pick<ProcessSpec, 'commands'>;
 
@@ -19,7 +25,7 @@ export type AdminCommand = keyof typeof ADMIN_SPEC.commands;
 
 /** Where administration writes in the audit trail: the kind of thing changed and its id. */
 export interface Subject {
-  type: 'user' | 'client' | 'product' | 'settings';
+  type: 'user' | 'client' | 'product' | 'settings' | 'notification_preferences' | 'notification';
   id: string | null;
 }
 
