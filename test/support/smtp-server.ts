@@ -41,7 +41,14 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     waitFor(match, count = 1, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const found = messages.filter(match);
+          let found: ReceivedMail[];
+          try {
+            found = messages.filter(match);
+          } catch (error) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            return reject(error as Error);
+          }
           if (found.length < count) return;
           waiters.delete(check);
           clearTimeout(timer);
