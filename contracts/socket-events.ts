@@ -47,6 +47,9 @@ export interface BellNotification {
   process_id: string | null;
   created_at: string;
   read_at: string | null;
+  /** From the API (not on a live push): the preferences topic, and where it went beyond the bell. */
+  topic?: string;
+  deliveries?: { channel: 'slack' | 'email'; status: string; detail: string | null; updated_at: string }[];
 }
 
 /**
