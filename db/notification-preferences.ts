@@ -36,11 +36,19 @@ export interface TopicPreference {
 
 const DEFAULT_PROFILE: NotificationProfile = { time_zone: 'UTC', quiet_hours: null, digest: false, language: 'en' };
 
-function profileOf(row: Record<string, any> | undefined): NotificationProfile {
+interface ProfileRow {
+  time_zone: string;
+  quiet_start: string | null;
+  quiet_end: string | null;
+  digest: boolean;
+  language: NotificationLanguage;
+}
+
+function profileOf(row: ProfileRow | undefined): NotificationProfile {
   if (!row) return DEFAULT_PROFILE;
   return {
     time_zone: row.time_zone,
-    quiet_hours: row.quiet_start ? { start: row.quiet_start, end: row.quiet_end } : null,
+    quiet_hours: row.quiet_start && row.quiet_end ? { start: row.quiet_start, end: row.quiet_end } : null,
     digest: row.digest,
     language: row.language,
   };
@@ -48,7 +56,7 @@ function profileOf(row: Record<string, any> | undefined): NotificationProfile {
 
 export async function getNotificationProfile(db: Queryable, userId: string): Promise<NotificationProfile> {
   const [row] = await db`SELECT * FROM notification_profiles WHERE user_id = ${userId}`;
-  return profileOf(row);
+  return profileOf(row as ProfileRow | undefined);
 }
 
 export async function putNotificationProfile(db: Queryable, userId: string, profile: NotificationProfile) {
@@ -126,7 +134,7 @@ export async function addresseesFor(db: Queryable, userIds: string[], topic: Not
     LEFT JOIN notification_preferences own ON own.user_id = u.id AND own.topic = ${topic}
     WHERE u.id = ANY(${userIds})`;
   return rows.map((r) => {
-    const profile = profileOf(r.time_zone ? r : undefined);
+    const profile = profileOf(r.time_zone ? (r as unknown as ProfileRow) : undefined);
     const channels: NotificationChannel[] =
       (r.locked ? null : r.own_channels) ?? r.default_channels ?? builtInChannels(r.role, topic);
     return {

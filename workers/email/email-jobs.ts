@@ -115,15 +115,22 @@ async function contentOf(ctx: EmailContext, delivery: Delivery): Promise<EmailCo
   const name = (person?.name as string | undefined) ?? '';
   if (delivery.notification_id === null) {
     const items = await digestContents(ctx.sql, delivery.dedupe_key);
-    const facts = await Promise.all(items.map((n) => factsOf(ctx, n, name)));
+    const facts = await Promise.all(items.map((n) => factsOf(ctx, n as NotificationText, name)));
     return renderDigestEmail(name, facts, profile.language);
   }
   const [notification] = await ctx.sql`
     SELECT kind, title, body, process_type, process_id FROM notifications WHERE id = ${delivery.notification_id}`;
-  return renderNotificationEmail(await factsOf(ctx, notification, name), profile.language);
+  return renderNotificationEmail(await factsOf(ctx, notification as NotificationText, name), profile.language);
 }
 
-async function factsOf(ctx: EmailContext, n: Record<string, any>, name: string): Promise<EmailFacts> {
+interface NotificationText {
+  kind: string;
+  title: string;
+  body: string;
+  process_id: string | null;
+}
+
+async function factsOf(ctx: EmailContext, n: NotificationText, name: string): Promise<EmailFacts> {
   const process = n.process_id ? await getProcess(ctx.sql, n.process_id) : undefined;
   return {
     kind: n.kind,
