@@ -205,7 +205,7 @@ export function notificationRoutes(sql: Sql) {
         tags: ['Notifications'],
         summary: 'Where one notification went and whether it arrived (its person, or an administrator)',
         security: SECURITY,
-        request: { params: z.object({ id: z.coerce.number().int().positive() }) },
+        request: { params: z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) }) },
         responses: {
           200: jsonResponse(z.object({ deliveries: z.array(DeliverySchema) }), 'Deliveries'),
           ...ERROR_RESPONSES,
