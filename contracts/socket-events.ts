@@ -51,6 +51,9 @@ export interface BellNotification {
   process_id: string | null;
   created_at: string;
   read_at: string | null;
+  /** From the API (not on a live push): the preferences topic, and where it went beyond the bell. */
+  topic?: string;
+  deliveries?: { channel: 'slack' | 'email'; status: string; detail: string | null; updated_at: string }[];
 }
 
 /**
@@ -95,6 +98,8 @@ export interface ServerToClientEvents {
   'process:changed': (change: ProcessChange) => void;
   'process:activity': (activity: ProcessActivity) => void;
   'notification:new': (notification: BellNotification) => void;
+  /** The person's unread count after a notification arrived or some were read (on any tab or node). */
+  'notification:unread': (unread: { unread_count: number }) => void;
 }
 
 export interface ClientToServerEvents {

@@ -13,6 +13,10 @@ export const QUEUES = {
   slackProcessMessages: 'slack-process-messages',
   /** Sends a change's notifications that belong in Slack: SLA alerts to managers, DMs to people. */
   slackNotify: 'slack-notify',
+  /** Sends one notification e-mail (or digest) from its outbox entry, at most once (workers/email/email-jobs.ts). */
+  emailNotify: 'email-notify',
+  /** Gathers held e-mail into each person's daily digest (cron, hourly; each person's own morning). */
+  emailDigest: 'email-digest',
   /** Opens the portfolio of an account that account opening created. */
   openPortfolio: 'open-portfolio',
   /** Records the audit chain's head once a day (cron, AUDIT_CHECKPOINT_CRON). */
@@ -30,6 +34,9 @@ const QUEUE_POLICIES: Record<string, Omit<PgBoss.Queue, 'name'>> = {
   [QUEUES.signalSlaPause]: { retryLimit: 50, retryDelay: 1, retryBackoff: true },
   [QUEUES.slackProcessMessages]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
   [QUEUES.slackNotify]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
+  // An attempt ends well within the expiry (its SMTP timeouts), so a job outlives only a worker that died.
+  [QUEUES.emailNotify]: { retryLimit: 10, retryDelay: 5, retryBackoff: true, expireInSeconds: 40 },
+  [QUEUES.emailDigest]: { retryLimit: 5, retryDelay: 60, retryBackoff: true },
   [QUEUES.openPortfolio]: { retryLimit: 10, retryDelay: 2, retryBackoff: true },
   [QUEUES.auditCheckpoint]: { retryLimit: 10, retryDelay: 30, retryBackoff: true },
   [QUEUES.auditRetention]: { retryLimit: 10, retryDelay: 30, retryBackoff: true },
@@ -44,7 +51,11 @@ export const EVENT_QUEUES: Readonly<Record<string, string>> = {
 
 export type Boss = PgBoss;
 
-export async function startBoss(databaseUrl: string, log: Logger, options: { supervise: boolean }): Promise<PgBoss> {
+export async function startBoss(
+  databaseUrl: string,
+  log: Logger,
+  options: { supervise: boolean; maintenanceIntervalSeconds?: number },
+): Promise<PgBoss> {
   const boss = new PgBoss({
     connectionString: databaseUrl,
     schema: 'pgboss',
@@ -53,6 +64,8 @@ export async function startBoss(databaseUrl: string, log: Logger, options: { sup
     // Only workers run maintenance and cron; the API only sends.
     supervise: options.supervise,
     schedule: options.supervise,
+    // How often expired jobs (of a worker that died) are put back for retry; pg-boss's default is 120 s.
+    ...(options.maintenanceIntervalSeconds ? { maintenanceIntervalSeconds: options.maintenanceIntervalSeconds } : {}),
   });
   boss.on('error', (error: Error & { code?: string }) => {
     // 57P01: the database is shutting down (a Ctrl-C reaches it too); not worth an alarm.

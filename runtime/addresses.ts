@@ -11,3 +11,8 @@ export function databaseUrlOf(config: HubConfig): string {
 export function temporalAddressOf(config: HubConfig): string {
   return config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
 }
+
+/** The board's page of one process, for links in Slack messages and e-mail. */
+export function boardUrlFor(publicUrl: string, processId: string): string {
+  return `${publicUrl.replace(/\/$/, '')}/#/process/${encodeURIComponent(processId)}`;
+}

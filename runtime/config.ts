@@ -138,6 +138,16 @@ export const configSchema = z.object({
   AUDIT_CHECKPOINT_CRON: cron.default('5 0 * * *'),
   AUDIT_RETENTION_CRON: cron.default('30 1 * * *'),
 
+  /** E-mail: the SMTP server (smtp://user:pass@host:587, smtps://… for TLS from the start); without it e-mail is off. */
+  SMTP_URL: optionalText.pipe(
+    z
+      .url()
+      .refine((u) => /^smtps?:\/\//.test(u), 'expected smtp://… or smtps://…')
+      .optional(),
+  ),
+  /** The sender of every e-mail, e.g. "Ops hub <ops@firm.example>"; required with SMTP_URL. */
+  SMTP_FROM: optionalText,
+  SMTP_REPLY_TO: optionalText,
   SLACK_BOT_TOKEN: optionalText.pipe(z.string().startsWith('xoxb-', 'a bot token starts with xoxb-').optional()),
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText.pipe(z.string().startsWith('xapp-', 'an app-level token starts with xapp-').optional()),
@@ -196,6 +206,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     throw new ConfigError(
       'invalid configuration: DOCUMENTS_S3_BUCKET is required when other DOCUMENTS_S3_ variables are set',
     );
+  }
+  if (config.SMTP_URL && !config.SMTP_FROM) {
+    throw new ConfigError('invalid configuration: SMTP_FROM is required when SMTP_URL is set');
   }
   if (config.NODE_ENV === 'production' && !config.AUDIT_CHECKPOINT_KEY) {
     throw new ConfigError(

@@ -18,6 +18,8 @@ import { registerAuditTrailJobs } from './jobs/audit-trail.js';
 import { registerNotificationJobs } from './jobs/deliver-notifications.js';
 import { registerSlaPauseJobs } from './jobs/signal-sla-pause.js';
 import { registerPortfolioJobs } from './jobs/open-portfolio.js';
+import { registerEmailJobs } from './email/email-jobs.js';
+import { createMailer } from './email/mailer.js';
 import { createPostgresPriceSource } from '../db/price-source.js';
 import { ensureDriftCheckSchedule } from './rebalancing/drift-schedule.js';
 import { pinoTemporalLogger } from './temporal-logger.js';
@@ -102,7 +104,21 @@ export async function startHubWorker(options: {
       { labels: { kind: 'local_activity' }, value: status.numInFlightLocalActivities },
     ];
   });
-  await registerNotificationJobs(options.boss, options.sql, slack?.forwarders);
+  const mailer = createMailer(config);
+  if (!mailer) log.warn('SMTP_URL is not set: e-mail is off, notifications reach the hub and Slack only');
+  await registerNotificationJobs(
+    options.boss,
+    options.sql,
+    slack?.forwarders,
+    mailer ? { boss: options.boss } : undefined,
+  );
+  if (mailer)
+    await registerEmailJobs(options.boss, {
+      sql: options.sql,
+      mailer,
+      publicUrl: config.publicUrl,
+      log: log.child({ component: 'email' }),
+    });
   await slack?.register();
   await registerPortfolioJobs(options.boss, options.sql);
   await registerSlaPauseJobs(options.boss, temporal);
@@ -121,6 +137,7 @@ export async function startHubWorker(options: {
       await Promise.all(Object.values(QUEUES).map((queue) => options.boss.offWork(queue)));
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
+      mailer?.close();
     },
   };
 }

@@ -48,6 +48,7 @@ export const GRANTS = {
       manage_products: grant('Manage the product shelf', { admin: 'any' }),
       manage_settings: grant('Change firm settings', { admin: 'any' }),
       manage_hierarchy: grant('Maintain offices and teams', { admin: 'any' }),
+      manage_notification_defaults: grant('Set notification defaults', { admin: 'any' }),
     },
   },
   /** The trail as a whole (exports, verification) and how long it is kept. */

@@ -138,9 +138,7 @@ export function formatAmount(amount: number | null, currency: string | null): st
   return `${text}${currency ? ` ${currency}` : ''}`;
 }
 
-export function boardUrlFor(publicUrl: string, processId: string): string {
-  return `${publicUrl.replace(/\/$/, '')}/#/process/${encodeURIComponent(processId)}`;
-}
+export { boardUrlFor } from '../../runtime/addresses.js';
 
 export function slaLine(sla: SlaView | null): string {
   if (!sla) return 'No SLA clock running';

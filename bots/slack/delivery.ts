@@ -1,5 +1,4 @@
-import type postgres from 'postgres';
-import type { Sql } from '../../db/client.js';
+import { withKeyLock, type LockedConnection } from '../../db/key-locks.js';
 import { metrics } from '../../runtime/metrics.js';
 import { ensureDelivery, markDelivered, noteDeliveryAttempt, type SlackDelivery } from '../../db/slack.js';
 import type { SlackMessage } from './blocks.js';
@@ -17,22 +16,9 @@ import type { WebClient } from './web-client.js';
 
 export const DELIVERY_METADATA_EVENT = 'ops_hub_delivery';
 
-type Connection = postgres.ReservedSql<Record<string, never>>;
+type Connection = LockedConnection;
 
-/** Runs `work` holding a session-level advisory lock on `key`: released on return, or by the database if the process dies. */
-export async function withKeyLock<T>(sql: Sql, key: string, work: (db: Connection) => Promise<T>): Promise<T> {
-  const db = (await sql.reserve()) as unknown as Connection;
-  try {
-    await db`SELECT pg_advisory_lock(hashtextextended(${key}, 0))`;
-    try {
-      return await work(db);
-    } finally {
-      await db`SELECT pg_advisory_unlock(hashtextextended(${key}, 0))`;
-    }
-  } finally {
-    db.release();
-  }
-}
+export { withKeyLock };
 
 export interface PostedMessage {
   channel: string;

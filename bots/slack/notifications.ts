@@ -1,6 +1,9 @@
+import { recordSlackDelivery } from '../../db/notification-deliveries.js';
+import { addresseesFor } from '../../db/notification-preferences.js';
 import { getProcess } from '../../db/processes.js';
 import { getThread, recordThread } from '../../db/slack.js';
 import type { NotificationJob } from '../../db/transitions.js';
+import { decideChannel, topicOf } from '../../workflows/notification-policy.js';
 import type { NotificationIntent } from '../../workflows/process-records.js';
 import { recipientUserIds } from '../../workers/jobs/deliver-notifications.js';
 import { boardUrlFor, notificationMessage } from './blocks.js';
@@ -60,8 +63,8 @@ export async function deliverSlackNotifications(ctx: SlackJobContext, job: Notif
         route === 'assigned_person' && process.assignedUserId
           ? [process.assignedUserId]
           : await recipientUserIds(ctx.sql, intent.to, intent.except, job.process_id);
-      for (const userId of await firmUsers(ctx, userIds))
-        await sendDirectMessage(ctx, process, intent, `${key}:dm:${userId}`, userId);
+      for (const userId of await wantSlack(ctx, await firmUsers(ctx, userIds), intent, key))
+        await sendDirectMessage(ctx, process, intent, `${key}:dm:${userId}`, userId, `${key}:${userId}`);
     }
   }
 }
@@ -72,6 +75,27 @@ async function firmUsers(ctx: SlackJobContext, userIds: string[]): Promise<strin
   const clients = await ctx.sql`SELECT id FROM users WHERE id = ANY(${userIds}) AND role = 'client'`;
   const excluded = new Set(clients.map((c) => c.id as string));
   return userIds.filter((id) => !excluded.has(id));
+}
+
+/**
+ * The people whose preferences send this notification to Slack now. Whoever's quiet hours keep it back
+ * has that recorded as the notification's Slack delivery.
+ */
+async function wantSlack(ctx: SlackJobContext, userIds: string[], intent: NotificationIntent, key: string) {
+  const topic = topicOf(intent.kind);
+  const at = new Date();
+  const wanted: string[] = [];
+  for (const person of await addresseesFor(ctx.sql, userIds, topic)) {
+    const outcome = decideChannel({ ...person, digest: false }, topic, 'slack', at);
+    if (outcome?.action === 'send') wanted.push(person.user_id);
+    else if (outcome?.action === 'skip')
+      await recordSlackDelivery(ctx.sql, `${key}:${person.user_id}`, {
+        user_id: person.user_id,
+        status: 'skipped',
+        detail: outcome.reason,
+      });
+  }
+  return wanted;
 }
 
 async function postToManagersThread(
@@ -108,6 +132,7 @@ async function sendDirectMessage(
   intent: NotificationIntent,
   key: string,
   userId: string,
+  notificationKey: string,
 ): Promise<void> {
   const channel = await directMessageChannel(ctx.sql, ctx.client, userId);
   if (!channel) {
@@ -117,11 +142,17 @@ async function sendDirectMessage(
     );
     return;
   }
-  await withKeyLock(ctx.sql, `slack-delivery:${key}`, (db) =>
+  const posted = await withKeyLock(ctx.sql, `slack-delivery:${key}`, (db) =>
     deliverOnce(db, ctx.client, {
       key,
       channel,
       message: notificationMessage(intent, process.title, process.boardUrl),
     }),
   );
+  await recordSlackDelivery(ctx.sql, notificationKey, {
+    user_id: userId,
+    status: 'delivered',
+    channel: posted.channel,
+    detail: `message ${posted.ts}`,
+  });
 }

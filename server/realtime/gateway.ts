@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { getBellNotification } from '../../db/board.js';
 import { HIERARCHY_CHANGED_CHANNEL, scopesOf } from '../../db/hierarchy.js';
 import type { Sql } from '../../db/client.js';
-import { NOTIFICATION_CREATED_CHANNEL } from '../../db/notifications.js';
+import { countUnread, NOTIFICATION_CREATED_CHANNEL, NOTIFICATIONS_READ_CHANNEL } from '../../db/notifications.js';
 import { sessionByHash, SESSIONS_ENDED_CHANNEL } from '../../db/users.js';
 import { HubError } from '../../workflows/errors.js';
 import { metrics, registerGauge } from '../../runtime/metrics.js';
@@ -55,6 +55,7 @@ const ProcessChangedPayload = z.object({
 });
 const SessionsEndedPayload = z.union([z.object({ user_id: z.string() }), z.object({ token_hash: z.string() })]);
 const NotificationCreatedPayload = z.object({ id: z.number(), user_id: z.string() });
+const NotificationsReadPayload = z.object({ user_id: z.string() });
 
 /**
  * The realtime gateway of one server node. A socket signs in with the API's bearer token; subscriptions
@@ -223,6 +224,12 @@ export async function startRealtimeGateway(deps: {
     if (!row) return;
     const { user_id: _owner, ...notification } = row;
     io.local.to(rooms.user(user_id)).emit('notification:new', notification);
+    io.local.to(rooms.user(user_id)).emit('notification:unread', { unread_count: await countUnread(sql, user_id) });
+  });
+  await onNotice(NOTIFICATIONS_READ_CHANNEL, async (payload) => {
+    const { user_id } = NotificationsReadPayload.parse(JSON.parse(payload));
+    if (!io.sockets.adapter.rooms.has(rooms.user(user_id))) return;
+    io.local.to(rooms.user(user_id)).emit('notification:unread', { unread_count: await countUnread(sql, user_id) });
   });
   await feed.start();
   registerQueryThreads(io, deps);

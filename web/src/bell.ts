@@ -1,10 +1,35 @@
 import type { BellNotification } from '../../contracts/socket-events.js';
-import { answerOf, hub } from './api.js';
+import { answerOf, api, hub } from './api.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { formatTimestamp } from './format.js';
 import { processHash } from './router.js';
 
 const SHOWN = 30;
+
+/** The preferences' topics, as the bell's filter offers them. */
+const TOPICS: [string, string][] = [
+  ['', 'All kinds'],
+  ['assignment', 'Assigned to me'],
+  ['mention', 'Mentions'],
+  ['sla_warning', 'SLA warnings'],
+  ['sla_breach', 'SLA breaches'],
+  ['sla_escalation', 'SLA escalations'],
+  ['decision', 'Decisions'],
+  ['rebalance_proposal', 'Rebalance proposals'],
+  ['process_update', 'Other updates'],
+];
+
+const CHANNEL_NAMES: Record<string, string> = { email: 'E-mail', slack: 'Slack' };
+
+/** One line on where a notification went: "E-mail delivered · Slack skipped (quiet hours …)". */
+export function deliveryLine(deliveries: BellNotification['deliveries']): string {
+  return (deliveries ?? [])
+    .map((d) => {
+      const why = d.status === 'failed' || d.status === 'skipped' ? ` (${d.detail ?? 'no reason given'})` : '';
+      return `${CHANNEL_NAMES[d.channel] ?? d.channel} ${d.status}${why}`;
+    })
+    .join(' · ');
+}
 
 function bellIcon(): SVGSVGElement {
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -32,6 +57,16 @@ export class Bell {
   private readonly list = h('ul', { class: 'bell-list' });
   private notifications: BellNotification[] = [];
   private unread = 0;
+  private readonly topic = h(
+    'select',
+    { class: 'bell-topic', 'aria-label': 'Kind', onchange: () => void this.load() },
+    ...TOPICS.map(([value, label]) => h('option', { value }, label)),
+  );
+  private readonly unreadOnly = h('input', {
+    type: 'checkbox',
+    class: 'bell-unread-only',
+    onchange: () => void this.load(),
+  });
 
   constructor() {
     const button = h(
@@ -48,6 +83,13 @@ export class Bell {
         h('strong', {}, 'Notifications'),
         h('button', { type: 'button', class: 'link', onclick: () => void this.markAllRead() }, 'Mark all read'),
       ),
+      h(
+        'div',
+        { class: 'bell-filters' },
+        this.topic,
+        h('label', {}, this.unreadOnly, ' Unread only'),
+        h('a', { href: '#/notifications', class: 'link', onclick: () => (this.panel.hidden = true) }, 'Preferences'),
+      ),
       this.list,
     );
     this.element = h('div', { class: 'bell-wrap' }, button, this.panel);
@@ -57,14 +99,28 @@ export class Bell {
   }
 
   async load(): Promise<void> {
-    const page = await answerOf(hub.GET('/api/notifications', { params: { query: { limit: SHOWN } } }));
+    const query = new URLSearchParams({ limit: String(SHOWN) });
+    if (this.topic.value) query.set('topic', this.topic.value);
+    if (this.unreadOnly.checked) query.set('unread', 'true');
+    const page = await api<{ notifications: BellNotification[]; unread_count: number }>(
+      'GET',
+      `/notifications?${query}`,
+    );
     this.notifications = page.notifications;
     this.unread = page.unread_count;
     this.render();
   }
 
+  /** The count the server pushes after any change (a read in another tab, say). */
+  setUnread(count: number): void {
+    this.unread = count;
+    this.render();
+  }
+
   push(notification: BellNotification): void {
     if (this.notifications.some((n) => n.id === notification.id)) return;
+    // Filtered to a kind: the live one may not belong; the count still moves (setUnread).
+    if (this.topic.value || this.unreadOnly.checked) return void this.load();
     this.notifications = [notification, ...this.notifications].slice(0, SHOWN);
     if (!notification.read_at) this.unread += 1;
     this.render();
@@ -108,6 +164,9 @@ export class Bell {
                 h('strong', {}, n.title),
                 h('span', {}, n.body),
                 h('time', { datetime: n.created_at, class: 'muted' }, formatTimestamp(n.created_at)),
+                n.deliveries?.length
+                  ? h('small', { class: 'bell-deliveries muted' }, deliveryLine(n.deliveries))
+                  : null,
               ),
             ),
           )

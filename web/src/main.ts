@@ -3,6 +3,7 @@ import type { BoardCard } from '../../contracts/socket-events.js';
 import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
 import { api, ApiError, whenUnauthenticated, answerOf, hub } from './api.js';
 import { Bell } from './bell.js';
+import { NotificationPreferencesView } from './notification-preferences-view.js';
 import { BoardView } from './board-view.js';
 import { loadHierarchy, teamLabel } from './hierarchy-view.js';
 import { h, replaceChildren, setText } from './dom.js';
@@ -36,7 +37,7 @@ class App {
   private portfolios: PortfoliosView | undefined;
   private summaries: QuerySummaries | undefined;
   /** Administration, your account and the application form: pages of their own, no live feed. */
-  private page: AdminView | AccountView | ApplicationForm | undefined;
+  private page: AdminView | AccountView | ApplicationForm | NotificationPreferencesView | undefined;
   private readonly boardQueries = new Map<string, string>();
   private readonly placeNames = new Map<string, string>();
   private readonly main = h('main', { class: 'view' });
@@ -157,6 +158,7 @@ class App {
         if (notification.process_id && QUERY_NOTIFICATIONS.has(notification.kind))
           this.refreshQueries(notification.process_id);
       },
+      unread: (count) => this.bell?.setUnread(count),
       queryChanged: (event) => {
         if (this.drawer?.processId === event.process_id) this.drawer.queryChanged(event);
         else this.refreshQueries(event.process_id);
@@ -216,7 +218,12 @@ class App {
     this.say('');
     if (route.name === 'sign-in') return this.signOut();
     this.page = undefined;
-    if (route.name === 'admin' || route.name === 'account' || route.name === 'apply') {
+    if (
+      route.name === 'admin' ||
+      route.name === 'account' ||
+      route.name === 'apply' ||
+      route.name === 'notifications'
+    ) {
       this.closeDrawer();
       this.closeBoard();
       this.closeOps();
@@ -248,9 +255,18 @@ class App {
   }
 
   private async showPage(
-    route: { name: 'admin'; section: string } | { name: 'account' } | { name: 'apply'; applicationId: string | null },
+    route:
+      | { name: 'admin'; section: string }
+      | { name: 'account' }
+      | { name: 'notifications' }
+      | { name: 'apply'; applicationId: string | null },
   ) {
-    if (route.name === 'account') {
+    if (route.name === 'notifications') {
+      const page = new NotificationPreferencesView();
+      this.page = page;
+      replaceChildren(this.main, page.element);
+      await page.show();
+    } else if (route.name === 'account') {
       const page = new AccountView(() => void this.signOut('You are signed out everywhere'));
       this.page = page;
       replaceChildren(this.main, page.element);

@@ -19,6 +19,7 @@ export interface RealtimeHandlers {
   change(change: ProcessChange): void;
   activity(activity: ProcessActivity): void;
   notification(notification: BellNotification): void;
+  unread(count: number): void;
   queryChanged(event: QueryChangedEvent): void;
   queryRead(event: QueryReadEvent): void;
   /** After a dropped connection came back: refresh what is not replayed (the bell). */
@@ -76,6 +77,7 @@ export class RealtimeClient {
     });
     this.socket.on('process:activity', (activity) => handlers.activity(activity));
     this.socket.on('notification:new', (notification) => handlers.notification(notification));
+    this.socket.on('notification:unread', ({ unread_count }) => handlers.unread(unread_count));
     this.socket.on('query:changed', (event) => handlers.queryChanged(event));
     this.socket.on('query:read', (event) => handlers.queryRead(event));
     this.socket.on('notes:message', (message) => this.notes.get(message.doc)?.message(message));

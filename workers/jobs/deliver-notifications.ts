@@ -2,9 +2,12 @@ import type PgBoss from 'pg-boss';
 import type { Sql } from '../../db/client.js';
 import { usersOfRoleCovering } from '../../db/hierarchy.js';
 import { QUEUES, workQueue } from '../../db/jobs.js';
+import { addresseesFor } from '../../db/notification-preferences.js';
 import { storeNotifications } from '../../db/notifications.js';
 import type { NotificationJob } from '../../db/transitions.js';
+import { topicOf } from '../../workflows/notification-policy.js';
 import type { Recipient } from '../../workflows/process-records.js';
+import { queueNotificationEmails } from '../email/email-jobs.js';
 
 /** Another way people hear about a change (Slack), handed each job after its in-app notifications are stored. */
 export type NotificationForwarder = (job: NotificationJob) => Promise<void>;
@@ -27,14 +30,23 @@ export async function recipientUserIds(
   return [...userIds].filter((id) => !except.includes(id));
 }
 
+/** Where e-mail comes from: without one (no SMTP_URL), notifications stay in the hub and Slack. */
+export interface EmailQueue {
+  boss: PgBoss;
+}
+
 /**
- * Turns a change's notification intents into one notification per person. Re-running the job (a retry,
- * a crash after insert) stores nothing twice: each row has a key made of its cause and its person.
+ * Turns a change's notification intents into one notification per person, and with each the e-mail the
+ * person's preferences ask for. Re-running the job (a retry, a crash after insert) stores nothing twice:
+ * each row has a key made of its cause and its person, and its e-mail is queued in the same transaction.
  */
-export async function deliverNotifications(sql: Sql, job: NotificationJob): Promise<number> {
+export async function deliverNotifications(sql: Sql, job: NotificationJob, email?: EmailQueue): Promise<number> {
   let delivered = 0;
+  const at = new Date();
   for (const [index, intent] of job.notifications.entries()) {
     const userIds = await recipientUserIds(sql, intent.to, intent.except, job.process_id);
+    const topic = topicOf(intent.kind);
+    const addressees = email ? new Map((await addresseesFor(sql, userIds, topic)).map((a) => [a.user_id, a])) : null;
     const created = await storeNotifications(
       sql,
       userIds.map((user_id) => ({
@@ -46,8 +58,11 @@ export async function deliverNotifications(sql: Sql, job: NotificationJob): Prom
         process_id: job.process_id,
         dedupe_key: `${job.cause ?? `${job.process_id}:${job.version}`}:${index}:${user_id}`,
       })),
+      email && addressees
+        ? (tx, stored) => queueNotificationEmails(tx, email.boss, stored, addressees, topic, at)
+        : undefined,
     );
-    delivered += created;
+    delivered += created.length;
   }
   return delivered;
 }
@@ -56,12 +71,13 @@ export async function registerNotificationJobs(
   boss: PgBoss,
   sql: Sql,
   forwarders: readonly NotificationForwarder[] = [],
+  email?: EmailQueue,
 ): Promise<void> {
   // Each job is idempotent on its own, so a batch is delivered in parallel.
   await workQueue<NotificationJob>(boss, QUEUES.deliverNotifications, { batchSize: 20 }, async (jobs) => {
     await Promise.all(
       jobs.map(async (job) => {
-        await deliverNotifications(sql, job.data);
+        await deliverNotifications(sql, job.data, email);
         for (const forward of forwarders) await forward(job.data);
       }),
     );
