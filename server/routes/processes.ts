@@ -71,7 +71,7 @@ const commaList = <T extends z.ZodType<string, string>>(item: T) =>
     )
     .pipe(z.array(item).max(50).optional());
 
-const ListQuery = z.object({
+export const ListQuery = z.object({
   process_type: z.string().max(100).optional().openapi({ example: 'account_opening' }),
   status: commaList(z.string().max(100)).openapi({
     description: 'One state or several separated by commas',
