@@ -49,7 +49,9 @@ export async function insertSavedView(
 
 export async function updateSavedView(db: Queryable, id: string, fields: Partial<SavedViewFields>): Promise<void> {
   const given = Object.entries(fields).filter(([, value]) => value !== undefined);
-  const changed = Object.fromEntries(given.map(([key, value]) => [key, key === 'filters' ? db.json(value as never) : value]));
+  const changed = Object.fromEntries(
+    given.map(([key, value]) => [key, key === 'filters' ? db.json(value as never) : value]),
+  );
   await db`UPDATE saved_views SET ${db(changed)}, updated_at = now() WHERE id = ${id}`;
 }
 

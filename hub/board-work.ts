@@ -12,8 +12,7 @@ import { toHubError } from './errors.js';
 
 /** One card's outcome in a bulk command: done, or refused with the code and message a single command gets. */
 export type BulkOutcome =
-  | { process_id: string; ok: true; status: string }
-  | { process_id: string; ok: false; code: string; message: string };
+  { process_id: string; ok: true; status: string } | { process_id: string; ok: false; code: string; message: string };
 
 /**
  * Runs one command per process, one after another, each through the same command path as a single one (so each
