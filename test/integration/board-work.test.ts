@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveTo, expectError, expectOk, loginAll, openApplication, type Login } from '../support/account-opening.js';
-import { startTestHub, type TestHub } from '../support/hub.js';
+import { startTestHub, waitForStatus, type TestHub } from '../support/hub.js';
 
 describe('saved views, bulk reassign and the board as CSV', () => {
   let hub: TestHub;
@@ -173,5 +173,45 @@ describe('saved views, bulk reassign and the board as CSV', () => {
     expect(badType.status).toBe(400);
     expect(JSON.parse(badType.text).error.details.field).toBe('process_type');
     expect((await refusals('export_board')).map((r) => r.actor_id)).toEqual(['usr_omar_ops', 'usr_chris_client']);
+  });
+
+  it('gives the ops center its 30-day trends: openings, decisions, SLA compliance and time per stage', async () => {
+    const id = await openApplication(hub, tokens.alex, 'cli_chris_carter');
+    await driveTo(hub, tokens.alex, id, 'compliance_review');
+    expectOk(await hub.api(tokens.carla, 'POST', `/applications/${id}/approve`, {}));
+    await waitForStatus(hub.sql, id, 'account_created', 30_000);
+
+    const trends = expectOk(await hub.api(tokens.ops, 'GET', '/ops/trends?process_type=account_opening'));
+    expect(trends.days).toHaveLength(30);
+    const today = trends.days.at(-1);
+    expect(today.day).toBe(new Date().toISOString().slice(0, 10));
+    const [{ opened }] = await hub.sql`
+      SELECT count(*)::int AS opened FROM processes WHERE process_type = 'account_opening'`;
+    const [{ decided }] = await hub.sql`
+      SELECT count(*)::int AS decided FROM audit_log
+      WHERE action IN ('compliance_approve', 'compliance_reject', 'cancel_application', 'retry_account_creation')
+        AND outcome = 'accepted'`;
+    expect(today).toMatchObject({ opened, decided, sla_compliance_percent: 100 });
+    expect(today.sla_ended).toBeGreaterThanOrEqual(1);
+    expect(trends.days.slice(0, -1).every((d: { opened: number }) => d.opened === 0)).toBe(true);
+    const stages = Object.fromEntries(
+      trends.stages.map((s: { stage: string; per_day: { day: string }[] }) => [s.stage, s.per_day]),
+    );
+    expect(Object.keys(stages)).toEqual(['Application', 'Compliance', 'Account']);
+    for (const stage of ['Application', 'Compliance', 'Account'])
+      expect(stages[stage].at(-1)).toMatchObject({ day: today.day, samples: expect.any(Number) });
+    expect(stages.Compliance.at(-1).median_ms).toBeGreaterThan(0);
+
+    // Alex's view of the trends counts only his own clients' applications.
+    const alexs = expectOk(await hub.api(tokens.alex, 'GET', '/ops/trends?process_type=account_opening&days=7'));
+    const [{ own }] = await hub.sql`
+      SELECT count(*)::int AS own FROM processes WHERE process_type = 'account_opening' AND advisor_id = 'usr_alex_advisor'`;
+    expect(alexs.days).toHaveLength(7);
+    expect(alexs.days.at(-1).opened).toBe(own);
+    expectError(
+      await hub.api(tokens.ops, 'GET', '/ops/trends?process_type=account_opening&days=0'),
+      400,
+      'VALIDATION_FAILED',
+    );
   });
 });
