@@ -22,6 +22,26 @@ export function whenUnauthenticated(handler: () => void): void {
   onUnauthenticated = handler;
 }
 
+/** A file from the API (a CSV export), saved by the browser under `filename`. */
+export async function download(path: string, filename: string): Promise<void> {
+  const token = loadSession()?.token;
+  const response = await fetch(`/api${path}`, {
+    headers: { 'x-hub-channel': 'board', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  }).catch(() => {
+    throw new ApiError(0, 'OFFLINE', 'The hub cannot be reached; check the connection and try again');
+  });
+  if (!response.ok) {
+    const payload = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+    throw new ApiError(response.status, payload.error?.code ?? 'ERROR', payload.error?.message ?? 'Download failed');
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement('a'), { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /** A JSON request to the API as the signed-in person, marked as coming from the board. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   const token = loadSession()?.token;

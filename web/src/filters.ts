@@ -59,3 +59,14 @@ export function matchesFilters(card: BoardCard, filters: BoardFilters): boolean 
 export function hasFilters(filters: BoardFilters): boolean {
   return Boolean(filters.advisor || filters.client || filters.state?.length || filters.sla?.length || filters.q);
 }
+
+/** The board's filters as GET /processes (and the CSV export) name them. */
+export function toCardQuery(filters: BoardFilters): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filters.advisor) params.set('advisor_id', filters.advisor);
+  if (filters.client) params.set('client_id', filters.client);
+  if (filters.state?.length) params.set('status', filters.state.join(','));
+  if (filters.sla?.length) params.set('sla_status', filters.sla.join(','));
+  if (filters.q) params.set('q', filters.q);
+  return params;
+}
