@@ -301,7 +301,7 @@ class App {
     }
     this.closeBoard();
     const user = this.session!.user;
-    let views: SavedViewsBar | undefined;
+    // The board tells its bars of changes only once a person acts, after both exist.
     let bulk: BulkBar | undefined;
     const board = new BoardView(type, filters, {
       open: (processId) => (location.hash = processHash(processId)),
@@ -309,13 +309,13 @@ class App {
         const serialized = serializeFilters(changed);
         this.boardQueries.set(processType, serialized);
         history.replaceState(null, '', boardHash(processType, serialized));
-        views?.filtersEdited();
+        views.filtersEdited();
       },
       queries: (processId) => this.summaries?.get(processId),
       selectionChanged: (ids) => bulk?.selectionChanged(ids),
     });
     this.board = board;
-    views = new SavedViewsBar(processType, user, () => board.filtersNow, viewId);
+    const views = new SavedViewsBar(processType, user, () => board.filtersNow, viewId);
     board.toolbar.append(views.element);
     if (BULK_ROLES.has(user.role)) {
       bulk = new BulkBar(processType, user.role, board);
