@@ -193,8 +193,14 @@ export class BoardView {
   private writeSelected(entry: CardEntry) {
     const selected = this.selecting && this.selection.has(entry.card.process_id);
     entry.el.classList.toggle('selected', selected);
-    if (this.selecting) entry.el.setAttribute('aria-pressed', String(selected));
-    else entry.el.removeAttribute('aria-pressed');
+    // While selecting, a card is a checkbox to assistive technology; otherwise a card that opens.
+    if (this.selecting) {
+      entry.el.setAttribute('role', 'checkbox');
+      entry.el.setAttribute('aria-checked', String(selected));
+    } else if (entry.el.hasAttribute('role')) {
+      entry.el.removeAttribute('role');
+      entry.el.removeAttribute('aria-checked');
+    }
   }
 
   private writeFolds() {
