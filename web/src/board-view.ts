@@ -51,6 +51,8 @@ function selectList(select: HTMLSelectElement, values: string[] | undefined) {
 
 /** From this width every column of the widest board fits open; below it, terminal columns start folded. */
 const ALL_COLUMNS_OPEN = '(min-width: 1560px)';
+/** A folded column's strip and the gap beside it. */
+const FOLDED_WIDTH_PX = 50;
 
 /** Text that may be cut off with an ellipsis keeps its whole self in a tooltip. */
 function setClipped(element: HTMLElement, text: string) {
@@ -210,6 +212,12 @@ export class BoardView {
       column.element.classList.toggle('folded', folded);
       column.toggle.setAttribute('aria-expanded', String(!folded));
       column.list.hidden = folded;
+    }
+    // A stage grows by its open columns; its folded ones keep only their strip.
+    for (const stage of this.element.querySelectorAll<HTMLElement>('.stage')) {
+      const open = stage.querySelectorAll('.column:not(.folded)').length;
+      const folded = stage.querySelectorAll('.column.folded').length;
+      stage.style.flex = `${open} 1 ${folded * FOLDED_WIDTH_PX}px`;
     }
   }
 

@@ -86,6 +86,8 @@ export function dailyChart(
           width: 2,
           fill: options.bars ? s.color : undefined,
           paths,
+          // A day alone among empty ones still shows as a dot.
+          points: { show: !options.bars, size: 5, fill: s.color },
           spanGaps: true,
         })),
       ],

@@ -32,6 +32,7 @@ class App {
   private realtime: RealtimeClient | undefined;
   private bell: Bell | undefined;
   private board: BoardView | undefined;
+  private savedViews: SavedViewsBar | undefined;
   private drawer: ProcessDrawer | undefined;
   private ops: OpsCenter | undefined;
   private portfolios: PortfoliosView | undefined;
@@ -297,6 +298,7 @@ class App {
     this.closePortfolios();
     if (this.board?.type.process_type === processType) {
       this.board.setFilters(filters);
+      this.savedViews?.filtersEdited();
       return;
     }
     this.closeBoard();
@@ -316,6 +318,7 @@ class App {
     });
     this.board = board;
     const views = new SavedViewsBar(processType, user, () => board.filtersNow, viewId);
+    this.savedViews = views;
     board.toolbar.append(views.element);
     if (BULK_ROLES.has(user.role)) {
       bulk = new BulkBar(processType, user.role, board);
