@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
 import type { AccountOpeningService } from '../../hub/account-opening.js';
 import { exportBoardCsv, runForEach } from '../../hub/board-work.js';
-import { actorOf, IdempotencyHeaders } from './command-routes.js';
+import { actorOf, commandContext, IdempotencyHeaders } from './command-routes.js';
 import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 import { ListQuery } from './processes.js';
 
@@ -41,6 +41,7 @@ export function boardWorkRoutes(accountOpening: AccountOpeningService, sql: Sql)
         tags: ['Board'],
         summary: 'Reassign several applications: each is a reassign command of its own, audited by itself',
         security: SECURITY,
+        middleware: [commandContext('account_opening', 'bulk_reassign')],
         request: { headers: IdempotencyHeaders, body: jsonBody(BulkReassignBody) },
         responses: {
           200: jsonResponse(
@@ -68,6 +69,7 @@ export function boardWorkRoutes(accountOpening: AccountOpeningService, sql: Sql)
         tags: ['Board'],
         summary: "A process type's board as the caller sees it, filtered like GET /processes, as CSV",
         security: SECURITY,
+        middleware: [commandContext('board', 'export_board')],
         request: {
           query: ListQuery.omit({ limit: true, cursor: true }).extend({ process_type: text(100) }),
         },

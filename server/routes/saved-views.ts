@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { SavedViews } from '../../hub/saved-views.js';
-import { actorOf } from './command-routes.js';
+import { actorOf, commandContext } from './command-routes.js';
 import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
 
 const SLA_FILTERS = ['on_track', 'warning', 'breached', 'paused', 'none'] as const;
@@ -64,6 +64,7 @@ export function savedViewRoutes(views: SavedViews) {
         path: '/saved-views',
         tags: ['Saved views'],
         summary: 'Save board filters under a name; its id makes the link that opens it',
+        middleware: [commandContext('saved_view', 'save_view')],
         security: SECURITY,
         request: {
           body: jsonBody(
@@ -99,6 +100,7 @@ export function savedViewRoutes(views: SavedViews) {
         path: '/saved-views/{id}',
         tags: ['Saved views'],
         summary: 'Rename, refilter or share a saved view with the team: its owner or an administrator',
+        middleware: [commandContext('saved_view', 'change_saved_view')],
         security: SECURITY,
         request: {
           params: IdParams,
@@ -123,6 +125,7 @@ export function savedViewRoutes(views: SavedViews) {
         path: '/saved-views/{id}',
         tags: ['Saved views'],
         summary: 'Delete a saved view: its owner or an administrator',
+        middleware: [commandContext('saved_view', 'delete_saved_view')],
         security: SECURITY,
         request: { params: IdParams },
         responses: { 204: { description: 'Deleted' }, ...ERROR_RESPONSES },

@@ -76,6 +76,14 @@ describe('saved views, bulk reassign and the board as CSV', () => {
       expect(response.body.error.details.field).toBe(field);
     }
     expectError(await hub.api(tokens.alex, 'PATCH', '/saved-views/view_nothing', {}), 400, 'VALIDATION_FAILED');
+    // Each refusal is in the audit trail once, whether the route's schema or the use case refused it.
+    const refused = await hub.sql`
+      SELECT action, error_code FROM audit_log
+      WHERE actor_id = 'usr_alex_advisor' AND outcome = 'refused' AND process_type = 'saved_view'`;
+    expect(refused.map((r) => `${r.action} ${r.error_code}`)).toEqual([
+      ...Array(4).fill('save_view VALIDATION_FAILED'),
+      'change_saved_view VALIDATION_FAILED',
+    ]);
   });
 
   it('reassigns several applications one command each, reporting a refusal per card and auditing each', async () => {
@@ -124,8 +132,10 @@ describe('saved views, bulk reassign and the board as CSV', () => {
     });
     expectError(missing, 400, 'VALIDATION_FAILED');
     expect(missing.body.error.details.field).toBe('advisor_id');
+    expect((await refusals('bulk_reassign')).map((r) => r.error_code)).toEqual(['VALIDATION_FAILED']);
     const empty = await hub.api(tokens.admin, 'POST', '/applications/bulk-reassign', { ...body, process_ids: [] });
     expect(empty.body.error.details.field).toBe('process_ids');
+    expect(await refusals('bulk_reassign')).toHaveLength(2);
   });
 
   it('exports the filtered board as CSV, quoted, with formulas neutralized, only what the person may see', async () => {

@@ -50,7 +50,7 @@ function selectList(select: HTMLSelectElement, values: string[] | undefined) {
 }
 
 /** From this width every column of the widest board fits open; below it, terminal columns start folded. */
-const ALL_COLUMNS_OPEN = '(min-width: 1560px)';
+const ALL_COLUMNS_OPEN = '(min-width: 1480px)';
 /** A folded column's strip and the gap beside it. */
 const FOLDED_WIDTH_PX = 50;
 
