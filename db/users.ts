@@ -55,6 +55,13 @@ export async function getUser(db: Queryable, id: string): Promise<HubUser | unde
   return user && (withScope(user) as HubUser);
 }
 
+/** Names of the users among these ids (deactivated ones too: a record still names them). */
+export async function userNames(db: Queryable, ids: string[]): Promise<Record<string, string>> {
+  if (!ids.length) return {};
+  const rows = await db`SELECT id, name FROM users WHERE id = ANY(${ids})`;
+  return Object.fromEntries(rows.map((r) => [r.id as string, r.name as string]));
+}
+
 export async function listUsers(db: Queryable, role?: Role): Promise<HubUser[]> {
   const rows =
     await db`SELECT id, email, name, role FROM users WHERE active ${role ? db`AND role = ${role}` : db``} ORDER BY name`;

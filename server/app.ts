@@ -46,6 +46,9 @@ import type { QueryThreadService } from '../hub/query-threads.js';
 import type { RebalancingService } from '../hub/rebalancing.js';
 import type { DocumentService } from '../hub/documents.js';
 import { documentRoutes } from './routes/documents.js';
+import { boardWorkRoutes } from './routes/board-work.js';
+import { savedViewRoutes } from './routes/saved-views.js';
+import { createSavedViews } from '../hub/saved-views.js';
 
 export const WEB_DIST = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
 const MAX_BODY_BYTES = 256 * 1024;
@@ -171,6 +174,8 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', adminProductRoutes(sql));
   app.route('/api', adminSettingsRoutes(sql));
   app.route('/api', adminHierarchyRoutes(sql));
+  app.route('/api', boardWorkRoutes(services.accountOpening, sql));
+  app.route('/api', savedViewRoutes(createSavedViews(sql)));
   app.route('/api', applicationRoutes(services.accountOpening, sql));
   app.route('/api', clientRoutes(services.accountOpening, sql));
   app.route('/api', eventRoutes(sql));

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { processSummary } from '../../db/board.js';
+import { processTrends } from '../../db/ops-trends.js';
 import type { Sql } from '../../db/client.js';
 import { PROCESSING_TIME_TARGET_MS, SUCCESS_RATE_TARGET, successMetrics } from '../../db/success-metrics.js';
 import { BoardCardSchema } from './board-schemas.js';
@@ -29,6 +30,31 @@ const SummarySchema = z
   .openapi('OpsSummary');
 
 export type OpsSummary = z.infer<typeof SummarySchema>;
+
+const TrendsSchema = z
+  .object({
+    process_type: z.string(),
+    days: z.array(
+      z.object({
+        day: z.string().openapi({ example: '2026-03-02' }),
+        opened: z.number(),
+        decided: z.number(),
+        sla_ended: z.number().openapi({ description: 'SLA clocks that ended this day (the process left the state)' }),
+        sla_within: z.number().openapi({ description: 'Of those, how many ended before a breach' }),
+        sla_compliance_percent: z.number().nullable(),
+      }),
+    ),
+    decisions: z.array(z.object({ command: z.string(), label: z.string() })),
+    stages: z
+      .array(z.object({ stage: z.string(), per_day: z.array(Median.extend({ day: z.string() })) }))
+      .openapi({ description: 'Median time in each stage, of the processes that left it that day' }),
+  })
+  .openapi('OpsTrends');
+
+export type OpsTrends = z.infer<typeof TrendsSchema>;
+
+/** One decimal of a percent; counts, not money, so a float is exact enough. */
+const percentOf = (part: number, whole: number) => (whole ? Math.round((part / whole) * 1000) / 10 : null);
 
 const SuccessMetricsSchema = z
   .object({
@@ -72,6 +98,51 @@ export function opsRoutes(sql: Sql) {
   return createRouter()
     .openapi(
       hubRoute({
+        method: 'get',
+        path: '/ops/trends',
+        tags: ['Processes'],
+        summary: 'Day by day: processes opened, decisions, SLA compliance in percent and the median time per stage',
+        security: SECURITY,
+        request: {
+          query: z.object({
+            process_type: z.string().min(1).max(100).openapi({ example: 'account_opening' }),
+            days: z.coerce.number().int().min(1).max(90).default(30),
+          }),
+        },
+        responses: { 200: jsonResponse(TrendsSchema, 'Oldest day first, today last (UTC)'), ...ERROR_RESPONSES },
+      }),
+      async (c) => {
+        const query = c.req.valid('query');
+        const { spec, visibility } = visibleType(c, query.process_type);
+        const decisions = Object.entries(spec.commands).filter(([, command]) => command.board);
+        const stages = [...new Set(spec.states.filter((s) => !s.terminal).map((s) => s.stage))];
+        const raw = await processTrends(sql, {
+          process_type: spec.processType,
+          visibility,
+          days: query.days,
+          decisions: decisions.map(([name]) => name),
+          slaStates: spec.slas.map((sla) => sla.state),
+          states: spec.states.map((s) => ({ id: s.id, stage: s.stage, terminal: Boolean(s.terminal) })),
+          stages,
+        });
+        return c.json(
+          {
+            process_type: spec.processType,
+            days: raw.days.map((d) => ({ ...d, sla_compliance_percent: percentOf(d.sla_within, d.sla_ended) })),
+            decisions: decisions.map(([command, { label }]) => ({ command, label })),
+            stages: stages.map((stage) => ({
+              stage,
+              per_day: raw.stages
+                .filter((s) => s.stage === stage)
+                .map(({ day, median_ms, samples }) => ({ day, median_ms, samples })),
+            })),
+          },
+          200,
+        );
+      },
+    )
+    .openapi(
+      createRoute({
         method: 'get',
         path: '/ops/success-metrics',
         tags: ['Processes'],

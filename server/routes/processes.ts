@@ -4,6 +4,7 @@ import { listAudit } from '../../db/audit.js';
 import { getCard, listCards, type TypeVisibility } from '../../db/board.js';
 import type { Sql } from '../../db/client.js';
 import { getProcess } from '../../db/processes.js';
+import { userNames } from '../../db/users.js';
 import { HubError } from '../../workflows/errors.js';
 import { maySee, roleMayRun, visibilityFilter } from '../../workflows/policy.js';
 import type { ProcessSpec } from '../../workflows/process-spec.js';
@@ -71,7 +72,7 @@ const commaList = <T extends z.ZodType<string, string>>(item: T) =>
     )
     .pipe(z.array(item).max(50).optional());
 
-const ListQuery = z.object({
+export const ListQuery = z.object({
   process_type: z.string().max(100).optional().openapi({ example: 'account_opening' }),
   status: commaList(z.string().max(100)).openapi({
     description: 'One state or several separated by commas',
@@ -132,6 +133,12 @@ export function describeProcessType(
     links: { detail: endpoints.detail, audit: endpoints.audit },
   };
 }
+
+/** Ids of people a record names: fields such as advisor_id, assigned_officer_id, opened_by, decided_by. */
+const personIdsOf = (record: Record<string, unknown>) =>
+  Object.entries(record)
+    .filter(([key, value]) => /(_id|_by)$/.test(key) && typeof value === 'string')
+    .map(([, value]) => value as string);
 
 const principal = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
 
@@ -225,7 +232,13 @@ export function processRoutes(sql: Sql) {
         request: { params: IdParams },
         responses: {
           200: jsonResponse(
-            z.object({ card: BoardCardSchema, detail: z.record(z.string(), z.unknown()) }),
+            z.object({
+              card: BoardCardSchema,
+              detail: z.record(z.string(), z.unknown()),
+              people: z
+                .record(z.string(), z.string())
+                .openapi({ description: 'The names of the people the record names by id (advisor, officer…)' }),
+            }),
             'The process',
           ),
         },
@@ -234,7 +247,8 @@ export function processRoutes(sql: Sql) {
         const { id } = c.req.valid('param');
         const { detail } = await requireVisibleProcess(c, sql, id);
         const card = (await getCard(sql, id))!;
-        return c.json({ card: card as z.infer<typeof BoardCardSchema>, detail }, 200);
+        const people = await userNames(sql, personIdsOf(detail));
+        return c.json({ card: card as z.infer<typeof BoardCardSchema>, detail, people }, 200);
       },
     )
     .openapi(

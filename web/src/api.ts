@@ -41,6 +41,20 @@ function refusal(status: number, payload: ErrorPayload, path: string): ApiError 
   return error;
 }
 
+/** A file from the API (a CSV export), saved by the browser under `filename`. */
+export async function download(path: string, filename: string): Promise<void> {
+  const response = await fetch(`/api${path}`, { headers: boardHeaders() }).catch(() => {
+    throw OFFLINE();
+  });
+  if (!response.ok) throw refusal(response.status, await response.json().catch(() => undefined), path);
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement('a'), { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /** Every request as the signed-in person, marked as coming from the board. */
 function boardHeaders(): Record<string, string> {
   const token = loadSession()?.token;

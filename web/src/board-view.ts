@@ -2,7 +2,7 @@ import type { BoardCard, ProcessChange } from '../../contracts/socket-events.js'
 import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { hasFilters, matchesFilters, SLA_FILTERS, type BoardFilters } from './filters.js';
-import { formatCoarseDuration, formatMoney, humanize } from './format.js';
+import { countOf, formatCoarseDuration, formatMoney, humanize } from './format.js';
 import type { QueriesSummary } from './query-threads.js';
 import { slaBadge } from './sla-badge.js';
 
@@ -24,8 +24,12 @@ interface CardEntry {
 
 interface Column {
   state: string;
+  /** The section; a collapsed one shows its name and count only. */
+  element: HTMLElement;
   list: HTMLElement;
   count: HTMLElement;
+  /** Terminal columns fold away on narrower screens; their header button opens and closes them. */
+  toggle?: HTMLButtonElement;
   /** Oldest in the state first: who has waited longest is on top. */
   entries: CardEntry[];
 }
@@ -43,6 +47,17 @@ function selectList(select: HTMLSelectElement, values: string[] | undefined) {
   if (value && ![...select.options].some((o) => o.value === value))
     select.append(h('option', { value }, `${values!.length} selected`));
   select.value = value;
+}
+
+/** From this width every column of the widest board fits open; below it, terminal columns start folded. */
+const ALL_COLUMNS_OPEN = '(min-width: 1480px)';
+/** A folded column's strip and the gap beside it. */
+const FOLDED_WIDTH_PX = 50;
+
+/** Text that may be cut off with an ellipsis keeps its whole self in a tooltip. */
+function setClipped(element: HTMLElement, text: string) {
+  setText(element, text);
+  if (element.title !== text) element.title = text;
 }
 
 const before = (a: CardEntry, b: CardEntry) =>
@@ -68,6 +83,13 @@ export class BoardView {
     summary: HTMLElement;
   };
   private optionKeys = '';
+  private readonly wide = window.matchMedia(ALL_COLUMNS_OPEN);
+  /** Columns a person opened or closed themselves, which the screen width no longer decides. */
+  private readonly folded = new Map<string, boolean>();
+  private selecting = false;
+  private readonly selection = new Set<string>();
+  /** Where the saved views and bulk controls go, between the filters and the columns. */
+  readonly toolbar = h('div', { class: 'board-toolbar' });
 
   constructor(
     readonly type: ProcessTypeDescriptor,
@@ -79,6 +101,8 @@ export class BoardView {
       queries(processId: string): QueriesSummary | undefined;
       /** The name of an office or team, when the firm's hierarchy is known. */
       placeName?(id: string): string | undefined;
+      /** The selected cards changed (in selection mode). */
+      selectionChanged?(processIds: string[]): void;
     },
   ) {
     this.filters = filters;
@@ -136,9 +160,73 @@ export class BoardView {
         h('button', { type: 'button', class: 'link', onclick: () => this.setFilters({}, true) }, 'Clear'),
         this.filterBar.summary,
       ),
+      this.toolbar,
       h('div', { class: 'columns' }, ...stages),
     );
     this.writeFilterBar();
+    this.wide.addEventListener('change', () => this.writeFolds());
+    this.writeFolds();
+  }
+
+  /** Selection mode: a click on a card selects it instead of opening it. */
+  setSelecting(on: boolean): void {
+    this.selecting = on;
+    this.element.classList.toggle('selecting', on);
+    if (!on) this.selection.clear();
+    for (const entry of this.entries.values()) this.writeSelected(entry);
+    this.options.selectionChanged?.([...this.selection]);
+  }
+
+  /** Selects every card the filters show, or none. */
+  selectAllShown(all: boolean): void {
+    this.selection.clear();
+    if (all) for (const entry of this.entries.values()) if (!entry.el.hidden) this.selection.add(entry.card.process_id);
+    for (const entry of this.entries.values()) this.writeSelected(entry);
+    this.options.selectionChanged?.([...this.selection]);
+  }
+
+  titleOf(processId: string): string {
+    return this.entries.get(processId)?.card.title ?? processId;
+  }
+
+  get filtersNow(): BoardFilters {
+    return this.filters;
+  }
+
+  private toggleSelected(entry: CardEntry) {
+    const id = entry.card.process_id;
+    if (!this.selection.delete(id)) this.selection.add(id);
+    this.writeSelected(entry);
+    this.options.selectionChanged?.([...this.selection]);
+  }
+
+  private writeSelected(entry: CardEntry) {
+    const selected = this.selecting && this.selection.has(entry.card.process_id);
+    entry.el.classList.toggle('selected', selected);
+    // While selecting, a card is a checkbox to assistive technology; otherwise a card that opens.
+    if (this.selecting) {
+      entry.el.setAttribute('role', 'checkbox');
+      entry.el.setAttribute('aria-checked', String(selected));
+    } else if (entry.el.hasAttribute('role')) {
+      entry.el.removeAttribute('role');
+      entry.el.removeAttribute('aria-checked');
+    }
+  }
+
+  private writeFolds() {
+    for (const column of this.columns.values()) {
+      if (!column.toggle) continue;
+      const folded = this.folded.get(column.state) ?? !this.wide.matches;
+      column.element.classList.toggle('folded', folded);
+      column.toggle.setAttribute('aria-expanded', String(!folded));
+      column.list.hidden = folded;
+    }
+    // A stage grows by its open columns; its folded ones keep only their strip.
+    for (const stage of this.element.querySelectorAll<HTMLElement>('.stage')) {
+      const open = stage.querySelectorAll('.column:not(.folded)').length;
+      const folded = stage.querySelectorAll('.column.folded').length;
+      stage.style.flex = `${open} 1 ${folded * FOLDED_WIDTH_PX}px`;
+    }
   }
 
   /** Everything at once, from a snapshot. */
@@ -212,6 +300,10 @@ export class BoardView {
     for (const entry of this.entries.values()) entry.el.hidden = !matchesFilters(entry.card, filters);
     this.refreshCounts();
     if (announce) this.options.filtersChanged(filters);
+    if ([...this.selection].some((id) => this.entries.get(id)?.el.hidden)) {
+      for (const entry of this.entries.values()) if (entry.el.hidden) this.selection.delete(entry.card.process_id);
+      this.options.selectionChanged?.([...this.selection]);
+    }
   }
 
   /** Once a second: time in state and SLA countdowns; only text that changed is written. */
@@ -221,24 +313,35 @@ export class BoardView {
 
   private createColumn(stateId: string): HTMLElement {
     const state = this.type.states.find((s) => s.id === stateId)!;
-    const column: Column = {
-      state: stateId,
-      list: h('div', { class: 'cards' }),
-      count: h('span', { class: 'count' }, '0'),
-      entries: [],
-    };
-    this.columns.set(stateId, column);
-    return h(
+    const list = h('div', { class: 'cards', id: `cards-${this.type.process_type}-${stateId}` });
+    const count = h('span', { class: 'count' }, '0');
+    const name = h('span', { class: 'column-name', title: state.label }, state.label);
+    const toggle = state.terminal
+      ? (h(
+          'button',
+          {
+            type: 'button',
+            class: 'column-toggle',
+            'aria-controls': list.id,
+            title: `${state.label}: show or hide`,
+            onclick: () => {
+              this.folded.set(stateId, column.toggle!.getAttribute('aria-expanded') === 'true');
+              this.writeFolds();
+            },
+          },
+          name,
+          count,
+        ) as HTMLButtonElement)
+      : undefined;
+    const element = h(
       'section',
       { class: `column${state.terminal ? ' terminal' : ''}`, 'data-state': stateId, 'aria-label': state.label },
-      h(
-        'header',
-        { class: 'column-header', title: state.sla ?? '' },
-        h('span', { class: 'column-name' }, state.label),
-        column.count,
-      ),
-      column.list,
+      h('header', { class: 'column-header', title: state.sla ?? '' }, ...(toggle ? [toggle] : [name, count])),
+      list,
     );
+    const column: Column = { state: stateId, element, list, count, toggle, entries: [] };
+    this.columns.set(stateId, column);
+    return element;
   }
 
   private createEntry(card: BoardCard, now: number): CardEntry {
@@ -260,10 +363,13 @@ export class BoardView {
       h('div', { class: 'card-row muted' }, entry.advisor, entry.amount),
       h('div', { class: 'card-row muted' }, entry.age, entry.flags),
     );
-    const open = () => this.options.open(entry.card.process_id);
+    const open = () => (this.selecting ? this.toggleSelected(entry) : this.options.open(entry.card.process_id));
     entry.el.addEventListener('click', open);
     entry.el.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter') open();
+      if (event.key === 'Enter' || (this.selecting && event.key === ' ')) {
+        event.preventDefault();
+        open();
+      }
     });
     this.fill(entry, now);
     return entry;
@@ -273,13 +379,14 @@ export class BoardView {
     const { card } = entry;
     entry.sortKey = Date.parse(card.status_entered_at);
     entry.el.dataset.status = card.status;
-    setText(entry.title, card.title);
-    setText(entry.advisor, card.advisor_name ?? card.advisor_id ?? '');
-    setText(entry.amount, formatMoney(card.amount, card.currency));
-    setText(entry.flags, card.flags.map((f) => FLAG_LABELS[f] ?? humanize(f)).join(' · '));
+    setClipped(entry.title, card.title);
+    setClipped(entry.advisor, card.advisor_name ?? card.advisor_id ?? '');
+    setClipped(entry.amount, formatMoney(card.amount, card.currency));
+    setClipped(entry.flags, card.flags.map((f) => FLAG_LABELS[f] ?? humanize(f)).join(' · '));
     entry.el.hidden = !matchesFilters(card, this.filters);
     this.writeClock(entry, now);
     this.writeQueries(entry);
+    this.writeSelected(entry);
   }
 
   private writeQueries(entry: CardEntry) {
@@ -302,7 +409,7 @@ export class BoardView {
     }
     if (entry.queries.row.hidden === shown) entry.queries.row.hidden = !shown;
     setText(entry.queries.waiting, waiting ? 'waiting on advisor' : '');
-    setText(entry.queries.open, open ? `${open} open ${open === 1 ? 'query' : 'queries'}` : '');
+    setText(entry.queries.open, open ? `${countOf(open, 'open query', 'open queries')}` : '');
     setText(entry.queries.unread, unread ? `${unread} unread` : '');
   }
 
@@ -363,7 +470,9 @@ export class BoardView {
     const shown = [...this.entries.values()].filter((e) => !e.el.hidden).length;
     setText(
       this.filterBar.summary,
-      hasFilters(this.filters) ? `${shown} of ${this.entries.size} shown` : `${this.entries.size} processes`,
+      hasFilters(this.filters)
+        ? `${shown} of ${countOf(this.entries.size, 'process', 'processes')} shown`
+        : countOf(this.entries.size, 'process', 'processes'),
     );
   }
 

@@ -13,6 +13,7 @@ import type { NotesEditor } from './notes-editor.js';
 import { QueryThreads, type QueriesSummary } from './query-threads.js';
 import type { RealtimeClient } from './realtime.js';
 import { REBALANCE_SECTION_KEYS, rebalanceSections } from './rebalance-view.js';
+import { APPLICATION_SECTION_KEYS, applicationSections } from './application-sections.js';
 import { slaBadge } from './sla-badge.js';
 
 type Record_ = Record<string, unknown>;
@@ -43,7 +44,7 @@ const toneOf = (command: Command) => (/reject|cancel|decline/.test(command.comma
 
 /** The sections a process type shows its record in, and the keys they take off the plain fields. */
 interface DetailView {
-  sections(record: Record_): HTMLElement[];
+  sections(record: Record_, people: Record<string, string>): HTMLElement[];
   keys: readonly string[];
 }
 
@@ -51,6 +52,7 @@ interface DetailView {
 const NOTES_PROCESS_TYPE = 'account_opening';
 
 const DETAIL_VIEWS: Record<string, DetailView> = {
+  account_opening: { sections: applicationSections, keys: APPLICATION_SECTION_KEYS },
   rebalancing: {
     sections: (record) => rebalanceSections(record as unknown as RebalanceView),
     keys: REBALANCE_SECTION_KEYS,
@@ -188,7 +190,10 @@ export class ProcessDrawer {
       const [detail, audit, generic, decisions] = await Promise.all([
         api<Record_>('GET', endpoint(this.type.links.detail, this.processId)),
         api<{ audit: AuditEntry[] }>('GET', endpoint(this.type.links.audit, this.processId)),
-        api<{ card: BoardCard }>('GET', endpoint('/api/processes/{id}', this.processId)),
+        api<{ card: BoardCard; people: Record<string, string> }>(
+          'GET',
+          endpoint('/api/processes/{id}', this.processId),
+        ),
         // Firm staff only: it holds internal compliance notes.
         this.options.user.role === 'client'
           ? null
@@ -200,7 +205,7 @@ export class ProcessDrawer {
       this.card = generic.card;
       // The generic detail wraps the record; a process type's own endpoint returns it bare.
       const record = isPlainObject(detail.detail) && isPlainObject(detail.card) ? detail.detail : detail;
-      this.render(record, audit.audit, decisions);
+      this.render(record, generic.people ?? {}, audit.audit, decisions);
       void this.showNotes(generic.card);
     } catch (error) {
       if (attempt !== this.loading) return;
@@ -213,7 +218,12 @@ export class ProcessDrawer {
     setText(this.message, text);
   }
 
-  private render(record: Record_, audit: AuditEntry[], decisions: DecisionRecord | null) {
+  private render(
+    record: Record_,
+    people: Record<string, string>,
+    audit: AuditEntry[],
+    decisions: DecisionRecord | null,
+  ) {
     const card = this.card!;
     const state = this.type.states.find((s) => s.id === card.status);
     replaceChildren(
@@ -250,7 +260,7 @@ export class ProcessDrawer {
     const view = DETAIL_VIEWS[this.type.process_type];
     replaceChildren(
       this.body,
-      ...(view?.sections(record) ?? []),
+      ...(view?.sections(record, people) ?? []),
       warnings.length > 0 &&
         h(
           'section',
@@ -280,9 +290,11 @@ export class ProcessDrawer {
         ),
       decisionRecordSection(decisions),
     );
+    const fields = this.fields(record, view?.keys ?? []);
     replaceChildren(
       this.history,
-      h('section', { class: 'fields' }, h('h3', {}, 'Fields'), this.fields(record, view?.keys ?? [])),
+      fields.childElementCount > 0 &&
+        h('section', { class: 'fields' }, h('h3', {}, view ? 'Other fields' : 'Fields'), fields),
       h('section', { class: 'timeline' }, h('h3', {}, 'Timeline'), this.timeline(audit)),
     );
   }

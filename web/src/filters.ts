@@ -81,3 +81,14 @@ export function hasFilters(filters: BoardFilters): boolean {
     filters.q,
   );
 }
+
+/** The board's filters as GET /processes (and the CSV export) name them. */
+export function toCardQuery(filters: BoardFilters): URLSearchParams {
+  const params = new URLSearchParams();
+  if (filters.advisor) params.set('advisor_id', filters.advisor);
+  if (filters.client) params.set('client_id', filters.client);
+  if (filters.state?.length) params.set('status', filters.state.join(','));
+  if (filters.sla?.length) params.set('sla_status', filters.sla.join(','));
+  if (filters.q) params.set('q', filters.q);
+  return params;
+}

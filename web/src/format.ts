@@ -95,3 +95,6 @@ export function assetClassLabel(assetClass: string): string {
     .replace(/^Us\b/, 'US')
     .replace(/^Intl\b/, 'International');
 }
+
+/** "1 process", "3 processes". */
+export const countOf = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

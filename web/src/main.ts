@@ -6,6 +6,8 @@ import { Bell } from './bell.js';
 import { NotificationPreferencesView } from './notification-preferences-view.js';
 import { BoardView } from './board-view.js';
 import { loadHierarchy, teamLabel } from './hierarchy-view.js';
+import { BULK_ROLES, BulkBar } from './bulk-bar.js';
+import { SavedViewsBar, type SavedView } from './saved-views-bar.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { ProcessDrawer } from './drawer.js';
 import { parseFilters, serializeFilters } from './filters.js';
@@ -32,6 +34,7 @@ class App {
   private realtime: RealtimeClient | undefined;
   private bell: Bell | undefined;
   private board: BoardView | undefined;
+  private savedViews: SavedViewsBar | undefined;
   private drawer: ProcessDrawer | undefined;
   private ops: OpsCenter | undefined;
   private portfolios: PortfoliosView | undefined;
@@ -241,6 +244,8 @@ class App {
       await this.showPortfolios();
     } else if (route.name === 'process') {
       await this.openProcess(route.processId);
+    } else if (route.name === 'view') {
+      await this.openView(route.viewId);
     } else if (route.name === 'board') {
       const type = route.processType ?? this.types[0]?.process_type;
       if (!type) return replaceChildren(this.main, h('p', { class: 'empty' }, 'There are no processes you may see.'));
@@ -293,7 +298,21 @@ class App {
     for (const team of hierarchy.teams) this.placeNames.set(team.id, teamLabel(hierarchy, team));
   }
 
-  private showBoard(processType: string, query: string | undefined) {
+  /** A saved view's link: its board with its filters, as far as this person may see it. */
+  private async openView(viewId: string) {
+    let view: SavedView;
+    try {
+      view = await api<SavedView>('GET', `/saved-views/${encodeURIComponent(viewId)}`);
+    } catch (error) {
+      this.say(error instanceof Error ? error.message : 'Could not open the saved view');
+      return;
+    }
+    this.closeDrawer();
+    if (this.board?.type.process_type === view.process_type) this.closeBoard();
+    this.showBoard(view.process_type, serializeFilters(view.filters), view.id);
+  }
+
+  private showBoard(processType: string, query: string | undefined, viewId: string | null = null) {
     const type = this.types.find((t) => t.process_type === processType);
     if (!type) {
       this.closeBoard();
@@ -306,19 +325,34 @@ class App {
     this.closePortfolios();
     if (this.board?.type.process_type === processType) {
       this.board.setFilters(filters);
+      this.savedViews?.filtersEdited();
       return;
     }
     this.closeBoard();
-    this.board = new BoardView(type, filters, {
+    const user = this.session!.user;
+    // The board tells its bars of changes only once a person acts, after both exist.
+    let bulk: BulkBar | undefined;
+    const board = new BoardView(type, filters, {
       open: (processId) => (location.hash = processHash(processId)),
       filtersChanged: (changed) => {
         const serialized = serializeFilters(changed);
         this.boardQueries.set(processType, serialized);
         history.replaceState(null, '', boardHash(processType, serialized));
+        views.filtersEdited();
       },
       queries: (processId) => this.summaries?.get(processId),
       placeName: (id) => this.placeNames.get(id),
+      selectionChanged: (ids) => bulk?.selectionChanged(ids),
     });
+    this.board = board;
+    const views = new SavedViewsBar(processType, user, () => board.filtersNow, viewId);
+    this.savedViews = views;
+    board.toolbar.append(views.element);
+    if (BULK_ROLES.has(user.role)) {
+      bulk = new BulkBar(processType, user.role, board);
+      board.toolbar.append(bulk.element);
+    }
+    void views.load();
     replaceChildren(this.main, this.board.element);
     this.realtime?.subscribeBoard(processType);
   }

@@ -1,4 +1,4 @@
-import type { OpsSummary, SuccessMetrics } from '../../server/routes/ops.js';
+import type { OpsSummary, OpsTrends, SuccessMetrics } from '../../server/routes/ops.js';
 import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
 import { api, ApiError } from './api.js';
 import { h, replaceChildren } from './dom.js';
@@ -7,6 +7,58 @@ import { processHash } from './router.js';
 import { slaBadge } from './sla-badge.js';
 
 const REFRESH_AT_MOST_EVERY_MS = 2_000;
+/** Trends move by the day: drawn again at most once a minute, not with every change. */
+const TRENDS_FRESH_MS = 60_000;
+const TREND_DAYS = 30;
+const STAGE_COLORS = ['#2454d6', '#965a00', '#1a7742', '#8e3fb5', '#c62a2a'];
+
+/** Thirty days as charts: openings and decisions, SLA compliance, time per stage (the chart library loads here). */
+async function trendCharts(processType: string): Promise<HTMLElement> {
+  const query = new URLSearchParams({ process_type: processType, days: String(TREND_DAYS) });
+  const [{ dailyChart }, trends] = await Promise.all([
+    import('./charts.js'),
+    api<OpsTrends>('GET', `/ops/trends?${query}`),
+  ]);
+  const days = trends.days.map((d) => d.day);
+  const hours = (ms: number) => ms / 3_600_000;
+  return h(
+    'div',
+    { class: 'panel trends' },
+    h('h3', {}, `The last ${TREND_DAYS} days`),
+    h(
+      'div',
+      { class: 'charts' },
+      dailyChart(
+        'Openings and decisions per day',
+        days,
+        [
+          { label: 'Opened', values: trends.days.map((d) => d.opened), color: '#2454d6' },
+          { label: 'Decisions', values: trends.days.map((d) => d.decided), color: '#965a00' },
+        ],
+        { format: (n) => String(Math.round(n)) },
+      ),
+      dailyChart(
+        'SLA compliance (%)',
+        days,
+        [{ label: 'Within SLA', values: trends.days.map((d) => d.sla_compliance_percent), color: '#1a7742' }],
+        { format: (n) => `${Math.round(n)}%`, max: 100 },
+      ),
+      dailyChart(
+        'Median time per stage (hours)',
+        days,
+        trends.stages.map((stage, i) => {
+          const byDay = new Map(stage.per_day.map((d) => [d.day, d.median_ms]));
+          return {
+            label: stage.stage,
+            values: days.map((day) => (byDay.has(day) ? hours(byDay.get(day)!) : null)),
+            color: STAGE_COLORS[i % STAGE_COLORS.length],
+          };
+        }),
+        { format: (n) => (n < 10 ? n.toFixed(1) : String(Math.round(n))) },
+      ),
+    ),
+  );
+}
 
 function localMidnight(): string {
   const now = new Date();
@@ -78,6 +130,7 @@ export class OpsCenter {
   private timer: number | undefined;
   private lastRefresh = 0;
   private destroyed = false;
+  private readonly trends = new Map<string, { at: number; element: Promise<HTMLElement> }>();
 
   constructor(private readonly types: ProcessTypeDescriptor[]) {}
 
@@ -107,7 +160,9 @@ export class OpsCenter {
             api<OpsSummary>('GET', `/ops/summary?${query}`),
             api<SuccessMetrics>('GET', `/ops/success-metrics?${query}`),
           ]);
-          return this.section(type, summary, success);
+          const section = this.section(type, summary, success);
+          section.append(await this.trendsOf(type.process_type));
+          return section;
         } catch (error) {
           return h(
             'section',
@@ -119,6 +174,16 @@ export class OpsCenter {
       }),
     );
     if (!this.destroyed) replaceChildren(this.element, ...sections);
+  }
+
+  private trendsOf(processType: string): Promise<HTMLElement> {
+    const cached = this.trends.get(processType);
+    if (cached && Date.now() - cached.at < TRENDS_FRESH_MS) return cached.element;
+    const element = trendCharts(processType).catch((error: unknown) =>
+      h('p', { class: 'error' }, error instanceof ApiError ? error.message : 'The trends could not be loaded'),
+    );
+    this.trends.set(processType, { at: Date.now(), element });
+    return element;
   }
 
   private section(type: ProcessTypeDescriptor, summary: OpsSummary, success: SuccessMetrics): HTMLElement {

@@ -1,3 +1,4 @@
+import { Decimal } from 'decimal.js';
 import type { RealtimeUser } from '../../contracts/socket-events.js';
 import type { PortfolioDetail, PortfolioSummary, RebalanceView } from '../../hub/rebalancing.js';
 import type { DriftSummary } from '../../workflows/rebalancing/definitions.js';
@@ -247,9 +248,23 @@ export class PortfoliosView {
     } catch (error) {
       return this.say(errorText(error, 'Could not load the portfolio'), 'error');
     }
+    // The chart library loads with a portfolio's detail, never with the board.
+    const charts = portfolio.drift ? await import('./charts.js').catch(() => null) : null;
     if (this.destroyed || this.selected !== portfolioId) return;
     const money = (n: number) => formatAmount(n, portfolio.currency);
     const drift = portfolio.drift;
+    const driftChart =
+      drift &&
+      charts?.categoryChart(
+        'Drift per asset class (points from target)',
+        drift.asset_classes.map((c) => assetClassLabel(c.asset_class)),
+        {
+          label: 'Drift',
+          values: drift.asset_classes.map((c) => new Decimal(c.deviation).times(100).toNumber()),
+          color: '#2454d6',
+        },
+        (points) => formatPoints(points / 100),
+      );
     replaceChildren(
       this.detail,
       h('h2', {}, `${portfolio.client_name} · ${portfolio.account_number}`),
@@ -300,6 +315,7 @@ export class PortfoliosView {
         ),
       ),
       h('p', {}, `Cash ${money(portfolio.cash)}`),
+      driftChart,
       portfolio.rebalances.length
         ? h(
             'ul',

@@ -1,11 +1,13 @@
 /**
  * Hash routes, shared with links from Slack and notifications: `#/board/<type>?<filters>`, `#/process/<id>`,
+ * `#/views/<id>` (a saved view),
  * `#/ops`, `#/portfolios`, `#/admin/<section>`, `#/account`, `#/notifications`, `#/apply[/<id>]`; before sign-in,
  * `#/set-password/<token>` (a one-time link) and `#/sso/<handoff>` (back from the identity provider).
  */
 export type Route =
   | { name: 'board'; processType: string | null; query: string }
   | { name: 'process'; processId: string }
+  | { name: 'view'; viewId: string }
   | { name: 'ops' }
   | { name: 'portfolios' }
   | { name: 'admin'; section: string }
@@ -20,6 +22,7 @@ export function parseRoute(hash: string): Route {
   const [path, query = ''] = hash.replace(/^#/, '').split('?', 2);
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'process' && parts[1]) return { name: 'process', processId: parts[1] };
+  if (parts[0] === 'views' && parts[1]) return { name: 'view', viewId: parts[1] };
   if (parts[0] === 'ops') return { name: 'ops' };
   if (parts[0] === 'portfolios') return { name: 'portfolios' };
   if (parts[0] === 'admin') return { name: 'admin', section: parts[1] ?? 'users' };
@@ -35,3 +38,4 @@ export function parseRoute(hash: string): Route {
 export const boardHash = (processType: string, query = '') =>
   `#/board/${encodeURIComponent(processType)}${query ? `?${query}` : ''}`;
 export const processHash = (processId: string) => `#/process/${encodeURIComponent(processId)}`;
+export const viewHash = (viewId: string) => `#/views/${encodeURIComponent(viewId)}`;
