@@ -8,6 +8,8 @@ export type ClientType = 'individual' | 'joint' | 'entity';
 export interface ClientRow extends ClientSnapshot {
   email: string;
   kyc_status: KycStatus;
+  /** When the KYC an onboarding completed falls due for review; null for KYC recorded without one. */
+  kyc_expires_at: string | null;
 }
 
 /** A client as administrators keep it. */
@@ -18,16 +20,17 @@ export interface ClientRecord extends ClientRow {
   advisor_name: string | null;
 }
 
-export type ClientFields = Omit<ClientRecord, 'id' | 'user_id' | 'advisor_name'>;
+export type ClientFields = Omit<ClientRecord, 'id' | 'user_id' | 'advisor_name' | 'kyc_expires_at'>;
 
 export async function getClient(db: Queryable, clientId: string): Promise<ClientRow | undefined> {
   const [row] =
-    await db`SELECT id, name, email, kyc_status, politically_exposed, advisor_id, user_id FROM clients WHERE id = ${clientId}`;
-  return row as ClientRow | undefined;
+    await db`SELECT id, name, email, kyc_status, kyc_expires_at, politically_exposed, advisor_id, user_id FROM clients WHERE id = ${clientId}`;
+  return row ? ({ ...row, kyc_expires_at: row.kyc_expires_at && new Date(row.kyc_expires_at).toISOString() } as ClientRow) : undefined;
 }
 
 const CLIENT_COLUMNS = (db: Queryable) => db`
-  c.id, c.name, c.email, c.kyc_status, c.politically_exposed, c.advisor_id, c.user_id, c.client_type, c.jurisdiction,
+  c.id, c.name, c.email, c.kyc_status, to_char(c.kyc_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS kyc_expires_at,
+  c.politically_exposed, c.advisor_id, c.user_id, c.client_type, c.jurisdiction,
   to_char(c.birth_or_incorporation_date, 'YYYY-MM-DD') AS birth_or_incorporation_date, a.name AS advisor_name`;
 
 export async function getClientRecord(db: Queryable, clientId: string): Promise<ClientRecord | undefined> {
@@ -152,4 +155,16 @@ export async function saveProductVersion(db: Queryable, id: string, terms: Produ
 
 export async function retireProduct(db: Queryable, id: string): Promise<void> {
   await db`UPDATE products SET active = false, retired_at = now(), updated_at = now() WHERE id = ${id}`;
+}
+
+/** An approved onboarding's KYC: complete until its periodic review, with the exposure it found. */
+export async function completeClientKyc(
+  db: Queryable,
+  kyc: { client_id: string; onboarding_id: string; risk_rating: string; politically_exposed: boolean; kyc_expires_at: string },
+): Promise<void> {
+  await db`
+    UPDATE clients SET kyc_status = 'complete', kyc_expires_at = ${kyc.kyc_expires_at}, kyc_risk_rating = ${kyc.risk_rating},
+      kyc_onboarding_id = ${kyc.onboarding_id}, politically_exposed = politically_exposed OR ${kyc.politically_exposed},
+      updated_at = now()
+    WHERE id = ${kyc.client_id}`;
 }

@@ -12,6 +12,8 @@ const money = z
   .max(1e12)
   .refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'at most two decimals');
 
+const years = z.number().int().min(1).max(10);
+
 /** Every firm setting an administrator may change: its meaning, unit, rule and default, as the board shows them. */
 export const FIRM_SETTINGS = {
   edd_threshold: {
@@ -66,6 +68,27 @@ export const FIRM_SETTINGS = {
       .string()
       .refine((zone) => IANAZone.isValidZone(zone), 'expected an IANA time zone such as America/New_York'),
     default: 'America/New_York',
+  },
+  kyc_review_years: {
+    label: 'KYC periodic review',
+    meaning: 'Years until an approved client’s KYC must be reviewed again, by risk rating.',
+    unit: 'years by risk rating',
+    schema: z.object({ high: years, medium: years, low: years }).strict(),
+    default: { high: 1, medium: 2, low: 3 },
+  },
+  onboarding_expiry_days: {
+    label: 'Onboarding time limit',
+    meaning: 'Days a client has to fill the profile and upload the documents before the onboarding expires.',
+    unit: 'days',
+    schema: z.number().int().min(1).max(365),
+    default: 30,
+  },
+  screening_match_threshold: {
+    label: 'Screening match threshold',
+    meaning: 'How alike (0–100) a name must be to a sanctions or PEP list entry to need a compliance decision.',
+    unit: 'similarity score',
+    schema: z.number().int().min(50).max(100),
+    default: 85,
   },
 } as const satisfies Record<
   string,

@@ -1,5 +1,6 @@
 import { ACCOUNT_OPENING_ERRORS } from './account-opening/spec.js';
 import { ADMINISTRATION_ERRORS } from './administration-errors.js';
+import { ONBOARDING_ERRORS } from './client-onboarding/spec.js';
 import type { ErrorSpec } from './process-spec.js';
 import { QUERY_THREAD_ERRORS } from './query-threads.js';
 import { REBALANCING_ERRORS } from './rebalancing/spec.js';
@@ -57,6 +58,7 @@ export const ERRORS = {
   ...REBALANCING_ERRORS,
   ...QUERY_THREAD_ERRORS,
   ...ADMINISTRATION_ERRORS,
+  ...ONBOARDING_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 export type ErrorCode = keyof typeof ERRORS;
 
@@ -67,6 +69,7 @@ export const ERROR_TABLES: readonly Record<string, ErrorSpec>[] = [
   REBALANCING_ERRORS,
   QUERY_THREAD_ERRORS,
   ADMINISTRATION_ERRORS,
+  ONBOARDING_ERRORS,
 ];
 
 export function isErrorCode(code: unknown): code is ErrorCode {
