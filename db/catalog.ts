@@ -25,7 +25,9 @@ export type ClientFields = Omit<ClientRecord, 'id' | 'user_id' | 'advisor_name' 
 export async function getClient(db: Queryable, clientId: string): Promise<ClientRow | undefined> {
   const [row] =
     await db`SELECT id, name, email, kyc_status, kyc_expires_at, politically_exposed, advisor_id, user_id FROM clients WHERE id = ${clientId}`;
-  return row ? ({ ...row, kyc_expires_at: row.kyc_expires_at && new Date(row.kyc_expires_at).toISOString() } as ClientRow) : undefined;
+  return row
+    ? ({ ...row, kyc_expires_at: row.kyc_expires_at && new Date(row.kyc_expires_at).toISOString() } as ClientRow)
+    : undefined;
 }
 
 const CLIENT_COLUMNS = (db: Queryable) => db`
@@ -160,7 +162,13 @@ export async function retireProduct(db: Queryable, id: string): Promise<void> {
 /** An approved onboarding's KYC: complete until its periodic review, with the exposure it found. */
 export async function completeClientKyc(
   db: Queryable,
-  kyc: { client_id: string; onboarding_id: string; risk_rating: string; politically_exposed: boolean; kyc_expires_at: string },
+  kyc: {
+    client_id: string;
+    onboarding_id: string;
+    risk_rating: string;
+    politically_exposed: boolean;
+    kyc_expires_at: string;
+  },
 ): Promise<void> {
   await db`
     UPDATE clients SET kyc_status = 'complete', kyc_expires_at = ${kyc.kyc_expires_at}, kyc_risk_rating = ${kyc.risk_rating},

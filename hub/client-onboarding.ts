@@ -83,10 +83,13 @@ export function createOnboardingService(deps: HubDeps) {
       return client;
     }
     const advisorId = actor.role === 'advisor' ? actor.user_id : input.advisor_id;
-    if (!advisorId) throw new HubError('VALIDATION_FAILED', 'advisor_id: name the new client’s advisor', { field: 'advisor_id' });
+    if (!advisorId)
+      throw new HubError('VALIDATION_FAILED', 'advisor_id: name the new client’s advisor', { field: 'advisor_id' });
     const advisor = await getUser(sql, advisorId);
     if (!advisor || advisor.role !== 'advisor')
-      throw new HubError('VALIDATION_FAILED', `advisor_id: ${advisorId} is not an active advisor`, { field: 'advisor_id' });
+      throw new HubError('VALIDATION_FAILED', `advisor_id: ${advisorId} is not an active advisor`, {
+        field: 'advisor_id',
+      });
     const email = input.client.email.toLowerCase();
     if (await findAnyUserByEmail(sql, email))
       throw new HubError('EMAIL_TAKEN', `client.email: ${email} already has an account`, { field: 'client.email' });
@@ -167,7 +170,11 @@ export function createOnboardingService(deps: HubDeps) {
         } catch (error) {
           if (idempotencyKey && error instanceof WorkflowExecutionAlreadyStartedError) {
             const row = await load(onboardingId);
-            return { onboarding: await view({ record: row.detail, sla: row.sla }, actor), client_user_id: userId, invitation: link };
+            return {
+              onboarding: await view({ record: row.detail, sla: row.sla }, actor),
+              client_user_id: userId,
+              invitation: link,
+            };
           }
           throw error;
         }
@@ -188,10 +195,12 @@ export function createOnboardingService(deps: HubDeps) {
     },
 
     async list(actor: Actor, filters: Omit<ProcessFilters, 'process_type'>) {
-      const rows = await listProcesses(sql, visibilityFilter(spec, actor), { ...filters, process_type: spec.processType });
+      const rows = await listProcesses(sql, visibilityFilter(spec, actor), {
+        ...filters,
+        process_type: spec.processType,
+      });
       return commands.views(rows, actor);
     },
-
   };
 }
 

@@ -41,7 +41,9 @@ try {
     for (const p of error.problems) console.error(`${file}:${p.line}: ${p.message}`);
     console.error(error.message);
   } else if ((error as { code?: string }).code === 'ECONNREFUSED') {
-    console.error(`cannot reach PostgreSQL at ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}: start the hub first (npm start)`);
+    console.error(
+      `cannot reach PostgreSQL at ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}: start the hub first (npm start)`,
+    );
   } else {
     console.error(error);
   }

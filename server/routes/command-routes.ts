@@ -15,6 +15,7 @@ import {
   jsonResponse,
   ProcessEventSchema,
   SECURITY,
+  specErrorResponses,
 } from './openapi.js';
 
 export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
@@ -117,7 +118,7 @@ export function addCommandRoutes<C extends string>(
         middleware: [commandContext(spec.processType, command)],
         responses: {
           200: jsonResponse(options.response, `The ${spec.processType.replace(/_/g, ' ')} after the command`),
-          ...ERROR_RESPONSES,
+          ...specErrorResponses(spec.errors),
         },
       }),
       async (c) => {

@@ -13,7 +13,16 @@ import type { OnboardingCommandName } from '../../workflows/client-onboarding/de
 import { baseUrlOf } from './admin-sign-in.js';
 import { actorOf, addCommandRoutes, addTrailRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
-import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, orNull, SECURITY } from './openapi.js';
+import {
+  CONFLICT_RESPONSE,
+  createRouter,
+  ERROR_RESPONSES,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  orNull,
+  SECURITY,
+} from './openapi.js';
 import { LiveSlaSchema } from './sla.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -107,7 +116,9 @@ const COMMAND_ROUTES: Record<OnboardingCommandName, CommandRoute> = {
     summary: "Submit the client type's documents, once uploaded; screening starts (documents → screening)",
     bodyOptional: true,
   },
-  clear_screening_hit: { summary: 'Compliance: clear a screening hit as a false positive, with a reason (two officers)' },
+  clear_screening_hit: {
+    summary: 'Compliance: clear a screening hit as a false positive, with a reason (two officers)',
+  },
   confirm_screening_hit: {
     summary: 'Compliance: confirm a screening hit as a true match: reject, or go on with enhanced due diligence',
   },
@@ -172,6 +183,7 @@ export function onboardingRoutes(service: OnboardingService, sql: Sql, config: H
             }),
             'The onboarding, invited',
           ),
+          409: CONFLICT_RESPONSE,
           ...ERROR_RESPONSES,
         },
       }),

@@ -28,10 +28,7 @@ describe('document rules', () => {
     const documents = accountOpeningSpec.documents;
     expect(unmetRequirements(documents, 'compliance_approve', { edd_required: false }, held([]))).toEqual([]);
     expect(
-      unmetRequirements(documents, 'compliance_approve', { edd_required: true }, held([])).map((r) => [
-        r.kind,
-        r.code,
-      ]),
+      unmetRequirements(documents, 'compliance_approve', { edd_required: true }, held([])).map((r) => [r.kind, r.code]),
     ).toEqual([['source_of_funds_evidence', 'COMPLIANCE_REVIEW_REQUIRED']]);
     expect(
       unmetRequirements(documents, 'compliance_approve', { edd_required: true }, held(['source_of_funds_evidence'])),

@@ -90,7 +90,12 @@ export function parseScreeningFile(
       else if (seen.has(id)) problem(line, `id ${id} is on line ${seen.get(id)} already`);
       else {
         seen.set(id, line);
-        entries.push({ entry_id: id, name, entry_type: 'individual', program: `${country.toUpperCase()} ${position}`.trim() });
+        entries.push({
+          entry_id: id,
+          name,
+          entry_type: 'individual',
+          program: `${country.toUpperCase()} ${position}`.trim(),
+        });
       }
       continue;
     }

@@ -22,7 +22,9 @@ const country = z
   .trim()
   .regex(/^[A-Za-z]{2}$/, 'a two-letter ISO 3166 country code')
   .transform((code) => code.toUpperCase());
-const pastDate = z.iso.date().refine((date) => date <= new Date().toISOString().slice(0, 10), 'must not be in the future');
+const pastDate = z.iso
+  .date()
+  .refine((date) => date <= new Date().toISOString().slice(0, 10), 'must not be in the future');
 
 /** The bands people answer in: the hub keeps no amounts it does not need. */
 export const WEALTH_BANDS = ['under_250k', '250k_1m', '1m_5m', 'over_5m'] as const;
@@ -48,7 +50,10 @@ export const ProfileSchema = z
     contact: z
       .object({
         email: z.email().max(200),
-        phone: z.string().trim().regex(/^\+[1-9][0-9]{6,14}$/, 'an international number such as +14155550100'),
+        phone: z
+          .string()
+          .trim()
+          .regex(/^\+[1-9][0-9]{6,14}$/, 'an international number such as +14155550100'),
         address: z
           .object({ line1: text(200), line2: text(200).optional(), city: text(100), postal_code: text(20), country })
           .strict(),

@@ -65,7 +65,13 @@ function jurisdictionFactor(profile: RiskInputs['profile']): RiskFactor {
   const high = countries.filter((c) => HIGH_RISK_JURISDICTIONS.includes(c));
   const monitored = countries.filter((c) => MONITORED_JURISDICTIONS.includes(c));
   if (high.length)
-    return { factor: 'jurisdiction', value: high.join(', '), points: 3, decisive: true, note: 'high-risk jurisdiction' };
+    return {
+      factor: 'jurisdiction',
+      value: high.join(', '),
+      points: 3,
+      decisive: true,
+      note: 'high-risk jurisdiction',
+    };
   if (monitored.length)
     return {
       factor: 'jurisdiction',
@@ -74,7 +80,13 @@ function jurisdictionFactor(profile: RiskInputs['profile']): RiskFactor {
       decisive: false,
       note: 'jurisdiction under increased monitoring',
     };
-  return { factor: 'jurisdiction', value: countries.join(', '), points: 0, decisive: false, note: 'no listed jurisdiction' };
+  return {
+    factor: 'jurisdiction',
+    value: countries.join(', '),
+    points: 0,
+    decisive: false,
+    note: 'no listed jurisdiction',
+  };
 }
 
 export function rateRisk(inputs: RiskInputs): RiskAssessment {

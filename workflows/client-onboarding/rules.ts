@@ -47,14 +47,22 @@ export function relationsOf(record: Pick<OnboardingRecord, 'client_user_id' | 'a
 const hitOf = (record: OnboardingRecord, hitId: string) => record.screening?.hits.find((h) => h.hit_id === hitId);
 
 /** May this actor run this command on the onboarding as it stands? Permission, then status, then four eyes. */
-export function checkAllowed(record: OnboardingRecord, command: OnboardingCommand, actor: Actor): CommandRefusal | null {
+export function checkAllowed(
+  record: OnboardingRecord,
+  command: OnboardingCommand,
+  actor: Actor,
+): CommandRefusal | null {
   const commandSpec = spec.commands[command];
   if (!mayRun(spec, command, actor, relationsOf(record)))
     return refuse('FORBIDDEN', `${actor.role} ${actor.user_id} may not ${commandSpec.label.toLowerCase()} here`);
   if (!(commandSpec.from as readonly string[]).includes(record.status))
-    return refuse('INVALID_STATUS_TRANSITION', `${commandSpec.label} is not allowed while the onboarding is ${record.status}`, {
-      status: record.status,
-    });
+    return refuse(
+      'INVALID_STATUS_TRANSITION',
+      `${commandSpec.label} is not allowed while the onboarding is ${record.status}`,
+      {
+        status: record.status,
+      },
+    );
   if (command === 'compliance_approve') {
     if (actor.user_id === record.invited_by || actor.user_id === record.advisor_id)
       return refuse('FOUR_EYES_VIOLATION', 'You cannot approve an onboarding you started or advise on');
@@ -99,7 +107,10 @@ export function checkInput(record: OnboardingRecord, command: OnboardingCommand,
 export function checkClearance(record: OnboardingRecord, input: ClearHitInput, actor: Actor): CommandRefusal | null {
   const hit = hitOf(record, input.hit_id);
   if (hit?.clearances.some((c) => c.by === actor.user_id))
-    return refuse('SECOND_OFFICER_REQUIRED', 'You cleared this hit already; a different compliance officer must clear it too');
+    return refuse(
+      'SECOND_OFFICER_REQUIRED',
+      'You cleared this hit already; a different compliance officer must clear it too',
+    );
   return null;
 }
 
@@ -291,7 +302,14 @@ export function applyCommand(
       return outcome(
         statusChange({ ...base, rejection_reason, decided_by: actor.user_id, decided_at: now }, 'rejected', now),
         [event('onboarding.rejected', { rejection_reason, rejected_by: actor.user_id })],
-        [{ to: clientAndAdvisor(record), kind: 'onboarding_rejected', title: 'Onboarding rejected', body: rejection_reason }],
+        [
+          {
+            to: clientAndAdvisor(record),
+            kind: 'onboarding_rejected',
+            title: 'Onboarding rejected',
+            body: rejection_reason,
+          },
+        ],
         { reason: rejection_reason },
       );
     }
@@ -308,7 +326,15 @@ export function applyCommand(
 }
 
 /** The system's steps: screening done, an officer assigned, KYC written, the time limit passed. */
-function systemOutcome(record: OnboardingRecord, next: OnboardingRecord, action: string, actor: Actor, events: EmittedEvent[], audit: Record<string, unknown> = {}, notifications: NotificationIntent[] = []): Outcome {
+function systemOutcome(
+  record: OnboardingRecord,
+  next: OnboardingRecord,
+  action: string,
+  actor: Actor,
+  events: EmittedEvent[],
+  audit: Record<string, unknown> = {},
+  notifications: NotificationIntent[] = [],
+): Outcome {
   return { record: next, action, actor, status_before: record.status, events, notifications, audit };
 }
 
@@ -335,7 +361,12 @@ export function screened(
     [
       {
         type: 'onboarding.screened',
-        payload: { onboarding_id: record.onboarding_id, hits: hits.length, lists_as_of: result.lists_as_of, timestamp: now },
+        payload: {
+          onboarding_id: record.onboarding_id,
+          hits: hits.length,
+          lists_as_of: result.lists_as_of,
+          timestamp: now,
+        },
       },
     ],
     { names: result.names, hits: hits.map((h) => ({ list: h.list, entry_id: h.entry_id, score: h.score })) },
@@ -353,7 +384,13 @@ export function screened(
 }
 
 export function reviewStarted(record: OnboardingRecord, officer: string | null, actor: Actor, now: string): Outcome {
-  const next = { ...record, assigned_officer_id: officer, review_started_at: now, updated_at: now, version: record.version + 1 };
+  const next = {
+    ...record,
+    assigned_officer_id: officer,
+    review_started_at: now,
+    updated_at: now,
+    version: record.version + 1,
+  };
   return systemOutcome(
     record,
     next,
@@ -373,7 +410,14 @@ export function reviewStarted(record: OnboardingRecord, officer: string | null, 
     ],
     { risk: record.risk },
     officer
-      ? [{ to: [{ user_id: officer }], kind: 'assignment', title: `Review the onboarding of ${record.client_name}`, body: `Risk ${record.risk?.rating ?? 'unrated'}` }]
+      ? [
+          {
+            to: [{ user_id: officer }],
+            kind: 'assignment',
+            title: `Review the onboarding of ${record.client_name}`,
+            body: `Risk ${record.risk?.rating ?? 'unrated'}`,
+          },
+        ]
       : [],
   );
 }
@@ -395,7 +439,12 @@ export function kycCompleted(record: OnboardingRecord, expiresAt: string, actor:
     [
       {
         type: 'onboarding.kyc_completed',
-        payload: { onboarding_id: record.onboarding_id, client_id: record.client_id, kyc_expires_at: expiresAt, timestamp: now },
+        payload: {
+          onboarding_id: record.onboarding_id,
+          client_id: record.client_id,
+          kyc_expires_at: expiresAt,
+          timestamp: now,
+        },
       },
     ],
     { kyc_expires_at: expiresAt, risk_rating: record.risk?.rating ?? null },
@@ -410,7 +459,14 @@ export function expired(record: OnboardingRecord, actor: Actor, now: string): Ou
     actor,
     [{ type: 'onboarding.expired', payload: { onboarding_id: record.onboarding_id, timestamp: now } }],
     { expires_at: record.expires_at },
-    [{ to: clientAndAdvisor(record), kind: 'onboarding_expired', title: 'Onboarding expired', body: `${record.client_name}'s onboarding was not finished in time` }],
+    [
+      {
+        to: clientAndAdvisor(record),
+        kind: 'onboarding_expired',
+        title: 'Onboarding expired',
+        body: `${record.client_name}'s onboarding was not finished in time`,
+      },
+    ],
   );
 }
 
@@ -450,12 +506,24 @@ export function newOnboardingRecord(input: OnboardingInput, now: string): Onboar
 }
 
 export function invitedOutcome(record: OnboardingRecord, actor: Actor): Outcome {
-  return systemOutcome(record, record, 'invite_client', actor, [
-    {
-      type: 'onboarding.invited',
-      payload: { onboarding_id: record.onboarding_id, client_id: record.client_id, invited_by: actor.user_id, timestamp: record.created_at },
-    },
-  ], { client_type: record.client_type });
+  return systemOutcome(
+    record,
+    record,
+    'invite_client',
+    actor,
+    [
+      {
+        type: 'onboarding.invited',
+        payload: {
+          onboarding_id: record.onboarding_id,
+          client_id: record.client_id,
+          invited_by: actor.user_id,
+          timestamp: record.created_at,
+        },
+      },
+    ],
+    { client_type: record.client_type },
+  );
 }
 
 /** The commands this actor could take now, for buttons and `allowed_actions`. */

@@ -288,7 +288,10 @@ export const clientOnboardingSpec = {
       description: 'Onboarding rejected by compliance',
       payload: ['onboarding_id', 'rejection_reason', 'rejected_by', 'timestamp'],
     },
-    'onboarding.cancelled': { description: 'Onboarding cancelled', payload: ['onboarding_id', 'cancelled_by', 'timestamp'] },
+    'onboarding.cancelled': {
+      description: 'Onboarding cancelled',
+      payload: ['onboarding_id', 'cancelled_by', 'timestamp'],
+    },
     'onboarding.expired': {
       description: 'Onboarding not finished within its time limit',
       payload: ['onboarding_id', 'timestamp'],

@@ -100,7 +100,8 @@ export async function clientOnboardingWorkflow(input: OnboardingInput): Promise<
     inputRefusal: (command, { actor, input: given }) =>
       checkInput(record, command, given) ??
       (command === 'clear_screening_hit' ? checkClearance(record, given as ClearHitInput, actor) : null),
-    run: async (command, message) => resultOf(await record$(applyCommand(record, command, message.input, message.actor, now()))),
+    run: async (command, message) =>
+      resultOf(await record$(applyCommand(record, command, message.input, message.actor, now()))),
   });
 
   await started;
