@@ -3,7 +3,7 @@ import type { Sql } from '../../db/client.js';
 import { loadScreeningEntries } from '../../db/screening.js';
 import { getSetting } from '../../db/settings.js';
 import type { ScreeningMatch } from '../../workflows/client-onboarding/definitions.js';
-import { nameSimilarity } from '../../workflows/client-onboarding/name-matching.js';
+import { nameSimilarity } from '../screening/name-matching.js';
 
 /** What an onboarding asks of the world: its names screened against the lists, and the client's KYC written. */
 export function createOnboardingActivities(deps: { sql: Sql }) {

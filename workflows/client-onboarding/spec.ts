@@ -183,7 +183,7 @@ export const clientOnboardingSpec = {
     submit_documents: {
       label: 'Submit documents',
       from: ['documents'],
-      to: ['screening', 'compliance_review'],
+      to: 'screening',
       roles: { client: 'own', advisor: 'own' },
       event: 'onboarding.documents_submitted',
       path: 'submit-documents',
