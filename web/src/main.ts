@@ -18,6 +18,7 @@ import { completeSingleSignOn, setPasswordView, signInView } from './sign-in.js'
 import { AccountView } from './admin-account.js';
 import { ADMIN_SECTIONS, AdminView, type AdminSection } from './admin-view.js';
 import { ApplicationForm } from './application-form.js';
+import { OnboardingForm } from './onboarding-form.js';
 
 const REBALANCING = 'rebalancing';
 /** Notifications about a query: the process's unread count moved. */
@@ -35,7 +36,7 @@ class App {
   private portfolios: PortfoliosView | undefined;
   private summaries: QuerySummaries | undefined;
   /** Administration, your account and the application form: pages of their own, no live feed. */
-  private page: AdminView | AccountView | ApplicationForm | undefined;
+  private page: AdminView | AccountView | ApplicationForm | OnboardingForm | undefined;
   private readonly boardQueries = new Map<string, string>();
   private readonly main = h('main', { class: 'view' });
   private readonly nav = h('nav', { class: 'nav' });
@@ -212,8 +213,9 @@ class App {
     const route = parseRoute(location.hash);
     this.say('');
     if (route.name === 'sign-in') return this.signOut();
+    if (this.page instanceof OnboardingForm) this.page.destroy();
     this.page = undefined;
-    if (route.name === 'admin' || route.name === 'account' || route.name === 'apply') {
+    if (route.name === 'admin' || route.name === 'account' || route.name === 'apply' || route.name === 'onboarding') {
       this.closeDrawer();
       this.closeBoard();
       this.closeOps();
@@ -245,13 +247,22 @@ class App {
   }
 
   private async showPage(
-    route: { name: 'admin'; section: string } | { name: 'account' } | { name: 'apply'; applicationId: string | null },
+    route:
+      | { name: 'admin'; section: string }
+      | { name: 'account' }
+      | { name: 'apply'; applicationId: string | null }
+      | { name: 'onboarding'; onboardingId: string | null },
   ) {
     if (route.name === 'account') {
       const page = new AccountView(() => void this.signOut('You are signed out everywhere'));
       this.page = page;
       replaceChildren(this.main, page.element);
       await page.show();
+    } else if (route.name === 'onboarding') {
+      const page = new OnboardingForm(this.session!.user);
+      this.page = page;
+      replaceChildren(this.main, page.element);
+      await page.show(route.onboardingId);
     } else if (route.name === 'apply') {
       const page = new ApplicationForm();
       this.page = page;
@@ -384,7 +395,7 @@ class App {
 
   private renderNav() {
     const route = parseRoute(location.hash);
-    const current = ['ops', 'portfolios', 'admin', 'apply'].includes(route.name)
+    const current = ['ops', 'portfolios', 'admin', 'apply', 'onboarding'].includes(route.name)
       ? route.name
       : (this.board?.type.process_type ?? '');
     const role = this.session?.user.role;
@@ -405,6 +416,8 @@ class App {
       h('a', { href: '#/ops', class: current === 'ops' ? 'active' : '' }, 'Operations center'),
       (role === 'advisor' || role === 'client' || role === 'admin') &&
         h('a', { href: '#/apply', class: current === 'apply' ? 'active' : '' }, 'New application'),
+      role === 'client' &&
+        h('a', { href: '#/onboarding', class: current === 'onboarding' ? 'active' : '' }, 'My onboarding'),
       role === 'admin' &&
         h('a', { href: '#/admin/users', class: current === 'admin' ? 'active' : '' }, 'Administration'),
     );

@@ -1,6 +1,6 @@
 /**
  * Hash routes, shared with links from Slack and notifications: `#/board/<type>?<filters>`, `#/process/<id>`,
- * `#/ops`, `#/portfolios`, `#/admin/<section>`, `#/account`, `#/apply[/<id>]`; before sign-in,
+ * `#/ops`, `#/portfolios`, `#/admin/<section>`, `#/account`, `#/apply[/<id>]`, `#/onboarding[/<id>]`; before sign-in,
  * `#/set-password/<token>` (a one-time link) and `#/sso/<handoff>` (back from the identity provider).
  */
 export type Route =
@@ -11,6 +11,7 @@ export type Route =
   | { name: 'admin'; section: string }
   | { name: 'account' }
   | { name: 'apply'; applicationId: string | null }
+  | { name: 'onboarding'; onboardingId: string | null }
   | { name: 'set-password'; token: string }
   | { name: 'sso'; handoff: string }
   | { name: 'sign-in'; error: string | null };
@@ -24,6 +25,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'admin') return { name: 'admin', section: parts[1] ?? 'users' };
   if (parts[0] === 'account') return { name: 'account' };
   if (parts[0] === 'apply') return { name: 'apply', applicationId: parts[1] ?? null };
+  if (parts[0] === 'onboarding') return { name: 'onboarding', onboardingId: parts[1] ?? null };
   if (parts[0] === 'set-password' && parts[1]) return { name: 'set-password', token: parts[1] };
   if (parts[0] === 'sso' && parts[1]) return { name: 'sso', handoff: parts[1] };
   if (parts[0] === 'sign-in') return { name: 'sign-in', error: new URLSearchParams(query).get('error') };

@@ -4,10 +4,12 @@ import type { CommandDefinition } from '../process-kit.js';
 import type { Actor, Channel, SlaSnapshot } from '../process-records.js';
 import type { Role } from '../process-spec.js';
 import {
+  ACTIVITY_BANDS,
   CLIENT_TYPES,
   EMPLOYMENT_STATUSES,
   INVESTMENT_EXPERIENCE,
   SOURCES_OF_WEALTH,
+  WEALTH_BANDS,
   type ClientType,
   type OnboardingCommand,
   type OnboardingStatus,
@@ -25,10 +27,6 @@ const country = z
 const pastDate = z.iso
   .date()
   .refine((date) => date <= new Date().toISOString().slice(0, 10), 'must not be in the future');
-
-/** The bands people answer in: the hub keeps no amounts it does not need. */
-export const WEALTH_BANDS = ['under_250k', '250k_1m', '1m_5m', 'over_5m'] as const;
-export const ACTIVITY_BANDS = ['under_50k', '50k_250k', '250k_1m', 'over_1m'] as const;
 
 /** The profile, section by section; each is checked whole, so a refusal names the field within it. */
 export const ProfileSchema = z

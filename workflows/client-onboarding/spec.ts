@@ -47,6 +47,9 @@ export const SOURCES_OF_WEALTH = [
   'other',
 ] as const;
 export type SourceOfWealth = (typeof SOURCES_OF_WEALTH)[number];
+/** The bands people answer in: the hub keeps no amounts it does not need. */
+export const WEALTH_BANDS = ['under_250k', '250k_1m', '1m_5m', 'over_5m'] as const;
+export const ACTIVITY_BANDS = ['under_50k', '50k_250k', '250k_1m', 'over_1m'] as const;
 export const INVESTMENT_EXPERIENCE = ['none', 'limited', 'good', 'extensive'] as const;
 export const RISK_RATINGS = ['low', 'medium', 'high'] as const;
 export type RiskRating = (typeof RISK_RATINGS)[number];
