@@ -176,3 +176,26 @@ export async function completeClientKyc(
       updated_at = now()
     WHERE id = ${kyc.client_id}`;
 }
+
+/** Clients whose complete KYC falls due within `days`, with no onboarding open: the periodic reviews to start. */
+export async function listClientsWithKycDue(db: Queryable, days: number) {
+  const rows = await db`
+    SELECT c.id, c.name, c.advisor_id, c.user_id, c.client_type, c.politically_exposed, c.kyc_expires_at
+    FROM clients c
+    WHERE c.kyc_status = 'complete' AND c.kyc_expires_at IS NOT NULL
+      AND c.kyc_expires_at <= now() + make_interval(days => ${days})
+      AND NOT EXISTS (
+        SELECT 1 FROM processes p
+        WHERE p.client_id = c.id AND p.process_type = 'client_onboarding'
+          AND p.status IN ('invited', 'profile', 'documents', 'screening', 'compliance_review'))
+    ORDER BY c.kyc_expires_at, c.id`;
+  return rows.map((r) => ({
+    id: r.id as string,
+    name: r.name as string,
+    advisor_id: r.advisor_id as string | null,
+    user_id: r.user_id as string | null,
+    client_type: r.client_type as ClientType,
+    politically_exposed: r.politically_exposed as boolean,
+    kyc_expires_at: new Date(r.kyc_expires_at).toISOString(),
+  }));
+}

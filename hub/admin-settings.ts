@@ -76,6 +76,13 @@ export const FIRM_SETTINGS = {
     schema: z.object({ high: years, medium: years, low: years }).strict(),
     default: { high: 1, medium: 2, low: 3 },
   },
+  kyc_review_notice_days: {
+    label: 'KYC review notice',
+    meaning: 'Days before a client’s KYC falls due that the daily schedule opens their periodic review onboarding.',
+    unit: 'days',
+    schema: z.number().int().min(1).max(365),
+    default: 60,
+  },
   onboarding_expiry_days: {
     label: 'Onboarding time limit',
     meaning: 'Days a client has to fill the profile and upload the documents before the onboarding expires.',

@@ -99,6 +99,7 @@ const OnboardingSchema = z
     decided_by: z.string().nullable(),
     decided_at: z.string().nullable(),
     kyc_expires_at: z.string().nullable(),
+    review_of_kyc_expiring: z.string().nullable(),
     expires_at: z.string(),
     allowed_actions: z.array(z.string()).openapi({ description: 'The commands the caller may take now' }),
     sla: orNull(LiveSlaSchema),

@@ -11,7 +11,11 @@ import {
   uploadDocuments,
   waitForOnboarding,
 } from '../support/onboarding.js';
-import { onboardingWorkflowId } from '../../workflows/client-onboarding/definitions.js';
+import {
+  KYC_REVIEW_WORKFLOW_TYPE,
+  onboardingWorkflowId,
+  type KycReviewResult,
+} from '../../workflows/client-onboarding/definitions.js';
 
 describe('client onboarding: invitation, profile, documents, screening, compliance, KYC', () => {
   let hub: TestHub;
@@ -236,5 +240,27 @@ describe('client onboarding: invitation, profile, documents, screening, complian
     });
     expectError(refused, 400, 'ONBOARDING_INCOMPLETE');
     expect(refused.body.error.message).toContain('expired');
+  });
+
+  it('opens a periodic review for each client whose KYC falls due within the notice period, once', async () => {
+    await hub.sql`UPDATE clients SET kyc_expires_at = now() + interval '20 days' WHERE id = 'cli_gabriel_garcia'`;
+    await hub.sql`UPDATE clients SET kyc_expires_at = now() + interval '200 days' WHERE id = 'cli_chris_carter'`;
+    const run = (workflowId: string) =>
+      hub.server.deps.temporal.workflow.execute(KYC_REVIEW_WORKFLOW_TYPE, {
+        taskQueue: hub.taskQueue,
+        workflowId,
+        args: [],
+      }) as Promise<KycReviewResult>;
+    const first = await run('kyc-review-test-1');
+    expect(first.started.map((s) => s.client_id).sort()).toEqual(['cli_fiona_fischer', 'cli_gabriel_garcia']);
+    const review = first.started.find((s) => s.client_id === 'cli_gabriel_garcia')!;
+    const detail = await waitForStatus(hub.sql, review.onboarding_id, 'invited');
+    expect(detail.review_of_kyc_expiring).not.toBeNull();
+    const [card] = await hub.sql`SELECT flags, advisor_id FROM processes WHERE process_id = ${review.onboarding_id}`;
+    expect(card).toEqual({ flags: ['kyc_review_due'], advisor_id: 'usr_alex_advisor' });
+    // The advisor sees it among their onboardings; a second run opens nothing new.
+    const listed = expectOk(await hub.api(tokens.alex, 'GET', '/onboardings?status=invited')).onboardings;
+    expect(listed.map((o: { onboarding_id: string }) => o.onboarding_id)).toContain(review.onboarding_id);
+    expect(await run('kyc-review-test-2')).toEqual({ started: [], already_open: [] });
   });
 });

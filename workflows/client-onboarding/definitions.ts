@@ -197,6 +197,8 @@ export interface OnboardingRecord {
   decided_by: string | null;
   decided_at: string | null;
   kyc_expires_at: string | null;
+  /** For a periodic review, when the KYC it renews falls due. */
+  review_of_kyc_expiring: string | null;
   expires_at: string;
   status_entered_at: string;
   created_at: string;
@@ -219,6 +221,8 @@ export interface OnboardingInput {
   kyc_review_years: Record<RiskRating, number>;
   /** Days the client has to finish before the onboarding expires (the onboarding_expiry_days setting). */
   expires_after_days: number;
+  /** A periodic review: when the KYC it renews falls due. Absent for a first onboarding. */
+  review_of_kyc_expiring?: string;
 }
 
 export interface OnboardingMessage<T = object> {
@@ -254,5 +258,17 @@ export function onboardingWorkflowId(onboardingId: string): string {
 }
 
 export const CLIENT_ONBOARDING_WORKFLOW_TYPE = 'clientOnboardingWorkflow';
+
+/** What the KYC review Schedule starts each run: one review onboarding for each client whose KYC nears expiry. */
+export const KYC_REVIEW_WORKFLOW_TYPE = 'kycReviewWorkflow';
+
+export function kycReviewScheduleId(taskQueue: string): string {
+  return `kyc-review/${taskQueue}`;
+}
+
+export interface KycReviewResult {
+  started: { client_id: string; onboarding_id: string }[];
+  already_open: string[];
+}
 
 export { CLIENT_TYPES };

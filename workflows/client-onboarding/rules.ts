@@ -497,6 +497,7 @@ export function newOnboardingRecord(input: OnboardingInput, now: string): Onboar
     decided_by: null,
     decided_at: null,
     kyc_expires_at: null,
+    review_of_kyc_expiring: input.review_of_kyc_expiring ?? null,
     expires_at: expiresAt,
     status_entered_at: now,
     created_at: now,

@@ -50,6 +50,7 @@ function projectCard(record: OnboardingRecord, sla: SlaSnapshot | null): Process
       record.edd_required ? 'edd' : null,
       record.politically_exposed ? 'pep' : null,
       openHits ? 'screening_hit' : null,
+      record.review_of_kyc_expiring ? 'kyc_review_due' : null,
     ].filter((f): f is string => f !== null),
     sla,
   };
