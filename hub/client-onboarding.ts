@@ -67,15 +67,16 @@ export function createOnboardingService(deps: HubDeps) {
   const commands = createProcessCommands(deps, onboardingKind);
   const { audited, load, view, withinCommandDeadline } = commands;
 
-  function newOnboardingId(actor: Actor, idempotencyKey?: string): string {
+  /** The same key from the same person always names the same onboarding and new client: a retried POST is harmless. */
+  function newId(prefix: 'onb' | 'cli' | 'usr', actor: Actor, idempotencyKey?: string): string {
     const seed = idempotencyKey
-      ? createHash('sha256').update(`onboarding\n${actor.user_id}\n${idempotencyKey}`).digest()
+      ? createHash('sha256').update(`${prefix}\n${actor.user_id}\n${idempotencyKey}`).digest()
       : randomBytes(16);
-    return `onb_${seed.toString('base64url').replace(/[-_]/g, '').slice(0, 16).toLowerCase()}`;
+    return `${prefix}_${seed.toString('base64url').replace(/[-_]/g, '').slice(0, 16).toLowerCase()}`;
   }
 
   /** The client to onboard, made now when new, with the advisor the policy lets the actor act for. */
-  async function clientFor(actor: Actor, input: InviteInput) {
+  async function clientFor(actor: Actor, input: InviteInput, idempotencyKey?: string) {
     if (input.client_id !== undefined) {
       const client = await getClientRecord(sql, input.client_id);
       if (!client)
@@ -90,19 +91,27 @@ export function createOnboardingService(deps: HubDeps) {
       throw new HubError('VALIDATION_FAILED', `advisor_id: ${advisorId} is not an active advisor`, {
         field: 'advisor_id',
       });
+    const id = newId('cli', actor, idempotencyKey);
+    const made = idempotencyKey ? await getClientRecord(sql, id) : undefined;
+    if (made) return made;
     const email = input.client.email.toLowerCase();
     if (await findAnyUserByEmail(sql, email))
       throw new HubError('EMAIL_TAKEN', `client.email: ${email} already has an account`, { field: 'client.email' });
-    const id = `cli_${randomBytes(8).toString('hex')}`;
-    await insertClient(sql, id, {
-      name: input.client.name,
-      email,
-      kyc_status: 'pending',
-      politically_exposed: false,
-      advisor_id: advisorId,
-      client_type: input.client.client_type,
-      jurisdiction: input.client.jurisdiction ?? null,
-      birth_or_incorporation_date: null,
+    // The client and their login together: a crash between the two leaves neither.
+    await sql.begin(async (tx) => {
+      await insertClient(tx, id, {
+        name: input.client.name,
+        email,
+        kyc_status: 'pending',
+        politically_exposed: false,
+        advisor_id: advisorId,
+        client_type: input.client.client_type,
+        jurisdiction: input.client.jurisdiction ?? null,
+        birth_or_incorporation_date: null,
+      });
+      const userId = newId('usr', actor, idempotencyKey);
+      await insertUser(tx, { id: userId, email, name: input.client.name, role: 'client' });
+      await linkClientUser(tx, id, userId);
     });
     return (await getClientRecord(sql, id))!;
   }
@@ -114,10 +123,10 @@ export function createOnboardingService(deps: HubDeps) {
      */
     async invite(actor: Actor, input: InviteInput, publicUrl: string, idempotencyKey?: string) {
       return audited(actor, 'invite_client', null, async () => {
-        const client = await clientFor(actor, input);
+        const client = await clientFor(actor, input, idempotencyKey);
         if (!mayRun(spec, 'invite_client', actor, { client_user_id: client.user_id, advisor_id: client.advisor_id }))
           throw new HubError('FORBIDDEN', 'You may invite only your own clients to onboarding');
-        const onboardingId = newOnboardingId(actor, idempotencyKey);
+        const onboardingId = newId('onb', actor, idempotencyKey);
         const open = await openProcessesOfClient(sql, client.id, spec.processType, TERMINAL);
         if (open.some((id) => id !== onboardingId))
           throw new HubError('ONBOARDING_IN_PROGRESS', `Client ${client.id} is being onboarded already (${open[0]})`);

@@ -156,6 +156,22 @@ describe('client onboarding: invitation, profile, documents, screening, complian
     await keepHistory(hub, onboardingWorkflowId(onboardingId), 'client-onboarding--hit-cleared-approved');
   });
 
+  it('answers a retried invitation with the same onboarding and client, creating nothing twice', async () => {
+    const body = { client: { name: 'Nora Lind', email: 'nora.lind@client.example', client_type: 'individual' } };
+    const key = { 'idempotency-key': 'invite-nora-1' };
+    const first = expectOk(await hub.api(tokens.alex, 'POST', '/onboardings', body, key), 201);
+    const again = expectOk(await hub.api(tokens.alex, 'POST', '/onboardings', body, key), 201);
+    expect(again.onboarding.onboarding_id).toBe(first.onboarding.onboarding_id);
+    expect(again.onboarding.client_id).toBe(first.onboarding.client_id);
+    const [{ clients }] =
+      await hub.sql`SELECT count(*)::int AS clients FROM clients WHERE email = 'nora.lind@client.example'`;
+    const [{ users }] =
+      await hub.sql`SELECT count(*)::int AS users FROM users WHERE email = 'nora.lind@client.example'`;
+    expect({ clients, users }).toEqual({ clients: 1, users: 1 });
+    // Without the key, the same e-mail is refused: it has an account now.
+    expectError(await hub.api(tokens.alex, 'POST', '/onboardings', body), 409, 'EMAIL_TAKEN');
+  });
+
   it('rates a politically exposed client high: enhanced due diligence evidence and two different approvers', async () => {
     const { onboardingId, clientToken } = await inviteNewClient(hub, tokens.beth, {
       name: 'Sofia Brandt',
