@@ -69,12 +69,26 @@ export const FIRM_SETTINGS = {
       .refine((zone) => IANAZone.isValidZone(zone), 'expected an IANA time zone such as America/New_York'),
     default: 'America/New_York',
   },
-  kyc_review_years: {
-    label: 'KYC periodic review',
-    meaning: 'Years until an approved client’s KYC must be reviewed again, by risk rating.',
-    unit: 'years by risk rating',
-    schema: z.object({ high: years, medium: years, low: years }).strict(),
-    default: { high: 1, medium: 2, low: 3 },
+  kyc_review_years_high: {
+    label: 'KYC review, high risk',
+    meaning: 'Years until the KYC of an approved high-risk client must be reviewed again.',
+    unit: 'years',
+    schema: years,
+    default: 1,
+  },
+  kyc_review_years_medium: {
+    label: 'KYC review, medium risk',
+    meaning: 'Years until the KYC of an approved medium-risk client must be reviewed again.',
+    unit: 'years',
+    schema: years,
+    default: 2,
+  },
+  kyc_review_years_low: {
+    label: 'KYC review, low risk',
+    meaning: 'Years until the KYC of an approved low-risk client must be reviewed again.',
+    unit: 'years',
+    schema: years,
+    default: 3,
   },
   kyc_review_notice_days: {
     label: 'KYC review notice',

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { getClientRecord, insertClient, linkClientUser, openProcessesOfClient } from '../db/catalog.js';
 import { listProcesses, type ProcessFilters } from '../db/processes.js';
-import { getSetting } from '../db/settings.js';
+import { getKycReviewYears, getSetting } from '../db/settings.js';
 import { findAnyUserByEmail, getPasswordHash, getUser, insertUser, issueUserToken } from '../db/users.js';
 import {
   CLIENT_ONBOARDING_WORKFLOW_TYPE,
@@ -20,7 +20,6 @@ import {
   clientOnboardingSpec as spec,
   HAPPY_PATH,
   type ClientType,
-  type RiskRating,
 } from '../workflows/client-onboarding/spec.js';
 import { HubError } from '../workflows/errors.js';
 import { mayRun, visibilityFilter } from '../workflows/policy.js';
@@ -155,11 +154,7 @@ export function createOnboardingService(deps: HubDeps) {
             politically_exposed: client.politically_exposed,
           },
           invited_by: actor,
-          kyc_review_years: await getSetting<Record<RiskRating, number>>(sql, 'kyc_review_years', {
-            high: 1,
-            medium: 2,
-            low: 3,
-          }),
+          kyc_review_years: await getKycReviewYears(sql),
           expires_after_days: await getSetting<number>(sql, 'onboarding_expiry_days', 30),
         };
         try {

@@ -1,9 +1,8 @@
 import { completeClientKyc, listClientsWithKycDue } from '../../db/catalog.js';
 import type { Sql } from '../../db/client.js';
 import { loadScreeningEntries } from '../../db/screening.js';
-import { getSetting } from '../../db/settings.js';
+import { getKycReviewYears, getSetting } from '../../db/settings.js';
 import type { ScreeningMatch } from '../../workflows/client-onboarding/definitions.js';
-import type { RiskRating } from '../../workflows/client-onboarding/spec.js';
 import { nameSimilarity } from '../screening/name-matching.js';
 
 /** What an onboarding asks of the world: its names screened against the lists, and the client's KYC written. */
@@ -41,11 +40,7 @@ export function createOnboardingActivities(deps: { sql: Sql }) {
       const days = await getSetting<number>(deps.sql, 'kyc_review_notice_days', 60);
       return {
         due: await listClientsWithKycDue(deps.sql, days),
-        kyc_review_years: await getSetting<Record<RiskRating, number>>(deps.sql, 'kyc_review_years', {
-          high: 1,
-          medium: 2,
-          low: 3,
-        }),
+        kyc_review_years: await getKycReviewYears(deps.sql),
         expires_after_days: await getSetting<number>(deps.sql, 'onboarding_expiry_days', 30),
       };
     },

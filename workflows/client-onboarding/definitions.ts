@@ -217,7 +217,7 @@ export interface OnboardingInput {
     politically_exposed: boolean;
   };
   invited_by: Actor;
-  /** Years until the periodic review, by risk rating (the kyc_review_years setting). */
+  /** Years until the periodic review, by risk rating (the kyc_review_years_* settings). */
   kyc_review_years: Record<RiskRating, number>;
   /** Days the client has to finish before the onboarding expires (the onboarding_expiry_days setting). */
   expires_after_days: number;
