@@ -16,11 +16,7 @@ import {
   type OnboardingRecord,
 } from '../workflows/client-onboarding/definitions.js';
 import { allowedActions, checkAllowed, relationsOf } from '../workflows/client-onboarding/rules.js';
-import {
-  clientOnboardingSpec as spec,
-  HAPPY_PATH,
-  type ClientType,
-} from '../workflows/client-onboarding/spec.js';
+import { clientOnboardingSpec as spec, HAPPY_PATH, type ClientType } from '../workflows/client-onboarding/spec.js';
 import { HubError } from '../workflows/errors.js';
 import { mayRun, visibilityFilter } from '../workflows/policy.js';
 import type { Actor } from '../workflows/process-records.js';
