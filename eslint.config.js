@@ -19,6 +19,7 @@ const COMPOSITION_ROOTS = [
   'runtime/seed-demo.ts',
   'runtime/seed-demo-portfolios.ts',
   'runtime/import-prices.ts',
+  'runtime/import-screening.ts',
   'runtime/setup-temporal.ts',
   'runtime/admin-create.ts',
   'runtime/audit-verify.ts',

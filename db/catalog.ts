@@ -11,6 +11,8 @@ export interface ClientRow extends ClientSnapshot {
   /** Where the client (and so their processes) sits in the firm: their team and its office. */
   team_id: string | null;
   office_id: string | null;
+  /** When the KYC an onboarding completed falls due for review; null for KYC recorded without one. */
+  kyc_expires_at: string | null;
 }
 
 const CLIENT_PLACE = (db: Queryable) =>
@@ -24,19 +26,26 @@ export interface ClientRecord extends ClientRow {
   advisor_name: string | null;
 }
 
-export type ClientFields = Omit<ClientRecord, 'id' | 'user_id' | 'advisor_name' | 'team_id' | 'office_id'>;
+export type ClientFields = Omit<
+  ClientRecord,
+  'id' | 'user_id' | 'advisor_name' | 'team_id' | 'office_id' | 'kyc_expires_at'
+>;
+
+const KYC_EXPIRY = (db: Queryable) =>
+  db`to_char(c.kyc_expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS kyc_expires_at`;
 
 export async function getClient(db: Queryable, clientId: string): Promise<ClientRow | undefined> {
   const [row] = await db`
-    SELECT c.id, c.name, c.email, c.kyc_status, c.politically_exposed, c.advisor_id, c.user_id, ${CLIENT_PLACE(db)}
+    SELECT c.id, c.name, c.email, c.kyc_status, ${KYC_EXPIRY(db)}, c.politically_exposed, c.advisor_id, c.user_id,
+      ${CLIENT_PLACE(db)}
     FROM clients c WHERE c.id = ${clientId}`;
   return row as ClientRow | undefined;
 }
 
 const CLIENT_COLUMNS = (db: Queryable) => db`
-  c.id, c.name, c.email, c.kyc_status, c.politically_exposed, c.advisor_id, c.user_id, c.client_type, c.jurisdiction,
-  to_char(c.birth_or_incorporation_date, 'YYYY-MM-DD') AS birth_or_incorporation_date, a.name AS advisor_name,
-  ${CLIENT_PLACE(db)}`;
+  c.id, c.name, c.email, c.kyc_status, ${KYC_EXPIRY(db)}, c.politically_exposed, c.advisor_id, c.user_id,
+  c.client_type, c.jurisdiction, to_char(c.birth_or_incorporation_date, 'YYYY-MM-DD') AS birth_or_incorporation_date,
+  a.name AS advisor_name, ${CLIENT_PLACE(db)}`;
 
 export async function getClientRecord(db: Queryable, clientId: string): Promise<ClientRecord | undefined> {
   const [row] =
@@ -160,4 +169,45 @@ export async function saveProductVersion(db: Queryable, id: string, terms: Produ
 
 export async function retireProduct(db: Queryable, id: string): Promise<void> {
   await db`UPDATE products SET active = false, retired_at = now(), updated_at = now() WHERE id = ${id}`;
+}
+
+/** An approved onboarding's KYC: complete until its periodic review, with the exposure it found. */
+export async function completeClientKyc(
+  db: Queryable,
+  kyc: {
+    client_id: string;
+    onboarding_id: string;
+    risk_rating: string;
+    politically_exposed: boolean;
+    kyc_expires_at: string;
+  },
+): Promise<void> {
+  await db`
+    UPDATE clients SET kyc_status = 'complete', kyc_expires_at = ${kyc.kyc_expires_at}, kyc_risk_rating = ${kyc.risk_rating},
+      kyc_onboarding_id = ${kyc.onboarding_id}, politically_exposed = politically_exposed OR ${kyc.politically_exposed},
+      updated_at = now()
+    WHERE id = ${kyc.client_id}`;
+}
+
+/** Clients whose complete KYC falls due within `days`, with no onboarding open: the periodic reviews to start. */
+export async function listClientsWithKycDue(db: Queryable, days: number) {
+  const rows = await db`
+    SELECT c.id, c.name, c.advisor_id, c.user_id, c.client_type, c.politically_exposed, c.kyc_expires_at
+    FROM clients c
+    WHERE c.kyc_status = 'complete' AND c.kyc_expires_at IS NOT NULL
+      AND c.kyc_expires_at <= now() + make_interval(days => ${days})
+      AND NOT EXISTS (
+        SELECT 1 FROM processes p
+        WHERE p.client_id = c.id AND p.process_type = 'client_onboarding'
+          AND p.status IN ('invited', 'profile', 'documents', 'screening', 'compliance_review'))
+    ORDER BY c.kyc_expires_at, c.id`;
+  return rows.map((r) => ({
+    id: r.id as string,
+    name: r.name as string,
+    advisor_id: r.advisor_id as string | null,
+    user_id: r.user_id as string | null,
+    client_type: r.client_type as ClientType,
+    politically_exposed: r.politically_exposed as boolean,
+    kyc_expires_at: new Date(r.kyc_expires_at).toISOString(),
+  }));
 }

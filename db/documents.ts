@@ -1,4 +1,4 @@
-import type { DocumentKind, ReviewStatus } from '../workflows/documents.js';
+import { heldDocumentsOf, type DocumentKind, type HeldDocuments, type ReviewStatus } from '../workflows/documents.js';
 import type { Actor } from '../workflows/process-records.js';
 import { appendAudit } from './audit.js';
 import type { Queryable, Sql, Tx } from './client.js';
@@ -204,12 +204,9 @@ export async function listDocuments(
 }
 
 /** Kinds on a process whose latest version is accepted: what the specs' requirements are checked against. */
-export async function acceptedDocumentKinds(db: Queryable, processId: string): Promise<Set<string>> {
-  const rows = await db`
-    SELECT d.kind FROM documents d
-    JOIN LATERAL (SELECT review_status, deleted_at FROM document_versions WHERE document_id = d.id ORDER BY version DESC LIMIT 1) v ON true
-    WHERE d.subject_type = 'process' AND d.subject_id = ${processId} AND v.review_status = 'accepted' AND v.deleted_at IS NULL`;
-  return new Set(rows.map((r) => r.kind as string));
+/** The kinds a process holds (latest version not deleted), and those whose latest version is accepted. */
+export async function heldDocumentKinds(db: Queryable, processId: string): Promise<HeldDocuments> {
+  return heldDocumentsOf(await latestDocumentLines(db, [processId]));
 }
 
 /**

@@ -34,3 +34,12 @@ export async function listSettings(
     updated_at: new Date(r.updated_at).toISOString(),
   }));
 }
+
+/** Years until a client's KYC is reviewed again, by risk rating (the kyc_review_years_* settings). */
+export async function getKycReviewYears(db: Queryable): Promise<{ high: number; medium: number; low: number }> {
+  return {
+    high: await getSetting(db, 'kyc_review_years_high', 1),
+    medium: await getSetting(db, 'kyc_review_years_medium', 2),
+    low: await getSetting(db, 'kyc_review_years_low', 3),
+  };
+}

@@ -125,6 +125,14 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
               `Client onboarding must be completed before opening an account (KYC is ${client.kyc_status})`,
             );
           }
+          // KYC past its periodic review is no longer complete: a review onboarding renews it.
+          if (client.kyc_expires_at && Date.parse(client.kyc_expires_at) <= Date.now()) {
+            throw new HubError(
+              'ONBOARDING_INCOMPLETE',
+              `Client onboarding must be completed before opening an account (KYC expired on ${client.kyc_expires_at.slice(0, 10)})`,
+              { kyc_expires_at: client.kyc_expires_at },
+            );
+          }
           const applicationId = newApplicationId(actor, idempotencyKey);
           const workflowInput: AccountOpeningInput = {
             application_id: applicationId,

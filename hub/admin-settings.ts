@@ -12,6 +12,8 @@ const money = z
   .max(1e12)
   .refine((n) => Math.abs(Math.round(n * 100) - n * 100) < 1e-6, 'at most two decimals');
 
+const years = z.number().int().min(1).max(10);
+
 /** Every firm setting an administrator may change: its meaning, unit, rule and default, as the board shows them. */
 export const FIRM_SETTINGS = {
   edd_threshold: {
@@ -66,6 +68,48 @@ export const FIRM_SETTINGS = {
       .string()
       .refine((zone) => IANAZone.isValidZone(zone), 'expected an IANA time zone such as America/New_York'),
     default: 'America/New_York',
+  },
+  kyc_review_years_high: {
+    label: 'KYC review, high risk',
+    meaning: 'Years until the KYC of an approved high-risk client must be reviewed again.',
+    unit: 'years',
+    schema: years,
+    default: 1,
+  },
+  kyc_review_years_medium: {
+    label: 'KYC review, medium risk',
+    meaning: 'Years until the KYC of an approved medium-risk client must be reviewed again.',
+    unit: 'years',
+    schema: years,
+    default: 2,
+  },
+  kyc_review_years_low: {
+    label: 'KYC review, low risk',
+    meaning: 'Years until the KYC of an approved low-risk client must be reviewed again.',
+    unit: 'years',
+    schema: years,
+    default: 3,
+  },
+  kyc_review_notice_days: {
+    label: 'KYC review notice',
+    meaning: 'Days before a client’s KYC falls due that the daily schedule opens their periodic review onboarding.',
+    unit: 'days',
+    schema: z.number().int().min(1).max(365),
+    default: 60,
+  },
+  onboarding_expiry_days: {
+    label: 'Onboarding time limit',
+    meaning: 'Days a client has to fill the profile and upload the documents before the onboarding expires.',
+    unit: 'days',
+    schema: z.number().int().min(1).max(365),
+    default: 30,
+  },
+  screening_match_threshold: {
+    label: 'Screening match threshold',
+    meaning: 'How alike (0–100) a name must be to a sanctions or PEP list entry to need a compliance decision.',
+    unit: 'similarity score',
+    schema: z.number().int().min(50).max(100),
+    default: 85,
   },
 } as const satisfies Record<
   string,

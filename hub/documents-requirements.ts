@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/client.js';
-import { acceptedDocumentKinds, getDocument, getDocumentVersion } from '../db/documents.js';
+import { getDocument, getDocumentVersion, heldDocumentKinds } from '../db/documents.js';
 import { unmetRequirements } from '../workflows/documents.js';
 import { HubError, isErrorCode } from '../workflows/errors.js';
 import type { ProcessSpec } from '../workflows/process-spec.js';
@@ -21,7 +21,7 @@ export async function checkDocumentRequirements(
       spec.documents,
       command,
       process.record,
-      await acceptedDocumentKinds(db, process.process_id),
+      await heldDocumentKinds(db, process.process_id),
     );
     // The specs' codes are checked against the error tables by a unit test; a typo there is a bug, not a refusal.
     if (unmet)

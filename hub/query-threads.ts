@@ -28,6 +28,7 @@ import type { NotificationJob } from '../db/transitions.js';
 import type { SlaPauseJob } from '../workers/jobs/signal-sla-pause.js';
 import { getUser } from '../db/users.js';
 import { applicationWorkflowId } from '../workflows/account-opening/definitions.js';
+import { onboardingWorkflowId } from '../workflows/client-onboarding/definitions.js';
 import { HubError } from '../workflows/errors.js';
 import { maySee, visibilityFilter, type Principal, type ProcessRelations, type Scope } from '../workflows/policy.js';
 import type { Actor, NotificationIntent } from '../workflows/process-records.js';
@@ -65,6 +66,7 @@ const KIND_LABELS: Record<QueryKind, string> = {
 /** The workflow of each process type that has an SLA clock a query can pause. */
 const SLA_PAUSE_TARGETS: Record<string, (processId: string) => string> = {
   account_opening: applicationWorkflowId,
+  client_onboarding: onboardingWorkflowId,
 };
 
 interface Person extends PersonRef {

@@ -99,6 +99,9 @@ export const configSchema = z.object({
     .refine((zone) => IANAZone.isValidZone(zone), 'expected an IANA time zone such as America/New_York')
     .default('America/New_York'),
   REBALANCE_SCHEDULE_PAUSED: flag.default(false),
+  /** When clients whose KYC nears its periodic review get a review onboarding: a cron in REBALANCE_TIME_ZONE. */
+  KYC_REVIEW_SCHEDULE_CRON: cron.default('0 5 * * 1-5'),
+  KYC_REVIEW_SCHEDULE_PAUSED: flag.default(false),
   REBALANCE_ORDER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   REBALANCE_ORDER_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
 

@@ -44,6 +44,8 @@ import { bearerToken } from './auth.js';
 import type { AccountOpeningService } from '../hub/account-opening.js';
 import type { QueryThreadService } from '../hub/query-threads.js';
 import type { RebalancingService } from '../hub/rebalancing.js';
+import type { OnboardingService } from '../hub/client-onboarding.js';
+import { onboardingRoutes } from './routes/onboardings.js';
 import type { DocumentService } from '../hub/documents.js';
 import { documentRoutes } from './routes/documents.js';
 import { boardWorkRoutes } from './routes/board-work.js';
@@ -60,6 +62,7 @@ export interface HubServices {
   /** Present when the Slack bot runs; in HTTP mode it brings the endpoints Slack calls. */
   slack?: SlackBot;
   rebalancing: RebalancingService;
+  onboarding: OnboardingService;
   singleSignOn: SingleSignOn;
   /** Ends every session and live connection of a user, on every node. */
   endUserSessions: EndUserSessions;
@@ -187,6 +190,7 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', processRoutes(sql));
   app.route('/api', opsRoutes(sql));
   app.route('/api', portfolioRoutes(services.rebalancing, sql));
+  app.route('/api', onboardingRoutes(services.onboarding, sql, deps.config));
   app.route('/api', documentRoutes(services.documents));
   app.route('/api', auditRoutes(sql, deps.config.auditCheckpointKey));
 

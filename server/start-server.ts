@@ -15,6 +15,7 @@ import { complianceNotesText } from '../hub/compliance-notes.js';
 import { startViewEvents, type ViewEvents } from '../hub/view-events.js';
 import { createQueryThreadService } from '../hub/query-threads.js';
 import { createRebalancingService } from '../hub/rebalancing.js';
+import { createOnboardingService } from '../hub/client-onboarding.js';
 import { createDocumentService } from '../hub/documents.js';
 import { createDocumentStore } from '../workers/storage/document-store.js';
 
@@ -53,7 +54,8 @@ export async function startHubServer(options: {
     views,
   });
   const rebalancing = createRebalancingService(deps);
-  const slack = await startSlackBot(deps, { accountOpening, rebalancing });
+  const onboarding = createOnboardingService(deps);
+  const slack = await startSlackBot(deps, { accountOpening, rebalancing, onboarding });
   // Every token of the user fails at once and every server node drops the user's live sockets.
   const endUserSessions = async (userId: string) => {
     await endSessions(sql, { user_id: userId });
@@ -62,6 +64,7 @@ export async function startHubServer(options: {
     accountOpening,
     queryThreads: createQueryThreadService(deps),
     rebalancing,
+    onboarding,
     documents: createDocumentService({ sql, boss, store: createDocumentStore(config), log }),
     slack: slack ?? undefined,
     singleSignOn: createSingleSignOn({ sql, config, log }),

@@ -22,6 +22,8 @@ import { registerEmailJobs } from './email/email-jobs.js';
 import { createMailer } from './email/mailer.js';
 import { createPostgresPriceSource } from '../db/price-source.js';
 import { ensureDriftCheckSchedule } from './rebalancing/drift-schedule.js';
+import { ensureSchedule } from './schedules.js';
+import { KYC_REVIEW_WORKFLOW_TYPE, kycReviewScheduleId } from '../workflows/client-onboarding/definitions.js';
 import { pinoTemporalLogger } from './temporal-logger.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -74,6 +76,20 @@ export async function startHubWorker(options: {
         maximum_attempts: config.REBALANCE_ORDER_MAX_ATTEMPTS,
         initial_interval_ms: config.REBALANCE_ORDER_RETRY_INITIAL_MS,
       },
+    },
+    log,
+  );
+  await ensureSchedule(
+    temporal,
+    {
+      scheduleId: kycReviewScheduleId(taskQueue),
+      workflowType: KYC_REVIEW_WORKFLOW_TYPE,
+      args: [],
+      taskQueue,
+      cron: config.KYC_REVIEW_SCHEDULE_CRON,
+      timeZone: config.REBALANCE_TIME_ZONE,
+      paused: config.KYC_REVIEW_SCHEDULE_PAUSED,
+      pausedBy: 'KYC_REVIEW_SCHEDULE_PAUSED',
     },
     log,
   );

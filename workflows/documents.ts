@@ -50,12 +50,14 @@ export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 
 /**
  * A step that needs a document: `command` is refused with `code` unless the latest version of `kind` on the
- * process is accepted. `when` names a boolean field of the process record that makes the rule apply.
+ * process is accepted (or, with `state: 'uploaded'`, held at all, whatever its review says). `when` names a
+ * boolean field of the process record that makes the rule apply.
  */
 export interface DocumentRequirement {
   kind: DocumentKind;
   command: string;
   when?: string;
+  state?: 'uploaded' | 'accepted';
   code: string;
   message: string;
 }
@@ -66,15 +68,32 @@ export interface DocumentsSpec {
   required: readonly DocumentRequirement[];
 }
 
-/** The requirements of a command that the record and the accepted kinds leave unmet. */
+/** The kinds a process holds: every one not deleted, and those whose latest version is accepted. */
+export interface HeldDocuments {
+  uploaded: ReadonlySet<string>;
+  accepted: ReadonlySet<string>;
+}
+
+/** What a list of the latest versions held says: the kinds uploaded, and those accepted. */
+export function heldDocumentsOf(lines: readonly { kind: string; review_status: string }[]): HeldDocuments {
+  return {
+    uploaded: new Set(lines.map((line) => line.kind)),
+    accepted: new Set(lines.filter((line) => line.review_status === 'accepted').map((line) => line.kind)),
+  };
+}
+
+/** The requirements of a command that the record and the documents held leave unmet. */
 export function unmetRequirements(
   documents: DocumentsSpec | undefined,
   command: string,
   record: Record<string, unknown>,
-  accepted: ReadonlySet<string>,
+  held: HeldDocuments,
 ): DocumentRequirement[] {
   return (documents?.required ?? []).filter(
-    (r) => r.command === command && (r.when === undefined || record[r.when] === true) && !accepted.has(r.kind),
+    (r) =>
+      r.command === command &&
+      (r.when === undefined || record[r.when] === true) &&
+      !held[r.state ?? 'accepted'].has(r.kind),
   );
 }
 

@@ -1,5 +1,6 @@
 import { ACCOUNT_OPENING_ERRORS } from './account-opening/spec.js';
 import { ADMINISTRATION_ERRORS } from './administration-errors.js';
+import { ONBOARDING_ERRORS } from './client-onboarding/spec.js';
 import { type ErrorSpec, type ProcessSpec, refuse } from './process-spec.js';
 import { QUERY_THREAD_ERRORS } from './query-threads.js';
 import { REBALANCING_ERRORS } from './rebalancing/spec.js';
@@ -42,6 +43,7 @@ export const ERRORS = {
   ...REBALANCING_ERRORS,
   ...QUERY_THREAD_ERRORS,
   ...ADMINISTRATION_ERRORS,
+  ...ONBOARDING_ERRORS,
 } as const satisfies Record<string, ErrorSpec>;
 export type ErrorCode = keyof typeof ERRORS;
 
@@ -52,6 +54,7 @@ export const ERROR_TABLES: readonly Record<string, ErrorSpec>[] = [
   REBALANCING_ERRORS,
   QUERY_THREAD_ERRORS,
   ADMINISTRATION_ERRORS,
+  ONBOARDING_ERRORS,
 ];
 
 export function isErrorCode(code: unknown): code is ErrorCode {
@@ -105,11 +108,12 @@ const ANY_COMMAND: readonly ErrorCode[] = [
 
 /**
  * Every code a command can answer with, from its spec: the ones any command meets, the spec's not-found
- * codes, the codes its rules raise and those of the documents it requires.
+ * codes, the codes its rules raise (every code of its table when it lists none) and those of the documents
+ * it requires.
  */
 export function commandErrorCodes(spec: ProcessSpec, command: string): ErrorCode[] {
   const notFound = Object.keys(spec.errors).filter((code) => spec.errors[code]!.status === 404);
   const documents = (spec.documents?.required ?? []).filter((r) => r.command === command).map((r) => r.code);
-  const codes = [...ANY_COMMAND, ...notFound, ...(spec.commands[command]?.raises ?? []), ...documents];
+  const codes = [...ANY_COMMAND, ...notFound, ...(spec.commands[command]?.raises ?? Object.keys(spec.errors)), ...documents];
   return [...new Set(codes)].filter(isErrorCode);
 }

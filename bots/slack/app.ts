@@ -4,6 +4,7 @@ import type { SlackMode } from '../../runtime/config.js';
 import type { HubDeps, HubEnv } from '../../hub/context.js';
 import type { AccountOpeningService } from '../../hub/account-opening.js';
 import type { RebalancingService } from '../../hub/rebalancing.js';
+import type { OnboardingService } from '../../hub/client-onboarding.js';
 import { registerActionListeners } from './listeners/actions.js';
 import type { BotContext } from './bot-context.js';
 import { registerCommandListeners } from './listeners/commands.js';
@@ -25,7 +26,7 @@ export interface SlackBot {
  */
 export async function startSlackBot(
   deps: HubDeps,
-  services: { accountOpening: AccountOpeningService; rebalancing: RebalancingService },
+  services: { accountOpening: AccountOpeningService; rebalancing: RebalancingService; onboarding: OnboardingService },
 ): Promise<SlackBot | null> {
   const { config } = deps;
   const log = deps.log.child({ component: 'slack' });
@@ -65,6 +66,7 @@ export async function startSlackBot(
     deps: { ...deps, log },
     accountOpening: services.accountOpening,
     rebalancing: services.rebalancing,
+    onboarding: services.onboarding,
   };
   registerActionListeners(app, ctx);
   registerCommandListeners(app, ctx);

@@ -29,6 +29,26 @@ export const ERROR_RESPONSES = {
 
 export const CONFLICT_RESPONSE = errorContent('The resource is in use, or changed meanwhile');
 
+/** The error answers a process type's commands can give: the common ones, and each status its spec's codes add. */
+export function specErrorResponses(errors: Record<string, { status: number }>) {
+  const extra = Object.entries(errors).filter(([, e]) => !(e.status in ERROR_RESPONSES));
+  const statuses = [...new Set(extra.map(([, e]) => e.status))];
+  return {
+    ...ERROR_RESPONSES,
+    ...Object.fromEntries(
+      statuses.map((status) => [
+        status,
+        errorContent(
+          extra
+            .filter(([, e]) => e.status === status)
+            .map(([code]) => code)
+            .join(', '),
+        ),
+      ]),
+    ),
+  };
+}
+
 export const SECURITY = [{ Bearer: [] }];
 
 /** Every route module builds on this: one validation hook, so a bad field always reads the same. */

@@ -84,10 +84,10 @@ describe('Slack /hub command, App Home and user links', () => {
     });
     expect((await hubCommand('UCOLIN', 'status app_doesnotexist')).body).toEqual({
       response_type: 'ephemeral',
-      text: 'No application or rebalance has the id app_doesnotexist.',
+      text: 'No application, rebalance or onboarding has the id app_doesnotexist.',
     });
     expect((await hubCommand('UCOLIN', 'launch rockets')).body.text).toMatch(
-      /^Usage: `\/hub status ID` \(an application or rebalance/,
+      /^Usage: `\/hub status ID` \(an application, rebalance or onboarding/,
     );
   });
 

@@ -5,10 +5,10 @@ import { keptHistories } from '../support/histories.js';
 
 /** The workflows as they are now must replay every kept history exactly: else running workflows would break. */
 describe('workflow determinism', () => {
-  it('replays the kept histories of both process types without a nondeterminism error', async () => {
+  it('replays the kept histories of every process type without a nondeterminism error', async () => {
     const histories = keptHistories();
     expect(histories.map((h) => h.workflowId.split('--')[0])).toEqual(
-      expect.arrayContaining(['account-opening', 'rebalancing']),
+      expect.arrayContaining(['account-opening', 'rebalancing', 'client-onboarding']),
     );
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) {

@@ -147,10 +147,11 @@ export async function attachAcceptedEvidence(
   processId: string,
   uploaderToken: string,
   reviewerToken: string,
+  kind = 'source_of_funds_evidence',
 ): Promise<string> {
   const uploaded = await uploadDocument(hub, uploaderToken, `/processes/${processId}`, {
-    kind: 'source_of_funds_evidence',
-    title: 'Bank statement',
+    kind,
+    title: kind === 'source_of_funds_evidence' ? 'Bank statement' : kind.replace(/_/g, ' '),
     fileName: 'statement.pdf',
     bytes: pdfFile(),
   });

@@ -102,6 +102,7 @@ export async function startTestHub(
     CRM_MAX_ATTEMPTS: '3',
     // Tests trigger the drift check themselves; a 06:00 run in the middle of a test would start rebalances it did not ask for.
     REBALANCE_SCHEDULE_PAUSED: 'true',
+    KYC_REVIEW_SCHEDULE_PAUSED: 'true',
     ...options.env,
   });
   const log = createLogger(config, 'test');

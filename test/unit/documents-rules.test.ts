@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   contentDisposition,
+  heldDocumentsOf,
   mayReadVersion,
   mayReviewDocument,
   mayUploadDocument,
@@ -21,19 +22,18 @@ describe('document rules', () => {
     }
   });
 
+  const held = (accepted: string[]) => heldDocumentsOf(accepted.map((kind) => ({ kind, review_status: 'accepted' })));
+
   it('source-of-funds evidence is needed to approve only above the EDD threshold, and only until accepted', () => {
     const documents = accountOpeningSpec.documents;
-    expect(unmetRequirements(documents, 'compliance_approve', { edd_required: false }, new Set())).toEqual([]);
+    expect(unmetRequirements(documents, 'compliance_approve', { edd_required: false }, held([]))).toEqual([]);
     expect(
-      unmetRequirements(documents, 'compliance_approve', { edd_required: true }, new Set()).map((r) => [
-        r.kind,
-        r.code,
-      ]),
+      unmetRequirements(documents, 'compliance_approve', { edd_required: true }, held([])).map((r) => [r.kind, r.code]),
     ).toEqual([['source_of_funds_evidence', 'COMPLIANCE_REVIEW_REQUIRED']]);
     expect(
-      unmetRequirements(documents, 'compliance_approve', { edd_required: true }, new Set(['source_of_funds_evidence'])),
+      unmetRequirements(documents, 'compliance_approve', { edd_required: true }, held(['source_of_funds_evidence'])),
     ).toEqual([]);
-    expect(unmetRequirements(documents, 'compliance_reject', { edd_required: true }, new Set())).toEqual([]);
+    expect(unmetRequirements(documents, 'compliance_reject', { edd_required: true }, held([]))).toEqual([]);
   });
 
   it('clients read only client-visible versions and upload only where they are the client; only compliance reviews', () => {

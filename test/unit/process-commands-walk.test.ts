@@ -22,6 +22,15 @@ import * as rebalancingRules from '../../workflows/rebalancing/rules.js';
 import type { RebalanceStatus } from '../../workflows/rebalancing/spec.js';
 import { rebalancingSpec } from '../../workflows/rebalancing/spec.js';
 import { PROCESS_SPECS } from '../../workflows/specs.js';
+import {
+  ONBOARDING_COMMANDS,
+  type OnboardingInput,
+  type OnboardingRecord,
+  type Profile,
+} from '../../workflows/client-onboarding/definitions.js';
+import * as onboardingRules from '../../workflows/client-onboarding/rules.js';
+import { clientOnboardingSpec, type OnboardingStatus } from '../../workflows/client-onboarding/spec.js';
+import { PROFILE } from '../support/onboarding.js';
 
 /**
  * Walks every command of every spec through the process type's own rules: in each state it is legal in, for
@@ -267,9 +276,73 @@ const rebalancingWalk: Walk<RebalanceRecord> = {
     ),
 };
 
+// ---- Client onboarding ----
+
+const ONBOARDING_INPUT: OnboardingInput = {
+  onboarding_id: 'onb_walk',
+  client: {
+    id: 'cli_walk',
+    name: 'Walk Client',
+    advisor_id: 'usr_advisor',
+    user_id: 'usr_client',
+    client_type: 'individual',
+    politically_exposed: false,
+  },
+  invited_by: PEOPLE.advisor,
+  kyc_review_years: { high: 1, medium: 2, low: 3 },
+  expires_after_days: 30,
+};
+const HIT = { list: 'sanctions', entry_id: '1', listed_name: 'CLIENT, Walk', matched_name: 'Walk Client', score: 100 };
+
+/** An onboarding with its profile in, and one open screening hit (cleared once already, for `cleared`). */
+function onboarding(status: OnboardingStatus, overrides: Partial<OnboardingRecord> = {}, cleared = false) {
+  const fresh = onboardingRules.newOnboardingRecord(ONBOARDING_INPUT, NOW);
+  const clearances = cleared ? [{ by: 'usr_other_officer', name: 'Other', reason: 'dob differs', at: NOW }] : [];
+  const hit = { ...HIT, program: null, hit_id: 'hit_1', status: 'open', clearances, confirmation: null } as const;
+  return {
+    ...fresh,
+    status,
+    profile: PROFILE as Profile,
+    profile_submitted_at: NOW,
+    screening: { screened_at: NOW, lists_as_of: NOW, names: ['Walk Client'], hits: [hit] },
+    ...overrides,
+  } as OnboardingRecord;
+}
+
+const onboardingWalk: Walk<OnboardingRecord> = {
+  spec: clientOnboardingSpec,
+  commands: ONBOARDING_COMMANDS as unknown as Walk<OnboardingRecord>['commands'],
+  recordsIn(state, command) {
+    const s = state as OnboardingStatus;
+    if (command === 'clear_screening_hit') return [onboarding(s), onboarding(s, {}, true)];
+    if (command === 'compliance_approve') return [onboarding(s), onboarding(s, { approvals_required: 2 })];
+    return [onboarding(s)];
+  },
+  inputFor(command) {
+    switch (command) {
+      case 'save_profile':
+        return { identity: PROFILE.identity };
+      case 'submit_profile':
+        return { ...PROFILE };
+      case 'clear_screening_hit':
+        return { hit_id: 'hit_1', reason: 'Another date of birth' };
+      case 'confirm_screening_hit':
+        return { hit_id: 'hit_1', outcome: 'enhanced_due_diligence', reason: 'The same person; legitimate wealth' };
+      case 'compliance_reject':
+        return { rejection_reason: 'Identity not evidenced' };
+      default:
+        return {};
+    }
+  },
+  allowed: (record, command, actor) => onboardingRules.checkAllowed(record, command as never, actor),
+  inputRefusal: (record, command, input) => onboardingRules.checkInput(record, command as never, input),
+  apply: (record, command, input, actor) => onboardingRules.applyCommand(record, command as never, input, actor, NOW),
+};
+
 const WALKS: Walk<{ status: string }>[] = [
   accountOpeningWalk as Walk<{ status: string }>,
   rebalancingWalk as Walk<{ status: string }>,
+  onboardingWalk as Walk<{ status: string }>,
 ];
 
 describe('the spec command table', () => {

@@ -5,6 +5,7 @@ import { startSlackBot } from '../../bots/slack/app.js';
 import { ConfigError, loadConfig } from '../../runtime/config.js';
 import type { HubDeps } from '../../hub/context.js';
 import type { AccountOpeningService } from '../../hub/account-opening.js';
+import type { OnboardingService } from '../../hub/client-onboarding.js';
 import type { RebalancingService } from '../../hub/rebalancing.js';
 
 const BOT = 'xoxb-1-2-abc';
@@ -71,7 +72,11 @@ describe('Slack configuration', () => {
     );
     const deps = { config: loadConfig({}), log } as Pick<HubDeps, 'config' | 'log'> as HubDeps;
     expect(
-      await startSlackBot(deps, { accountOpening: {} as AccountOpeningService, rebalancing: {} as RebalancingService }),
+      await startSlackBot(deps, {
+        accountOpening: {} as AccountOpeningService,
+        rebalancing: {} as RebalancingService,
+        onboarding: {} as OnboardingService,
+      }),
     ).toBeNull();
     expect(lines.map((l) => [l.component, l.msg])).toEqual([
       [

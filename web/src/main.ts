@@ -22,6 +22,7 @@ import { completeSingleSignOn, setPasswordView, signInView } from './sign-in.js'
 import { AccountView } from './admin-account.js';
 import { ADMIN_SECTIONS, AdminView, type AdminSection } from './admin-view.js';
 import { ApplicationForm } from './application-form.js';
+import { OnboardingForm } from './onboarding-form.js';
 
 const REBALANCING = 'rebalancing';
 /** Notifications about a query: the process's unread count moved. */
@@ -40,7 +41,7 @@ class App {
   private portfolios: PortfoliosView | undefined;
   private summaries: QuerySummaries | undefined;
   /** Administration, your account and the application form: pages of their own, no live feed. */
-  private page: AdminView | AccountView | ApplicationForm | NotificationPreferencesView | undefined;
+  private page: AdminView | AccountView | ApplicationForm | NotificationPreferencesView | OnboardingForm | undefined;
   private readonly boardQueries = new Map<string, string>();
   private readonly placeNames = new Map<string, string>();
   private readonly main = h('main', { class: 'view' });
@@ -220,12 +221,14 @@ class App {
     const route = parseRoute(location.hash);
     this.say('');
     if (route.name === 'sign-in') return this.signOut();
+    if (this.page instanceof OnboardingForm) this.page.destroy();
     this.page = undefined;
     if (
       route.name === 'admin' ||
       route.name === 'account' ||
       route.name === 'apply' ||
-      route.name === 'notifications'
+      route.name === 'notifications' ||
+      route.name === 'onboarding'
     ) {
       this.closeDrawer();
       this.closeBoard();
@@ -264,7 +267,8 @@ class App {
       | { name: 'admin'; section: string }
       | { name: 'account' }
       | { name: 'notifications' }
-      | { name: 'apply'; applicationId: string | null },
+      | { name: 'apply'; applicationId: string | null }
+      | { name: 'onboarding'; onboardingId: string | null },
   ) {
     if (route.name === 'notifications') {
       const page = new NotificationPreferencesView();
@@ -276,6 +280,11 @@ class App {
       this.page = page;
       replaceChildren(this.main, page.element);
       await page.show();
+    } else if (route.name === 'onboarding') {
+      const page = new OnboardingForm(this.session!.user);
+      this.page = page;
+      replaceChildren(this.main, page.element);
+      await page.show(route.onboardingId);
     } else if (route.name === 'apply') {
       const page = new ApplicationForm();
       this.page = page;
@@ -446,7 +455,7 @@ class App {
 
   private renderNav() {
     const route = parseRoute(location.hash);
-    const current = ['ops', 'portfolios', 'admin', 'apply'].includes(route.name)
+    const current = ['ops', 'portfolios', 'admin', 'apply', 'onboarding'].includes(route.name)
       ? route.name
       : (this.board?.type.process_type ?? '');
     const role = this.session?.user.role;
@@ -467,6 +476,8 @@ class App {
       h('a', { href: '#/ops', class: current === 'ops' ? 'active' : '' }, 'Operations center'),
       (role === 'advisor' || role === 'client' || role === 'admin') &&
         h('a', { href: '#/apply', class: current === 'apply' ? 'active' : '' }, 'New application'),
+      role === 'client' &&
+        h('a', { href: '#/onboarding', class: current === 'onboarding' ? 'active' : '' }, 'My onboarding'),
       role === 'admin' &&
         h('a', { href: '#/admin/users', class: current === 'admin' ? 'active' : '' }, 'Administration'),
     );

@@ -1,7 +1,8 @@
 /**
  * Hash routes, shared with links from Slack and notifications: `#/board/<type>?<filters>`, `#/process/<id>`,
  * `#/views/<id>` (a saved view),
- * `#/ops`, `#/portfolios`, `#/admin/<section>`, `#/account`, `#/notifications`, `#/apply[/<id>]`; before sign-in,
+ * `#/ops`, `#/portfolios`, `#/admin/<section>`, `#/account`, `#/notifications`, `#/apply[/<id>]`,
+ * `#/onboarding[/<id>]`; before sign-in,
  * `#/set-password/<token>` (a one-time link) and `#/sso/<handoff>` (back from the identity provider).
  */
 export type Route =
@@ -14,6 +15,7 @@ export type Route =
   | { name: 'account' }
   | { name: 'notifications' }
   | { name: 'apply'; applicationId: string | null }
+  | { name: 'onboarding'; onboardingId: string | null }
   | { name: 'set-password'; token: string }
   | { name: 'sso'; handoff: string }
   | { name: 'sign-in'; error: string | null };
@@ -29,6 +31,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'account') return { name: 'account' };
   if (parts[0] === 'notifications') return { name: 'notifications' };
   if (parts[0] === 'apply') return { name: 'apply', applicationId: parts[1] ?? null };
+  if (parts[0] === 'onboarding') return { name: 'onboarding', onboardingId: parts[1] ?? null };
   if (parts[0] === 'set-password' && parts[1]) return { name: 'set-password', token: parts[1] };
   if (parts[0] === 'sso' && parts[1]) return { name: 'sso', handoff: parts[1] };
   if (parts[0] === 'sign-in') return { name: 'sign-in', error: new URLSearchParams(query).get('error') };

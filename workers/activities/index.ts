@@ -7,6 +7,7 @@ import type { Position } from '../../workflows/sla/sla-schedule.js';
 import { recordTransition, type TransitionFollowUp } from '../../db/transitions.js';
 import type { TransitionRecording } from '../../workflows/process-records.js';
 import type { CrmAccountRequest, CrmAdapter } from '../crm/crm.js';
+import { createOnboardingActivities } from './client-onboarding.js';
 import { createRebalancingActivities, type RebalancingActivityDeps } from './rebalancing.js';
 
 export interface ActivityDeps {
@@ -57,6 +58,7 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     ...createRebalancingActivities({ sql: deps.sql, ...deps.rebalancing }),
+    ...createOnboardingActivities({ sql: deps.sql }),
   };
 }
 

@@ -9,7 +9,9 @@ import { SLACK_PROCESSES, slackProcessFor } from '../processes/index.js';
 import { loadSummaries, ProcessIdSchema } from '../slack-process.js';
 import { actorForSlackUser, type BotContext } from './bot-context.js';
 
-const NOUNS = SLACK_PROCESSES.map((type) => type.noun).join(' or ');
+const NOUNS = SLACK_PROCESSES.map((type) => type.noun)
+  .join(', ')
+  .replace(/, ([^,]*)$/, ' or $1');
 const USAGE = `Usage: \`/hub status ID\` (an ${NOUNS}: state, SLA and next step) or \`/hub queue\` (your pending approvals).`;
 
 const ephemeral = (message: string | SlackMessage): RespondArguments =>

@@ -1,6 +1,7 @@
 import type { ApplicationRecord } from '../../../workflows/account-opening/definitions.js';
 import { accountOpeningSpec, HAPPY_PATH } from '../../../workflows/account-opening/spec.js';
-import { DOCUMENT_KIND_LABELS, unmetRequirements } from '../../../workflows/documents.js';
+import { DOCUMENT_KIND_LABELS, heldDocumentsOf, unmetRequirements } from '../../../workflows/documents.js';
+import { progressOf } from '../../../workflows/process-spec.js';
 // Block builders, then the words in them.
 import {
   decisionBlocks,
@@ -130,8 +131,12 @@ function evidence(summary: ApplicationSummary): string {
     (d) =>
       `• ${DOCUMENT_KIND_LABELS[d.kind]}: <${boardUrl}|${esc(d.title)}> v${d.version}, ${REVIEW_WORDS[d.review_status]}`,
   );
-  const accepted = new Set(documents.filter((d) => d.review_status === 'accepted').map((d) => d.kind));
-  const missing = unmetRequirements(accountOpeningSpec.documents, 'compliance_approve', { ...record }, accepted);
+  const missing = unmetRequirements(
+    accountOpeningSpec.documents,
+    'compliance_approve',
+    { ...record },
+    heldDocumentsOf(documents),
+  );
   return [...(lines.length ? lines : ['None attached']), ...missing.map((r) => `:warning: ${esc(r.message)}`)].join(
     '\n',
   );

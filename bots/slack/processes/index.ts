@@ -1,9 +1,10 @@
 import type { CommandButton, CommandReason, SlackProcess } from '../slack-process.js';
 import { accountOpeningSlack } from './account-opening.js';
+import { clientOnboardingSlack } from './client-onboarding.js';
 import { rebalancingSlack } from './rebalancing.js';
 
 /** Every process type the bot shows and acts on. */
-export const SLACK_PROCESSES: readonly SlackProcess[] = [accountOpeningSlack, rebalancingSlack];
+export const SLACK_PROCESSES: readonly SlackProcess[] = [accountOpeningSlack, rebalancingSlack, clientOnboardingSlack];
 
 export function slackProcessFor(processType: string): SlackProcess | undefined {
   return SLACK_PROCESSES.find((type) => type.spec.processType === processType);
