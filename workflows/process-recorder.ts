@@ -43,12 +43,16 @@ export function createProcessRecorder<R extends VersionedRecord>(options: {
   projectCard: (record: R, sla: SlaSnapshot | null) => ProcessCard;
   /** People a rung may name (`assigned_officer`, `advisor`, `client`), as this process knows them. */
   namedRecipient: (record: R, name: string) => string | null;
+  /** The process's clock (business-clock.ts); the workflow's time by default. */
+  nowMs?: () => number;
 }) {
-  const now = () => new Date().toISOString();
+  const nowMs = options.nowMs ?? (() => Date.now());
+  const now = () => new Date(nowMs()).toISOString();
   const bump = (record: R): R => ({ ...record, version: record.version + 1, updated_at: now() });
   const recorder = createRecorder(processActivities.recordTransition);
 
   const sla = createSlaTracker({
+    nowMs,
     load: (state, enteredAtMs) =>
       processActivities.loadSlaPolicy({
         process_type: options.processType,
