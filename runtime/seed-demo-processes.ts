@@ -398,6 +398,8 @@ export async function seedDemoProcesses(deps: HubDeps, freshFirm: boolean): Prom
   };
   const watch = await watchProcesses(sql);
   try {
+    // Before the applications: the accounts they open are the 06:00 check's to rebalance, not the demo's.
+    const rebalances = await seedRebalances(services.rebalancing, watch);
     const reviewStart = await reviewStartOn(deps, Date.now());
     const past = history(Date.parse(anchor));
     const today = openWork(Date.parse(anchor), reviewStart);
@@ -411,7 +413,6 @@ export async function seedDemoProcesses(deps: HubDeps, freshFirm: boolean): Prom
       await runApplication(services, watch, application);
       progress();
     });
-    const rebalances = await seedRebalances(services.rebalancing, watch);
     await finishDemoSeeding(sql);
     const summary = {
       finished: past.length,
@@ -498,10 +499,17 @@ async function reviewStartOn(deps: HubDeps, now: number): Promise<ReviewStart> {
  * after Alex approves it, it waits for compliance; Chris's waits for Alex.
  */
 async function seedRebalances(rebalancing: RebalancingService, watch: ProcessWatch): Promise<number> {
-  await rebalancing.runDriftCheck(actor('usr_omar_ops'));
-  const rebalances = await rebalancing.listRebalances(actor('usr_ada_admin'), { limit: 100 });
-  for (const rebalance of rebalances)
-    await watch.until(rebalance.rebalance_id, ['awaiting_advisor', 'awaiting_compliance']);
+  const checked = await rebalancing.runDriftCheck(actor('usr_omar_ops'));
+  // A resumed seeding finds the rebalances it started before still running.
+  const running = checked.already_running.length
+    ? await rebalancing.listRebalances(actor('usr_ada_admin'), { limit: 100 })
+    : [];
+  const rebalances = [
+    ...checked.started,
+    ...running.filter((r) => checked.already_running.includes(r.portfolio_id) && r.status.startsWith('awaiting_')),
+  ];
+  for (const { rebalance_id } of rebalances)
+    await watch.until(rebalance_id, ['awaiting_advisor', 'awaiting_compliance']);
   const priya = rebalances.find((r) => r.portfolio_id === 'pf_priya_balanced');
   if (priya) {
     await rebalancing.runCommand(
