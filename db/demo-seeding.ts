@@ -24,3 +24,9 @@ export async function beginDemoSeeding(db: Queryable, anchor: string): Promise<D
 export async function finishDemoSeeding(db: Queryable): Promise<void> {
   await db`UPDATE demo_seeding SET finished_at = now() WHERE finished_at IS NULL`;
 }
+
+/** The actions accepted on a process so far, so a resumed seeding skips the steps already taken. */
+export async function acceptedActions(db: Queryable, processId: string): Promise<Set<string>> {
+  const rows = await db`SELECT DISTINCT action FROM audit_log WHERE process_id = ${processId} AND outcome = 'accepted'`;
+  return new Set(rows.map((r) => r.action as string));
+}

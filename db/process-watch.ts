@@ -13,8 +13,13 @@ export async function watchProcesses(sql: Sql) {
     for (const wake of waiters.get(process_id) ?? []) wake();
   });
   return {
-    /** The process's row once its status is one of `statuses`; throws after `timeoutMs`. */
-    async until(processId: string, statuses: readonly string[], timeoutMs = 60_000): Promise<ProcessRow> {
+    /** The process's row once `reached` says so of it; throws after `timeoutMs`. */
+    async until(
+      processId: string,
+      reached: (row: ProcessRow) => boolean,
+      what: string,
+      timeoutMs = 60_000,
+    ): Promise<ProcessRow> {
       const deadline = Date.now() + timeoutMs;
       const mine = waiters.get(processId) ?? new Set();
       waiters.set(processId, mine);
@@ -24,10 +29,9 @@ export async function watchProcesses(sql: Sql) {
         mine.add(wake);
         try {
           const row = await getProcess(sql, processId);
-          if (row && statuses.includes(row.status)) return row;
+          if (row && reached(row)) return row;
           const left = deadline - Date.now();
-          if (left <= 0)
-            throw new Error(`${processId} did not reach ${statuses.join(' or ')} (it is ${row?.status ?? 'missing'})`);
+          if (left <= 0) throw new Error(`${processId} did not reach ${what} (it is ${row?.status ?? 'missing'})`);
           let timer: NodeJS.Timeout | undefined;
           await Promise.race([woken, new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
           clearTimeout(timer);

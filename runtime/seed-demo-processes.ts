@@ -1,6 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { Sql } from '../db/client.js';
-import { beginDemoSeeding, finishDemoSeeding, getDemoSeeding } from '../db/demo-seeding.js';
+import { acceptedActions, beginDemoSeeding, finishDemoSeeding, getDemoSeeding } from '../db/demo-seeding.js';
+import { getProcess, type ProcessRow } from '../db/processes.js';
 import { watchProcesses, type ProcessWatch } from '../db/process-watch.js';
 import { loadSlaPolicy } from '../db/sla.js';
 import { createAccountOpeningService, type AccountOpeningService } from '../hub/account-opening.js';
@@ -71,8 +72,8 @@ interface Step {
   by: DemoUserId | 'assigned_officer';
   /** For a reassignment: the officer it goes to, or the one who is not reviewing it now. */
   assignTo?: DemoUserId | 'other_officer';
-  /** The status to wait for before the next step (the workflow's own steps come after some commands). */
-  then?: string[];
+  /** The workflow takes a step of its own after this command (starts the review, opens the account): wait for it. */
+  thenSystemStep?: true;
 }
 
 interface DemoApplication {
@@ -131,7 +132,7 @@ function stepsOf(client: DemoClient, walk: Walk): Step[] {
       input: funding,
       at: walk.funding,
       by: advisor,
-      then: ['compliance_review'],
+      thenSystemStep: true,
     });
   }
   if (walk.cancel)
@@ -148,7 +149,7 @@ function stepsOf(client: DemoClient, walk: Walk): Step[] {
       input: { notes: decision.note },
       at: decision.at,
       by: 'assigned_officer',
-      then: ['account_created', 'approved'],
+      thenSystemStep: true,
     });
   if (decision?.verdict === 'first_approval')
     steps.push({
@@ -392,6 +393,7 @@ export async function seedDemoProcesses(deps: HubDeps, freshFirm: boolean): Prom
   if (earlier) log.info({ anchor }, 'demo processes: resuming the seeding a stop interrupted');
 
   const services = {
+    sql,
     accountOpening: createAccountOpeningService(deps),
     queryThreads: createQueryThreadService(deps),
     rebalancing: createRebalancingService(deps),
@@ -410,7 +412,7 @@ export async function seedDemoProcesses(deps: HubDeps, freshFirm: boolean): Prom
       if (done % 6 === 0 || done === all.length) log.info(`demo processes: ${done} of ${all.length} applications`);
     };
     await inParallel(all, PARALLEL, async (application) => {
-      await runApplication(services, watch, application);
+      await runApplication(services, watch, application, anchor);
       progress();
     });
     await finishDemoSeeding(sql);
@@ -434,29 +436,46 @@ export async function seedDemoProcesses(deps: HubDeps, freshFirm: boolean): Prom
 }
 
 type DemoServices = {
+  sql: Sql;
   accountOpening: AccountOpeningService;
   queryThreads: QueryThreadService;
   rebalancing: RebalancingService;
 };
 
-async function runApplication(services: DemoServices, watch: ProcessWatch, application: DemoApplication) {
+async function runApplication(
+  services: DemoServices,
+  watch: ProcessWatch,
+  application: DemoApplication,
+  seeding: string,
+) {
   const { accountOpening, queryThreads } = services;
+  // Keys name this seeding: application ids derive from them, and other hubs may share the Temporal namespace.
+  const appKey = `${application.key}@${seeding}`;
   const iso = (at: number | null) => (at === null ? undefined : new Date(at).toISOString());
   const started = await accountOpening.start(
     actor(CLIENTS[application.client]),
     { client_id: application.client, account_type: application.account_type },
-    application.key,
+    appKey,
     iso(application.startedAt),
   );
   const id = started.application_id;
-  let officer: string | null = null;
+  // After a crash a step may be taken while its outcome was never kept: the process may since have ended.
+  const taken = await acceptedActions(services.sql, id);
+  let officer = started.assigned_officer_id;
   for (const [n, step] of application.steps.entries()) {
+    if (taken.has(step.command)) {
+      const row = step.thenSystemStep
+        ? await watch.until(id, settled, 'its own step')
+        : await getProcess(services.sql, id);
+      officer = (row?.detail.assigned_officer_id as string | null) ?? officer;
+      continue;
+    }
     const by = step.by === 'assigned_officer' ? officer! : step.by;
     const assignee = step.assignTo === 'other_officer' ? otherOfficer(officer) : step.assignTo;
     const input = assignee ? { ...step.input, assigned_officer_id: assignee } : step.input;
-    const key = `${application.key}:${n}`;
+    const key = `${appKey}:${n}`;
     const view = await accountOpening.runCommand(actor(by), id, step.command, input, key, iso(step.at));
-    const row = step.then ? await watch.until(id, step.then) : undefined;
+    const row = step.thenSystemStep ? await watch.until(id, settled, `its own step after ${step.command}`) : undefined;
     officer = ((row?.detail ?? view).assigned_officer_id as string | null) ?? officer;
   }
   for (const thread of application.threads ?? []) {
@@ -469,6 +488,10 @@ async function runApplication(services: DemoServices, watch: ProcessWatch, appli
     );
   }
 }
+
+/** No step of the workflow's own is due: the review has begun, the account is open (or its creation failed). */
+const settled = (row: ProcessRow) =>
+  row.status !== 'submitted' && (row.status !== 'approved' || Boolean(row.detail.crm_failure));
 
 const OFFICERS = ['usr_carla_compliance', 'usr_colin_compliance'] as const;
 const otherOfficer = (officer: string | null) => (officer === OFFICERS[0] ? OFFICERS[1] : OFFICERS[0]);
@@ -499,17 +522,13 @@ async function reviewStartOn(deps: HubDeps, now: number): Promise<ReviewStart> {
  * after Alex approves it, it waits for compliance; Chris's waits for Alex.
  */
 async function seedRebalances(rebalancing: RebalancingService, watch: ProcessWatch): Promise<number> {
-  const checked = await rebalancing.runDriftCheck(actor('usr_omar_ops'));
-  // A resumed seeding finds the rebalances it started before still running.
-  const running = checked.already_running.length
-    ? await rebalancing.listRebalances(actor('usr_ada_admin'), { limit: 100 })
-    : [];
-  const rebalances = [
-    ...checked.started,
-    ...running.filter((r) => checked.already_running.includes(r.portfolio_id) && r.status.startsWith('awaiting_')),
-  ];
+  // A resumed seeding keeps the rebalances it started: checking again would also catch the accounts it opened since.
+  const earlier = await rebalancing.listRebalances(actor('usr_ada_admin'), { limit: 100 });
+  const rebalances = earlier.length
+    ? earlier.filter((r) => r.status.startsWith('awaiting_'))
+    : (await rebalancing.runDriftCheck(actor('usr_omar_ops'))).started;
   for (const { rebalance_id } of rebalances)
-    await watch.until(rebalance_id, ['awaiting_advisor', 'awaiting_compliance']);
+    await watch.until(rebalance_id, (r) => r.status.startsWith('awaiting_'), 'a proposal awaiting people');
   const priya = rebalances.find((r) => r.portfolio_id === 'pf_priya_balanced');
   if (priya) {
     await rebalancing.runCommand(

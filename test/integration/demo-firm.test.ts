@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlaReader } from '../../hub/sla.js';
 import type { SlaSnapshot } from '../../workflows/process-records.js';
-import { startTestHub, type TestHub } from '../support/hub.js';
+import { startTestHub, waitForNotice, type TestHub } from '../support/hub.js';
 
 /** What the seeding wrote, counted: a second seeding must leave every figure as it was. */
 async function footprint(hub: TestHub) {
@@ -99,4 +100,61 @@ describe('the demo firm at work', () => {
     expect(await hub.seedDemoProcesses()).toBeNull();
     expect(await footprint(hub)).toEqual(before);
   });
+});
+
+describe('a demo seeding killed halfway', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+  });
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it('is resumed by the next start, with nothing made twice', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/demo-seeding-child.ts'], {
+      env: {
+        ...process.env,
+        ...Object.fromEntries(
+          ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE', 'LOG_LEVEL'].map((k) => [
+            k,
+            String(hub.config[k as keyof typeof hub.config]),
+          ]),
+        ),
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await waitForNotice(
+      hub.sql,
+      'process_changed',
+      async () => {
+        const [{ n }] = await hub.sql`SELECT count(*)::int AS n FROM processes WHERE process_type = 'account_opening'`;
+        return n >= 12;
+      },
+      120_000,
+    );
+    child.kill('SIGKILL');
+    await exited;
+    const [midway] = await hub.sql`SELECT count(*)::int AS n FROM processes WHERE process_type = 'account_opening'`;
+    expect(midway.n).toBeLessThan(35);
+
+    const summary = await hub.seedDemoProcesses();
+    expect(summary).toMatchObject({ finished: 26, open: 9, rebalances: 2, threads: 3 });
+    const [counts] = await hub.sql`
+      SELECT count(*) FILTER (WHERE process_type = 'account_opening')::int AS applications,
+             count(*) FILTER (WHERE process_type = 'rebalancing')::int AS rebalances,
+             (SELECT count(*) FROM process_queries)::int AS queries,
+             count(DISTINCT status) FILTER (WHERE process_type = 'account_opening')::int AS states
+      FROM processes`;
+    expect(counts).toEqual({ applications: 35, rebalances: 2, queries: 3, states: 8 });
+    // Each change recorded once: no version of any process has two accepted audit rows.
+    const [twice] = await hub.sql`
+      SELECT count(*)::int AS n FROM (
+        SELECT process_id, details ->> 'version' FROM audit_log
+        WHERE outcome = 'accepted' AND details ? 'version' GROUP BY 1, 2 HAVING count(*) > 1) d`;
+    expect(twice.n).toBe(0);
+    expect(await hub.seedDemoProcesses()).toBeNull();
+  }, 300_000);
 });
