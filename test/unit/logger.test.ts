@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type LogOutput } from '../../runtime/logger.js';
 
-const ANSI = /\x1b\[[0-9;]*m/g;
+// Colour codes, which pino-pretty writes on a terminal.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
 function collect(isTTY: boolean): LogOutput & { text: () => string } {
   const chunks: string[] = [];
@@ -38,7 +39,9 @@ describe('log lines', () => {
     const onTerminal = execFileSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8' })
       .replace(ANSI, '')
       .replace(/\r/g, '');
-    expect(onTerminal).toMatch(/^\[\d\d:\d\d:\d\d\] INFO \(hub\): embedded PostgreSQL running\n\s+port: 5433\nOps hub ready\n$/);
+    expect(onTerminal).toMatch(
+      /^\[\d\d:\d\d:\d\d\] INFO \(hub\): embedded PostgreSQL running\n\s+port: 5433\nOps hub ready\n$/,
+    );
 
     const piped = execFileSync(process.execPath, NODE_ARGS, { encoding: 'utf8' }).trim().split('\n');
     expect(JSON.parse(piped[0])).toMatchObject({ level: 30, msg: 'embedded PostgreSQL running' });
