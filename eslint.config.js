@@ -18,6 +18,7 @@ const COMPOSITION_ROOTS = [
   'runtime/start.ts',
   'runtime/seed-demo.ts',
   'runtime/seed-demo-portfolios.ts',
+  'runtime/seed-demo-processes.ts',
   'runtime/import-prices.ts',
   'runtime/import-screening.ts',
   'runtime/setup-temporal.ts',

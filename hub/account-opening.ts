@@ -96,6 +96,8 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
       actor: Actor,
       input: { client_id: string; account_type: string },
       idempotencyKey?: string,
+      /** The demo seeder's history only (business-clock.ts); no edge passes it. */
+      occurredAt?: string,
     ): Promise<ApplicationView> {
       const details = { client_id: input.client_id };
       return audited(
@@ -148,6 +150,7 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
             edd_threshold: toWireNumber(await getSetting<Numeric>(sql, 'edd_threshold', 250_000)),
             opened_by: withoutScope(actor),
             crm_retry: { maximum_attempts: config.CRM_MAX_ATTEMPTS, initial_interval_ms: config.CRM_RETRY_INITIAL_MS },
+            ...(occurredAt ? { occurred_at: occurredAt } : {}),
           };
           try {
             const result = await withinCommandDeadline(() =>
@@ -181,13 +184,19 @@ export function createAccountOpeningService(deps: HubDeps, hooks: AccountOpening
       command: ApplicationCommand,
       input: object,
       idempotencyKey?: string,
+      /** The demo seeder's history only (business-clock.ts); no edge passes it. */
+      occurredAt?: string,
     ): Promise<ApplicationView> {
-      return commands.run(actor, applicationId, command, input, idempotencyKey, async (_record, given) => {
-        if (command === 'reassign_application') await checkAssignees(given as ReassignInput);
-        if ((command === 'compliance_approve' || command === 'compliance_reject') && hooks.complianceNotesText) {
-          return { ...given, notes_snapshot: (await hooks.complianceNotesText(applicationId)) ?? undefined };
-        }
-        return given;
+      return commands.run(actor, applicationId, command, input, {
+        idempotencyKey,
+        occurredAt,
+        prepare: async (_record, given) => {
+          if (command === 'reassign_application') await checkAssignees(given as ReassignInput);
+          if ((command === 'compliance_approve' || command === 'compliance_reject') && hooks.complianceNotesText) {
+            return { ...given, notes_snapshot: (await hooks.complianceNotesText(applicationId)) ?? undefined };
+          }
+          return given;
+        },
       });
     },
 

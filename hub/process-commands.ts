@@ -55,6 +55,14 @@ export interface ProcessKind<R extends ProcessRecordBase, C extends string, M, U
 
 type Row<R> = ProcessRow & { detail: R };
 
+export interface CommandOptions<R> {
+  idempotencyKey?: string;
+  /** Adds what the hub knows to the input and checks what only the database can, after the policy allowed it. */
+  prepare?: (record: R, input: object) => Promise<object>;
+  /** When the command happened, if in the past: the demo seeder's history only; no edge passes it. */
+  occurredAt?: string;
+}
+
 /** The hub failing is not a refusal: nothing was decided, so nothing is audited or kept as the outcome. */
 const isRefusal = (error: HubError) => error.code !== 'INTERNAL_ERROR' && error.code !== 'SERVICE_UNAVAILABLE';
 
@@ -141,17 +149,13 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
     });
   }
 
-  /**
-   * `prepare` adds what the hub knows to the input (the compliance notes' text at a decision) and checks what
-   * only the database can (that a new assignee exists), after the policy allowed the command.
-   */
+  /** `prepare`: the compliance notes' text at a decision, say, or that a new assignee exists. */
   async function runCommand(
     actor: Actor,
     processId: string,
     command: C,
     input: object,
-    idempotencyKey?: string,
-    prepare?: (record: R, input: object) => Promise<object>,
+    { idempotencyKey, prepare, occurredAt }: CommandOptions<R> = {},
   ): Promise<ProcessView<R, C>> {
     const key = idempotencyKey
       ? `${spec.processType}:${processId}:${command}:${actor.user_id}:${idempotencyKey}`
@@ -193,7 +197,11 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
         const handle = temporal.workflow.getHandle(kind.workflowIdOf(record));
         const answer = await withinCommandDeadline(() =>
           handle.executeUpdate(kind.commands[command].update, {
-            args: [kind.message(withoutScope(actor), record, commandInput)],
+            args: [
+              occurredAt
+                ? { ...kind.message(withoutScope(actor), record, commandInput), occurred_at: occurredAt }
+                : kind.message(withoutScope(actor), record, commandInput),
+            ],
             ...(key ? { updateId: key } : {}),
           }),
         );
@@ -228,11 +236,10 @@ export function createProcessCommands<R extends ProcessRecordBase, C extends str
       processId: string,
       command: C,
       input: object,
-      idempotencyKey?: string,
-      prepare?: (record: R, input: object) => Promise<object>,
+      options?: CommandOptions<R>,
     ): Promise<ProcessView<R, C>> {
       return measureCommand(deps, { process_type: spec.processType, command }, () =>
-        runCommand(actor, processId, command, input, idempotencyKey, prepare),
+        runCommand(actor, processId, command, input, options),
       );
     },
   };

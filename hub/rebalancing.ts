@@ -453,7 +453,7 @@ export function createRebalancingService(deps: HubDeps) {
       input: object,
       idempotencyKey?: string,
     ): Promise<RebalanceView> {
-      return commands.run(actor, rebalanceId, command, input, idempotencyKey);
+      return commands.run(actor, rebalanceId, command, input, { idempotencyKey });
     },
 
     async getRebalance(actor: Actor, rebalanceId: string): Promise<RebalanceView> {

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './logger.js';
 import { PortInUseError } from './ports.js';
 import { seedDemoData } from './seed-demo.js';
 import { seedDemoPortfolios } from './seed-demo-portfolios.js';
+import { runDemoSeeding } from './seed-demo-processes.js';
 import { ensureTemporalCli, TemporalCliMissingError } from './temporal-cli.js';
 import { startTemporalDevServer, type RunningTemporal } from './temporal-dev-server.js';
 import type PgBoss from 'pg-boss';
@@ -94,7 +95,7 @@ try {
 
   await migrate(databaseUrl, log);
   sql = createSql(databaseUrl, { applicationName: 'ops-hub-worker' });
-  if (config.SEED_DEMO_DATA) await seedDemoData(sql, log);
+  const freshFirm = config.SEED_DEMO_DATA && (await seedDemoData(sql, log));
   if (config.SEED_DEMO_DATA) await seedDemoPortfolios(sql, log);
   boss = await startBoss(databaseUrl, log, { supervise: true });
   worker = await startHubWorker({ config, temporalAddress, sql, boss, log });
@@ -103,6 +104,8 @@ try {
     void shutdown(1);
   });
   server = await startHubServer({ config, databaseUrl, temporalAddress, log });
+  // Through the running worker and the hub's own services, as people would; the board shows it as it happens.
+  if (config.SEED_DEMO_DATA) await runDemoSeeding({ config, sql, boss, log, temporalAddress, freshFirm });
   process.stdout.write(
     `\n  Ops hub ready: ${server.url}\n${temporal?.uiUrl ? `  Temporal UI:   ${temporal.uiUrl}\n` : ''}\n`,
   );

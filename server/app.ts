@@ -194,6 +194,8 @@ export function createApp(deps: HubDeps, services: HubServices) {
   app.route('/api', documentRoutes(services.documents));
   app.route('/api', auditRoutes(sql, deps.config.auditCheckpointKey));
 
+  // Browsers and tools that do not read the page's <link rel="icon"> still ask for /favicon.ico.
+  app.get('/favicon.ico', (c) => c.redirect('/favicon.svg', 301));
   if (existsSync(WEB_DIST)) {
     app.use('/*', serveStatic({ root: path.relative(process.cwd(), WEB_DIST) }));
   } else {

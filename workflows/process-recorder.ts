@@ -47,13 +47,17 @@ export function createProcessRecorder<R extends VersionedRecord>(options: {
   projectCard: (record: R, sla: SlaSnapshot | null) => ProcessCard;
   /** People a rung may name (`assigned_officer`, `advisor`, `client`), as this process knows them. */
   namedRecipient: (record: R, name: string) => string | null;
+  /** The process's clock (business-clock.ts); the workflow's time by default. */
+  nowMs?: () => number;
 }) {
-  const now = () => new Date().toISOString();
+  const nowMs = options.nowMs ?? (() => Date.now());
+  const now = () => new Date(nowMs()).toISOString();
   const bump = (record: R): R => ({ ...record, version: record.version + 1, updated_at: now() });
   const recorder = createRecorder(processActivities.recordTransition);
 
   const clientOf = (record: R) => options.projectCard(record, null).client_id;
   const sla = createSlaTracker({
+    nowMs,
     // The client says which office's calendar a policy without one runs on.
     load: (state, enteredAtMs) =>
       processActivities.loadSlaPolicy({

@@ -126,7 +126,8 @@ describe('npm start supervisor', () => {
     let exitedEarly = false;
     void exited.then(() => (exitedEarly = true));
     await expect
-      .poll(() => (exitedEarly ? `exited early: ${output}` : output), { timeout: 90_000, interval: 200 })
+      // The first start also seeds the demo firm's processes through the worker before the banner.
+      .poll(() => (exitedEarly ? `exited early: ${output}` : output), { timeout: 180_000, interval: 200 })
       .toContain(`Ops hub ready: http://127.0.0.1:${port}`);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
@@ -141,5 +142,5 @@ describe('npm start supervisor', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(processesUsingDataDir()).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });

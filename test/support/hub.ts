@@ -13,6 +13,7 @@ import { startHubServer, type HubServer } from '../../server/start-server.js';
 import type { CrmAdapter } from '../../workers/crm/crm.js';
 import type { Custodian } from '../../workers/custodian/custodian.js';
 import { seedDemoPortfolios } from '../../runtime/seed-demo-portfolios.js';
+import { runDemoSeeding, type DemoSeedSummary } from '../../runtime/seed-demo-processes.js';
 import { startHubWorker, type HubWorker } from '../../workers/worker.js';
 import { createResponseChecker } from './openapi-responses.js';
 
@@ -64,6 +65,8 @@ export interface TestHub {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<ApiResponse<T>>;
+  /** The demo firm's processes (runtime/seed-demo-processes.ts), through this hub's worker; null: nothing to do. */
+  seedDemoProcesses(): Promise<DemoSeedSummary | null>;
   startWorker(crm?: CrmAdapter): Promise<HubWorker>;
   stopWorker(): Promise<void>;
   /** Stops the server and starts a new one against the same database (on a new port: read `url` again). */
@@ -83,6 +86,8 @@ export async function startTestHub(
     crm?: CrmAdapter;
     custodian?: Custodian;
     seed?: boolean;
+    /** Also the demo firm's processes, as `npm start` seeds them on a fresh database (needs the worker). */
+    demoProcesses?: boolean;
     worker?: boolean;
     /** A migrated database of the test's own (on a PostgreSQL it stops and starts itself), instead of a copy of the template. */
     database?: { url: string; drop(): Promise<void> };
@@ -107,7 +112,7 @@ export async function startTestHub(
   });
   const log = createLogger(config, 'test');
   const sql = createSql(database.url, { applicationName: 'test' });
-  if (options.seed !== false) await seedDemoData(sql, log);
+  const freshFirm = options.seed !== false && (await seedDemoData(sql, log));
   if (options.seed !== false) await seedDemoPortfolios(sql, log);
   const boss = await startBoss(database.url, log, { supervise: true });
   const startServer = (nodeLog = log) =>
@@ -135,6 +140,9 @@ export async function startTestHub(
     return worker;
   };
   if (options.worker !== false) await startWorker();
+  const seedProcesses = (fresh: boolean) =>
+    runDemoSeeding({ config, sql, boss, log, temporalAddress: inject('temporalAddress'), taskQueue, freshFirm: fresh });
+  if (options.demoProcesses) await seedProcesses(freshFirm);
 
   let checkResponse: Promise<ReturnType<typeof createResponseChecker>> | undefined;
   const api: TestHub['api'] = async (token, method, path, body, headers = {}) => {
@@ -176,6 +184,7 @@ export async function startTestHub(
       if (response.status !== 200) throw new Error(`login of ${email} failed: ${JSON.stringify(response.body)}`);
       return response.body.token as string;
     },
+    seedDemoProcesses: () => seedProcesses(false),
     startWorker,
     async stopWorker() {
       await worker?.stop();

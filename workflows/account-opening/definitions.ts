@@ -125,11 +125,15 @@ export interface AccountOpeningInput {
   opened_by: Actor;
   /** How hard to try the CRM before recording CRM_ACCOUNT_CREATION_FAILED. */
   crm_retry: { maximum_attempts: number; initial_interval_ms: number };
+  /** When the application was started, if in the past: the demo seeder's history (business-clock.ts). */
+  occurred_at?: string;
 }
 
 export interface Command<T = object> {
   actor: Actor;
   input: T;
+  /** When the command happened, if in the past: only the demo seeder sends it (business-clock.ts). */
+  occurred_at?: string;
 }
 
 /** Text as people type it: trimmed, not empty, at most `max` characters. */

@@ -7,6 +7,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { HubActivities } from '../../workers/activities/index.js';
+import { createBusinessClock } from '../business-clock.js';
 import { SYSTEM_ACTOR, type ProcessCard, type SlaSnapshot, type TransitionRecording } from '../process-records.js';
 import { isTerminal } from '../process-spec.js';
 import { createProcessRecorder, processActivities } from '../process-recorder.js';
@@ -34,8 +35,6 @@ import {
 import { accountOpeningSpec } from './spec.js';
 
 const { assignComplianceOfficer } = processActivities;
-
-const now = () => new Date().toISOString();
 
 function projectCard(record: ApplicationRecord, sla: SlaSnapshot | null): ProcessCard {
   return {
@@ -74,6 +73,8 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
     },
   });
 
+  const clock = createBusinessClock(input.occurred_at);
+  const now = clock.now;
   let record = newApplicationRecord(input, now());
   const process = createProcessRecorder<ApplicationRecord>({
     processType: accountOpeningSpec.processType,
@@ -86,6 +87,7 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
     projectCard,
     namedRecipient: (r, name) =>
       ({ assigned_officer: r.assigned_officer_id, advisor: r.advisor_id, client: r.client_user_id })[name] ?? null,
+    nowMs: clock.nowMs,
   });
   const record$ = (outcome: Outcome) => process.commit(outcome);
   const started = record$(startOutcome(record, input.opened_by));
@@ -103,10 +105,13 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
 
   registerCommandHandlers(APPLICATION_COMMANDS, {
     errors: accountOpeningSpec.errors,
-    allowed: (command, { actor }) => checkAllowed(record, command, actor),
+    allowed: (command, { actor, occurred_at }) =>
+      checkAllowed(record, command, actor) ?? clock.refusal(occurred_at, record.updated_at),
     inputRefusal: (command, { input: commandInput }) => checkInput(record, input, command, commandInput),
-    run: async (command, cmd) =>
-      resultOf(await record$(applyCommand(record, input, command, cmd.input, cmd.actor, now()))),
+    run: async (command, cmd) => {
+      if (clock.set(cmd.occurred_at)) process.sla.clockMoved();
+      return resultOf(await record$(applyCommand(record, input, command, cmd.input, cmd.actor, now())));
+    },
   });
 
   await started;

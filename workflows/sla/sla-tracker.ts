@@ -45,11 +45,15 @@ export function createSlaTracker(hooks: {
   load: (state: string, enteredAtMs: number) => Promise<LoadedSlaPolicy | null>;
   onRung: (fired: FiredRung) => Promise<unknown>;
   onPauseChange: (paused: boolean, reasons: string[]) => Promise<unknown>;
+  /** The process's clock (business-clock.ts); the workflow's time by default. */
+  nowMs?: () => number;
 }) {
   let current: RunningClock | null = null;
   const pauseReasons = new Map<string, string>();
   const pauseSequences = new Map<string, number>();
-  const now = () => Date.now();
+  const now = hooks.nowMs ?? (() => Date.now());
+  // Bumped when the process's clock jumps, so a timer set on the old time is measured again.
+  let clockMoves = 0;
   const clockCalendar = (c: RunningClock) => policyCalendar(c.calendar, c.policy);
 
   function snapshotOf(c: RunningClock, atMs: number): SlaSnapshot {
@@ -102,8 +106,9 @@ export function createSlaTracker(hooks: {
       )[0];
       if (!next) return;
       const waitMs = next.dueMs - now();
-      // A pause arriving before the rung is due wins; otherwise the durable timer fires the rung.
-      if (waitMs > 0 && (await condition(() => pauseReasons.size > 0, waitMs))) continue;
+      const moves = clockMoves;
+      // A pause (or a jump of the clock) arriving before the rung is due wins; otherwise the durable timer fires it.
+      if (waitMs > 0 && (await condition(() => pauseReasons.size > 0 || clockMoves !== moves, waitMs))) continue;
       const firedAt = now();
       c.fired.push({ index: next.index, at: firedAt });
       const snapshot = snapshotOf(c, firedAt);
@@ -137,6 +142,10 @@ export function createSlaTracker(hooks: {
         });
     },
     leave,
+    /** The process's clock jumped: the running clock's next rung is measured again on the new time. */
+    clockMoved(): void {
+      clockMoves += 1;
+    },
     /**
      * A pause key (an open query to the advisor, say) stops the clock until every key is cleared. Signals
      * may arrive out of order after retries; with a sequence, one older than the last seen is ignored.
