@@ -68,6 +68,11 @@ export const configSchema = z.object({
 
   /** How long a command waits for its workflow to confirm it before the API answers 503 (no worker running, say). */
   COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /**
+   * On SIGTERM a node finishes its requests, socket acknowledgements, activities and jobs for at most this long,
+   * then closes what is left and exits. Keep it under the orchestrator's own limit (Kubernetes: 30 s).
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
 
   /** The bearer token a Prometheus scrape of /metrics must send; without it /metrics answers 404. */
   METRICS_TOKEN: optionalText.pipe(

@@ -4,7 +4,7 @@ import { PortInUseError } from './ports.js';
 
 /**
  * Runs one process of the hub (`npm run server`, `npm run worker`): parses the configuration, starts,
- * and stops cleanly on SIGINT or SIGTERM. Known start-up problems print one line.
+ * and on SIGINT or SIGTERM drains within SHUTDOWN_GRACE_MS and exits 0. Known start-up problems print one line.
  */
 export async function runEntryPoint(
   name: string,
@@ -18,7 +18,14 @@ export async function runEntryPoint(
     const stop = async (code: number) => {
       if (stopping) return;
       stopping = true;
+      log.info({ grace_ms: config.SHUTDOWN_GRACE_MS }, `${name} stopping`);
+      // Each part closes what is left at the deadline; this only catches a part that hangs regardless.
+      setTimeout(() => {
+        log.error(`${name} did not stop within SHUTDOWN_GRACE_MS`);
+        process.exit(1);
+      }, config.SHUTDOWN_GRACE_MS + 10_000).unref();
       await running.stop().catch((error) => log.warn({ err: error }, 'did not stop cleanly'));
+      log.info(`${name} stopped`);
       process.exit(code);
     };
     process.once('SIGINT', () => void stop(0));

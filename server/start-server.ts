@@ -23,6 +23,7 @@ export interface HubServer {
   deps: HubDeps;
   views: ViewEvents;
   realtime: RealtimeGateway;
+  /** Drains within the configured grace period (SHUTDOWN_GRACE_MS) and closes every connection. */
   stop(): Promise<void>;
 }
 
@@ -81,9 +82,9 @@ export async function startHubServer(options: {
     port: options.port ?? config.PORT,
     publicUrl: options.port === 0 ? undefined : config.publicUrl,
     beforeListen: (server) => realtime.attach(server),
-    onClose: async () => {
+    onClose: async (deadline) => {
       await slack?.stop();
-      await realtime.close();
+      await realtime.close(deadline);
     },
   }).catch(async (error) => {
     await Promise.allSettled([slack?.stop(), realtime.close()]);
@@ -98,9 +99,10 @@ export async function startHubServer(options: {
     views,
     realtime,
     async stop() {
-      await http.close();
+      const deadline = Date.now() + config.SHUTDOWN_GRACE_MS;
+      await http.close(deadline);
       await views.stop();
-      await boss.stop({ graceful: true, wait: true });
+      await boss.stop({ graceful: true, wait: true, timeout: Math.max(1, deadline - Date.now()) });
       await temporal.connection.close();
       await sql.end({ timeout: 5 });
     },

@@ -21,9 +21,11 @@ await runEntryPoint('worker', async (config, log) => {
   return {
     done: worker.done,
     async stop() {
+      const deadline = Date.now() + config.SHUTDOWN_GRACE_MS;
       await new Promise((resolve) => (metricsListener ? metricsListener.close(resolve) : resolve(undefined)));
       await worker.stop();
-      await boss.stop({ graceful: true, wait: true });
+      // Jobs still running after the grace period are failed, so pg-boss retries them on another worker.
+      await boss.stop({ graceful: true, wait: true, timeout: Math.max(1, deadline - Date.now()) });
       await sql.end({ timeout: 5 });
     },
   };

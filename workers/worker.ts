@@ -33,6 +33,7 @@ export function createCrm(config: Pick<HubConfig, 'CRM_ADAPTER' | 'CRM_URL' | 'C
 let runtimeInstalled = false;
 
 export interface HubWorker {
+  /** Takes no new activity or job, and lets those in flight finish within SHUTDOWN_GRACE_MS. */
   stop(): Promise<void>;
   /** Settles when the worker stops, by request or by failure. */
   done: Promise<void>;
@@ -80,6 +81,8 @@ export async function startHubWorker(options: {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue,
+    // On shutdown, activities in flight get this long to finish before they are cancelled (and retried elsewhere).
+    shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({
       sql: options.sql,
