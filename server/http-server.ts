@@ -1,6 +1,8 @@
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
+import type { Logger } from '../runtime/logger.js';
 import { PortInUseError } from '../runtime/ports.js';
+import { registerGauge } from '../runtime/metrics.js';
 import { createInFlight, untilDeadline } from '../runtime/shutdown.js';
 import type { HubApp } from './app.js';
 
@@ -20,6 +22,7 @@ export async function listen(
   options: {
     host: string;
     port: number;
+    log: Logger;
     publicUrl?: string;
     beforeListen?: (server: HttpServer) => void;
     /** Runs once the server stopped accepting, before the last connections close (the gateway drains here). */
@@ -32,6 +35,9 @@ export async function listen(
   const requests = createInFlight();
   const unanswered = new Set<ServerResponse>();
   let draining = false;
+  registerGauge('ops_hub_http_requests_in_flight', 'HTTP requests this server is answering now', [], () => [
+    { labels: {}, value: requests.count },
+  ]);
   server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
     const end = requests.begin();
     unanswered.add(response);
@@ -63,7 +69,10 @@ export async function listen(
       for (const response of unanswered) if (!response.headersSent) response.setHeader('connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await options.onClose?.(deadline);
-      await untilDeadline(requests.idle(), deadline, undefined);
+      if (requests.count > 0) {
+        options.log.info({ requests: requests.count }, 'waiting for requests in flight');
+        await untilDeadline(requests.idle(), deadline, undefined);
+      }
       server.closeAllConnections();
       await closed;
     },

@@ -80,6 +80,7 @@ export async function startHubServer(options: {
   const http = await listen(app, {
     host: config.HOST,
     port: options.port ?? config.PORT,
+    log,
     publicUrl: options.port === 0 ? undefined : config.publicUrl,
     beforeListen: (server) => realtime.attach(server),
     onClose: async (deadline) => {

@@ -240,7 +240,10 @@ export async function startRealtimeGateway(deps: {
       io.local.emit('hub:reconnect', { reason: 'server_shutdown' });
       await untilDeadline(acks.idle(), deadline, undefined);
       await Promise.allSettled(listening.map((l) => l.unlisten()));
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      // Not io.close(): it waits for the HTTP server to close, which waits for its requests; the server bounds that.
+      io.local.disconnectSockets(true);
+      io.engine.close();
+      await io.of('/').adapter.close();
       await adapterPool.end();
     },
   };

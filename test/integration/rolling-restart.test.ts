@@ -4,7 +4,7 @@ import { DEMO_PASSWORD } from '../../runtime/seed-demo.js';
 import { RealtimeClient } from '../../web/src/realtime.js';
 import { auditOf, FUNDING_BODY, LOGINS, PRODUCTS_BODY, RISK_BODY, TERMS_BODY } from '../support/account-opening.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
-import { startServerNode, type ServerNode } from '../support/server-node.js';
+import { startHubProcess, type HubProcess } from '../support/hub-process.js';
 import { startTcpBalancer, type TcpBalancer } from '../support/tcp-balancer.js';
 
 const STEPS = [
@@ -56,8 +56,9 @@ function followBoard(url: string, token: string) {
 describe('a rolling restart of two server nodes, while commands and board changes flow', () => {
   let hub: TestHub;
   let balancer: TcpBalancer;
-  const nodes: ServerNode[] = [];
+  const nodes: HubProcess[] = [];
   let envOf: (port: number) => Record<string, string>;
+  const ports: number[] = [];
 
   beforeAll(async () => {
     hub = await startTestHub();
@@ -71,8 +72,8 @@ describe('a rolling restart of two server nodes, while commands and board change
       SHUTDOWN_GRACE_MS: '10000',
       REBALANCE_SCHEDULE_PAUSED: 'true',
     });
-    const ports = [await findFreePort(), await findFreePort()];
-    for (const port of ports) nodes.push(await startServerNode(envOf(port)));
+    ports.push(await findFreePort(), await findFreePort());
+    for (const port of ports) nodes.push(await startHubProcess('server', envOf(port)));
     balancer = await startTcpBalancer(ports);
   }, 120_000);
   afterAll(async () => {
@@ -148,7 +149,7 @@ describe('a rolling restart of two server nodes, while commands and board change
       await afterMoreCommands(6);
       exitCodes.push(await nodes[index].terminate());
       await afterMoreCommands(6);
-      nodes[index] = await startServerNode(envOf(nodes[index].port));
+      nodes[index] = await startHubProcess('server', envOf(ports[index]));
     }
     await afterMoreCommands(6);
     restarted = true;
