@@ -74,6 +74,12 @@ export const configSchema = z.object({
    */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
 
+  /**
+   * Where traces go (OpenTelemetry, OTLP over HTTP with protobuf, `/v1/traces` appended): a collector such as
+   * http://otel-collector:4318. Unset, no tracing code is loaded at all.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+
   /** The bearer token a Prometheus scrape of /metrics must send; without it /metrics answers 404. */
   METRICS_TOKEN: optionalText.pipe(
     z.string().min(16, 'at least 16 characters, e.g. `openssl rand -hex 24`').optional(),

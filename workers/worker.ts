@@ -21,6 +21,7 @@ import { registerPortfolioJobs } from './jobs/open-portfolio.js';
 import { createPostgresPriceSource } from '../db/price-source.js';
 import { ensureDriftCheckSchedule } from './rebalancing/drift-schedule.js';
 import { pinoTemporalLogger } from './temporal-logger.js';
+import { temporalWorkerTelemetry } from '../runtime/telemetry.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -83,6 +84,7 @@ export async function startHubWorker(options: {
     taskQueue,
     // On shutdown, activities in flight get this long to finish before they are cancelled (and retried elsewhere).
     shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
+    ...(await temporalWorkerTelemetry(config, 'ops-hub-worker')),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({
       sql: options.sql,
