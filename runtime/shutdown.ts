@@ -19,7 +19,7 @@ export async function untilDeadline<T, D>(work: Promise<T>, deadline: number, ti
 /** A count of things in flight, and a promise for the moment it is next at zero. */
 export function createInFlight() {
   let count = 0;
-  let waiters: (() => void)[] = [];
+  const waiters: (() => void)[] = [];
   return {
     get count() {
       return count;
