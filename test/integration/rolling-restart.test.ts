@@ -176,6 +176,15 @@ describe('a rolling restart of two server nodes, while commands and board change
       await hub.sql`SELECT count(*)::int AS rows FROM processes WHERE process_id = ANY(${applications})`;
     expect(rows).toBe(applications.length);
 
+    // Submitted applications move to review by themselves; wait for that last change before reading the log.
+    await eventually(
+      async () => {
+        const [{ n }] = await hub.sql`
+          SELECT count(*)::int AS n FROM processes WHERE process_id = ANY(${applications}) AND status = 'compliance_review'`;
+        return n === applications.length;
+      },
+      { timeoutMs: 120_000, what: 'every application in compliance review' },
+    );
     // Every board ends where the database is, resumed from its cursor: one snapshot, every change sequence seen.
     const changes = await hub.sql<{ process_id: string; version: number; sequence: number }[]>`
       SELECT process_id, version, sequence FROM process_changes WHERE process_id = ANY(${applications})`;
