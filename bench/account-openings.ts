@@ -1,3 +1,6 @@
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { PROCESS_CHANGED_CHANNEL } from '../db/transitions.js';
 import type { BenchHub } from './support/bench-hub.js';
 import { summarize, type Benchmark } from './support/benchmark.js';
@@ -60,22 +63,60 @@ async function openAccount(
   return performance.now() - started;
 }
 
-async function runAt(hub: BenchHub, concurrency: number, advisor: string, compliance: string) {
-  const applications = watchApplications(hub);
+/** OPENINGS runs of `open`, `concurrency` at a time: their rate and durations. */
+async function openAll(concurrency: number, open: (index: number) => Promise<number>) {
   const durations: number[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < OPENINGS) {
-        next++;
-        durations.push(await openAccount(hub, advisor, compliance, applications));
-      }
+      while (next < OPENINGS) durations.push(await open(next++));
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  await applications.stop();
   return { perSecond: durations.length / seconds, ...summarize(durations) };
+}
+
+async function runAt(hub: BenchHub, concurrency: number, advisor: string, compliance: string) {
+  const applications = watchApplications(hub);
+  const result = await openAll(concurrency, () => openAccount(hub, advisor, compliance, applications));
+  await applications.stop();
+  return result;
+}
+
+/**
+ * The engine's limit on the same dev server: a bare workflow of one empty activity per opening, on a worker
+ * of its own task queue, started and awaited through the Temporal client.
+ */
+async function bareWorkflowsAt(temporalAddress: string, concurrencies: number[]) {
+  const taskQueue = 'bench-bare-workflow';
+  const connection = await NativeConnection.connect({ address: temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowsPath: fileURLToPath(new URL('./support/bare-workflow.ts', import.meta.url)),
+    activities: { recordOpening: async () => {} },
+  });
+  const running = worker.run();
+  const client = new Client({ connection: await Connection.connect({ address: temporalAddress }) });
+  try {
+    const run = (concurrency: number, round: string) =>
+      openAll(concurrency, async (index) => {
+        const started = performance.now();
+        const workflowId = `bare-${round}-${index}`;
+        await client.workflow.execute('bareOpening', { taskQueue, workflowId, args: [workflowId] });
+        return performance.now() - started;
+      });
+    await run(2, 'warm-up');
+    const results = new Map<number, Awaited<ReturnType<typeof run>>>();
+    for (const concurrency of concurrencies) results.set(concurrency, await run(concurrency, `c${concurrency}`));
+    return results;
+  } finally {
+    worker.shutdown();
+    await running;
+    await client.connection.close();
+    await connection.close();
+  }
 }
 
 const benchmark: Benchmark = {
@@ -89,21 +130,35 @@ const benchmark: Benchmark = {
     ]);
     await runAt(hub, 2, advisor, compliance); // warm-up: the first workflows pay for the worker's start
     const rows: (string | number)[][] = [];
+    const hubAt = new Map<number, number>();
     for (const concurrency of [1, 8, 32]) {
       const r = await runAt(hub, concurrency, advisor, compliance);
+      hubAt.set(concurrency, r.perSecond);
       rows.push([
-        concurrency === 1 ? 'one at a time (baseline)' : `${concurrency} at once`,
-        r.perSecond.toFixed(1),
+        concurrency === 1 ? 'hub, one at a time' : `hub, ${concurrency} at once`,
+        Number(r.perSecond.toFixed(2)),
         r.p50,
         r.p95,
         r.max,
       ]);
     }
+    const bare = await bareWorkflowsAt(hub.temporalAddress, [1, 32]);
+    for (const [concurrency, r] of bare) {
+      rows.push([
+        `bare workflow, ${concurrency === 1 ? 'one at a time' : `${concurrency} at once`} (baseline)`,
+        Number(r.perSecond.toFixed(2)),
+        r.p50,
+        r.p95,
+        r.max,
+      ]);
+    }
+    const ratio = hubAt.get(32)! / bare.get(32)!.perSecond;
+    rows.push(['hub ÷ bare workflow at 32 at once (target ≥ 0.3)', Number(ratio.toFixed(3)), '', '', '']);
     return {
-      columns: ['openings', 'accounts / s', 'p50 ms', 'p95 ms', 'max ms'],
+      columns: ['openings', 'per s', 'p50 ms', 'p95 ms', 'max ms'],
       rows,
       notes: [
-        'Each opening is 7 API commands, 9 recorded transitions (each one PostgreSQL transaction) and a CRM booking; the server, worker, PostgreSQL and Temporal share the machine.',
+        'Each hub opening is 7 API commands, 9 recorded transitions (each one PostgreSQL transaction) and a CRM booking; a bare workflow is one start, one empty activity and its result, on the same Temporal dev server. The server, worker, PostgreSQL and Temporal share the machine.',
       ],
     };
   },

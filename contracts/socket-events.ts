@@ -94,6 +94,11 @@ export interface ServerToClientEvents {
   'hub:welcome': (welcome: { user: RealtimeUser; server_time: string }) => void;
   /** Sent just before the server disconnects a socket whose session ended; sign in again to reconnect. */
   'hub:session_ended': (ended: { reason: 'signed_out' | 'expired' }) => void;
+  /**
+   * This node is stopping (a deploy, a scale-down): disconnect and connect again, which the load balancer sends
+   * to another node; boards subscribe again from their cursors, so no change is missed.
+   */
+  'hub:reconnect': (notice: { reason: 'server_shutdown' }) => void;
   'board:snapshot': (snapshot: BoardSnapshot) => void;
   'process:changed': (change: ProcessChange) => void;
   'process:activity': (activity: ProcessActivity) => void;

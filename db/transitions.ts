@@ -1,3 +1,4 @@
+import { inSpan } from './traced.js';
 import type PgBoss from 'pg-boss';
 import { metrics } from '../runtime/metrics.js';
 import type { TransitionRecording } from '../workflows/process-records.js';
@@ -44,11 +45,26 @@ export type TransitionFollowUp = (tx: Tx, rec: TransitionRecording) => Promise<v
  * notification job and the NOTIFY. A retried recording of a version already stored changes nothing,
  * so a crash between commit and acknowledgement never duplicates a transition.
  */
-export async function recordTransition(
+export function recordTransition(
   sql: Sql,
   boss: PgBoss,
   rec: TransitionRecording,
   followUps: readonly TransitionFollowUp[] = [],
+): Promise<{ recorded: boolean; sequences: number[] }> {
+  // The last span of a command's trace: HTTP request → Update → activity → this transaction.
+  const attributes = {
+    'db.system.name': 'postgresql',
+    'ops_hub.process_id': rec.process_id,
+    'ops_hub.action': rec.action,
+  };
+  return inSpan('transaction recordTransition', attributes, () => writeTransition(sql, boss, rec, followUps));
+}
+
+async function writeTransition(
+  sql: Sql,
+  boss: PgBoss,
+  rec: TransitionRecording,
+  followUps: readonly TransitionFollowUp[],
 ): Promise<{ recorded: boolean; sequences: number[] }> {
   const outcome = await sql.begin(async (tx) => {
     const c = rec.card;

@@ -68,6 +68,17 @@ export const configSchema = z.object({
 
   /** How long a command waits for its workflow to confirm it before the API answers 503 (no worker running, say). */
   COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /**
+   * On SIGTERM a node finishes its requests, socket acknowledgements, activities and jobs for at most this long,
+   * then closes what is left and exits. Keep it under the orchestrator's own limit (Kubernetes: 30 s).
+   */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+
+  /**
+   * Where traces go (OpenTelemetry, OTLP over HTTP with protobuf, `/v1/traces` appended): a collector such as
+   * http://otel-collector:4318. Unset, no tracing code is loaded at all.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
 
   /** The bearer token a Prometheus scrape of /metrics must send; without it /metrics answers 404. */
   METRICS_TOKEN: optionalText.pipe(

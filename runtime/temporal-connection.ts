@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { HubConfig } from './config.js';
+import { temporalClientTelemetry } from './telemetry.js';
 
 export type TemporalSettings = Pick<
   HubConfig,
@@ -10,6 +11,7 @@ export type TemporalSettings = Pick<
   | 'TEMPORAL_TLS_KEY_PATH'
   | 'TEMPORAL_TLS_CA_PATH'
   | 'TEMPORAL_API_KEY'
+  | 'OTEL_EXPORTER_OTLP_ENDPOINT'
 >;
 
 /** TLS for a self-hosted cluster (mTLS) or Temporal Cloud (API key implies TLS). */
@@ -37,5 +39,9 @@ export function temporalConnectionOptions(address: string, settings: TemporalSet
 
 export async function connectTemporalClient(address: string, settings: TemporalSettings): Promise<Client> {
   const connection = await Connection.connect(temporalConnectionOptions(address, settings));
-  return new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE });
+  return new Client({
+    connection,
+    namespace: settings.TEMPORAL_NAMESPACE,
+    interceptors: await temporalClientTelemetry(settings),
+  });
 }

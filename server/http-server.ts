@@ -1,12 +1,19 @@
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
+import type { Logger } from '../runtime/logger.js';
 import { PortInUseError } from '../runtime/ports.js';
+import { registerGauge } from '../runtime/metrics.js';
+import { createInFlight, untilDeadline } from '../runtime/shutdown.js';
 import type { HubApp } from './app.js';
 
 export interface RunningHttpServer {
   server: HttpServer;
   url: string;
-  close(): Promise<void>;
+  /**
+   * Stops accepting connections and lets the requests in flight finish until `deadline` (epoch ms), each
+   * answer closing its connection so that keep-alive clients reconnect to another node; then closes the rest.
+   */
+  close(deadline?: number): Promise<void>;
 }
 
 /** Hono on node:http; Socket.IO attaches to the same server before it listens. */
@@ -15,13 +22,31 @@ export async function listen(
   options: {
     host: string;
     port: number;
+    log: Logger;
     publicUrl?: string;
     beforeListen?: (server: HttpServer) => void;
-    onClose?: () => Promise<void>;
+    /** Runs once the server stopped accepting, before the last connections close (the gateway drains here). */
+    onClose?: (deadline: number) => Promise<void>;
   },
 ): Promise<RunningHttpServer> {
   const server = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
   options.beforeListen?.(server);
+  // Prepended after Socket.IO attached (it takes over the request listeners), so it sees every request first.
+  const requests = createInFlight();
+  const unanswered = new Set<ServerResponse>();
+  let draining = false;
+  registerGauge('ops_hub_http_requests_in_flight', 'HTTP requests this server is answering now', [], () => [
+    { labels: {}, value: requests.count },
+  ]);
+  server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+    const end = requests.begin();
+    unanswered.add(response);
+    if (draining) response.setHeader('connection', 'close');
+    response.once('close', () => {
+      unanswered.delete(response);
+      end();
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
@@ -39,12 +64,17 @@ export async function listen(
   return {
     server,
     url: options.publicUrl ?? `http://${options.host}:${port}`,
-    async close() {
-      await options.onClose?.();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+    async close(deadline = Date.now()) {
+      draining = true;
+      for (const response of unanswered) if (!response.headersSent) response.setHeader('connection', 'close');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await options.onClose?.(deadline);
+      if (requests.count > 0) {
+        options.log.info({ requests: requests.count }, 'waiting for requests in flight');
+        await untilDeadline(requests.idle(), deadline, undefined);
+      }
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -1,10 +1,13 @@
-import { migrate } from '../db/migrate.js';
-import { databaseUrlOf, temporalAddressOf } from '../runtime/addresses.js';
 import { runEntryPoint } from '../runtime/entry-point.js';
-import { startHubServer } from './start-server.js';
 
 /** `npm run server`: one API and gateway node against the configured PostgreSQL and Temporal. */
 await runEntryPoint('server', async (config, log) => {
+  // Imported once tracing has started (see runEntryPoint).
+  const [{ migrate }, { databaseUrlOf, temporalAddressOf }, { startHubServer }] = await Promise.all([
+    import('../db/migrate.js'),
+    import('../runtime/addresses.js'),
+    import('./start-server.js'),
+  ]);
   await migrate(databaseUrlOf(config), log);
   return startHubServer({
     config,

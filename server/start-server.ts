@@ -24,6 +24,7 @@ export interface HubServer {
   deps: HubDeps;
   views: ViewEvents;
   realtime: RealtimeGateway;
+  /** Drains within the configured grace period (SHUTDOWN_GRACE_MS) and closes every connection. */
   stop(): Promise<void>;
 }
 
@@ -82,11 +83,12 @@ export async function startHubServer(options: {
   const http = await listen(app, {
     host: config.HOST,
     port: options.port ?? config.PORT,
+    log,
     publicUrl: options.port === 0 ? undefined : config.publicUrl,
     beforeListen: (server) => realtime.attach(server),
-    onClose: async () => {
+    onClose: async (deadline) => {
       await slack?.stop();
-      await realtime.close();
+      await realtime.close(deadline);
     },
   }).catch(async (error) => {
     await Promise.allSettled([slack?.stop(), realtime.close()]);
@@ -101,9 +103,10 @@ export async function startHubServer(options: {
     views,
     realtime,
     async stop() {
-      await http.close();
+      const deadline = Date.now() + config.SHUTDOWN_GRACE_MS;
+      await http.close(deadline);
       await views.stop();
-      await boss.stop({ graceful: true, wait: true });
+      await boss.stop({ graceful: true, wait: true, timeout: Math.max(1, deadline - Date.now()) });
       await temporal.connection.close();
       await sql.end({ timeout: 5 });
     },

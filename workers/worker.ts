@@ -25,6 +25,7 @@ import { ensureDriftCheckSchedule } from './rebalancing/drift-schedule.js';
 import { ensureSchedule } from './schedules.js';
 import { KYC_REVIEW_WORKFLOW_TYPE, kycReviewScheduleId } from '../workflows/client-onboarding/definitions.js';
 import { pinoTemporalLogger } from './temporal-logger.js';
+import { temporalWorkerTelemetry } from '../runtime/telemetry.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -37,6 +38,7 @@ export function createCrm(config: Pick<HubConfig, 'CRM_ADAPTER' | 'CRM_URL' | 'C
 let runtimeInstalled = false;
 
 export interface HubWorker {
+  /** Takes no new activity or job, and lets those in flight finish within SHUTDOWN_GRACE_MS. */
   stop(): Promise<void>;
   /** Settles when the worker stops, by request or by failure. */
   done: Promise<void>;
@@ -98,6 +100,9 @@ export async function startHubWorker(options: {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue,
+    // On shutdown, activities in flight get this long to finish before they are cancelled (and retried elsewhere).
+    shutdownGraceTime: config.SHUTDOWN_GRACE_MS,
+    ...(await temporalWorkerTelemetry(config, 'ops-hub-worker')),
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({
       sql: options.sql,

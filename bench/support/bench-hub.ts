@@ -16,6 +16,8 @@ import { startHubWorker } from '../../workers/worker.js';
 
 export interface BenchHub {
   url: string;
+  /** The run's Temporal dev server, for baselines that use the engine without the hub. */
+  temporalAddress: string;
   sql: Sql;
   boss: Boss;
   login(email: string): Promise<string>;
@@ -90,6 +92,7 @@ export async function startBenchHub(log: Logger): Promise<BenchHub> {
     };
     return {
       url: server.url,
+      temporalAddress: temporal.address,
       sql,
       boss,
       api,

@@ -21,7 +21,14 @@ export interface Benchmark {
 }
 
 /** Percentiles over samples, rounded to whole units. */
-export function summarize(samples: number[]): { n: number; p50: number; p95: number; mean: number; max: number } {
+export function summarize(samples: number[]): {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  mean: number;
+  max: number;
+} {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? NaN;
   const mean = sorted.reduce((sum, v) => sum + v, 0) / (sorted.length || 1);
@@ -29,6 +36,7 @@ export function summarize(samples: number[]): { n: number; p50: number; p95: num
     n: sorted.length,
     p50: Math.round(at(0.5)),
     p95: Math.round(at(0.95)),
+    p99: Math.round(at(0.99)),
     mean: Math.round(mean),
     max: Math.round(sorted.at(-1) ?? NaN),
   };

@@ -20,6 +20,7 @@ import { registerComplianceNotes } from './compliance-notes.js';
 import { rooms, type Ack } from '../../contracts/socket-events.js';
 import type { HubIo } from './hub-io.js';
 import { registerQueryThreads } from './query-threads.js';
+import { createInFlight, untilDeadline } from '../../runtime/shutdown.js';
 
 export type { HubIo };
 
@@ -38,7 +39,11 @@ export interface RealtimeGateway {
    * Every node receives the notice, so the handler must push with `io.local` only.
    */
   onNotice(channel: string, handler: (payload: string) => void | Promise<void>, onListen?: () => void): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Tells every socket of this node to reconnect (to another node, through the load balancer), lets the
+   * acknowledgements in flight go out until `deadline` (epoch ms), then closes the sockets left.
+   */
+  close(deadline?: number): Promise<void>;
 }
 
 const SubscribeRequest = z.object({
@@ -122,7 +127,21 @@ export async function startRealtimeGateway(deps: {
     socket.disconnect(true);
   };
 
+  // Every request with an acknowledgement is in flight until it is answered: a stopping node waits for them.
+  const acks = createInFlight();
   io.on('connection', (socket) => {
+    socket.use((packet, next) => {
+      const last = packet.length - 1;
+      const ack = packet[last];
+      if (last > 0 && typeof ack === 'function') {
+        const end = acks.begin();
+        packet[last] = (...reply: unknown[]) => {
+          end();
+          (ack as (...reply: unknown[]) => void)(...reply);
+        };
+      }
+      next();
+    });
     void socket.join([rooms.user(socket.data.user.id), rooms.session(socket.data.session.token_hash)]);
     socket.emit('hub:welcome', { user: socket.data.user, server_time: new Date().toISOString() });
     // Expiry needs no notice: each node ends its own sockets when their session runs out.
@@ -241,9 +260,14 @@ export async function startRealtimeGateway(deps: {
     toProcess: (processId) => io.to(rooms.process(processId)),
     toUser: (userId) => io.to(rooms.user(userId)),
     onNotice,
-    async close() {
+    async close(deadline = Date.now()) {
+      io.local.emit('hub:reconnect', { reason: 'server_shutdown' });
+      await untilDeadline(acks.idle(), deadline, undefined);
       await Promise.allSettled(listening.map((l) => l.unlisten()));
-      await new Promise<void>((resolve) => io.close(() => resolve()));
+      // Not io.close(): it waits for the HTTP server to close, which waits for its requests; the server bounds that.
+      io.local.disconnectSockets(true);
+      io.engine.close();
+      await io.of('/').adapter.close();
       await adapterPool.end();
     },
   };

@@ -24,6 +24,8 @@ export interface TestCrm {
   accounts: Map<string, string>;
   failNext(count: number, status?: number): void;
   loseNextAnswers(count: number, status?: number): void;
+  /** Keeps the next call waiting (an activity in flight) until `release`; `arrived` resolves when it comes. */
+  holdNext(): { arrived: Promise<void>; release(): void };
   /** Resolves once `count` calls for this idempotency key have been answered. */
   waitForCalls(key: string, count: number, timeoutMs?: number): Promise<CrmCall[]>;
   stop(): Promise<void>;
@@ -42,6 +44,7 @@ export async function startTestCrm(): Promise<TestCrm> {
   let failures = { count: 0, status: 503 };
   let lostAnswers = { count: 0, status: 502 };
   let nextNumber = 1;
+  let hold: { arrive(): void; released: Promise<void> } | undefined;
 
   const server = createServer(async (request, response) => {
     const reply = (status: number, body: object) => {
@@ -64,6 +67,12 @@ export async function startTestCrm(): Promise<TestCrm> {
     if (!idempotencyKey) {
       record(400, false);
       return reply(400, { error: 'Idempotency-Key is required' });
+    }
+    if (hold) {
+      const { arrive, released } = hold;
+      hold = undefined;
+      arrive();
+      await released;
     }
     if (failures.count > 0) {
       failures.count -= 1;
@@ -93,6 +102,14 @@ export async function startTestCrm(): Promise<TestCrm> {
     },
     loseNextAnswers(count, status = 502) {
       lostAnswers = { count, status };
+    },
+    holdNext() {
+      let arrive = () => {};
+      let release = () => {};
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      hold = { arrive, released };
+      return { arrived, release };
     },
     waitForCalls(key, count, timeoutMs = 30_000) {
       const seen = () => calls.filter((c) => c.idempotency_key === key);

@@ -1,4 +1,4 @@
-import { io, type Socket } from 'socket.io-client';
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import type {
   BellNotification,
   BoardSnapshot,
@@ -40,11 +40,14 @@ export class RealtimeClient {
   /** Open compliance notes, by application id: each gets its messages and is told when the connection comes back. */
   private readonly notes = new Map<string, NotesChannelHandlers>();
 
+  /** `connection` names another origin or transports; the board itself connects to the page's origin. */
   constructor(
     token: string,
     private readonly handlers: RealtimeHandlers,
+    connection: { url?: string } & Partial<ManagerOptions & SocketOptions> = {},
   ) {
-    this.socket = io({ auth: { token } });
+    const { url, ...options } = connection;
+    this.socket = url ? io(url, { ...options, auth: { token } }) : io({ ...options, auth: { token } });
     this.socket.on('connect', () => {
       handlers.online(true);
       for (const processType of this.boards.keys()) this.sendSubscribe(processType);
@@ -59,6 +62,8 @@ export class RealtimeClient {
     });
     // The server ended the session (signed out elsewhere, expired, deactivated): back to sign-in.
     this.socket.on('hub:session_ended', () => handlers.unauthenticated());
+    // The node is stopping: connect again now (the load balancer picks a live node) and resume from the cursors.
+    this.socket.on('hub:reconnect', () => this.socket.disconnect().connect());
     this.socket.on('connect_error', (error) => {
       if (error.message === 'UNAUTHENTICATED') handlers.unauthenticated();
       else handlers.online(false);
