@@ -12,7 +12,17 @@ export type AdminCommand = keyof typeof ADMIN_SPEC.commands;
 
 /** Where administration writes in the audit trail: the kind of thing changed and its id. */
 export interface Subject {
-  type: 'user' | 'client' | 'product' | 'settings' | 'saved_view' | 'board';
+  type:
+    | 'user'
+    | 'client'
+    | 'product'
+    | 'settings'
+    | 'saved_view'
+    | 'board'
+    | 'office'
+    | 'team'
+    | 'notification'
+    | 'notification_preferences';
   id: string | null;
 }
 

@@ -182,7 +182,7 @@ export function createOnboardingService(deps: HubDeps) {
     },
 
     runCommand(actor: Actor, onboardingId: string, command: OnboardingCommandName, input: object, key?: string) {
-      return commands.run(actor, onboardingId, command, input, key);
+      return commands.run(actor, onboardingId, command, input, { idempotencyKey: key });
     },
 
     async get(actor: Actor, onboardingId: string): Promise<OnboardingView> {

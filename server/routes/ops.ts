@@ -102,14 +102,13 @@ export function opsRoutes(sql: Sql) {
         path: '/ops/trends',
         tags: ['Processes'],
         summary: 'Day by day: processes opened, decisions, SLA compliance in percent and the median time per stage',
-        security: SECURITY,
         request: {
           query: z.object({
             process_type: z.string().min(1).max(100).openapi({ example: 'account_opening' }),
             days: z.coerce.number().int().min(1).max(90).default(30),
           }),
         },
-        responses: { 200: jsonResponse(TrendsSchema, 'Oldest day first, today last (UTC)'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(TrendsSchema, 'Oldest day first, today last (UTC)') },
       }),
       async (c) => {
         const query = c.req.valid('query');
@@ -142,7 +141,7 @@ export function opsRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/ops/success-metrics',
         tags: ['Processes'],

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApplicationInReview } from '../support/applications.js';
+import { applicationInReview } from '../support/account-opening.js';
 import { cardIn, launchChromium, signInToBoard } from '../support/chromium.js';
 import { placeClient, setUpTwoOffices, type TwoOffices } from '../support/hierarchy.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
@@ -21,8 +21,8 @@ describe('the board by office and team', () => {
     admin = await hub.login('ada.admin@hub.example');
     firm = await setUpTwoOffices(hub, admin);
     const advisor = await hub.login('alex.advisor@hub.example');
-    londonApp = await openApplicationInReview(hub, advisor, { client_id: 'cli_chris_carter' });
-    newYorkApp = await openApplicationInReview(hub, advisor, { client_id: 'cli_priya_patel' });
+    londonApp = await applicationInReview(hub, { advisor, clientId: 'cli_chris_carter' });
+    newYorkApp = await applicationInReview(hub, { advisor, clientId: 'cli_priya_patel' });
   }, 180_000);
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, signInToBoard } from '../support/chromium.js';
-import { openApplicationInReview } from '../support/applications.js';
+import { applicationInReview } from '../support/account-opening.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 
@@ -44,7 +44,7 @@ describe('notification preferences and the bell, on the board', () => {
     ]);
 
     const carla = await hub.login('carla.compliance@hub.example');
-    const id = await openApplicationInReview(hub, await hub.login('alex.advisor@hub.example'));
+    const id = await applicationInReview(hub, { advisor: await hub.login('alex.advisor@hub.example') });
     const opened = await hub.api(carla, 'POST', `/processes/${id}/queries`, {
       title: 'Check',
       kind: 'question_to_advisor',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApplicationInReview } from '../support/applications.js';
+import { applicationInReview } from '../support/account-opening.js';
 import { startTestHub, waitForNotice, waitForStatus, type TestHub } from '../support/hub.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 import { startWorkerChild, type WorkerChild } from '../support/worker-child.js';
@@ -34,7 +34,7 @@ describe('the approval e-mail across a worker killed between sending and recordi
       hub.login('alex.advisor@hub.example'),
       hub.login('carla.compliance@hub.example'),
     ]);
-    const id = await openApplicationInReview(hub, advisor);
+    const id = await applicationInReview(hub, { advisor });
 
     // The server has the whole message; the worker dies before it hears the answer.
     const statusAtTheEnd: string[] = [];

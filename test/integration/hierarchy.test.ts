@@ -5,8 +5,7 @@ import { resolveCalendar } from '../../db/sla.js';
 import { accountOpeningSpec as spec } from '../../workflows/account-opening/spec.js';
 import type { BusinessCalendar } from '../../workflows/sla/business-calendar.js';
 import { slaStatus, startClock } from '../../workflows/sla/sla-schedule.js';
-import { expectError, expectOk } from '../support/account-opening.js';
-import { openApplicationInReview } from '../support/applications.js';
+import { applicationInReview, expectError, expectOk } from '../support/account-opening.js';
 import { addStaff, placeClient, placeUser, setUpTwoOffices, type TwoOffices } from '../support/hierarchy.js';
 import { startTestHub, waitForNotice, type TestHub } from '../support/hub.js';
 import { connectHubSocket, emitWithAck, recordEvents, type HubSocket } from '../support/sockets.js';
@@ -66,8 +65,8 @@ describe('offices and teams', () => {
       hub.login('carla.compliance@hub.example'),
     ]);
 
-    londonApp = await openApplicationInReview(hub, advisor, { client_id: 'cli_chris_carter' });
-    newYorkApp = await openApplicationInReview(hub, advisor, { client_id: 'cli_priya_patel' });
+    londonApp = await applicationInReview(hub, { advisor, clientId: 'cli_chris_carter' });
+    newYorkApp = await applicationInReview(hub, { advisor, clientId: 'cli_priya_patel' });
   }, 180_000);
 
   afterAll(async () => {
@@ -267,7 +266,7 @@ describe('offices and teams', () => {
         rungs: [{ kind: 'breach', at_percent: 100, notify: ['team_manager', 'office_manager'] }],
       }),
     );
-    const id = await openApplicationInReview(hub, advisor, { client_id: 'cli_chris_carter' });
+    const id = await applicationInReview(hub, { advisor, clientId: 'cli_chris_carter' });
     // The team's manager changes after the clock started and before the rung fires.
     expectOk(await hub.api(admin, 'PATCH', `/admin/teams/${team.ldnWealth}`, { manager_id: 'usr_liam_manager' }));
     expectOk(await hub.api(admin, 'PATCH', `/admin/offices/${office.london}`, { manager_id: 'usr_maya_manager' }));

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUES } from '../../db/jobs.js';
-import { openApplicationInReview } from '../support/applications.js';
+import { applicationInReview } from '../support/account-opening.js';
 import { startTestHub, waitForNotice, type TestHub } from '../support/hub.js';
 import { startTestSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 import { connectHubSocket, recordEvents } from '../support/sockets.js';
@@ -56,7 +56,7 @@ describe('notifications by e-mail, with preferences, quiet hours, digests and de
       'email',
     ]);
 
-    const id = await openApplicationInReview(hub, advisor);
+    const id = await applicationInReview(hub, { advisor });
     const opened = await hub.api(carla, 'POST', `/processes/${id}/queries`, {
       title: '<b>Funds</b> & co',
       kind: 'question_to_advisor',
@@ -153,7 +153,7 @@ describe('notifications by e-mail, with preferences, quiet hours, digests and de
         ],
       });
       expect(policy.status, JSON.stringify(policy.body)).toBe(200);
-      const id = await openApplicationInReview(hub, advisor);
+      const id = await applicationInReview(hub, { advisor });
 
       const [escalation] = await smtp.waitFor((m) => m.to.includes(MAYA) && m.subject.startsWith('SLA escalation'));
       expect(escalation.text).toContain(`/#/process/${id}`);
@@ -199,7 +199,7 @@ describe('notifications by e-mail, with preferences, quiet hours, digests and de
       language: 'fr',
     });
     expect(set.status, JSON.stringify(set.body)).toBe(200);
-    const id = await openApplicationInReview(hub, advisor);
+    const id = await applicationInReview(hub, { advisor });
     const before = smtp.to(COLIN).length;
     await hub.api(carla, 'POST', `/processes/${id}/queries`, {
       title: 'Documents',

@@ -42,6 +42,7 @@ function followBoard(url: string, token: string) {
       },
       activity: () => {},
       notification: () => {},
+      unread: () => {},
       queryChanged: () => {},
       queryRead: () => {},
       reconnected: () => (record.reconnects += 1),

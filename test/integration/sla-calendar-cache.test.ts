@@ -36,7 +36,16 @@ describe('live SLAs on calendars held in memory', () => {
     expect(before.card).toBe(before.detail);
 
     // Not through this server: only the NOTIFY of the change can tell it its cached calendar is stale.
-    const hour = [{ start: '09:00', end: '10:00' }];
+    // One working hour a day, away from the hour the review started, so the deadline has to move.
+    const closesAt = new Intl.DateTimeFormat('en-US', {
+      timeZone: 'America/New_York',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    const startedAt = closesAt.format(new Date());
+    const window = startedAt >= '08:00' && startedAt < '11:00' ? ['14:00', '15:00'] : ['09:00', '10:00'];
+    const hour = [{ start: window[0], end: window[1] }];
     const oneHourDays = { mon: hour, tue: hour, wed: hour, thu: hour, fri: hour };
     await hub.sql`UPDATE business_calendars SET working_hours = ${hub.sql.json(oneHourDays)} WHERE id = 'us-new-york'`;
 
@@ -47,14 +56,9 @@ describe('live SLAs on calendars held in memory', () => {
       },
       { what: 'the deadline on the changed calendar' },
     );
-    // The deadline is worked out on the new hours (a working day now closes at 10:00 New York time).
-    const closesAt = new Intl.DateTimeFormat('en-US', {
-      timeZone: 'America/New_York',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    expect(closesAt.format(new Date(after.detail)) <= '10:00').toBe(true);
+    // The deadline is worked out on the new hours (a working day now closes at the window's end, New York time).
+    const deadlineAt = closesAt.format(new Date(after.detail));
+    expect(deadlineAt >= window[0]! && deadlineAt <= window[1]!, deadlineAt).toBe(true);
     expect(after.card).toBe(after.detail);
   });
 });

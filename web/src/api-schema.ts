@@ -2720,6 +2720,12 @@ export interface paths {
             second_factor_required?: boolean;
             oidc_create_users?: boolean;
             firm_time_zone?: string;
+            kyc_review_years_high?: number;
+            kyc_review_years_medium?: number;
+            kyc_review_years_low?: number;
+            kyc_review_notice_days?: number;
+            onboarding_expiry_days?: number;
+            screening_match_threshold?: number;
           };
         };
       };
@@ -2733,6 +2739,1260 @@ export interface paths {
             'application/json': {
               settings: components['schemas']['FirmSetting'][];
             };
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/hierarchy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The firm's offices and their teams (any member of staff) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description By name */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              offices: components['schemas']['Office'][];
+              teams: components['schemas']['Team'][];
+            };
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/offices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Open an office: its time zone, business calendar and manager */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            /** @example Europe/London */
+            time_zone: string;
+            /** @description The business calendar the office's SLAs run on */
+            calendar_id?: string | null;
+            /** @description The office manager: escalations to office_manager reach them */
+            manager_id?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Created */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Office'];
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The resource is in use, or changed meanwhile */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/offices/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Edit an office; a new manager receives the escalations that fire from now on */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name?: string;
+            /** @example Europe/London */
+            time_zone?: string;
+            /** @description The business calendar the office's SLAs run on */
+            calendar_id?: string | null;
+            /** @description The office manager: escalations to office_manager reach them */
+            manager_id?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Changed */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Office'];
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The resource is in use, or changed meanwhile */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/admin/teams': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Form a team in an office */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            office_id: string;
+            name: string;
+            /** @description The team manager: escalations to team_manager reach them */
+            manager_id?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Created */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Team'];
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The resource is in use, or changed meanwhile */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/teams/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Edit a team: rename it, name its manager, or move it (and its processes) to another office */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            office_id?: string;
+            name?: string;
+            /** @description The team manager: escalations to team_manager reach them */
+            manager_id?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Changed */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Team'];
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The resource is in use, or changed meanwhile */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/admin/users/{id}/place': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Place a member of staff in a team, an office, or the whole firm (both null): their role's scope, at once */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @default null */
+            team_id?: string | null;
+            /** @default null */
+            office_id?: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Placed */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              user_id: string;
+              team_id: string | null;
+              office_id: string | null;
+            };
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/admin/clients/{id}/team': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Move a client to a team (null: none); their processes follow, with the office's calendar */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            team_id: string | null;
+          };
+        };
+      };
+      responses: {
+        /** @description Moved */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              client_id: string;
+              team_id: string | null;
+              moved_processes: string[];
+            };
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/applications/bulk-reassign': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reassign several applications: each is a reassign command of its own, audited by itself */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          'idempotency-key'?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            process_ids: string[];
+            advisor_id?: string;
+            assigned_officer_id?: string;
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description One outcome per application, in the order given */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              results: components['schemas']['BulkOutcome'][];
+              done: number;
+              refused: number;
+            };
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/board-export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A process type's board as the caller sees it, filtered like GET /processes, as CSV */
+    get: {
+      parameters: {
+        query: {
+          process_type: string;
+          /** @description One state or several separated by commas */
+          status?: string;
+          advisor_id?: string;
+          client_id?: string;
+          /** @description Only processes of this office's teams */
+          office_id?: string;
+          /** @description Only processes of this team's clients */
+          team_id?: string;
+          /** @description Any of on_track, warning, breached, paused, none, separated by commas */
+          sla_status?: string;
+          /** @description Search in the title, the process id and the client id */
+          q?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description CSV, a header row first */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'text/csv': string;
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/saved-views': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller's saved views and their role's team views, by name */
+    get: {
+      parameters: {
+        query?: {
+          process_type?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Saved views */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              saved_views: components['schemas']['SavedView'][];
+            };
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Save board filters under a name; its id makes the link that opens it */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            process_type: string;
+            filters: components['schemas']['BoardFilters'];
+            /** @description Offer the view to everyone of the owner's role */
+            team?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description The saved view */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SavedView'];
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/saved-views/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A saved view, by its link: the board it opens shows only what the caller may see */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The saved view */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SavedView'];
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Delete a saved view: its owner or an administrator */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Deleted */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    /** Rename, refilter or share a saved view with the team: its owner or an administrator */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name?: string;
+            filters?: components['schemas']['BoardFilters'];
+            /** @description Offer the view to everyone of the owner's role */
+            team?: boolean;
+          };
+        };
+      };
+      responses: {
+        /** @description The saved view as changed */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SavedView'];
           };
         };
         /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
@@ -3265,7 +4525,7 @@ export interface paths {
             'application/json': components['schemas']['Application'];
           };
         };
-        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current application status. NO_PRODUCTS_SELECTED: At least one investment product must be selected */
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. NO_PRODUCTS_SELECTED: At least one investment product must be selected */
         400: {
           headers: {
             [name: string]: unknown;
@@ -3406,7 +4666,7 @@ export interface paths {
             'application/json': components['schemas']['Application'];
           };
         };
-        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current application status. RISK_ASSESSMENT_REQUIRED: Risk assessment must be completed before proceeding. NO_PRODUCTS_SELECTED: At least one investment product must be selected. PRODUCT_SUITABILITY_VIOLATION: Selected products do not match the client risk profile */
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. RISK_ASSESSMENT_REQUIRED: Risk assessment must be completed before proceeding. NO_PRODUCTS_SELECTED: At least one investment product must be selected. PRODUCT_SUITABILITY_VIOLATION: Selected products do not match the client risk profile */
         400: {
           headers: {
             [name: string]: unknown;
@@ -3548,7 +4808,7 @@ export interface paths {
             'application/json': components['schemas']['Application'];
           };
         };
-        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current application status. RISK_ASSESSMENT_REQUIRED: Risk assessment must be completed before proceeding. TERMS_NOT_ACCEPTED: Terms and conditions must be accepted */
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. RISK_ASSESSMENT_REQUIRED: Risk assessment must be completed before proceeding. TERMS_NOT_ACCEPTED: Terms and conditions must be accepted */
         400: {
           headers: {
             [name: string]: unknown;
@@ -3703,7 +4963,7 @@ export interface paths {
             'application/json': components['schemas']['Application'];
           };
         };
-        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current application status. NO_PRODUCTS_SELECTED: At least one investment product must be selected. RISK_ASSESSMENT_REQUIRED: Risk assessment must be completed before proceeding. TERMS_NOT_ACCEPTED: Terms and conditions must be accepted. INSUFFICIENT_MINIMUM_INVESTMENT: Initial investment amount is below the minimum required */
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. NO_PRODUCTS_SELECTED: At least one investment product must be selected. RISK_ASSESSMENT_REQUIRED: Risk assessment must be completed before proceeding. TERMS_NOT_ACCEPTED: Terms and conditions must be accepted. INSUFFICIENT_MINIMUM_INVESTMENT: Initial investment amount is below the minimum required */
         400: {
           headers: {
             [name: string]: unknown;
@@ -3845,7 +5105,7 @@ export interface paths {
             'application/json': components['schemas']['Application'];
           };
         };
-        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current application status. COMPLIANCE_REVIEW_REQUIRED: Application requires compliance review before account creation */
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. COMPLIANCE_REVIEW_REQUIRED: Application requires compliance review before account creation */
         400: {
           headers: {
             [name: string]: unknown;
@@ -3985,7 +5245,7 @@ export interface paths {
             'application/json': components['schemas']['Application'];
           };
         };
-        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current application status */
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. ONBOARDING_INCOMPLETE: Client onboarding must be completed before opening an account. NO_PRODUCTS_SELECTED: At least one investment product must be selected. RISK_ASSESSMENT_REQUIRED: Risk assessment must be completed before proceeding. TERMS_NOT_ACCEPTED: Terms and conditions must be accepted. PRODUCT_SUITABILITY_VIOLATION: Selected products do not match the client risk profile. INSUFFICIENT_MINIMUM_INVESTMENT: Initial investment amount is below the minimum required. COMPLIANCE_REVIEW_REQUIRED: Application requires compliance review before account creation */
         400: {
           headers: {
             [name: string]: unknown;
@@ -3994,7 +5254,16 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'VALIDATION_FAILED' | 'INVALID_STATUS_TRANSITION';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'INVALID_STATUS_TRANSITION'
+                  | 'ONBOARDING_INCOMPLETE'
+                  | 'NO_PRODUCTS_SELECTED'
+                  | 'RISK_ASSESSMENT_REQUIRED'
+                  | 'TERMS_NOT_ACCEPTED'
+                  | 'PRODUCT_SUITABILITY_VIOLATION'
+                  | 'INSUFFICIENT_MINIMUM_INVESTMENT'
+                  | 'COMPLIANCE_REVIEW_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -4049,6 +5318,24 @@ export interface paths {
               error: {
                 /** @enum {string} */
                 code: 'NOT_FOUND' | 'APPLICATION_NOT_FOUND';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description CRM_ACCOUNT_CREATION_FAILED: Account creation in CRM failed. Please try again or contact support */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'CRM_ACCOUNT_CREATION_FAILED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -4121,7 +5408,7 @@ export interface paths {
             'application/json': components['schemas']['Application'];
           };
         };
-        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current application status */
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. ONBOARDING_INCOMPLETE: Client onboarding must be completed before opening an account. NO_PRODUCTS_SELECTED: At least one investment product must be selected. RISK_ASSESSMENT_REQUIRED: Risk assessment must be completed before proceeding. TERMS_NOT_ACCEPTED: Terms and conditions must be accepted. PRODUCT_SUITABILITY_VIOLATION: Selected products do not match the client risk profile. INSUFFICIENT_MINIMUM_INVESTMENT: Initial investment amount is below the minimum required. COMPLIANCE_REVIEW_REQUIRED: Application requires compliance review before account creation */
         400: {
           headers: {
             [name: string]: unknown;
@@ -4130,7 +5417,16 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'VALIDATION_FAILED' | 'INVALID_STATUS_TRANSITION';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'INVALID_STATUS_TRANSITION'
+                  | 'ONBOARDING_INCOMPLETE'
+                  | 'NO_PRODUCTS_SELECTED'
+                  | 'RISK_ASSESSMENT_REQUIRED'
+                  | 'TERMS_NOT_ACCEPTED'
+                  | 'PRODUCT_SUITABILITY_VIOLATION'
+                  | 'INSUFFICIENT_MINIMUM_INVESTMENT'
+                  | 'COMPLIANCE_REVIEW_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -4185,6 +5481,24 @@ export interface paths {
               error: {
                 /** @enum {string} */
                 code: 'NOT_FOUND' | 'APPLICATION_NOT_FOUND';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description CRM_ACCOUNT_CREATION_FAILED: Account creation in CRM failed. Please try again or contact support */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'CRM_ACCOUNT_CREATION_FAILED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -4270,7 +5584,7 @@ export interface paths {
             'application/json': components['schemas']['Application'];
           };
         };
-        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current application status. COMPLIANCE_REVIEW_REQUIRED: Application requires compliance review before account creation. NO_PRODUCTS_SELECTED: At least one investment product must be selected. RISK_ASSESSMENT_REQUIRED: Risk assessment must be completed before proceeding. TERMS_NOT_ACCEPTED: Terms and conditions must be accepted */
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. COMPLIANCE_REVIEW_REQUIRED: Application requires compliance review before account creation. NO_PRODUCTS_SELECTED: At least one investment product must be selected. RISK_ASSESSMENT_REQUIRED: Risk assessment must be completed before proceeding. TERMS_NOT_ACCEPTED: Terms and conditions must be accepted */
         400: {
           headers: {
             [name: string]: unknown;
@@ -4414,7 +5728,7 @@ export interface paths {
             'application/json': components['schemas']['Application'];
           };
         };
-        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current application status */
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. ONBOARDING_INCOMPLETE: Client onboarding must be completed before opening an account. NO_PRODUCTS_SELECTED: At least one investment product must be selected. RISK_ASSESSMENT_REQUIRED: Risk assessment must be completed before proceeding. TERMS_NOT_ACCEPTED: Terms and conditions must be accepted. PRODUCT_SUITABILITY_VIOLATION: Selected products do not match the client risk profile. INSUFFICIENT_MINIMUM_INVESTMENT: Initial investment amount is below the minimum required. COMPLIANCE_REVIEW_REQUIRED: Application requires compliance review before account creation */
         400: {
           headers: {
             [name: string]: unknown;
@@ -4423,7 +5737,16 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'VALIDATION_FAILED' | 'INVALID_STATUS_TRANSITION';
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'INVALID_STATUS_TRANSITION'
+                  | 'ONBOARDING_INCOMPLETE'
+                  | 'NO_PRODUCTS_SELECTED'
+                  | 'RISK_ASSESSMENT_REQUIRED'
+                  | 'TERMS_NOT_ACCEPTED'
+                  | 'PRODUCT_SUITABILITY_VIOLATION'
+                  | 'INSUFFICIENT_MINIMUM_INVESTMENT'
+                  | 'COMPLIANCE_REVIEW_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -4478,6 +5801,24 @@ export interface paths {
               error: {
                 /** @enum {string} */
                 code: 'NOT_FOUND' | 'APPLICATION_NOT_FOUND';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description CRM_ACCOUNT_CREATION_FAILED: Account creation in CRM failed. Please try again or contact support */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'CRM_ACCOUNT_CREATION_FAILED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -4548,7 +5889,7 @@ export interface paths {
             'application/json': components['schemas']['Application'];
           };
         };
-        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current application status. COMPLIANCE_REVIEW_REQUIRED: Application requires compliance review before account creation */
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. COMPLIANCE_REVIEW_REQUIRED: Application requires compliance review before account creation */
         400: {
           headers: {
             [name: string]: unknown;
@@ -4911,11 +6252,21 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The caller's notifications, newest first */
+    /** The caller's notifications, newest first, with where each went */
     get: {
       parameters: {
         query?: {
           unread?: 'true' | 'false';
+          /** @description Only this kind of notification (a topic of the preferences) */
+          topic?:
+            | 'assignment'
+            | 'mention'
+            | 'sla_warning'
+            | 'sla_breach'
+            | 'sla_escalation'
+            | 'decision'
+            | 'rebalance_proposal'
+            | 'process_update';
           limit?: number;
           /** @description Only notifications with a smaller id (paging) */
           before?: number;
@@ -5082,6 +6433,416 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/notifications/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Where one notification went and whether it arrived (its person, or an administrator) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Deliveries */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              deliveries: components['schemas']['NotificationDelivery'][];
+            };
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/notifications/preferences': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller's channels per topic, quiet hours, digest and language */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Preferences */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['NotificationPreferences'];
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change preferences (audited); a topic the firm locked is refused */
+    patch: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            time_zone?: string;
+            quiet_hours?: {
+              start: string;
+              end: string;
+            } | null;
+            digest?: boolean;
+            /** @enum {string} */
+            language?: 'en' | 'fr';
+            topics?: {
+              assignment?: ('slack' | 'email')[];
+              mention?: ('slack' | 'email')[];
+              sla_warning?: ('slack' | 'email')[];
+              sla_breach?: ('slack' | 'email')[];
+              sla_escalation?: ('slack' | 'email')[];
+              decision?: ('slack' | 'email')[];
+              rebalance_proposal?: ('slack' | 'email')[];
+              process_update?: ('slack' | 'email')[];
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Preferences now */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['NotificationPreferences'];
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    trace?: never;
+  };
+  '/api/admin/notification-defaults': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The firm's notification defaults per role and topic, and which are locked */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Defaults */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              defaults: components['schemas']['NotificationRoleDefault'][];
+            };
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    /** Set defaults for roles and topics (audited); breach alerts stay locked on for managers */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            defaults: components['schemas']['NotificationRoleDefault'][];
+          };
+        };
+      };
+      responses: {
+        /** @description Defaults now */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              defaults: components['schemas']['NotificationRoleDefault'][];
+            };
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -7008,6 +8769,10 @@ export interface paths {
           status?: string;
           advisor_id?: string;
           client_id?: string;
+          /** @description Only processes of this office's teams */
+          office_id?: string;
+          /** @description Only processes of this team's clients */
+          team_id?: string;
           /** @description Any of on_track, warning, breached, paused, none, separated by commas */
           sla_status?: string;
           /** @description Search in the title, the process id and the client id */
@@ -7119,6 +8884,10 @@ export interface paths {
               detail: {
                 [key: string]: unknown;
               };
+              /** @description The names of the people the record names by id (advisor, officer…) */
+              people: {
+                [key: string]: string;
+              };
             };
           };
         };
@@ -7205,6 +8974,90 @@ export interface paths {
             'application/json': {
               audit: components['schemas']['AuditEntry'][];
             };
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/ops/trends': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Day by day: processes opened, decisions, SLA compliance in percent and the median time per stage */
+    get: {
+      parameters: {
+        query: {
+          process_type: string;
+          days?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Oldest day first, today last (UTC) */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['OpsTrends'];
           };
         };
         /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
@@ -8293,7 +10146,7 @@ export interface paths {
             'application/json': components['schemas']['Rebalance'];
           };
         };
-        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current application status */
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. INVALID_TRADE: A trade in the edited proposal is not valid */
         400: {
           headers: {
             [name: string]: unknown;
@@ -8302,7 +10155,7 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'VALIDATION_FAILED' | 'INVALID_STATUS_TRANSITION';
+                code: 'VALIDATION_FAILED' | 'INVALID_STATUS_TRANSITION' | 'INVALID_TRADE';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -8365,7 +10218,48 @@ export interface paths {
             };
           };
         };
-        /** @description SERVICE_UNAVAILABLE: A service the hub depends on is unavailable; try again shortly */
+        /** @description REBALANCE_IN_PROGRESS: A rebalance is already running for this portfolio. REBALANCE_NOT_NEEDED: The portfolio is on its model: there is nothing worth trading. PRICE_NOT_AVAILABLE: A security in the portfolio or its model has no price; import prices first. PROPOSAL_NOT_POSSIBLE: No proposal can be made for this portfolio as its data stands. VERIFICATION_OUT_OF_BAND: After execution the portfolio is still outside its drift bands */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code:
+                  | 'REBALANCE_IN_PROGRESS'
+                  | 'REBALANCE_NOT_NEEDED'
+                  | 'PRICE_NOT_AVAILABLE'
+                  | 'PROPOSAL_NOT_POSSIBLE'
+                  | 'VERIFICATION_OUT_OF_BAND';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description ORDER_REJECTED: The custodian rejected an order */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'ORDER_REJECTED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description SERVICE_UNAVAILABLE: A service the hub depends on is unavailable; try again shortly. CUSTODIAN_UNAVAILABLE: The custodian did not fill an order after all retries */
         503: {
           headers: {
             [name: string]: unknown;
@@ -8374,7 +10268,7 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'SERVICE_UNAVAILABLE';
+                code: 'SERVICE_UNAVAILABLE' | 'CUSTODIAN_UNAVAILABLE';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -8449,7 +10343,7 @@ export interface paths {
             'application/json': components['schemas']['Rebalance'];
           };
         };
-        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current application status. INVALID_TRADE: A trade in the edited proposal is not valid */
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. INVALID_TRADE: A trade in the edited proposal is not valid */
         400: {
           headers: {
             [name: string]: unknown;
@@ -8603,7 +10497,7 @@ export interface paths {
             'application/json': components['schemas']['Rebalance'];
           };
         };
-        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current application status */
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. INVALID_TRADE: A trade in the edited proposal is not valid */
         400: {
           headers: {
             [name: string]: unknown;
@@ -8612,7 +10506,7 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'VALIDATION_FAILED' | 'INVALID_STATUS_TRANSITION';
+                code: 'VALIDATION_FAILED' | 'INVALID_STATUS_TRANSITION' | 'INVALID_TRADE';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -8675,7 +10569,48 @@ export interface paths {
             };
           };
         };
-        /** @description SERVICE_UNAVAILABLE: A service the hub depends on is unavailable; try again shortly */
+        /** @description REBALANCE_IN_PROGRESS: A rebalance is already running for this portfolio. REBALANCE_NOT_NEEDED: The portfolio is on its model: there is nothing worth trading. PRICE_NOT_AVAILABLE: A security in the portfolio or its model has no price; import prices first. PROPOSAL_NOT_POSSIBLE: No proposal can be made for this portfolio as its data stands. VERIFICATION_OUT_OF_BAND: After execution the portfolio is still outside its drift bands */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code:
+                  | 'REBALANCE_IN_PROGRESS'
+                  | 'REBALANCE_NOT_NEEDED'
+                  | 'PRICE_NOT_AVAILABLE'
+                  | 'PROPOSAL_NOT_POSSIBLE'
+                  | 'VERIFICATION_OUT_OF_BAND';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description ORDER_REJECTED: The custodian rejected an order */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'ORDER_REJECTED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description SERVICE_UNAVAILABLE: A service the hub depends on is unavailable; try again shortly. CUSTODIAN_UNAVAILABLE: The custodian did not fill an order after all retries */
         503: {
           headers: {
             [name: string]: unknown;
@@ -8684,7 +10619,7 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'SERVICE_UNAVAILABLE';
+                code: 'SERVICE_UNAVAILABLE' | 'CUSTODIAN_UNAVAILABLE';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -8739,7 +10674,7 @@ export interface paths {
             'application/json': components['schemas']['Rebalance'];
           };
         };
-        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current application status */
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status */
         400: {
           headers: {
             [name: string]: unknown;
@@ -8803,6 +10738,1860 @@ export interface paths {
               error: {
                 /** @enum {string} */
                 code: 'NOT_FOUND' | 'PORTFOLIO_NOT_FOUND' | 'REBALANCE_NOT_FOUND';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description SERVICE_UNAVAILABLE: A service the hub depends on is unavailable; try again shortly */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'SERVICE_UNAVAILABLE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/onboardings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the onboardings the caller may see (a client sees their own) */
+    get: {
+      parameters: {
+        query?: {
+          status?: string;
+          client_id?: string;
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description A page of onboardings, newest change first */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              onboardings: components['schemas']['Onboarding'][];
+              next_cursor: string | null;
+            };
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Invite a client to onboarding (an existing client, or a new one): their login and the process */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          'idempotency-key'?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json':
+            | {
+                /** @example cli_dana_diaz */
+                client_id: string;
+              }
+            | {
+                client: {
+                  name: string;
+                  /** Format: email */
+                  email: string;
+                  /** @enum {string} */
+                  client_type: 'individual' | 'joint' | 'entity';
+                  jurisdiction?: string;
+                };
+                /** @description Administrators: the new client’s advisor */
+                advisor_id?: string;
+              };
+        };
+      };
+      responses: {
+        /** @description The onboarding, invited */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              onboarding: components['schemas']['Onboarding'];
+              client_user_id: string;
+              /** @description A one-time set-password link for the client, when they have no password */
+              invitation: {
+                link: string;
+                expires_at: string;
+              } | null;
+            };
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The resource is in use, or changed meanwhile */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/onboardings/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An onboarding: profile, screening hits, risk rating with its factors, approvals, allowed actions */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The onboarding */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Onboarding'];
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/onboardings/{id}/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The audit trail of an onboarding: every command, accepted or refused */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Oldest first */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              audit: components['schemas']['AuditEntry'][];
+            };
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/onboardings/{id}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An onboarding's events in commit order */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Oldest first */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              events: {
+                sequence: number;
+                type: string;
+                payload: {
+                  [key: string]: unknown;
+                };
+                created_at: string;
+              }[];
+            };
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/onboardings/{id}/profile': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Save profile sections as a draft, each validated (invited or profile → profile) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          'idempotency-key'?: string;
+        };
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            identity?: {
+              legal_name: string;
+              /** Format: date */
+              date_of_birth_or_incorporation: string;
+              nationality_or_incorporation_country: string;
+              registration_number?: string;
+              politically_exposed: boolean;
+              beneficial_owners?: {
+                name: string;
+                ownership_percent: number;
+              }[];
+            };
+            contact?: {
+              /** Format: email */
+              email: string;
+              phone: string;
+              address: {
+                line1: string;
+                line2?: string;
+                city: string;
+                postal_code: string;
+                country: string;
+              };
+            };
+            tax_residence?: {
+              country: string;
+              tax_id: string;
+            }[];
+            employment?: {
+              /** @enum {string} */
+              status: 'employed' | 'self_employed' | 'retired' | 'student' | 'unemployed' | 'not_applicable';
+              employer?: string;
+              occupation?: string;
+            };
+            source_of_wealth?: {
+              /** @enum {string} */
+              source:
+                | 'employment_income'
+                | 'business_ownership'
+                | 'investments'
+                | 'inheritance'
+                | 'property'
+                | 'pension'
+                | 'gift'
+                | 'other';
+              detail?: string;
+              /** @enum {string} */
+              net_worth_band: 'under_250k' | '250k_1m' | '1m_5m' | 'over_5m';
+            };
+            expected_activity?: {
+              /** @enum {string} */
+              annual_deposits_band: 'under_50k' | '50k_250k' | '250k_1m' | 'over_1m';
+              transactions_per_month: number;
+              cross_border: boolean;
+            };
+            investment_experience?: {
+              /** @enum {string} */
+              level: 'none' | 'limited' | 'good' | 'extensive';
+              years: number;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description The client onboarding after the command */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Onboarding'];
+          };
+        };
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. PROFILE_INCOMPLETE: Every section of the profile must be filled in before it is submitted. DOCUMENTS_MISSING: The documents this client type needs must be uploaded first. SCREENING_UNRESOLVED: Every screening hit needs a compliance decision first. KYC_REVIEW_REQUIRED: Enhanced due diligence evidence must be accepted before a high-risk client is approved */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'INVALID_STATUS_TRANSITION'
+                  | 'PROFILE_INCOMPLETE'
+                  | 'DOCUMENTS_MISSING'
+                  | 'SCREENING_UNRESOLVED'
+                  | 'KYC_REVIEW_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description UNAUTHENTICATED: Sign in first: a valid bearer token is required */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'UNAUTHENTICATED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description SERVICE_UNAVAILABLE: A service the hub depends on is unavailable; try again shortly */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'SERVICE_UNAVAILABLE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/onboardings/{id}/submit-profile': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Submit the whole profile, saving any sections given first (→ documents) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          'idempotency-key'?: string;
+        };
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            identity?: {
+              legal_name: string;
+              /** Format: date */
+              date_of_birth_or_incorporation: string;
+              nationality_or_incorporation_country: string;
+              registration_number?: string;
+              politically_exposed: boolean;
+              beneficial_owners?: {
+                name: string;
+                ownership_percent: number;
+              }[];
+            };
+            contact?: {
+              /** Format: email */
+              email: string;
+              phone: string;
+              address: {
+                line1: string;
+                line2?: string;
+                city: string;
+                postal_code: string;
+                country: string;
+              };
+            };
+            tax_residence?: {
+              country: string;
+              tax_id: string;
+            }[];
+            employment?: {
+              /** @enum {string} */
+              status: 'employed' | 'self_employed' | 'retired' | 'student' | 'unemployed' | 'not_applicable';
+              employer?: string;
+              occupation?: string;
+            };
+            source_of_wealth?: {
+              /** @enum {string} */
+              source:
+                | 'employment_income'
+                | 'business_ownership'
+                | 'investments'
+                | 'inheritance'
+                | 'property'
+                | 'pension'
+                | 'gift'
+                | 'other';
+              detail?: string;
+              /** @enum {string} */
+              net_worth_band: 'under_250k' | '250k_1m' | '1m_5m' | 'over_5m';
+            };
+            expected_activity?: {
+              /** @enum {string} */
+              annual_deposits_band: 'under_50k' | '50k_250k' | '250k_1m' | 'over_1m';
+              transactions_per_month: number;
+              cross_border: boolean;
+            };
+            investment_experience?: {
+              /** @enum {string} */
+              level: 'none' | 'limited' | 'good' | 'extensive';
+              years: number;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description The client onboarding after the command */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Onboarding'];
+          };
+        };
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. PROFILE_INCOMPLETE: Every section of the profile must be filled in before it is submitted. DOCUMENTS_MISSING: The documents this client type needs must be uploaded first. SCREENING_UNRESOLVED: Every screening hit needs a compliance decision first. KYC_REVIEW_REQUIRED: Enhanced due diligence evidence must be accepted before a high-risk client is approved */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'INVALID_STATUS_TRANSITION'
+                  | 'PROFILE_INCOMPLETE'
+                  | 'DOCUMENTS_MISSING'
+                  | 'SCREENING_UNRESOLVED'
+                  | 'KYC_REVIEW_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description UNAUTHENTICATED: Sign in first: a valid bearer token is required */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'UNAUTHENTICATED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description SERVICE_UNAVAILABLE: A service the hub depends on is unavailable; try again shortly */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'SERVICE_UNAVAILABLE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/onboardings/{id}/submit-documents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Submit the client type's documents, once uploaded; screening starts (documents → screening) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          'idempotency-key'?: string;
+        };
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': Record<string, never>;
+        };
+      };
+      responses: {
+        /** @description The client onboarding after the command */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Onboarding'];
+          };
+        };
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. PROFILE_INCOMPLETE: Every section of the profile must be filled in before it is submitted. DOCUMENTS_MISSING: The documents this client type needs must be uploaded first. SCREENING_UNRESOLVED: Every screening hit needs a compliance decision first. KYC_REVIEW_REQUIRED: Enhanced due diligence evidence must be accepted before a high-risk client is approved */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'INVALID_STATUS_TRANSITION'
+                  | 'PROFILE_INCOMPLETE'
+                  | 'DOCUMENTS_MISSING'
+                  | 'SCREENING_UNRESOLVED'
+                  | 'KYC_REVIEW_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description UNAUTHENTICATED: Sign in first: a valid bearer token is required */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'UNAUTHENTICATED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description SERVICE_UNAVAILABLE: A service the hub depends on is unavailable; try again shortly */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'SERVICE_UNAVAILABLE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/onboardings/{id}/clear-hit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Compliance: clear a screening hit as a false positive, with a reason (two officers) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          'idempotency-key'?: string;
+        };
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            hit_id: string;
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description The client onboarding after the command */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Onboarding'];
+          };
+        };
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. PROFILE_INCOMPLETE: Every section of the profile must be filled in before it is submitted. DOCUMENTS_MISSING: The documents this client type needs must be uploaded first. SCREENING_UNRESOLVED: Every screening hit needs a compliance decision first. KYC_REVIEW_REQUIRED: Enhanced due diligence evidence must be accepted before a high-risk client is approved */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'INVALID_STATUS_TRANSITION'
+                  | 'PROFILE_INCOMPLETE'
+                  | 'DOCUMENTS_MISSING'
+                  | 'SCREENING_UNRESOLVED'
+                  | 'KYC_REVIEW_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description UNAUTHENTICATED: Sign in first: a valid bearer token is required */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'UNAUTHENTICATED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description SERVICE_UNAVAILABLE: A service the hub depends on is unavailable; try again shortly */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'SERVICE_UNAVAILABLE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/onboardings/{id}/confirm-hit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Compliance: confirm a screening hit as a true match: reject, or go on with enhanced due diligence */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          'idempotency-key'?: string;
+        };
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            hit_id: string;
+            /** @enum {string} */
+            outcome: 'reject' | 'enhanced_due_diligence';
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description The client onboarding after the command */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Onboarding'];
+          };
+        };
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. PROFILE_INCOMPLETE: Every section of the profile must be filled in before it is submitted. DOCUMENTS_MISSING: The documents this client type needs must be uploaded first. SCREENING_UNRESOLVED: Every screening hit needs a compliance decision first. KYC_REVIEW_REQUIRED: Enhanced due diligence evidence must be accepted before a high-risk client is approved */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'INVALID_STATUS_TRANSITION'
+                  | 'PROFILE_INCOMPLETE'
+                  | 'DOCUMENTS_MISSING'
+                  | 'SCREENING_UNRESOLVED'
+                  | 'KYC_REVIEW_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description UNAUTHENTICATED: Sign in first: a valid bearer token is required */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'UNAUTHENTICATED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description SERVICE_UNAVAILABLE: A service the hub depends on is unavailable; try again shortly */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'SERVICE_UNAVAILABLE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/onboardings/{id}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Compliance: approve (a high-risk client needs two officers); the client's KYC is complete */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          'idempotency-key'?: string;
+        };
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            notes?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description The client onboarding after the command */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Onboarding'];
+          };
+        };
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. PROFILE_INCOMPLETE: Every section of the profile must be filled in before it is submitted. DOCUMENTS_MISSING: The documents this client type needs must be uploaded first. SCREENING_UNRESOLVED: Every screening hit needs a compliance decision first. KYC_REVIEW_REQUIRED: Enhanced due diligence evidence must be accepted before a high-risk client is approved. COMPLIANCE_REVIEW_REQUIRED: Application requires compliance review before account creation */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'INVALID_STATUS_TRANSITION'
+                  | 'PROFILE_INCOMPLETE'
+                  | 'DOCUMENTS_MISSING'
+                  | 'SCREENING_UNRESOLVED'
+                  | 'KYC_REVIEW_REQUIRED'
+                  | 'COMPLIANCE_REVIEW_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description UNAUTHENTICATED: Sign in first: a valid bearer token is required */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'UNAUTHENTICATED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description SERVICE_UNAVAILABLE: A service the hub depends on is unavailable; try again shortly */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'SERVICE_UNAVAILABLE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/onboardings/{id}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Compliance: reject, with a reason */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          'idempotency-key'?: string;
+        };
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            rejection_reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description The client onboarding after the command */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Onboarding'];
+          };
+        };
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. PROFILE_INCOMPLETE: Every section of the profile must be filled in before it is submitted. DOCUMENTS_MISSING: The documents this client type needs must be uploaded first. SCREENING_UNRESOLVED: Every screening hit needs a compliance decision first. KYC_REVIEW_REQUIRED: Enhanced due diligence evidence must be accepted before a high-risk client is approved */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'INVALID_STATUS_TRANSITION'
+                  | 'PROFILE_INCOMPLETE'
+                  | 'DOCUMENTS_MISSING'
+                  | 'SCREENING_UNRESOLVED'
+                  | 'KYC_REVIEW_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description UNAUTHENTICATED: Sign in first: a valid bearer token is required */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'UNAUTHENTICATED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description SERVICE_UNAVAILABLE: A service the hub depends on is unavailable; try again shortly */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'SERVICE_UNAVAILABLE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/onboardings/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancel an open onboarding */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          'idempotency-key'?: string;
+        };
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            reason?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description The client onboarding after the command */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Onboarding'];
+          };
+        };
+        /** @description VALIDATION_FAILED: The request is not valid. INVALID_STATUS_TRANSITION: This action is not allowed in the current status. PROFILE_INCOMPLETE: Every section of the profile must be filled in before it is submitted. DOCUMENTS_MISSING: The documents this client type needs must be uploaded first. SCREENING_UNRESOLVED: Every screening hit needs a compliance decision first. KYC_REVIEW_REQUIRED: Enhanced due diligence evidence must be accepted before a high-risk client is approved */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code:
+                  | 'VALIDATION_FAILED'
+                  | 'INVALID_STATUS_TRANSITION'
+                  | 'PROFILE_INCOMPLETE'
+                  | 'DOCUMENTS_MISSING'
+                  | 'SCREENING_UNRESOLVED'
+                  | 'KYC_REVIEW_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description UNAUTHENTICATED: Sign in first: a valid bearer token is required */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'UNAUTHENTICATED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -10240,7 +14029,13 @@ export interface components {
         | 'session_lifetime_hours'
         | 'second_factor_required'
         | 'oidc_create_users'
-        | 'firm_time_zone';
+        | 'firm_time_zone'
+        | 'kyc_review_years_high'
+        | 'kyc_review_years_medium'
+        | 'kyc_review_years_low'
+        | 'kyc_review_notice_days'
+        | 'onboarding_expiry_days'
+        | 'screening_match_threshold';
       label: string;
       meaning: string;
       unit: string;
@@ -10248,6 +14043,52 @@ export interface components {
       default?: unknown;
       updated_by: string | null;
       updated_at: string | null;
+    };
+    Office: {
+      id: string;
+      name: string;
+      time_zone: string;
+      calendar_id: string | null;
+      manager_id: string | null;
+      created_at: string;
+      updated_at: string;
+    };
+    Team: {
+      id: string;
+      office_id: string;
+      name: string;
+      manager_id: string | null;
+      created_at: string;
+      updated_at: string;
+    };
+    BulkOutcome: {
+      process_id: string;
+      ok: boolean;
+      /** @description The state after the command, when done */
+      status?: string;
+      /** @description The refusal code, when refused */
+      code?: string;
+      message?: string;
+    };
+    SavedView: {
+      id: string;
+      owner_id: string;
+      owner_name: string;
+      owner_role: string;
+      name: string;
+      process_type: string;
+      filters: components['schemas']['BoardFilters'];
+      /** @description The role this is the team view of, or null */
+      team_role: string | null;
+      created_at: string;
+      updated_at: string;
+    };
+    BoardFilters: {
+      advisor?: string;
+      client?: string;
+      state?: string[];
+      sla?: ('on_track' | 'warning' | 'breached' | 'paused' | 'none')[];
+      q?: string;
     };
     Application: {
       application_id: string;
@@ -10356,7 +14197,11 @@ export interface components {
         kind: 'warning' | 'breach' | 'escalation';
         at_percent: number;
         fired_at: string;
+        /** @description The people it reached (positions as they fired) */
+        notified?: string[];
       }[];
+      /** @description The calendar the clock counts on: the policy's, else the process's office's; null: wall clock */
+      calendar_id: string | null;
     };
     AuditEntry: {
       id: number;
@@ -10408,12 +14253,88 @@ export interface components {
     Notification: {
       id: number;
       kind: string;
+      /** @enum {string} */
+      topic:
+        | 'assignment'
+        | 'mention'
+        | 'sla_warning'
+        | 'sla_breach'
+        | 'sla_escalation'
+        | 'decision'
+        | 'rebalance_proposal'
+        | 'process_update';
       title: string;
       body: string;
       process_type: string | null;
       process_id: string | null;
       created_at: string;
       read_at: string | null;
+      /** @description Where it went beyond the bell */
+      deliveries: {
+        /** @enum {string} */
+        channel: 'slack' | 'email';
+        /** @enum {string} */
+        status: 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'skipped' | 'held' | 'digested';
+        detail: string | null;
+        updated_at: string;
+      }[];
+    };
+    NotificationDelivery: {
+      /** @enum {string} */
+      channel: 'slack' | 'email';
+      /** @enum {string} */
+      status: 'queued' | 'sending' | 'sent' | 'delivered' | 'failed' | 'skipped' | 'held' | 'digested';
+      address: string | null;
+      message_id: string | null;
+      /** @description Slack: the message. E-mail: the server's answer, or why it failed or was skipped */
+      detail: string | null;
+      attempts: number;
+      created_at: string;
+      updated_at: string;
+    };
+    NotificationPreferences: {
+      profile: {
+        time_zone: string;
+        quiet_hours: {
+          start: string;
+          end: string;
+        } | null;
+        digest: boolean;
+        /** @enum {string} */
+        language: 'en' | 'fr';
+      };
+      topics: {
+        /** @enum {string} */
+        topic:
+          | 'assignment'
+          | 'mention'
+          | 'sla_warning'
+          | 'sla_breach'
+          | 'sla_escalation'
+          | 'decision'
+          | 'rebalance_proposal'
+          | 'process_update';
+        channels: ('slack' | 'email')[];
+        default_channels: ('slack' | 'email')[];
+        locked: boolean;
+        chosen: boolean;
+      }[];
+    };
+    NotificationRoleDefault: {
+      /** @enum {string} */
+      role: 'client' | 'advisor' | 'compliance_officer' | 'manager' | 'ops' | 'admin';
+      /** @enum {string} */
+      topic:
+        | 'assignment'
+        | 'mention'
+        | 'sla_warning'
+        | 'sla_breach'
+        | 'sla_escalation'
+        | 'decision'
+        | 'rebalance_proposal'
+        | 'process_update';
+      channels: ('slack' | 'email')[];
+      locked: boolean;
     };
     SlaBreach: {
       sequence: number;
@@ -10437,6 +14358,7 @@ export interface components {
         unit: 'business_hours' | 'business_days' | 'wall_clock_hours';
         amount: number;
       };
+      /** @description null: a business-time target runs on the calendar of the process's office (the firm's without one), a wall-clock target on the wall clock */
       calendar_id: string | null;
       rungs: {
         /** @enum {string} */
@@ -10464,6 +14386,7 @@ export interface components {
         unit: 'business_hours' | 'business_days' | 'wall_clock_hours';
         amount: number;
       };
+      /** @description null: a business-time target runs on the calendar of the process's office (the firm's without one), a wall-clock target on the wall clock */
       calendar_id: string | null;
       rungs: {
         /** @enum {string} */
@@ -10687,6 +14610,10 @@ export interface components {
       client_user_id: string | null;
       advisor_id: string | null;
       advisor_name: string | null;
+      /** @description The office of the client's team */
+      office_id?: string | null;
+      /** @description The client's team */
+      team_id?: string | null;
       assigned_user_id: string | null;
       amount: number | null;
       currency: string | null;
@@ -10711,6 +14638,37 @@ export interface components {
         kind: 'warning' | 'breach' | 'escalation';
         at_percent: number;
         fired_at: string;
+        /** @description The people it reached (positions as they fired) */
+        notified?: string[];
+      }[];
+      /** @description The calendar the clock counts on */
+      calendar_id?: string | null;
+    };
+    OpsTrends: {
+      process_type: string;
+      days: {
+        /** @example 2026-03-02 */
+        day: string;
+        opened: number;
+        decided: number;
+        /** @description SLA clocks that ended this day (the process left the state) */
+        sla_ended: number;
+        /** @description Of those, how many ended before a breach */
+        sla_within: number;
+        sla_compliance_percent: number | null;
+      }[];
+      decisions: {
+        command: string;
+        label: string;
+      }[];
+      /** @description Median time in each stage, of the processes that left it that day */
+      stages: {
+        stage: string;
+        per_day: {
+          median_ms: number | null;
+          samples: number;
+          day: string;
+        }[];
       }[];
     };
     SuccessMetrics: {
@@ -11179,6 +15137,167 @@ export interface components {
         /** @description A weight: 0.05 is 5% of the portfolio */
         weight: number;
       }[];
+    };
+    Onboarding: {
+      onboarding_id: string;
+      process_type: string;
+      client_id: string;
+      client_name: string;
+      client_user_id: string | null;
+      /** @enum {string} */
+      client_type: 'individual' | 'joint' | 'entity';
+      advisor_id: string | null;
+      invited_by: string;
+      /** @enum {string} */
+      status:
+        | 'invited'
+        | 'profile'
+        | 'documents'
+        | 'screening'
+        | 'compliance_review'
+        | 'approved'
+        | 'rejected'
+        | 'cancelled'
+        | 'expired';
+      progress: {
+        step: number | null;
+        of: number;
+        label: string;
+      };
+      profile: {
+        identity?: {
+          legal_name: string;
+          /** Format: date */
+          date_of_birth_or_incorporation: string;
+          nationality_or_incorporation_country: string;
+          registration_number?: string;
+          politically_exposed: boolean;
+          beneficial_owners?: {
+            name: string;
+            ownership_percent: number;
+          }[];
+        };
+        contact?: {
+          /** Format: email */
+          email: string;
+          phone: string;
+          address: {
+            line1: string;
+            line2?: string;
+            city: string;
+            postal_code: string;
+            country: string;
+          };
+        };
+        tax_residence?: {
+          country: string;
+          tax_id: string;
+        }[];
+        employment?: {
+          /** @enum {string} */
+          status: 'employed' | 'self_employed' | 'retired' | 'student' | 'unemployed' | 'not_applicable';
+          employer?: string;
+          occupation?: string;
+        };
+        source_of_wealth?: {
+          /** @enum {string} */
+          source:
+            | 'employment_income'
+            | 'business_ownership'
+            | 'investments'
+            | 'inheritance'
+            | 'property'
+            | 'pension'
+            | 'gift'
+            | 'other';
+          detail?: string;
+          /** @enum {string} */
+          net_worth_band: 'under_250k' | '250k_1m' | '1m_5m' | 'over_5m';
+        };
+        expected_activity?: {
+          /** @enum {string} */
+          annual_deposits_band: 'under_50k' | '50k_250k' | '250k_1m' | 'over_1m';
+          transactions_per_month: number;
+          cross_border: boolean;
+        };
+        investment_experience?: {
+          /** @enum {string} */
+          level: 'none' | 'limited' | 'good' | 'extensive';
+          years: number;
+        };
+      };
+      profile_submitted_at: string | null;
+      needs_personal_documents: boolean;
+      needs_entity_documents: boolean;
+      screening: {
+        screened_at: string;
+        lists_as_of: string | null;
+        names: string[];
+        hits: {
+          hit_id: string;
+          /** @enum {string} */
+          list: 'sanctions' | 'pep';
+          entry_id: string;
+          listed_name: string;
+          matched_name: string;
+          score: number;
+          program: string | null;
+          /** @enum {string} */
+          status: 'open' | 'cleared' | 'confirmed';
+          clearances: {
+            by: string;
+            name: string;
+            reason: string;
+            at: string;
+          }[];
+          confirmation: {
+            by: string;
+            name: string;
+            reason: string;
+            at: string;
+            /** @enum {string} */
+            outcome: 'reject' | 'enhanced_due_diligence';
+          } | null;
+        }[];
+      } | null;
+      risk: {
+        /** @enum {string} */
+        rating: 'low' | 'medium' | 'high';
+        score: number;
+        factors: {
+          factor: string;
+          value: string;
+          points: number;
+          decisive: boolean;
+          note: string;
+        }[];
+      } | null;
+      edd_required: boolean;
+      politically_exposed: boolean;
+      approvals: {
+        approved_by: string;
+        approver_name: string;
+        role: string;
+        channel: string;
+        at: string;
+        notes: string | null;
+      }[];
+      approvals_required: number;
+      assigned_officer_id: string | null;
+      review_started_at: string | null;
+      rejection_reason: string | null;
+      decided_by: string | null;
+      decided_at: string | null;
+      kyc_expires_at: string | null;
+      review_of_kyc_expiring: string | null;
+      expires_at: string;
+      /** @description The commands the caller may take now */
+      allowed_actions: string[];
+      sla: components['schemas']['Sla'] | null;
+      status_entered_at: string;
+      created_at: string;
+      updated_at: string;
+      version: number;
     };
     Document: {
       document_id: string;

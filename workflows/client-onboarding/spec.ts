@@ -219,7 +219,7 @@ export const clientOnboardingSpec = {
       event: 'onboarding.approved',
       path: 'approve',
       board: true,
-      slack: true,
+      slack: { action: 'approve_onboarding', style: 'primary' },
     },
     compliance_reject: {
       label: 'Reject',
@@ -229,7 +229,17 @@ export const clientOnboardingSpec = {
       event: 'onboarding.rejected',
       path: 'reject',
       board: true,
-      slack: true,
+      slack: {
+        action: 'reject_onboarding',
+        style: 'danger',
+        form: {
+          block: 'rejection_reason',
+          title: 'Reject onboarding',
+          submit: 'Reject',
+          label: 'Reason (the client and advisor see it)',
+          required: 'A rejection needs a reason.',
+        },
+      },
       reason: { field: 'rejection_reason', label: 'Reason for rejection', required: true, maxLength: 2000 },
     },
     cancel_onboarding: {

@@ -1,7 +1,6 @@
 import type { ApplicationRecord } from '../../../workflows/account-opening/definitions.js';
 import { accountOpeningSpec, HAPPY_PATH } from '../../../workflows/account-opening/spec.js';
 import { DOCUMENT_KIND_LABELS, heldDocumentsOf, unmetRequirements } from '../../../workflows/documents.js';
-import { progressOf } from '../../../workflows/process-spec.js';
 // Block builders, then the words in them.
 import {
   decisionBlocks,

@@ -7,7 +7,7 @@ import {
 import { checkAllowed } from '../../../workflows/client-onboarding/rules.js';
 import { clientOnboardingSpec, type OnboardingCommand } from '../../../workflows/client-onboarding/spec.js';
 import { esc } from '../blocks.js';
-import { reasonFormOf, type SlackProcess } from '../slack-process.js';
+import { slackButtonsOf, type SlackProcess } from '../slack-process.js';
 import {
   alreadyDecidedText,
   onboardingConfirmation,
@@ -26,25 +26,7 @@ export const clientOnboardingSlack: SlackProcess<OnboardingRecord> = {
   pendingTitle: 'Client onboardings',
   nothingPending: 'No onboardings await your approval.',
   decisions: ['compliance_approve'],
-  buttons: [
-    { actionId: 'approve_onboarding', command: 'compliance_approve', label: 'Approve', style: 'primary' },
-    {
-      actionId: 'reject_onboarding',
-      command: 'compliance_reject',
-      label: 'Reject',
-      style: 'danger',
-      reason: {
-        callbackId: 'reject_onboarding_modal',
-        block: 'rejection_reason',
-        input: 'reason',
-        ...reasonFormOf(clientOnboardingSpec, 'compliance_reject'),
-        title: 'Reject onboarding',
-        submit: 'Reject',
-        label: 'Reason (the client and advisor see it)',
-        required: 'A rejection needs a reason.',
-      },
-    },
-  ],
+  buttons: slackButtonsOf(clientOnboardingSpec),
   messages: [
     {
       audience: 'compliance',
