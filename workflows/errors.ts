@@ -114,6 +114,11 @@ const ANY_COMMAND: readonly ErrorCode[] = [
 export function commandErrorCodes(spec: ProcessSpec, command: string): ErrorCode[] {
   const notFound = Object.keys(spec.errors).filter((code) => spec.errors[code]!.status === 404);
   const documents = (spec.documents?.required ?? []).filter((r) => r.command === command).map((r) => r.code);
-  const codes = [...ANY_COMMAND, ...notFound, ...(spec.commands[command]?.raises ?? Object.keys(spec.errors)), ...documents];
+  const codes = [
+    ...ANY_COMMAND,
+    ...notFound,
+    ...(spec.commands[command]?.raises ?? Object.keys(spec.errors)),
+    ...documents,
+  ];
   return [...new Set(codes)].filter(isErrorCode);
 }

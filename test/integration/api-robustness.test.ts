@@ -157,22 +157,23 @@ describe('API robustness', () => {
     const probes: (() => Promise<void>)[] = [];
     for (const op of operations) {
       for (const [role, token] of Object.entries(tokens)) {
-        for (const id of op.path.includes('{') ? ids : [undefined]) probes.push(async () => {
-          const path = id === undefined ? op.path : op.path.replace(/\{[^}]+\}/g, id);
-          const what = `${role} ${op.method} ${path.slice(0, 80)}`;
-          if (op.method === 'GET' || op.method === 'DELETE') {
-            const query = op.queryNames.map((name) => `${name}=${encodeURIComponent('-1\u0000💥')}`).join('&');
-            expectClientError(await send(op.method, query ? `${path}?${query}` : path, token), what);
-            return;
-          }
-          for (const body of hostileBodies(op.bodySchema))
-            expectClientError(
-              await send(op.method, path, token, body as string),
-              `${what} ${String(body).slice(0, 60)}`,
-            );
-          expectClientError(await send(op.method, path, token, 'plain text', 'text/plain'), `${what} text/plain`);
-          expectClientError(await send(op.method, path, token, 'x'.repeat(300 * 1024)), `${what} oversized`);
-        });
+        for (const id of op.path.includes('{') ? ids : [undefined])
+          probes.push(async () => {
+            const path = id === undefined ? op.path : op.path.replace(/\{[^}]+\}/g, id);
+            const what = `${role} ${op.method} ${path.slice(0, 80)}`;
+            if (op.method === 'GET' || op.method === 'DELETE') {
+              const query = op.queryNames.map((name) => `${name}=${encodeURIComponent('-1\u0000💥')}`).join('&');
+              expectClientError(await send(op.method, query ? `${path}?${query}` : path, token), what);
+              return;
+            }
+            for (const body of hostileBodies(op.bodySchema))
+              expectClientError(
+                await send(op.method, path, token, body as string),
+                `${what} ${String(body).slice(0, 60)}`,
+              );
+            expectClientError(await send(op.method, path, token, 'plain text', 'text/plain'), `${what} text/plain`);
+            expectClientError(await send(op.method, path, token, 'x'.repeat(300 * 1024)), `${what} oversized`);
+          });
       }
     }
     await runAtOnce(probes, 6);
