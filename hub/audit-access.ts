@@ -1,19 +1,20 @@
 import { HubError } from '../workflows/errors.js';
 import { GRANTS } from '../workflows/grants.js';
-import { maySee, mayRun } from '../workflows/policy.js';
+import { roleMayRun, roleMaySee } from '../workflows/policy.js';
 import type { Actor } from '../workflows/process-records.js';
 
-const FIRM_WIDE = { client_user_id: null, advisor_id: null };
-
-/** Who reads the trail as a whole (exports, verification): GRANTS.audit's readers. */
+/**
+ * Who reads the trail as a whole (exports, verification): GRANTS.audit's readers. A reader scoped to an office
+ * or team is let in here; the export then keeps to that part of the firm.
+ */
 export function requireAuditReader(actor: Actor, what: string): void {
-  if (!maySee(GRANTS.audit, actor, FIRM_WIDE)) {
+  if (!roleMaySee(GRANTS.audit, actor.role)) {
     throw new HubError('FORBIDDEN', `Only administrators and compliance officers ${what}`);
   }
 }
 
 /** Who changes how long the trail is kept. */
 export function requireRetentionChanger(actor: Actor): void {
-  if (!mayRun(GRANTS.audit, 'change_retention', actor, FIRM_WIDE))
+  if (!roleMayRun(GRANTS.audit, 'change_retention', actor.role))
     throw new HubError('FORBIDDEN', 'Only administrators change the retention period');
 }

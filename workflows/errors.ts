@@ -108,8 +108,8 @@ const ANY_COMMAND: readonly ErrorCode[] = [
 
 /**
  * Every code a command can answer with, from its spec: the ones any command meets, the spec's not-found
- * codes, the codes its rules raise (every code of its table when it lists none) and those of the documents
- * it requires.
+ * codes, the codes its rules raise (when it lists none, every code of its table and the hub's own) and those
+ * of the documents it requires.
  */
 export function commandErrorCodes(spec: ProcessSpec, command: string): ErrorCode[] {
   const notFound = Object.keys(spec.errors).filter((code) => spec.errors[code]!.status === 404);
@@ -117,7 +117,7 @@ export function commandErrorCodes(spec: ProcessSpec, command: string): ErrorCode
   const codes = [
     ...ANY_COMMAND,
     ...notFound,
-    ...(spec.commands[command]?.raises ?? Object.keys(spec.errors)),
+    ...(spec.commands[command]?.raises ?? [...Object.keys(spec.errors), ...Object.keys(HUB_ERRORS)]),
     ...documents,
   ];
   return [...new Set(codes)].filter(isErrorCode);

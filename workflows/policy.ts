@@ -74,6 +74,11 @@ export function maySee(spec: Pick<ProcessSpec, 'readers'>, principal: Principal,
   return allows(spec.readers, principal, relations);
 }
 
+/** Whether the role reads at all, before looking at any particular process (its scope decides which rows). */
+export function roleMaySee(spec: Pick<ProcessSpec, 'readers'>, role: Role | 'system'): boolean {
+  return role === 'system' || Boolean(spec.readers[role]);
+}
+
 /** Whether the role may run the command at all, before looking at any particular process. */
 export function roleMayRun(spec: Pick<ProcessSpec, 'commands'>, command: string, role: Role | 'system'): boolean {
   return role === 'system' || Boolean(spec.commands[command]?.roles[role]);

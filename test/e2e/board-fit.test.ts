@@ -3,40 +3,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driveTo, expectOk, loginAll, openApplication, type Login } from '../support/account-opening.js';
 import { seriousViolations } from '../support/accessibility.js';
+import { misfits } from '../support/board-fit.js';
 import { launchChromium, signInToBoard } from '../support/chromium.js';
 import { PNG_FILE, uploadDocument } from '../support/document-files.js';
 import { startTestHub, waitForStatus, type TestHub } from '../support/hub.js';
 
 const RESULTS = path.resolve('test-results');
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(RESULTS, `board-fit-${name}.png`) });
-
-/** What does not fit: the page scrolling sideways, a column out of reach, a card's content cut without a tooltip. */
-function misfits(page: Page) {
-  return page.evaluate(() => {
-    const problems: string[] = [];
-    const root = document.scrollingElement!;
-    if (root.scrollWidth > root.clientWidth) problems.push(`page scrolls sideways (${root.scrollWidth})`);
-    const columns = document.querySelector('.columns')!;
-    if (columns.scrollWidth > columns.clientWidth) problems.push('the columns scroll sideways');
-    for (const column of document.querySelectorAll<HTMLElement>('.column')) {
-      if (column.getBoundingClientRect().right > window.innerWidth)
-        problems.push(`column ${column.dataset.state} is beyond the right edge`);
-    }
-    for (const header of document.querySelectorAll<HTMLElement>('.column:not(.folded) .column-header, .stage-name')) {
-      if (header.getBoundingClientRect().height > 40) problems.push(`header "${header.textContent}" wraps`);
-    }
-    for (const card of document.querySelectorAll<HTMLElement>('.card')) {
-      if (card.hidden || card.closest('[hidden]')) continue;
-      if (card.scrollWidth > card.clientWidth) problems.push(`card ${card.dataset.processId} overflows`);
-      for (const part of card.querySelectorAll<HTMLElement>('*')) {
-        if (part.scrollWidth <= part.clientWidth) continue;
-        const clipped = getComputedStyle(part).textOverflow === 'ellipsis' && part.title === part.textContent;
-        if (!clipped) problems.push(`card ${card.dataset.processId}: "${part.textContent}" is cut off`);
-      }
-    }
-    return problems;
-  });
-}
 
 describe('a board that fits, views people save and share, and no serious accessibility violation', () => {
   let hub: TestHub;

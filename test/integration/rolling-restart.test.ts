@@ -193,7 +193,8 @@ describe('a rolling restart of two server nodes, while commands and board change
     for (const c of changes) latest.set(c.process_id, Math.max(latest.get(c.process_id) ?? 0, c.version));
     for (const [index, { record }] of boards.entries()) {
       await eventually(async () => applications.every((id) => record.versions.get(id) === latest.get(id)), {
-        timeoutMs: 60_000,
+        // A busy machine (the whole suite at once) can take a while to replay what a restarted node missed.
+        timeoutMs: 180_000,
         what: `board ${index} to show every application's last version`,
       });
       expect(

@@ -408,7 +408,7 @@ export class BoardView {
       entry.el.append(entry.queries.row);
     }
     if (entry.queries.row.hidden === shown) entry.queries.row.hidden = !shown;
-    setText(entry.queries.waiting, waiting ? 'waiting on advisor' : '');
+    setClipped(entry.queries.waiting, waiting ? 'waiting on advisor' : '');
     setText(entry.queries.open, open ? `${countOf(open, 'open query', 'open queries')}` : '');
     setText(entry.queries.unread, unread ? `${unread} unread` : '');
   }
