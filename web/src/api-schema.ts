@@ -5290,7 +5290,7 @@ export interface paths {
             };
           };
         };
-        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first */
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. FOUR_EYES_VIOLATION: Four-eyes rule: you cannot approve an application you opened or advise on. SECOND_APPROVER_REQUIRED: This application needs a second approval by a different compliance officer */
         403: {
           headers: {
             [name: string]: unknown;
@@ -5299,7 +5299,11 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED';
+                code:
+                  | 'FORBIDDEN'
+                  | 'SECOND_FACTOR_ENROLLMENT_REQUIRED'
+                  | 'FOUR_EYES_VIOLATION'
+                  | 'SECOND_APPROVER_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -5308,7 +5312,7 @@ export interface paths {
             };
           };
         };
-        /** @description NOT_FOUND: Not found. APPLICATION_NOT_FOUND: Account application not found */
+        /** @description NOT_FOUND: Not found. APPLICATION_NOT_FOUND: Account application not found. CLIENT_NOT_FOUND: Client not found. USER_NOT_FOUND: User not found. DOCUMENT_NOT_FOUND: Document not found */
         404: {
           headers: {
             [name: string]: unknown;
@@ -5317,7 +5321,8 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'NOT_FOUND' | 'APPLICATION_NOT_FOUND';
+                code:
+                  'NOT_FOUND' | 'APPLICATION_NOT_FOUND' | 'CLIENT_NOT_FOUND' | 'USER_NOT_FOUND' | 'DOCUMENT_NOT_FOUND';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -5326,7 +5331,61 @@ export interface paths {
             };
           };
         };
-        /** @description CRM_ACCOUNT_CREATION_FAILED: Account creation in CRM failed. Please try again or contact support */
+        /** @description RETENTION_PERIOD_ACTIVE: This document version is still within its retention period and cannot be deleted. CONFLICT: The resource changed meanwhile; reload and try again */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RETENTION_PERIOD_ACTIVE' | 'CONFLICT';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description PAYLOAD_TOO_LARGE: The request body is too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'PAYLOAD_TOO_LARGE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description RATE_LIMITED: Too many requests; slow down */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RATE_LIMITED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description CRM_ACCOUNT_CREATION_FAILED: Account creation in CRM failed. Please try again or contact support. INTERNAL_ERROR: Something went wrong on our side; the error has been logged */
         500: {
           headers: {
             [name: string]: unknown;
@@ -5335,7 +5394,7 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'CRM_ACCOUNT_CREATION_FAILED';
+                code: 'CRM_ACCOUNT_CREATION_FAILED' | 'INTERNAL_ERROR';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -5453,7 +5512,7 @@ export interface paths {
             };
           };
         };
-        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first */
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. FOUR_EYES_VIOLATION: Four-eyes rule: you cannot approve an application you opened or advise on. SECOND_APPROVER_REQUIRED: This application needs a second approval by a different compliance officer */
         403: {
           headers: {
             [name: string]: unknown;
@@ -5462,7 +5521,11 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED';
+                code:
+                  | 'FORBIDDEN'
+                  | 'SECOND_FACTOR_ENROLLMENT_REQUIRED'
+                  | 'FOUR_EYES_VIOLATION'
+                  | 'SECOND_APPROVER_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -5471,7 +5534,7 @@ export interface paths {
             };
           };
         };
-        /** @description NOT_FOUND: Not found. APPLICATION_NOT_FOUND: Account application not found */
+        /** @description NOT_FOUND: Not found. APPLICATION_NOT_FOUND: Account application not found. CLIENT_NOT_FOUND: Client not found. USER_NOT_FOUND: User not found. DOCUMENT_NOT_FOUND: Document not found */
         404: {
           headers: {
             [name: string]: unknown;
@@ -5480,7 +5543,8 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'NOT_FOUND' | 'APPLICATION_NOT_FOUND';
+                code:
+                  'NOT_FOUND' | 'APPLICATION_NOT_FOUND' | 'CLIENT_NOT_FOUND' | 'USER_NOT_FOUND' | 'DOCUMENT_NOT_FOUND';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -5489,7 +5553,61 @@ export interface paths {
             };
           };
         };
-        /** @description CRM_ACCOUNT_CREATION_FAILED: Account creation in CRM failed. Please try again or contact support */
+        /** @description RETENTION_PERIOD_ACTIVE: This document version is still within its retention period and cannot be deleted. CONFLICT: The resource changed meanwhile; reload and try again */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RETENTION_PERIOD_ACTIVE' | 'CONFLICT';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description PAYLOAD_TOO_LARGE: The request body is too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'PAYLOAD_TOO_LARGE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description RATE_LIMITED: Too many requests; slow down */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RATE_LIMITED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description CRM_ACCOUNT_CREATION_FAILED: Account creation in CRM failed. Please try again or contact support. INTERNAL_ERROR: Something went wrong on our side; the error has been logged */
         500: {
           headers: {
             [name: string]: unknown;
@@ -5498,7 +5616,7 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'CRM_ACCOUNT_CREATION_FAILED';
+                code: 'CRM_ACCOUNT_CREATION_FAILED' | 'INTERNAL_ERROR';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -5773,7 +5891,7 @@ export interface paths {
             };
           };
         };
-        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first */
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. FOUR_EYES_VIOLATION: Four-eyes rule: you cannot approve an application you opened or advise on. SECOND_APPROVER_REQUIRED: This application needs a second approval by a different compliance officer */
         403: {
           headers: {
             [name: string]: unknown;
@@ -5782,7 +5900,11 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED';
+                code:
+                  | 'FORBIDDEN'
+                  | 'SECOND_FACTOR_ENROLLMENT_REQUIRED'
+                  | 'FOUR_EYES_VIOLATION'
+                  | 'SECOND_APPROVER_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -5791,7 +5913,7 @@ export interface paths {
             };
           };
         };
-        /** @description NOT_FOUND: Not found. APPLICATION_NOT_FOUND: Account application not found */
+        /** @description NOT_FOUND: Not found. APPLICATION_NOT_FOUND: Account application not found. CLIENT_NOT_FOUND: Client not found. USER_NOT_FOUND: User not found. DOCUMENT_NOT_FOUND: Document not found */
         404: {
           headers: {
             [name: string]: unknown;
@@ -5800,7 +5922,8 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'NOT_FOUND' | 'APPLICATION_NOT_FOUND';
+                code:
+                  'NOT_FOUND' | 'APPLICATION_NOT_FOUND' | 'CLIENT_NOT_FOUND' | 'USER_NOT_FOUND' | 'DOCUMENT_NOT_FOUND';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -5809,7 +5932,61 @@ export interface paths {
             };
           };
         };
-        /** @description CRM_ACCOUNT_CREATION_FAILED: Account creation in CRM failed. Please try again or contact support */
+        /** @description RETENTION_PERIOD_ACTIVE: This document version is still within its retention period and cannot be deleted. CONFLICT: The resource changed meanwhile; reload and try again */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RETENTION_PERIOD_ACTIVE' | 'CONFLICT';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description PAYLOAD_TOO_LARGE: The request body is too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'PAYLOAD_TOO_LARGE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description RATE_LIMITED: Too many requests; slow down */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RATE_LIMITED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description CRM_ACCOUNT_CREATION_FAILED: Account creation in CRM failed. Please try again or contact support. INTERNAL_ERROR: Something went wrong on our side; the error has been logged */
         500: {
           headers: {
             [name: string]: unknown;
@@ -5818,7 +5995,7 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'CRM_ACCOUNT_CREATION_FAILED';
+                code: 'CRM_ACCOUNT_CREATION_FAILED' | 'INTERNAL_ERROR';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -10182,7 +10359,7 @@ export interface paths {
             };
           };
         };
-        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first */
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. FOUR_EYES_VIOLATION: Four-eyes rule: you cannot approve an application you opened or advise on. SECOND_APPROVER_REQUIRED: This application needs a second approval by a different compliance officer */
         403: {
           headers: {
             [name: string]: unknown;
@@ -10191,7 +10368,11 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED';
+                code:
+                  | 'FORBIDDEN'
+                  | 'SECOND_FACTOR_ENROLLMENT_REQUIRED'
+                  | 'FOUR_EYES_VIOLATION'
+                  | 'SECOND_APPROVER_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -10200,7 +10381,7 @@ export interface paths {
             };
           };
         };
-        /** @description NOT_FOUND: Not found. PORTFOLIO_NOT_FOUND: Portfolio not found. REBALANCE_NOT_FOUND: Rebalance not found */
+        /** @description NOT_FOUND: Not found. PORTFOLIO_NOT_FOUND: Portfolio not found. REBALANCE_NOT_FOUND: Rebalance not found. CLIENT_NOT_FOUND: Client not found. USER_NOT_FOUND: User not found. DOCUMENT_NOT_FOUND: Document not found */
         404: {
           headers: {
             [name: string]: unknown;
@@ -10209,7 +10390,13 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'NOT_FOUND' | 'PORTFOLIO_NOT_FOUND' | 'REBALANCE_NOT_FOUND';
+                code:
+                  | 'NOT_FOUND'
+                  | 'PORTFOLIO_NOT_FOUND'
+                  | 'REBALANCE_NOT_FOUND'
+                  | 'CLIENT_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'DOCUMENT_NOT_FOUND';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -10218,7 +10405,7 @@ export interface paths {
             };
           };
         };
-        /** @description REBALANCE_IN_PROGRESS: A rebalance is already running for this portfolio. REBALANCE_NOT_NEEDED: The portfolio is on its model: there is nothing worth trading. PRICE_NOT_AVAILABLE: A security in the portfolio or its model has no price; import prices first. PROPOSAL_NOT_POSSIBLE: No proposal can be made for this portfolio as its data stands. VERIFICATION_OUT_OF_BAND: After execution the portfolio is still outside its drift bands */
+        /** @description REBALANCE_IN_PROGRESS: A rebalance is already running for this portfolio. REBALANCE_NOT_NEEDED: The portfolio is on its model: there is nothing worth trading. PRICE_NOT_AVAILABLE: A security in the portfolio or its model has no price; import prices first. PROPOSAL_NOT_POSSIBLE: No proposal can be made for this portfolio as its data stands. VERIFICATION_OUT_OF_BAND: After execution the portfolio is still outside its drift bands. RETENTION_PERIOD_ACTIVE: This document version is still within its retention period and cannot be deleted. CONFLICT: The resource changed meanwhile; reload and try again */
         409: {
           headers: {
             [name: string]: unknown;
@@ -10232,7 +10419,27 @@ export interface paths {
                   | 'REBALANCE_NOT_NEEDED'
                   | 'PRICE_NOT_AVAILABLE'
                   | 'PROPOSAL_NOT_POSSIBLE'
-                  | 'VERIFICATION_OUT_OF_BAND';
+                  | 'VERIFICATION_OUT_OF_BAND'
+                  | 'RETENTION_PERIOD_ACTIVE'
+                  | 'CONFLICT';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description PAYLOAD_TOO_LARGE: The request body is too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'PAYLOAD_TOO_LARGE';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -10251,6 +10458,42 @@ export interface paths {
               error: {
                 /** @enum {string} */
                 code: 'ORDER_REJECTED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description RATE_LIMITED: Too many requests; slow down */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RATE_LIMITED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description INTERNAL_ERROR: Something went wrong on our side; the error has been logged */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'INTERNAL_ERROR';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -10533,7 +10776,7 @@ export interface paths {
             };
           };
         };
-        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first */
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. FOUR_EYES_VIOLATION: Four-eyes rule: you cannot approve an application you opened or advise on. SECOND_APPROVER_REQUIRED: This application needs a second approval by a different compliance officer */
         403: {
           headers: {
             [name: string]: unknown;
@@ -10542,7 +10785,11 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED';
+                code:
+                  | 'FORBIDDEN'
+                  | 'SECOND_FACTOR_ENROLLMENT_REQUIRED'
+                  | 'FOUR_EYES_VIOLATION'
+                  | 'SECOND_APPROVER_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -10551,7 +10798,7 @@ export interface paths {
             };
           };
         };
-        /** @description NOT_FOUND: Not found. PORTFOLIO_NOT_FOUND: Portfolio not found. REBALANCE_NOT_FOUND: Rebalance not found */
+        /** @description NOT_FOUND: Not found. PORTFOLIO_NOT_FOUND: Portfolio not found. REBALANCE_NOT_FOUND: Rebalance not found. CLIENT_NOT_FOUND: Client not found. USER_NOT_FOUND: User not found. DOCUMENT_NOT_FOUND: Document not found */
         404: {
           headers: {
             [name: string]: unknown;
@@ -10560,7 +10807,13 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'NOT_FOUND' | 'PORTFOLIO_NOT_FOUND' | 'REBALANCE_NOT_FOUND';
+                code:
+                  | 'NOT_FOUND'
+                  | 'PORTFOLIO_NOT_FOUND'
+                  | 'REBALANCE_NOT_FOUND'
+                  | 'CLIENT_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'DOCUMENT_NOT_FOUND';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -10569,7 +10822,7 @@ export interface paths {
             };
           };
         };
-        /** @description REBALANCE_IN_PROGRESS: A rebalance is already running for this portfolio. REBALANCE_NOT_NEEDED: The portfolio is on its model: there is nothing worth trading. PRICE_NOT_AVAILABLE: A security in the portfolio or its model has no price; import prices first. PROPOSAL_NOT_POSSIBLE: No proposal can be made for this portfolio as its data stands. VERIFICATION_OUT_OF_BAND: After execution the portfolio is still outside its drift bands */
+        /** @description REBALANCE_IN_PROGRESS: A rebalance is already running for this portfolio. REBALANCE_NOT_NEEDED: The portfolio is on its model: there is nothing worth trading. PRICE_NOT_AVAILABLE: A security in the portfolio or its model has no price; import prices first. PROPOSAL_NOT_POSSIBLE: No proposal can be made for this portfolio as its data stands. VERIFICATION_OUT_OF_BAND: After execution the portfolio is still outside its drift bands. RETENTION_PERIOD_ACTIVE: This document version is still within its retention period and cannot be deleted. CONFLICT: The resource changed meanwhile; reload and try again */
         409: {
           headers: {
             [name: string]: unknown;
@@ -10583,7 +10836,27 @@ export interface paths {
                   | 'REBALANCE_NOT_NEEDED'
                   | 'PRICE_NOT_AVAILABLE'
                   | 'PROPOSAL_NOT_POSSIBLE'
-                  | 'VERIFICATION_OUT_OF_BAND';
+                  | 'VERIFICATION_OUT_OF_BAND'
+                  | 'RETENTION_PERIOD_ACTIVE'
+                  | 'CONFLICT';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description PAYLOAD_TOO_LARGE: The request body is too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'PAYLOAD_TOO_LARGE';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -10602,6 +10875,42 @@ export interface paths {
               error: {
                 /** @enum {string} */
                 code: 'ORDER_REJECTED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description RATE_LIMITED: Too many requests; slow down */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RATE_LIMITED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description INTERNAL_ERROR: Something went wrong on our side; the error has been logged */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'INTERNAL_ERROR';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -11364,7 +11673,7 @@ export interface paths {
             };
           };
         };
-        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer. FOUR_EYES_VIOLATION: Four-eyes rule: you cannot approve an application you opened or advise on. SECOND_APPROVER_REQUIRED: This application needs a second approval by a different compliance officer */
         403: {
           headers: {
             [name: string]: unknown;
@@ -11373,7 +11682,12 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                code:
+                  | 'FORBIDDEN'
+                  | 'SECOND_FACTOR_ENROLLMENT_REQUIRED'
+                  | 'SECOND_OFFICER_REQUIRED'
+                  | 'FOUR_EYES_VIOLATION'
+                  | 'SECOND_APPROVER_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -11382,7 +11696,7 @@ export interface paths {
             };
           };
         };
-        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding. CLIENT_NOT_FOUND: Client not found. USER_NOT_FOUND: User not found. DOCUMENT_NOT_FOUND: Document not found */
         404: {
           headers: {
             [name: string]: unknown;
@@ -11391,7 +11705,13 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                code:
+                  | 'NOT_FOUND'
+                  | 'ONBOARDING_NOT_FOUND'
+                  | 'SCREENING_HIT_NOT_FOUND'
+                  | 'CLIENT_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'DOCUMENT_NOT_FOUND';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -11400,7 +11720,7 @@ export interface paths {
             };
           };
         };
-        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already. RETENTION_PERIOD_ACTIVE: This document version is still within its retention period and cannot be deleted. CONFLICT: The resource changed meanwhile; reload and try again */
         409: {
           headers: {
             [name: string]: unknown;
@@ -11409,7 +11729,61 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED' | 'RETENTION_PERIOD_ACTIVE' | 'CONFLICT';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description PAYLOAD_TOO_LARGE: The request body is too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'PAYLOAD_TOO_LARGE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description RATE_LIMITED: Too many requests; slow down */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RATE_LIMITED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description INTERNAL_ERROR: Something went wrong on our side; the error has been logged */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'INTERNAL_ERROR';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -11583,7 +11957,7 @@ export interface paths {
             };
           };
         };
-        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer. FOUR_EYES_VIOLATION: Four-eyes rule: you cannot approve an application you opened or advise on. SECOND_APPROVER_REQUIRED: This application needs a second approval by a different compliance officer */
         403: {
           headers: {
             [name: string]: unknown;
@@ -11592,7 +11966,12 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                code:
+                  | 'FORBIDDEN'
+                  | 'SECOND_FACTOR_ENROLLMENT_REQUIRED'
+                  | 'SECOND_OFFICER_REQUIRED'
+                  | 'FOUR_EYES_VIOLATION'
+                  | 'SECOND_APPROVER_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -11601,7 +11980,7 @@ export interface paths {
             };
           };
         };
-        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding. CLIENT_NOT_FOUND: Client not found. USER_NOT_FOUND: User not found. DOCUMENT_NOT_FOUND: Document not found */
         404: {
           headers: {
             [name: string]: unknown;
@@ -11610,7 +11989,13 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                code:
+                  | 'NOT_FOUND'
+                  | 'ONBOARDING_NOT_FOUND'
+                  | 'SCREENING_HIT_NOT_FOUND'
+                  | 'CLIENT_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'DOCUMENT_NOT_FOUND';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -11619,7 +12004,7 @@ export interface paths {
             };
           };
         };
-        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already. RETENTION_PERIOD_ACTIVE: This document version is still within its retention period and cannot be deleted. CONFLICT: The resource changed meanwhile; reload and try again */
         409: {
           headers: {
             [name: string]: unknown;
@@ -11628,7 +12013,61 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED' | 'RETENTION_PERIOD_ACTIVE' | 'CONFLICT';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description PAYLOAD_TOO_LARGE: The request body is too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'PAYLOAD_TOO_LARGE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description RATE_LIMITED: Too many requests; slow down */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RATE_LIMITED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description INTERNAL_ERROR: Something went wrong on our side; the error has been logged */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'INTERNAL_ERROR';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -11741,7 +12180,7 @@ export interface paths {
             };
           };
         };
-        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer. FOUR_EYES_VIOLATION: Four-eyes rule: you cannot approve an application you opened or advise on. SECOND_APPROVER_REQUIRED: This application needs a second approval by a different compliance officer */
         403: {
           headers: {
             [name: string]: unknown;
@@ -11750,7 +12189,12 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                code:
+                  | 'FORBIDDEN'
+                  | 'SECOND_FACTOR_ENROLLMENT_REQUIRED'
+                  | 'SECOND_OFFICER_REQUIRED'
+                  | 'FOUR_EYES_VIOLATION'
+                  | 'SECOND_APPROVER_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -11759,7 +12203,7 @@ export interface paths {
             };
           };
         };
-        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding. CLIENT_NOT_FOUND: Client not found. USER_NOT_FOUND: User not found. DOCUMENT_NOT_FOUND: Document not found */
         404: {
           headers: {
             [name: string]: unknown;
@@ -11768,7 +12212,13 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                code:
+                  | 'NOT_FOUND'
+                  | 'ONBOARDING_NOT_FOUND'
+                  | 'SCREENING_HIT_NOT_FOUND'
+                  | 'CLIENT_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'DOCUMENT_NOT_FOUND';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -11777,7 +12227,7 @@ export interface paths {
             };
           };
         };
-        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already. RETENTION_PERIOD_ACTIVE: This document version is still within its retention period and cannot be deleted. CONFLICT: The resource changed meanwhile; reload and try again */
         409: {
           headers: {
             [name: string]: unknown;
@@ -11786,7 +12236,61 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED' | 'RETENTION_PERIOD_ACTIVE' | 'CONFLICT';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description PAYLOAD_TOO_LARGE: The request body is too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'PAYLOAD_TOO_LARGE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description RATE_LIMITED: Too many requests; slow down */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RATE_LIMITED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description INTERNAL_ERROR: Something went wrong on our side; the error has been logged */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'INTERNAL_ERROR';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -11902,7 +12406,7 @@ export interface paths {
             };
           };
         };
-        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer. FOUR_EYES_VIOLATION: Four-eyes rule: you cannot approve an application you opened or advise on. SECOND_APPROVER_REQUIRED: This application needs a second approval by a different compliance officer */
         403: {
           headers: {
             [name: string]: unknown;
@@ -11911,7 +12415,12 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                code:
+                  | 'FORBIDDEN'
+                  | 'SECOND_FACTOR_ENROLLMENT_REQUIRED'
+                  | 'SECOND_OFFICER_REQUIRED'
+                  | 'FOUR_EYES_VIOLATION'
+                  | 'SECOND_APPROVER_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -11920,7 +12429,7 @@ export interface paths {
             };
           };
         };
-        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding. CLIENT_NOT_FOUND: Client not found. USER_NOT_FOUND: User not found. DOCUMENT_NOT_FOUND: Document not found */
         404: {
           headers: {
             [name: string]: unknown;
@@ -11929,7 +12438,13 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                code:
+                  | 'NOT_FOUND'
+                  | 'ONBOARDING_NOT_FOUND'
+                  | 'SCREENING_HIT_NOT_FOUND'
+                  | 'CLIENT_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'DOCUMENT_NOT_FOUND';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -11938,7 +12453,7 @@ export interface paths {
             };
           };
         };
-        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already. RETENTION_PERIOD_ACTIVE: This document version is still within its retention period and cannot be deleted. CONFLICT: The resource changed meanwhile; reload and try again */
         409: {
           headers: {
             [name: string]: unknown;
@@ -11947,7 +12462,61 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED' | 'RETENTION_PERIOD_ACTIVE' | 'CONFLICT';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description PAYLOAD_TOO_LARGE: The request body is too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'PAYLOAD_TOO_LARGE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description RATE_LIMITED: Too many requests; slow down */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RATE_LIMITED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description INTERNAL_ERROR: Something went wrong on our side; the error has been logged */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'INTERNAL_ERROR';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -12065,7 +12634,7 @@ export interface paths {
             };
           };
         };
-        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer. FOUR_EYES_VIOLATION: Four-eyes rule: you cannot approve an application you opened or advise on. SECOND_APPROVER_REQUIRED: This application needs a second approval by a different compliance officer */
         403: {
           headers: {
             [name: string]: unknown;
@@ -12074,7 +12643,12 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                code:
+                  | 'FORBIDDEN'
+                  | 'SECOND_FACTOR_ENROLLMENT_REQUIRED'
+                  | 'SECOND_OFFICER_REQUIRED'
+                  | 'FOUR_EYES_VIOLATION'
+                  | 'SECOND_APPROVER_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -12083,7 +12657,7 @@ export interface paths {
             };
           };
         };
-        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding. CLIENT_NOT_FOUND: Client not found. USER_NOT_FOUND: User not found. DOCUMENT_NOT_FOUND: Document not found */
         404: {
           headers: {
             [name: string]: unknown;
@@ -12092,7 +12666,13 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                code:
+                  | 'NOT_FOUND'
+                  | 'ONBOARDING_NOT_FOUND'
+                  | 'SCREENING_HIT_NOT_FOUND'
+                  | 'CLIENT_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'DOCUMENT_NOT_FOUND';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -12101,7 +12681,7 @@ export interface paths {
             };
           };
         };
-        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already. RETENTION_PERIOD_ACTIVE: This document version is still within its retention period and cannot be deleted. CONFLICT: The resource changed meanwhile; reload and try again */
         409: {
           headers: {
             [name: string]: unknown;
@@ -12110,7 +12690,61 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED' | 'RETENTION_PERIOD_ACTIVE' | 'CONFLICT';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description PAYLOAD_TOO_LARGE: The request body is too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'PAYLOAD_TOO_LARGE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description RATE_LIMITED: Too many requests; slow down */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RATE_LIMITED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description INTERNAL_ERROR: Something went wrong on our side; the error has been logged */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'INTERNAL_ERROR';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -12226,7 +12860,7 @@ export interface paths {
             };
           };
         };
-        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer. FOUR_EYES_VIOLATION: Four-eyes rule: you cannot approve an application you opened or advise on. SECOND_APPROVER_REQUIRED: This application needs a second approval by a different compliance officer */
         403: {
           headers: {
             [name: string]: unknown;
@@ -12235,7 +12869,12 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                code:
+                  | 'FORBIDDEN'
+                  | 'SECOND_FACTOR_ENROLLMENT_REQUIRED'
+                  | 'SECOND_OFFICER_REQUIRED'
+                  | 'FOUR_EYES_VIOLATION'
+                  | 'SECOND_APPROVER_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -12244,7 +12883,7 @@ export interface paths {
             };
           };
         };
-        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding. CLIENT_NOT_FOUND: Client not found. USER_NOT_FOUND: User not found. DOCUMENT_NOT_FOUND: Document not found */
         404: {
           headers: {
             [name: string]: unknown;
@@ -12253,7 +12892,13 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                code:
+                  | 'NOT_FOUND'
+                  | 'ONBOARDING_NOT_FOUND'
+                  | 'SCREENING_HIT_NOT_FOUND'
+                  | 'CLIENT_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'DOCUMENT_NOT_FOUND';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -12262,7 +12907,7 @@ export interface paths {
             };
           };
         };
-        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already. RETENTION_PERIOD_ACTIVE: This document version is still within its retention period and cannot be deleted. CONFLICT: The resource changed meanwhile; reload and try again */
         409: {
           headers: {
             [name: string]: unknown;
@@ -12271,7 +12916,61 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED' | 'RETENTION_PERIOD_ACTIVE' | 'CONFLICT';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description PAYLOAD_TOO_LARGE: The request body is too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'PAYLOAD_TOO_LARGE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description RATE_LIMITED: Too many requests; slow down */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RATE_LIMITED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description INTERNAL_ERROR: Something went wrong on our side; the error has been logged */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'INTERNAL_ERROR';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -12386,7 +13085,7 @@ export interface paths {
             };
           };
         };
-        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer. FOUR_EYES_VIOLATION: Four-eyes rule: you cannot approve an application you opened or advise on. SECOND_APPROVER_REQUIRED: This application needs a second approval by a different compliance officer */
         403: {
           headers: {
             [name: string]: unknown;
@@ -12395,7 +13094,12 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                code:
+                  | 'FORBIDDEN'
+                  | 'SECOND_FACTOR_ENROLLMENT_REQUIRED'
+                  | 'SECOND_OFFICER_REQUIRED'
+                  | 'FOUR_EYES_VIOLATION'
+                  | 'SECOND_APPROVER_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -12404,7 +13108,7 @@ export interface paths {
             };
           };
         };
-        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding. CLIENT_NOT_FOUND: Client not found. USER_NOT_FOUND: User not found. DOCUMENT_NOT_FOUND: Document not found */
         404: {
           headers: {
             [name: string]: unknown;
@@ -12413,7 +13117,13 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                code:
+                  | 'NOT_FOUND'
+                  | 'ONBOARDING_NOT_FOUND'
+                  | 'SCREENING_HIT_NOT_FOUND'
+                  | 'CLIENT_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'DOCUMENT_NOT_FOUND';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -12422,7 +13132,7 @@ export interface paths {
             };
           };
         };
-        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already. RETENTION_PERIOD_ACTIVE: This document version is still within its retention period and cannot be deleted. CONFLICT: The resource changed meanwhile; reload and try again */
         409: {
           headers: {
             [name: string]: unknown;
@@ -12431,7 +13141,61 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED' | 'RETENTION_PERIOD_ACTIVE' | 'CONFLICT';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description PAYLOAD_TOO_LARGE: The request body is too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'PAYLOAD_TOO_LARGE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description RATE_LIMITED: Too many requests; slow down */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RATE_LIMITED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description INTERNAL_ERROR: Something went wrong on our side; the error has been logged */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'INTERNAL_ERROR';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -12546,7 +13310,7 @@ export interface paths {
             };
           };
         };
-        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer */
+        /** @description FORBIDDEN: You are not allowed to do this. SECOND_FACTOR_ENROLLMENT_REQUIRED: Your role must use a second factor: set up an authenticator app first. SECOND_OFFICER_REQUIRED: A cleared screening hit needs a second, different compliance officer. FOUR_EYES_VIOLATION: Four-eyes rule: you cannot approve an application you opened or advise on. SECOND_APPROVER_REQUIRED: This application needs a second approval by a different compliance officer */
         403: {
           headers: {
             [name: string]: unknown;
@@ -12555,7 +13319,12 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'FORBIDDEN' | 'SECOND_FACTOR_ENROLLMENT_REQUIRED' | 'SECOND_OFFICER_REQUIRED';
+                code:
+                  | 'FORBIDDEN'
+                  | 'SECOND_FACTOR_ENROLLMENT_REQUIRED'
+                  | 'SECOND_OFFICER_REQUIRED'
+                  | 'FOUR_EYES_VIOLATION'
+                  | 'SECOND_APPROVER_REQUIRED';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -12564,7 +13333,7 @@ export interface paths {
             };
           };
         };
-        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding */
+        /** @description NOT_FOUND: Not found. ONBOARDING_NOT_FOUND: Onboarding not found. SCREENING_HIT_NOT_FOUND: No such screening hit on this onboarding. CLIENT_NOT_FOUND: Client not found. USER_NOT_FOUND: User not found. DOCUMENT_NOT_FOUND: Document not found */
         404: {
           headers: {
             [name: string]: unknown;
@@ -12573,7 +13342,13 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'NOT_FOUND' | 'ONBOARDING_NOT_FOUND' | 'SCREENING_HIT_NOT_FOUND';
+                code:
+                  | 'NOT_FOUND'
+                  | 'ONBOARDING_NOT_FOUND'
+                  | 'SCREENING_HIT_NOT_FOUND'
+                  | 'CLIENT_NOT_FOUND'
+                  | 'USER_NOT_FOUND'
+                  | 'DOCUMENT_NOT_FOUND';
                 message: string;
                 details?: {
                   [key: string]: unknown;
@@ -12582,7 +13357,7 @@ export interface paths {
             };
           };
         };
-        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already */
+        /** @description ONBOARDING_IN_PROGRESS: This client already has an onboarding in progress. SCREENING_HIT_DECIDED: This screening hit has been decided already. RETENTION_PERIOD_ACTIVE: This document version is still within its retention period and cannot be deleted. CONFLICT: The resource changed meanwhile; reload and try again */
         409: {
           headers: {
             [name: string]: unknown;
@@ -12591,7 +13366,61 @@ export interface paths {
             'application/json': {
               error: {
                 /** @enum {string} */
-                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED';
+                code: 'ONBOARDING_IN_PROGRESS' | 'SCREENING_HIT_DECIDED' | 'RETENTION_PERIOD_ACTIVE' | 'CONFLICT';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description PAYLOAD_TOO_LARGE: The request body is too large */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'PAYLOAD_TOO_LARGE';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description RATE_LIMITED: Too many requests; slow down */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'RATE_LIMITED';
+                message: string;
+                details?: {
+                  [key: string]: unknown;
+                };
+              };
+            };
+          };
+        };
+        /** @description INTERNAL_ERROR: Something went wrong on our side; the error has been logged */
+        500: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: {
+                /** @enum {string} */
+                code: 'INTERNAL_ERROR';
                 message: string;
                 details?: {
                   [key: string]: unknown;
