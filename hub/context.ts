@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { Context } from 'hono';
 import type PgBoss from 'pg-boss';
 import type { Sql } from '../db/client.js';
 import type { HubUser } from '../db/users.js';
@@ -43,3 +44,6 @@ export function actorFor(user: HubUser, channel: Channel, slackUserId?: string):
     ...(user.scope ? { scope: user.scope } : {}),
   };
 }
+
+/** The actor of an HTTP request: its signed-in person, on the channel the request came through. */
+export const actorOf = (c: Context<HubEnv>): Actor => actorFor(c.get('user'), c.get('channel'));

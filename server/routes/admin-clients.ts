@@ -1,9 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import type { Sql } from '../../db/client.js';
 import { createAdminClients, type AdminClientsDeps } from '../../hub/admin-clients.js';
 import type { HubConfig } from '../../runtime/config.js';
-import { actorFor, type HubEnv } from '../../hub/context.js';
+import { actorOf } from '../../hub/context.js';
 import { baseUrlOf } from './admin-sign-in.js';
 import {
   CONFLICT_RESPONSE,
@@ -78,8 +77,6 @@ const NewClient = ClientFields.partial({
   kyc_status: true,
   advisor_id: true,
 });
-
-const actorOf = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
 
 export function adminClientRoutes(
   sql: Sql,

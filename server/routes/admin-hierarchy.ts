@@ -1,18 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import { z } from '@hono/zod-openapi';
 import { IANAZone } from 'luxon';
 import type { Sql } from '../../db/client.js';
 import { createAdminHierarchy } from '../../hub/admin-hierarchy.js';
-import { actorFor, type HubEnv } from '../../hub/context.js';
-import {
-  CONFLICT_RESPONSE,
-  createRouter,
-  ERROR_RESPONSES,
-  IdParams,
-  jsonBody,
-  jsonResponse,
-  SECURITY,
-} from './openapi.js';
+import { actorOf } from '../../hub/context.js';
+import { CONFLICT_RESPONSE, createRouter, hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
 
 const id = z.string().trim().min(1).max(100);
 
@@ -70,34 +61,29 @@ const UserPlace = z
     path: ['office_id'],
   });
 
-const actorOf = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
-
 export function adminHierarchyRoutes(sql: Sql) {
   const hierarchy = createAdminHierarchy({ sql });
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/hierarchy',
         tags: ['Administration'],
         summary: "The firm's offices and their teams (any member of staff)",
-        security: SECURITY,
         responses: {
           200: jsonResponse(z.object({ offices: z.array(OfficeSchema), teams: z.array(TeamSchema) }), 'By name'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json(await hierarchy.overview(actorOf(c)), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/admin/offices',
         tags: ['Administration'],
         summary: 'Open an office: its time zone, business calendar and manager',
-        security: SECURITY,
         request: { body: jsonBody(OfficeFields.partial({ calendar_id: true, manager_id: true })) },
-        responses: { 201: jsonResponse(OfficeSchema, 'Created'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
+        responses: { 201: jsonResponse(OfficeSchema, 'Created'), 409: CONFLICT_RESPONSE },
       }),
       async (c) => {
         const body = c.req.valid('json');
@@ -106,74 +92,67 @@ export function adminHierarchyRoutes(sql: Sql) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'patch',
         path: '/admin/offices/{id}',
         tags: ['Administration'],
         summary: 'Edit an office; a new manager receives the escalations that fire from now on',
-        security: SECURITY,
         request: { params: IdParams, body: jsonBody(OfficeFields.partial().strict()) },
-        responses: { 200: jsonResponse(OfficeSchema, 'Changed'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(OfficeSchema, 'Changed'), 409: CONFLICT_RESPONSE },
       }),
       async (c) => c.json(await hierarchy.updateOffice(actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/admin/teams',
         tags: ['Administration'],
         summary: 'Form a team in an office',
-        security: SECURITY,
         request: { body: jsonBody(TeamFields.partial({ manager_id: true })) },
-        responses: { 201: jsonResponse(TeamSchema, 'Created'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
+        responses: { 201: jsonResponse(TeamSchema, 'Created'), 409: CONFLICT_RESPONSE },
       }),
       async (c) => c.json(await hierarchy.createTeam(actorOf(c), { manager_id: null, ...c.req.valid('json') }), 201),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'patch',
         path: '/admin/teams/{id}',
         tags: ['Administration'],
         summary: 'Edit a team: rename it, name its manager, or move it (and its processes) to another office',
-        security: SECURITY,
         request: { params: IdParams, body: jsonBody(TeamFields.partial().strict()) },
-        responses: { 200: jsonResponse(TeamSchema, 'Changed'), 409: CONFLICT_RESPONSE, ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(TeamSchema, 'Changed'), 409: CONFLICT_RESPONSE },
       }),
       async (c) => c.json(await hierarchy.updateTeam(actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'put',
         path: '/admin/users/{id}/place',
         tags: ['Administration'],
         summary:
           "Place a member of staff in a team, an office, or the whole firm (both null): their role's scope, at once",
-        security: SECURITY,
         request: { params: IdParams, body: jsonBody(UserPlace) },
         responses: {
           200: jsonResponse(
             z.object({ user_id: z.string(), team_id: z.string().nullable(), office_id: z.string().nullable() }),
             'Placed',
           ),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => c.json(await hierarchy.placeUser(actorOf(c), c.req.valid('param').id, c.req.valid('json')), 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'put',
         path: '/admin/clients/{id}/team',
         tags: ['Administration'],
         summary: "Move a client to a team (null: none); their processes follow, with the office's calendar",
-        security: SECURITY,
         request: { params: IdParams, body: jsonBody(z.object({ team_id: id.nullable() }).strict()) },
         responses: {
           200: jsonResponse(
             z.object({ client_id: z.string(), team_id: z.string().nullable(), moved_processes: z.array(z.string()) }),
             'Moved',
           ),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) =>

@@ -1,8 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import type { Sql } from '../../db/client.js';
 import { createAdminProducts } from '../../hub/admin-products.js';
-import { actorFor, type HubEnv } from '../../hub/context.js';
+import { actorOf } from '../../hub/context.js';
 import {
   CONFLICT_RESPONSE,
   createRouter,
@@ -51,7 +50,6 @@ const productShape = {
   retired_at: z.string().nullable(),
 };
 const ProductSchema = z.object(productShape).openapi('ShelfProduct');
-const actorOf = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
 
 export function adminProductRoutes(sql: Sql) {
   const products = createAdminProducts(sql);

@@ -1,8 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import type { Sql } from '../../db/client.js';
 import { createAdminSettings, FIRM_SETTING_KEYS, FIRM_SETTINGS } from '../../hub/admin-settings.js';
-import { actorFor, type HubEnv } from '../../hub/context.js';
+import { actorOf } from '../../hub/context.js';
 import { createRouter, hubRoute, jsonBody, listResponse } from './openapi.js';
 
 const SettingSchema = z
@@ -28,8 +27,6 @@ const SettingsPatch = z
   )
   .strict()
   .refine((body) => Object.keys(body).length > 0, { message: 'give at least one setting' });
-
-const actorOf = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
 
 export function adminSettingsRoutes(sql: Sql) {
   const settings = createAdminSettings(sql);

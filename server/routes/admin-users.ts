@@ -1,10 +1,9 @@
 import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import type { Sql } from '../../db/client.js';
 import { createAdminUsers, type EndUserSessions } from '../../hub/admin-users.js';
 import type { HubConfig } from '../../runtime/config.js';
 import { ROLES } from '../../workflows/process-spec.js';
-import { actorFor, type HubEnv } from '../../hub/context.js';
+import { actorOf } from '../../hub/context.js';
 import { baseUrlOf } from './admin-sign-in.js';
 import {
   CONFLICT_RESPONSE,
@@ -49,7 +48,6 @@ const AssignmentsSchema = z
 const LinkSchema = z.object({ link: z.string(), expires_at: z.string() });
 const name = z.string().trim().min(1).max(200);
 const email = z.string().trim().toLowerCase().pipe(z.email('expected an e-mail address')).pipe(z.string().max(200));
-const actorOf = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
 
 /** Staff administration: invitations, roles, deactivation. Administrators only. */
 export function adminUserRoutes(sql: Sql, config: HubConfig, endUserSessions: EndUserSessions) {

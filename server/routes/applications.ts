@@ -1,3 +1,4 @@
+import { actorOf } from '../../hub/context.js';
 import { z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
 import { APPLICATION_COMMANDS } from '../../workflows/account-opening/definitions.js';
@@ -8,7 +9,7 @@ import {
   RISK_PROFILES,
 } from '../../workflows/account-opening/spec.js';
 import type { AccountOpeningService, ApplicationCommand } from '../../hub/account-opening.js';
-import { actorOf, addProcessRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
+import { addProcessRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
 import { createRouter, hubRoute, jsonBody, jsonResponse, orNull } from './openapi.js';
 import { LiveSlaSchema } from './sla.js';

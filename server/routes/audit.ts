@@ -10,7 +10,7 @@ import { exportAuditTrail } from '../../hub/audit-export.js';
 import { verifyAuditTrail } from '../../hub/audit-verification.js';
 import { getDecisionRecord } from '../../hub/decision-record.js';
 import { HubError } from '../../workflows/errors.js';
-import { actorFor, type HubEnv } from '../../hub/context.js';
+import { type HubEnv, actorOf } from '../../hub/context.js';
 import { createRouter, hubRoute, IdParams, jsonBody, jsonResponse, listResponse } from './openapi.js';
 
 const instant = z
@@ -69,8 +69,6 @@ const DecisionRecordSchema = z
     decisions: z.array(z.record(z.string(), z.unknown())),
   })
   .openapi('DecisionRecord');
-
-const actorOf = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
 
 /** Names the action a request is, so the one onError audits a refusal of it. */
 const auditing = (action: string | ((method: string) => string)) => async (c: Context<HubEnv>, next: Next) => {

@@ -1,9 +1,10 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { actorOf } from '../../hub/context.js';
+import { z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
 import type { AccountOpeningService } from '../../hub/account-opening.js';
 import { exportBoardCsv, runForEach } from '../../hub/board-work.js';
-import { actorOf, commandContext, IdempotencyHeaders } from './command-routes.js';
-import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { commandContext, IdempotencyHeaders } from './command-routes.js';
+import { createRouter, hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
 import { ListQuery } from './processes.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -35,12 +36,11 @@ const BulkReassignBody = z
 export function boardWorkRoutes(accountOpening: AccountOpeningService, sql: Sql) {
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/applications/bulk-reassign',
         tags: ['Board'],
         summary: 'Reassign several applications: each is a reassign command of its own, audited by itself',
-        security: SECURITY,
         middleware: [commandContext('account_opening', 'bulk_reassign')],
         request: { headers: IdempotencyHeaders, body: jsonBody(BulkReassignBody) },
         responses: {
@@ -48,7 +48,6 @@ export function boardWorkRoutes(accountOpening: AccountOpeningService, sql: Sql)
             z.object({ results: z.array(BulkOutcomeSchema), done: z.number(), refused: z.number() }),
             'One outcome per application, in the order given',
           ),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -63,19 +62,17 @@ export function boardWorkRoutes(accountOpening: AccountOpeningService, sql: Sql)
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/board-export',
         tags: ['Board'],
         summary: "A process type's board as the caller sees it, filtered like GET /processes, as CSV",
-        security: SECURITY,
         middleware: [commandContext('board', 'export_board')],
         request: {
           query: ListQuery.omit({ limit: true, cursor: true }).extend({ process_type: text(100) }),
         },
         responses: {
           200: { description: 'CSV, a header row first', content: { 'text/csv': { schema: z.string() } } },
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {

@@ -7,12 +7,10 @@ import { listEvents } from '../../db/events.js';
 import type { Actor } from '../../workflows/process-records.js';
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { commandErrorCodes } from '../../workflows/errors.js';
-import { actorFor, type CommandContext, type HubEnv } from '../../hub/context.js';
+import { type CommandContext, type HubEnv, actorOf } from '../../hub/context.js';
 import { AuditEntrySchema, hubRoute, IdParams, jsonBody, jsonResponse, ProcessEventSchema } from './openapi.js';
 
 export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
-
-export const actorOf = (c: Context<HubEnv>): Actor => actorFor(c.get('user'), c.get('channel'));
 
 /** Marks a request as a command, so a refusal before its service sees it (a malformed body) is audited too. */
 export const commandContext = (

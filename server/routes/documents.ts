@@ -4,7 +4,7 @@ import { z } from '@hono/zod-openapi';
 import busboy from 'busboy';
 import type { Context } from 'hono';
 import { validationError } from '../../hub/errors.js';
-import type { HubEnv } from '../../hub/context.js';
+import { actorOf, type HubEnv } from '../../hub/context.js';
 import type { DocumentService, SubjectRef, UploadedFile, UploadFields } from '../../hub/documents.js';
 import {
   ALLOWED_DOCUMENT_TYPES,
@@ -13,7 +13,6 @@ import {
   REVIEW_STATUSES,
 } from '../../workflows/documents.js';
 import { HubError } from '../../workflows/errors.js';
-import { actorOf } from './command-routes.js';
 import {
   CONFLICT_RESPONSE,
   createRouter,

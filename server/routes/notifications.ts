@@ -1,9 +1,8 @@
 import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { IANAZone } from 'luxon';
 import type { Sql } from '../../db/client.js';
 import { countUnread, listNotifications, markNotificationsRead } from '../../db/notifications.js';
-import { actorFor, type HubEnv } from '../../hub/context.js';
+import { actorOf } from '../../hub/context.js';
 import { createNotificationPreferences } from '../../hub/notification-preferences.js';
 import {
   NOTIFICATION_CHANNELS,
@@ -105,8 +104,6 @@ const RoleDefaultSchema = z
   })
   .strict()
   .openapi('NotificationRoleDefault');
-
-const actorOf = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
 
 export function notificationRoutes(sql: Sql) {
   const preferences = createNotificationPreferences(sql);

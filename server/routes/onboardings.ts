@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { actorOf } from '../../hub/context.js';
+import { z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
 import type { HubConfig } from '../../runtime/config.js';
 import { ONBOARDING_COMMANDS, ProfileSchema } from '../../workflows/client-onboarding/definitions.js';
@@ -11,18 +12,9 @@ import {
 import type { OnboardingService } from '../../hub/client-onboarding.js';
 import type { OnboardingCommandName } from '../../workflows/client-onboarding/definitions.js';
 import { baseUrlOf } from './admin-sign-in.js';
-import { actorOf, addCommandRoutes, addTrailRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
+import { addCommandRoutes, addTrailRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
-import {
-  CONFLICT_RESPONSE,
-  createRouter,
-  ERROR_RESPONSES,
-  IdParams,
-  jsonBody,
-  jsonResponse,
-  orNull,
-  SECURITY,
-} from './openapi.js';
+import { CONFLICT_RESPONSE, createRouter, hubRoute, IdParams, jsonBody, jsonResponse, orNull } from './openapi.js';
 import { LiveSlaSchema } from './sla.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -165,12 +157,11 @@ const ListQuery = z.object({
 export function onboardingRoutes(service: OnboardingService, sql: Sql, config: HubConfig) {
   const router = createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/onboardings',
         tags: ['Onboardings'],
         summary: 'Invite a client to onboarding (an existing client, or a new one): their login and the process',
-        security: SECURITY,
         request: { body: jsonBody(InviteBody), headers: IdempotencyHeaders },
         responses: {
           201: jsonResponse(
@@ -185,7 +176,6 @@ export function onboardingRoutes(service: OnboardingService, sql: Sql, config: H
             'The onboarding, invited',
           ),
           409: CONFLICT_RESPONSE,
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -199,19 +189,17 @@ export function onboardingRoutes(service: OnboardingService, sql: Sql, config: H
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/onboardings',
         tags: ['Onboardings'],
         summary: 'List the onboardings the caller may see (a client sees their own)',
-        security: SECURITY,
         request: { query: ListQuery },
         responses: {
           200: jsonResponse(
             z.object({ onboardings: z.array(OnboardingSchema), next_cursor: z.string().nullable() }),
             'A page of onboardings, newest change first',
           ),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -230,14 +218,13 @@ export function onboardingRoutes(service: OnboardingService, sql: Sql, config: H
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/onboardings/{id}',
         tags: ['Onboardings'],
         summary: 'An onboarding: profile, screening hits, risk rating with its factors, approvals, allowed actions',
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 200: jsonResponse(OnboardingSchema, 'The onboarding'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(OnboardingSchema, 'The onboarding') },
       }),
       async (c) => c.json((await service.get(actorOf(c), c.req.valid('param').id)) as never, 200),
     );

@@ -1,9 +1,10 @@
+import { actorOf } from '../../hub/context.js';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
 import { REBALANCE_COMMANDS } from '../../workflows/rebalancing/definitions.js';
 import { REBALANCE_STATUSES, rebalancingSpec, type RebalanceCommand } from '../../workflows/rebalancing/spec.js';
 import type { RebalancingService } from '../../hub/rebalancing.js';
-import { actorOf, addProcessRoutes, commandContext, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
+import { addProcessRoutes, commandContext, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
 import { LiveSlaSchema } from './sla.js';
 import {
   createRouter,

@@ -1,7 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { actorOf } from '../../hub/context.js';
+import { z } from '@hono/zod-openapi';
 import type { SavedViews } from '../../hub/saved-views.js';
-import { actorOf, commandContext } from './command-routes.js';
-import { createRouter, ERROR_RESPONSES, IdParams, jsonBody, jsonResponse, SECURITY } from './openapi.js';
+import { commandContext } from './command-routes.js';
+import { createRouter, hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
 
 const SLA_FILTERS = ['on_track', 'warning', 'breached', 'paused', 'none'] as const;
 const id = z.string().trim().min(1).max(100);
@@ -41,16 +42,14 @@ type SavedViewBody = z.infer<typeof SavedViewSchema>;
 export function savedViewRoutes(views: SavedViews) {
   return createRouter()
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/saved-views',
         tags: ['Saved views'],
         summary: "The caller's saved views and their role's team views, by name",
-        security: SECURITY,
         request: { query: z.object({ process_type: z.string().max(100).optional() }) },
         responses: {
           200: jsonResponse(z.object({ saved_views: z.array(SavedViewSchema) }), 'Saved views'),
-          ...ERROR_RESPONSES,
         },
       }),
       async (c) => {
@@ -59,13 +58,12 @@ export function savedViewRoutes(views: SavedViews) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'post',
         path: '/saved-views',
         tags: ['Saved views'],
         summary: 'Save board filters under a name; its id makes the link that opens it',
         middleware: [commandContext('saved_view', 'save_view')],
-        security: SECURITY,
         request: {
           body: jsonBody(
             z
@@ -74,7 +72,7 @@ export function savedViewRoutes(views: SavedViews) {
               .strict(),
           ),
         },
-        responses: { 201: jsonResponse(SavedViewSchema, 'The saved view'), ...ERROR_RESPONSES },
+        responses: { 201: jsonResponse(SavedViewSchema, 'The saved view') },
       }),
       async (c) => {
         const body = c.req.valid('json');
@@ -83,25 +81,23 @@ export function savedViewRoutes(views: SavedViews) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'get',
         path: '/saved-views/{id}',
         tags: ['Saved views'],
         summary: 'A saved view, by its link: the board it opens shows only what the caller may see',
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 200: jsonResponse(SavedViewSchema, 'The saved view'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(SavedViewSchema, 'The saved view') },
       }),
       async (c) => c.json((await views.get(actorOf(c), c.req.valid('param').id)) as SavedViewBody, 200),
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'patch',
         path: '/saved-views/{id}',
         tags: ['Saved views'],
         summary: 'Rename, refilter or share a saved view with the team: its owner or an administrator',
         middleware: [commandContext('saved_view', 'change_saved_view')],
-        security: SECURITY,
         request: {
           params: IdParams,
           body: jsonBody(
@@ -112,7 +108,7 @@ export function savedViewRoutes(views: SavedViews) {
               .refine((body) => Object.keys(body).length > 0, 'name, filters or team is required'),
           ),
         },
-        responses: { 200: jsonResponse(SavedViewSchema, 'The saved view as changed'), ...ERROR_RESPONSES },
+        responses: { 200: jsonResponse(SavedViewSchema, 'The saved view as changed') },
       }),
       async (c) => {
         const view = await views.update(actorOf(c), c.req.valid('param').id, c.req.valid('json'));
@@ -120,15 +116,14 @@ export function savedViewRoutes(views: SavedViews) {
       },
     )
     .openapi(
-      createRoute({
+      hubRoute({
         method: 'delete',
         path: '/saved-views/{id}',
         tags: ['Saved views'],
         summary: 'Delete a saved view: its owner or an administrator',
         middleware: [commandContext('saved_view', 'delete_saved_view')],
-        security: SECURITY,
         request: { params: IdParams },
-        responses: { 204: { description: 'Deleted' }, ...ERROR_RESPONSES },
+        responses: { 204: { description: 'Deleted' } },
       }),
       async (c) => {
         await views.remove(actorOf(c), c.req.valid('param').id);

@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi';
-import type { Context } from 'hono';
 import { appendAudit } from '../../db/audit.js';
 import type { Sql } from '../../db/client.js';
 import { visibilityCondition } from '../../db/processes.js';
@@ -24,7 +23,7 @@ import { ROLES } from '../../workflows/process-spec.js';
 import { validateCalendar, WEEKDAYS } from '../../workflows/sla/business-calendar.js';
 import { POSITIONS, validatePolicy } from '../../workflows/sla/sla-schedule.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
-import { actorFor, type HubEnv } from '../../hub/context.js';
+import { actorOf } from '../../hub/context.js';
 import { forgetCalendar } from '../../hub/sla.js';
 import {
   CONFLICT_RESPONSE,
@@ -147,8 +146,6 @@ export const LiveSlaSchema = z
     }),
   })
   .openapi('Sla');
-
-const actorOf = (c: Context<HubEnv>) => actorFor(c.get('user'), c.get('channel'));
 
 function requireSettings(actor: Actor, access: 'read' | 'write') {
   if (!mayManageSettings(actor, access)) {
