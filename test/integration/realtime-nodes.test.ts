@@ -1,8 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HubServer } from '../../server/start-server.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
-import { ALEX, CARLA, connectRecordingClient, OMAR_OPS, type RecordingClient } from '../support/realtime-client.js';
+import {
+  ALEX,
+  CARLA,
+  connectRecordingClient,
+  followBoard,
+  OMAR_OPS,
+  type RecordingClient,
+} from '../support/realtime-client.js';
 import { openApplication, runStep } from '../support/account-opening.js';
+import { eventually } from '../support/hub.js';
+import { startTcpBalancer } from '../support/tcp-balancer.js';
+
+/** A socket.io DISCONNECT of the main namespace ("41") in its own unmasked WebSocket text frame. */
+const GOODBYE_FRAME = Buffer.from([0x81, 0x02, 0x34, 0x31]);
+const portOf = (url: string) => Number(new URL(url).port);
 
 describe('two server nodes on one PostgreSQL', () => {
   let hub: TestHub;
@@ -86,6 +99,38 @@ describe('two server nodes on one PostgreSQL', () => {
     for (const client of [onB, onA]) {
       await client.until(() => client.activities.some((a) => a.data.n === 2), 'the second activity');
       expect(client.activities.map((a) => a.data.n)).toEqual([1, 2]);
+    }
+  });
+
+  it("connects a board again when a stopping node's reconnect notice and goodbye arrive in one read", async () => {
+    const stopping = await hub.startNode('node-c');
+    const balancer = await startTcpBalancer([portOf(stopping.url), portOf(hub.url)]);
+    let stopped: Promise<void> | undefined;
+    try {
+      const advisor = await hub.login(ALEX);
+      const id = await openApplication(hub, advisor, 'cli_chris_carter');
+      const board = followBoard(balancer.url, await hub.login(OMAR_OPS));
+      await board.until(() => board.record.snapshots === 1, 'the first snapshot');
+      expect(balancer.served.get(portOf(stopping.url))).toBe(1);
+
+      // The node tells its sockets to reconnect, then says goodbye; a busy board reads both at once.
+      const held = balancer.hold();
+      stopped = stopping.stop();
+      await eventually(async () => held.kept().includes(GOODBYE_FRAME), { what: "the node's goodbye" });
+      await runStep(hub, advisor, id, 0);
+      held.release();
+
+      await board.until(() => board.record.versions.get(id) === 2, 'the change made while the board was away');
+      expect(board.record.changes.find((c) => c.process_id === id && c.version === 2)).toMatchObject({
+        replayed: true,
+      });
+      expect(board.record.snapshots, 'resumed from its cursor, no fresh snapshot').toBe(1);
+      expect(board.record.reconnects).toBe(1);
+      expect(board.client.connected).toBe(true);
+      board.client.close();
+    } finally {
+      await (stopped ?? stopping.stop());
+      await balancer.close();
     }
   });
 });

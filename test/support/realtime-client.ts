@@ -6,6 +6,7 @@ import type {
   ProcessChange,
   RealtimeError,
 } from '../../contracts/socket-events.js';
+import { RealtimeClient } from '../../web/src/realtime.js';
 import { connectHubSocket, createWaiters, type HubSocket } from './sockets.js';
 
 export type BoardSocket = HubSocket;
@@ -52,6 +53,72 @@ export async function connectRecordingClient(url: string, token: string): Promis
     watch: (processId) =>
       socket.emitWithAck('process:watch', { process_id: processId }) as Promise<Reply<{ card: unknown }>>,
     close: () => void socket.close(),
+  };
+}
+
+/** What a board in the browser's own realtime client applied: the latest version of each process, and more. */
+export interface BoardRecord {
+  versions: Map<string, number>;
+  /** Every numbered change it received. */
+  sequences: Set<number>;
+  changes: ProcessChange[];
+  snapshots: number;
+  reconnects: number;
+  refusals: string[];
+}
+
+/**
+ * A board as the browser runs it: the board's own RealtimeClient (web/src/realtime.ts) following one process
+ * type, through its own reconnects and resumes, recording what it applied.
+ */
+export function followBoard(url: string, token: string, processType = 'account_opening') {
+  const record: BoardRecord = {
+    versions: new Map(),
+    sequences: new Set(),
+    changes: [],
+    snapshots: 0,
+    reconnects: 0,
+    refusals: [],
+  };
+  const waiters = createWaiters();
+  const noted =
+    <A extends unknown[]>(note: (...args: A) => void) =>
+    (...args: A) => {
+      note(...args);
+      waiters.wake();
+    };
+  const ignore = () => {};
+  const client = new RealtimeClient(
+    token,
+    {
+      online: ignore,
+      unauthenticated: noted(() => record.refusals.push('unauthenticated')),
+      snapshot: noted((snapshot) => {
+        record.snapshots += 1;
+        for (const card of snapshot.cards) record.versions.set(card.process_id, card.version);
+      }),
+      change: noted((change) => {
+        record.changes.push(change);
+        if (change.sequence !== null) record.sequences.add(change.sequence);
+        record.versions.set(change.process_id, Math.max(record.versions.get(change.process_id) ?? 0, change.version));
+      }),
+      activity: ignore,
+      notification: ignore,
+      unread: ignore,
+      queryChanged: ignore,
+      queryRead: ignore,
+      reconnected: noted(() => (record.reconnects += 1)),
+      refused: noted((message) => record.refusals.push(message)),
+    },
+    { url, transports: ['websocket'] },
+  );
+  client.subscribeBoard(processType);
+  return {
+    record,
+    client,
+    /** Resolves once `check` holds over what the board applied (checked on each arrival). */
+    until: <T>(check: () => T | undefined | null | false, what: string, timeoutMs = 20_000) =>
+      waiters.until(check, what, timeoutMs),
   };
 }
 

@@ -37,6 +37,7 @@ export class RealtimeClient {
   private readonly boards = new Map<string, number | null>();
   private readonly watched = new Set<string>();
   private connectedBefore = false;
+  private sessionEnded = false;
   /** Open compliance notes, by application id: each gets its messages and is told when the connection comes back. */
   private readonly notes = new Map<string, NotesChannelHandlers>();
 
@@ -56,12 +57,18 @@ export class RealtimeClient {
       if (this.connectedBefore) handlers.reconnected();
       this.connectedBefore = true;
     });
-    this.socket.on('disconnect', () => {
+    this.socket.on('disconnect', (reason) => {
       handlers.online(false);
       for (const channel of this.notes.values()) channel.disconnected();
+      // socket.io-client never reconnects after the server's own goodbye. A stopping node's goodbye read together
+      // with its `hub:reconnect` even ends the attempt that notice began: so, unless the session ended, connect again.
+      if (reason === 'io server disconnect' && !this.sessionEnded) this.socket.connect();
     });
     // The server ended the session (signed out elsewhere, expired, deactivated): back to sign-in.
-    this.socket.on('hub:session_ended', () => handlers.unauthenticated());
+    this.socket.on('hub:session_ended', () => {
+      this.sessionEnded = true;
+      handlers.unauthenticated();
+    });
     // The node is stopping: connect again now (the load balancer picks a live node) and resume from the cursors.
     this.socket.on('hub:reconnect', () => this.socket.disconnect().connect());
     this.socket.on('connect_error', (error) => {
