@@ -59,14 +59,6 @@ describe('SIGTERM drains a process before it exits 0', () => {
     await server.logged('waiting for requests in flight');
     await hub.startWorker();
     const answer = await command;
-    console.log(
-      server
-        .output()
-        .split('\n')
-        .filter((l) => l.includes('DBG') || l.includes('stop'))
-        .join('\n'),
-      Date.now(),
-    );
     expect(answer.status, await answer.clone().text()).toBe(200);
     expect((await answer.json()).status).toBe('risk_assessment');
     expect(await exited).toBe(0);
