@@ -1,5 +1,5 @@
 import type { BoardCard, ProcessChange } from '../../contracts/socket-events.js';
-import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
+import type { ProcessTypeDescriptor } from './api-types.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { hasFilters, matchesFilters, SLA_FILTERS, type BoardFilters } from './filters.js';
 import { countOf, formatCoarseDuration, formatMoney, humanize } from './format.js';

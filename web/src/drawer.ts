@@ -1,5 +1,5 @@
 import type { BoardCard, QueryChangedEvent, QueryReadEvent, RealtimeUser } from '../../contracts/socket-events.js';
-import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
+import type { ProcessTypeDescriptor } from './api-types.js';
 import type { RebalanceView } from '../../hub/rebalancing.js';
 import { complianceNotesGrants } from '../../workflows/compliance-notes.js';
 import { maySee } from '../../workflows/policy.js';

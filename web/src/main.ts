@@ -1,6 +1,6 @@
 import './styles.css';
 import type { BoardCard } from '../../contracts/socket-events.js';
-import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
+import type { ProcessTypeDescriptor } from './api-types.js';
 import { api, ApiError, whenUnauthenticated, answerOf, hub } from './api.js';
 import { Bell } from './bell.js';
 import { NotificationPreferencesView } from './notification-preferences-view.js';
