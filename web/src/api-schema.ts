@@ -14868,8 +14868,8 @@ export interface components {
       label: string;
       meaning: string;
       unit: string;
-      value?: unknown;
-      default?: unknown;
+      value: number | boolean | string;
+      default: number | boolean | string;
       updated_by: string | null;
       updated_at: string | null;
     };
