@@ -160,7 +160,7 @@ export class QueryThreads {
   constructor(
     private readonly processId: string,
     private readonly user: RealtimeUser,
-    private readonly card: () => BoardCard | undefined,
+    private readonly card: () => Pick<BoardCard, 'advisor_id' | 'advisor_name'> | undefined,
     private readonly summaryChanged: (summary: QueriesSummary) => void,
   ) {
     this.askButton.addEventListener('click', () => this.showForm());
