@@ -18,3 +18,10 @@ export type Answer<Path extends keyof paths, Method extends keyof paths[Path]> =
 
 /** A process type as the hub describes it: its stages, commands, links and presentation. */
 export type ProcessTypeDescriptor = Schema<'ProcessType'>;
+
+/** The JSON body an endpoint takes (`Body<'/api/notifications/preferences', 'patch'>`). */
+export type Body<Path extends keyof paths, Method extends keyof paths[Path]> = paths[Path][Method] extends {
+  requestBody?: { content: { 'application/json': infer T } };
+}
+  ? T
+  : never;
