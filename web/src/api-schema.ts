@@ -15035,6 +15035,8 @@ export interface components {
       liquidity: string;
       minimum_investment: number;
       management_fee_percent: number;
+      /** @example USD */
+      currency: string;
     };
     Event: {
       sequence: number;
