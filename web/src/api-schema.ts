@@ -14883,6 +14883,8 @@ export interface components {
     BoardFilters: {
       advisor?: string;
       client?: string;
+      office?: string;
+      team?: string;
       state?: string[];
       sla?: ('on_track' | 'warning' | 'breached' | 'paused' | 'none')[];
       q?: string;
