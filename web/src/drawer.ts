@@ -1,5 +1,4 @@
 import type { BoardCard, QueryChangedEvent, QueryReadEvent, RealtimeUser } from '../../contracts/socket-events.js';
-import type { RebalanceView } from '../../hub/rebalancing.js';
 import { complianceNotesGrants } from '../../workflows/compliance-notes.js';
 import { maySee } from '../../workflows/policy.js';
 import { answerOf, api, ApiError, endpoint, hub } from './api.js';
@@ -11,7 +10,7 @@ import { formatMoney, formatTimestamp, humanize } from './format.js';
 import type { NotesEditor } from './notes-editor.js';
 import { QueryThreads, type QueriesSummary } from './query-threads.js';
 import type { RealtimeClient } from './realtime.js';
-import { REBALANCE_SECTION_KEYS, rebalanceSections } from './rebalance-view.js';
+import { REBALANCE_SECTION_KEYS, rebalanceSections, type RebalanceView } from './rebalance-view.js';
 import { APPLICATION_SECTION_KEYS, applicationSections } from './application-sections.js';
 import { slaBadge } from './sla-badge.js';
 
