@@ -14,7 +14,9 @@ describe('saved views, bulk reassign and the board as CSV', () => {
   afterAll(() => hub?.stop());
 
   const refusals = (action: string) =>
-    hub.sql`SELECT actor_id, error_code, process_id FROM audit_log WHERE action = ${action} AND outcome = 'refused'`;
+    hub.sql`
+      SELECT actor_id, error_code, process_id FROM audit_log
+      WHERE action = ${action} AND outcome = 'refused' ORDER BY id`;
 
   it('saves filters under a name, opens them by id for anyone, and lets only the owner or an admin change them', async () => {
     const filters = {
