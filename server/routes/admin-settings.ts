@@ -4,14 +4,17 @@ import { createAdminSettings, FIRM_SETTING_KEYS, FIRM_SETTINGS } from '../../hub
 import { actorOf } from '../../hub/context.js';
 import { createRouter, hubRoute, jsonBody, listResponse } from './openapi.js';
 
+/** Every setting is a number, a yes/no or a text (a time zone): its key's own rule says which. */
+const SettingValue = z.union([z.number(), z.boolean(), z.string()]);
+
 const SettingSchema = z
   .object({
     key: z.enum(FIRM_SETTING_KEYS),
     label: z.string(),
     meaning: z.string(),
     unit: z.string(),
-    value: z.unknown(),
-    default: z.unknown(),
+    value: SettingValue,
+    default: SettingValue,
     updated_by: z.string().nullable(),
     updated_at: z.string().nullable(),
   })

@@ -16,6 +16,7 @@ const ProductSchema = z
     liquidity: z.string(),
     minimum_investment: z.number(),
     management_fee_percent: z.number(),
+    currency: z.string().openapi({ example: 'USD' }),
   })
   .openapi('Product');
 

@@ -194,7 +194,7 @@ export function documentRoutes(service: DocumentService) {
     const ref = (id: string): SubjectRef => ({ type: subject, id });
     router.openAPIRegistry.registerPath({
       method: 'post',
-      path: `/api/${resource}/{id}/documents`,
+      path: `/${resource}/{id}/documents`,
       tags: ['Documents'],
       summary: `Upload a document to a ${subject} (multipart: kind, title, client_visible, then file; streamed)`,
       description:

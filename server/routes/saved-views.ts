@@ -12,6 +12,8 @@ const FiltersSchema = z
   .object({
     advisor: id.optional(),
     client: id.optional(),
+    office: id.optional(),
+    team: id.optional(),
     state: z.array(id).max(50).optional(),
     sla: z.array(z.enum(SLA_FILTERS)).max(SLA_FILTERS.length).optional(),
     q: z.string().trim().min(1).max(200).optional(),

@@ -14,10 +14,18 @@ describe('saved views, bulk reassign and the board as CSV', () => {
   afterAll(() => hub?.stop());
 
   const refusals = (action: string) =>
-    hub.sql`SELECT actor_id, error_code, process_id FROM audit_log WHERE action = ${action} AND outcome = 'refused'`;
+    hub.sql`
+      SELECT actor_id, error_code, process_id FROM audit_log
+      WHERE action = ${action} AND outcome = 'refused' ORDER BY id`;
 
   it('saves filters under a name, opens them by id for anyone, and lets only the owner or an admin change them', async () => {
-    const filters = { state: ['compliance_review', 'funding'], sla: ['warning'], q: 'carter' };
+    const filters = {
+      office: 'ofc_london',
+      team: 'team_london_wealth',
+      state: ['compliance_review', 'funding'],
+      sla: ['warning'],
+      q: 'carter',
+    };
     const saved = expectOk(
       await hub.api(tokens.carla, 'POST', '/saved-views', {
         name: 'Late reviews',

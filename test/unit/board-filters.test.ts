@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { BoardCard } from '../../contracts/socket-events.js';
-import { matchesFilters, parseFilters, serializeFilters, slaStatusOf } from '../../web/src/filters.js';
+import {
+  matchesFilters,
+  parseFilters,
+  serializeFilters,
+  slaFiltersOf,
+  slaStatusOf,
+  type BoardFilters,
+} from '../../web/src/filters.js';
 import { formatCoarseDuration, formatDuration, formatMoney } from '../../web/src/format.js';
 import { parseRoute } from '../../web/src/router.js';
 
@@ -34,7 +41,7 @@ describe('board filters in the URL', () => {
       state: ['submitted', 'compliance_review'],
       sla: ['warning', 'breached'],
       q: 'carter',
-    };
+    } satisfies BoardFilters;
     const query = serializeFilters(filters);
     expect(query).toBe(
       'advisor=usr_alex_advisor&client=cli_chris_carter&state=submitted,compliance_review&sla=warning,breached&q=carter',
@@ -47,6 +54,12 @@ describe('board filters in the URL', () => {
       sla: undefined,
       q: undefined,
     });
+  });
+
+  it('keeps only the SLA words a saved view may hold, so a mistyped link still saves', () => {
+    expect(parseFilters('sla=warning,late,paused').sla).toEqual(['warning', 'paused']);
+    expect(parseFilters('sla=late').sla).toBeUndefined();
+    expect(slaFiltersOf('none')).toEqual(['none']);
   });
 
   it('matches cards by advisor, client, state, SLA status and search', () => {

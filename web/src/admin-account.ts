@@ -1,8 +1,9 @@
-import { adminForm, shownOnce } from './admin-forms.js';
-import { api, ApiError } from './api.js';
+import { adminForm, asBody, shownOnce } from './admin-forms.js';
+import { answerOf, ApiError, hub } from './api.js';
+import type { Answer } from './api-types.js';
 import { h, replaceChildren } from './dom.js';
 
-type Status = { enabled: boolean; required: boolean; recovery_codes_left: number };
+type Status = Answer<'/api/auth/second-factor', 'get'>;
 
 /** The signed-in person's own account: password, second factor, and signing out everywhere. */
 export class AccountView {
@@ -11,7 +12,7 @@ export class AccountView {
   constructor(private readonly signedOutEverywhere: () => void) {}
 
   async show(): Promise<void> {
-    const status = await api<Status>('GET', '/auth/second-factor').catch(() => null);
+    const status = await answerOf(hub.GET('/api/auth/second-factor')).catch(() => null);
     const secondFactor = h('div', { class: 'second-factor' });
     replaceChildren(
       this.element,
@@ -35,7 +36,10 @@ export class AccountView {
               hint: 'At least 12 characters; not your e-mail; not a well-known password',
             },
           ],
-          submit: async (values) => (await api('POST', '/auth/password', values), 'Password changed'),
+          submit: async (values) => (
+            await answerOf(hub.POST('/api/auth/password', { body: asBody(values) })),
+            'Password changed'
+          ),
         }),
         h('h2', {}, 'Sessions'),
         h(
@@ -45,7 +49,7 @@ export class AccountView {
             class: 'danger',
             'data-action': 'sign-out-everywhere',
             onclick: async () => {
-              await api('POST', '/auth/sign-out-everywhere').catch(() => {});
+              await answerOf(hub.POST('/api/auth/sign-out-everywhere')).catch(() => {});
               this.signedOutEverywhere();
             },
           },
@@ -71,7 +75,7 @@ export class AccountView {
             submitLabel: 'Remove authenticator',
             fields: [{ name: 'code', label: 'Current code', required: true }],
             submit: async (values) => (
-              await api('POST', '/auth/second-factor/remove', values),
+              await answerOf(hub.POST('/api/auth/second-factor/remove', { body: asBody(values) })),
               await this.show(),
               'Removed'
             ),
@@ -95,7 +99,7 @@ export class AccountView {
           'data-action': 'enrol',
           onclick: async () => {
             try {
-              const enrolment = await api<{ secret: string; otpauth_uri: string }>('POST', '/auth/second-factor/enrol');
+              const enrolment = await answerOf(hub.POST('/api/auth/second-factor/enrol'));
               const shown = h('div', {});
               shownOnce(
                 shown,
@@ -112,7 +116,7 @@ export class AccountView {
                   submitLabel: 'Confirm',
                   fields: [{ name: 'code', label: 'Code from the app', required: true }],
                   submit: async (values) => {
-                    const done = await api<{ recovery_codes: string[] }>('POST', '/auth/second-factor/confirm', values);
+                    const done = await answerOf(hub.POST('/api/auth/second-factor/confirm', { body: asBody(values) }));
                     shownOnce(
                       codes,
                       'Recovery codes (each works once; keep them safe)',

@@ -15,6 +15,12 @@ export interface FieldSpec {
 
 export type FormValues = Record<string, string | number | boolean | null>;
 
+/**
+ * A form's values as the body of the endpoint it posts to, unchecked on purpose: the API checks each field
+ * and names the one that is wrong, and the form marks it.
+ */
+export const asBody = <Body>(values: FormValues): NonNullable<Body> => values as NonNullable<Body>;
+
 /** An input per field; reading it back gives the body the API expects (numbers as numbers, blanks left out). */
 function control(field: FieldSpec): HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement {
   const common = {

@@ -1,5 +1,6 @@
-import { api, ApiError } from './api.js';
-import { adminForm, adminTable, shownOnce, type FieldSpec, type FormValues } from './admin-forms.js';
+import { answerOf, ApiError, hub } from './api.js';
+import { adminForm, adminTable, asBody, shownOnce, type FieldSpec, type FormValues } from './admin-forms.js';
+import type { Schema } from './api-types.js';
 import { h, replaceChildren } from './dom.js';
 import { humanize } from './format.js';
 import { hierarchySection } from './hierarchy-view.js';
@@ -17,10 +18,9 @@ export const ADMIN_SECTIONS = [
 export type AdminSection = (typeof ADMIN_SECTIONS)[number][0];
 
 const ROLES = ['advisor', 'compliance_officer', 'manager', 'ops', 'admin', 'client'] as const;
-const roleOptions = ROLES.map((r) => [r, humanize(r)] as [string, string]);
+type Policy = Schema<'SlaPolicyInput'>;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API rows as JSON; each view reads the fields it shows
-type Row = Record<string, any>;
+const roleOptions = ROLES.map((r) => [r, humanize(r)] as [string, string]);
 
 /** The firm's administration on the board: every change goes through the same API, and shows its words. */
 export class AdminView {
@@ -76,10 +76,7 @@ export class AdminView {
 
   private async users(): Promise<Node[]> {
     const query = new URLSearchParams(location.hash.split('?')[1] ?? '').get('q') ?? '';
-    const { users } = await api<{ users: Row[] }>(
-      'GET',
-      `/admin/users${query ? `?q=${encodeURIComponent(query)}` : ''}`,
-    );
+    const { users } = await answerOf(hub.GET('/api/admin/users', { params: { query: query ? { q: query } : {} } }));
     const result = h('div', { class: 'admin-result' });
     const search = h('input', {
       type: 'search',
@@ -121,7 +118,12 @@ export class AdminView {
                 onclick: () =>
                   act(
                     async () => (
-                      await api('PATCH', `/admin/users/${user.id}`, { role: role.value }),
+                      await answerOf(
+                        hub.PATCH('/api/admin/users/{id}', {
+                          params: { path: { id: user.id } },
+                          body: asBody({ role: role.value }),
+                        }),
+                      ),
                       await this.reload()
                     ),
                   ),
@@ -143,9 +145,8 @@ export class AdminView {
                     'data-action': 'deactivate',
                     onclick: () =>
                       act(async () => {
-                        const done = await api<{ open_assignments: { processes: Row[]; clients: Row[] } }>(
-                          'POST',
-                          `/admin/users/${user.id}/deactivate`,
+                        const done = await answerOf(
+                          hub.POST('/api/admin/users/{id}/deactivate', { params: { path: { id: user.id } } }),
                         );
                         await this.reload();
                         const { processes, clients } = done.open_assignments;
@@ -184,7 +185,14 @@ export class AdminView {
                     type: 'button',
                     'data-action': 'reactivate',
                     onclick: () =>
-                      act(async () => (await api('POST', `/admin/users/${user.id}/reactivate`), await this.reload())),
+                      act(
+                        async () => (
+                          await answerOf(
+                            hub.POST('/api/admin/users/{id}/reactivate', { params: { path: { id: user.id } } }),
+                          ),
+                          await this.reload()
+                        ),
+                      ),
                   },
                   'Reactivate',
                 ),
@@ -196,9 +204,8 @@ export class AdminView {
                   'data-action': 'password-link',
                   onclick: () =>
                     act(async () => {
-                      const link = await api<{ link: string; expires_at: string }>(
-                        'POST',
-                        `/admin/users/${user.id}/password-link`,
+                      const link = await answerOf(
+                        hub.POST('/api/admin/users/{id}/password-link', { params: { path: { id: user.id } } }),
                       );
                       shownOnce(
                         result,
@@ -229,7 +236,7 @@ export class AdminView {
         },
       ],
       submit: async (values) => {
-        const invited = await api<{ link: string; expires_at: string; user: Row }>('POST', '/admin/users', values);
+        const invited = await answerOf(hub.POST('/api/admin/users', { body: asBody(values) }));
         await this.reload();
         shownOnce(
           this.body.querySelector('.admin-result')!,
@@ -263,12 +270,12 @@ export class AdminView {
 
   private async clients(): Promise<Node[]> {
     const [{ clients }, { users: advisors }] = await Promise.all([
-      api<{ clients: Row[] }>('GET', '/admin/clients'),
-      api<{ users: Row[] }>('GET', '/admin/users?role=advisor&active=true'),
+      answerOf(hub.GET('/api/admin/clients')),
+      answerOf(hub.GET('/api/admin/users', { params: { query: { role: 'advisor', active: 'true' } } })),
     ]);
     const advisorOptions = advisors.map((a) => [a.id, a.name] as [string, string]);
     const editor = h('div', { class: 'admin-editor' });
-    const fields = (client?: Row): FieldSpec[] => [
+    const fields = (client?: Schema<'ClientRecord'>): FieldSpec[] => [
       { name: 'name', label: 'Name', required: true, value: client?.name },
       { name: 'email', label: 'E-mail', type: 'email', required: true, value: client?.email },
       {
@@ -314,7 +321,7 @@ export class AdminView {
         hint: 'Open applications move with the client',
       },
     ];
-    const edit = (client: Row) =>
+    const edit = (client: Schema<'ClientRecord'>) =>
       replaceChildren(
         editor,
         h('h2', {}, `Edit ${client.name}`),
@@ -323,12 +330,10 @@ export class AdminView {
           submitLabel: 'Save client',
           fields: fields(client),
           submit: async (values) => {
-            const saved = await api<Row>('PATCH', `/admin/clients/${client.id}`, {
-              jurisdiction: null,
-              birth_or_incorporation_date: null,
-              advisor_id: null,
-              ...values,
-            });
+            const body = { jurisdiction: null, birth_or_incorporation_date: null, advisor_id: null, ...values };
+            const saved = await answerOf(
+              hub.PATCH('/api/admin/clients/{id}', { params: { path: { id: client.id } }, body: asBody(body) }),
+            );
             await this.reload();
             return saved.moved_applications?.length
               ? `Saved; ${saved.moved_applications.length} open application(s) moved`
@@ -358,7 +363,9 @@ export class AdminView {
               'data-action': 'invite-client',
               onclick: async () => {
                 try {
-                  const invited = await api<{ link: string }>('POST', `/admin/clients/${client.id}/invite`);
+                  const invited = await answerOf(
+                    hub.POST('/api/admin/clients/{id}/invite', { params: { path: { id: client.id } } }),
+                  );
                   shownOnce(
                     result,
                     `Sign-in link for ${client.name}`,
@@ -391,15 +398,19 @@ export class AdminView {
         name: 'new-client',
         submitLabel: 'Create client',
         fields: fields(),
-        submit: async (values) => (await api('POST', '/admin/clients', values), await this.reload(), 'Created'),
+        submit: async (values) => (
+          await answerOf(hub.POST('/api/admin/clients', { body: asBody(values) })),
+          await this.reload(),
+          'Created'
+        ),
       }),
     ];
   }
 
   private async products(): Promise<Node[]> {
-    const { products } = await api<{ products: Row[] }>('GET', '/admin/products');
+    const { products } = await answerOf(hub.GET('/api/admin/products'));
     const editor = h('div', { class: 'admin-editor' });
-    const terms = (p?: Row): FieldSpec[] => [
+    const terms = (p?: Schema<'ShelfProduct'>): FieldSpec[] => [
       { name: 'name', label: 'Name', required: true, value: p?.name },
       { name: 'description', label: 'Description', type: 'textarea', required: true, value: p?.description },
       {
@@ -478,7 +489,12 @@ export class AdminView {
                         submitLabel: 'Save new version',
                         fields: terms(p),
                         submit: async (values) => (
-                          await api('PATCH', `/admin/products/${p.id}`, values),
+                          await answerOf(
+                            hub.PATCH('/api/admin/products/{id}', {
+                              params: { path: { id: p.id } },
+                              body: asBody(values),
+                            }),
+                          ),
                           await this.reload(),
                           'Saved'
                         ),
@@ -493,7 +509,10 @@ export class AdminView {
                   type: 'button',
                   class: 'danger',
                   'data-action': 'retire',
-                  onclick: async () => (await api('POST', `/admin/products/${p.id}/retire`), await this.reload()),
+                  onclick: async () => (
+                    await answerOf(hub.POST('/api/admin/products/{id}/retire', { params: { path: { id: p.id } } })),
+                    await this.reload()
+                  ),
                 },
                 'Retire',
               ),
@@ -521,13 +540,17 @@ export class AdminView {
           },
           ...terms(),
         ],
-        submit: async (values) => (await api('POST', '/admin/products', values), await this.reload(), 'Added'),
+        submit: async (values) => (
+          await answerOf(hub.POST('/api/admin/products', { body: asBody(values) })),
+          await this.reload(),
+          'Added'
+        ),
       }),
     ];
   }
 
   private async settings(): Promise<Node[]> {
-    const { settings } = await api<{ settings: Row[] }>('GET', '/admin/settings');
+    const { settings } = await answerOf(hub.GET('/api/admin/settings'));
     const fields: FieldSpec[] = settings.map((s) => ({
       name: s.key,
       label: `${s.label} (${s.unit})`,
@@ -545,7 +568,7 @@ export class AdminView {
             Object.entries(values).filter(([key, value]) => settings.find((s) => s.key === key)?.value !== value),
           );
           if (!Object.keys(changed).length) return 'Nothing changed';
-          await api('PATCH', '/admin/settings', changed);
+          await answerOf(hub.PATCH('/api/admin/settings', { body: asBody(changed) }));
           return 'Saved';
         },
       }),
@@ -554,8 +577,8 @@ export class AdminView {
 
   private async sla(): Promise<Node[]> {
     const [{ policies }, { calendars }] = await Promise.all([
-      api<{ policies: Row[] }>('GET', '/sla/policies'),
-      api<{ calendars: Row[] }>('GET', '/sla/calendars'),
+      answerOf(hub.GET('/api/sla/policies')),
+      answerOf(hub.GET('/api/sla/calendars')),
     ]);
     const editor = h('div', { class: 'admin-editor' });
     const rows = policies.map((p) => ({
@@ -564,7 +587,7 @@ export class AdminView {
         `${humanize(p.process_type)} · ${humanize(p.state)}`,
         `${p.target.amount} ${humanize(p.target.unit)}`,
         p.calendar_id ?? '—',
-        p.rungs.map((r: Row) => `${r.kind} at ${r.at_percent}%`).join(', '),
+        p.rungs.map((r) => `${r.kind} at ${r.at_percent}%`).join(', '),
         p.active ? 'Active' : 'Inactive',
         h(
           'button',
@@ -598,11 +621,17 @@ export class AdminView {
                   ],
                   submit: async (values) => {
                     const { id: _id, updated_by: _by, updated_at: _at, ...body } = p;
-                    await api('PUT', `/sla/policies/${p.id}`, {
-                      ...body,
-                      target: { amount: values.amount, unit: values.unit },
-                      calendar_id: values.calendar_id ?? null,
-                    });
+                    const calendar_id = typeof values.calendar_id === 'string' ? values.calendar_id : null;
+                    await answerOf(
+                      hub.PUT('/api/sla/policies/{id}', {
+                        params: { path: { id: p.id } },
+                        body: {
+                          ...body,
+                          target: asBody<Policy['target']>({ amount: values.amount, unit: values.unit }),
+                          calendar_id,
+                        },
+                      }),
+                    );
                     await this.reload();
                     return 'Saved';
                   },
@@ -635,8 +664,8 @@ export class AdminView {
 
   private async slack(): Promise<Node[]> {
     const [{ links }, { users }] = await Promise.all([
-      api<{ links: Row[] }>('GET', '/admin/slack-users'),
-      api<{ users: Row[] }>('GET', '/admin/users?active=true'),
+      answerOf(hub.GET('/api/admin/slack-users')),
+      answerOf(hub.GET('/api/admin/users', { params: { query: { active: 'true' } } })),
     ]);
     const rows = links.map((link) => ({
       key: link.slack_user_id,
@@ -650,7 +679,14 @@ export class AdminView {
             type: 'button',
             class: 'danger',
             'data-action': 'unlink',
-            onclick: async () => (await api('DELETE', `/admin/slack-users/${link.slack_user_id}`), await this.reload()),
+            onclick: async () => (
+              await answerOf(
+                hub.DELETE('/api/admin/slack-users/{slack_user_id}', {
+                  params: { path: { slack_user_id: link.slack_user_id } },
+                }),
+              ),
+              await this.reload()
+            ),
           },
           'Unlink',
         ),
@@ -678,7 +714,12 @@ export class AdminView {
           },
         ],
         submit: async ({ slack_user_id, user_id }) => (
-          await api('PUT', `/admin/slack-users/${encodeURIComponent(String(slack_user_id))}`, { user_id }),
+          await answerOf(
+            hub.PUT('/api/admin/slack-users/{slack_user_id}', {
+              params: { path: { slack_user_id: String(slack_user_id) } },
+              body: { user_id: String(user_id) },
+            }),
+          ),
           await this.reload(),
           'Linked'
         ),

@@ -13455,119 +13455,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/api/processes/{id}/documents': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Upload a document to a process (multipart: kind, title, client_visible, then file; streamed)
-     * @description The type is detected from the content, not the name: application/pdf, image/png, image/jpeg, application/vnd.openxmlformats-officedocument.wordprocessingml.document, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet. A second upload of the same kind is its next version. Too large: 413; empty or another type: 400. The size limit is the document_max_bytes setting.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path: {
-          id: string;
-        };
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          'multipart/form-data': {
-            /** @enum {string} */
-            kind:
-              | 'mandate'
-              | 'source_of_funds_evidence'
-              | 'identity_document'
-              | 'proof_of_address'
-              | 'formation_documents'
-              | 'other';
-            title: string;
-            /** @enum {string} */
-            client_visible?: 'true' | 'false';
-            /** Format: binary */
-            file: string;
-          };
-        };
-      };
-      responses: {
-        /** @description The new version */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Document'];
-          };
-        };
-        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-        /** @description Missing or unknown bearer token */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-        /** @description Your role or relation to this process does not allow it */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-        /** @description No such resource */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-        /** @description A service the hub depends on is unavailable */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-      };
-    };
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/api/processes/{id}/documents': {
     parameters: {
       query?: never;
@@ -13662,24 +13549,8 @@ export interface paths {
       };
     };
     put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/api/clients/{id}/documents': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
     /**
-     * Upload a document to a client (multipart: kind, title, client_visible, then file; streamed)
+     * Upload a document to a process (multipart: kind, title, client_visible, then file; streamed)
      * @description The type is detected from the content, not the name: application/pdf, image/png, image/jpeg, application/vnd.openxmlformats-officedocument.wordprocessingml.document, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet. A second upload of the same kind is its next version. Too large: 413; empty or another type: 400. The size limit is the document_max_bytes setting.
      */
     post: {
@@ -13876,7 +13747,104 @@ export interface paths {
       };
     };
     put?: never;
-    post?: never;
+    /**
+     * Upload a document to a client (multipart: kind, title, client_visible, then file; streamed)
+     * @description The type is detected from the content, not the name: application/pdf, image/png, image/jpeg, application/vnd.openxmlformats-officedocument.wordprocessingml.document, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet. A second upload of the same kind is its next version. Too large: 413; empty or another type: 400. The size limit is the document_max_bytes setting.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'multipart/form-data': {
+            /** @enum {string} */
+            kind:
+              | 'mandate'
+              | 'source_of_funds_evidence'
+              | 'identity_document'
+              | 'proof_of_address'
+              | 'formation_documents'
+              | 'other';
+            title: string;
+            /** @enum {string} */
+            client_visible?: 'true' | 'false';
+            /** Format: binary */
+            file: string;
+          };
+        };
+      };
+      responses: {
+        /** @description The new version */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Document'];
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Missing or unknown bearer token */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Your role or relation to this process does not allow it */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description No such resource */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description The request is not valid, or the blueprint refuses it (its error code says why) */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description A service the hub depends on is unavailable */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -14868,8 +14836,8 @@ export interface components {
       label: string;
       meaning: string;
       unit: string;
-      value?: unknown;
-      default?: unknown;
+      value: number | boolean | string;
+      default: number | boolean | string;
       updated_by: string | null;
       updated_at: string | null;
     };
@@ -14915,6 +14883,8 @@ export interface components {
     BoardFilters: {
       advisor?: string;
       client?: string;
+      office?: string;
+      team?: string;
       state?: string[];
       sla?: ('on_track' | 'warning' | 'breached' | 'paused' | 'none')[];
       q?: string;
@@ -15067,6 +15037,8 @@ export interface components {
       liquidity: string;
       minimum_investment: number;
       management_fee_percent: number;
+      /** @example USD */
+      currency: string;
     };
     Event: {
       sequence: number;
@@ -15440,9 +15412,9 @@ export interface components {
       advisor_id: string | null;
       advisor_name: string | null;
       /** @description The office of the client's team */
-      office_id?: string | null;
+      office_id: string | null;
       /** @description The client's team */
-      team_id?: string | null;
+      team_id: string | null;
       assigned_user_id: string | null;
       amount: number | null;
       currency: string | null;
@@ -16224,7 +16196,65 @@ export interface components {
       process_type: string;
       status: string;
       decisions: {
-        [key: string]: unknown;
+        audit_id: number;
+        /** @description The decision's row hash in the audit chain */
+        audit_hash: string | null;
+        action: string;
+        at: string;
+        decided_by: {
+          user_id: string;
+          name: string | null;
+          role: string;
+        };
+        channel: string;
+        slack_user_id: string | null;
+        status_before: string | null;
+        status_after: string | null;
+        /** @description The version of the record decided on */
+        record_version: number | null;
+        /** @description The version its Slack message showed */
+        slack_message_version: number | null;
+        notes: string | null;
+        compliance_notes: string | null;
+        reason: string | null;
+        /** @description The documents on the process at the moment of the decision */
+        documents: {
+          document_id: string;
+          /** @enum {string} */
+          kind:
+            | 'mandate'
+            | 'source_of_funds_evidence'
+            | 'identity_document'
+            | 'proof_of_address'
+            | 'formation_documents'
+            | 'other';
+          version: number;
+          title: string;
+          sha256: string;
+          /** @enum {string} */
+          review_status: 'pending' | 'accepted' | 'rejected';
+        }[];
+        /** @description The SLA clock of the state decided on, as it stood at the moment of the decision */
+        sla:
+          | (components['schemas']['Sla'] & {
+              breached: boolean;
+            })
+          | null;
+        four_eyes: {
+          opened_by: string | null;
+          advisor_id: string | null;
+          approvals_required: number | null;
+          chain: {
+            audit_id: number;
+            action: string;
+            user_id: string;
+            name: string | null;
+            role: string;
+            channel: string;
+            at: string;
+          }[];
+          distinct_deciders: boolean;
+        };
       }[];
     };
   };

@@ -6,14 +6,13 @@ import {
   INVESTMENT_OBJECTIVES,
   SOURCES_OF_FUNDS,
 } from '../../workflows/account-opening/spec.js';
-import { adminForm, type FieldSpec, type FormValues } from './admin-forms.js';
-import { api, ApiError, answerOf, hub } from './api.js';
+import { adminForm, asBody, type FieldSpec, type FormValues } from './admin-forms.js';
+import { ApiError, answerOf, hub } from './api.js';
+import type { Schema } from './api-types.js';
 import { h, replaceChildren } from './dom.js';
 import { formatMoney, humanize } from './format.js';
 import { processHash } from './router.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API rows as JSON; each view reads the fields it shows
-type Row = Record<string, any>;
 const options = (values: readonly string[]) => values.map((v) => [v, humanize(v)] as [string, string]);
 
 /** The advisor's (or client's) side of an account application: start it, then one form per step, each the API's command. */
@@ -23,7 +22,9 @@ export class ApplicationForm {
   async show(applicationId: string | null): Promise<void> {
     try {
       if (!applicationId) return await this.start();
-      const application = await api<Row>('GET', `/applications/${encodeURIComponent(applicationId)}`);
+      const application = await answerOf(
+        hub.GET('/api/applications/{id}', { params: { path: { id: applicationId } } }),
+      );
       await this.step(application);
     } catch (error) {
       replaceChildren(
@@ -70,7 +71,7 @@ export class ApplicationForm {
           },
         ],
         submit: async (values) => {
-          const created = await api<Row>('POST', '/applications', values);
+          const created = await answerOf(hub.POST('/api/applications', { body: asBody(values) }));
           location.hash = `#/apply/${encodeURIComponent(created.application_id)}`;
           return 'Started';
         },
@@ -79,10 +80,11 @@ export class ApplicationForm {
   }
 
   /** The form for the state the application is in; the API decides what is allowed and says why not. */
-  private async step(application: Row) {
-    const id = application.application_id as string;
-    const send = (path: string, body: (values: FormValues) => object) => async (values: FormValues) => {
-      await api('POST', `/applications/${encodeURIComponent(id)}/${path}`, body(values));
+  private async step(application: Schema<'Application'>) {
+    const id = application.application_id;
+    const params = { path: { id } };
+    const send = (command: (values: FormValues) => Promise<unknown>) => async (values: FormValues) => {
+      await command(values);
       await this.show(id);
     };
     const title = `${application.client_name ?? application.client_id}: ${application.progress?.label ?? humanize(application.status)}`;
@@ -90,9 +92,8 @@ export class ApplicationForm {
     switch (application.status) {
       case 'draft':
       case 'product_selection': {
-        const { products } = await api<{ products: Row[] }>(
-          'GET',
-          `/clients/${encodeURIComponent(application.client_id)}/products`,
+        const { products } = await answerOf(
+          hub.GET('/api/clients/{id}/products', { params: { path: { id: application.client_id } } }),
         );
         const fields: FieldSpec[] = products.map((p) => ({
           name: p.id,
@@ -108,7 +109,9 @@ export class ApplicationForm {
             name: 'select-products',
             submitLabel: 'Select products',
             fields,
-            submit: send('products', chosen),
+            submit: send((values) =>
+              answerOf(hub.POST('/api/applications/{id}/products', { params, body: chosen(values) })),
+            ),
           }),
           open,
         );
@@ -136,7 +139,9 @@ export class ApplicationForm {
                 options: options(INVESTMENT_HORIZONS),
               },
             ],
-            submit: send('risk-assessment', (values) => values),
+            submit: send((values) =>
+              answerOf(hub.POST('/api/applications/{id}/risk-assessment', { params, body: asBody(values) })),
+            ),
           }),
           open,
         );
@@ -149,7 +154,9 @@ export class ApplicationForm {
             fields: [
               { name: 'terms_accepted', label: 'The client accepts the terms and conditions', type: 'checkbox' },
             ],
-            submit: send('terms', (values) => values),
+            submit: send((values) =>
+              answerOf(hub.POST('/api/applications/{id}/terms', { params, body: asBody(values) })),
+            ),
           }),
           open,
         );
@@ -184,7 +191,9 @@ export class ApplicationForm {
               },
               { name: 'source_of_funds_detail', label: 'Source of funds details', type: 'textarea' },
             ],
-            submit: send('funding', (values) => values),
+            submit: send((values) =>
+              answerOf(hub.POST('/api/applications/{id}/funding', { params, body: asBody(values) })),
+            ),
           }),
           open,
         );

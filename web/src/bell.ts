@@ -1,13 +1,16 @@
 import type { BellNotification } from '../../contracts/socket-events.js';
-import { answerOf, api, hub } from './api.js';
+import { answerOf, hub } from './api.js';
+import type { Schema } from './api-types.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { formatTimestamp } from './format.js';
 import { processHash } from './router.js';
 
 const SHOWN = 30;
 
+type Topic = Schema<'NotificationPreferences'>['topics'][number]['topic'];
+
 /** The preferences' topics, as the bell's filter offers them. */
-const TOPICS: [string, string][] = [
+const TOPICS: [Topic | '', string][] = [
   ['', 'All kinds'],
   ['assignment', 'Assigned to me'],
   ['mention', 'Mentions'],
@@ -99,13 +102,12 @@ export class Bell {
   }
 
   async load(): Promise<void> {
-    const query = new URLSearchParams({ limit: String(SHOWN) });
-    if (this.topic.value) query.set('topic', this.topic.value);
-    if (this.unreadOnly.checked) query.set('unread', 'true');
-    const page = await api<{ notifications: BellNotification[]; unread_count: number }>(
-      'GET',
-      `/notifications?${query}`,
-    );
+    const query = {
+      limit: SHOWN,
+      ...(this.topic.value ? { topic: this.topic.value as Topic } : {}),
+      ...(this.unreadOnly.checked ? { unread: 'true' as const } : {}),
+    };
+    const page = await answerOf(hub.GET('/api/notifications', { params: { query } }));
     this.notifications = page.notifications;
     this.unread = page.unread_count;
     this.render();

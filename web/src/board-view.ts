@@ -1,7 +1,7 @@
 import type { BoardCard, ProcessChange } from '../../contracts/socket-events.js';
-import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
+import type { ProcessTypeDescriptor } from './api-types.js';
 import { h, replaceChildren, setText } from './dom.js';
-import { hasFilters, matchesFilters, SLA_FILTERS, type BoardFilters } from './filters.js';
+import { hasFilters, matchesFilters, SLA_FILTERS, slaFiltersOf, type BoardFilters } from './filters.js';
 import { countOf, formatCoarseDuration, formatMoney, humanize } from './format.js';
 import type { QueriesSummary } from './query-threads.js';
 import { slaBadge } from './sla-badge.js';
@@ -544,7 +544,7 @@ export class BoardView {
         office: value(bar.office.value),
         team: value(bar.team.value),
         state: bar.state.value ? bar.state.value.split(',') : undefined,
-        sla: bar.sla.value ? bar.sla.value.split(',') : undefined,
+        sla: slaFiltersOf(bar.sla.value),
         q: value(bar.q.value.trim()),
       },
       true,

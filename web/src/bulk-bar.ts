@@ -1,20 +1,7 @@
-import { api, ApiError, download } from './api.js';
+import { answerOf, ApiError, download, hub } from './api.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { toCardQuery, type BoardFilters } from './filters.js';
 import { countOf } from './format.js';
-
-interface BulkOutcome {
-  process_id: string;
-  ok: boolean;
-  status?: string;
-  code?: string;
-  message?: string;
-}
-
-interface Person {
-  id: string;
-  name: string;
-}
 
 /** Who may take bulk work in hand: administrators reassign, ops select and export. */
 export const BULK_ROLES = new Set(['admin', 'ops']);
@@ -105,8 +92,8 @@ export class BulkBar {
 
   private async loadPeople() {
     this.peopleLoaded = true;
-    const of = async (role: string) =>
-      (await api<{ users: Person[] }>('GET', `/admin/users?role=${role}&active=true`)).users;
+    const of = async (role: 'advisor' | 'compliance_officer') =>
+      (await answerOf(hub.GET('/api/admin/users', { params: { query: { role, active: 'true' } } }))).users;
     try {
       const [advisors, officers] = await Promise.all([of('advisor'), of('compliance_officer')]);
       replaceChildren(
@@ -136,11 +123,9 @@ export class BulkBar {
     if (!this.reason.value.trim()) return setText(this.results, 'A reason is required');
     setText(this.results, `Reassigning ${countOf(this.selected.length, 'card')}…`);
     try {
-      const answer = await api<{ results: BulkOutcome[]; done: number; refused: number }>(
-        'POST',
-        '/applications/bulk-reassign',
-        { process_ids: this.selected, [field]: id, reason: this.reason.value.trim() },
-      );
+      const assignee = field === 'advisor_id' ? { advisor_id: id } : { assigned_officer_id: id };
+      const body = { process_ids: this.selected, ...assignee, reason: this.reason.value.trim() };
+      const answer = await answerOf(hub.POST('/api/applications/bulk-reassign', { body }));
       replaceChildren(
         this.results,
         h('p', {}, `${answer.done} reassigned, ${answer.refused} refused`),

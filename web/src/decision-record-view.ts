@@ -1,6 +1,9 @@
-import type { Decision, DecisionRecord } from '../../hub/decision-record.js';
+import type { Schema } from './api-types.js';
 import { h } from './dom.js';
 import { formatTimestamp, humanize } from './format.js';
+
+type DecisionRecord = Schema<'DecisionRecord'>;
+type Decision = DecisionRecord['decisions'][number];
 
 /**
  * The drawer's decision record: for each approval or rejection, who decided and through which channel, the

@@ -1,41 +1,13 @@
 import type { RealtimeUser } from '../../contracts/socket-events.js';
-import { api, ApiError } from './api.js';
+import { answerOf, ApiError, hub } from './api.js';
+import type { Answer, Schema } from './api-types.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { formatTimestamp } from './format.js';
 import { loadSession } from './session.js';
 
-interface DocumentVersion {
-  version: number;
-  title: string;
-  file_name: string;
-  media_type: string;
-  size_bytes: number;
-  client_visible: boolean;
-  uploaded_by_name: string | null;
-  uploaded_at: string;
-  review_status: 'pending' | 'accepted' | 'rejected';
-  reviewed_by_name: string | null;
-  review_reason: string | null;
-  deleted: boolean;
-  previewable: boolean;
-  content_path: string;
-}
-
-interface DocumentEntry {
-  document_id: string;
-  kind: string;
-  kind_label: string;
-  latest: DocumentVersion | null;
-  versions: DocumentVersion[];
-}
-
-interface DocumentList {
-  kinds: { kind: string; label: string }[];
-  may_upload: boolean;
-  may_review: boolean;
-  requirements: { kind: string; kind_label: string; command: string; met: boolean; message: string }[];
-  documents: DocumentEntry[];
-}
+type DocumentEntry = Schema<'Document'>;
+type DocumentVersion = DocumentEntry['versions'][number];
+type DocumentList = Answer<'/api/processes/{id}/documents', 'get'>;
 
 const REVIEW_LABELS = { pending: 'awaiting review', accepted: 'accepted', rejected: 'rejected' } as const;
 
@@ -99,7 +71,9 @@ export class DocumentsPanel {
   async load(): Promise<void> {
     const attempt = ++this.loading;
     try {
-      const list = await api<DocumentList>('GET', `/api/processes/${encodeURIComponent(this.processId)}/documents`);
+      const list = await answerOf(
+        hub.GET('/api/processes/{id}/documents', { params: { path: { id: this.processId } } }),
+      );
       if (attempt === this.loading) this.render(list);
     } catch (error) {
       if (attempt === this.loading)
@@ -251,10 +225,12 @@ export class DocumentsPanel {
     reason?: string,
   ) {
     try {
-      await api('POST', `/api/documents/${encodeURIComponent(document.document_id)}/versions/${v.version}/review`, {
-        decision,
-        ...(reason ? { reason } : {}),
-      });
+      await answerOf(
+        hub.POST('/api/documents/{id}/versions/{version}/review', {
+          params: { path: { id: document.document_id, version: v.version } },
+          body: { decision, ...(reason ? { reason } : {}) },
+        }),
+      );
       this.say(`${document.kind_label} version ${v.version} ${decision}`, 'ok');
     } catch (error) {
       this.say(error instanceof ApiError ? `${error.message} (${error.code})` : 'The review failed', 'error');

@@ -1,10 +1,8 @@
 import type { BoardCard, QueryChangedEvent, QueryReadEvent, RealtimeUser } from '../../contracts/socket-events.js';
-import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
-import type { RebalanceView } from '../../hub/rebalancing.js';
 import { complianceNotesGrants } from '../../workflows/compliance-notes.js';
 import { maySee } from '../../workflows/policy.js';
-import type { DecisionRecord } from '../../hub/decision-record.js';
-import { api, ApiError, endpoint } from './api.js';
+import { answerOf, api, ApiError, endpoint, hub } from './api.js';
+import type { ProcessTypeDescriptor, Schema } from './api-types.js';
 import { DocumentsPanel } from './documents-panel.js';
 import { decisionRecordSection } from './decision-record-view.js';
 import { h, replaceChildren, setText } from './dom.js';
@@ -12,25 +10,13 @@ import { formatMoney, formatTimestamp, humanize } from './format.js';
 import type { NotesEditor } from './notes-editor.js';
 import { QueryThreads, type QueriesSummary } from './query-threads.js';
 import type { RealtimeClient } from './realtime.js';
-import { REBALANCE_SECTION_KEYS, rebalanceSections } from './rebalance-view.js';
+import { REBALANCE_SECTION_KEYS, rebalanceSections, type RebalanceView } from './rebalance-view.js';
 import { APPLICATION_SECTION_KEYS, applicationSections } from './application-sections.js';
 import { slaBadge } from './sla-badge.js';
 
 type Record_ = Record<string, unknown>;
 
-interface AuditEntry {
-  id: number;
-  at: string;
-  action: string;
-  outcome: 'accepted' | 'refused';
-  actor_name: string | null;
-  actor_role: string;
-  channel: string;
-  status_before: string | null;
-  status_after: string | null;
-  error_code: string | null;
-  details: Record_;
-}
+type AuditEntry = Schema<'AuditEntry'>;
 
 /** Shown in their own sections rather than among the fields. */
 const SECTION_KEYS = new Set(['suitability_warnings', 'approvals', 'allowed_actions', 'progress', 'version']);
@@ -78,7 +64,7 @@ export class ProcessDrawer {
   private readonly documents: DocumentsPanel;
   private notes: NotesEditor | undefined;
   private notesRequested = false;
-  private card: BoardCard | undefined;
+  private card: Schema<'BoardCard'> | undefined;
   private loading = 0;
   private reloadTimer: number | undefined;
   private busy = false;
@@ -166,7 +152,7 @@ export class ProcessDrawer {
    * An application's compliance notes, for those who may read them (never the client). The editor and
    * Yjs load only when a drawer shows notes, so the board itself stays small.
    */
-  private async showNotes(card: BoardCard) {
+  private async showNotes(card: Schema<'BoardCard'>) {
     if (this.notesRequested || card.process_type !== NOTES_PROCESS_TYPE || !this.options.realtime) return;
     const principal = { user_id: this.options.user.id, role: this.options.user.role };
     if (!maySee(complianceNotesGrants, principal, { client_user_id: card.client_user_id, advisor_id: card.advisor_id }))
@@ -190,16 +176,13 @@ export class ProcessDrawer {
       const [detail, audit, generic, decisions] = await Promise.all([
         api<Record_>('GET', endpoint(this.type.links.detail, this.processId)),
         api<{ audit: AuditEntry[] }>('GET', endpoint(this.type.links.audit, this.processId)),
-        api<{ card: BoardCard; people: Record<string, string> }>(
-          'GET',
-          endpoint('/api/processes/{id}', this.processId),
-        ),
+        answerOf(hub.GET('/api/processes/{id}', { params: { path: { id: this.processId } } })),
         // Firm staff only: it holds internal compliance notes.
         this.options.user.role === 'client'
           ? null
-          : api<DecisionRecord>('GET', endpoint('/api/processes/{id}/decision-record', this.processId)).catch(
-              () => null,
-            ),
+          : answerOf(
+              hub.GET('/api/processes/{id}/decision-record', { params: { path: { id: this.processId } } }),
+            ).catch(() => null),
       ]);
       if (attempt !== this.loading) return;
       this.card = generic.card;
@@ -222,7 +205,7 @@ export class ProcessDrawer {
     record: Record_,
     people: Record<string, string>,
     audit: AuditEntry[],
-    decisions: DecisionRecord | null,
+    decisions: Schema<'DecisionRecord'> | null,
   ) {
     const card = this.card!;
     const state = this.type.states.find((s) => s.id === card.status);
@@ -300,7 +283,7 @@ export class ProcessDrawer {
   }
 
   /** The board's commands this person may take on this process now, and nothing else. */
-  private renderActions(record: Record_, card: BoardCard) {
+  private renderActions(record: Record_, card: Schema<'BoardCard'>) {
     const allowed = Array.isArray(record.allowed_actions) ? (record.allowed_actions as string[]) : [];
     const commands = this.type.commands.filter((c) => allowed.includes(c.command) && c.from.includes(card.status));
     replaceChildren(

@@ -7,11 +7,21 @@ export interface BoardFilters {
   office?: string;
   team?: string;
   state?: string[];
-  sla?: string[];
+  sla?: SlaFilter[];
   q?: string;
 }
 
 export const SLA_FILTERS = ['on_track', 'warning', 'breached', 'paused', 'none'] as const;
+export type SlaFilter = (typeof SLA_FILTERS)[number];
+
+/** The SLA words of a comma-separated list; one the board does not know filters nothing, as no card has it. */
+export function slaFiltersOf(list: string): SlaFilter[] | undefined {
+  const known = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s): s is SlaFilter => (SLA_FILTERS as readonly string[]).includes(s));
+  return known.length ? known : undefined;
+}
 
 export function parseFilters(query: string): BoardFilters {
   const params = new URLSearchParams(query);
@@ -29,7 +39,7 @@ export function parseFilters(query: string): BoardFilters {
     office: text('office'),
     team: text('team'),
     state: list('state'),
-    sla: list('sla'),
+    sla: slaFiltersOf(params.get('sla') ?? ''),
     q: text('q'),
   };
 }
@@ -47,7 +57,7 @@ export function serializeFilters(filters: BoardFilters): string {
 }
 
 /** The SLA filter's word for a card: its SLA status, or `none` without a clock. */
-export function slaStatusOf(card: { sla: Pick<NonNullable<BoardCard['sla']>, 'status' | 'paused'> | null }): string {
+export function slaStatusOf(card: { sla: Pick<NonNullable<BoardCard['sla']>, 'status' | 'paused'> | null }): SlaFilter {
   if (!card.sla) return 'none';
   return card.sla.paused ? 'paused' : card.sla.status;
 }

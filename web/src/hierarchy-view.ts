@@ -1,28 +1,15 @@
-import { adminForm, adminTable, type FormValues } from './admin-forms.js';
-import { api } from './api.js';
+import { adminForm, adminTable, asBody, type FormValues } from './admin-forms.js';
+import { answerOf, hub } from './api.js';
+import type { Schema } from './api-types.js';
 import { h } from './dom.js';
 
-export interface Office {
-  id: string;
-  name: string;
-  time_zone: string;
-  calendar_id: string | null;
-  manager_id: string | null;
-}
-
-export interface Team {
-  id: string;
-  office_id: string;
-  name: string;
-  manager_id: string | null;
-}
-
+export type Team = Schema<'Team'>;
 export interface Hierarchy {
-  offices: Office[];
+  offices: Schema<'Office'>[];
   teams: Team[];
 }
 
-export const loadHierarchy = () => api<Hierarchy>('GET', '/hierarchy');
+export const loadHierarchy = (): Promise<Hierarchy> => answerOf(hub.GET('/api/hierarchy'));
 
 /** A team as people say it: "London · Wealth". */
 export function teamLabel(hierarchy: Hierarchy, team: Team): string {
@@ -40,8 +27,8 @@ const idOrNull = (value: FormValues[string] | undefined) => (typeof value === 's
 export async function hierarchySection(reload: () => Promise<void>): Promise<Node[]> {
   const [hierarchy, { calendars }, { users }] = await Promise.all([
     loadHierarchy(),
-    api<{ calendars: { id: string; name: string }[] }>('GET', '/sla/calendars'),
-    api<{ users: { id: string; name: string; role: string; active: boolean }[] }>('GET', '/admin/users'),
+    answerOf(hub.GET('/api/sla/calendars')),
+    answerOf(hub.GET('/api/admin/users')),
   ]);
   const staff = users.filter((u) => u.active && u.role !== 'client');
   const managers = staff.filter((u) => u.role === 'manager').map((u) => [u.id, u.name] as [string, string]);
@@ -70,11 +57,8 @@ export async function hierarchySection(reload: () => Promise<void>): Promise<Nod
         { name: 'manager_id', label: 'Office manager', type: 'select', options: managers },
       ],
       submit: async (values) => {
-        await api('POST', '/admin/offices', {
-          ...values,
-          calendar_id: idOrNull(values.calendar_id),
-          manager_id: idOrNull(values.manager_id),
-        });
+        const body = { ...values, calendar_id: idOrNull(values.calendar_id), manager_id: idOrNull(values.manager_id) };
+        await answerOf(hub.POST('/api/admin/offices', { body: asBody(body) }));
         await reload();
       },
     }),
@@ -91,7 +75,12 @@ export async function hierarchySection(reload: () => Promise<void>): Promise<Nod
             { name: 'manager_id', label: 'Manager', type: 'select', options: managers, value: t.manager_id ?? '' },
           ],
           submit: async (values) => {
-            await api('PATCH', `/admin/teams/${t.id}`, { manager_id: idOrNull(values.manager_id) });
+            await answerOf(
+              hub.PATCH('/api/admin/teams/{id}', {
+                params: { path: { id: t.id } },
+                body: { manager_id: idOrNull(values.manager_id) },
+              }),
+            );
             await reload();
           },
         });
@@ -107,7 +96,8 @@ export async function hierarchySection(reload: () => Promise<void>): Promise<Nod
         { name: 'manager_id', label: 'Team manager', type: 'select', options: managers },
       ],
       submit: async (values) => {
-        await api('POST', '/admin/teams', { ...values, manager_id: idOrNull(values.manager_id) });
+        const body = { ...values, manager_id: idOrNull(values.manager_id) };
+        await answerOf(hub.POST('/api/admin/teams', { body: asBody(body) }));
         await reload();
       },
     }),
@@ -133,10 +123,12 @@ export async function hierarchySection(reload: () => Promise<void>): Promise<Nod
         { name: 'office_id', label: 'Or office', type: 'select', options: officeOptions },
       ],
       submit: async (values) => {
-        await api('PUT', `/admin/users/${values.user_id}/place`, {
-          team_id: idOrNull(values.team_id),
-          office_id: idOrNull(values.office_id),
-        });
+        await answerOf(
+          hub.PUT('/api/admin/users/{id}/place', {
+            params: { path: { id: String(values.user_id) } },
+            body: { team_id: idOrNull(values.team_id), office_id: idOrNull(values.office_id) },
+          }),
+        );
         return 'Placed: their boards follow at once';
       },
     }),
@@ -148,9 +140,12 @@ export async function hierarchySection(reload: () => Promise<void>): Promise<Nod
         { name: 'team_id', label: 'Team', type: 'select', options: teamOptions },
       ],
       submit: async (values) => {
-        const moved = await api<{ moved_processes: string[] }>('PUT', `/admin/clients/${values.client_id}/team`, {
-          team_id: idOrNull(values.team_id),
-        });
+        const moved = await answerOf(
+          hub.PUT('/api/admin/clients/{id}/team', {
+            params: { path: { id: String(values.client_id) } },
+            body: { team_id: idOrNull(values.team_id) },
+          }),
+        );
         return `Moved, with ${moved.moved_processes.length} process(es)`;
       },
     }),

@@ -1,7 +1,7 @@
 import './styles.css';
 import type { BoardCard } from '../../contracts/socket-events.js';
-import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
-import { api, ApiError, whenUnauthenticated, answerOf, hub } from './api.js';
+import type { ProcessTypeDescriptor } from './api-types.js';
+import { ApiError, whenUnauthenticated, answerOf, hub } from './api.js';
 import { Bell } from './bell.js';
 import { NotificationPreferencesView } from './notification-preferences-view.js';
 import { BoardView } from './board-view.js';
@@ -200,7 +200,7 @@ class App {
   private async signOut(notice?: string) {
     const token = this.session?.token;
     this.leave();
-    if (token && !notice) await api('POST', '/auth/logout').catch(() => {});
+    if (token && !notice) await answerOf(hub.POST('/api/auth/logout')).catch(() => {});
     this.showSignIn(notice);
   }
 
@@ -311,7 +311,7 @@ class App {
   private async openView(viewId: string) {
     let view: SavedView;
     try {
-      view = await api<SavedView>('GET', `/saved-views/${encodeURIComponent(viewId)}`);
+      view = await answerOf(hub.GET('/api/saved-views/{id}', { params: { path: { id: viewId } } }));
     } catch (error) {
       this.say(error instanceof Error ? error.message : 'Could not open the saved view');
       return;
@@ -419,11 +419,11 @@ class App {
   /** A process opens over its own board, which the drawer's close returns to. */
   private async openProcess(processId: string) {
     if (this.drawer?.processId === processId) return;
-    let card: BoardCard;
+    let card: Pick<BoardCard, 'process_type'>;
     try {
       card =
         this.board?.card(processId) ??
-        (await api<{ card: BoardCard }>('GET', `/processes/${encodeURIComponent(processId)}`)).card;
+        (await answerOf(hub.GET('/api/processes/{id}', { params: { path: { id: processId } } }))).card;
     } catch (error) {
       this.say(error instanceof Error ? error.message : 'Could not open the process');
       return;

@@ -1,23 +1,9 @@
-import { api, ApiError } from './api.js';
+import { answerOf, ApiError, hub } from './api.js';
+import type { Body, Schema } from './api-types.js';
 import { h, replaceChildren, setText } from './dom.js';
 
-interface TopicPreference {
-  topic: string;
-  channels: ('slack' | 'email')[];
-  default_channels: ('slack' | 'email')[];
-  locked: boolean;
-  chosen: boolean;
-}
-
-interface Preferences {
-  profile: {
-    time_zone: string;
-    quiet_hours: { start: string; end: string } | null;
-    digest: boolean;
-    language: 'en' | 'fr';
-  };
-  topics: TopicPreference[];
-}
+type Preferences = Schema<'NotificationPreferences'>;
+type PreferencesChange = Body<'/api/notifications/preferences', 'patch'>;
 
 const TOPIC_LABELS: Record<string, string> = {
   assignment: 'Work assigned to me',
@@ -40,7 +26,7 @@ export class NotificationPreferencesView {
   private readonly status = h('p', { class: 'form-status', role: 'status' });
 
   async show(): Promise<void> {
-    const preferences = await api<Preferences>('GET', '/notifications/preferences');
+    const preferences = await answerOf(hub.GET('/api/notifications/preferences'));
     this.render(preferences);
   }
 
@@ -97,7 +83,7 @@ export class NotificationPreferencesView {
             time_zone: zone.value.trim(),
             quiet_hours: quiet.checked ? { start: start.value, end: end.value } : null,
             digest: digest.checked,
-            language: language.value,
+            language: language.value as Preferences['profile']['language'],
             topics,
           });
         },
@@ -122,9 +108,9 @@ export class NotificationPreferencesView {
     replaceChildren(this.element, h('h1', { class: 'page-title' }, 'Notifications'), form);
   }
 
-  private async save(change: Record<string, unknown>) {
+  private async save(change: PreferencesChange) {
     try {
-      this.render(await api<Preferences>('PATCH', '/notifications/preferences', change));
+      this.render(await answerOf(hub.PATCH('/api/notifications/preferences', { body: change })));
       setText(this.status, 'Preferences saved');
     } catch (error) {
       setText(this.status, error instanceof ApiError ? error.message : 'Could not save the preferences');

@@ -6,15 +6,17 @@ import {
   WEALTH_BANDS,
 } from '../../workflows/client-onboarding/spec.js';
 import type { RealtimeUser } from '../../contracts/socket-events.js';
-import { adminForm, type FieldSpec, type FormValues } from './admin-forms.js';
-import { api, ApiError } from './api.js';
+import { adminForm, asBody, type FieldSpec, type FormValues } from './admin-forms.js';
+import { answerOf, ApiError, hub } from './api.js';
+import type { Schema } from './api-types.js';
 import { DocumentsPanel } from './documents-panel.js';
 import { h, replaceChildren } from './dom.js';
 import { humanize } from './format.js';
 import { processHash } from './router.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API rows as JSON; the view reads the fields it shows
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the profile's sections, built up field by field
 type Row = Record<string, any>;
+type Onboarding = Schema<'Onboarding'>;
 const options = (values: readonly string[]) => values.map((v) => [v, humanize(v)] as [string, string]);
 
 /** The profile's fields as one form: `section.field` names, put back into the sections the API takes. */
@@ -98,7 +100,7 @@ export function profileOf(values: FormValues): Row {
 }
 
 /** What the saved profile fills in, for editing it again. */
-function withSaved(profile: Row): FieldSpec[] {
+function withSaved(profile: Onboarding['profile']): FieldSpec[] {
   const flat = (row: Row, prefix: string): [string, unknown][] =>
     Object.entries(row ?? {}).flatMap(([key, value]) =>
       value && typeof value === 'object' && !Array.isArray(value)
@@ -127,7 +129,7 @@ export class OnboardingForm {
     try {
       const id = onboardingId ?? (await this.ownOnboarding());
       if (!id) return this.page('Onboarding', h('p', { class: 'empty' }, 'There is no onboarding for you to fill in.'));
-      await this.step(await api<Row>('GET', `/onboardings/${encodeURIComponent(id)}`));
+      await this.step(await answerOf(hub.GET('/api/onboardings/{id}', { params: { path: { id } } })));
     } catch (error) {
       this.page(
         'Onboarding',
@@ -141,7 +143,7 @@ export class OnboardingForm {
   }
 
   private async ownOnboarding(): Promise<string | null> {
-    const { onboardings } = await api<{ onboardings: Row[] }>('GET', '/onboardings?limit=20');
+    const { onboardings } = await answerOf(hub.GET('/api/onboardings', { params: { query: { limit: 20 } } }));
     const open = onboardings.find((o) => o.allowed_actions.length > 0) ?? onboardings[0];
     return open?.onboarding_id ?? null;
   }
@@ -154,8 +156,8 @@ export class OnboardingForm {
     );
   }
 
-  private async step(onboarding: Row) {
-    const id = onboarding.onboarding_id as string;
+  private async step(onboarding: Onboarding) {
+    const id = onboarding.onboarding_id;
     const title = `${onboarding.client_name}: ${onboarding.progress?.label ?? humanize(onboarding.status)}`;
     const status = h(
       'p',
@@ -164,7 +166,7 @@ export class OnboardingForm {
     );
     const open =
       this.user.role === 'client' ? null : h('p', {}, h('a', { href: processHash(id) }, 'Open on the board'));
-    const command = (path: string) => `/onboardings/${encodeURIComponent(id)}/${path}`;
+    const params = { path: { id } };
     const allowed: string[] = onboarding.allowed_actions;
     if (allowed.includes('submit_profile')) {
       const form = adminForm({
@@ -172,7 +174,7 @@ export class OnboardingForm {
         submitLabel: 'Submit profile',
         fields: withSaved(onboarding.profile),
         submit: async (values) => {
-          await api('POST', command('submit-profile'), profileOf(values));
+          await answerOf(hub.POST('/api/onboardings/{id}/submit-profile', { params, body: asBody(profileOf(values)) }));
           await this.show(id);
           return 'Profile submitted';
         },
@@ -191,7 +193,7 @@ export class OnboardingForm {
           'data-command': 'submit_documents',
           onclick: async () => {
             try {
-              await api('POST', command('submit-documents'), {});
+              await answerOf(hub.POST('/api/onboardings/{id}/submit-documents', { params, body: {} }));
               await this.show(id);
             } catch (error) {
               message.textContent = error instanceof ApiError ? error.message : 'Could not submit the documents';

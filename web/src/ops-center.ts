@@ -1,6 +1,5 @@
-import type { OpsSummary, OpsTrends, SuccessMetrics } from '../../server/routes/ops.js';
-import type { ProcessTypeDescriptor } from '../../server/routes/processes.js';
-import { api, ApiError } from './api.js';
+import { answerOf, ApiError, hub } from './api.js';
+import type { ProcessTypeDescriptor, Schema } from './api-types.js';
 import { h, replaceChildren } from './dom.js';
 import { formatCoarseDuration } from './format.js';
 import { processHash } from './router.js';
@@ -14,10 +13,10 @@ const STAGE_COLORS = ['#2454d6', '#965a00', '#1a7742', '#8e3fb5', '#c62a2a'];
 
 /** Thirty days as charts: openings and decisions, SLA compliance, time per stage (the chart library loads here). */
 async function trendCharts(processType: string): Promise<HTMLElement> {
-  const query = new URLSearchParams({ process_type: processType, days: String(TREND_DAYS) });
+  const query = { process_type: processType, days: TREND_DAYS };
   const [{ dailyChart }, trends] = await Promise.all([
     import('./charts.js'),
-    api<OpsTrends>('GET', `/ops/trends?${query}`),
+    answerOf(hub.GET('/api/ops/trends', { params: { query } })),
   ]);
   const days = trends.days.map((d) => d.day);
   const hours = (ms: number) => ms / 3_600_000;
@@ -98,7 +97,7 @@ const tile = (label: string, value: string | number, tone = '') =>
 const percent = (value: number) => `${(value * 100).toFixed(1)} %`;
 
 /** The blueprint's success metrics today: success rate against 99 %, processing time against 5 s. */
-function successTiles(success: SuccessMetrics): HTMLElement {
+function successTiles(success: Schema<'SuccessMetrics'>): HTMLElement {
   const { success_rate: rate, processing_time: time } = success;
   const withinShare = time.commands ? time.within_target / time.commands : null;
   const slowest = Math.max(0, ...time.per_command.map((c) => c.p95_ms));
@@ -155,10 +154,10 @@ export class OpsCenter {
     const sections = await Promise.all(
       this.types.map(async (type) => {
         try {
-          const query = new URLSearchParams({ process_type: type.process_type, since });
+          const query = { process_type: type.process_type, since };
           const [summary, success] = await Promise.all([
-            api<OpsSummary>('GET', `/ops/summary?${query}`),
-            api<SuccessMetrics>('GET', `/ops/success-metrics?${query}`),
+            answerOf(hub.GET('/api/ops/summary', { params: { query } })),
+            answerOf(hub.GET('/api/ops/success-metrics', { params: { query } })),
           ]);
           const section = this.section(type, summary, success);
           section.append(await this.trendsOf(type.process_type));
@@ -186,7 +185,11 @@ export class OpsCenter {
     return element;
   }
 
-  private section(type: ProcessTypeDescriptor, summary: OpsSummary, success: SuccessMetrics): HTMLElement {
+  private section(
+    type: ProcessTypeDescriptor,
+    summary: Schema<'OpsSummary'>,
+    success: Schema<'SuccessMetrics'>,
+  ): HTMLElement {
     const terminal = new Set(type.states.filter((s) => s.terminal).map((s) => s.id));
     const active = summary.per_state.filter((s) => !terminal.has(s.state)).reduce((n, s) => n + s.count, 0);
     const now = Date.now();

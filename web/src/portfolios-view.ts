@@ -1,10 +1,9 @@
 import { Decimal } from 'decimal.js';
 import type { RealtimeUser } from '../../contracts/socket-events.js';
-import type { PortfolioDetail, PortfolioSummary, RebalanceView } from '../../hub/rebalancing.js';
-import type { DriftSummary } from '../../workflows/rebalancing/definitions.js';
 import { rebalancingSpec } from '../../workflows/rebalancing/spec.js';
 import { mayRun } from '../../workflows/policy.js';
-import { api, ApiError, answerOf, hub } from './api.js';
+import { ApiError, answerOf, hub } from './api.js';
+import type { Schema } from './api-types.js';
 import { h, replaceChildren, setText } from './dom.js';
 import {
   assetClassLabel,
@@ -16,6 +15,8 @@ import {
   humanize,
 } from './format.js';
 import { processHash } from './router.js';
+
+type PortfolioSummary = Schema<'PortfolioSummary'>;
 
 const REFRESH_AT_MOST_EVERY_MS = 1_000;
 
@@ -36,7 +37,7 @@ export function mayStartRebalance(
 }
 
 /** One cell per asset class: actual weight, drift from target, flagged when out of its band. */
-function driftCell(drift: DriftSummary | null, assetClass: string): HTMLElement {
+function driftCell(drift: Schema<'Drift'> | null, assetClass: string): HTMLElement {
   const row = drift?.asset_classes.find((c) => c.asset_class === assetClass);
   if (!row) return h('td', { class: 'muted' }, '—');
   return h(
@@ -220,9 +221,8 @@ export class PortfoliosView {
     button.disabled = true;
     this.say(`Proposing a rebalance for ${portfolio.client_name}…`);
     try {
-      const rebalance = await api<RebalanceView>(
-        'POST',
-        `/portfolios/${encodeURIComponent(portfolio.portfolio_id)}/rebalance`,
+      const rebalance = await answerOf(
+        hub.POST('/api/portfolios/{id}/rebalance', { params: { path: { id: portfolio.portfolio_id } } }),
       );
       this.say('');
       this.options.open(rebalance.rebalance_id);
@@ -242,9 +242,9 @@ export class PortfoliosView {
 
   /** Holdings with their lots, and drift per security against the model. */
   private async showDetail(portfolioId: string) {
-    let portfolio: PortfolioDetail;
+    let portfolio: Schema<'Portfolio'>;
     try {
-      portfolio = await api<PortfolioDetail>('GET', `/portfolios/${encodeURIComponent(portfolioId)}`);
+      portfolio = await answerOf(hub.GET('/api/portfolios/{id}', { params: { path: { id: portfolioId } } }));
     } catch (error) {
       return this.say(errorText(error, 'Could not load the portfolio'), 'error');
     }

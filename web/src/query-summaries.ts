@@ -1,5 +1,5 @@
-import type { ProcessQueriesSummary } from '../../contracts/socket-events.js';
-import { api, answerOf, hub } from './api.js';
+import { answerOf, hub } from './api.js';
+import type { Schema } from './api-types.js';
 import type { QueriesSummary } from './query-threads.js';
 
 /** Waits this long to gather the processes whose summaries to fetch in one request. */
@@ -24,8 +24,6 @@ export function batchIds(ids: readonly string[], maxChars = MAX_IDS_CHARS): stri
   if (current.length) batches.push(current);
   return batches;
 }
-
-type SummaryRow = ProcessQueriesSummary & { unread: number };
 
 /**
  * The board's query summaries, per process: open queries, the signed-in person's unread count, and
@@ -91,14 +89,10 @@ export class QuerySummaries {
     this.stale.clear();
     const generation = this.generation;
     for (const batch of batchIds(ids)) {
-      let rows: SummaryRow[];
+      let rows: Schema<'ProcessQueriesSummary'>[];
       try {
-        rows = (
-          await api<{ processes: SummaryRow[] }>(
-            'GET',
-            `/queries/summary?process_ids=${batch.map(encodeURIComponent).join(',')}`,
-          )
-        ).processes;
+        const query = { process_ids: batch.join(',') };
+        rows = (await answerOf(hub.GET('/api/queries/summary', { params: { query } }))).processes;
       } catch {
         continue; // the next change or reconnect fetches them again
       }

@@ -9,7 +9,7 @@ import type {
   RealtimeUser,
 } from '../../contracts/socket-events.js';
 import { mayCloseQuery } from '../../workflows/query-threads.js';
-import { api, ApiError } from './api.js';
+import { answerOf, ApiError, hub } from './api.js';
 import { h, replaceChildren, setText } from './dom.js';
 import { formatTimestamp, humanize } from './format.js';
 import {
@@ -160,7 +160,7 @@ export class QueryThreads {
   constructor(
     private readonly processId: string,
     private readonly user: RealtimeUser,
-    private readonly card: () => BoardCard | undefined,
+    private readonly card: () => Pick<BoardCard, 'advisor_id' | 'advisor_name'> | undefined,
     private readonly summaryChanged: (summary: QueriesSummary) => void,
   ) {
     this.askButton.addEventListener('click', () => this.showForm());
@@ -191,9 +191,8 @@ export class QueryThreads {
     const attempt = ++this.loads;
     this.pending = this.pending ?? [];
     try {
-      const loaded = await api<{ queries: QueryThreadView[] }>(
-        'GET',
-        `/processes/${encodeURIComponent(this.processId)}/queries`,
+      const loaded = await answerOf(
+        hub.GET('/api/processes/{id}/queries', { params: { path: { id: this.processId } } }),
       );
       if (attempt !== this.loads) return;
       const pending = this.pending ?? [];
@@ -239,10 +238,9 @@ export class QueryThreads {
   }
 
   private loadPeople(): Promise<MentionRef[]> {
-    this.people ??= api<{ people: MentionRef[] }>(
-      'GET',
-      `/processes/${encodeURIComponent(this.processId)}/people`,
-    ).then((r) => r.people);
+    this.people ??= answerOf(hub.GET('/api/processes/{id}/people', { params: { path: { id: this.processId } } })).then(
+      (r) => r.people,
+    );
     this.people.catch(() => (this.people = undefined));
     return this.people;
   }
@@ -393,9 +391,12 @@ export class QueryThreads {
     const query = this.queries.find((q) => q.id === queryId);
     if (!query) return;
     try {
-      const read = await api<{ read_sequence: number }>('POST', `/queries/${encodeURIComponent(queryId)}/read`, {
-        sequence: query.sequence,
-      });
+      const read = await answerOf(
+        hub.POST('/api/queries/{id}/read', {
+          params: { path: { id: queryId } },
+          body: { sequence: query.sequence },
+        }),
+      );
       this.queries = markThreadRead(this.queries, queryId, read.read_sequence, this.user.id);
       this.render();
     } catch {
@@ -418,7 +419,9 @@ export class QueryThreads {
     const button = element.reply.querySelector('button[type=submit]') as HTMLButtonElement;
     button.disabled = true;
     try {
-      const view = await api<QueryThreadView>('POST', `/queries/${encodeURIComponent(queryId)}/replies`, { body });
+      const view = await answerOf(
+        hub.POST('/api/queries/{id}/replies', { params: { path: { id: queryId } }, body: { body } }),
+      );
       element.replyText.value = '';
       this.sayIn(element, '');
       this.upsert(view);
@@ -432,7 +435,12 @@ export class QueryThreads {
   private async close(queryId: string, action: 'resolve' | 'reopen', element: QueryElement) {
     for (const button of element.actions.querySelectorAll('button')) button.disabled = true;
     try {
-      const view = await api<QueryThreadView>('POST', `/queries/${encodeURIComponent(queryId)}/${action}`);
+      const params = { path: { id: queryId } };
+      const view = await answerOf(
+        action === 'resolve'
+          ? hub.POST('/api/queries/{id}/resolve', { params })
+          : hub.POST('/api/queries/{id}/reopen', { params }),
+      );
       this.sayIn(element, '');
       this.upsert(view);
     } catch (error) {
@@ -526,10 +534,8 @@ export class QueryThreads {
       submit.disabled = true;
       setText(message, '');
       try {
-        const view = await api<QueryThreadView>(
-          'POST',
-          `/processes/${encodeURIComponent(this.processId)}/queries`,
-          input,
+        const view = await answerOf(
+          hub.POST('/api/processes/{id}/queries', { params: { path: { id: this.processId } }, body: input }),
         );
         this.hideForm();
         this.expanded.add(view.id);

@@ -1,5 +1,4 @@
-import type { RebalanceView } from '../../hub/rebalancing.js';
-import type { Approval, DriftSummary, TradeRecord } from '../../workflows/rebalancing/definitions.js';
+import type { Schema } from './api-types.js';
 import { h } from './dom.js';
 import {
   assetClassLabel,
@@ -10,6 +9,11 @@ import {
   formatTimestamp,
   humanize,
 } from './format.js';
+
+export type RebalanceView = Schema<'Rebalance'>;
+type TradeRecord = RebalanceView['proposal']['trades'][number];
+type Approval = NonNullable<RebalanceView['advisor_approval']>;
+type DriftSummary = Schema<'Drift'>;
 
 /** The record's keys these sections show; the drawer lists the rest as plain fields. */
 export const REBALANCE_SECTION_KEYS = [

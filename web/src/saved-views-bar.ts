@@ -1,19 +1,11 @@
 import type { RealtimeUser } from '../../contracts/socket-events.js';
-import { api, ApiError } from './api.js';
+import { answerOf, ApiError, hub } from './api.js';
+import type { Schema } from './api-types.js';
 import { h, replaceChildren, setText } from './dom.js';
 import type { BoardFilters } from './filters.js';
 import { viewHash } from './router.js';
 
-/** A saved view as GET /saved-views answers it. */
-export interface SavedView {
-  id: string;
-  owner_id: string;
-  owner_name: string;
-  name: string;
-  process_type: string;
-  filters: BoardFilters;
-  team_role: string | null;
-}
+export type SavedView = Schema<'SavedView'>;
 
 /** The link that opens a saved view, for anyone who may see its board. */
 export const viewLink = (id: string) => `${location.origin}${location.pathname}${viewHash(id)}`;
@@ -51,8 +43,8 @@ export class SavedViewsBar {
 
   async load(): Promise<void> {
     try {
-      const query = new URLSearchParams({ process_type: this.processType });
-      this.views = (await api<{ saved_views: SavedView[] }>('GET', `/saved-views?${query}`)).saved_views;
+      const query = { process_type: this.processType };
+      this.views = (await answerOf(hub.GET('/api/saved-views', { params: { query } }))).saved_views;
     } catch (error) {
       this.say(error instanceof ApiError ? error.message : 'Saved views could not be loaded');
     }
@@ -135,12 +127,8 @@ export class SavedViewsBar {
   private async save(name: string, team: boolean) {
     if (!name) return this.say('A name is required');
     try {
-      const view = await api<SavedView>('POST', '/saved-views', {
-        name,
-        process_type: this.processType,
-        filters: this.currentFilters(),
-        team,
-      });
+      const body = { name, process_type: this.processType, filters: this.currentFilters(), team };
+      const view = await answerOf(hub.POST('/api/saved-views', { body }));
       this.views = [...this.views, view].sort((a, b) => a.name.localeCompare(b.name));
       this.active = view.id;
       replaceChildren(this.panel);
@@ -154,7 +142,7 @@ export class SavedViewsBar {
 
   private async remove(view: SavedView) {
     try {
-      await api('DELETE', `/saved-views/${encodeURIComponent(view.id)}`);
+      await answerOf(hub.DELETE('/api/saved-views/{id}', { params: { path: { id: view.id } } }));
       this.views = this.views.filter((v) => v.id !== view.id);
       this.active = null;
       this.say(`Deleted “${view.name}”`);

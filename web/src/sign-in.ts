@@ -1,5 +1,5 @@
-import type { RealtimeUser } from '../../contracts/socket-events.js';
-import { api, ApiError } from './api.js';
+import { answerOf, ApiError, hub } from './api.js';
+import type { Schema } from './api-types.js';
 import { h, replaceChildren } from './dom.js';
 import type { Session } from './session.js';
 
@@ -16,13 +16,8 @@ const DEMO_LOGINS = [
 ] as const;
 const DEMO_PASSWORD = 'demo-hub-2026';
 
-type SignedIn = {
-  token: string;
-  expires_at: string;
-  user: RealtimeUser & { email: string };
-  second_factor_enrollment_required?: boolean;
-};
-type Challenge = { second_factor_required: true; challenge: string };
+type SignedIn = Schema<'SignedIn'>;
+type Challenge = Schema<'SecondFactorChallenge'>;
 export type SignedInHandler = (session: Session, mustEnrolSecondFactor: boolean) => void;
 
 const sessionOf = (result: SignedIn): Session => ({
@@ -68,7 +63,7 @@ function continueSignIn(form: HTMLElement, result: SignedIn | Challenge, signedI
       const body = code.value.trim()
         ? { challenge: result.challenge, code: code.value.trim() }
         : { challenge: result.challenge, recovery_code: recovery.value.trim() };
-      const done = await api<SignedIn>('POST', '/auth/second-factor', body);
+      const done = await answerOf(hub.POST('/api/auth/second-factor', { body }));
       signedIn(sessionOf(done), false);
     } catch (error) {
       message.textContent = error instanceof ApiError ? error.message : 'Could not sign in';
@@ -105,10 +100,9 @@ export function signInView(signedIn: SignedInHandler, notice?: string): HTMLElem
         submit.disabled = true;
         message.textContent = '';
         try {
-          const result = await api<SignedIn | Challenge>('POST', '/auth/login', {
-            email: email.value,
-            password: password.value,
-          });
+          const result = await answerOf(
+            hub.POST('/api/auth/login', { body: { email: email.value, password: password.value } }),
+          );
           continueSignIn(form, result, signedIn);
         } catch (error) {
           message.textContent = error instanceof ApiError ? error.message : 'Could not sign in';
@@ -154,7 +148,7 @@ export function signInView(signedIn: SignedInHandler, notice?: string): HTMLElem
     ),
   );
   // Single sign-on is offered when the hub is configured for it.
-  void api<{ enabled: boolean; display_name: string }>('GET', '/auth/sso')
+  void answerOf(hub.GET('/api/auth/sso'))
     .then((config) => {
       if (config.enabled)
         replaceChildren(
@@ -186,9 +180,12 @@ export function setPasswordView(token: string, signedIn: SignedInHandler): HTMLE
         event.preventDefault();
         message.textContent = '';
         try {
-          const result = await api<SignedIn | Challenge>('POST', `/auth/password-links/${encodeURIComponent(token)}`, {
-            password: password.value,
-          });
+          const result = await answerOf(
+            hub.POST('/api/auth/password-links/{token}', {
+              params: { path: { token } },
+              body: { password: password.value },
+            }),
+          );
           history.replaceState(null, '', '#/');
           continueSignIn(form, result, signedIn);
         } catch (error) {
@@ -202,7 +199,7 @@ export function setPasswordView(token: string, signedIn: SignedInHandler): HTMLE
     message,
     h('button', { type: 'submit', class: 'primary' }, 'Set password and sign in'),
   );
-  void api<{ name: string; email: string; policy: string }>('GET', `/auth/password-links/${encodeURIComponent(token)}`)
+  void answerOf(hub.GET('/api/auth/password-links/{token}', { params: { path: { token } } }))
     .then((link) => replaceChildren(intro, `For ${link.name} <${link.email}>. ${link.policy}`))
     .catch((error) => {
       replaceChildren(intro);
@@ -214,7 +211,7 @@ export function setPasswordView(token: string, signedIn: SignedInHandler): HTMLE
 /** Back from the identity provider: trade the one-time hand-over code for a session. */
 export async function completeSingleSignOn(handoff: string, signedIn: SignedInHandler): Promise<string | undefined> {
   try {
-    const result = await api<SignedIn>('POST', '/auth/oidc/complete', { handoff });
+    const result = await answerOf(hub.POST('/api/auth/oidc/complete', { body: { handoff } }));
     signedIn(sessionOf(result), false);
     return undefined;
   } catch (error) {
