@@ -92,6 +92,8 @@ describe('screening list files', () => {
       name: 'GADDAFI, Muammar',
       entry_type: 'individual',
       program: 'LIBYA2',
+      alias_type: null,
+      line: 2,
     });
     expect('entries' in sdn && sdn.entries[0].entry_type).toBeNull();
     const pep = parseScreeningFile(readFileSync('examples/screening-pep.csv', 'utf8'));
@@ -120,6 +122,30 @@ describe('screening list files', () => {
     });
     expect(parseScreeningFile('12,"X",-0-\n')).toEqual({
       problems: [{ line: 1, message: 'expected the 12 columns of the SDN layout, found 3' }],
+    });
+  });
+
+  it('reads the alternate names layout of the SDN list (ALT.CSV), naming each bad line', () => {
+    const alt = parseScreeningFile(readFileSync('test/fixtures/screening/alt.csv', 'utf8'));
+    expect(alt).toMatchObject({ layout: 'alt', list: 'sanctions' });
+    expect('entries' in alt && alt.entries[1]).toEqual({
+      entry_id: '17310',
+      name: 'KOZLOV, Dima',
+      entry_type: null,
+      program: null,
+      alias_type: 'aka',
+      line: 2,
+    });
+    expect(
+      parseScreeningFile(
+        '36,12,"aka","AERO",-0-\n36,x1,"aka","AERO 2",-0-\n36,12,"aka","AERO 3",-0-\n37,13,aka,-0- ,-0-\n',
+      ),
+    ).toEqual({
+      problems: [
+        { line: 2, message: 'alt_num "x1" is not a number' },
+        { line: 3, message: 'alt_num 12 is on line 1 already' },
+        { line: 4, message: 'alt_name is empty' },
+      ],
     });
   });
 });
