@@ -10,6 +10,7 @@ import { adminForm, type FieldSpec, type FormValues } from './admin-forms.js';
 import { api, ApiError, answerOf, hub } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { formatMoney, humanize } from './format.js';
+import { kycNote } from './kyc-note.js';
 import { processHash } from './router.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API rows as JSON; each view reads the fields it shows
@@ -59,7 +60,8 @@ export class ApplicationForm {
             label: 'Client',
             type: 'select',
             required: true,
-            options: clients.map((c) => [c.id, c.name] as [string, string]),
+            // A client whose KYC is not current is marked: the application would be refused (ONBOARDING_INCOMPLETE).
+            options: clients.map((c) => [c.id, [c.name, kycNote(c)].filter(Boolean).join(' · ')] as [string, string]),
           },
           {
             name: 'account_type',

@@ -23,6 +23,7 @@ import { AccountView } from './admin-account.js';
 import { ADMIN_SECTIONS, AdminView, type AdminSection } from './admin-view.js';
 import { ApplicationForm } from './application-form.js';
 import { OnboardingForm } from './onboarding-form.js';
+import { inviteClientAction } from './invite-client.js';
 
 const REBALANCING = 'rebalancing';
 /** Notifications about a query: the process's unread count moved. */
@@ -357,6 +358,8 @@ class App {
     const views = new SavedViewsBar(processType, user, () => board.filtersNow, viewId);
     this.savedViews = views;
     board.toolbar.append(views.element);
+    const invite = inviteClientAction(processType, user);
+    if (invite) board.toolbar.append(invite);
     if (BULK_ROLES.has(user.role)) {
       bulk = new BulkBar(processType, user.role, board);
       board.toolbar.append(bulk.element);
