@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nameSimilarity } from '../../workers/screening/name-matching.js';
 import { parseScreeningFile } from '../../workers/screening/screening-import.js';
+import { kycStanding } from '../../workflows/client-onboarding/kyc-standing.js';
 import type { OnboardingInput, Profile } from '../../workflows/client-onboarding/definitions.js';
 import { rateRisk } from '../../workflows/client-onboarding/risk-rating.js';
 import {
@@ -218,5 +219,20 @@ describe('onboarding rules', () => {
     expect(expired(record, officer('system'), NOW).record.status).toBe('expired');
     expect(reachableBy(clientOnboardingSpec, 'documents', 'expired', 'system')).toBe(true);
     expect(reachableBy(clientOnboardingSpec, 'compliance_review', 'expired', 'system')).toBe(false);
+  });
+});
+
+describe('where a client’s KYC stands', () => {
+  const now = Date.parse('2026-06-01T12:00:00Z');
+  const complete = (kyc_expires_at: string | null) => kycStanding({ kyc_status: 'complete', kyc_expires_at }, now, 60);
+  it('is complete until the notice window, due within it, and expired past the review date', () => {
+    expect(complete(null)).toBe('complete');
+    expect(complete('2026-09-01T00:00:00Z')).toBe('complete');
+    expect(complete('2026-07-01T00:00:00Z')).toBe('review_due');
+    expect(complete('2026-06-01T12:00:00Z')).toBe('expired');
+    expect(kycStanding({ kyc_status: 'pending', kyc_expires_at: null }, now, 60)).toBe('pending');
+    expect(kycStanding({ kyc_status: 'incomplete', kyc_expires_at: '2030-01-01T00:00:00Z' }, now, 60)).toBe(
+      'incomplete',
+    );
   });
 });
