@@ -75,6 +75,7 @@ describe('client onboarding in Chromium, with Slack, on real PostgreSQL and Temp
     await expect.poll(() => invite.locator('.form-message.error').textContent()).toContain('client.email');
     expect(await invite.locator('[name="client.email"]').getAttribute('aria-invalid')).toBe('true');
     expect(await seriousViolations(advisor)).toEqual([]);
+    await advisor.screenshot({ path: path.join(RESULTS, 'onboarding-invite-form.png') });
     await invite.locator('[name="client.email"]').fill('ivan.petrov@client.example');
     await invite.locator('button[type=submit]').click();
     const invited = advisor.locator('.invite-client-panel .invited');
