@@ -258,8 +258,18 @@ describe('client onboarding in Chromium, with Slack, on real PostgreSQL and Temp
     await expect.poll(() => seen.locator('.four-eyes').textContent()).toContain('Carla Compliance cleared it first');
     expect(await seen.locator('.hit-decision, button[data-decision]').count()).toBe(0);
 
-    // A client whose KYC has expired is marked where the advisor picks clients for a new application.
+    // A client whose KYC has expired is marked on their application's card, and where the advisor picks clients.
+    const { application_id: applicationId } = expectOk(
+      await hub.api(tokens.alex, 'POST', '/applications', {
+        client_id: 'cli_gabriel_garcia',
+        account_type: 'individual',
+      }),
+      201,
+    );
     await hub.sql`UPDATE clients SET kyc_expires_at = now() - interval '1 day' WHERE id = 'cli_gabriel_garcia'`;
+    await advisor.click('nav a[href^="#/board/account_opening"]');
+    const flags = cardIn(advisor, 'draft', applicationId).locator('.card-flags');
+    await expect.poll(() => flags.textContent()).toMatch(/^KYC expired \d{4}-\d\d-\d\d$/);
     await advisor.evaluate(() => (location.hash = '#/apply'));
     const option = advisor.locator('form[data-form=start-application] option[value="cli_gabriel_garcia"]');
     await expect.poll(() => option.textContent()).toMatch(/KYC expired \d{4}-\d\d-\d\d/);

@@ -24,6 +24,7 @@ import { ADMIN_SECTIONS, AdminView, type AdminSection } from './admin-view.js';
 import { ApplicationForm } from './application-form.js';
 import { OnboardingForm } from './onboarding-form.js';
 import { inviteClientAction } from './invite-client.js';
+import { kycNote } from './kyc-note.js';
 
 const REBALANCING = 'rebalancing';
 /** Notifications about a query: the process's unread count moved. */
@@ -45,6 +46,8 @@ class App {
   private page: AdminView | AccountView | ApplicationForm | NotificationPreferencesView | OnboardingForm | undefined;
   private readonly boardQueries = new Map<string, string>();
   private readonly placeNames = new Map<string, string>();
+  /** Clients whose KYC has expired or falls due, marked on their cards. */
+  private readonly clientNotes = new Map<string, string>();
   private readonly main = h('main', { class: 'view' });
   private readonly nav = h('nav', { class: 'nav' });
   private readonly connection = h('span', { class: 'connection', role: 'status' });
@@ -308,6 +311,17 @@ class App {
     for (const team of hierarchy.teams) this.placeNames.set(team.id, teamLabel(hierarchy, team));
   }
 
+  /** Fetched whenever a board opens: a review date passes, or a review completes, while the hub runs. */
+  private async loadClientNotes() {
+    const answer = await answerOf(hub.GET('/api/clients')).catch(() => undefined);
+    if (!answer) return;
+    this.clientNotes.clear();
+    for (const client of answer.clients)
+      if (client.kyc_standing === 'expired' || client.kyc_standing === 'review_due')
+        this.clientNotes.set(client.id, kycNote(client)!);
+    this.board?.clientsChanged();
+  }
+
   /** A saved view's link: its board with its filters, as far as this person may see it. */
   private async openView(viewId: string) {
     let view: SavedView;
@@ -352,6 +366,7 @@ class App {
       },
       queries: (processId) => this.summaries?.get(processId),
       placeName: (id) => this.placeNames.get(id),
+      clientNote: (id) => this.clientNotes.get(id),
       selectionChanged: (ids) => bulk?.selectionChanged(ids),
     });
     this.board = board;
@@ -365,6 +380,7 @@ class App {
       board.toolbar.append(bulk.element);
     }
     void views.load();
+    if (user.role !== 'client') void this.loadClientNotes();
     replaceChildren(this.main, this.board.element);
     this.realtime?.subscribeBoard(processType);
   }
