@@ -129,6 +129,9 @@ describe('screening list files', () => {
   it('reads the alternate names layout of the SDN list (ALT.CSV), naming each bad line', () => {
     const alt = parseScreeningFile(readFileSync('test/fixtures/screening/alt.csv', 'utf8'));
     expect(alt).toMatchObject({ layout: 'alt', list: 'sanctions' });
+    // As the Treasury publishes it: CRLF lines and a closing Ctrl-Z.
+    const published = parseScreeningFile(`${readFileSync('test/fixtures/screening/alt.csv', 'utf8')}\x1A`);
+    expect('entries' in published && published.entries).toHaveLength(3);
     expect('entries' in alt && alt.entries[1]).toEqual({
       entry_id: '17310',
       name: 'KOZLOV, Dima',

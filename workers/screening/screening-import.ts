@@ -98,13 +98,20 @@ function entryOf(layout: Layout, record: string[]): Entry | string {
   };
 }
 
+/** The Treasury's files may end with a DOS end-of-file mark (Ctrl-Z), which is no line of the list. */
+const END_OF_FILE_MARK = String.fromCharCode(0x1a);
+const withoutEndOfFileMark = (text: string) => {
+  const end = text.trimEnd();
+  return end.endsWith(END_OF_FILE_MARK) ? end.slice(0, -1) : text;
+};
+
 /** The entries of a file, or every problem in it, each with its line. */
 export function parseScreeningFile(
   text: string,
 ): ParsedScreeningFile | { problems: Omit<ScreeningFileProblem, 'file'>[] } {
   let rows: Row[];
   try {
-    rows = parse(text.replace(/^\uFEFF/, ''), {
+    rows = parse(withoutEndOfFileMark(text.replace(/^\uFEFF/, '')), {
       relax_column_count: true,
       skip_empty_lines: true,
       trim: true,
