@@ -49,15 +49,8 @@ export class OnboardingReview {
 
   private screening(onboarding: Onboarding): HTMLElement {
     const screening = onboarding.screening;
-    const section = h(
-      'section',
-      { class: 'screening', 'data-section': 'screening', 'aria-label': 'Screening' },
-      h('h3', {}, 'Screening'),
-    );
-    if (!screening) {
-      section.append(h('p', { class: 'muted' }, 'Not screened yet: the names are screened once the documents are in.'));
-      return section;
-    }
+    const section = drawerSection('screening', 'Screening');
+    if (!screening) return notYet(section, 'Not screened yet: the names are screened once the documents are in.');
     section.append(
       h(
         'p',
@@ -208,6 +201,16 @@ export class OnboardingReview {
   }
 }
 
+function drawerSection(name: string, title: string): HTMLElement {
+  return h('section', { class: `onboarding-${name}`, 'data-section': name, 'aria-label': title }, h('h3', {}, title));
+}
+
+/** A section whose step has not come yet says so. */
+function notYet(section: HTMLElement, text: string): HTMLElement {
+  section.append(h('p', { class: 'muted' }, text));
+  return section;
+}
+
 function say(form: DecisionForm, text: string, tone: 'ok' | 'error' | '') {
   form.message.className = `form-message ${tone}`;
   form.message.textContent = text;
@@ -222,15 +225,8 @@ function statusLabel(hit: Hit): string {
 /** The risk rating with every factor and its points, and what it asks of compliance. */
 function riskSection(onboarding: Onboarding): HTMLElement {
   const risk = onboarding.risk;
-  const section = h(
-    'section',
-    { class: 'risk-rating', 'data-section': 'risk', 'aria-label': 'Risk rating' },
-    h('h3', {}, 'Risk rating'),
-  );
-  if (!risk) {
-    section.append(h('p', { class: 'muted' }, 'Rated when compliance review starts.'));
-    return section;
-  }
+  const section = drawerSection('risk', 'Risk rating');
+  if (!risk) return notYet(section, 'Rated when compliance review starts.');
   section.append(
     h(
       'p',
