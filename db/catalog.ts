@@ -1,5 +1,6 @@
 import type { ClientSnapshot, ProductSnapshot } from '../workflows/account-opening/definitions.js';
 import { toWireNumber } from '../workflows/money.js';
+import type { VisibilityFilter } from '../workflows/policy.js';
 import type { Queryable } from './client.js';
 
 export type KycStatus = 'complete' | 'pending' | 'incomplete';
@@ -65,6 +66,26 @@ export async function searchClients(
       ${filter.advisor_id ? db`AND c.advisor_id = ${filter.advisor_id}` : db``}
     ORDER BY c.name, c.id LIMIT ${filter.limit}`;
   return rows as unknown as ClientRecord[];
+}
+
+/** The clients a person may see on the board (the account-opening visibility), by name. */
+export type ClientListing = Pick<
+  ClientRow,
+  'id' | 'name' | 'email' | 'kyc_status' | 'kyc_expires_at' | 'politically_exposed' | 'advisor_id'
+>;
+
+export async function listVisibleClients(db: Queryable, v: VisibilityFilter): Promise<ClientListing[]> {
+  if ('none' in v) return [];
+  const rows = await db`
+    SELECT c.id, c.name, c.email, c.kyc_status, ${KYC_EXPIRY(db)}, c.politically_exposed, c.advisor_id
+    FROM clients c
+    WHERE true
+      ${'advisor_id' in v ? db`AND c.advisor_id = ${v.advisor_id}` : db``}
+      ${'client_user_id' in v ? db`AND c.user_id = ${v.client_user_id}` : db``}
+      ${'team_id' in v ? db`AND c.team_id = ${v.team_id}` : db``}
+      ${'office_id' in v ? db`AND c.team_id IN (SELECT id FROM teams WHERE office_id = ${v.office_id})` : db``}
+    ORDER BY c.name`;
+  return rows as unknown as ClientListing[];
 }
 
 export async function insertClient(db: Queryable, id: string, fields: ClientFields): Promise<void> {

@@ -16,6 +16,7 @@ import type { ProcessSpec } from '../workflows/process-spec.js';
 import type { Actor } from '../workflows/process-records.js';
 import { auditChange, auditedWork, requireAdmin } from './admin-access.js';
 import { INVITE_LINK_HOURS, setPasswordLink } from './admin-users.js';
+import { withKycStanding } from './kyc-standing.js';
 
 const TERMINAL = (accountOpeningSpec as ProcessSpec).states.filter((s) => s.terminal).map((s) => s.id);
 
@@ -54,7 +55,7 @@ export function createAdminClients({ sql, reassignApplication }: AdminClientsDep
   return {
     async list(actor: Actor, filter: { q?: string; advisor_id?: string; limit: number }) {
       await requireAdmin(sql, actor, 'manage_clients', subject(null), { operation: 'list' });
-      return searchClients(sql, filter);
+      return withKycStanding(sql, await searchClients(sql, filter));
     },
 
     async get(actor: Actor, id: string) {

@@ -4,6 +4,7 @@ import { createAdminClients, type AdminClientsDeps } from '../../hub/admin-clien
 import type { HubConfig } from '../../runtime/config.js';
 import { actorOf } from '../../hub/context.js';
 import { baseUrlOf } from './admin-sign-in.js';
+import { KycStandingSchema } from './clients.js';
 import {
   CONFLICT_RESPONSE,
   createRouter,
@@ -27,6 +28,7 @@ const ClientRecordSchema = z
     birth_or_incorporation_date: z.string().nullable(),
     politically_exposed: z.boolean(),
     kyc_status: z.enum(KYC),
+    kyc_expires_at: z.string().nullable().openapi({ description: 'When the KYC falls due for its periodic review' }),
     advisor_id: z.string().nullable(),
     advisor_name: z.string().nullable(),
     user_id: z.string().nullable(),
@@ -99,7 +101,11 @@ export function adminClientRoutes(
           }),
         },
         responses: {
-          200: listResponse('clients', ClientRecordSchema, 'Clients by name'),
+          200: listResponse(
+            'clients',
+            ClientRecordSchema.extend({ kyc_standing: KycStandingSchema }),
+            'Clients by name',
+          ),
         },
       }),
       async (c) => c.json({ clients: await clients.list(actorOf(c), c.req.valid('query')) }, 200),

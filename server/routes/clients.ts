@@ -4,6 +4,9 @@ import { accountOpeningSpec } from '../../workflows/account-opening/spec.js';
 import { visibilityFilter } from '../../workflows/policy.js';
 import { actorFor } from '../../hub/context.js';
 import type { AccountOpeningService } from '../../hub/account-opening.js';
+import { listVisibleClients } from '../../db/catalog.js';
+import { withKycStanding } from '../../hub/kyc-standing.js';
+import { KYC_STANDINGS } from '../../workflows/client-onboarding/kyc-standing.js';
 import { createRouter, hubRoute, IdParams, jsonResponse, listResponse } from './openapi.js';
 
 const ProductSchema = z
@@ -20,12 +23,19 @@ const ProductSchema = z
   })
   .openapi('Product');
 
+/** Shared with the administrators' client rows. */
+export const KycStandingSchema = z.enum(KYC_STANDINGS).openapi({
+  description: 'complete; review_due within kyc_review_notice_days of its review date; expired past it; or not done',
+});
+
 const ClientSchema = z
   .object({
     id: z.string(),
     name: z.string(),
     email: z.string(),
     kyc_status: z.string(),
+    kyc_expires_at: z.string().nullable().openapi({ description: 'When the KYC falls due for its periodic review' }),
+    kyc_standing: KycStandingSchema,
     politically_exposed: z.boolean(),
     advisor_id: z.string().nullable(),
   })
@@ -44,19 +54,9 @@ export function clientRoutes(service: AccountOpeningService, sql: Sql) {
         },
       }),
       async (c) => {
-        const v = visibilityFilter(accountOpeningSpec, actorFor(c.get('user'), c.get('channel')));
-        const clients =
-          'none' in v
-            ? []
-            : await sql`
-                SELECT id, name, email, kyc_status, politically_exposed, advisor_id FROM clients
-                WHERE true
-                  ${'advisor_id' in v ? sql`AND advisor_id = ${v.advisor_id}` : sql``}
-                  ${'client_user_id' in v ? sql`AND user_id = ${v.client_user_id}` : sql``}
-                  ${'team_id' in v ? sql`AND team_id = ${v.team_id}` : sql``}
-                  ${'office_id' in v ? sql`AND team_id IN (SELECT id FROM teams WHERE office_id = ${v.office_id})` : sql``}
-                ORDER BY name`;
-        return c.json({ clients: clients as unknown as z.infer<typeof ClientSchema>[] }, 200);
+        const visibility = visibilityFilter(accountOpeningSpec, actorFor(c.get('user'), c.get('channel')));
+        const clients = await withKycStanding(sql, await listVisibleClients(sql, visibility));
+        return c.json({ clients }, 200);
       },
     )
     .openapi(

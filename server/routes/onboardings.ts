@@ -25,6 +25,7 @@ const HitSchema = z.object({
   list: z.enum(['sanctions', 'pep']),
   entry_id: z.string(),
   listed_name: z.string(),
+  listed_alias: z.string().nullable().optional().openapi({ description: 'The a.k.a. that matched, if not the name' }),
   matched_name: z.string(),
   score: z.number(),
   program: z.string().nullable(),

@@ -256,11 +256,26 @@ describe('client onboarding: invitation, profile, documents, screening, complian
     });
     expectError(refused, 400, 'ONBOARDING_INCOMPLETE');
     expect(refused.body.error.message).toContain('expired');
+    // Where clients are listed, the advisor and administrators see why before they try.
+    const standing = async (token: string, path: string) =>
+      (expectOk(await hub.api(token, 'GET', path)).clients as { id: string; kyc_standing: string }[]).find(
+        (c) => c.id === 'cli_fiona_fischer',
+      )?.kyc_standing;
+    expect(await standing(tokens.beth, '/clients')).toBe('expired');
+    expect(await standing(tokens.admin, '/admin/clients')).toBe('expired');
   });
 
   it('opens a periodic review for each client whose KYC falls due within the notice period, once', async () => {
     await hub.sql`UPDATE clients SET kyc_expires_at = now() + interval '20 days' WHERE id = 'cli_gabriel_garcia'`;
     await hub.sql`UPDATE clients SET kyc_expires_at = now() + interval '200 days' WHERE id = 'cli_chris_carter'`;
+    const { clients } = expectOk(await hub.api(tokens.alex, 'GET', '/clients'));
+    expect(
+      Object.fromEntries(
+        (clients as { id: string; kyc_standing: string }[])
+          .filter((c) => ['cli_gabriel_garcia', 'cli_chris_carter'].includes(c.id))
+          .map((c) => [c.id, c.kyc_standing]),
+      ),
+    ).toEqual({ cli_gabriel_garcia: 'review_due', cli_chris_carter: 'complete' });
     const run = (workflowId: string) =>
       hub.server.deps.temporal.workflow.execute(KYC_REVIEW_WORKFLOW_TYPE, {
         taskQueue: hub.taskQueue,

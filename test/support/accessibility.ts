@@ -13,9 +13,18 @@ export interface AxeViolation {
 
 /**
  * Runs axe-core in the page (evaluated through the DevTools protocol, so the board's content security policy
- * stays as it is) and answers its serious and critical violations.
+ * stays as it is) once its animations have finished, and answers its serious and critical violations.
  */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  // A card that just changed fades in: contrast is judged once it is at rest.
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((animation) => animation.effect?.getTiming().iterations !== Infinity)
+        .map((animation) => animation.finished),
+    ),
+  );
   await page.evaluate(axeSource);
   return page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<any> } }).axe;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { expect } from 'vitest';
-import { importScreeningFile } from '../../workers/screening/screening-import.js';
+import { importScreeningFiles } from '../../workers/screening/screening-import.js';
 import { expectOk } from './account-opening.js';
 import { pdfFile, uploadDocument } from './document-files.js';
 import { waitForNotice, type TestHub } from './hub.js';
@@ -29,8 +29,10 @@ export const PERSONAL_DOCUMENTS = ['identity_document', 'proof_of_address'] as c
 
 /** The example lists in examples/, imported as an operator would with `npm run screening:import`. */
 export async function importExampleLists(hub: TestHub): Promise<void> {
-  for (const file of ['screening-sdn.csv', 'screening-pep.csv'])
-    await importScreeningFile(hub.sql, path.resolve('examples', file));
+  await importScreeningFiles(
+    hub.sql,
+    ['screening-sdn.csv', 'screening-pep.csv'].map((file) => path.resolve('examples', file)),
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nameSimilarity } from '../../workers/screening/name-matching.js';
 import { parseScreeningFile } from '../../workers/screening/screening-import.js';
+import { kycStanding } from '../../workflows/client-onboarding/kyc-standing.js';
 import type { OnboardingInput, Profile } from '../../workflows/client-onboarding/definitions.js';
 import { rateRisk } from '../../workflows/client-onboarding/risk-rating.js';
 import {
@@ -92,6 +93,8 @@ describe('screening list files', () => {
       name: 'GADDAFI, Muammar',
       entry_type: 'individual',
       program: 'LIBYA2',
+      alias_type: null,
+      line: 2,
     });
     expect('entries' in sdn && sdn.entries[0].entry_type).toBeNull();
     const pep = parseScreeningFile(readFileSync('examples/screening-pep.csv', 'utf8'));
@@ -120,6 +123,33 @@ describe('screening list files', () => {
     });
     expect(parseScreeningFile('12,"X",-0-\n')).toEqual({
       problems: [{ line: 1, message: 'expected the 12 columns of the SDN layout, found 3' }],
+    });
+  });
+
+  it('reads the alternate names layout of the SDN list (ALT.CSV), naming each bad line', () => {
+    const alt = parseScreeningFile(readFileSync('test/fixtures/screening/alt.csv', 'utf8'));
+    expect(alt).toMatchObject({ layout: 'alt', list: 'sanctions' });
+    // As the Treasury publishes it: CRLF lines and a closing Ctrl-Z.
+    const published = parseScreeningFile(`${readFileSync('test/fixtures/screening/alt.csv', 'utf8')}\x1A`);
+    expect('entries' in published && published.entries).toHaveLength(3);
+    expect('entries' in alt && alt.entries[1]).toEqual({
+      entry_id: '17310',
+      name: 'KOZLOV, Dima',
+      entry_type: null,
+      program: null,
+      alias_type: 'aka',
+      line: 2,
+    });
+    expect(
+      parseScreeningFile(
+        '36,12,"aka","AERO",-0-\n36,x1,"aka","AERO 2",-0-\n36,12,"aka","AERO 3",-0-\n37,13,aka,-0- ,-0-\n',
+      ),
+    ).toEqual({
+      problems: [
+        { line: 2, message: 'alt_num "x1" is not a number' },
+        { line: 3, message: 'alt_num 12 is on line 1 already' },
+        { line: 4, message: 'alt_name is empty' },
+      ],
     });
   });
 });
@@ -192,5 +222,20 @@ describe('onboarding rules', () => {
     expect(expired(record, officer('system'), NOW).record.status).toBe('expired');
     expect(reachableBy(clientOnboardingSpec, 'documents', 'expired', 'system')).toBe(true);
     expect(reachableBy(clientOnboardingSpec, 'compliance_review', 'expired', 'system')).toBe(false);
+  });
+});
+
+describe('where a client’s KYC stands', () => {
+  const now = Date.parse('2026-06-01T12:00:00Z');
+  const complete = (kyc_expires_at: string | null) => kycStanding({ kyc_status: 'complete', kyc_expires_at }, now, 60);
+  it('is complete until the notice window, due within it, and expired past the review date', () => {
+    expect(complete(null)).toBe('complete');
+    expect(complete('2026-09-01T00:00:00Z')).toBe('complete');
+    expect(complete('2026-07-01T00:00:00Z')).toBe('review_due');
+    expect(complete('2026-06-01T12:00:00Z')).toBe('expired');
+    expect(kycStanding({ kyc_status: 'pending', kyc_expires_at: null }, now, 60)).toBe('pending');
+    expect(kycStanding({ kyc_status: 'incomplete', kyc_expires_at: '2030-01-01T00:00:00Z' }, now, 60)).toBe(
+      'incomplete',
+    );
   });
 });

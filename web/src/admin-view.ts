@@ -4,6 +4,7 @@ import type { Schema } from './api-types.js';
 import { h, replaceChildren } from './dom.js';
 import { humanize } from './format.js';
 import { hierarchySection } from './hierarchy-view.js';
+import { kycBadge } from './kyc-note.js';
 
 /** The administration area's sections, each its own hash route under #/admin/. */
 export const ADMIN_SECTIONS = [
@@ -349,7 +350,7 @@ export class AdminView {
         client.email,
         humanize(client.client_type),
         client.jurisdiction ?? '—',
-        humanize(client.kyc_status),
+        kycBadge({ kyc_standing: client.kyc_standing, kyc_expires_at: client.kyc_expires_at }),
         client.politically_exposed ? 'Yes' : 'No',
         client.advisor_name ?? '—',
         h(

@@ -1735,7 +1735,13 @@ export interface paths {
           };
           content: {
             'application/json': {
-              clients: components['schemas']['ClientRecord'][];
+              clients: (components['schemas']['ClientRecord'] & {
+                /**
+                 * @description complete; review_due within kyc_review_notice_days of its review date; expired past it; or not done
+                 * @enum {string}
+                 */
+                kyc_standing: 'complete' | 'review_due' | 'expired' | 'pending' | 'incomplete';
+              })[];
             };
           };
         };
@@ -14794,6 +14800,8 @@ export interface components {
       politically_exposed: boolean;
       /** @enum {string} */
       kyc_status: 'complete' | 'pending' | 'incomplete';
+      /** @description When the KYC falls due for its periodic review */
+      kyc_expires_at: string | null;
       advisor_id: string | null;
       advisor_name: string | null;
       user_id: string | null;
@@ -15025,6 +15033,13 @@ export interface components {
       name: string;
       email: string;
       kyc_status: string;
+      /** @description When the KYC falls due for its periodic review */
+      kyc_expires_at: string | null;
+      /**
+       * @description complete; review_due within kyc_review_notice_days of its review date; expired past it; or not done
+       * @enum {string}
+       */
+      kyc_standing: 'complete' | 'review_due' | 'expired' | 'pending' | 'incomplete';
       politically_exposed: boolean;
       advisor_id: string | null;
     };
@@ -16040,6 +16055,8 @@ export interface components {
           list: 'sanctions' | 'pep';
           entry_id: string;
           listed_name: string;
+          /** @description The a.k.a. that matched, if not the name */
+          listed_alias?: string | null;
           matched_name: string;
           score: number;
           program: string | null;

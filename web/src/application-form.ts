@@ -11,6 +11,7 @@ import { ApiError, answerOf, hub } from './api.js';
 import type { Schema } from './api-types.js';
 import { h, replaceChildren } from './dom.js';
 import { formatMoney, humanize } from './format.js';
+import { kycNote } from './kyc-note.js';
 import { processHash } from './router.js';
 
 const options = (values: readonly string[]) => values.map((v) => [v, humanize(v)] as [string, string]);
@@ -60,7 +61,8 @@ export class ApplicationForm {
             label: 'Client',
             type: 'select',
             required: true,
-            options: clients.map((c) => [c.id, c.name] as [string, string]),
+            // A client whose KYC is not current is marked: the application would be refused (ONBOARDING_INCOMPLETE).
+            options: clients.map((c) => [c.id, [c.name, kycNote(c)].filter(Boolean).join(' · ')] as [string, string]),
           },
           {
             name: 'account_type',

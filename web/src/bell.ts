@@ -51,6 +51,7 @@ function bellIcon(): SVGSVGElement {
 export class Bell {
   readonly element: HTMLElement;
   private readonly count = h('span', { class: 'bell-count', hidden: true });
+  private button: HTMLButtonElement | undefined;
   private readonly panel = h('div', {
     class: 'bell-panel',
     hidden: true,
@@ -78,6 +79,7 @@ export class Bell {
       bellIcon(),
       this.count,
     );
+    this.button = button;
     replaceChildren(
       this.panel,
       h(
@@ -152,7 +154,10 @@ export class Bell {
 
   private render() {
     this.count.hidden = this.unread === 0;
-    setText(this.count, this.unread > 99 ? '99+' : String(this.unread));
+    const shown = this.unread > 99 ? '99+' : String(this.unread);
+    setText(this.count, shown);
+    // The name holds the count it shows, so speech and sight agree.
+    this.button?.setAttribute('aria-label', this.unread ? `Notifications, ${shown} unread` : 'Notifications');
     replaceChildren(
       this.list,
       ...(this.notifications.length

@@ -39,6 +39,7 @@ const FLAG_LABELS: Record<string, string> = {
   pep: 'PEP',
   suitability_warning: 'Suitability',
   crm_failure: 'CRM failed',
+  kyc_review_due: 'KYC review',
 };
 
 /** Selects a filter's values; several (from a URL) get an option of their own. */
@@ -101,6 +102,8 @@ export class BoardView {
       queries(processId: string): QueriesSummary | undefined;
       /** The name of an office or team, when the firm's hierarchy is known. */
       placeName?(id: string): string | undefined;
+      /** What a card says of its client beyond the process: a KYC expired or due for review. */
+      clientNote?(clientId: string): string | undefined;
       /** The selected cards changed (in selection mode). */
       selectionChanged?(processIds: string[]): void;
     },
@@ -285,6 +288,11 @@ export class BoardView {
     return this.entries.get(processId)?.card;
   }
 
+  /** What is known of the clients changed: each card's flags are written again. */
+  clientsChanged(): void {
+    for (const entry of this.entries.values()) this.writeFlags(entry);
+  }
+
   /** Query summaries changed for these processes: only their cards are touched. */
   queriesChanged(processIds: Iterable<string>): void {
     for (const id of processIds) {
@@ -382,11 +390,18 @@ export class BoardView {
     setClipped(entry.title, card.title);
     setClipped(entry.advisor, card.advisor_name ?? card.advisor_id ?? '');
     setClipped(entry.amount, formatMoney(card.amount, card.currency));
-    setClipped(entry.flags, card.flags.map((f) => FLAG_LABELS[f] ?? humanize(f)).join(' · '));
+    this.writeFlags(entry);
     entry.el.hidden = !matchesFilters(card, this.filters);
     this.writeClock(entry, now);
     this.writeQueries(entry);
     this.writeSelected(entry);
+  }
+
+  private writeFlags(entry: CardEntry) {
+    const { card } = entry;
+    const client = card.client_id ? this.options.clientNote?.(card.client_id) : undefined;
+    const flags = card.flags.map((f) => FLAG_LABELS[f] ?? humanize(f));
+    setClipped(entry.flags, [...flags, client].filter(Boolean).join(' · '));
   }
 
   private writeQueries(entry: CardEntry) {

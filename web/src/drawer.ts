@@ -12,6 +12,7 @@ import { QueryThreads, type QueriesSummary } from './query-threads.js';
 import type { RealtimeClient } from './realtime.js';
 import { REBALANCE_SECTION_KEYS, rebalanceSections, type RebalanceView } from './rebalance-view.js';
 import { APPLICATION_SECTION_KEYS, applicationSections } from './application-sections.js';
+import { OnboardingReview } from './onboarding-review.js';
 import { slaBadge } from './sla-badge.js';
 
 type Record_ = Record<string, unknown>;
@@ -37,12 +38,14 @@ interface DetailView {
 /** The process type whose processes (applications) have compliance notes. */
 const NOTES_PROCESS_TYPE = 'account_opening';
 
-const DETAIL_VIEWS: Record<string, DetailView> = {
-  account_opening: { sections: applicationSections, keys: APPLICATION_SECTION_KEYS },
-  rebalancing: {
+/** Made for each drawer, so a view may keep what a person is typing while the process reloads. */
+const DETAIL_VIEWS: Record<string, (drawer: { user: RealtimeUser; reload(): void }) => DetailView> = {
+  account_opening: () => ({ sections: applicationSections, keys: APPLICATION_SECTION_KEYS }),
+  rebalancing: () => ({
     sections: (record) => rebalanceSections(record as unknown as RebalanceView),
     keys: REBALANCE_SECTION_KEYS,
-  },
+  }),
+  client_onboarding: (drawer) => new OnboardingReview(drawer),
 };
 
 /**
@@ -63,6 +66,7 @@ export class ProcessDrawer {
   private readonly queries: QueryThreads;
   private readonly documents: DocumentsPanel;
   private notes: NotesEditor | undefined;
+  private readonly view: DetailView | undefined;
   private notesRequested = false;
   private card: Schema<'BoardCard'> | undefined;
   private loading = 0;
@@ -91,6 +95,7 @@ export class ProcessDrawer {
       },
     );
     this.documents = new DocumentsPanel(processId, options.user);
+    this.view = DETAIL_VIEWS[type.process_type]?.({ user: options.user, reload: () => this.changed() });
     this.collaboration.append(this.documents.element, this.queries.element);
     this.element = h(
       'aside',
@@ -240,7 +245,7 @@ export class ProcessDrawer {
 
     const warnings = Array.isArray(record.suitability_warnings) ? (record.suitability_warnings as Record_[]) : [];
     const approvals = Array.isArray(record.approvals) ? (record.approvals as Record_[]) : undefined;
-    const view = DETAIL_VIEWS[this.type.process_type];
+    const view = this.view;
     replaceChildren(
       this.body,
       ...(view?.sections(record, people) ?? []),

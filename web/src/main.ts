@@ -23,6 +23,8 @@ import { AccountView } from './admin-account.js';
 import { ADMIN_SECTIONS, AdminView, type AdminSection } from './admin-view.js';
 import { ApplicationForm } from './application-form.js';
 import { OnboardingForm } from './onboarding-form.js';
+import { inviteClientAction } from './invite-client.js';
+import { kycNote } from './kyc-note.js';
 
 const REBALANCING = 'rebalancing';
 /** Notifications about a query: the process's unread count moved. */
@@ -44,6 +46,8 @@ class App {
   private page: AdminView | AccountView | ApplicationForm | NotificationPreferencesView | OnboardingForm | undefined;
   private readonly boardQueries = new Map<string, string>();
   private readonly placeNames = new Map<string, string>();
+  /** Clients whose KYC has expired or falls due, marked on their cards. */
+  private readonly clientNotes = new Map<string, string>();
   private readonly main = h('main', { class: 'view' });
   private readonly nav = h('nav', { class: 'nav' });
   private readonly connection = h('span', { class: 'connection', role: 'status' });
@@ -307,6 +311,17 @@ class App {
     for (const team of hierarchy.teams) this.placeNames.set(team.id, teamLabel(hierarchy, team));
   }
 
+  /** Fetched whenever a board opens: a review date passes, or a review completes, while the hub runs. */
+  private async loadClientNotes() {
+    const answer = await answerOf(hub.GET('/api/clients')).catch(() => undefined);
+    if (!answer) return;
+    this.clientNotes.clear();
+    for (const client of answer.clients)
+      if (client.kyc_standing === 'expired' || client.kyc_standing === 'review_due')
+        this.clientNotes.set(client.id, kycNote(client)!);
+    this.board?.clientsChanged();
+  }
+
   /** A saved view's link: its board with its filters, as far as this person may see it. */
   private async openView(viewId: string) {
     let view: SavedView;
@@ -351,17 +366,21 @@ class App {
       },
       queries: (processId) => this.summaries?.get(processId),
       placeName: (id) => this.placeNames.get(id),
+      clientNote: (id) => this.clientNotes.get(id),
       selectionChanged: (ids) => bulk?.selectionChanged(ids),
     });
     this.board = board;
     const views = new SavedViewsBar(processType, user, () => board.filtersNow, viewId);
     this.savedViews = views;
     board.toolbar.append(views.element);
+    const invite = inviteClientAction(processType, user);
+    if (invite) board.toolbar.append(invite);
     if (BULK_ROLES.has(user.role)) {
       bulk = new BulkBar(processType, user.role, board);
       board.toolbar.append(bulk.element);
     }
     void views.load();
+    if (user.role !== 'client') void this.loadClientNotes();
     replaceChildren(this.main, this.board.element);
     this.realtime?.subscribeBoard(processType);
   }

@@ -117,6 +117,8 @@ export interface ScreeningMatch {
   list: ScreeningList;
   entry_id: string;
   listed_name: string;
+  /** The alternate name (a.k.a.) of the listed party that matched, when it was not the listed name. */
+  listed_alias?: string | null;
   matched_name: string;
   /** 0..100, from the token-sorted, transliterated names. */
   score: number;

@@ -71,7 +71,8 @@ function hitLine(hit: ScreeningHit): string {
       : hit.status === 'confirmed'
         ? `confirmed (${humanize(hit.confirmation?.outcome ?? '')}) by ${esc(hit.confirmation?.name ?? '')}`
         : `open, ${hit.clearances.length} of 2 clearances`;
-  return `• ${capitalize(hit.list)}: ${esc(hit.listed_name)} ~ ${esc(hit.matched_name)} (${hit.score}%${hit.program ? `, ${esc(hit.program)}` : ''}): ${decided}`;
+  const listed = hit.listed_alias ? `${hit.listed_name} (a.k.a. ${hit.listed_alias})` : hit.listed_name;
+  return `• ${capitalize(hit.list)}: ${esc(listed)} ~ ${esc(hit.matched_name)} (${hit.score}%${hit.program ? `, ${esc(hit.program)}` : ''}): ${decided}`;
 }
 
 function screeningText(record: OnboardingRecord): string {
