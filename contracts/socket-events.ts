@@ -1,7 +1,7 @@
 /** The Socket.IO contract between the hub and the board; web/ imports these types. */
 import type { Role } from '../workflows/process-spec.js';
 import type { Scope } from '../workflows/policy.js';
-import type { BoardCard } from '../db/board.js';
+import type { BoardCard } from './records.js';
 import type { QueryAudience, QueryChange, QueryKind, QueryStatus } from '../workflows/query-threads.js';
 
 export type { BoardCard, QueryAudience, QueryChange, QueryKind, QueryStatus };

@@ -5,7 +5,7 @@ import { REBALANCE_COMMANDS } from '../../workflows/rebalancing/definitions.js';
 import { REBALANCE_STATUSES, rebalancingSpec, type RebalanceCommand } from '../../workflows/rebalancing/spec.js';
 import type { RebalancingService } from '../../hub/rebalancing.js';
 import { addProcessRoutes, commandContext, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
-import { LiveSlaSchema } from './sla.js';
+import { DriftSchema, orNull, RebalanceSchema } from '../../contracts/records.js';
 import {
   createRouter,
   ERROR_RESPONSES,
@@ -15,34 +15,11 @@ import {
   jsonBody,
   jsonResponse,
   listResponse,
-  orNull,
   SECURITY,
 } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const weight = z.number().openapi({ description: 'A weight: 0.05 is 5% of the portfolio' });
-
-const DriftRowSchema = z.object({
-  target: weight,
-  actual: weight,
-  deviation: z.number().openapi({ description: 'actual − target' }),
-  tolerance: z.number().openapi({ description: 'The largest |deviation| still within band' }),
-  out_of_band: z.boolean(),
-});
-
-const DriftSchema = z
-  .object({
-    total_value: z.number(),
-    max_abs_drift: z.number(),
-    drift_score: z
-      .number()
-      .openapi({ description: 'Half the summed |deviation|: the share of the portfolio that must change hands' }),
-    out_of_band: z.boolean(),
-    asset_classes: z.array(DriftRowSchema.extend({ asset_class: z.string() })),
-    securities: z.array(DriftRowSchema.extend({ security_id: z.string(), symbol: z.string() })),
-    cash: DriftRowSchema,
-  })
-  .openapi('Drift');
 
 const PortfolioSummarySchema = z
   .object({
@@ -125,143 +102,6 @@ const ModelSchema = z
     targets: z.array(z.object({ security_id: z.string(), asset_class: z.string(), weight })),
   })
   .openapi('ModelPortfolio');
-
-const WeightsSchema = z.object({
-  total_value: z.number(),
-  cash: weight,
-  by_security: z.record(z.string(), z.number()),
-  by_asset_class: z.record(z.string(), z.number()),
-});
-
-const TradeSchema = z.object({
-  security_id: z.string(),
-  symbol: z.string(),
-  side: z.enum(['buy', 'sell']),
-  quantity: z.number(),
-  price: z.number(),
-  value: z.number(),
-  commission: z.number(),
-  lots: z.array(
-    z.object({
-      lot_id: z.string(),
-      acquired_on: z.string(),
-      quantity: z.number(),
-      cost_basis_per_unit: z.number(),
-      realized_gain: z.number(),
-      term: z.enum(['short', 'long']),
-    }),
-  ),
-  wash_sale: z.object({ reason: z.string(), related_trade_date: z.string() }).nullable(),
-});
-
-const ApprovalSchema = z.object({
-  approved_by: z.string(),
-  approver_name: z.string(),
-  role: z.string(),
-  channel: z.string(),
-  at: z.string(),
-  notes: z.string().nullable(),
-});
-
-const RebalanceSchema = z
-  .object({
-    rebalance_id: z.string(),
-    process_type: z.string(),
-    portfolio_id: z.string(),
-    account_number: z.string(),
-    client_id: z.string(),
-    client_name: z.string(),
-    client_user_id: z.string().nullable(),
-    advisor_id: z.string().nullable(),
-    model_id: z.string(),
-    model_name: z.string(),
-    currency: z.string(),
-    trigger: z.enum(['schedule', 'manual']),
-    started_by: z.string(),
-    status: z.enum(REBALANCE_STATUSES),
-    progress: z.object({ step: z.number().nullable(), of: z.number(), label: z.string() }),
-    prices_as_of: z.string(),
-    drift_before: DriftSchema,
-    rationale: z.string(),
-    proposal: z.object({
-      as_of: z.string(),
-      model_id: z.string(),
-      effective_cash_weight: weight,
-      buy_scale_factor: z.number(),
-      trades: z.array(TradeSchema),
-      skipped: z.array(
-        z.object({
-          security_id: z.string(),
-          symbol: z.string(),
-          side: z.enum(['buy', 'sell']),
-          value: z.number(),
-          reason: z.string(),
-        }),
-      ),
-      before: WeightsSchema,
-      after: WeightsSchema,
-      estimated_realized_gains: z.object({ short_term: z.number(), long_term: z.number(), total: z.number() }),
-      estimated_costs: z.number(),
-      total_buy_value: z.number(),
-      total_sell_value: z.number(),
-      cash_after: z.number(),
-      within_bands_after: z.boolean(),
-    }),
-    proposal_value: z.number(),
-    compliance_threshold: z.number(),
-    needs_compliance: z.boolean(),
-    edits: z.array(
-      z.object({
-        edited_by: z.string(),
-        editor_name: z.string(),
-        at: z.string(),
-        reason: z.string(),
-        previous_trades: z.array(TradeSchema),
-      }),
-    ),
-    advisor_approval: orNull(ApprovalSchema),
-    compliance_approval: orNull(ApprovalSchema),
-    assigned_officer_id: z.string().nullable(),
-    decline: z
-      .object({
-        declined_by: z.string(),
-        decliner_name: z.string(),
-        role: z.string(),
-        at: z.string(),
-        reason: z.string(),
-      })
-      .nullable(),
-    orders: z.array(
-      z.object({
-        n: z.number(),
-        idempotency_key: z.string(),
-        security_id: z.string(),
-        symbol: z.string(),
-        side: z.enum(['buy', 'sell']),
-        quantity: z.number(),
-        status: z.enum(['pending', 'filled']),
-        order_id: z.string().nullable(),
-        fill_price: z.number().nullable(),
-        fill_quantity: z.number().nullable(),
-        commission: z.number().nullable(),
-        realized_gain: z.number().nullable(),
-        filled_at: z.string().nullable(),
-      }),
-    ),
-    verification: orNull(
-      z.object({ ...DriftSchema.shape, checked_at: z.string(), within_bands: z.boolean(), cash_after: z.number() }),
-    ),
-    failure: z
-      .object({ code: z.string(), message: z.string(), at: z.string(), order_n: z.number().nullable() })
-      .nullable(),
-    allowed_actions: z.array(z.string()).openapi({ description: 'The commands the caller may take now' }),
-    sla: orNull(LiveSlaSchema).openapi({ description: 'The SLA of the current state, if it has one' }),
-    status_entered_at: z.string(),
-    created_at: z.string(),
-    updated_at: z.string(),
-    version: z.number(),
-  })
-  .openapi('Rebalance');
 
 const DriftCheckSchema = z
   .object({

@@ -10,8 +10,8 @@ import { maySee, roleMayRun, visibilityFilter } from '../../workflows/policy.js'
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { AuditEntrySchema, hubRoute, listResponse } from './openapi.js';
-import { BoardCardSchema } from './board-schemas.js';
+import { AuditEntrySchema, BoardCardSchema } from '../../contracts/records.js';
+import { hubRoute, listResponse } from './openapi.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
 import { createRouter, IdParams, jsonResponse } from './openapi.js';
 import { endpointsFor } from './process-endpoints.js';
@@ -216,7 +216,7 @@ export function processRoutes(sql: Sql) {
         const last = processes.at(-1);
         return c.json(
           {
-            processes: processes as z.infer<typeof BoardCardSchema>[],
+            processes,
             next_cursor: processes.length === limit && last ? encodeKeysetCursor(last) : null,
           },
           200,
@@ -248,7 +248,7 @@ export function processRoutes(sql: Sql) {
         const { detail } = await requireVisibleProcess(c, sql, id);
         const card = (await getCard(sql, id))!;
         const people = await userNames(sql, personIdsOf(detail));
-        return c.json({ card: card as z.infer<typeof BoardCardSchema>, detail, people }, 200);
+        return c.json({ card, detail, people }, 200);
       },
     )
     .openapi(

@@ -25,9 +25,11 @@ export interface RebalanceContext {
   compliance_threshold: number;
 }
 
+const weight = z.number().meta({ description: 'A weight: 0.05 is 5% of the portfolio' });
+
 export const WeightsRecordSchema = z.object({
   total_value: z.number(),
-  cash: z.number(),
+  cash: weight,
   by_security: z.record(z.string(), z.number()),
   by_asset_class: z.record(z.string(), z.number()),
 });
@@ -62,7 +64,7 @@ export type TradeRecord = z.infer<typeof TradeRecordSchema>;
 export const ProposalRecordSchema = z.object({
   as_of: z.string(),
   model_id: z.string(),
-  effective_cash_weight: z.number(),
+  effective_cash_weight: weight,
   buy_scale_factor: z.number(),
   trades: z.array(TradeRecordSchema),
   skipped: z.array(
@@ -86,10 +88,10 @@ export const ProposalRecordSchema = z.object({
 export type ProposalRecord = z.infer<typeof ProposalRecordSchema>;
 
 export const DriftRowSchema = z.object({
-  target: z.number(),
-  actual: z.number(),
-  deviation: z.number(),
-  tolerance: z.number(),
+  target: weight,
+  actual: weight,
+  deviation: z.number().meta({ description: 'actual − target' }),
+  tolerance: z.number().meta({ description: 'The largest |deviation| still within band' }),
   out_of_band: z.boolean(),
 });
 export type DriftRow = z.infer<typeof DriftRowSchema>;
@@ -97,7 +99,9 @@ export type DriftRow = z.infer<typeof DriftRowSchema>;
 export const DriftSummarySchema = z.object({
   total_value: z.number(),
   max_abs_drift: z.number(),
-  drift_score: z.number(),
+  drift_score: z
+    .number()
+    .meta({ description: 'Half the summed |deviation|: the share of the portfolio that must change hands' }),
   out_of_band: z.boolean(),
   asset_classes: z.array(DriftRowSchema.extend({ asset_class: z.string() })),
   securities: z.array(DriftRowSchema.extend({ security_id: z.string(), symbol: z.string() })),
