@@ -14921,9 +14921,9 @@ export interface components {
     };
     Application: {
       application_id: string;
-      process_type: string;
       client_id: string;
       client_name: string;
+      client_user_id: string | null;
       advisor_id: string | null;
       opened_by: string;
       account_type: string;
@@ -14940,15 +14940,11 @@ export interface components {
         | 'account_created'
         | 'rejected'
         | 'cancelled';
-      progress: {
-        step: number | null;
-        of: number;
-        label: string;
-      };
       selected_products:
         | {
             product_id: string;
             product_name: string;
+            product_version?: number;
             allocation_percent: number;
           }[]
         | null;
@@ -14969,7 +14965,8 @@ export interface components {
       compliance_notes: string | null;
       rejection_reason: string | null;
       suitability_warnings: {
-        kind: string;
+        /** @enum {string} */
+        kind: 'risk_mismatch' | 'illiquid_short_horizon';
         product_id: string;
         product_name: string;
         message: string;
@@ -14977,8 +14974,10 @@ export interface components {
       approvals: {
         approved_by: string;
         approver_name: string;
-        role: string;
-        channel: string;
+        /** @enum {string} */
+        role: 'client' | 'advisor' | 'compliance_officer' | 'manager' | 'ops' | 'admin' | 'system';
+        /** @enum {string} */
+        channel: 'api' | 'board' | 'slack' | 'system';
         at: string;
         notes: string | null;
       }[];
@@ -14988,19 +14987,28 @@ export interface components {
       assigned_officer_id: string | null;
       account_number: string | null;
       crm_failure: {
-        code: string;
+        /** @enum {string} */
+        code: 'CRM_ACCOUNT_CREATION_FAILED';
         message: string;
         attempts: number;
         at: string;
       } | null;
-      /** @description The commands the caller may take now */
-      allowed_actions: string[];
-      /** @description The SLA of the current state, if it has one */
-      sla: components['schemas']['Sla'] | null;
+      decided_by: string | null;
+      decided_at: string | null;
       status_entered_at: string;
       created_at: string;
       updated_at: string;
       version: number;
+      process_type: string;
+      progress: {
+        step: number | null;
+        of: number;
+        label: string;
+      };
+      /** @description The commands the caller may take now */
+      allowed_actions: string[];
+      /** @description The SLA of the current state, if it has one */
+      sla: components['schemas']['Sla'] | null;
     };
     Sla: {
       policy_id: string;
@@ -15431,18 +15439,10 @@ export interface components {
       };
     };
     BoardCard: {
-      process_id: string;
-      process_type: string;
-      version: number;
       title: string;
       client_id: string | null;
       client_user_id: string | null;
       advisor_id: string | null;
-      advisor_name: string | null;
-      /** @description The office of the client's team */
-      office_id?: string | null;
-      /** @description The client's team */
-      team_id?: string | null;
       assigned_user_id: string | null;
       amount: number | null;
       currency: string | null;
@@ -15450,6 +15450,14 @@ export interface components {
       status_entered_at: string;
       flags: string[];
       sla: components['schemas']['SlaSnapshot'] | null;
+      process_id: string;
+      process_type: string;
+      version: number;
+      advisor_name: string | null;
+      /** @description The office of the client's team */
+      office_id?: string | null;
+      /** @description The client's team */
+      team_id?: string | null;
       created_at: string;
       updated_at: string;
     };
@@ -15470,8 +15478,26 @@ export interface components {
         /** @description The people it reached (positions as they fired) */
         notified?: string[];
       }[];
+      target: {
+        /** @enum {string} */
+        unit: 'business_hours' | 'business_days' | 'wall_clock_hours';
+        amount: number;
+      };
       /** @description The calendar the clock counts on */
-      calendar_id?: string | null;
+      calendar_id: string | null;
+      clock: {
+        started_at_ms: number;
+        paused_at_ms: number | null;
+        paused_business_ms: number;
+        paused_wall_ms: number;
+      };
+      rungs: {
+        /** @enum {string} */
+        kind: 'warning' | 'breach' | 'escalation';
+        at_percent: number;
+        notify: string[];
+      }[];
+      fired_rung_indexes: number[];
     };
     OpsTrends: {
       process_type: string;
@@ -15714,7 +15740,6 @@ export interface components {
     };
     Rebalance: {
       rebalance_id: string;
-      process_type: string;
       portfolio_id: string;
       account_number: string;
       client_id: string;
@@ -15737,11 +15762,6 @@ export interface components {
         | 'completed'
         | 'declined'
         | 'failed';
-      progress: {
-        step: number | null;
-        of: number;
-        label: string;
-      };
       prices_as_of: string;
       drift_before: components['schemas']['Drift'];
       rationale: string;
@@ -15850,16 +15870,20 @@ export interface components {
       advisor_approval: {
         approved_by: string;
         approver_name: string;
-        role: string;
-        channel: string;
+        /** @enum {string} */
+        role: 'client' | 'advisor' | 'compliance_officer' | 'manager' | 'ops' | 'admin' | 'system';
+        /** @enum {string} */
+        channel: 'api' | 'board' | 'slack' | 'system';
         at: string;
         notes: string | null;
       } | null;
       compliance_approval: {
         approved_by: string;
         approver_name: string;
-        role: string;
-        channel: string;
+        /** @enum {string} */
+        role: 'client' | 'advisor' | 'compliance_officer' | 'manager' | 'ops' | 'admin' | 'system';
+        /** @enum {string} */
+        channel: 'api' | 'board' | 'slack' | 'system';
         at: string;
         notes: string | null;
       } | null;
@@ -15867,7 +15891,8 @@ export interface components {
       decline: {
         declined_by: string;
         decliner_name: string;
-        role: string;
+        /** @enum {string} */
+        role: 'client' | 'advisor' | 'compliance_officer' | 'manager' | 'ops' | 'admin' | 'system';
         at: string;
         reason: string;
       } | null;
@@ -15935,19 +15960,26 @@ export interface components {
         cash_after: number;
       } | null;
       failure: {
-        code: string;
+        /** @enum {string} */
+        code: 'ORDER_REJECTED' | 'CUSTODIAN_UNAVAILABLE' | 'VERIFICATION_OUT_OF_BAND';
         message: string;
         at: string;
         order_n: number | null;
       } | null;
-      /** @description The commands the caller may take now */
-      allowed_actions: string[];
-      /** @description The SLA of the current state, if it has one */
-      sla: components['schemas']['Sla'] | null;
       status_entered_at: string;
       created_at: string;
       updated_at: string;
       version: number;
+      process_type: string;
+      progress: {
+        step: number | null;
+        of: number;
+        label: string;
+      };
+      /** @description The commands the caller may take now */
+      allowed_actions: string[];
+      /** @description The SLA of the current state, if it has one */
+      sla: components['schemas']['Sla'] | null;
     };
     ModelPortfolio: {
       id: string;
@@ -15969,7 +16001,6 @@ export interface components {
     };
     Onboarding: {
       onboarding_id: string;
-      process_type: string;
       client_id: string;
       client_name: string;
       client_user_id: string | null;
@@ -15988,11 +16019,6 @@ export interface components {
         | 'rejected'
         | 'cancelled'
         | 'expired';
-      progress: {
-        step: number | null;
-        of: number;
-        label: string;
-      };
       profile: {
         identity?: {
           legal_name: string;
@@ -16063,7 +16089,6 @@ export interface components {
         lists_as_of: string | null;
         names: string[];
         hits: {
-          hit_id: string;
           /** @enum {string} */
           list: 'sanctions' | 'pep';
           entry_id: string;
@@ -16071,6 +16096,7 @@ export interface components {
           matched_name: string;
           score: number;
           program: string | null;
+          hit_id: string;
           /** @enum {string} */
           status: 'open' | 'cleared' | 'confirmed';
           clearances: {
@@ -16094,7 +16120,8 @@ export interface components {
         rating: 'low' | 'medium' | 'high';
         score: number;
         factors: {
-          factor: string;
+          /** @enum {string} */
+          factor: 'jurisdiction' | 'pep' | 'source_of_wealth' | 'expected_activity';
           value: string;
           points: number;
           decisive: boolean;
@@ -16106,8 +16133,10 @@ export interface components {
       approvals: {
         approved_by: string;
         approver_name: string;
-        role: string;
-        channel: string;
+        /** @enum {string} */
+        role: 'client' | 'advisor' | 'compliance_officer' | 'manager' | 'ops' | 'admin' | 'system';
+        /** @enum {string} */
+        channel: 'api' | 'board' | 'slack' | 'system';
         at: string;
         notes: string | null;
       }[];
@@ -16120,13 +16149,20 @@ export interface components {
       kyc_expires_at: string | null;
       review_of_kyc_expiring: string | null;
       expires_at: string;
-      /** @description The commands the caller may take now */
-      allowed_actions: string[];
-      sla: components['schemas']['Sla'] | null;
       status_entered_at: string;
       created_at: string;
       updated_at: string;
       version: number;
+      process_type: string;
+      progress: {
+        step: number | null;
+        of: number;
+        label: string;
+      };
+      /** @description The commands the caller may take now */
+      allowed_actions: string[];
+      /** @description The SLA of the current state, if it has one */
+      sla: components['schemas']['Sla'] | null;
     };
     Document: {
       document_id: string;
