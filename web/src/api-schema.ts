@@ -15333,12 +15333,12 @@ export interface components {
     ProcessQueriesSummary: {
       process_id: string;
       open: number;
-      unread: number;
       /**
        * @description 'advisor' while an open question to the advisor waits for an answer
        * @enum {string|null}
        */
       waiting_on: 'advisor' | null;
+      unread: number;
     };
     Query: {
       id: string;
@@ -15348,7 +15348,7 @@ export interface components {
       /** @enum {string} */
       kind: 'question_to_advisor' | 'document_request' | 'operational_issue';
       /**
-       * @description internal: staff only; client_facing: the client takes part too
+       * @description internal: staff only; client_facing: the client of the process takes part too
        * @enum {string}
        */
       audience: 'internal' | 'client_facing';
@@ -15358,9 +15358,12 @@ export interface components {
       created_by: components['schemas']['PersonRef'];
       /** @description The sequence of the latest entry */
       sequence: number;
-      /** @description True while this query holds the process's SLA clock */
+      /** @description True while this query holds the process's SLA clock: an open question to the advisor */
       pauses_sla: boolean;
-      /** @enum {string|null} */
+      /**
+       * @description 'advisor' while an open question to the advisor waits for an answer
+       * @enum {string|null}
+       */
       waiting_on: 'advisor' | null;
       created_at: string;
       updated_at: string;
@@ -15376,7 +15379,7 @@ export interface components {
       role: string;
     };
     QueryEntry: {
-      /** @description 1, 2, 3… within the query */
+      /** @description 1, 2, 3… within the query, in the order the entries were written */
       sequence: number;
       /** @enum {string} */
       kind: 'opened' | 'replied' | 'resolved' | 'reopened';
@@ -15386,6 +15389,7 @@ export interface components {
         id: string;
         name: string;
         role: string;
+        /** @description What follows the @ in a mention */
         handle: string;
       }[];
       created_at: string;
