@@ -1,6 +1,7 @@
 /** The Socket.IO contract between the hub and the board; web/ imports these types. */
 import type { Role } from '../workflows/process-spec.js';
 import type { Scope } from '../workflows/policy.js';
+import type { BellNotification } from './notifications.js';
 import type { BoardCard } from './records.js';
 import type {
   MentionRef,
@@ -12,7 +13,7 @@ import type {
 } from './query-threads.js';
 import type { QueryAudience, QueryChange, QueryKind, QueryStatus } from '../workflows/query-threads.js';
 
-export type { BoardCard, QueryAudience, QueryChange, QueryKind, QueryStatus };
+export type { BellNotification, BoardCard, QueryAudience, QueryChange, QueryKind, QueryStatus };
 export type { MentionRef, PersonRef, ProcessQueriesSummary, QueryEntryView, QueryThreadView, QueryView };
 
 export interface RealtimeUser {
@@ -49,20 +50,6 @@ export interface BoardSnapshot {
    */
   /** scope_changed: a move in the firm's hierarchy changed what the person may see. */
   reason: 'initial' | 'too_far_behind' | 'cursor_ahead' | 'scope_changed';
-}
-
-export interface BellNotification {
-  id: number;
-  kind: string;
-  title: string;
-  body: string;
-  process_type: string | null;
-  process_id: string | null;
-  created_at: string;
-  read_at: string | null;
-  /** From the API (not on a live push): the preferences topic, and where it went beyond the bell. */
-  topic?: string;
-  deliveries?: { channel: 'slack' | 'email'; status: string; detail: string | null; updated_at: string }[];
 }
 
 /**

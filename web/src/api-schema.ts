@@ -15090,6 +15090,12 @@ export interface components {
     Notification: {
       id: number;
       kind: string;
+      title: string;
+      body: string;
+      process_type: string | null;
+      process_id: string | null;
+      created_at: string;
+      read_at: string | null;
       /** @enum {string} */
       topic:
         | 'assignment'
@@ -15100,12 +15106,6 @@ export interface components {
         | 'decision'
         | 'rebalance_proposal'
         | 'process_update';
-      title: string;
-      body: string;
-      process_type: string | null;
-      process_id: string | null;
-      created_at: string;
-      read_at: string | null;
       /** @description Where it went beyond the bell */
       deliveries: {
         /** @enum {string} */
