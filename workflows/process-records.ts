@@ -30,6 +30,35 @@ export interface EmittedEvent {
   payload: Record<string, unknown>;
 }
 
+/** What an accepted change to a record records beside it, in one transaction. */
+export interface ChangeOutcome<R extends { status: string }> {
+  record: R;
+  action: string;
+  actor: Actor;
+  status_before: R['status'];
+  events: EmittedEvent[];
+  notifications: NotificationIntent[];
+  audit: Record<string, unknown>;
+}
+
+/** The outcome builder of one change (`action` by `actor` on `record`): given the record it leaves and what it writes. */
+export function outcomeOf<R extends { status: string }>(record: R, action: string, actor: Actor) {
+  return (
+    next: R,
+    events: EmittedEvent[],
+    notifications: NotificationIntent[] = [],
+    audit: Record<string, unknown> = {},
+  ): ChangeOutcome<R> => ({
+    record: next,
+    action,
+    actor,
+    status_before: record.status,
+    events,
+    notifications,
+    audit,
+  });
+}
+
 export type Recipient = { user_id: string } | { role: Role };
 
 export interface NotificationIntent {
