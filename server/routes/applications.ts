@@ -5,8 +5,8 @@ import { APPLICATION_COMMANDS } from '../../workflows/account-opening/definition
 import { accountOpeningSpec, ACCOUNT_TYPES, APPLICATION_STATUSES } from '../../workflows/account-opening/spec.js';
 import type { AccountOpeningService, ApplicationCommand } from '../../hub/account-opening.js';
 import { addProcessRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
-import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
-import { createRouter, hubRoute, jsonBody, jsonResponse } from './openapi.js';
+import { nextCursor, pageAfter } from './keyset-cursor.js';
+import { createRouter, hubRoute, jsonBody, jsonResponse, pageResponse } from './openapi.js';
 import { ApplicationSchema } from '../../contracts/records.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -80,30 +80,17 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
         summary: 'List the applications the caller may see',
         request: { query: ListQuery },
         responses: {
-          200: jsonResponse(
-            z.object({ applications: z.array(ApplicationSchema), next_cursor: z.string().nullable() }),
-            'A page of applications, newest change first',
-          ),
+          200: pageResponse('applications', ApplicationSchema, 'A page of applications, newest change first'),
         },
       }),
       async (c) => {
         const { limit, cursor, ...filters } = c.req.valid('query');
-        const applications = await service.list(actor(c), {
-          ...filters,
-          limit,
-          before: cursor ? decodeKeysetCursor(cursor) : undefined,
-        });
-        const last = applications.at(-1);
-        return c.json(
-          {
-            applications,
-            next_cursor:
-              applications.length === limit && last
-                ? encodeKeysetCursor({ updated_at: last.updated_at, process_id: last.application_id })
-                : null,
-          },
-          200,
-        );
+        const applications = await service.list(actor(c), { ...filters, limit, before: pageAfter(cursor) });
+        const next_cursor = nextCursor(applications, limit, (last) => ({
+          updated_at: last.updated_at,
+          process_id: last.application_id,
+        }));
+        return c.json({ applications, next_cursor }, 200);
       },
     );
 

@@ -8,8 +8,16 @@ import type { OnboardingService } from '../../hub/client-onboarding.js';
 import type { OnboardingCommandName } from '../../workflows/client-onboarding/definitions.js';
 import { baseUrlOf } from './admin-sign-in.js';
 import { addCommandRoutes, addTrailRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
-import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
-import { CONFLICT_RESPONSE, createRouter, hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
+import { nextCursor, pageAfter } from './keyset-cursor.js';
+import {
+  CONFLICT_RESPONSE,
+  createRouter,
+  hubRoute,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  pageResponse,
+} from './openapi.js';
 import { OnboardingSchema } from '../../contracts/records.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -106,26 +114,16 @@ export function onboardingRoutes(service: OnboardingService, sql: Sql, config: H
         tags: ['Onboardings'],
         summary: 'List the onboardings the caller may see (a client sees their own)',
         request: { query: ListQuery },
-        responses: {
-          200: jsonResponse(
-            z.object({ onboardings: z.array(OnboardingSchema), next_cursor: z.string().nullable() }),
-            'A page of onboardings, newest change first',
-          ),
-        },
+        responses: { 200: pageResponse('onboardings', OnboardingSchema, 'A page of onboardings, newest change first') },
       }),
       async (c) => {
         const { limit, cursor, ...filters } = c.req.valid('query');
-        const onboardings = await service.list(actorOf(c), {
-          ...filters,
-          limit,
-          before: cursor ? decodeKeysetCursor(cursor) : undefined,
-        });
-        const last = onboardings.at(-1);
-        const next =
-          onboardings.length === limit && last
-            ? encodeKeysetCursor({ updated_at: last.updated_at, process_id: last.onboarding_id })
-            : null;
-        return c.json({ onboardings, next_cursor: next }, 200);
+        const onboardings = await service.list(actorOf(c), { ...filters, limit, before: pageAfter(cursor) });
+        const next_cursor = nextCursor(onboardings, limit, (last) => ({
+          updated_at: last.updated_at,
+          process_id: last.onboarding_id,
+        }));
+        return c.json({ onboardings, next_cursor }, 200);
       },
     )
     .openapi(

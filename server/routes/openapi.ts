@@ -118,3 +118,11 @@ export function errorResponsesOf(codes: readonly ErrorCode[]) {
 export function listResponse<K extends string, T extends z.ZodType>(key: K, item: T, description: string) {
   return jsonResponse(z.object({ [key]: z.array(item) } as Record<K, z.ZodArray<T>>), description);
 }
+
+/** An answer that is one page of a named list, newest change first: `{ "<key>": [ ... ], "next_cursor": … }`. */
+export function pageResponse<K extends string, T extends z.ZodType>(key: K, item: T, description: string) {
+  const page = { [key]: z.array(item), next_cursor: z.string().nullable() } as Record<K, z.ZodArray<T>> & {
+    next_cursor: z.ZodNullable<z.ZodString>;
+  };
+  return jsonResponse(z.object(page), description);
+}

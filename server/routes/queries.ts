@@ -5,15 +5,7 @@ import type { QueryThreadService } from '../../hub/query-threads.js';
 import { MentionRefSchema, QuerySchema, ReaderQueriesSummarySchema } from '../../contracts/query-threads.js';
 import { QUERY_AUDIENCES, QUERY_KINDS } from '../../workflows/query-threads.js';
 import { commandContext, IdempotencyHeaders } from './command-routes.js';
-import {
-  createRouter,
-  errorContent,
-  hubRoute,
-  IdParams,
-  jsonBody,
-  jsonResponse,
-  listResponse,
-} from './openapi.js';
+import { createRouter, errorContent, hubRoute, IdParams, jsonBody, jsonResponse, listResponse } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const MAX_BODY_CHARS = 10_000;
