@@ -5,7 +5,8 @@ import { REBALANCE_COMMANDS } from '../../workflows/rebalancing/definitions.js';
 import { REBALANCE_STATUSES, rebalancingSpec, type RebalanceCommand } from '../../workflows/rebalancing/spec.js';
 import type { RebalancingService } from '../../hub/rebalancing.js';
 import { addProcessRoutes, commandContext, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
-import { DriftSchema, orNull, RebalanceSchema } from '../../contracts/records.js';
+import { ModelSchema, PortfolioSchema, PortfolioSummarySchema } from '../../contracts/portfolios.js';
+import { RebalanceSchema } from '../../contracts/records.js';
 import {
   createRouter,
   ERROR_RESPONSES,
@@ -19,90 +20,6 @@ import {
 } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-const weight = z.number().openapi({ description: 'A weight: 0.05 is 5% of the portfolio' });
-
-const PortfolioSummarySchema = z
-  .object({
-    portfolio_id: z.string(),
-    account_number: z.string(),
-    client_id: z.string(),
-    client_name: z.string(),
-    advisor_id: z.string().nullable(),
-    model_id: z.string(),
-    model_name: z.string(),
-    currency: z.string(),
-    cash: z.number(),
-    total_value: z.number().nullable(),
-    prices_as_of: z.string().nullable(),
-    missing_prices: z.array(z.string()),
-    drift: orNull(DriftSchema).openapi({
-      description: 'Against the model with the cash buffer applied; null while a price is missing',
-    }),
-    active_rebalance: z.object({ rebalance_id: z.string(), status: z.string() }).nullable(),
-  })
-  .openapi('PortfolioSummary');
-
-const BandsSchema = z.object({ absolute: z.number(), relative: z.number(), relative_floor: z.number() });
-
-// Spread, not extended: an extended registered schema is documented as the one it extends.
-const PortfolioSchema = z
-  .object({
-    ...PortfolioSummarySchema.shape,
-    model: z.object({
-      id: z.string(),
-      name: z.string(),
-      description: z.string(),
-      cash_weight: weight,
-      bands: BandsSchema,
-      targets: z.array(z.object({ security_id: z.string(), symbol: z.string(), asset_class: z.string(), weight })),
-    }),
-    holdings: z.array(
-      z.object({
-        security_id: z.string(),
-        symbol: z.string(),
-        name: z.string(),
-        asset_class: z.string(),
-        fractional: z.boolean(),
-        quantity: z.number(),
-        price: z.number(),
-        market_value: z.number(),
-        weight,
-        lots: z.array(
-          z.object({
-            lot_id: z.string(),
-            quantity: z.number(),
-            cost_basis_per_unit: z.number(),
-            acquired_on: z.string(),
-            market_value: z.number(),
-            unrealized_gain: z.number(),
-            term: z.enum(['short', 'long']),
-          }),
-        ),
-      }),
-    ),
-    rebalances: z.array(
-      z.object({
-        rebalance_id: z.string(),
-        status: z.string(),
-        proposal_value: z.number().nullable(),
-        created_at: z.string(),
-        updated_at: z.string(),
-      }),
-    ),
-  })
-  .openapi('Portfolio');
-
-const ModelSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string(),
-    cash_weight: weight,
-    bands: BandsSchema,
-    targets: z.array(z.object({ security_id: z.string(), asset_class: z.string(), weight })),
-  })
-  .openapi('ModelPortfolio');
-
 const DriftCheckSchema = z
   .object({
     checked: z.number(),
