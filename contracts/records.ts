@@ -24,8 +24,24 @@ export function orNull<T extends z.ZodType>(schema: T) {
   return z.union([schema, z.null()]);
 }
 
-// Named with zod's own `meta`: the record schemas are built before @hono/zod-openapi adds `.openapi` to zod.
-export const SlaSnapshotSchema = RecordedSlaSchema.meta({ id: 'SlaSnapshot' });
+/**
+ * The SLA clock on a card: what the board draws of the recorded snapshot (a card recorded before calendars has no
+ * calendar_id). Named with zod's own `meta`: the record schemas are built before @hono/zod-openapi adds `.openapi`.
+ */
+export const SlaSnapshotSchema = RecordedSlaSchema.pick({
+  policy_id: true,
+  state: true,
+  status: true,
+  started_at: true,
+  deadline: true,
+  paused: true,
+  paused_total_ms: true,
+  rungs_fired: true,
+})
+  .extend({
+    calendar_id: z.string().nullable().optional().openapi({ description: 'The calendar the clock counts on' }),
+  })
+  .meta({ id: 'SlaSnapshot' });
 
 /** The SLA of a process's current state as of the moment it is read: what is left, how far along it is. */
 export const LiveSlaSchema = z

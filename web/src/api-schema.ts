@@ -15482,26 +15482,8 @@ export interface components {
         /** @description The people it reached (positions as they fired) */
         notified?: string[];
       }[];
-      target: {
-        /** @enum {string} */
-        unit: 'business_hours' | 'business_days' | 'wall_clock_hours';
-        amount: number;
-      };
       /** @description The calendar the clock counts on */
-      calendar_id: string | null;
-      clock: {
-        started_at_ms: number;
-        paused_at_ms: number | null;
-        paused_business_ms: number;
-        paused_wall_ms: number;
-      };
-      rungs: {
-        /** @enum {string} */
-        kind: 'warning' | 'breach' | 'escalation';
-        at_percent: number;
-        notify: string[];
-      }[];
-      fired_rung_indexes: number[];
+      calendar_id?: string | null;
     };
     OpsTrends: {
       process_type: string;
