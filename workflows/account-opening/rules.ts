@@ -1,10 +1,4 @@
-import {
-  outcomeOf,
-  type Actor,
-  type ChangeOutcome,
-  type EmittedEvent,
-  type Recipient,
-} from '../process-records.js';
+import { outcomeOf, type Actor, type ChangeOutcome, type EmittedEvent, type Recipient } from '../process-records.js';
 import { amountProblem, decimal, roundToCurrency, sumOf, toWireNumber } from '../money.js';
 import { isTerminal } from '../process-spec.js';
 import { mayRun, type ProcessRelations } from '../policy.js';
