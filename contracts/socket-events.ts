@@ -1,10 +1,20 @@
 /** The Socket.IO contract between the hub and the board; web/ imports these types. */
 import type { Role } from '../workflows/process-spec.js';
 import type { Scope } from '../workflows/policy.js';
-import type { BoardCard } from '../db/board.js';
+import type { BellNotification } from './notifications.js';
+import type { BoardCard } from './records.js';
+import type {
+  MentionRef,
+  PersonRef,
+  ProcessQueriesSummary,
+  QueryEntryView,
+  QueryThreadView,
+  QueryView,
+} from './query-threads.js';
 import type { QueryAudience, QueryChange, QueryKind, QueryStatus } from '../workflows/query-threads.js';
 
-export type { BoardCard, QueryAudience, QueryChange, QueryKind, QueryStatus };
+export type { BellNotification, BoardCard, QueryAudience, QueryChange, QueryKind, QueryStatus };
+export type { MentionRef, PersonRef, ProcessQueriesSummary, QueryEntryView, QueryThreadView, QueryView };
 
 export interface RealtimeUser {
   id: string;
@@ -40,20 +50,6 @@ export interface BoardSnapshot {
    */
   /** scope_changed: a move in the firm's hierarchy changed what the person may see. */
   reason: 'initial' | 'too_far_behind' | 'cursor_ahead' | 'scope_changed';
-}
-
-export interface BellNotification {
-  id: number;
-  kind: string;
-  title: string;
-  body: string;
-  process_type: string | null;
-  process_id: string | null;
-  created_at: string;
-  read_at: string | null;
-  /** From the API (not on a live push): the preferences topic, and where it went beyond the bell. */
-  topic?: string;
-  deliveries?: { channel: 'slack' | 'email'; status: string; detail: string | null; updated_at: string }[];
 }
 
 /**
@@ -123,64 +119,6 @@ export interface SocketData {
 }
 
 // ---- Query threads: pushed to `process:<process_id>` and to the assignee's `user:<user_id>` ----
-
-export interface PersonRef {
-  id: string;
-  name: string;
-  role: string;
-}
-
-/** A mentioned hub user; `handle` is the local part of their e-mail, as written after the @. */
-export interface MentionRef extends PersonRef {
-  handle: string;
-}
-
-export interface QueryEntryView {
-  /** 1, 2, 3… within the query, in the order the entries were written. */
-  sequence: number;
-  kind: QueryChange;
-  author: PersonRef;
-  body: string | null;
-  mentions: MentionRef[];
-  created_at: string;
-}
-
-export interface QueryView {
-  id: string;
-  process_id: string;
-  process_type: string;
-  title: string;
-  kind: QueryKind;
-  status: QueryStatus;
-  assignee: PersonRef;
-  created_by: PersonRef;
-  /** The sequence of the latest entry. */
-  sequence: number;
-  /** internal: staff only; client_facing: the client of the process takes part too. */
-  audience: QueryAudience;
-  /** True while this query holds the process's SLA clock: an open question to the advisor, from whatever state it was opened in. */
-  pauses_sla: boolean;
-  /** Whom the query waits on while open: the advisor for a question to the advisor, otherwise null. */
-  waiting_on: 'advisor' | null;
-  created_at: string;
-  updated_at: string;
-  resolved_at: string | null;
-  resolved_by: PersonRef | null;
-}
-
-/** A query with its whole thread, and how many entries by others the caller has not read. */
-export interface QueryThreadView extends QueryView {
-  entries: QueryEntryView[];
-  unread: number;
-}
-
-/** What a card shows about a process's queries (the same for every viewer). */
-export interface ProcessQueriesSummary {
-  process_id: string;
-  open: number;
-  /** 'advisor' while any open question to the advisor waits for an answer. */
-  waiting_on: 'advisor' | null;
-}
 
 /** One change to a query; `sequence` equals `entry.sequence`, so a client orders and deduplicates by it. */
 export interface QueryChangedEvent {

@@ -39,47 +39,48 @@ export async function listOffices(db: Queryable): Promise<OfficeRow[]> {
   return (await db`SELECT * FROM offices ORDER BY name`) as unknown as OfficeRow[];
 }
 
-export async function getOffice(db: Queryable, id: string): Promise<OfficeRow | undefined> {
-  const [row] = await db`SELECT * FROM offices WHERE id = ${id}`;
-  return row as OfficeRow | undefined;
+/** The rows of offices and teams are read, added and edited alike. */
+type UnitTable = 'offices' | 'teams';
+
+async function getUnit<T>(db: Queryable, table: UnitTable, id: string): Promise<T | undefined> {
+  const [row] = await db`SELECT * FROM ${db(table)} WHERE id = ${id}`;
+  return row as T | undefined;
 }
 
-export async function insertOffice(db: Queryable, id: string, fields: OfficeFields): Promise<OfficeRow> {
-  const [row] = await db`INSERT INTO offices ${db({ id, ...fields })} RETURNING *`;
-  return row as OfficeRow;
+async function insertUnit<T>(db: Queryable, table: UnitTable, id: string, fields: object): Promise<T> {
+  const [row] = await db`INSERT INTO ${db(table)} ${db({ id, ...fields })} RETURNING *`;
+  return row as T;
 }
 
-export async function updateOffice(db: Queryable, id: string, fields: Partial<OfficeFields>): Promise<OfficeRow> {
+/** Sets the fields given (undefined ones stay as they are) and answers the row as it now stands. */
+async function updateUnit<T>(db: Queryable, table: UnitTable, id: string, fields: object): Promise<T> {
   const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
   const [row] = Object.keys(set).length
-    ? await db`UPDATE offices SET ${db(set)}, updated_at = now() WHERE id = ${id} RETURNING *`
-    : await db`SELECT * FROM offices WHERE id = ${id}`;
-  return row as OfficeRow;
+    ? await db`UPDATE ${db(table)} SET ${db(set)}, updated_at = now() WHERE id = ${id} RETURNING *`
+    : await db`SELECT * FROM ${db(table)} WHERE id = ${id}`;
+  return row as T;
 }
+
+export const getOffice = (db: Queryable, id: string) => getUnit<OfficeRow>(db, 'offices', id);
+export const insertOffice = (db: Queryable, id: string, fields: OfficeFields) =>
+  insertUnit<OfficeRow>(db, 'offices', id, fields);
+export const updateOffice = (db: Queryable, id: string, fields: Partial<OfficeFields>) =>
+  updateUnit<OfficeRow>(db, 'offices', id, fields);
 
 export async function listTeams(db: Queryable, officeId?: string): Promise<TeamRow[]> {
   return (await db`
     SELECT * FROM teams ${officeId ? db`WHERE office_id = ${officeId}` : db``} ORDER BY office_id, name`) as unknown as TeamRow[];
 }
 
-export async function getTeam(db: Queryable, id: string): Promise<TeamRow | undefined> {
-  const [row] = await db`SELECT * FROM teams WHERE id = ${id}`;
-  return row as TeamRow | undefined;
-}
-
-export async function insertTeam(db: Queryable, id: string, fields: TeamFields): Promise<TeamRow> {
-  const [row] = await db`INSERT INTO teams ${db({ id, ...fields })} RETURNING *`;
-  return row as TeamRow;
-}
+export const getTeam = (db: Queryable, id: string) => getUnit<TeamRow>(db, 'teams', id);
+export const insertTeam = (db: Queryable, id: string, fields: TeamFields) =>
+  insertUnit<TeamRow>(db, 'teams', id, fields);
 
 /** Edits a team; a team moved to another office takes its processes with it. */
 export async function updateTeam(db: Queryable, id: string, fields: Partial<TeamFields>): Promise<TeamRow> {
-  const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-  const [row] = Object.keys(set).length
-    ? await db`UPDATE teams SET ${db(set)}, updated_at = now() WHERE id = ${id} RETURNING *`
-    : await db`SELECT * FROM teams WHERE id = ${id}`;
+  const row = await updateUnit<TeamRow>(db, 'teams', id, fields);
   if (fields.office_id) await db`UPDATE processes SET office_id = ${fields.office_id} WHERE team_id = ${id}`;
-  return row as TeamRow;
+  return row;
 }
 
 export async function getUserPlace(db: Queryable, userId: string): Promise<UserPlace | undefined> {

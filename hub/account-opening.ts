@@ -26,7 +26,7 @@ import { toWireNumber, type Numeric } from '../workflows/money.js';
 import { mayRun, maySee, placed, visibilityFilter } from '../workflows/policy.js';
 import { withoutScope, type Actor } from '../workflows/process-records.js';
 import type { HubDeps } from './context.js';
-import { createProcessCommands, type ProcessKind, type ProcessView } from './process-commands.js';
+import { createProcessCommands, RECORDED_ANSWERS, type ProcessKind, type ProcessView } from './process-commands.js';
 
 export type { ApplicationCommand };
 export type ApplicationView = ProcessView<ApplicationRecord, ApplicationCommand>;
@@ -42,8 +42,7 @@ export const applicationKind: ProcessKind<ApplicationRecord, ApplicationCommand,
   checkAllowed,
   allowedActions: (record, actor) => allowedActions(record, actor) as ApplicationCommand[],
   workflowIdOf: (record) => applicationWorkflowId(record.application_id),
-  message: (actor, _record, input) => ({ actor, input }),
-  resultOf: async (answer) => answer,
+  ...RECORDED_ANSWERS,
 };
 
 /** Optional collaborators that later features plug in (the collaborative notes' text at a decision). */

@@ -80,6 +80,35 @@ export function createAdminHierarchy({ sql }: { sql: Sql }) {
       });
   }
 
+  /**
+   * One change to an office or team: administrators only, refusals audited; the checks, then the write and its
+   * audit row (what it was and became) in one transaction. `subject` is what a refusal names, `written` the row.
+   */
+  async function changeUnit<T>(
+    actor: Actor,
+    action: string,
+    subject: Subject,
+    written: Subject,
+    work: {
+      check: () => Promise<T | null>;
+      write: (tx: Queryable) => Promise<T>;
+      after?: (tx: Queryable, before: T | null) => Promise<void>;
+    },
+  ): Promise<T> {
+    await requireAdmin(sql, actor, 'manage_hierarchy', subject, { operation: action });
+    return auditedWork(sql, actor, action, subject, async () => {
+      const before = await work.check();
+      return storing(() =>
+        sql.begin(async (tx) => {
+          const after = await work.write(tx);
+          await auditChange(tx, actor, action, written, before, after);
+          await work.after?.(tx, before);
+          return after;
+        }),
+      ) as Promise<T>;
+    });
+  }
+
   return {
     /** Offices and teams, for everyone on staff: the board's filters are built from it. */
     async overview(actor: Actor) {
@@ -89,70 +118,56 @@ export function createAdminHierarchy({ sql }: { sql: Sql }) {
       return { offices: await listOffices(sql), teams: await listTeams(sql) };
     },
 
-    async createOffice(actor: Actor, fields: OfficeFields) {
-      await requireAdmin(sql, actor, 'manage_hierarchy', office(null), { operation: 'create_office' });
-      return auditedWork(sql, actor, 'create_office', office(null), async () => {
-        await checkCalendar(fields.calendar_id);
-        await checkManager(fields.manager_id);
-        const id = `off_${randomBytes(6).toString('hex')}`;
-        return storing(() =>
-          sql.begin(async (tx) => {
-            const created = await insertOffice(tx, id, fields);
-            await auditChange(tx, actor, 'create_office', office(id), null, created);
-            return created;
-          }),
-        );
+    createOffice(actor: Actor, fields: OfficeFields) {
+      const id = `off_${randomBytes(6).toString('hex')}`;
+      return changeUnit(actor, 'create_office', office(null), office(id), {
+        check: async () => {
+          await checkCalendar(fields.calendar_id);
+          await checkManager(fields.manager_id);
+          return null;
+        },
+        write: (tx) => insertOffice(tx, id, fields),
       });
     },
 
     /** A new manager holds the position from now on: escalations that fire later go to them. */
-    async updateOffice(actor: Actor, id: string, fields: Partial<OfficeFields>) {
-      await requireAdmin(sql, actor, 'manage_hierarchy', office(id), { operation: 'update_office' });
-      return auditedWork(sql, actor, 'update_office', office(id), async () => {
-        const before = await officeOrThrow(sql, id);
-        await checkCalendar(fields.calendar_id);
-        await checkManager(fields.manager_id);
-        return storing(() =>
-          sql.begin(async (tx) => {
-            const after = await updateOffice(tx, id, fields);
-            await auditChange(tx, actor, 'update_office', office(id), before, after);
-            return after;
-          }),
-        );
+    updateOffice(actor: Actor, id: string, fields: Partial<OfficeFields>) {
+      return changeUnit(actor, 'update_office', office(id), office(id), {
+        check: async () => {
+          const before = await officeOrThrow(sql, id);
+          await checkCalendar(fields.calendar_id);
+          await checkManager(fields.manager_id);
+          return before;
+        },
+        write: (tx) => updateOffice(tx, id, fields),
       });
     },
 
-    async createTeam(actor: Actor, fields: TeamFields) {
-      await requireAdmin(sql, actor, 'manage_hierarchy', team(null), { operation: 'create_team' });
-      return auditedWork(sql, actor, 'create_team', team(null), async () => {
-        await officeOrThrow(sql, fields.office_id, 'office_id');
-        await checkManager(fields.manager_id);
-        const id = `team_${randomBytes(6).toString('hex')}`;
-        return storing(() =>
-          sql.begin(async (tx) => {
-            const created = await insertTeam(tx, id, fields);
-            await auditChange(tx, actor, 'create_team', team(id), null, created);
-            return created;
-          }),
-        );
+    createTeam(actor: Actor, fields: TeamFields) {
+      const id = `team_${randomBytes(6).toString('hex')}`;
+      return changeUnit(actor, 'create_team', team(null), team(id), {
+        check: async () => {
+          await officeOrThrow(sql, fields.office_id, 'office_id');
+          await checkManager(fields.manager_id);
+          return null;
+        },
+        write: (tx) => insertTeam(tx, id, fields),
       });
     },
 
     /** Renames a team, names its manager, or moves it (with its processes) to another office. */
-    async updateTeam(actor: Actor, id: string, fields: Partial<TeamFields>) {
-      await requireAdmin(sql, actor, 'manage_hierarchy', team(id), { operation: 'update_team' });
-      return auditedWork(sql, actor, 'update_team', team(id), async () => {
-        const before = await teamOrThrow(sql, id);
-        if (fields.office_id) await officeOrThrow(sql, fields.office_id, 'office_id');
-        await checkManager(fields.manager_id);
-        return storing(() =>
-          sql.begin(async (tx) => {
-            const after = await updateTeam(tx, id, fields);
-            await auditChange(tx, actor, 'update_team', team(id), before, after);
-            if (fields.office_id && fields.office_id !== before.office_id) await announceHierarchyChange(tx);
-            return after;
-          }),
-        );
+    updateTeam(actor: Actor, id: string, fields: Partial<TeamFields>) {
+      return changeUnit(actor, 'update_team', team(id), team(id), {
+        check: async () => {
+          const before = await teamOrThrow(sql, id);
+          if (fields.office_id) await officeOrThrow(sql, fields.office_id, 'office_id');
+          await checkManager(fields.manager_id);
+          return before;
+        },
+        write: (tx) => updateTeam(tx, id, fields),
+        after: async (tx, before) => {
+          if (fields.office_id && fields.office_id !== before?.office_id) await announceHierarchyChange(tx);
+        },
       });
     },
 

@@ -22,7 +22,7 @@ import { mayRun, visibilityFilter } from '../workflows/policy.js';
 import type { Actor } from '../workflows/process-records.js';
 import { INVITE_LINK_HOURS, setPasswordLink } from './admin-users.js';
 import type { HubDeps } from './context.js';
-import { createProcessCommands, type ProcessKind, type ProcessView } from './process-commands.js';
+import { createProcessCommands, RECORDED_ANSWERS, type ProcessKind, type ProcessView } from './process-commands.js';
 
 export type OnboardingView = ProcessView<OnboardingRecord, OnboardingCommandName>;
 
@@ -37,8 +37,7 @@ export const onboardingKind: ProcessKind<OnboardingRecord, OnboardingCommandName
   checkAllowed,
   allowedActions: (record, actor) => allowedActions(record, actor) as OnboardingCommandName[],
   workflowIdOf: (record) => onboardingWorkflowId(record.onboarding_id),
-  message: (actor, _record, input) => ({ actor, input }),
-  resultOf: async (answer) => answer,
+  ...RECORDED_ANSWERS,
 };
 
 /** Who is invited: a client the firm has, or a new one created with the invitation. */

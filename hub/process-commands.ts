@@ -53,6 +53,15 @@ export interface ProcessKind<R extends ProcessRecordBase, C extends string, M, U
   resultOf(answer: U, processId: string): Promise<RecordedResult<R>>;
 }
 
+/**
+ * The kind's `message` and `resultOf` for a type whose Updates take `{ actor, input }` and answer with the
+ * record and SLA they recorded.
+ */
+export const RECORDED_ANSWERS = {
+  message: (actor: Actor, _record: unknown, input: object) => ({ actor, input }),
+  resultOf: async <R>(answer: RecordedResult<R>) => answer,
+};
+
 type Row<R> = ProcessRow & { detail: R };
 
 export interface CommandOptions<R> {

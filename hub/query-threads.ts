@@ -33,7 +33,13 @@ import { HubError } from '../workflows/errors.js';
 import { maySee, visibilityFilter, type Principal, type ProcessRelations, type Scope } from '../workflows/policy.js';
 import type { Actor, NotificationIntent } from '../workflows/process-records.js';
 import { isTerminal, type ProcessSpec, type Role } from '../workflows/process-spec.js';
-import { defaultAudience, mayCloseQuery, mayJoinAudience, type QueryAudience } from '../workflows/query-threads.js';
+import {
+  defaultAudience,
+  mayCloseQuery,
+  mayJoinAudience,
+  QUERY_KINDS,
+  type QueryAudience,
+} from '../workflows/query-threads.js';
 import { PROCESS_SPECS, specFor } from '../workflows/specs.js';
 import type { HubDeps } from './context.js';
 import { toHubError } from './errors.js';
@@ -51,11 +57,7 @@ import type {
 } from '../contracts/socket-events.js';
 import { extractMentionHandles, localPartOf, resolveMentionHandles } from './mentions.js';
 
-export const QUERY_KINDS = [
-  'question_to_advisor',
-  'document_request',
-  'operational_issue',
-] as const satisfies readonly QueryKind[];
+export { QUERY_KINDS };
 
 const KIND_LABELS: Record<QueryKind, string> = {
   question_to_advisor: 'question to the advisor',

@@ -1,3 +1,4 @@
+import type { PortfolioDetail, PortfolioSummary } from '../contracts/portfolios.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowFailedError } from '@temporalio/client';
 import { appendAudit, auditRefusal as recordRefusal } from '../db/audit.js';
@@ -27,7 +28,6 @@ import {
   startRebalanceUpdate,
   type DriftCheckInput,
   type DriftCheckResult,
-  type DriftSummary,
   type RebalanceCommandMessage,
   type RebalanceRecord,
   type RebalancingInput,
@@ -69,61 +69,7 @@ export function rebalanceKind(
   };
 }
 
-export interface PortfolioSummary {
-  portfolio_id: string;
-  account_number: string;
-  client_id: string;
-  client_name: string;
-  advisor_id: string | null;
-  model_id: string;
-  model_name: string;
-  currency: string;
-  cash: number;
-  /** Null while something held has no price. */
-  total_value: number | null;
-  prices_as_of: string | null;
-  missing_prices: string[];
-  drift: DriftSummary | null;
-  active_rebalance: { rebalance_id: string; status: string } | null;
-}
-
-export interface PortfolioDetail extends PortfolioSummary {
-  model: {
-    id: string;
-    name: string;
-    description: string;
-    cash_weight: number;
-    bands: { absolute: number; relative: number; relative_floor: number };
-    targets: { security_id: string; symbol: string; asset_class: string; weight: number }[];
-  };
-  holdings: {
-    security_id: string;
-    symbol: string;
-    name: string;
-    asset_class: string;
-    fractional: boolean;
-    quantity: number;
-    price: number;
-    market_value: number;
-    weight: number;
-    lots: {
-      lot_id: string;
-      quantity: number;
-      cost_basis_per_unit: number;
-      acquired_on: string;
-      market_value: number;
-      unrealized_gain: number;
-      term: 'short' | 'long';
-    }[];
-  }[];
-  rebalances: {
-    rebalance_id: string;
-    status: string;
-    proposal_value: number | null;
-    created_at: string;
-    updated_at: string;
-  }[];
-}
+export type { PortfolioDetail, PortfolioSummary };
 
 /** A model as the API shows it: weights and bands as the JSON numbers that carry their decimals exactly. */
 function modelOnWire(model: ModelPortfolio & { description: string }) {

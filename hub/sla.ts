@@ -1,3 +1,4 @@
+import type { LiveSla } from '../contracts/records.js';
 import type { Sql } from '../db/client.js';
 import { resolveCalendar } from '../db/sla.js';
 import type { SlaSnapshot } from '../workflows/process-records.js';
@@ -5,21 +6,7 @@ import type { BusinessCalendar } from '../workflows/sla/business-calendar.js';
 import { slaStatus } from '../workflows/sla/sla-schedule.js';
 
 /** The SLA as people read it: where it stands now, recomputed from the recorded clock with the workflow's own math. */
-export interface LiveSla {
-  policy_id: string;
-  state: string;
-  status: SlaSnapshot['status'];
-  started_at: string;
-  deadline: string;
-  remaining_ms: number;
-  percent_elapsed: number;
-  paused: boolean;
-  paused_total_ms: number;
-  /** The business calendar the clock counts on (null: the wall clock). */
-  calendar_id: string | null;
-  rungs: SlaSnapshot['rungs'];
-  rungs_fired: SlaSnapshot['rungs_fired'];
-}
+export type { LiveSla };
 
 export const CALENDARS_CHANGED = 'business_calendars_changed';
 

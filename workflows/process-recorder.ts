@@ -32,6 +32,22 @@ export interface ProcessOutcome<R> extends RecordableOutcome {
   record: R;
 }
 
+/** The people a rung may name (`assigned_officer`, `advisor`, `client`), as every process record holds them. */
+export function namedPerson(
+  record: { assigned_officer_id: string | null; advisor_id: string | null; client_user_id: string | null },
+  name: string,
+): string | null {
+  return (
+    { assigned_officer: record.assigned_officer_id, advisor: record.advisor_id, client: record.client_user_id }[name] ??
+    null
+  );
+}
+
+/** What a command's Update answers: the record as the change left it, with the SLA recorded beside it. */
+export function recordedResult<R>(recording: TransitionRecording): { record: R; sla: SlaSnapshot | null } {
+  return { record: recording.record as unknown as R, sla: recording.card.sla };
+}
+
 /**
  * Every change of a process goes through `commit`: the workflow's state moves at once, the SLA clock of
  * the state left stops at once, and the recording (with the clock of the state entered, if it has a

@@ -1,9 +1,14 @@
-import type { Role } from './process-spec.js';
+import { z } from 'zod';
+import { ROLES, type Role } from './process-spec.js';
 import type { Scope } from './policy.js';
 
 /** What every process records on each change, whatever its type: the generic half of the read model. */
 
-export type Channel = 'api' | 'board' | 'slack' | 'system';
+export const CHANNELS = ['api', 'board', 'slack', 'system'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Who may have acted on a record: a person in a role, or the process itself. */
+export const ActorRoleSchema = z.enum([...ROLES, 'system']);
 
 export interface Actor {
   user_id: string;
@@ -25,6 +30,35 @@ export interface EmittedEvent {
   payload: Record<string, unknown>;
 }
 
+/** What an accepted change to a record records beside it, in one transaction. */
+export interface ChangeOutcome<R extends { status: string }> {
+  record: R;
+  action: string;
+  actor: Actor;
+  status_before: R['status'];
+  events: EmittedEvent[];
+  notifications: NotificationIntent[];
+  audit: Record<string, unknown>;
+}
+
+/** The outcome builder of one change (`action` by `actor` on `record`): given the record it leaves and what it writes. */
+export function outcomeOf<R extends { status: string }>(record: R, action: string, actor: Actor) {
+  return (
+    next: R,
+    events: EmittedEvent[],
+    notifications: NotificationIntent[] = [],
+    audit: Record<string, unknown> = {},
+  ): ChangeOutcome<R> => ({
+    record: next,
+    action,
+    actor,
+    status_before: record.status,
+    events,
+    notifications,
+    audit,
+  });
+}
+
 export type Recipient = { user_id: string } | { role: Role };
 
 export interface NotificationIntent {
@@ -36,47 +70,82 @@ export interface NotificationIntent {
   body: string;
 }
 
+/**
+ * The schemas of the records below are the one statement of their shape: the types are inferred from them, and
+ * the API documents its answers with them (contracts/ builds the wire views on top).
+ */
+
+/** One approval of a process: who, in which role, through which channel, with what notes. */
+export const ApprovalSchema = z.object({
+  approved_by: z.string(),
+  approver_name: z.string(),
+  role: ActorRoleSchema,
+  channel: z.enum(CHANNELS),
+  at: z.string(),
+  notes: z.string().nullable(),
+});
+export type Approval = z.infer<typeof ApprovalSchema>;
+
+const RungKindSchema = z.enum(['warning', 'breach', 'escalation']);
+
+/** One rung of the escalation chain that fired, and whom it reached (positions resolved as it fired). */
+export const FiredRungSchema = z.object({
+  kind: RungKindSchema,
+  at_percent: z.number(),
+  fired_at: z.string(),
+  notified: z.array(z.string()).optional().meta({ description: 'The people it reached (positions as they fired)' }),
+});
+
+/** One rung of a policy's escalation chain: at what share of the target it fires, and whom it notifies. */
+export const RungSchema = z.object({ kind: RungKindSchema, at_percent: z.number(), notify: z.array(z.string()) });
+
+/** on_track → warning → breached; paused while the process waits on someone outside the reviewer's control. */
+export const SLA_STATUSES = ['on_track', 'warning', 'breached', 'paused'] as const;
+
 /** The SLA clock of the state a process is in, as the board and the API show it. */
-export interface SlaSnapshot {
-  policy_id: string;
-  state: string;
-  /** on_track → warning → breached; paused while the process waits on someone outside the reviewer's control. */
-  status: 'on_track' | 'warning' | 'breached' | 'paused';
-  started_at: string;
+export const SlaSnapshotSchema = z.object({
+  policy_id: z.string(),
+  state: z.string(),
+  status: z.enum(SLA_STATUSES),
+  started_at: z.string(),
   /** The instant the target is reached if the clock runs on from now (moves later while paused). */
-  deadline: string;
-  paused: boolean;
-  paused_total_ms: number;
-  /** The escalation chain so far; `notified`: who each rung reached (positions resolved as it fired). */
-  rungs_fired: {
-    kind: 'warning' | 'breach' | 'escalation';
-    at_percent: number;
-    fired_at: string;
-    notified?: string[];
-  }[];
+  deadline: z.string(),
+  paused: z.boolean(),
+  paused_total_ms: z.number(),
+  rungs_fired: z.array(FiredRungSchema),
   /** What it takes to recompute the status at any later instant with the same pure functions. */
-  target: { unit: 'business_hours' | 'business_days' | 'wall_clock_hours'; amount: number };
-  calendar_id: string | null;
-  clock: { started_at_ms: number; paused_at_ms: number | null; paused_business_ms: number; paused_wall_ms: number };
-  rungs: { kind: 'warning' | 'breach' | 'escalation'; at_percent: number; notify: string[] }[];
-  fired_rung_indexes: number[];
-}
+  target: z.object({
+    unit: z.enum(['business_hours', 'business_days', 'wall_clock_hours']),
+    amount: z.number(),
+  }),
+  calendar_id: z.string().nullable().meta({ description: 'The calendar the clock counts on' }),
+  clock: z.object({
+    started_at_ms: z.number(),
+    paused_at_ms: z.number().nullable(),
+    paused_business_ms: z.number(),
+    paused_wall_ms: z.number(),
+  }),
+  rungs: z.array(RungSchema),
+  fired_rung_indexes: z.array(z.number()),
+});
+export type SlaSnapshot = z.infer<typeof SlaSnapshotSchema>;
 
 /** The fields every board card shows, for any process type. */
-export interface ProcessCard {
-  title: string;
-  client_id: string | null;
-  client_user_id: string | null;
-  advisor_id: string | null;
-  assigned_user_id: string | null;
-  amount: number | null;
-  currency: string | null;
-  status: string;
-  status_entered_at: string;
-  flags: string[];
+export const ProcessCardSchema = z.object({
+  title: z.string(),
+  client_id: z.string().nullable(),
+  client_user_id: z.string().nullable(),
+  advisor_id: z.string().nullable(),
+  assigned_user_id: z.string().nullable(),
+  amount: z.number().nullable(),
+  currency: z.string().nullable(),
+  status: z.string(),
+  status_entered_at: z.string(),
+  flags: z.array(z.string()),
   /** Null when the current state has no SLA. */
-  sla: SlaSnapshot | null;
-}
+  sla: SlaSnapshotSchema.nullable(),
+});
+export type ProcessCard = z.infer<typeof ProcessCardSchema>;
 
 /** One accepted change, recorded in one transaction: card, detail row, audit, events, notifications. */
 export interface TransitionRecording {

@@ -25,10 +25,13 @@ export function defaultAudience(opener: { role: string }): QueryAudience {
   return opener.role === 'client' ? 'client_facing' : 'internal';
 }
 
-export type QueryKind = 'question_to_advisor' | 'document_request' | 'operational_issue';
-export type QueryStatus = 'open' | 'resolved';
+export const QUERY_KINDS = ['question_to_advisor', 'document_request', 'operational_issue'] as const;
+export type QueryKind = (typeof QUERY_KINDS)[number];
+export const QUERY_STATUSES = ['open', 'resolved'] as const;
+export type QueryStatus = (typeof QUERY_STATUSES)[number];
 /** What happened to a query; also the kind of the thread entry it wrote. */
-export type QueryChange = 'opened' | 'replied' | 'resolved' | 'reopened';
+export const QUERY_CHANGES = ['opened', 'replied', 'resolved', 'reopened'] as const;
+export type QueryChange = (typeof QUERY_CHANGES)[number];
 
 /** Who decides a query is settled: whoever asked, and the roles GRANTS names. */
 export function mayCloseQuery(person: { id: string; role: string }, query: { created_by: string }): boolean {

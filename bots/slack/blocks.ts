@@ -357,22 +357,29 @@ export function notificationMessage(
   );
 }
 
+/** What `/hub status` answers: a line for notifications, the headline, and label–value fields. */
+export interface StatusReply {
+  text: string;
+  headline: string;
+  fields: [string, string][];
+}
+
 /**
  * `/hub status` for any process type: its client and id in the text, "step n of m" on the happy path, the
- * SLA, one line of its own (the amount, the proposal value) and the next step.
+ * SLA, then the lines of its own (the amount, the proposal value, the next step or the decision).
  */
 export function statusReply<S extends string>(
   spec: ProcessSpec<S>,
   happyPath: readonly S[],
   at: { processId: string; clientName: string; status: S; sla: SlaView | null },
-  own: { headline: string; value: [string, string]; nextStep: string },
-): { text: string; headline: string; fields: [string, string][] } {
+  own: { headline: string; fields: [string, string][] },
+): StatusReply {
   const progress = progressOf(spec, at.status, happyPath);
   const step = progress.step ? ` (step ${progress.step} of ${progress.of})` : '';
   return {
     text: `${esc(at.clientName)} (${at.processId}): ${progress.label}`,
     headline: own.headline,
-    fields: [['Status', `${progress.label}${step}`], ['SLA', slaLine(at.sla)], own.value, ['Next step', own.nextStep]],
+    fields: [['Status', `${progress.label}${step}`], ['SLA', slaLine(at.sla)], ...own.fields],
   };
 }
 

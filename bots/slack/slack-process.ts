@@ -53,6 +53,24 @@ export interface KeptMessageSpec<R extends ProcessRecordLike = ProcessRecordLike
   render(summary: ProcessSummary<R>, buttons: ButtonSpec[]): SlackMessage;
 }
 
+/**
+ * The compliance channel's message for a process in compliance review, with Approve and Reject, posted once
+ * under `<key>-message:<process id>`.
+ */
+export function complianceReviewMessage<R extends ProcessRecordLike>(
+  key: string,
+  render: KeptMessageSpec<R>['render'],
+): KeptMessageSpec<R> {
+  return {
+    audience: 'compliance',
+    to: 'compliance_channel',
+    opensIn: 'compliance_review',
+    commands: ['compliance_approve', 'compliance_reject'],
+    deliveryKey: (processId) => `${key}-message:${processId}`,
+    render,
+  };
+}
+
 /** A reason form for a command: the modal, and the command input field its text fills. */
 export interface CommandReason extends ReasonModalSpec {
   field: string;

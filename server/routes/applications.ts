@@ -2,76 +2,14 @@ import { actorOf } from '../../hub/context.js';
 import { z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
 import { APPLICATION_COMMANDS } from '../../workflows/account-opening/definitions.js';
-import {
-  accountOpeningSpec,
-  ACCOUNT_TYPES,
-  APPLICATION_STATUSES,
-  RISK_PROFILES,
-} from '../../workflows/account-opening/spec.js';
+import { accountOpeningSpec, ACCOUNT_TYPES, APPLICATION_STATUSES } from '../../workflows/account-opening/spec.js';
 import type { AccountOpeningService, ApplicationCommand } from '../../hub/account-opening.js';
 import { addProcessRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
-import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
-import { createRouter, hubRoute, jsonBody, jsonResponse, orNull } from './openapi.js';
-import { LiveSlaSchema } from './sla.js';
+import { nextCursor, pageAfter } from './keyset-cursor.js';
+import { createRouter, hubRoute, jsonBody, jsonResponse, pageResponse } from './openapi.js';
+import { ApplicationSchema } from '../../contracts/records.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-
-const ApplicationSchema = z
-  .object({
-    application_id: z.string(),
-    process_type: z.string(),
-    client_id: z.string(),
-    client_name: z.string(),
-    advisor_id: z.string().nullable(),
-    opened_by: z.string(),
-    account_type: z.string(),
-    status: z.enum(APPLICATION_STATUSES),
-    progress: z.object({ step: z.number().nullable(), of: z.number(), label: z.string() }),
-    selected_products: z
-      .array(z.object({ product_id: z.string(), product_name: z.string(), allocation_percent: z.number() }))
-      .nullable(),
-    risk_score: z.number().nullable(),
-    risk_profile: z.enum(RISK_PROFILES).nullable(),
-    investment_objective: z.string().nullable(),
-    investment_horizon: z.string().nullable(),
-    initial_investment_amount: z.number().nullable(),
-    currency: z.string().nullable(),
-    source_of_funds: z.string().nullable(),
-    source_of_funds_detail: z.string().nullable(),
-    terms_accepted: z.boolean(),
-    terms_accepted_at: z.string().nullable(),
-    mandate_document_id: z.string().nullable(),
-    funding_method: z.string().nullable(),
-    funding_reference: z.string().nullable(),
-    compliance_notes: z.string().nullable(),
-    rejection_reason: z.string().nullable(),
-    suitability_warnings: z.array(
-      z.object({ kind: z.string(), product_id: z.string(), product_name: z.string(), message: z.string() }),
-    ),
-    approvals: z.array(
-      z.object({
-        approved_by: z.string(),
-        approver_name: z.string(),
-        role: z.string(),
-        channel: z.string(),
-        at: z.string(),
-        notes: z.string().nullable(),
-      }),
-    ),
-    approvals_required: z.number(),
-    edd_required: z.boolean(),
-    politically_exposed: z.boolean(),
-    assigned_officer_id: z.string().nullable(),
-    account_number: z.string().nullable(),
-    crm_failure: z.object({ code: z.string(), message: z.string(), attempts: z.number(), at: z.string() }).nullable(),
-    allowed_actions: z.array(z.string()).openapi({ description: 'The commands the caller may take now' }),
-    sla: orNull(LiveSlaSchema).openapi({ description: 'The SLA of the current state, if it has one' }),
-    status_entered_at: z.string(),
-    created_at: z.string(),
-    updated_at: z.string(),
-    version: z.number(),
-  })
-  .openapi('Application');
 
 /** What each command's route says beyond the spec and its definitions. */
 const COMMAND_ROUTES: Record<ApplicationCommand, CommandRoute> = {
@@ -142,30 +80,17 @@ export function applicationRoutes(service: AccountOpeningService, sql: Sql) {
         summary: 'List the applications the caller may see',
         request: { query: ListQuery },
         responses: {
-          200: jsonResponse(
-            z.object({ applications: z.array(ApplicationSchema), next_cursor: z.string().nullable() }),
-            'A page of applications, newest change first',
-          ),
+          200: pageResponse('applications', ApplicationSchema, 'A page of applications, newest change first'),
         },
       }),
       async (c) => {
         const { limit, cursor, ...filters } = c.req.valid('query');
-        const applications = await service.list(actor(c), {
-          ...filters,
-          limit,
-          before: cursor ? decodeKeysetCursor(cursor) : undefined,
-        });
-        const last = applications.at(-1);
-        return c.json(
-          {
-            applications,
-            next_cursor:
-              applications.length === limit && last
-                ? encodeKeysetCursor({ updated_at: last.updated_at, process_id: last.application_id })
-                : null,
-          },
-          200,
-        );
+        const applications = await service.list(actor(c), { ...filters, limit, before: pageAfter(cursor) });
+        const next_cursor = nextCursor(applications, limit, (last) => ({
+          updated_at: last.updated_at,
+          process_id: last.application_id,
+        }));
+        return c.json({ applications, next_cursor }, 200);
       },
     );
 

@@ -13,7 +13,7 @@ import { DOCUMENT_KINDS, REVIEW_STATUSES } from '../../workflows/documents.js';
 import { HubError } from '../../workflows/errors.js';
 import { type HubEnv, actorOf } from '../../hub/context.js';
 import { createRouter, hubRoute, IdParams, jsonBody, jsonResponse, listResponse, orNull } from './openapi.js';
-import { LiveSlaSchema } from './sla.js';
+import { LiveSlaSchema } from '../../contracts/records.js';
 
 const instant = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })])

@@ -8,7 +8,8 @@ import type { Actor } from '../../workflows/process-records.js';
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { commandErrorCodes } from '../../workflows/errors.js';
 import { type CommandContext, type HubEnv, actorOf } from '../../hub/context.js';
-import { AuditEntrySchema, hubRoute, IdParams, jsonBody, jsonResponse, ProcessEventSchema } from './openapi.js';
+import { AuditEntrySchema, ProcessEventSchema } from '../../contracts/records.js';
+import { hubRoute, IdParams, jsonBody, jsonResponse } from './openapi.js';
 
 export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(200).optional() });
 

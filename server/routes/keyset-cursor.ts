@@ -16,3 +16,18 @@ export function decodeKeysetCursor(cursor: string): { updated_at: string; proces
   }
   throw new HubError('VALIDATION_FAILED', 'cursor: not a cursor this API gave out', { field: 'cursor' });
 }
+
+/** The keyset bound of the page a cursor asks for: none for the first page. */
+export function pageAfter(cursor: string | undefined) {
+  return cursor ? decodeKeysetCursor(cursor) : undefined;
+}
+
+/** The cursor of the page after a full one, or null when this page is the last. */
+export function nextCursor<T>(
+  page: T[],
+  limit: number,
+  keyOf: (last: T) => { updated_at: string; process_id: string },
+): string | null {
+  const last = page.at(-1);
+  return page.length === limit && last ? encodeKeysetCursor(keyOf(last)) : null;
+}

@@ -11,31 +11,8 @@ import {
   topicOf,
 } from '../../workflows/notification-policy.js';
 import { ROLES } from '../../workflows/process-spec.js';
+import { DELIVERY_STATUSES, NotificationSchema } from '../../contracts/notifications.js';
 import { createRouter, hubRoute, jsonBody, jsonResponse } from './openapi.js';
-
-const DELIVERY_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'failed', 'skipped', 'held', 'digested'] as const;
-
-const DeliverySummarySchema = z.object({
-  channel: z.enum(NOTIFICATION_CHANNELS),
-  status: z.enum(DELIVERY_STATUSES),
-  detail: z.string().nullable(),
-  updated_at: z.string(),
-});
-
-const NotificationSchema = z
-  .object({
-    id: z.number(),
-    kind: z.string(),
-    topic: z.enum(NOTIFICATION_TOPIC_KEYS),
-    title: z.string(),
-    body: z.string(),
-    process_type: z.string().nullable(),
-    process_id: z.string().nullable(),
-    created_at: z.string(),
-    read_at: z.string().nullable(),
-    deliveries: z.array(DeliverySummarySchema).openapi({ description: 'Where it went beyond the bell' }),
-  })
-  .openapi('Notification');
 
 const DeliverySchema = z
   .object({

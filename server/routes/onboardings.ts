@@ -2,107 +2,25 @@ import { actorOf } from '../../hub/context.js';
 import { z } from '@hono/zod-openapi';
 import type { Sql } from '../../db/client.js';
 import type { HubConfig } from '../../runtime/config.js';
-import { ONBOARDING_COMMANDS, ProfileSchema } from '../../workflows/client-onboarding/definitions.js';
-import {
-  CLIENT_TYPES,
-  clientOnboardingSpec,
-  ONBOARDING_STATUSES,
-  RISK_RATINGS,
-} from '../../workflows/client-onboarding/spec.js';
+import { ONBOARDING_COMMANDS } from '../../workflows/client-onboarding/definitions.js';
+import { CLIENT_TYPES, clientOnboardingSpec, ONBOARDING_STATUSES } from '../../workflows/client-onboarding/spec.js';
 import type { OnboardingService } from '../../hub/client-onboarding.js';
 import type { OnboardingCommandName } from '../../workflows/client-onboarding/definitions.js';
 import { baseUrlOf } from './admin-sign-in.js';
 import { addCommandRoutes, addTrailRoutes, IdempotencyHeaders, type CommandRoute } from './command-routes.js';
-import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
-import { CONFLICT_RESPONSE, createRouter, hubRoute, IdParams, jsonBody, jsonResponse, orNull } from './openapi.js';
-import { LiveSlaSchema } from './sla.js';
+import { nextCursor, pageAfter } from './keyset-cursor.js';
+import {
+  CONFLICT_RESPONSE,
+  createRouter,
+  hubRoute,
+  IdParams,
+  jsonBody,
+  jsonResponse,
+  pageResponse,
+} from './openapi.js';
+import { OnboardingSchema } from '../../contracts/records.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-const person = z.object({ by: z.string(), name: z.string(), reason: z.string(), at: z.string() });
-
-const HitSchema = z.object({
-  hit_id: z.string(),
-  list: z.enum(['sanctions', 'pep']),
-  entry_id: z.string(),
-  listed_name: z.string(),
-  listed_alias: z.string().nullable().optional().openapi({ description: 'The a.k.a. that matched, if not the name' }),
-  matched_name: z.string(),
-  score: z.number(),
-  program: z.string().nullable(),
-  status: z.enum(['open', 'cleared', 'confirmed']),
-  clearances: z.array(person),
-  confirmation: person.extend({ outcome: z.enum(['reject', 'enhanced_due_diligence']) }).nullable(),
-});
-
-const OnboardingSchema = z
-  .object({
-    onboarding_id: z.string(),
-    process_type: z.string(),
-    client_id: z.string(),
-    client_name: z.string(),
-    client_user_id: z.string().nullable(),
-    client_type: z.enum(CLIENT_TYPES),
-    advisor_id: z.string().nullable(),
-    invited_by: z.string(),
-    status: z.enum(ONBOARDING_STATUSES),
-    progress: z.object({ step: z.number().nullable(), of: z.number(), label: z.string() }),
-    profile: ProfileSchema.partial(),
-    profile_submitted_at: z.string().nullable(),
-    needs_personal_documents: z.boolean(),
-    needs_entity_documents: z.boolean(),
-    screening: z
-      .object({
-        screened_at: z.string(),
-        lists_as_of: z.string().nullable(),
-        names: z.array(z.string()),
-        hits: z.array(HitSchema),
-      })
-      .nullable(),
-    risk: z
-      .object({
-        rating: z.enum(RISK_RATINGS),
-        score: z.number(),
-        factors: z.array(
-          z.object({
-            factor: z.string(),
-            value: z.string(),
-            points: z.number(),
-            decisive: z.boolean(),
-            note: z.string(),
-          }),
-        ),
-      })
-      .nullable(),
-    edd_required: z.boolean(),
-    politically_exposed: z.boolean(),
-    approvals: z.array(
-      z.object({
-        approved_by: z.string(),
-        approver_name: z.string(),
-        role: z.string(),
-        channel: z.string(),
-        at: z.string(),
-        notes: z.string().nullable(),
-      }),
-    ),
-    approvals_required: z.number(),
-    assigned_officer_id: z.string().nullable(),
-    review_started_at: z.string().nullable(),
-    rejection_reason: z.string().nullable(),
-    decided_by: z.string().nullable(),
-    decided_at: z.string().nullable(),
-    kyc_expires_at: z.string().nullable(),
-    review_of_kyc_expiring: z.string().nullable(),
-    expires_at: z.string(),
-    allowed_actions: z.array(z.string()).openapi({ description: 'The commands the caller may take now' }),
-    sla: orNull(LiveSlaSchema),
-    status_entered_at: z.string(),
-    created_at: z.string(),
-    updated_at: z.string(),
-    version: z.number(),
-  })
-  .openapi('Onboarding');
-
 const COMMAND_ROUTES: Record<OnboardingCommandName, CommandRoute> = {
   save_profile: { summary: 'Save profile sections as a draft, each validated (invited or profile → profile)' },
   submit_profile: { summary: 'Submit the whole profile, saving any sections given first (→ documents)' },
@@ -186,7 +104,7 @@ export function onboardingRoutes(service: OnboardingService, sql: Sql, config: H
           baseUrlOf(config, c),
           c.req.valid('header')['idempotency-key'],
         );
-        return c.json(result as never, 201);
+        return c.json(result, 201);
       },
     )
     .openapi(
@@ -196,26 +114,16 @@ export function onboardingRoutes(service: OnboardingService, sql: Sql, config: H
         tags: ['Onboardings'],
         summary: 'List the onboardings the caller may see (a client sees their own)',
         request: { query: ListQuery },
-        responses: {
-          200: jsonResponse(
-            z.object({ onboardings: z.array(OnboardingSchema), next_cursor: z.string().nullable() }),
-            'A page of onboardings, newest change first',
-          ),
-        },
+        responses: { 200: pageResponse('onboardings', OnboardingSchema, 'A page of onboardings, newest change first') },
       }),
       async (c) => {
         const { limit, cursor, ...filters } = c.req.valid('query');
-        const onboardings = await service.list(actorOf(c), {
-          ...filters,
-          limit,
-          before: cursor ? decodeKeysetCursor(cursor) : undefined,
-        });
-        const last = onboardings.at(-1);
-        const next =
-          onboardings.length === limit && last
-            ? encodeKeysetCursor({ updated_at: last.updated_at, process_id: last.onboarding_id })
-            : null;
-        return c.json({ onboardings, next_cursor: next } as never, 200);
+        const onboardings = await service.list(actorOf(c), { ...filters, limit, before: pageAfter(cursor) });
+        const next_cursor = nextCursor(onboardings, limit, (last) => ({
+          updated_at: last.updated_at,
+          process_id: last.onboarding_id,
+        }));
+        return c.json({ onboardings, next_cursor }, 200);
       },
     )
     .openapi(
@@ -227,7 +135,7 @@ export function onboardingRoutes(service: OnboardingService, sql: Sql, config: H
         request: { params: IdParams },
         responses: { 200: jsonResponse(OnboardingSchema, 'The onboarding') },
       }),
-      async (c) => c.json((await service.get(actorOf(c), c.req.valid('param').id)) as never, 200),
+      async (c) => c.json(await service.get(actorOf(c), c.req.valid('param').id), 200),
     );
 
   addTrailRoutes(router, {

@@ -3,6 +3,8 @@ import type { HubEnv } from '../../hub/context.js';
 import { validationError } from '../../hub/errors.js';
 import { ERRORS, type ErrorCode } from '../../workflows/errors.js';
 
+export { orNull } from '../../contracts/records.js';
+
 export const ErrorSchema = z
   .object({
     error: z.object({
@@ -60,14 +62,6 @@ export function createRouter() {
   });
 }
 
-/**
- * A named (registered) schema or null. `.nullable()` on a registered schema documents a bare `$ref`, which
- * says null is not allowed; a union says it is.
- */
-export function orNull<T extends z.ZodType>(schema: T) {
-  return z.union([schema, z.null()]);
-}
-
 export function jsonBody<T extends z.ZodType>(schema: T, required = true) {
   return { content: { 'application/json': { schema } }, required };
 }
@@ -83,31 +77,6 @@ export const IdParams = z.object({
     .max(100)
     .regex(/^[\w.:@-]+$/, 'an id has only letters, digits and _ . : @ -')
     .openapi({ param: { name: 'id', in: 'path' }, example: 'app_3f9c2a7d1e5b4c8a' }),
-});
-
-export const AuditEntrySchema = z
-  .object({
-    id: z.number(),
-    at: z.string(),
-    action: z.string(),
-    outcome: z.enum(['accepted', 'refused']),
-    actor_id: z.string(),
-    actor_role: z.string(),
-    actor_name: z.string().nullable(),
-    channel: z.string(),
-    slack_user_id: z.string().nullable(),
-    status_before: z.string().nullable(),
-    status_after: z.string().nullable(),
-    error_code: z.string().nullable(),
-    details: z.record(z.string(), z.unknown()),
-  })
-  .openapi('AuditEntry');
-
-export const ProcessEventSchema = z.object({
-  sequence: z.number(),
-  type: z.string(),
-  payload: z.record(z.string(), z.unknown()),
-  created_at: z.string(),
 });
 
 /**
@@ -148,4 +117,12 @@ export function errorResponsesOf(codes: readonly ErrorCode[]) {
 /** An answer that is one named list: `{ "<key>": [ ... ] }`. */
 export function listResponse<K extends string, T extends z.ZodType>(key: K, item: T, description: string) {
   return jsonResponse(z.object({ [key]: z.array(item) } as Record<K, z.ZodArray<T>>), description);
+}
+
+/** An answer that is one page of a named list, newest change first: `{ "<key>": [ ... ], "next_cursor": … }`. */
+export function pageResponse<K extends string, T extends z.ZodType>(key: K, item: T, description: string) {
+  const page = { [key]: z.array(item), next_cursor: z.string().nullable() } as Record<K, z.ZodArray<T>> & {
+    next_cursor: z.ZodNullable<z.ZodString>;
+  };
+  return jsonResponse(z.object(page), description);
 }

@@ -3,7 +3,7 @@ import { processSummary } from '../../db/board.js';
 import { processTrends } from '../../db/ops-trends.js';
 import type { Sql } from '../../db/client.js';
 import { PROCESSING_TIME_TARGET_MS, SUCCESS_RATE_TARGET, successMetrics } from '../../db/success-metrics.js';
-import { BoardCardSchema } from './board-schemas.js';
+import { BoardCardSchema } from '../../contracts/records.js';
 import { createRouter, hubRoute, jsonResponse } from './openapi.js';
 import { visibleType } from './processes.js';
 
@@ -239,7 +239,7 @@ export function opsRoutes(sql: Sql) {
               breached: raw.sla.breached ?? 0,
               paused: raw.sla.paused ?? 0,
             },
-            at_risk: raw.at_risk as z.infer<typeof BoardCardSchema>[],
+            at_risk: raw.at_risk,
             opened_since: raw.opened_since,
             entered_since: spec.states.map((s) => ({
               state: s.id,

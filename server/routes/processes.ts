@@ -10,9 +10,9 @@ import { maySee, roleMayRun, visibilityFilter } from '../../workflows/policy.js'
 import type { ProcessSpec } from '../../workflows/process-spec.js';
 import { PROCESS_SPECS, specFor } from '../../workflows/specs.js';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { AuditEntrySchema, hubRoute, listResponse } from './openapi.js';
-import { BoardCardSchema } from './board-schemas.js';
-import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
+import { AuditEntrySchema, BoardCardSchema } from '../../contracts/records.js';
+import { hubRoute, listResponse, pageResponse } from './openapi.js';
+import { nextCursor, pageAfter } from './keyset-cursor.js';
 import { createRouter, IdParams, jsonResponse } from './openapi.js';
 import { endpointsFor } from './process-endpoints.js';
 
@@ -190,12 +190,7 @@ export function processRoutes(sql: Sql) {
         tags: ['Processes'],
         summary: 'Processes of any type as board cards, only those the caller may see, newest change first',
         request: { query: ListQuery },
-        responses: {
-          200: jsonResponse(
-            z.object({ processes: z.array(BoardCardSchema), next_cursor: z.string().nullable() }),
-            'A page of cards',
-          ),
-        },
+        responses: { 200: pageResponse('processes', BoardCardSchema, 'A page of cards') },
       }),
       async (c) => {
         const { process_type, limit, cursor, ...filters } = c.req.valid('query');
@@ -208,19 +203,8 @@ export function processRoutes(sql: Sql) {
             `status: ${unknown} is not a state of ${process_type ?? 'any process type you may see'}`,
             { field: 'status' },
           );
-        const processes = await listCards(sql, types, {
-          ...filters,
-          limit,
-          before: cursor ? decodeKeysetCursor(cursor) : undefined,
-        });
-        const last = processes.at(-1);
-        return c.json(
-          {
-            processes: processes as z.infer<typeof BoardCardSchema>[],
-            next_cursor: processes.length === limit && last ? encodeKeysetCursor(last) : null,
-          },
-          200,
-        );
+        const processes = await listCards(sql, types, { ...filters, limit, before: pageAfter(cursor) });
+        return c.json({ processes, next_cursor: nextCursor(processes, limit, (last) => last) }, 200);
       },
     )
     .openapi(
@@ -248,7 +232,7 @@ export function processRoutes(sql: Sql) {
         const { detail } = await requireVisibleProcess(c, sql, id);
         const card = (await getCard(sql, id))!;
         const people = await userNames(sql, personIdsOf(detail));
-        return c.json({ card: card as z.infer<typeof BoardCardSchema>, detail, people }, 200);
+        return c.json({ card, detail, people }, 200);
       },
     )
     .openapi(

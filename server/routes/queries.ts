@@ -1,72 +1,14 @@
 import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { actorFor, type HubEnv } from '../../hub/context.js';
-import { QUERY_KINDS, type QueryThreadService } from '../../hub/query-threads.js';
-import { QUERY_AUDIENCES } from '../../workflows/query-threads.js';
+import type { QueryThreadService } from '../../hub/query-threads.js';
+import { MentionRefSchema, QuerySchema, ReaderQueriesSummarySchema } from '../../contracts/query-threads.js';
+import { QUERY_AUDIENCES, QUERY_KINDS } from '../../workflows/query-threads.js';
 import { commandContext, IdempotencyHeaders } from './command-routes.js';
-import {
-  createRouter,
-  errorContent,
-  hubRoute,
-  IdParams,
-  jsonBody,
-  jsonResponse,
-  listResponse,
-  orNull,
-} from './openapi.js';
+import { createRouter, errorContent, hubRoute, IdParams, jsonBody, jsonResponse, listResponse } from './openapi.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const MAX_BODY_CHARS = 10_000;
-
-const PersonSchema = z.object({ id: z.string(), name: z.string(), role: z.string() }).openapi('PersonRef');
-
-const QueryEntrySchema = z
-  .object({
-    sequence: z.number().openapi({ description: '1, 2, 3… within the query' }),
-    kind: z.enum(['opened', 'replied', 'resolved', 'reopened']),
-    author: PersonSchema,
-    body: z.string().nullable(),
-    mentions: z.array(z.object({ ...PersonSchema.shape, handle: z.string() })),
-    created_at: z.string(),
-  })
-  .openapi('QueryEntry');
-
-const QuerySchema = z
-  .object({
-    id: z.string(),
-    process_id: z.string(),
-    process_type: z.string(),
-    title: z.string(),
-    kind: z.enum(QUERY_KINDS),
-    audience: z
-      .enum(QUERY_AUDIENCES)
-      .openapi({ description: 'internal: staff only; client_facing: the client takes part too' }),
-    status: z.enum(['open', 'resolved']),
-    assignee: PersonSchema,
-    created_by: PersonSchema,
-    sequence: z.number().openapi({ description: 'The sequence of the latest entry' }),
-    pauses_sla: z.boolean().openapi({ description: "True while this query holds the process's SLA clock" }),
-    waiting_on: z.enum(['advisor']).nullable(),
-    created_at: z.string(),
-    updated_at: z.string(),
-    resolved_at: z.string().nullable(),
-    resolved_by: orNull(PersonSchema),
-    entries: z.array(QueryEntrySchema),
-    unread: z.number().openapi({ description: 'Entries by others the caller has not read' }),
-  })
-  .openapi('Query');
-
-const SummarySchema = z
-  .object({
-    process_id: z.string(),
-    open: z.number(),
-    unread: z.number(),
-    waiting_on: z
-      .enum(['advisor'])
-      .nullable()
-      .openapi({ description: "'advisor' while an open question to the advisor waits for an answer" }),
-  })
-  .openapi('ProcessQueriesSummary');
 
 const QUERY_CONFLICT = errorContent(
   'QUERY_RESOLVED: the query is resolved (reopen it first); QUERY_ALREADY_OPEN: it is open already',
@@ -90,7 +32,7 @@ export function queryRoutes(service: QueryThreadService) {
             z.object({
               process_id: z.string(),
               process_type: z.string(),
-              summary: SummarySchema,
+              summary: ReaderQueriesSummarySchema,
               queries: z.array(QuerySchema),
             }),
             'Oldest query first',
@@ -117,12 +59,7 @@ export function queryRoutes(service: QueryThreadService) {
         responses: {
           200: jsonResponse(
             z.object({
-              people: z.array(
-                z.object({
-                  ...PersonSchema.shape,
-                  handle: z.string().openapi({ description: 'What follows the @ in a mention' }),
-                }),
-              ),
+              people: z.array(MentionRefSchema),
             }),
             'By name',
           ),
@@ -199,7 +136,7 @@ export function queryRoutes(service: QueryThreadService) {
           }),
         },
         responses: {
-          200: listResponse('processes', SummarySchema, 'Processes that have queries'),
+          200: listResponse('processes', ReaderQueriesSummarySchema, 'Processes that have queries'),
         },
       }),
       async (c) => c.json({ processes: await service.summaries(actor(c), c.req.valid('query').process_ids) }, 200),

@@ -13,7 +13,6 @@ import {
   upsertPolicy,
 } from '../../db/sla.js';
 import { officeOnCalendar } from '../../db/hierarchy.js';
-import { FiredRungSchema } from './board-schemas.js';
 import { getUser } from '../../db/users.js';
 import { expandHolidays, listSupportedRegions } from '../../db/holidays.js';
 import { HubError } from '../../workflows/errors.js';
@@ -121,31 +120,6 @@ const BreachSchema = z
     at: z.string(),
   })
   .openapi('SlaBreach');
-
-export const LiveSlaSchema = z
-  .object({
-    policy_id: z.string(),
-    state: z.string(),
-    status: z.enum(['on_track', 'warning', 'breached', 'paused']),
-    started_at: z.string(),
-    deadline: z.string().openapi({ description: 'When 100% is reached if the clock runs on from now' }),
-    remaining_ms: z.number().openapi({ description: 'Working time left on the calendar; negative once breached' }),
-    percent_elapsed: z.number(),
-    paused: z.boolean(),
-    paused_total_ms: z.number(),
-    rungs: z.array(
-      z.object({
-        kind: z.enum(['warning', 'breach', 'escalation']),
-        at_percent: z.number(),
-        notify: z.array(z.string()),
-      }),
-    ),
-    rungs_fired: z.array(FiredRungSchema),
-    calendar_id: z.string().nullable().openapi({
-      description: "The calendar the clock counts on: the policy's, else the process's office's; null: wall clock",
-    }),
-  })
-  .openapi('Sla');
 
 function requireSettings(actor: Actor, access: 'read' | 'write') {
   if (!mayManageSettings(actor, access)) {

@@ -14899,9 +14899,9 @@ export interface components {
     };
     Application: {
       application_id: string;
-      process_type: string;
       client_id: string;
       client_name: string;
+      client_user_id: string | null;
       advisor_id: string | null;
       opened_by: string;
       account_type: string;
@@ -14918,15 +14918,11 @@ export interface components {
         | 'account_created'
         | 'rejected'
         | 'cancelled';
-      progress: {
-        step: number | null;
-        of: number;
-        label: string;
-      };
       selected_products:
         | {
             product_id: string;
             product_name: string;
+            product_version?: number;
             allocation_percent: number;
           }[]
         | null;
@@ -14947,7 +14943,8 @@ export interface components {
       compliance_notes: string | null;
       rejection_reason: string | null;
       suitability_warnings: {
-        kind: string;
+        /** @enum {string} */
+        kind: 'risk_mismatch' | 'illiquid_short_horizon';
         product_id: string;
         product_name: string;
         message: string;
@@ -14955,8 +14952,10 @@ export interface components {
       approvals: {
         approved_by: string;
         approver_name: string;
-        role: string;
-        channel: string;
+        /** @enum {string} */
+        role: 'client' | 'advisor' | 'compliance_officer' | 'manager' | 'ops' | 'admin' | 'system';
+        /** @enum {string} */
+        channel: 'api' | 'board' | 'slack' | 'system';
         at: string;
         notes: string | null;
       }[];
@@ -14966,19 +14965,28 @@ export interface components {
       assigned_officer_id: string | null;
       account_number: string | null;
       crm_failure: {
-        code: string;
+        /** @enum {string} */
+        code: 'CRM_ACCOUNT_CREATION_FAILED';
         message: string;
         attempts: number;
         at: string;
       } | null;
-      /** @description The commands the caller may take now */
-      allowed_actions: string[];
-      /** @description The SLA of the current state, if it has one */
-      sla: components['schemas']['Sla'] | null;
+      decided_by: string | null;
+      decided_at: string | null;
       status_entered_at: string;
       created_at: string;
       updated_at: string;
       version: number;
+      process_type: string;
+      progress: {
+        step: number | null;
+        of: number;
+        label: string;
+      };
+      /** @description The commands the caller may take now */
+      allowed_actions: string[];
+      /** @description The SLA of the current state, if it has one */
+      sla: components['schemas']['Sla'] | null;
     };
     Sla: {
       policy_id: string;
@@ -15069,6 +15077,12 @@ export interface components {
     Notification: {
       id: number;
       kind: string;
+      title: string;
+      body: string;
+      process_type: string | null;
+      process_id: string | null;
+      created_at: string;
+      read_at: string | null;
       /** @enum {string} */
       topic:
         | 'assignment'
@@ -15079,12 +15093,6 @@ export interface components {
         | 'decision'
         | 'rebalance_proposal'
         | 'process_update';
-      title: string;
-      body: string;
-      process_type: string | null;
-      process_id: string | null;
-      created_at: string;
-      read_at: string | null;
       /** @description Where it went beyond the bell */
       deliveries: {
         /** @enum {string} */
@@ -15312,12 +15320,12 @@ export interface components {
     ProcessQueriesSummary: {
       process_id: string;
       open: number;
-      unread: number;
       /**
        * @description 'advisor' while an open question to the advisor waits for an answer
        * @enum {string|null}
        */
       waiting_on: 'advisor' | null;
+      unread: number;
     };
     Query: {
       id: string;
@@ -15327,7 +15335,7 @@ export interface components {
       /** @enum {string} */
       kind: 'question_to_advisor' | 'document_request' | 'operational_issue';
       /**
-       * @description internal: staff only; client_facing: the client takes part too
+       * @description internal: staff only; client_facing: the client of the process takes part too
        * @enum {string}
        */
       audience: 'internal' | 'client_facing';
@@ -15337,9 +15345,12 @@ export interface components {
       created_by: components['schemas']['PersonRef'];
       /** @description The sequence of the latest entry */
       sequence: number;
-      /** @description True while this query holds the process's SLA clock */
+      /** @description True while this query holds the process's SLA clock: an open question to the advisor */
       pauses_sla: boolean;
-      /** @enum {string|null} */
+      /**
+       * @description 'advisor' while an open question to the advisor waits for an answer
+       * @enum {string|null}
+       */
       waiting_on: 'advisor' | null;
       created_at: string;
       updated_at: string;
@@ -15355,7 +15366,7 @@ export interface components {
       role: string;
     };
     QueryEntry: {
-      /** @description 1, 2, 3… within the query */
+      /** @description 1, 2, 3… within the query, in the order the entries were written */
       sequence: number;
       /** @enum {string} */
       kind: 'opened' | 'replied' | 'resolved' | 'reopened';
@@ -15365,6 +15376,7 @@ export interface components {
         id: string;
         name: string;
         role: string;
+        /** @description What follows the @ in a mention */
         handle: string;
       }[];
       created_at: string;
@@ -15418,18 +15430,10 @@ export interface components {
       };
     };
     BoardCard: {
-      process_id: string;
-      process_type: string;
-      version: number;
       title: string;
       client_id: string | null;
       client_user_id: string | null;
       advisor_id: string | null;
-      advisor_name: string | null;
-      /** @description The office of the client's team */
-      office_id: string | null;
-      /** @description The client's team */
-      team_id: string | null;
       assigned_user_id: string | null;
       amount: number | null;
       currency: string | null;
@@ -15437,6 +15441,14 @@ export interface components {
       status_entered_at: string;
       flags: string[];
       sla: components['schemas']['SlaSnapshot'] | null;
+      process_id: string;
+      process_type: string;
+      version: number;
+      advisor_name: string | null;
+      /** @description The office of the client's team */
+      office_id: string | null;
+      /** @description The client's team */
+      team_id: string | null;
       created_at: string;
       updated_at: string;
     };
@@ -15701,7 +15713,6 @@ export interface components {
     };
     Rebalance: {
       rebalance_id: string;
-      process_type: string;
       portfolio_id: string;
       account_number: string;
       client_id: string;
@@ -15724,11 +15735,6 @@ export interface components {
         | 'completed'
         | 'declined'
         | 'failed';
-      progress: {
-        step: number | null;
-        of: number;
-        label: string;
-      };
       prices_as_of: string;
       drift_before: components['schemas']['Drift'];
       rationale: string;
@@ -15837,16 +15843,20 @@ export interface components {
       advisor_approval: {
         approved_by: string;
         approver_name: string;
-        role: string;
-        channel: string;
+        /** @enum {string} */
+        role: 'client' | 'advisor' | 'compliance_officer' | 'manager' | 'ops' | 'admin' | 'system';
+        /** @enum {string} */
+        channel: 'api' | 'board' | 'slack' | 'system';
         at: string;
         notes: string | null;
       } | null;
       compliance_approval: {
         approved_by: string;
         approver_name: string;
-        role: string;
-        channel: string;
+        /** @enum {string} */
+        role: 'client' | 'advisor' | 'compliance_officer' | 'manager' | 'ops' | 'admin' | 'system';
+        /** @enum {string} */
+        channel: 'api' | 'board' | 'slack' | 'system';
         at: string;
         notes: string | null;
       } | null;
@@ -15854,7 +15864,8 @@ export interface components {
       decline: {
         declined_by: string;
         decliner_name: string;
-        role: string;
+        /** @enum {string} */
+        role: 'client' | 'advisor' | 'compliance_officer' | 'manager' | 'ops' | 'admin' | 'system';
         at: string;
         reason: string;
       } | null;
@@ -15922,19 +15933,26 @@ export interface components {
         cash_after: number;
       } | null;
       failure: {
-        code: string;
+        /** @enum {string} */
+        code: 'ORDER_REJECTED' | 'CUSTODIAN_UNAVAILABLE' | 'VERIFICATION_OUT_OF_BAND';
         message: string;
         at: string;
         order_n: number | null;
       } | null;
-      /** @description The commands the caller may take now */
-      allowed_actions: string[];
-      /** @description The SLA of the current state, if it has one */
-      sla: components['schemas']['Sla'] | null;
       status_entered_at: string;
       created_at: string;
       updated_at: string;
       version: number;
+      process_type: string;
+      progress: {
+        step: number | null;
+        of: number;
+        label: string;
+      };
+      /** @description The commands the caller may take now */
+      allowed_actions: string[];
+      /** @description The SLA of the current state, if it has one */
+      sla: components['schemas']['Sla'] | null;
     };
     ModelPortfolio: {
       id: string;
@@ -15956,7 +15974,6 @@ export interface components {
     };
     Onboarding: {
       onboarding_id: string;
-      process_type: string;
       client_id: string;
       client_name: string;
       client_user_id: string | null;
@@ -15975,11 +15992,6 @@ export interface components {
         | 'rejected'
         | 'cancelled'
         | 'expired';
-      progress: {
-        step: number | null;
-        of: number;
-        label: string;
-      };
       profile: {
         identity?: {
           legal_name: string;
@@ -16050,7 +16062,6 @@ export interface components {
         lists_as_of: string | null;
         names: string[];
         hits: {
-          hit_id: string;
           /** @enum {string} */
           list: 'sanctions' | 'pep';
           entry_id: string;
@@ -16060,6 +16071,7 @@ export interface components {
           matched_name: string;
           score: number;
           program: string | null;
+          hit_id: string;
           /** @enum {string} */
           status: 'open' | 'cleared' | 'confirmed';
           clearances: {
@@ -16083,7 +16095,8 @@ export interface components {
         rating: 'low' | 'medium' | 'high';
         score: number;
         factors: {
-          factor: string;
+          /** @enum {string} */
+          factor: 'jurisdiction' | 'pep' | 'source_of_wealth' | 'expected_activity';
           value: string;
           points: number;
           decisive: boolean;
@@ -16095,8 +16108,10 @@ export interface components {
       approvals: {
         approved_by: string;
         approver_name: string;
-        role: string;
-        channel: string;
+        /** @enum {string} */
+        role: 'client' | 'advisor' | 'compliance_officer' | 'manager' | 'ops' | 'admin' | 'system';
+        /** @enum {string} */
+        channel: 'api' | 'board' | 'slack' | 'system';
         at: string;
         notes: string | null;
       }[];
@@ -16109,13 +16124,20 @@ export interface components {
       kyc_expires_at: string | null;
       review_of_kyc_expiring: string | null;
       expires_at: string;
-      /** @description The commands the caller may take now */
-      allowed_actions: string[];
-      sla: components['schemas']['Sla'] | null;
       status_entered_at: string;
       created_at: string;
       updated_at: string;
       version: number;
+      process_type: string;
+      progress: {
+        step: number | null;
+        of: number;
+        label: string;
+      };
+      /** @description The commands the caller may take now */
+      allowed_actions: string[];
+      /** @description The SLA of the current state, if it has one */
+      sla: components['schemas']['Sla'] | null;
     };
     Document: {
       document_id: string;

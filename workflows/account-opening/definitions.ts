@@ -1,8 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CommandDefinition } from '../process-kit.js';
-import type { Actor, Channel, SlaSnapshot } from '../process-records.js';
+import { ApprovalSchema, type Actor, type Approval, type SlaSnapshot } from '../process-records.js';
 import { refineAmountInCurrency } from '../money.js';
-import type { Role } from '../process-spec.js';
 import { z } from 'zod';
 import {
   accountOpeningSpec,
@@ -11,10 +10,10 @@ import {
   FUNDING_METHODS,
   INVESTMENT_HORIZONS,
   INVESTMENT_OBJECTIVES,
+  RISK_PROFILES,
   RISK_SCORE_RANGE,
   SOURCES_OF_FUNDS,
   type AccountOpeningCommand,
-  type ApplicationStatus,
   type RiskProfile,
 } from './spec.js';
 
@@ -42,78 +41,75 @@ export interface ClientSnapshot {
   politically_exposed: boolean;
 }
 
-export interface SelectedProduct {
-  product_id: string;
-  product_name: string;
-  product_version?: number;
-  allocation_percent: number;
-}
+export const SelectedProductSchema = z.object({
+  product_id: z.string(),
+  product_name: z.string(),
+  product_version: z.number().optional(),
+  allocation_percent: z.number(),
+});
+export type SelectedProduct = z.infer<typeof SelectedProductSchema>;
 
-export interface SuitabilityWarning {
-  kind: 'risk_mismatch' | 'illiquid_short_horizon';
-  product_id: string;
-  product_name: string;
-  message: string;
-}
+export const SuitabilityWarningSchema = z.object({
+  kind: z.enum(['risk_mismatch', 'illiquid_short_horizon']),
+  product_id: z.string(),
+  product_name: z.string(),
+  message: z.string(),
+});
+export type SuitabilityWarning = z.infer<typeof SuitabilityWarningSchema>;
 
-export interface Approval {
-  approved_by: string;
-  approver_name: string;
-  role: Role | 'system';
-  channel: Channel;
-  at: string;
-  notes: string | null;
-}
+export type { Approval };
 
-export interface CrmFailure {
-  code: 'CRM_ACCOUNT_CREATION_FAILED';
-  message: string;
-  attempts: number;
-  at: string;
-}
+export const CrmFailureSchema = z.object({
+  code: z.literal('CRM_ACCOUNT_CREATION_FAILED'),
+  message: z.string(),
+  attempts: z.number(),
+  at: z.string(),
+});
+export type CrmFailure = z.infer<typeof CrmFailureSchema>;
 
 /** Everything the hub knows about an application; the read model row and the API response are this shape. */
-export interface ApplicationRecord {
-  application_id: string;
-  client_id: string;
-  client_name: string;
-  client_user_id: string | null;
-  advisor_id: string | null;
-  opened_by: string;
-  account_type: string;
-  status: ApplicationStatus;
-  selected_products: SelectedProduct[] | null;
-  risk_score: number | null;
-  risk_profile: RiskProfile | null;
-  investment_objective: string | null;
-  investment_horizon: string | null;
-  initial_investment_amount: number | null;
-  currency: string | null;
-  source_of_funds: string | null;
-  source_of_funds_detail: string | null;
-  terms_accepted: boolean;
-  terms_accepted_at: string | null;
-  mandate_document_id: string | null;
-  funding_method: string | null;
-  funding_reference: string | null;
-  compliance_notes: string | null;
-  rejection_reason: string | null;
-  suitability_warnings: SuitabilityWarning[];
-  approvals: Approval[];
-  approvals_required: number;
-  edd_required: boolean;
-  politically_exposed: boolean;
-  assigned_officer_id: string | null;
-  account_number: string | null;
-  crm_failure: CrmFailure | null;
-  decided_by: string | null;
-  decided_at: string | null;
-  status_entered_at: string;
-  created_at: string;
-  updated_at: string;
+export const ApplicationRecordSchema = z.object({
+  application_id: z.string(),
+  client_id: z.string(),
+  client_name: z.string(),
+  client_user_id: z.string().nullable(),
+  advisor_id: z.string().nullable(),
+  opened_by: z.string(),
+  account_type: z.string(),
+  status: z.enum(APPLICATION_STATUSES),
+  selected_products: z.array(SelectedProductSchema).nullable(),
+  risk_score: z.number().nullable(),
+  risk_profile: z.enum(RISK_PROFILES).nullable(),
+  investment_objective: z.string().nullable(),
+  investment_horizon: z.string().nullable(),
+  initial_investment_amount: z.number().nullable(),
+  currency: z.string().nullable(),
+  source_of_funds: z.string().nullable(),
+  source_of_funds_detail: z.string().nullable(),
+  terms_accepted: z.boolean(),
+  terms_accepted_at: z.string().nullable(),
+  mandate_document_id: z.string().nullable(),
+  funding_method: z.string().nullable(),
+  funding_reference: z.string().nullable(),
+  compliance_notes: z.string().nullable(),
+  rejection_reason: z.string().nullable(),
+  suitability_warnings: z.array(SuitabilityWarningSchema),
+  approvals: z.array(ApprovalSchema),
+  approvals_required: z.number(),
+  edd_required: z.boolean(),
+  politically_exposed: z.boolean(),
+  assigned_officer_id: z.string().nullable(),
+  account_number: z.string().nullable(),
+  crm_failure: CrmFailureSchema.nullable(),
+  decided_by: z.string().nullable(),
+  decided_at: z.string().nullable(),
+  status_entered_at: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
   /** Increases by one with every recorded change; the read model ignores anything older than it has. */
-  version: number;
-}
+  version: z.number(),
+});
+export type ApplicationRecord = z.infer<typeof ApplicationRecordSchema>;
 
 export interface AccountOpeningInput {
   application_id: string;

@@ -1,4 +1,4 @@
-import type { Actor, EmittedEvent, NotificationIntent, Recipient } from '../process-records.js';
+import { outcomeOf, type Actor, type ChangeOutcome, type EmittedEvent, type Recipient } from '../process-records.js';
 import { amountProblem, decimal, roundToCurrency, sumOf, toWireNumber } from '../money.js';
 import { isTerminal } from '../process-spec.js';
 import { mayRun, type ProcessRelations } from '../policy.js';
@@ -47,15 +47,7 @@ export interface Refusal {
 }
 
 /** The result of an accepted command: what is recorded in one transaction. */
-export interface Outcome {
-  record: ApplicationRecord;
-  action: string;
-  actor: Actor;
-  status_before: ApplicationStatus;
-  events: EmittedEvent[];
-  notifications: NotificationIntent[];
-  audit: Record<string, unknown>;
-}
+export type Outcome = ChangeOutcome<ApplicationRecord>;
 
 function refuse(code: string, message?: string, details?: Record<string, unknown>): Refusal {
   return { code, message, details };
@@ -374,20 +366,7 @@ export function applyCommand(
 ): Outcome {
   const base = { ...record, updated_at: now, version: record.version + 1 };
   const id = record.application_id;
-  const outcome = (
-    next: ApplicationRecord,
-    events: EmittedEvent[],
-    notifications: NotificationIntent[] = [],
-    audit: Record<string, unknown> = {},
-  ): Outcome => ({
-    record: next,
-    action: command,
-    actor,
-    status_before: record.status,
-    events,
-    notifications,
-    audit,
-  });
+  const outcome = outcomeOf(record, command, actor);
 
   switch (command) {
     case 'select_products': {

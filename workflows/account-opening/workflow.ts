@@ -8,9 +8,9 @@ import {
 } from '@temporalio/workflow';
 import type { HubActivities } from '../../workers/activities/index.js';
 import { createBusinessClock } from '../business-clock.js';
-import { SYSTEM_ACTOR, type ProcessCard, type SlaSnapshot, type TransitionRecording } from '../process-records.js';
+import { SYSTEM_ACTOR, type ProcessCard, type SlaSnapshot } from '../process-records.js';
 import { isTerminal } from '../process-spec.js';
-import { createProcessRecorder, processActivities } from '../process-recorder.js';
+import { createProcessRecorder, namedPerson, processActivities, recordedResult } from '../process-recorder.js';
 import { registerCommandHandlers } from '../process-kit.js';
 import {
   APPLICATION_COMMANDS,
@@ -19,7 +19,6 @@ import {
   startApplicationUpdate,
   type AccountOpeningInput,
   type ApplicationRecord,
-  type CommandResult,
 } from './definitions.js';
 import {
   accountCreated,
@@ -85,8 +84,7 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
     processIdOf: (r) => r.application_id,
     titleOf: (r) => r.client_name,
     projectCard,
-    namedRecipient: (r, name) =>
-      ({ assigned_officer: r.assigned_officer_id, advisor: r.advisor_id, client: r.client_user_id })[name] ?? null,
+    namedRecipient: namedPerson,
     nowMs: clock.nowMs,
   });
   const record$ = (outcome: Outcome) => process.commit(outcome);
@@ -97,10 +95,7 @@ export async function accountOpeningWorkflow(input: AccountOpeningInput): Promis
   );
 
   setHandler(applicationStateQuery, () => record);
-  const resultOf = (recording: TransitionRecording): CommandResult => ({
-    record: recording.record as unknown as ApplicationRecord,
-    sla: recording.card.sla,
-  });
+  const resultOf = recordedResult<ApplicationRecord>;
   setHandler(startApplicationUpdate, async () => resultOf(await started));
 
   registerCommandHandlers(APPLICATION_COMMANDS, {

@@ -1,18 +1,18 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { CommandDefinition } from '../process-kit.js';
-import type { Actor, Channel, SlaSnapshot } from '../process-records.js';
-import type { Role } from '../process-spec.js';
+import { ApprovalSchema, type Actor, type Approval, type SlaSnapshot } from '../process-records.js';
 import {
   ACTIVITY_BANDS,
   CLIENT_TYPES,
   EMPLOYMENT_STATUSES,
   INVESTMENT_EXPERIENCE,
   SOURCES_OF_WEALTH,
+  ONBOARDING_STATUSES,
+  RISK_RATINGS,
   WEALTH_BANDS,
   type ClientType,
   type OnboardingCommand,
-  type OnboardingStatus,
   type RiskRating,
 } from './spec.js';
 
@@ -110,103 +110,99 @@ export type ApproveInput = z.infer<typeof ApproveInputSchema>;
 export type RejectInput = z.infer<typeof RejectInputSchema>;
 export type CancelInput = z.infer<typeof CancelInputSchema>;
 
-export type ScreeningList = 'sanctions' | 'pep';
+export const SCREENING_LISTS = ['sanctions', 'pep'] as const;
+export type ScreeningList = (typeof SCREENING_LISTS)[number];
 
 /** A possible match of one of the client's names against one list entry. */
-export interface ScreeningMatch {
-  list: ScreeningList;
-  entry_id: string;
-  listed_name: string;
+export const ScreeningMatchSchema = z.object({
+  list: z.enum(SCREENING_LISTS),
+  entry_id: z.string(),
+  listed_name: z.string(),
   /** The alternate name (a.k.a.) of the listed party that matched, when it was not the listed name. */
-  listed_alias?: string | null;
-  matched_name: string;
+  listed_alias: z.string().nullable().optional().describe("The a.k.a. that matched, if not the name"),
+  matched_name: z.string(),
   /** 0..100, from the token-sorted, transliterated names. */
-  score: number;
-  program: string | null;
-}
+  score: z.number(),
+  program: z.string().nullable(),
+});
+export type ScreeningMatch = z.infer<typeof ScreeningMatchSchema>;
 
-export interface Clearance {
-  by: string;
-  name: string;
-  reason: string;
-  at: string;
-}
+export const ClearanceSchema = z.object({ by: z.string(), name: z.string(), reason: z.string(), at: z.string() });
+export type Clearance = z.infer<typeof ClearanceSchema>;
 
-export interface ScreeningHit extends ScreeningMatch {
-  hit_id: string;
-  status: 'open' | 'cleared' | 'confirmed';
+export const ScreeningHitSchema = ScreeningMatchSchema.extend({
+  hit_id: z.string(),
+  status: z.enum(['open', 'cleared', 'confirmed']),
   /** A false positive is cleared once two different officers have cleared it. */
-  clearances: Clearance[];
-  confirmation: (Clearance & { outcome: 'reject' | 'enhanced_due_diligence' }) | null;
-}
+  clearances: z.array(ClearanceSchema),
+  confirmation: ClearanceSchema.extend({ outcome: z.enum(['reject', 'enhanced_due_diligence']) }).nullable(),
+});
+export type ScreeningHit = z.infer<typeof ScreeningHitSchema>;
 
-export interface ScreeningResult {
-  screened_at: string;
+export const ScreeningResultSchema = z.object({
+  screened_at: z.string(),
   /** When the newest list entry screened against was imported; null when no list has been imported. */
-  lists_as_of: string | null;
-  names: string[];
-  hits: ScreeningHit[];
-}
+  lists_as_of: z.string().nullable(),
+  names: z.array(z.string()),
+  hits: z.array(ScreeningHitSchema),
+});
+export type ScreeningResult = z.infer<typeof ScreeningResultSchema>;
 
-export interface RiskFactor {
-  factor: 'jurisdiction' | 'pep' | 'source_of_wealth' | 'expected_activity';
-  value: string;
-  points: number;
+export const RiskFactorSchema = z.object({
+  factor: z.enum(['jurisdiction', 'pep', 'source_of_wealth', 'expected_activity']),
+  value: z.string(),
+  points: z.number(),
   /** A factor that makes the client high risk on its own. */
-  decisive: boolean;
-  note: string;
-}
+  decisive: z.boolean(),
+  note: z.string(),
+});
+export type RiskFactor = z.infer<typeof RiskFactorSchema>;
 
-export interface RiskAssessment {
-  rating: RiskRating;
-  score: number;
-  factors: RiskFactor[];
-}
+export const RiskAssessmentSchema = z.object({
+  rating: z.enum(RISK_RATINGS),
+  score: z.number(),
+  factors: z.array(RiskFactorSchema),
+});
+export type RiskAssessment = z.infer<typeof RiskAssessmentSchema>;
 
-export interface Approval {
-  approved_by: string;
-  approver_name: string;
-  role: Role | 'system';
-  channel: Channel;
-  at: string;
-  notes: string | null;
-}
+export type { Approval };
 
 /** Everything the hub knows about an onboarding; the read model row and the API response are this shape. */
-export interface OnboardingRecord {
-  onboarding_id: string;
-  client_id: string;
-  client_name: string;
-  client_user_id: string | null;
-  client_type: ClientType;
-  advisor_id: string | null;
-  invited_by: string;
-  status: OnboardingStatus;
-  profile: Partial<Profile>;
-  profile_submitted_at: string | null;
+export const OnboardingRecordSchema = z.object({
+  onboarding_id: z.string(),
+  client_id: z.string(),
+  client_name: z.string(),
+  client_user_id: z.string().nullable(),
+  client_type: z.enum(CLIENT_TYPES),
+  advisor_id: z.string().nullable(),
+  invited_by: z.string(),
+  status: z.enum(ONBOARDING_STATUSES),
+  profile: ProfileSchema.partial(),
+  profile_submitted_at: z.string().nullable(),
   /** Which papers the client type needs: the documents spec's `when` fields. */
-  needs_personal_documents: boolean;
-  needs_entity_documents: boolean;
-  screening: ScreeningResult | null;
-  risk: RiskAssessment | null;
-  edd_required: boolean;
-  politically_exposed: boolean;
-  approvals: Approval[];
-  approvals_required: number;
-  assigned_officer_id: string | null;
-  review_started_at: string | null;
-  rejection_reason: string | null;
-  decided_by: string | null;
-  decided_at: string | null;
-  kyc_expires_at: string | null;
+  needs_personal_documents: z.boolean(),
+  needs_entity_documents: z.boolean(),
+  screening: ScreeningResultSchema.nullable(),
+  risk: RiskAssessmentSchema.nullable(),
+  edd_required: z.boolean(),
+  politically_exposed: z.boolean(),
+  approvals: z.array(ApprovalSchema),
+  approvals_required: z.number(),
+  assigned_officer_id: z.string().nullable(),
+  review_started_at: z.string().nullable(),
+  rejection_reason: z.string().nullable(),
+  decided_by: z.string().nullable(),
+  decided_at: z.string().nullable(),
+  kyc_expires_at: z.string().nullable(),
   /** For a periodic review, when the KYC it renews falls due. */
-  review_of_kyc_expiring: string | null;
-  expires_at: string;
-  status_entered_at: string;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
+  review_of_kyc_expiring: z.string().nullable(),
+  expires_at: z.string(),
+  status_entered_at: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  version: z.number(),
+});
+export type OnboardingRecord = z.infer<typeof OnboardingRecordSchema>;
 
 export interface OnboardingInput {
   onboarding_id: string;

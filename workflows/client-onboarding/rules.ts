@@ -1,6 +1,13 @@
 import { mayRun, type ProcessRelations } from '../policy.js';
 import type { CommandRefusal } from '../process-kit.js';
-import type { Actor, EmittedEvent, NotificationIntent, Recipient } from '../process-records.js';
+import {
+  outcomeOf,
+  type Actor,
+  type ChangeOutcome,
+  type EmittedEvent,
+  type NotificationIntent,
+  type Recipient,
+} from '../process-records.js';
 import { isTerminal } from '../process-spec.js';
 import {
   PROFILE_SECTIONS,
@@ -24,15 +31,7 @@ import { clientOnboardingSpec as spec, type OnboardingCommand, type OnboardingSt
  * outcomes that compute the next record, its events and notifications. The workflow is a shell around them.
  */
 
-export interface Outcome {
-  record: OnboardingRecord;
-  action: string;
-  actor: Actor;
-  status_before: OnboardingStatus;
-  events: EmittedEvent[];
-  notifications: NotificationIntent[];
-  audit: Record<string, unknown>;
-}
+export type Outcome = ChangeOutcome<OnboardingRecord>;
 
 const refuse = (code: string, message?: string, details?: Record<string, unknown>): CommandRefusal => ({
   code,
@@ -159,12 +158,7 @@ export function applyCommand(
 ): Outcome {
   const base = { ...record, updated_at: now, version: record.version + 1 };
   const id = record.onboarding_id;
-  const outcome = (
-    next: OnboardingRecord,
-    events: EmittedEvent[],
-    notifications: NotificationIntent[] = [],
-    audit: Record<string, unknown> = {},
-  ): Outcome => ({ record: next, action: command, actor, status_before: record.status, events, notifications, audit });
+  const outcome = outcomeOf(record, command, actor);
   const event = (type: string, payload: Record<string, unknown> = {}) => ({
     type,
     payload: { onboarding_id: id, ...payload, timestamp: now },

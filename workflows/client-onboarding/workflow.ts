@@ -1,15 +1,14 @@
 import { allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import { slaPauseSignal } from '../account-opening/definitions.js';
-import { SYSTEM_ACTOR, type ProcessCard, type SlaSnapshot, type TransitionRecording } from '../process-records.js';
+import { SYSTEM_ACTOR, type ProcessCard, type SlaSnapshot } from '../process-records.js';
 import { isTerminal } from '../process-spec.js';
-import { createProcessRecorder, processActivities } from '../process-recorder.js';
+import { createProcessRecorder, namedPerson, processActivities, recordedResult } from '../process-recorder.js';
 import { registerCommandHandlers } from '../process-kit.js';
 import {
   ONBOARDING_COMMANDS,
   onboardingStateQuery,
   startOnboardingUpdate,
   type ClearHitInput,
-  type CommandResult,
   type OnboardingInput,
   type OnboardingRecord,
 } from './definitions.js';
@@ -79,8 +78,7 @@ export async function clientOnboardingWorkflow(input: OnboardingInput): Promise<
     processIdOf: (r) => r.onboarding_id,
     titleOf: (r) => r.client_name,
     projectCard,
-    namedRecipient: (r, name) =>
-      ({ assigned_officer: r.assigned_officer_id, advisor: r.advisor_id, client: r.client_user_id })[name] ?? null,
+    namedRecipient: namedPerson,
   });
   const record$ = (outcome: Outcome) => process.commit(outcome);
   const started = record$(invitedOutcome(record, input.invited_by));
@@ -89,10 +87,7 @@ export async function clientOnboardingWorkflow(input: OnboardingInput): Promise<
     process.sla.setPause(key, active, reason, sequence),
   );
   setHandler(onboardingStateQuery, () => record);
-  const resultOf = (recording: TransitionRecording): CommandResult => ({
-    record: recording.record as unknown as OnboardingRecord,
-    sla: recording.card.sla,
-  });
+  const resultOf = recordedResult<OnboardingRecord>;
   setHandler(startOnboardingUpdate, async () => resultOf(await started));
 
   registerCommandHandlers(ONBOARDING_COMMANDS, {

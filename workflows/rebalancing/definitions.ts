@@ -1,11 +1,10 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { Actor, Channel } from '../process-records.js';
-import type { Role } from '../process-spec.js';
+import { ActorRoleSchema, ApprovalSchema, type Actor, type Approval } from '../process-records.js';
 import type { IsoDate, ModelPortfolio, Portfolio, Prices, Security } from './portfolio-math.js';
-import type { RebalanceOptions, TaxTerm, TradeSide } from './proposal.js';
+import type { RebalanceOptions, TradeSide } from './proposal.js';
 import { z } from 'zod';
 import type { CommandDefinition } from '../process-kit.js';
-import { rebalancingSpec, type RebalanceStatus, type RebalancingCommand } from './spec.js';
+import { REBALANCE_STATUSES, rebalancingSpec, type RebalanceStatus, type RebalancingCommand } from './spec.js';
 
 /** Messages and records of the rebalancing workflows: server/ and bots/ import these, never a workflow body. */
 
@@ -26,146 +25,179 @@ export interface RebalanceContext {
   compliance_threshold: number;
 }
 
-export interface WeightsRecord {
-  total_value: number;
-  cash: number;
-  by_security: Record<string, number>;
-  by_asset_class: Record<string, number>;
-}
+const weight = z.number().meta({ description: 'A weight: 0.05 is 5% of the portfolio' });
 
-export interface LotSaleRecord {
-  lot_id: string;
-  acquired_on: IsoDate;
-  quantity: number;
-  cost_basis_per_unit: number;
-  realized_gain: number;
-  term: TaxTerm;
-}
+export const WeightsRecordSchema = z.object({
+  total_value: z.number(),
+  cash: weight,
+  by_security: z.record(z.string(), z.number()),
+  by_asset_class: z.record(z.string(), z.number()),
+});
+export type WeightsRecord = z.infer<typeof WeightsRecordSchema>;
 
-export interface TradeRecord {
-  security_id: string;
-  symbol: string;
-  side: TradeSide;
-  quantity: number;
-  price: number;
-  value: number;
-  commission: number;
+const TradeSideSchema = z.enum(['buy', 'sell']);
+
+export const LotSaleRecordSchema = z.object({
+  lot_id: z.string(),
+  acquired_on: z.string(),
+  quantity: z.number(),
+  cost_basis_per_unit: z.number(),
+  realized_gain: z.number(),
+  term: z.enum(['short', 'long']),
+});
+export type LotSaleRecord = z.infer<typeof LotSaleRecordSchema>;
+
+export const TradeRecordSchema = z.object({
+  security_id: z.string(),
+  symbol: z.string(),
+  side: TradeSideSchema,
+  quantity: z.number(),
+  price: z.number(),
+  value: z.number(),
+  commission: z.number(),
   /** Sells: the lots chosen, tax-aware. */
-  lots: LotSaleRecord[];
-  wash_sale: { reason: string; related_trade_date: IsoDate } | null;
-}
+  lots: z.array(LotSaleRecordSchema),
+  wash_sale: z.object({ reason: z.string(), related_trade_date: z.string() }).nullable(),
+});
+export type TradeRecord = z.infer<typeof TradeRecordSchema>;
 
-export interface ProposalRecord {
-  as_of: IsoDate;
-  model_id: string;
-  effective_cash_weight: number;
-  buy_scale_factor: number;
-  trades: TradeRecord[];
-  skipped: { security_id: string; symbol: string; side: TradeSide; value: number; reason: string }[];
-  before: WeightsRecord;
-  after: WeightsRecord;
-  estimated_realized_gains: { short_term: number; long_term: number; total: number };
-  estimated_costs: number;
-  total_buy_value: number;
-  total_sell_value: number;
-  cash_after: number;
-  within_bands_after: boolean;
-}
+export const ProposalRecordSchema = z.object({
+  as_of: z.string(),
+  model_id: z.string(),
+  effective_cash_weight: weight,
+  buy_scale_factor: z.number(),
+  trades: z.array(TradeRecordSchema),
+  skipped: z.array(
+    z.object({
+      security_id: z.string(),
+      symbol: z.string(),
+      side: TradeSideSchema,
+      value: z.number(),
+      reason: z.string(),
+    }),
+  ),
+  before: WeightsRecordSchema,
+  after: WeightsRecordSchema,
+  estimated_realized_gains: z.object({ short_term: z.number(), long_term: z.number(), total: z.number() }),
+  estimated_costs: z.number(),
+  total_buy_value: z.number(),
+  total_sell_value: z.number(),
+  cash_after: z.number(),
+  within_bands_after: z.boolean(),
+});
+export type ProposalRecord = z.infer<typeof ProposalRecordSchema>;
 
-export interface DriftRow {
-  target: number;
-  actual: number;
-  deviation: number;
-  tolerance: number;
-  out_of_band: boolean;
-}
+export const DriftRowSchema = z.object({
+  target: weight,
+  actual: weight,
+  deviation: z.number().meta({ description: 'actual − target' }),
+  tolerance: z.number().meta({ description: 'The largest |deviation| still within band' }),
+  out_of_band: z.boolean(),
+});
+export type DriftRow = z.infer<typeof DriftRowSchema>;
 
-export interface DriftSummary {
-  total_value: number;
-  max_abs_drift: number;
-  drift_score: number;
-  out_of_band: boolean;
-  asset_classes: (DriftRow & { asset_class: string })[];
-  securities: (DriftRow & { security_id: string; symbol: string })[];
-  cash: DriftRow;
-}
+export const DriftSummarySchema = z.object({
+  total_value: z.number(),
+  max_abs_drift: z.number(),
+  drift_score: z
+    .number()
+    .meta({ description: 'Half the summed |deviation|: the share of the portfolio that must change hands' }),
+  out_of_band: z.boolean(),
+  asset_classes: z.array(DriftRowSchema.extend({ asset_class: z.string() })),
+  securities: z.array(DriftRowSchema.extend({ security_id: z.string(), symbol: z.string() })),
+  cash: DriftRowSchema,
+});
+export type DriftSummary = z.infer<typeof DriftSummarySchema>;
 
-export interface Approval {
-  approved_by: string;
-  approver_name: string;
-  role: Role | 'system';
-  channel: Channel;
-  at: string;
-  notes: string | null;
-}
+export type { Approval };
 
-export interface OrderRecord {
+export const OrderRecordSchema = z.object({
   /** 1-based position in the approved trades. */
-  n: number;
-  idempotency_key: string;
-  security_id: string;
-  symbol: string;
-  side: TradeSide;
-  quantity: number;
-  status: 'pending' | 'filled';
-  order_id: string | null;
-  fill_price: number | null;
-  fill_quantity: number | null;
-  commission: number | null;
-  realized_gain: number | null;
-  filled_at: string | null;
-}
+  n: z.number(),
+  idempotency_key: z.string(),
+  security_id: z.string(),
+  symbol: z.string(),
+  side: TradeSideSchema,
+  quantity: z.number(),
+  status: z.enum(['pending', 'filled']),
+  order_id: z.string().nullable(),
+  fill_price: z.number().nullable(),
+  fill_quantity: z.number().nullable(),
+  commission: z.number().nullable(),
+  realized_gain: z.number().nullable(),
+  filled_at: z.string().nullable(),
+});
+export type OrderRecord = z.infer<typeof OrderRecordSchema>;
 
-export interface Verification extends DriftSummary {
-  checked_at: string;
-  within_bands: boolean;
-  cash_after: number;
-}
+export const VerificationSchema = DriftSummarySchema.extend({
+  checked_at: z.string(),
+  within_bands: z.boolean(),
+  cash_after: z.number(),
+});
+export type Verification = z.infer<typeof VerificationSchema>;
 
-export interface RebalanceFailure {
-  code: 'ORDER_REJECTED' | 'CUSTODIAN_UNAVAILABLE' | 'VERIFICATION_OUT_OF_BAND';
-  message: string;
-  at: string;
-  order_n: number | null;
-}
+export const RebalanceFailureSchema = z.object({
+  code: z.enum(['ORDER_REJECTED', 'CUSTODIAN_UNAVAILABLE', 'VERIFICATION_OUT_OF_BAND']),
+  message: z.string(),
+  at: z.string(),
+  order_n: z.number().nullable(),
+});
+export type RebalanceFailure = z.infer<typeof RebalanceFailureSchema>;
 
 /** Everything the hub knows about one rebalance; the read model row and the API response are this shape. */
-export interface RebalanceRecord {
-  rebalance_id: string;
-  portfolio_id: string;
-  account_number: string;
-  client_id: string;
-  client_name: string;
-  client_user_id: string | null;
-  advisor_id: string | null;
-  model_id: string;
-  model_name: string;
-  currency: string;
-  trigger: 'schedule' | 'manual';
-  started_by: string;
-  status: RebalanceStatus;
-  prices_as_of: IsoDate;
-  drift_before: DriftSummary;
+export const RebalanceRecordSchema = z.object({
+  rebalance_id: z.string(),
+  portfolio_id: z.string(),
+  account_number: z.string(),
+  client_id: z.string(),
+  client_name: z.string(),
+  client_user_id: z.string().nullable(),
+  advisor_id: z.string().nullable(),
+  model_id: z.string(),
+  model_name: z.string(),
+  currency: z.string(),
+  trigger: z.enum(['schedule', 'manual']),
+  started_by: z.string(),
+  status: z.enum(REBALANCE_STATUSES),
+  prices_as_of: z.string(),
+  drift_before: DriftSummarySchema,
   /** Why this rebalance, in words, for the audit trail and the people deciding. */
-  rationale: string;
-  proposal: ProposalRecord;
+  rationale: z.string(),
+  proposal: ProposalRecordSchema,
   /** Bought plus sold: what the compliance threshold is compared with. */
-  proposal_value: number;
-  compliance_threshold: number;
-  needs_compliance: boolean;
-  edits: { edited_by: string; editor_name: string; at: string; reason: string; previous_trades: TradeRecord[] }[];
-  advisor_approval: Approval | null;
-  compliance_approval: Approval | null;
-  assigned_officer_id: string | null;
-  decline: { declined_by: string; decliner_name: string; role: Role | 'system'; at: string; reason: string } | null;
-  orders: OrderRecord[];
-  verification: Verification | null;
-  failure: RebalanceFailure | null;
-  status_entered_at: string;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
+  proposal_value: z.number(),
+  compliance_threshold: z.number(),
+  needs_compliance: z.boolean(),
+  edits: z.array(
+    z.object({
+      edited_by: z.string(),
+      editor_name: z.string(),
+      at: z.string(),
+      reason: z.string(),
+      previous_trades: z.array(TradeRecordSchema),
+    }),
+  ),
+  advisor_approval: ApprovalSchema.nullable(),
+  compliance_approval: ApprovalSchema.nullable(),
+  assigned_officer_id: z.string().nullable(),
+  decline: z
+    .object({
+      declined_by: z.string(),
+      decliner_name: z.string(),
+      role: ActorRoleSchema,
+      at: z.string(),
+      reason: z.string(),
+    })
+    .nullable(),
+  orders: z.array(OrderRecordSchema),
+  verification: VerificationSchema.nullable(),
+  failure: RebalanceFailureSchema.nullable(),
+  status_entered_at: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  version: z.number(),
+});
+export type RebalanceRecord = z.infer<typeof RebalanceRecordSchema>;
 
 export interface RebalancingInput {
   rebalance_id: string;

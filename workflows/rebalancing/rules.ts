@@ -1,11 +1,13 @@
 import { mayRun, type ProcessRelations } from '../policy.js';
-import type {
-  Actor,
-  EmittedEvent,
-  NotificationIntent,
-  ProcessCard,
-  Recipient,
-  SlaSnapshot,
+import {
+  outcomeOf,
+  type Actor,
+  type ChangeOutcome,
+  type EmittedEvent,
+  type NotificationIntent,
+  type ProcessCard,
+  type Recipient,
+  type SlaSnapshot,
 } from '../process-records.js';
 import { isTerminal } from '../process-spec.js';
 import type {
@@ -40,15 +42,7 @@ import { rebalancingSpec as spec, type RebalanceCommand, type RebalanceStatus } 
  * `allowed_actions`.
  */
 
-export interface Outcome {
-  record: RebalanceRecord;
-  action: string;
-  actor: Actor;
-  status_before: RebalanceStatus;
-  events: EmittedEvent[];
-  notifications: NotificationIntent[];
-  audit: Record<string, unknown>;
-}
+export type Outcome = ChangeOutcome<RebalanceRecord>;
 
 export function relationsOf(record: Pick<RebalanceRecord, 'client_user_id' | 'advisor_id'>): ProcessRelations {
   return { client_user_id: record.client_user_id, advisor_id: record.advisor_id };
@@ -225,20 +219,7 @@ export function applyCommand(
 ): Outcome {
   const base: RebalanceRecord = { ...record, updated_at: now, version: record.version + 1 };
   const id = record.rebalance_id;
-  const outcome = (
-    next: RebalanceRecord,
-    events: EmittedEvent[],
-    notifications: NotificationIntent[],
-    audit: Record<string, unknown>,
-  ): Outcome => ({
-    record: next,
-    action: command,
-    actor,
-    status_before: record.status,
-    events,
-    notifications,
-    audit,
-  });
+  const outcome = outcomeOf(record, command, actor);
 
   switch (command) {
     case 'approve': {

@@ -9,7 +9,7 @@ import {
 import type { HubActivities } from '../../workers/activities/index.js';
 import { SYSTEM_ACTOR } from '../process-records.js';
 import { isTerminal } from '../process-spec.js';
-import { createProcessRecorder, processActivities } from '../process-recorder.js';
+import { createProcessRecorder, namedPerson, processActivities } from '../process-recorder.js';
 import { refusalFailure, registerCommandHandlers } from '../process-kit.js';
 import {
   REBALANCE_COMMANDS,
@@ -89,8 +89,7 @@ export async function rebalancingWorkflow(input: RebalancingInput): Promise<Reba
     processIdOf: (r) => r.rebalance_id,
     titleOf: (r) => `${r.client_name} · ${r.account_number}`,
     projectCard,
-    namedRecipient: (r, name) =>
-      ({ assigned_officer: r.assigned_officer_id, advisor: r.advisor_id, client: r.client_user_id })[name] ?? null,
+    namedRecipient: namedPerson,
   });
   const record$ = (outcome: Outcome) => process.commit(outcome);
 

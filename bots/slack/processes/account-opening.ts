@@ -7,7 +7,7 @@ import { checkAllowed } from '../../../workflows/account-opening/rules.js';
 import { accountOpeningSpec, type AccountOpeningCommand } from '../../../workflows/account-opening/spec.js';
 import type { ApplicationCommand } from '../../../hub/account-opening.js';
 import { esc, formatAmount } from '../blocks.js';
-import { slackButtonsOf, type SlackProcess } from '../slack-process.js';
+import { complianceReviewMessage, slackButtonsOf, type SlackProcess } from '../slack-process.js';
 import {
   alreadyDecidedText,
   applicationConfirmation,
@@ -27,16 +27,7 @@ export const accountOpeningSlack: SlackProcess<ApplicationRecord> = {
   nothingPending: 'No applications await your approval.',
   decisions: ['compliance_approve'],
   buttons: slackButtonsOf(accountOpeningSpec),
-  messages: [
-    {
-      audience: 'compliance',
-      to: 'compliance_channel',
-      opensIn: 'compliance_review',
-      commands: ['compliance_approve', 'compliance_reject'],
-      deliveryKey: (processId) => `application-message:${processId}`,
-      render: applicationMessage,
-    },
-  ],
+  messages: [complianceReviewMessage('application', applicationMessage)],
   namesIn(record) {
     return [
       record.advisor_id,

@@ -22,6 +22,7 @@ import {
   type Block,
   type ButtonSpec,
   type SlackMessage,
+  type StatusReply,
 } from '../blocks.js';
 import type { ProcessSummary } from '../slack-process.js';
 
@@ -179,11 +180,7 @@ export function applicationMessage(summary: ApplicationSummary, buttons: ButtonS
 }
 
 /** `/hub status`: state (step n of m), SLA, amount, next step. */
-export function applicationStatus(summary: ApplicationSummary): {
-  text: string;
-  headline: string;
-  fields: [string, string][];
-} {
+export function applicationStatus(summary: ApplicationSummary): StatusReply {
   const { record, names, sla, boardUrl } = summary;
   return statusReply(
     accountOpeningSpec,
@@ -191,8 +188,10 @@ export function applicationStatus(summary: ApplicationSummary): {
     { processId: record.application_id, clientName: record.client_name, status: record.status, sla },
     {
       headline: `*${esc(record.client_name)}* · ${esc(humanize(record.account_type))} account · <${boardUrl}|${esc(record.application_id)}>`,
-      value: ['Amount', amountOf(record)],
-      nextStep: nextStep(record, names),
+      fields: [
+        ['Amount', amountOf(record)],
+        ['Next step', nextStep(record, names)],
+      ],
     },
   );
 }

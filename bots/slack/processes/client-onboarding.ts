@@ -7,7 +7,7 @@ import {
 import { checkAllowed } from '../../../workflows/client-onboarding/rules.js';
 import { clientOnboardingSpec, type OnboardingCommand } from '../../../workflows/client-onboarding/spec.js';
 import { esc } from '../blocks.js';
-import { slackButtonsOf, type SlackProcess } from '../slack-process.js';
+import { complianceReviewMessage, slackButtonsOf, type SlackProcess } from '../slack-process.js';
 import {
   alreadyDecidedText,
   onboardingConfirmation,
@@ -27,16 +27,7 @@ export const clientOnboardingSlack: SlackProcess<OnboardingRecord> = {
   nothingPending: 'No onboardings await your approval.',
   decisions: ['compliance_approve'],
   buttons: slackButtonsOf(clientOnboardingSpec),
-  messages: [
-    {
-      audience: 'compliance',
-      to: 'compliance_channel',
-      opensIn: 'compliance_review',
-      commands: ['compliance_approve', 'compliance_reject'],
-      deliveryKey: (processId) => `onboarding-message:${processId}`,
-      render: onboardingMessage,
-    },
-  ],
+  messages: [complianceReviewMessage('onboarding', onboardingMessage)],
   namesIn(record) {
     return [record.advisor_id, record.assigned_officer_id, record.decided_by, record.invited_by];
   },

@@ -1,7 +1,6 @@
 import type { OnboardingRecord, ScreeningHit } from '../../../workflows/client-onboarding/definitions.js';
 import { clientOnboardingSpec, HAPPY_PATH } from '../../../workflows/client-onboarding/spec.js';
 import { DOCUMENT_KIND_LABELS, heldDocumentsOf, unmetRequirements } from '../../../workflows/documents.js';
-import { progressOf } from '../../../workflows/process-spec.js';
 import {
   boardButton,
   capitalize,
@@ -16,10 +15,12 @@ import {
   slackDate,
   slaLine,
   stateLabel,
+  statusReply,
   withoutEmoji,
   type Block,
   type ButtonSpec,
   type SlackMessage,
+  type StatusReply,
 } from '../blocks.js';
 import type { ProcessSummary } from '../slack-process.js';
 
@@ -132,20 +133,20 @@ export function onboardingMessage(summary: OnboardingSummary, buttons: ButtonSpe
   return fitMessage({ text, blocks }, boardUrl);
 }
 
-export function onboardingStatus(summary: OnboardingSummary) {
+export function onboardingStatus(summary: OnboardingSummary): StatusReply {
   const { record, names, sla, boardUrl } = summary;
-  const progress = progressOf(clientOnboardingSpec, record.status, HAPPY_PATH);
-  const step = progress.step ? ` (step ${progress.step} of ${progress.of})` : '';
-  return {
-    text: `${esc(record.client_name)} (${record.onboarding_id}): ${progress.label}`,
-    headline: `*${esc(record.client_name)}* · onboarding · <${boardUrl}|${esc(record.onboarding_id)}>`,
-    fields: [
-      ['Status', `${progress.label}${step}`],
-      ['SLA', slaLine(sla)],
-      ['Risk', record.risk ? capitalize(record.risk.rating) : 'Not rated yet'],
-      ['Decision', decisionLine(record, names) ?? 'Open'],
-    ] as [string, string][],
-  };
+  return statusReply(
+    clientOnboardingSpec,
+    HAPPY_PATH,
+    { processId: record.onboarding_id, clientName: record.client_name, status: record.status, sla },
+    {
+      headline: `*${esc(record.client_name)}* · onboarding · <${boardUrl}|${esc(record.onboarding_id)}>`,
+      fields: [
+        ['Risk', record.risk ? capitalize(record.risk.rating) : 'Not rated yet'],
+        ['Decision', decisionLine(record, names) ?? 'Open'],
+      ],
+    },
+  );
 }
 
 export function onboardingPendingLine(summary: OnboardingSummary): string {

@@ -23,6 +23,7 @@ import {
   type Block,
   type ButtonSpec,
   type SlackMessage,
+  type StatusReply,
 } from '../blocks.js';
 import type { ProcessSummary } from '../slack-process.js';
 
@@ -218,11 +219,7 @@ export function rebalanceMessage(audience: 'advisor' | 'compliance') {
 }
 
 /** `/hub status`: state (step n of m), SLA, proposal value, next step. */
-export function rebalanceStatus(summary: RebalanceSummary): {
-  text: string;
-  headline: string;
-  fields: [string, string][];
-} {
+export function rebalanceStatus(summary: RebalanceSummary): StatusReply {
   const { record, names, sla, boardUrl } = summary;
   return statusReply(
     rebalancingSpec,
@@ -230,11 +227,13 @@ export function rebalanceStatus(summary: RebalanceSummary): {
     { processId: record.rebalance_id, clientName: record.client_name, status: record.status, sla },
     {
       headline: `*${esc(record.client_name)}* · rebalance of ${esc(record.account_number)} (${esc(record.model_name)} model) · <${boardUrl}|${esc(record.rebalance_id)}>`,
-      value: [
-        'Proposal value',
-        `${money(record, record.proposal_value)} in ${counted(record.proposal.trades.length, 'trade')}`,
+      fields: [
+        [
+          'Proposal value',
+          `${money(record, record.proposal_value)} in ${counted(record.proposal.trades.length, 'trade')}`,
+        ],
+        ['Next step', nextStep(record, names)],
       ],
-      nextStep: nextStep(record, names),
     },
   );
 }
