@@ -119,7 +119,7 @@ export const ScreeningMatchSchema = z.object({
   entry_id: z.string(),
   listed_name: z.string(),
   /** The alternate name (a.k.a.) of the listed party that matched, when it was not the listed name. */
-  listed_alias: z.string().nullable().optional().describe("The a.k.a. that matched, if not the name"),
+  listed_alias: z.string().nullable().optional().describe('The a.k.a. that matched, if not the name'),
   matched_name: z.string(),
   /** 0..100, from the token-sorted, transliterated names. */
   score: z.number(),
