@@ -67,6 +67,7 @@ async function writeTransition(
   rec: TransitionRecording,
   followUps: readonly TransitionFollowUp[],
 ): Promise<{ recorded: boolean; sequences: number[] }> {
+  let written: Promise<unknown> = Promise.resolve();
   const outcome = await sql.begin(async (tx) => {
     const c = rec.card;
     const decision = isDecision(rec.process_type, rec.action) ? await captureDecisionContext(tx, rec) : null;
@@ -112,7 +113,7 @@ async function writeTransition(
     for (const followUp of followUps) await followUp(tx, rec);
 
     // From here to commit every writer of the trail and the feed waits on this one: two round trips, the
-    // lock with the heads it continues from, then the audit row, the events and the NOTIFY sent together.
+    // lock with the heads it continues from, then the audit row, the events, the NOTIFY and COMMIT together.
     const [[head], [{ last }]] = await lockCommitOrderAndRead<[AuditHead[], { last: number }[]]>(tx, () => [
       readAuditHead(tx),
       readLastSequence(tx),
@@ -142,13 +143,17 @@ async function writeTransition(
       version: rec.version,
       sequence: sequences.at(-1) ?? 0,
     };
-    await Promise.all([
+    // Sent without waiting on them, so COMMIT follows on the connection in the same round trip. A write that
+    // fails aborts the transaction and the COMMIT then rolls it back; awaiting the writes after it reports that.
+    written = Promise.all([
       audit,
       events.done,
       tx`SELECT pg_notify(${PROCESS_CHANGED_CHANNEL}, ${JSON.stringify(notice)})`,
     ]);
+    written.catch(() => undefined);
     return { recorded: true, sequences };
   });
+  await written;
   if (outcome.recorded)
     metrics.transitionRecorded(
       rec.process_type,

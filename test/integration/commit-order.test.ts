@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit, type AuditEntry } from '../../db/audit.js';
 import { appendEvents, recordEvent } from '../../db/events.js';
+import { recordTransition } from '../../db/transitions.js';
 import { verifyAuditTrail } from '../../hub/audit-verification.js';
-import { SYSTEM_ACTOR } from '../../workflows/process-records.js';
+import { SYSTEM_ACTOR, type TransitionRecording } from '../../workflows/process-records.js';
 import { holdCommitOrder } from '../support/commit-order.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 
@@ -67,5 +68,52 @@ describe('writers in commit order: the lock and the heads read behind it in one 
     const all = await sequences();
     all.forEach((sequence, i) => expect(sequence).toBe(i + 1));
     expect(await verifyAuditTrail(hub.sql, hub.config.auditCheckpointKey)).toMatchObject({ ok: true });
+  });
+
+  it('a transition whose write under the lock fails commits nothing and says so', async () => {
+    // The feed refuses one event type, as a constraint would: the write sent with COMMIT fails after the lock.
+    await hub.sql.unsafe(`
+      CREATE FUNCTION refuse_test_event() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused for the test'; END $$;
+      CREATE TRIGGER refuse_test_event BEFORE INSERT ON events FOR EACH ROW
+      WHEN (NEW.type = 'test.refused') EXECUTE FUNCTION refuse_test_event();`);
+    const at = new Date().toISOString();
+    const recording: TransitionRecording = {
+      process_type: 'account_opening',
+      process_id: 'app_commit_order_refused',
+      version: 1,
+      action: 'start_application',
+      actor: SYSTEM_ACTOR,
+      status_before: null,
+      status_after: 'draft',
+      at,
+      card: {
+        title: 'Chris Carter',
+        client_id: 'cli_chris_carter',
+        client_user_id: null,
+        advisor_id: 'usr_alex_advisor',
+        assigned_user_id: null,
+        amount: null,
+        currency: null,
+        status: 'draft',
+        status_entered_at: at,
+        flags: [],
+        sla: null,
+      },
+      record: { status: 'draft', version: 1 },
+      events: [{ type: 'test.refused', payload: {} }],
+      notifications: [],
+      audit: {},
+    };
+    const [{ audited }] = await hub.sql`SELECT count(*)::int AS audited FROM audit_log`;
+    await expect(recordTransition(hub.sql, hub.boss, recording)).rejects.toThrow('refused for the test');
+    expect(await hub.sql`SELECT 1 FROM processes WHERE process_id = ${recording.process_id}`).toHaveLength(0);
+    expect((await hub.sql`SELECT count(*)::int AS n FROM audit_log`)[0].n).toBe(audited);
+    // And the same recording, once the feed takes it, is recorded whole.
+    await hub.sql`DROP TRIGGER refuse_test_event ON events`;
+    await expect(recordTransition(hub.sql, hub.boss, recording)).resolves.toMatchObject({ recorded: true });
+    expect(await hub.sql`SELECT status FROM processes WHERE process_id = ${recording.process_id}`).toEqual([
+      { status: 'draft' },
+    ]);
   });
 });
