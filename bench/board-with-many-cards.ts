@@ -39,6 +39,10 @@ async function fillBoard(hub: BenchHub, alex: string, beth: string): Promise<str
     client_id: 'cli_chris_carter',
     account_type: 'individual',
   });
+  // Up to CARDS in all: the benchmarks before this one in a run leave their own applications on the board.
+  const [{ existing }] = await hub.sql`
+    SELECT count(*)::int AS existing FROM processes WHERE process_type = 'account_opening'`;
+  const copies = Math.max(0, CARDS - SHARED - (existing as number));
   await hub.sql`
     INSERT INTO processes (process_id, process_type, version, title, client_id, client_user_id, advisor_id,
                            assigned_user_id, amount, currency, status, status_entered_at, flags, sla, detail,
@@ -46,7 +50,7 @@ async function fillBoard(hub: BenchHub, alex: string, beth: string): Promise<str
     SELECT 'app_bench_' || g, process_type, version, title || ' #' || g, client_id, client_user_id, advisor_id,
            assigned_user_id, amount, currency, (ARRAY['draft', 'risk_assessment', 'terms_review'])[g % 3 + 1],
            status_entered_at - make_interval(mins => g), flags, sla, detail, created_at, updated_at
-    FROM processes, generate_series(1, ${CARDS - SHARED - 1}) AS g
+    FROM processes, generate_series(1, ${copies}) AS g
     WHERE process_id = ${template}`;
   const shared: string[] = [];
   await inParallel(
@@ -74,7 +78,10 @@ async function pageMemoryMiB(page: Page): Promise<number> {
   return Number((usedSize / 1024 / 1024).toFixed(1));
 }
 
-/** Signs in through the form; returns how long until the board shows `expected` cards, and the longest task meanwhile. */
+/**
+ * Signs in through the form; returns how long until the board holds `expected` cards (its column counts add up,
+ * with each column's first page drawn), and the longest task meanwhile.
+ */
 async function openBoard(page: Page, url: string, email: string, expected: number) {
   await page.goto(`${url}/`);
   await page.evaluate(() => {
@@ -88,25 +95,37 @@ async function openBoard(page: Page, url: string, email: string, expected: numbe
   await page.fill('input[name=password]', DEMO_PASSWORD);
   const started = Date.now();
   await page.click('button[type=submit]');
-  await page.waitForFunction((n) => document.querySelectorAll('.card').length >= n, expected, {
-    polling: 'raf',
-    timeout: 60_000,
-  });
+  await page.waitForFunction(
+    (n) =>
+      document.querySelector('.card') !== null &&
+      [...document.querySelectorAll('.column .count')].reduce((sum, count) => sum + Number(count.textContent), 0) >= n,
+    expected,
+    { polling: 'raf', timeout: 60_000 },
+  );
   const shownMs = Date.now() - started;
-  // Every card that lands in a column from now on, with when (epoch ms).
+  // Every card that lands in a column from now on, and every change of a column's count, with when (epoch ms):
+  // a card past the first page of its new column shows as that column's count.
   const longest = await page.evaluate(() => {
-    const w = window as unknown as { longTasks: number[]; landed: Record<string, number> };
+    const w = window as unknown as {
+      longTasks: number[];
+      landed: Record<string, number>;
+      counted: Record<string, number[]>;
+    };
     w.landed = {};
+    w.counted = {};
     new MutationObserver((records) => {
       const at = performance.timeOrigin + performance.now();
       for (const record of records) {
-        const column = (record.target as Element).closest('.column')?.getAttribute('data-state');
+        const target = record.target instanceof Element ? record.target : record.target.parentElement;
+        const column = target?.closest('.column')?.getAttribute('data-state');
+        if (!column) continue;
+        if (target!.closest('.count')) (w.counted[column] ??= []).push(at);
         for (const node of record.addedNodes) {
           const id = (node as Element).getAttribute?.('data-process-id');
-          if (id && column) w.landed[`${id}:${column}`] ??= at;
+          if (id) w.landed[`${id}:${column}`] ??= at;
         }
       }
-    }).observe(document.querySelector('.columns')!, { childList: true, subtree: true });
+    }).observe(document.querySelector('.columns')!, { childList: true, subtree: true, characterData: true });
     const max = Math.max(0, ...w.longTasks);
     w.longTasks = [];
     return max;
@@ -115,8 +134,8 @@ async function openBoard(page: Page, url: string, email: string, expected: numbe
 }
 
 /**
- * A board with a thousand cards against a board with twenty, open at once in Chromium: how long until the
- * cards are on screen, and how long from a committed transition until its card sits in its new column.
+ * A board of ten thousand cards against a board of a hundred, open at once in Chromium: how long until the
+ * cards are on screen, the page's heap, and how long from a committed transition until it shows in its new column.
  */
 const boardWithManyCards: Benchmark = {
   name: 'board-with-many-cards',
@@ -146,11 +165,15 @@ const boardWithManyCards: Benchmark = {
         committed.set(notice.process_id, epochNow());
       });
       const latencies: Record<'ops' | 'beth', number[]> = { ops: [], beth: [] };
-      const landed = (page: Page, id: string, state: string) =>
+      // When the card shows in its new column: drawn there, or, past the column's first page, counted there.
+      const landed = (page: Page, id: string, state: string, since: number) =>
         page
           .waitForFunction(
-            (k) => (window as unknown as { landed: Record<string, number> }).landed[k],
-            `${id}:${state}`,
+            ({ key, column, since }) => {
+              const w = window as unknown as { landed: Record<string, number>; counted: Record<string, number[]> };
+              return w.landed[key] ?? w.counted[column]?.find((at) => at > since);
+            },
+            { key: `${id}:${state}`, column: state, since },
             { timeout: 15_000 },
           )
           .then((h) => h.jsonValue() as Promise<number>);
@@ -160,8 +183,12 @@ const boardWithManyCards: Benchmark = {
       ] as const) {
         for (const id of shared.slice(0, MOVED)) {
           await pause(100 + Math.random() * 150);
+          const sent = epochNow();
           await hub.api(beth, 'POST', `/applications/${id}/${path}`, body);
-          const [onOps, onBeth] = await Promise.all([landed(opsPage, id, state), landed(bethPage, id, state)]);
+          const [onOps, onBeth] = await Promise.all([
+            landed(opsPage, id, state, sent),
+            landed(bethPage, id, state, sent),
+          ]);
           latencies.ops.push(onOps - committed.get(id)!);
           latencies.beth.push(onBeth - committed.get(id)!);
           void step;
@@ -205,7 +232,7 @@ const boardWithManyCards: Benchmark = {
           await row("advisor: own clients' (baseline)", bethCards, bethPage, opened.beth, latencies.beth),
         ],
         notes: [
-          '"Card moved" is the DOM mutation that puts the card in its new column; both boards receive the same transitions.',
+          '"Card moved" is the DOM mutation that shows the card in its new column: the card itself where it falls in the column\'s first page of 100, else the column\'s count (a moved card is the newest in its state, so on the large board it sits past the first page, behind "+n more"). Both boards receive the same transitions.',
         ],
       };
     } finally {

@@ -2,7 +2,7 @@ import type { Actor } from '../workflows/process-records.js';
 import type { VisibilityFilter } from '../workflows/policy.js';
 import { auditContentOf, GENESIS_HASH, hashAuditContent, jsonRoundTrip } from './audit-chain.js';
 import type { Queryable, Sql, Tx } from './client.js';
-import { lockCommitOrder } from './commit-order.js';
+import { lockCommitOrder, lockCommitOrderAndRead } from './commit-order.js';
 import { visibilityCondition } from './processes.js';
 
 export interface AuditEntry {
@@ -17,30 +17,33 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/**
- * The one writer of the audit trail. Each row links to the row committed before it: under the commit-order
- * lock (held until commit) it takes the next id and the current head's hash, and stores its own hash over
- * both and its content (db/audit-chain.ts). Outside a transaction it opens one, so the lock covers the insert.
- */
-export async function appendAudit(db: Queryable, entry: AuditEntry, at?: string): Promise<void> {
-  if (!('savepoint' in db)) {
-    await db.begin((tx) => appendAudit(tx, entry, at));
-    return;
-  }
-  const tx = db as Tx;
-  await lockCommitOrder(tx);
-  const [next] = await tx`
+/** The trail's head as a writer under the commit-order lock continues it: the next id and the last row's hash. */
+export interface AuditHead {
+  id: number;
+  last_id: number | null;
+  last_hash: string | null;
+  anchor: string | null;
+}
+
+/** Reads the head; only meaningful under the commit-order lock (lockCommitOrderAndRead). */
+export function readAuditHead(tx: Tx): PromiseLike<AuditHead[]> {
+  return tx`
     SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id, last.id AS last_id, last.hash AS last_hash,
            (SELECT head_hash FROM audit_checkpoints WHERE kind = 'retention' ORDER BY id DESC LIMIT 1) AS anchor
-    FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) AS last ON true`;
-  if (next.last_id !== null && next.last_hash === null) {
+    FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1) AS last ON true
+  ` as unknown as PromiseLike<AuditHead[]>;
+}
+
+/** Inserts the row that follows `head`: its hash is over the previous row's hash and its own content. */
+export function insertAuditAfter(tx: Tx, head: AuditHead, entry: AuditEntry, at?: string): PromiseLike<unknown> {
+  if (head.last_id !== null && head.last_hash === null) {
     throw new Error(
       'the audit trail has rows from before the hash chain: run the migrations (the server and worker do) to chain them',
     );
   }
-  const prevHash = (next.last_hash ?? next.anchor ?? GENESIS_HASH) as string;
+  const prevHash = head.last_hash ?? head.anchor ?? GENESIS_HASH;
   const content = auditContentOf({
-    id: next.id,
+    id: head.id,
     at: at ?? new Date().toISOString(),
     process_type: entry.process_type,
     process_id: entry.process_id,
@@ -58,7 +61,22 @@ export async function appendAudit(db: Queryable, entry: AuditEntry, at?: string)
     prev_hash: prevHash,
   });
   const row = { ...content, details: tx.json(content.details as never), hash: hashAuditContent(content) };
-  await tx`INSERT INTO audit_log ${tx(row)}`;
+  return tx`INSERT INTO audit_log ${tx(row)}`;
+}
+
+/**
+ * The one writer of the audit trail. Each row links to the row committed before it: under the commit-order
+ * lock (held until commit) it takes the next id and the current head's hash, and stores its own hash over
+ * both and its content (db/audit-chain.ts). Outside a transaction it opens one, so the lock covers the insert.
+ */
+export async function appendAudit(db: Queryable, entry: AuditEntry, at?: string): Promise<void> {
+  if (!('savepoint' in db)) {
+    await db.begin((tx) => appendAudit(tx, entry, at));
+    return;
+  }
+  const tx = db as Tx;
+  const [[head]] = await lockCommitOrderAndRead<[AuditHead[]]>(tx, () => [readAuditHead(tx)]);
+  await insertAuditAfter(tx, head, entry, at);
 }
 
 /**

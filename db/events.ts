@@ -1,7 +1,7 @@
 import type { VisibilityFilter } from '../workflows/policy.js';
 import type { EmittedEvent } from '../workflows/process-records.js';
 import type { Queryable, Sql, Tx } from './client.js';
-import { lockCommitOrder } from './commit-order.js';
+import { lockCommitOrderAndRead } from './commit-order.js';
 
 export interface StoredEvent {
   sequence: number;
@@ -23,10 +23,32 @@ export async function appendEvents(
   processId: string | null,
   events: EmittedEvent[],
 ): Promise<number[]> {
-  return appendFeedEvents(
-    tx,
-    events.map((e) => ({ ...e, process_type: processType, process_id: processId })),
-  );
+  return appendFeedEvents(tx, feedEventsOf(processType, processId, events));
+}
+
+/** The feed's last sequence; only meaningful under the commit-order lock (lockCommitOrderAndRead). */
+export function readLastSequence(tx: Tx): PromiseLike<{ last: number }[]> {
+  return tx`SELECT coalesce(max(sequence), 0) AS last FROM events` as unknown as PromiseLike<{ last: number }[]>;
+}
+
+/** Inserts events numbered on from `last`; returns their sequences (known before the insert runs). */
+export function insertEventsAfter(
+  tx: Tx,
+  last: number,
+  events: FeedEvent[],
+): { sequences: number[]; done: PromiseLike<unknown> } {
+  const sequences = events.map((_, i) => last + i + 1);
+  const done = tx`
+    INSERT INTO events ${tx(
+      events.map((e, i) => ({
+        sequence: sequences[i],
+        type: e.type,
+        process_type: e.process_type,
+        process_id: e.process_id,
+        payload: tx.json(e.payload as never),
+      })),
+    )}`;
+  return { sequences, done };
 }
 
 /** Appends events of any processes, in the given order. */
@@ -34,20 +56,19 @@ export async function appendFeedEvents(tx: Tx, events: FeedEvent[]): Promise<num
   if (events.length === 0) return [];
   // Numbers are taken under the commit-order lock (max + 1), so a write that rolls back or dies burns none
   // and the feed stays gap-free.
-  await lockCommitOrder(tx);
-  const [{ last }] = await tx`SELECT coalesce(max(sequence), 0) AS last FROM events`;
-  const rows = await tx`
-    INSERT INTO events ${tx(
-      events.map((e, i) => ({
-        sequence: (last as number) + i + 1,
-        type: e.type,
-        process_type: e.process_type,
-        process_id: e.process_id,
-        payload: tx.json(e.payload as never),
-      })),
-    )}
-    RETURNING sequence`;
-  return rows.map((r) => r.sequence as number);
+  const [[{ last }]] = await lockCommitOrderAndRead<[{ last: number }[]]>(tx, () => [readLastSequence(tx)]);
+  const { sequences, done } = insertEventsAfter(tx, last, events);
+  await done;
+  return sequences;
+}
+
+/** The events of one process, as appendFeedEvents takes them. */
+export function feedEventsOf(
+  processType: string | null,
+  processId: string | null,
+  events: EmittedEvent[],
+): FeedEvent[] {
+  return events.map((e) => ({ ...e, process_type: processType, process_id: processId }));
 }
 
 /** Records a standalone event (a view, a listing) in its own short transaction. */

@@ -2,10 +2,11 @@ import { inSpan } from './traced.js';
 import type PgBoss from 'pg-boss';
 import { metrics } from '../runtime/metrics.js';
 import type { TransitionRecording } from '../workflows/process-records.js';
-import { appendAudit } from './audit.js';
+import { insertAuditAfter, readAuditHead, type AuditHead } from './audit.js';
 import type { Sql, Tx } from './client.js';
 import { captureDecisionContext, isDecision } from './decision-context.js';
-import { appendEvents } from './events.js';
+import { lockCommitOrderAndRead } from './commit-order.js';
+import { feedEventsOf, insertEventsAfter, readLastSequence } from './events.js';
 import { EVENT_QUEUES, inTransaction, QUEUES } from './jobs.js';
 
 /** NOTIFY channel every server node LISTENs on to push changes to browsers. */
@@ -66,6 +67,7 @@ async function writeTransition(
   rec: TransitionRecording,
   followUps: readonly TransitionFollowUp[],
 ): Promise<{ recorded: boolean; sequences: number[] }> {
+  let written: Promise<unknown> = Promise.resolve();
   const outcome = await sql.begin(async (tx) => {
     const c = rec.card;
     const decision = isDecision(rec.process_type, rec.action) ? await captureDecisionContext(tx, rec) : null;
@@ -88,21 +90,7 @@ async function writeTransition(
       RETURNING process_id`;
     if (stored.length === 0) return { recorded: false, sequences: [] };
 
-    await appendAudit(
-      tx,
-      {
-        process_type: rec.process_type,
-        process_id: rec.process_id,
-        actor: rec.actor,
-        action: rec.action,
-        outcome: 'accepted',
-        status_before: rec.status_before,
-        status_after: rec.status_after,
-        details: { version: rec.version, ...rec.audit, ...(decision ? { decision } : {}) },
-      },
-      rec.at,
-    );
-    const sequences = await appendEvents(tx, rec.process_type, rec.process_id, rec.events);
+    // Jobs and follow-ups need no order among writers: they go in before the commit-order lock is taken.
     for (const event of rec.events.filter((e) => EVENT_QUEUES[e.type])) {
       const job: EventJob = {
         process_type: rec.process_type,
@@ -123,15 +111,49 @@ async function writeTransition(
       await boss.send(QUEUES.deliverNotifications, job, { db: inTransaction(tx) });
     }
     for (const followUp of followUps) await followUp(tx, rec);
+
+    // From here to commit every writer of the trail and the feed waits on this one: two round trips, the
+    // lock with the heads it continues from, then the audit row, the events, the NOTIFY and COMMIT together.
+    const [[head], [{ last }]] = await lockCommitOrderAndRead<[AuditHead[], { last: number }[]]>(tx, () => [
+      readAuditHead(tx),
+      readLastSequence(tx),
+    ]);
+    const audit = insertAuditAfter(
+      tx,
+      head,
+      {
+        process_type: rec.process_type,
+        process_id: rec.process_id,
+        actor: rec.actor,
+        action: rec.action,
+        outcome: 'accepted',
+        status_before: rec.status_before,
+        status_after: rec.status_after,
+        details: { version: rec.version, ...rec.audit, ...(decision ? { decision } : {}) },
+      },
+      rec.at,
+    );
+    const events = rec.events.length
+      ? insertEventsAfter(tx, last, feedEventsOf(rec.process_type, rec.process_id, rec.events))
+      : { sequences: [], done: Promise.resolve() };
+    const { sequences } = events;
     const notice: ProcessChangedNotice = {
       process_type: rec.process_type,
       process_id: rec.process_id,
       version: rec.version,
       sequence: sequences.at(-1) ?? 0,
     };
-    await tx`SELECT pg_notify(${PROCESS_CHANGED_CHANNEL}, ${JSON.stringify(notice)})`;
+    // Sent without waiting on them, so COMMIT follows on the connection in the same round trip. A write that
+    // fails aborts the transaction and the COMMIT then rolls it back; awaiting the writes after it reports that.
+    written = Promise.all([
+      audit,
+      events.done,
+      tx`SELECT pg_notify(${PROCESS_CHANGED_CHANNEL}, ${JSON.stringify(notice)})`,
+    ]);
+    written.catch(() => undefined);
     return { recorded: true, sequences };
   });
+  await written;
   if (outcome.recorded)
     metrics.transitionRecorded(
       rec.process_type,

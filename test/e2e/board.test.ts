@@ -125,4 +125,39 @@ describe('the ops board in Chromium', () => {
     await cardIn(ops, 'risk_assessment', id).waitFor();
     expect(await ops.locator(`.card[data-process-id="${id}"]`).count()).toBe(1);
   });
+
+  it('draws a long column a page at a time: its oldest 100 cards, "+n more" for the rest, and counts a card past them', async () => {
+    const template = await openApplication(hub, advisor, 'cli_chris_carter');
+    // 150 older drafts, copies of a real one's read-model row, as a busy day leaves them.
+    await hub.sql`
+      INSERT INTO processes (process_id, process_type, version, title, client_id, client_user_id, advisor_id,
+                             assigned_user_id, amount, currency, status, status_entered_at, flags, sla, detail,
+                             created_at, updated_at)
+      SELECT 'app_page_' || g, process_type, version, title, client_id, client_user_id, advisor_id, assigned_user_id,
+             amount, currency, status, status_entered_at - make_interval(days => 1, mins => g), flags, sla, detail,
+             created_at, updated_at
+      FROM processes, generate_series(1, 150) AS g
+      WHERE process_id = ${template}`;
+    const [{ drafts }] = await hub.sql`
+      SELECT count(*)::int AS drafts FROM processes WHERE process_type = 'account_opening' AND status = 'draft'`;
+    const page = await signIn(OMAR_OPS);
+    const draft = page.locator('.column[data-state="draft"]');
+    await expect.poll(() => draft.locator('.count').textContent()).toBe(String(drafts));
+    expect(await draft.locator('.card').count()).toBe(100);
+    // Oldest first: who has waited longest is on top.
+    expect(await draft.locator('.card').first().getAttribute('data-process-id')).toBe('app_page_150');
+    expect(await draft.locator('.column-more').textContent()).toBe(`+${drafts - 100} more`);
+
+    // A new draft is the newest: past the first page it shows as the count, and where it moves it is drawn.
+    const id = await openApplication(hub, advisor, 'cli_chris_carter');
+    await expect.poll(() => draft.locator('.count').textContent()).toBe(String(drafts + 1));
+    expect(await page.locator(`.card[data-process-id="${id}"]`).count()).toBe(0);
+    await draft.locator('.column-more').click();
+    await expect.poll(() => draft.locator('.card').count()).toBe(Math.min(200, drafts + 1));
+    await runStep(hub, advisor, id, 0);
+    await cardIn(page, 'risk_assessment', id).waitFor();
+    expect(await page.locator(`.card[data-process-id="${id}"]`).count()).toBe(1);
+    await expect.poll(() => draft.locator('.count').textContent()).toBe(String(drafts));
+    await page.context().close();
+  });
 });

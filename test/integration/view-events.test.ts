@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockCommitOrder } from '../../db/commit-order.js';
 import { expectOk, loginAll, openApplication, type Login } from '../support/account-opening.js';
+import { holdCommitOrder } from '../support/commit-order.js';
 import { eventually, startTestHub, type TestHub } from '../support/hub.js';
 
 interface FeedEvent {
@@ -23,26 +23,6 @@ async function feedAfter(hub: TestHub, token: string, after: number): Promise<Fe
 
 const viewersIn = (events: FeedEvent[], id: string) =>
   events.filter((e) => e.type === 'account.status_viewed' && e.process_id === id).map((e) => e.payload.viewed_by);
-
-/** Holds the commit-order lock from a connection of the test until `release` is called. */
-async function holdCommitOrder(hub: TestHub): Promise<{ release(): Promise<void> }> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let locked!: () => void;
-  const isLocked = new Promise<void>((resolve) => (locked = resolve));
-  const holder = hub.sql.begin(async (tx) => {
-    await lockCommitOrder(tx);
-    locked();
-    await released;
-  });
-  await Promise.race([isLocked, holder]);
-  return {
-    async release() {
-      release();
-      await holder;
-    },
-  };
-}
 
 describe('view events: off the read path, every one in the feed, in order', () => {
   let hub: TestHub;

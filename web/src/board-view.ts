@@ -6,11 +6,18 @@ import { countOf, formatCoarseDuration, formatMoney, humanize } from './format.j
 import type { QueriesSummary } from './query-threads.js';
 import { slaBadge } from './sla-badge.js';
 
-/** One card on the board, with the elements whose text changes. */
+/** One card on the board; its elements exist once its column first draws it. */
 interface CardEntry {
   card: BoardCard;
   sortKey: number;
   column: Column | undefined;
+  /** Whether the filters let it show. */
+  shown: boolean;
+  dom?: CardDom;
+}
+
+/** A drawn card, with the elements whose text changes. */
+interface CardDom {
   el: HTMLElement;
   title: HTMLElement;
   advisor: HTMLElement;
@@ -32,7 +39,18 @@ interface Column {
   toggle?: HTMLButtonElement;
   /** Oldest in the state first: who has waited longest is on top. */
   entries: CardEntry[];
+  /** How many shown cards it draws; "+n more" draws the next page. */
+  limit: number;
+  /** The cards drawn now, in order. */
+  drawn: CardEntry[];
+  more: HTMLButtonElement;
 }
+
+/**
+ * A column draws its oldest cards a page at a time: a board of ten thousand processes builds a few hundred
+ * cards, not ten thousand, and a change redraws one column's page at most.
+ */
+const COLUMN_PAGE = 100;
 
 const FLAG_LABELS: Record<string, string> = {
   edd: 'EDD',
@@ -176,15 +194,15 @@ export class BoardView {
     this.selecting = on;
     this.element.classList.toggle('selecting', on);
     if (!on) this.selection.clear();
-    for (const entry of this.entries.values()) this.writeSelected(entry);
+    this.writeAllSelected();
     this.options.selectionChanged?.([...this.selection]);
   }
 
   /** Selects every card the filters show, or none. */
   selectAllShown(all: boolean): void {
     this.selection.clear();
-    if (all) for (const entry of this.entries.values()) if (!entry.el.hidden) this.selection.add(entry.card.process_id);
-    for (const entry of this.entries.values()) this.writeSelected(entry);
+    if (all) for (const entry of this.entries.values()) if (entry.shown) this.selection.add(entry.card.process_id);
+    this.writeAllSelected();
     this.options.selectionChanged?.([...this.selection]);
   }
 
@@ -199,20 +217,24 @@ export class BoardView {
   private toggleSelected(entry: CardEntry) {
     const id = entry.card.process_id;
     if (!this.selection.delete(id)) this.selection.add(id);
-    this.writeSelected(entry);
+    if (entry.dom) this.writeSelected(entry, entry.dom);
     this.options.selectionChanged?.([...this.selection]);
   }
 
-  private writeSelected(entry: CardEntry) {
+  private writeAllSelected() {
+    for (const entry of this.entries.values()) if (entry.dom) this.writeSelected(entry, entry.dom);
+  }
+
+  private writeSelected(entry: CardEntry, { el }: CardDom) {
     const selected = this.selecting && this.selection.has(entry.card.process_id);
-    entry.el.classList.toggle('selected', selected);
+    el.classList.toggle('selected', selected);
     // While selecting, a card is a checkbox to assistive technology; otherwise a card that opens.
     if (this.selecting) {
-      entry.el.setAttribute('role', 'checkbox');
-      entry.el.setAttribute('aria-checked', String(selected));
-    } else if (entry.el.hasAttribute('role')) {
-      entry.el.removeAttribute('role');
-      entry.el.removeAttribute('aria-checked');
+      el.setAttribute('role', 'checkbox');
+      el.setAttribute('aria-checked', String(selected));
+    } else if (el.hasAttribute('role')) {
+      el.removeAttribute('role');
+      el.removeAttribute('aria-checked');
     }
   }
 
@@ -234,23 +256,17 @@ export class BoardView {
 
   /** Everything at once, from a snapshot. */
   reset(cards: BoardCard[]): void {
-    for (const column of this.columns.values()) {
-      column.entries = [];
-      column.list.replaceChildren();
-    }
+    for (const column of this.columns.values()) column.entries = [];
     this.entries.clear();
-    const now = Date.now();
     for (const card of cards) {
-      const entry = this.createEntry(card, now);
+      const entry = this.createEntry(card);
       this.entries.set(card.process_id, entry);
       entry.column = this.columns.get(card.status);
       entry.column?.entries.push(entry);
     }
     for (const column of this.columns.values()) {
       column.entries.sort(before);
-      const fragment = document.createDocumentFragment();
-      for (const entry of column.entries) fragment.appendChild(entry.el);
-      column.list.appendChild(fragment);
+      this.draw(column);
     }
     this.refreshOptions();
     this.refreshCounts();
@@ -265,7 +281,7 @@ export class BoardView {
       return;
     }
     if (!entry) {
-      const created = this.createEntry(change.card, Date.now());
+      const created = this.createEntry(change.card);
       this.entries.set(change.process_id, created);
       this.place(created);
       this.refreshOptions();
@@ -275,12 +291,15 @@ export class BoardView {
       entry.card = change.card;
       this.fill(entry, Date.now());
       if (moved) this.place(entry);
-      else this.refreshCount(entry.column);
+      else if (entry.column) {
+        this.draw(entry.column);
+        this.refreshCount(entry.column);
+      }
     }
-    const updated = this.entries.get(change.process_id)!;
+    const updated = this.entries.get(change.process_id)!.dom?.el;
     // Opacity only: the compositor runs it without repainting a board of a thousand cards.
-    if (!change.replayed)
-      updated.el.animate([{ opacity: 0.35 }, { opacity: 1 }], { duration: 900, easing: 'ease-out' });
+    if (!change.replayed && updated?.isConnected)
+      updated.animate([{ opacity: 0.35 }, { opacity: 1 }], { duration: 900, easing: 'ease-out' });
     this.refreshSummary();
   }
 
@@ -290,14 +309,14 @@ export class BoardView {
 
   /** What is known of the clients changed: each card's flags are written again. */
   clientsChanged(): void {
-    for (const entry of this.entries.values()) this.writeFlags(entry);
+    for (const entry of this.entries.values()) if (entry.dom) this.writeFlags(entry, entry.dom);
   }
 
   /** Query summaries changed for these processes: only their cards are touched. */
   queriesChanged(processIds: Iterable<string>): void {
     for (const id of processIds) {
       const entry = this.entries.get(id);
-      if (entry) this.writeQueries(entry);
+      if (entry?.dom) this.writeQueries(entry, entry.dom);
     }
   }
 
@@ -305,18 +324,23 @@ export class BoardView {
     this.filters = filters;
     this.refreshOptions();
     this.writeFilterBar();
-    for (const entry of this.entries.values()) entry.el.hidden = !matchesFilters(entry.card, filters);
+    for (const entry of this.entries.values()) {
+      entry.shown = matchesFilters(entry.card, filters);
+      if (entry.dom) entry.dom.el.hidden = !entry.shown;
+    }
+    for (const column of this.columns.values()) this.draw(column);
     this.refreshCounts();
     if (announce) this.options.filtersChanged(filters);
-    if ([...this.selection].some((id) => this.entries.get(id)?.el.hidden)) {
-      for (const entry of this.entries.values()) if (entry.el.hidden) this.selection.delete(entry.card.process_id);
+    if ([...this.selection].some((id) => this.entries.get(id)?.shown === false)) {
+      for (const entry of this.entries.values()) if (!entry.shown) this.selection.delete(entry.card.process_id);
       this.options.selectionChanged?.([...this.selection]);
     }
   }
 
-  /** Once a second: time in state and SLA countdowns; only text that changed is written. */
+  /** Once a second: time in state and SLA countdowns of the cards drawn; only text that changed is written. */
   tick(now: number): void {
-    for (const entry of this.entries.values()) this.writeClock(entry, now);
+    for (const column of this.columns.values())
+      for (const entry of column.drawn) this.writeClock(entry, entry.dom!, now);
   }
 
   private createColumn(stateId: string): HTMLElement {
@@ -347,18 +371,46 @@ export class BoardView {
       h('header', { class: 'column-header', title: state.sla ?? '' }, ...(toggle ? [toggle] : [name, count])),
       list,
     );
-    const column: Column = { state: stateId, element, list, count, toggle, entries: [] };
+    const more = h('button', {
+      type: 'button',
+      class: 'link column-more',
+      hidden: true,
+      onclick: () => {
+        column.limit += COLUMN_PAGE;
+        this.draw(column);
+      },
+    }) as HTMLButtonElement;
+    list.append(more);
+    const column: Column = {
+      state: stateId,
+      element,
+      list,
+      count,
+      toggle,
+      entries: [],
+      limit: COLUMN_PAGE,
+      drawn: [],
+      more,
+    };
     this.columns.set(stateId, column);
     return element;
   }
 
-  private createEntry(card: BoardCard, now: number): CardEntry {
-    const part = (cls: string) => h('span', { class: cls });
-    const entry: CardEntry = {
+  private createEntry(card: BoardCard): CardEntry {
+    return {
       card,
-      sortKey: 0,
+      sortKey: Date.parse(card.status_entered_at),
       column: undefined,
-      el: h('article', { class: 'card', tabindex: 0, 'data-process-id': card.process_id }),
+      shown: matchesFilters(card, this.filters),
+    };
+  }
+
+  /** The card's elements, made the first time its column draws it. */
+  private domOf(entry: CardEntry): CardDom {
+    if (entry.dom) return entry.dom;
+    const part = (cls: string) => h('span', { class: cls });
+    const dom: CardDom = {
+      el: h('article', { class: 'card', tabindex: 0, 'data-process-id': entry.card.process_id }),
       title: part('card-title'),
       advisor: part('card-advisor'),
       amount: part('card-amount'),
@@ -366,86 +418,89 @@ export class BoardView {
       sla: part('sla-badge'),
       flags: part('card-flags'),
     };
-    entry.el.append(
-      h('div', { class: 'card-row' }, entry.title, entry.sla),
-      h('div', { class: 'card-row muted' }, entry.advisor, entry.amount),
-      h('div', { class: 'card-row muted' }, entry.age, entry.flags),
+    dom.el.append(
+      h('div', { class: 'card-row' }, dom.title, dom.sla),
+      h('div', { class: 'card-row muted' }, dom.advisor, dom.amount),
+      h('div', { class: 'card-row muted' }, dom.age, dom.flags),
     );
     const open = () => (this.selecting ? this.toggleSelected(entry) : this.options.open(entry.card.process_id));
-    entry.el.addEventListener('click', open);
-    entry.el.addEventListener('keydown', (event) => {
+    dom.el.addEventListener('click', open);
+    dom.el.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' || (this.selecting && event.key === ' ')) {
         event.preventDefault();
         open();
       }
     });
-    this.fill(entry, now);
-    return entry;
+    entry.dom = dom;
+    this.fill(entry, Date.now());
+    return dom;
   }
 
   private fill(entry: CardEntry, now: number) {
-    const { card } = entry;
+    const { card, dom } = entry;
     entry.sortKey = Date.parse(card.status_entered_at);
-    entry.el.dataset.status = card.status;
-    setClipped(entry.title, card.title);
-    setClipped(entry.advisor, card.advisor_name ?? card.advisor_id ?? '');
-    setClipped(entry.amount, formatMoney(card.amount, card.currency));
-    this.writeFlags(entry);
-    entry.el.hidden = !matchesFilters(card, this.filters);
-    this.writeClock(entry, now);
-    this.writeQueries(entry);
-    this.writeSelected(entry);
+    entry.shown = matchesFilters(card, this.filters);
+    if (!dom) return;
+    dom.el.dataset.status = card.status;
+    setClipped(dom.title, card.title);
+    setClipped(dom.advisor, card.advisor_name ?? card.advisor_id ?? '');
+    setClipped(dom.amount, formatMoney(card.amount, card.currency));
+    this.writeFlags(entry, dom);
+    dom.el.hidden = !entry.shown;
+    this.writeClock(entry, dom, now);
+    this.writeQueries(entry, dom);
+    this.writeSelected(entry, dom);
   }
 
-  private writeFlags(entry: CardEntry) {
+  private writeFlags(entry: CardEntry, dom: CardDom) {
     const { card } = entry;
     const client = card.client_id ? this.options.clientNote?.(card.client_id) : undefined;
     const flags = card.flags.map((f) => FLAG_LABELS[f] ?? humanize(f));
-    setClipped(entry.flags, [...flags, client].filter(Boolean).join(' · '));
+    setClipped(dom.flags, [...flags, client].filter(Boolean).join(' · '));
   }
 
-  private writeQueries(entry: CardEntry) {
+  private writeQueries(entry: CardEntry, dom: CardDom) {
     const summary = this.options.queries(entry.card.process_id);
     const open = summary?.open ?? 0;
     const unread = summary?.unread ?? 0;
     const waiting = summary?.waiting_on === 'advisor';
     const shown = open > 0 || unread > 0 || waiting;
-    if (!shown && !entry.queries) return;
-    if (!entry.queries) {
+    if (!shown && !dom.queries) return;
+    if (!dom.queries) {
       const part = (cls: string) => h('span', { class: cls });
-      entry.queries = {
+      dom.queries = {
         row: h('div', { class: 'card-row card-query-row' }),
         waiting: part('waiting'),
         open: part('card-queries muted'),
         unread: part('unread-badge'),
       };
-      entry.queries.row.append(entry.queries.waiting, entry.queries.open, entry.queries.unread);
-      entry.el.append(entry.queries.row);
+      dom.queries.row.append(dom.queries.waiting, dom.queries.open, dom.queries.unread);
+      dom.el.append(dom.queries.row);
     }
-    if (entry.queries.row.hidden === shown) entry.queries.row.hidden = !shown;
-    setClipped(entry.queries.waiting, waiting ? 'waiting on advisor' : '');
-    setText(entry.queries.open, open ? `${countOf(open, 'open query', 'open queries')}` : '');
-    setText(entry.queries.unread, unread ? `${unread} unread` : '');
+    if (dom.queries.row.hidden === shown) dom.queries.row.hidden = !shown;
+    setClipped(dom.queries.waiting, waiting ? 'waiting on advisor' : '');
+    setText(dom.queries.open, open ? `${countOf(open, 'open query', 'open queries')}` : '');
+    setText(dom.queries.unread, unread ? `${unread} unread` : '');
   }
 
-  private writeClock(entry: CardEntry, now: number) {
-    setText(entry.age, formatCoarseDuration(now - entry.sortKey));
+  private writeClock(entry: CardEntry, dom: CardDom, now: number) {
+    setText(dom.age, formatCoarseDuration(now - entry.sortKey));
     const badge = slaBadge(entry.card.sla, now);
     const className = badge ? `sla-badge tone-${badge.tone}` : 'sla-badge';
-    if (entry.sla.className !== className) entry.sla.className = className;
-    setText(entry.sla, badge?.label ?? '');
-    if (badge && entry.sla.title !== badge.title) entry.sla.title = badge.title;
+    if (dom.sla.className !== className) dom.sla.className = className;
+    setText(dom.sla, badge?.label ?? '');
+    if (badge && dom.sla.title !== badge.title) dom.sla.title = badge.title;
   }
 
   /** Puts a card into its state's column at its place by age. */
   private place(entry: CardEntry) {
     const from = entry.column;
     if (from) from.entries.splice(from.entries.indexOf(entry), 1);
+    // Out of the page first, so drawing the new column inserts this one card and moves no other.
+    entry.dom?.el.remove();
     const to = this.columns.get(entry.card.status);
     entry.column = to;
-    if (!to) {
-      entry.el.remove();
-    } else {
+    if (to) {
       let low = 0;
       let high = to.entries.length;
       while (low < high) {
@@ -453,23 +508,52 @@ export class BoardView {
         if (before(to.entries[mid], entry) < 0) low = mid + 1;
         else high = mid;
       }
-      to.list.insertBefore(entry.el, to.entries[low]?.el ?? null);
       to.entries.splice(low, 0, entry);
     }
-    this.refreshCount(from);
-    this.refreshCount(to);
+    for (const column of new Set([from, to])) {
+      if (!column) continue;
+      this.draw(column);
+      this.refreshCount(column);
+    }
   }
 
   private remove(entry: CardEntry) {
-    entry.el.remove();
+    entry.dom?.el.remove();
     this.entries.delete(entry.card.process_id);
-    if (entry.column) entry.column.entries.splice(entry.column.entries.indexOf(entry), 1);
-    this.refreshCount(entry.column);
+    const column = entry.column;
+    if (!column) return;
+    column.entries.splice(column.entries.indexOf(entry), 1);
+    this.draw(column);
+    this.refreshCount(column);
+  }
+
+  /**
+   * Brings the column's page up to date: its first `limit` shown cards, and any hidden ones among its first
+   * `limit` (a filter hides cards rather than dropping them). Only cards that enter or leave the page are touched.
+   */
+  private draw(column: Column) {
+    const drawn: CardEntry[] = [];
+    let shown = 0;
+    column.entries.forEach((entry, index) => {
+      if (entry.shown ? shown++ < column.limit : index < column.limit) drawn.push(entry);
+    });
+    const keep = new Set(drawn.map((entry) => entry.dom?.el));
+    for (const entry of column.drawn) if (!keep.has(entry.dom?.el)) entry.dom?.el.remove();
+    let at = column.list.firstElementChild;
+    for (const entry of drawn) {
+      const { el } = this.domOf(entry);
+      if (el === at) at = at.nextElementSibling;
+      else column.list.insertBefore(el, at);
+    }
+    column.drawn = drawn;
+    const rest = shown - Math.min(shown, column.limit);
+    column.more.hidden = rest === 0;
+    if (rest) setText(column.more, `+${rest.toLocaleString('en-US')} more`);
   }
 
   private refreshCount(column: Column | undefined) {
     if (!column) return;
-    const visible = column.entries.reduce((n, e) => n + (e.el.hidden ? 0 : 1), 0);
+    const visible = column.entries.reduce((n, e) => n + (e.shown ? 1 : 0), 0);
     setText(
       column.count,
       hasFilters(this.filters) ? `${visible}/${column.entries.length}` : String(column.entries.length),
@@ -482,7 +566,7 @@ export class BoardView {
   }
 
   private refreshSummary() {
-    const shown = [...this.entries.values()].filter((e) => !e.el.hidden).length;
+    const shown = [...this.entries.values()].filter((e) => e.shown).length;
     setText(
       this.filterBar.summary,
       hasFilters(this.filters)
