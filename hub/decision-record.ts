@@ -1,60 +1,13 @@
+import type { Decision, DecisionRecord, FourEyesStep } from '../contracts/decision-record.js';
 import { listAudit } from '../db/audit.js';
 import type { Sql } from '../db/client.js';
 import { isDecision, type DecisionContext } from '../db/decision-context.js';
 import { getProcess } from '../db/processes.js';
-import { createSlaReader, type LiveSla } from './sla.js';
+import { createSlaReader } from './sla.js';
 import { HubError } from '../workflows/errors.js';
 import { maySee } from '../workflows/policy.js';
 import type { Actor } from '../workflows/process-records.js';
 import { specFor } from '../workflows/specs.js';
-
-/** One person's step in the chain of decisions on a process, oldest first. */
-export interface FourEyesStep {
-  audit_id: number;
-  action: string;
-  user_id: string;
-  name: string | null;
-  role: string;
-  channel: string;
-  at: string;
-}
-
-export interface Decision {
-  audit_id: number;
-  /** The decision's row hash in the audit chain: the record is what the chain holds. */
-  audit_hash: string | null;
-  action: string;
-  at: string;
-  decided_by: { user_id: string; name: string | null; role: string };
-  channel: string;
-  slack_user_id: string | null;
-  status_before: string | null;
-  status_after: string | null;
-  /** The version of the record the decision was taken on, and (from Slack) the version its message showed. */
-  record_version: number | null;
-  slack_message_version: number | null;
-  notes: string | null;
-  compliance_notes: string | null;
-  reason: string | null;
-  /** The documents on the process at the moment of the decision: version, content hash and review state. */
-  documents: DecisionContext['documents'];
-  /** The SLA clock of the state decided on, as it stood at the moment of the decision. */
-  sla: (LiveSla & { breached: boolean }) | null;
-  four_eyes: {
-    opened_by: string | null;
-    advisor_id: string | null;
-    approvals_required: number | null;
-    chain: FourEyesStep[];
-    distinct_deciders: boolean;
-  };
-}
-
-export interface DecisionRecord {
-  process_id: string;
-  process_type: string;
-  status: string;
-  decisions: Decision[];
-}
 
 const text = (value: unknown) => (typeof value === 'string' ? value : null);
 
